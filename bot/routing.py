@@ -1,0 +1,87 @@
+"""Routing as data: text commands and card actions mapped to handlers by an explicit table.
+
+Commands match on the leading words of a message after mentions are removed
+and case/punctuation are folded ("Report a problem!" -> ``report a problem``).
+Card actions match on the ``verb`` of an ``Action.Execute`` (or the ``verb``
+key of an ``Action.Submit`` / messageBack payload). Anything unmatched goes to
+the fallback (free-text understanding).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.turn import Turn
+
+CommandHandler = Callable[["Turn", str], Awaitable[None]]
+"""Called with the turn and the text after the command words."""
+
+ActionHandler = Callable[["Turn", dict[str, Any]], Awaitable[dict[str, Any] | None]]
+"""Called with the turn and the action's data; may return a card that replaces
+the one the action came from (universal action response)."""
+
+_FOLD = re.compile(r"[^\w\s]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, drop punctuation, squeeze spaces: the form commands match on."""
+    return " ".join(_FOLD.sub(" ", text.casefold()).split())
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRoute:
+    words: tuple[str, ...]
+    handler: CommandHandler
+    help: str
+
+
+class Router:
+    """The table of commands and card actions."""
+
+    def __init__(self) -> None:
+        self._commands: list[CommandRoute] = []
+        self._actions: dict[str, ActionHandler] = {}
+        self._fallback: CommandHandler | None = None
+
+    def command(self, phrase: str, handler: CommandHandler, *, help: str = "") -> None:  # noqa: A002
+        """Route messages starting with ``phrase`` (folded) to ``handler``."""
+        words = tuple(fold(phrase).split())
+        if not words:
+            raise ValueError("a command needs at least one word")
+        if any(r.words == words for r in self._commands):
+            raise ValueError(f"command {phrase!r} is already routed")
+        self._commands.append(CommandRoute(words, handler, help))
+        # Longest phrase first, so "report a problem" wins over "report".
+        self._commands.sort(key=lambda r: -len(r.words))
+
+    def action(self, verb: str, handler: ActionHandler) -> None:
+        """Route card actions whose verb is ``verb``."""
+        if verb in self._actions:
+            raise ValueError(f"card action {verb!r} is already routed")
+        self._actions[verb] = handler
+
+    def fallback(self, handler: CommandHandler) -> None:
+        """Handle any message no command matched."""
+        self._fallback = handler
+
+    def match_command(self, text: str) -> tuple[CommandHandler, str] | None:
+        """The handler for ``text`` and the rest of the text after the command words."""
+        words = fold(text).split()
+        for route in self._commands:
+            n = len(route.words)
+            if tuple(words[:n]) == route.words:
+                return route.handler, " ".join(words[n:])
+        if self._fallback is not None:
+            return self._fallback, text
+        return None
+
+    def match_action(self, verb: str) -> ActionHandler | None:
+        return self._actions.get(verb)
+
+    @property
+    def commands(self) -> list[CommandRoute]:
+        return list(self._commands)

@@ -1,0 +1,345 @@
+"""The migration plan: waves, people, areas of accountability, service levels, calendar, FAQ.
+
+This module is the contract every feature reads. Field names here are what the
+YAML file uses (see ``examples/fabrikam/plan.yaml``); loading and precise error
+reporting live in :mod:`switchover.plan.loader`.
+
+All datetimes in a loaded plan are timezone-aware, in the plan's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Duration(_Model):
+    """A length of time, optionally counted in business hours or days.
+
+    Written in YAML as ``15 minutes``, ``2 hours``, ``4 business hours`` or
+    ``1 business day``.
+    """
+
+    minutes: int = Field(ge=0)
+    business: bool = False
+    # For "N business days": counted in whole business days, not hours.
+    business_days: int = 0
+
+    def __str__(self) -> str:
+        if self.business_days:
+            return f"{self.business_days} business day{'s' if self.business_days != 1 else ''}"
+        if self.minutes % 60 == 0 and self.minutes:
+            h = self.minutes // 60
+            unit = f"hour{'s' if h != 1 else ''}"
+            return f"{h} business {unit}" if self.business else f"{h} {unit}"
+        unit = f"minute{'s' if self.minutes != 1 else ''}"
+        return f"{self.minutes} business {unit}" if self.business else f"{self.minutes} {unit}"
+
+
+class Person(_Model):
+    """Someone the plan names: lead, sponsor, owner, champion, Service Desk staff."""
+
+    key: str  # short id used inside the plan, e.g. ``dana.whitfield``
+    name: str
+    upn: str  # userPrincipalName as in Entra ID (guests: the #EXT# form)
+    email: str | None = None
+    title: str | None = None
+    organisation: str | None = None  # e.g. "Northwind MSP"
+
+
+class ChannelRef(_Model):
+    """A Teams channel by team and channel display name; resolved to a stored
+    conversation reference at send time."""
+
+    team: str
+    channel: str
+
+    def __str__(self) -> str:
+        return f"{self.team} / {self.channel}"
+
+
+class Contact(_Model):
+    """Either a person (by plan key) or a Teams channel, never both."""
+
+    person: str | None = None
+    channel: ChannelRef | None = None
+
+
+class MembershipRule(_Model):
+    """Selects users; every non-empty field must match (AND), values within a
+    field are alternatives (OR). Matching is case-insensitive."""
+
+    departments: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()  # Entra group object ids or display names
+
+
+class Window(_Model):
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Wave(_Model):
+    """One group of people moved together on one cutover weekend."""
+
+    key: str  # e.g. ``wave-0``
+    number: int
+    name: str  # e.g. ``Pilot``
+    description: str = ""
+    sites: tuple[str, ...] = ()  # office locations that move in this wave (for "when does Tacoma move?")
+    include: tuple[MembershipRule, ...] = ()
+    users: tuple[str, ...] = ()  # explicit UPNs
+    cutover: Window
+    hypercare_until: dt.date
+
+    @property
+    def title(self) -> str:
+        return f"Wave {self.number} - {self.name}"
+
+
+class ExceptionKind(StrEnum):
+    MOVE = "move"
+    EXCLUDE = "exclude"
+
+
+class WaveException(_Model):
+    """A person whose wave differs from what the rules give."""
+
+    user: str  # UPN
+    kind: ExceptionKind
+    to_wave: str | None = None  # wave key, for moves
+    from_wave: str | None = None  # informational: the wave the rules would give
+    reason: str = ""
+
+
+class Champion(_Model):
+    user: str  # UPN
+    wave: str  # wave key the champion moves with (the pilot)
+    site: str | None = None
+
+
+class Area(_Model):
+    """An area of accountability for problem reports."""
+
+    key: str  # e.g. ``email``
+    name: str  # e.g. ``Email & calendar``
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    owner: Contact
+    backup: Contact
+    catch_all: bool = False
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Impact(StrEnum):
+    SITE = "site"  # whole site or department
+    SEVERAL = "several"  # several people
+    ME = "me"  # just me
+
+
+class Urgency(StrEnum):
+    CANT_WORK = "cant_work"
+    DEGRADED = "degraded"
+    QUESTION = "question"
+
+
+class EscalationTarget(StrEnum):
+    BACKUP = "backup"
+    PROJECT_LEAD = "project_lead"
+    SPONSOR = "sponsor"
+
+
+class EscalationStep(_Model):
+    after: Duration
+    to: EscalationTarget
+
+
+class ServiceLevel(_Model):
+    priority: Priority
+    acknowledge_within: Duration
+    escalation: tuple[EscalationStep, ...] = ()
+    notify_at_once: tuple[EscalationTarget, ...] = ()
+
+
+class HoursRange(_Model):
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...]
+    start: dt.time
+    end: dt.time
+
+
+class BusinessHours(_Model):
+    """When the Service Desk is staffed. ``cutover_weekends`` applies on the
+    Saturday and Sunday of any wave's cutover."""
+
+    weekly: tuple[HoursRange, ...]
+    cutover_weekends: HoursRange | None = None
+    # Outside business hours these priorities go to the accountable owner directly.
+    direct_to_owner_after_hours: tuple[Priority, ...] = ()
+
+
+class MajorIncidentRule(_Model):
+    reports: int = Field(ge=2)
+    within: Duration
+    same: tuple[Literal["area", "wave"], ...] = ("area", "wave")
+
+
+class Audience(StrEnum):
+    WAVE_USERS = "wave_users"
+    SERVICE_DESK = "service_desk"
+    PROJECT_LEADS = "project_leads"
+    SPONSOR = "sponsor"
+
+
+class MessageTiming(_Model):
+    """When a calendar message goes, relative to its wave's cutover.
+
+    Exactly one of: ``days`` + ``at`` (local time on cutover day + days),
+    ``cutover: start`` (at the window's start), or ``manual: true`` (sent by a
+    project lead, e.g. "cutover complete").
+    """
+
+    days: int | None = None
+    at: dt.time | None = None
+    cutover: Literal["start", "end"] | None = None
+    manual: bool = False
+
+
+class CardButton(_Model):
+    title: str
+    action: str  # verb: ``acknowledge``, ``mfa_done``, ``report_problem``, ``open_url``
+    url: str | None = None
+
+
+class CalendarMessage(_Model):
+    """One entry of the communication calendar, sent for every wave."""
+
+    key: str  # e.g. ``what-changes``; also the card template name
+    title: str
+    timing: MessageTiming
+    to: tuple[Audience, ...] = (Audience.WAVE_USERS,)
+    summary: str = ""
+    points: tuple[str, ...] = ()
+    buttons: tuple[CardButton, ...] = ()
+
+
+class Digest(_Model):
+    at: dt.time
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...]
+    to: tuple[Audience, ...]
+
+
+class FaqEntry(_Model):
+    key: str
+    question: str
+    answer: str
+    alternates: tuple[str, ...] = ()  # other phrasings users use
+    topics: tuple[str, ...] = ()  # e.g. email, files, mfa
+
+
+class ServiceDesk(_Model):
+    channel: ChannelRef
+    members: tuple[str, ...] = ()  # person keys
+    phone: str | None = None
+
+
+class Organisation(_Model):
+    name: str
+    short_name: str | None = None
+    time_zone: str  # IANA name
+    tenant_id: str | None = None  # Entra tenant id; None = any tenant (demo)
+    email_domains: tuple[str, ...] = ()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class ChangeItem(_Model):
+    today: str
+    after: str
+    notes: str = ""
+
+
+PriorityMatrix = dict[Impact, dict[Urgency, Priority]]
+
+
+class Plan(_Model):
+    """A whole migration plan for one tenant."""
+
+    organisation: Organisation
+    people: tuple[Person, ...]
+    project_leads: tuple[str, ...]  # person keys
+    sponsor: str  # person key
+    service_desk: ServiceDesk
+    changes: tuple[ChangeItem, ...] = ()
+    waves: tuple[Wave, ...]
+    champions: tuple[Champion, ...] = ()
+    exceptions: tuple[WaveException, ...] = ()
+    areas: tuple[Area, ...]
+    priority_matrix: Annotated[PriorityMatrix, Field()]
+    service_levels: tuple[ServiceLevel, ...]
+    business_hours: BusinessHours
+    major_incident: MajorIncidentRule | None = None
+    calendar: tuple[CalendarMessage, ...] = ()
+    digest: Digest | None = None
+    faq: tuple[FaqEntry, ...] = ()
+
+    # -- lookups -------------------------------------------------------------
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.organisation.zone
+
+    def person(self, key: str) -> Person:
+        for p in self.people:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+    def person_by_upn(self, upn: str) -> Person | None:
+        upn = upn.casefold()
+        for p in self.people:
+            if p.upn.casefold() == upn or (p.email and p.email.casefold() == upn):
+                return p
+        return None
+
+    def wave(self, key: str) -> Wave:
+        for w in self.waves:
+            if w.key == key:
+                return w
+        raise KeyError(key)
+
+    def area(self, key: str) -> Area:
+        for a in self.areas:
+            if a.key == key:
+                return a
+        raise KeyError(key)
+
+    @property
+    def catch_all_area(self) -> Area:
+        return next(a for a in self.areas if a.catch_all)
+
+    def service_level(self, priority: Priority) -> ServiceLevel:
+        return next(s for s in self.service_levels if s.priority == priority)
+
+    def priority_for(self, impact: Impact, urgency: Urgency) -> Priority:
+        return self.priority_matrix[impact][urgency]
+
+    def is_project_lead(self, upn: str) -> bool:
+        p = self.person_by_upn(upn)
+        return p is not None and p.key in self.project_leads

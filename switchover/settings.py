@@ -1,0 +1,72 @@
+"""One typed settings object, loaded once in ``app.main()`` from the environment / ``.env``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PLAN = REPO_ROOT / "examples" / "fabrikam" / "plan.yaml"
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+
+
+def async_database_url(url: str) -> str:
+    """Map plain ``sqlite://`` / ``postgresql://`` URLs to their async drivers."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+class Settings(BaseSettings):
+    """Everything Switchover reads from its environment.
+
+    The bot identity uses the names Azure Bot Service uses, so an App Service
+    configured for a Bot Framework bot works unchanged.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+
+    app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID"))
+    app_password: SecretStr = Field(
+        SecretStr(""), validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
+    app_tenant_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
+    # Comma-separated tenant ids whose activities are accepted; empty = any.
+    allowed_tenants: str = Field("", validation_alias=AliasChoices("SWITCHOVER_ALLOWED_TENANTS"))
+
+    plan_path: Path = Field(DEFAULT_PLAN, validation_alias=AliasChoices("SWITCHOVER_PLAN"))
+    roster_path: Path | None = Field(None, validation_alias=AliasChoices("SWITCHOVER_ROSTER"))
+    database_url: str = Field("", validation_alias=AliasChoices("DATABASE_URL"))
+    data_dir: Path = Field(DEFAULT_DATA_DIR, validation_alias=AliasChoices("SWITCHOVER_DATA_DIR"))
+    port: int = Field(3978, validation_alias=AliasChoices("PORT"))
+    host: str = Field("0.0.0.0", validation_alias=AliasChoices("HOST"))  # noqa: S104 - a server listens
+    log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    # Bearer token for the HTTP API (announcements, problems); empty disables the API.
+    api_token: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("SWITCHOVER_API_TOKEN"))
+    max_body_bytes: int = Field(256 * 1024, validation_alias=AliasChoices("SWITCHOVER_MAX_BODY_BYTES"))
+
+    @field_validator("allowed_tenants")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return ",".join(t.strip() for t in v.split(",") if t.strip())
+
+    @property
+    def allowed_tenant_ids(self) -> frozenset[str]:
+        return frozenset(t for t in self.allowed_tenants.split(",") if t)
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.app_id)
+
+    @property
+    def async_database_url(self) -> str:
+        url = self.database_url or f"sqlite:///{self.data_dir / 'switchover.db'}"
+        return async_database_url(url)
