@@ -53,6 +53,23 @@ class Settings(BaseSettings):
     api_token: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("SWITCHOVER_API_TOKEN"))
     max_body_bytes: int = Field(256 * 1024, validation_alias=AliasChoices("SWITCHOVER_MAX_BODY_BYTES"))
 
+    # Microsoft Graph (switchover.directory.graph). ``roster`` keeps the CSV directory.
+    directory_source: Literal["roster", "graph"] = Field(
+        "roster", validation_alias=AliasChoices("SWITCHOVER_DIRECTORY")
+    )
+    graph_tenant_id: str = Field("", validation_alias=AliasChoices("GRAPH_TENANT_ID"))
+    graph_client_id: str = Field("", validation_alias=AliasChoices("GRAPH_CLIENT_ID"))
+    graph_client_secret: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("GRAPH_CLIENT_SECRET"))
+    graph_certificate_path: Path | None = Field(None, validation_alias=AliasChoices("GRAPH_CERTIFICATE_PATH"))
+    graph_use_managed_identity: bool = Field(False, validation_alias=AliasChoices("GRAPH_USE_MANAGED_IDENTITY"))
+    # Where Graph lives, version included; tests point it at a loopback fake.
+    graph_base_url: str = Field("https://graph.microsoft.com/v1.0", validation_alias=AliasChoices("GRAPH_BASE_URL"))
+    graph_sync_minutes: float = Field(60.0, gt=0, validation_alias=AliasChoices("GRAPH_SYNC_MINUTES"))
+    graph_cache_seconds: float = Field(300.0, ge=0, validation_alias=AliasChoices("GRAPH_CACHE_SECONDS"))
+    # A live Graph lookup never holds an answer longer than this; the snapshot answers instead.
+    graph_timeout_seconds: float = Field(5.0, gt=0, validation_alias=AliasChoices("GRAPH_TIMEOUT_SECONDS"))
+    teams_app_catalog_id: str = Field("", validation_alias=AliasChoices("TEAMS_APP_CATALOG_ID"))
+
     @field_validator("allowed_tenants")
     @classmethod
     def _strip(cls, v: str) -> str:

@@ -275,6 +275,16 @@ class ChangeItem(_Model):
     notes: str = ""
 
 
+class ReadinessChecks(_Model):
+    """Which readiness checks the plan asks of every wave user (checked in Microsoft Graph).
+
+    Written in YAML as ``readiness: {mfa: true, device_compliance: false}``.
+    """
+
+    mfa: bool = True  # MFA registered (Authenticator) before cutover
+    device_compliance: bool = False  # at least one Intune-managed device, all compliant
+
+
 PriorityMatrix = dict[Impact, dict[Urgency, Priority]]
 
 
@@ -298,6 +308,7 @@ class Plan(_Model):
     calendar: tuple[CalendarMessage, ...] = ()
     digest: Digest | None = None
     faq: tuple[FaqEntry, ...] = ()
+    readiness: ReadinessChecks = Field(default_factory=ReadinessChecks)
 
     # -- lookups -------------------------------------------------------------
 
