@@ -24,6 +24,9 @@ ActionHandler = Callable[["Turn", dict[str, Any]], Awaitable[dict[str, Any] | No
 """Called with the turn and the action's data; may return a card that replaces
 the one the action came from (universal action response)."""
 
+EventHandler = Callable[["Turn", Any], Awaitable[None]]
+"""Called for Teams events such as read receipts, with the event's value."""
+
 _FOLD = re.compile(r"[^\w\s]+")
 
 
@@ -46,6 +49,7 @@ class Router:
         self._commands: list[CommandRoute] = []
         self._actions: dict[str, ActionHandler] = {}
         self._fallback: CommandHandler | None = None
+        self._events: dict[str, list[EventHandler]] = {}
 
     def command(self, phrase: str, handler: CommandHandler, *, help: str = "") -> None:  # noqa: A002
         """Route messages starting with ``phrase`` (folded) to ``handler``."""
@@ -67,6 +71,13 @@ class Router:
     def fallback(self, handler: CommandHandler) -> None:
         """Handle any message no command matched."""
         self._fallback = handler
+
+    def event(self, name: str, handler: EventHandler) -> None:
+        """Also call ``handler`` for the Teams event ``name`` (e.g. ``read_receipt``)."""
+        self._events.setdefault(name, []).append(handler)
+
+    def event_handlers(self, name: str) -> list[EventHandler]:
+        return list(self._events.get(name, ()))
 
     def match_command(self, text: str) -> tuple[CommandHandler, str] | None:
         """The handler for ``text`` and the rest of the text after the command words."""

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         "MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
     app_tenant_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
+    # Sovereign clouds (and the test suite's loopback identity provider) override these.
+    botframework_openid_metadata_url: str = Field("", validation_alias=AliasChoices("BOTFRAMEWORK_OPENID_METADATA_URL"))
+    botframework_token_issuer: str = Field("", validation_alias=AliasChoices("BOTFRAMEWORK_TOKEN_ISSUER"))
+    botframework_login_url: str = Field("", validation_alias=AliasChoices("BOTFRAMEWORK_LOGIN_URL"))
+    botframework_oauth_scope: str = Field("", validation_alias=AliasChoices("BOTFRAMEWORK_OAUTH_SCOPE"))
     # Comma-separated tenant ids whose activities are accepted; empty = any.
     allowed_tenants: str = Field("", validation_alias=AliasChoices("SWITCHOVER_ALLOWED_TENANTS"))
 

@@ -1,0 +1,167 @@
+"""The Teams activity handler: stores conversation references, then dispatches through the routing table."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
+from botbuilder.schema.teams import ReadReceiptInfo
+
+from bot.routing import Router
+from bot.turn import Turn, asker_from
+from switchover.runtime import Runtime
+from switchover.storage.conversations import ConversationRecord
+
+log = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+
+
+def conversation_record(context: TurnContext, *, installed: bool = True) -> ConversationRecord | None:
+    """What to store about the conversation an activity came from (None if there is nothing to reach)."""
+    activity = context.activity
+    conv = activity.conversation
+    if conv is None or not activity.service_url:
+        return None
+    asker = asker_from(activity)
+    kind = conv.conversation_type or "personal"
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = channel_data.get("team") or {}
+    channel = channel_data.get("channel") or {}
+    personal = kind == "personal"
+    return ConversationRecord(
+        tenant_id=asker.tenant_id or "",
+        kind=kind,
+        conversation_id=conv.id,
+        service_url=activity.service_url,
+        channel_id=activity.channel_id or "msteams",
+        bot_id=activity.recipient.id if activity.recipient else None,
+        user_id=asker.teams_id if personal else None,
+        aad_object_id=asker.aad_object_id if personal else None,
+        upn=asker.upn if personal else None,
+        user_name=asker.name if personal else None,
+        team_id=team.get("id") if isinstance(team, dict) else None,
+        team_name=team.get("name") if isinstance(team, dict) else None,
+        channel_name=channel.get("name") if isinstance(channel, dict) else None,
+        time_zone=asker.time_zone if personal else None,
+        installed=installed,
+    )
+
+
+class SwitchoverBot(TeamsActivityHandler):
+    """Turns Teams activities into calls on the routing table; knows nothing of any feature."""
+
+    def __init__(self, runtime: Runtime, router: Router) -> None:
+        self.runtime = runtime
+        self.router = router
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember_conversation(turn_context)
+        await super().on_turn(turn_context)
+
+    async def _remember_conversation(self, context: TurnContext) -> None:
+        store = self.runtime.conversations
+        if store is None:
+            return
+        activity = context.activity
+        if activity.type == "installationUpdate" and (activity.action or "").startswith("remove"):
+            if activity.conversation:
+                await store.mark_uninstalled(asker_from(activity).tenant_id or "", activity.conversation.id,
+                                             self.runtime.clock.now())
+            return
+        if activity.type not in ("message", "conversationUpdate", "installationUpdate", "invoke"):
+            return
+        record = conversation_record(context)
+        if record is not None:
+            await store.upsert(record, self.runtime.clock.now())
+
+    # -- messages ----------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else None
+        if value and isinstance(value.get("verb"), str) and not (activity.text or "").strip():
+            # Action.Submit / messageBack from an older client: route like a universal action.
+            handler = self.router.match_action(value["verb"])
+            if handler is not None:
+                await handler(Turn(turn_context, self.runtime), value)
+                return
+        text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
+        text = (text or "").strip()
+        if not text:
+            if activity.attachments:
+                text = ""  # an attachment alone (e.g. a screenshot) goes to the fallback with empty text
+            else:
+                return
+        match = self.router.match_command(text)
+        turn = Turn(turn_context, self.runtime, text)
+        if match is None:
+            await turn.reply_text("I didn't catch that. Type **help** to see what I can do.")
+            return
+        handler, rest = match
+        await handler(turn, rest)
+
+    # -- universal actions -------------------------------------------------
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        action: Any = invoke_value.action
+        verb = action.get("verb") if isinstance(action, dict) else getattr(action, "verb", None)
+        data = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
+        handler = self.router.match_action(verb) if isinstance(verb, str) else None
+        if handler is None:
+            log.warning("card action with unknown verb %r", verb)
+            return AdaptiveCardInvokeResponse(
+                status_code=HTTPStatus.BAD_REQUEST,
+                type="application/vnd.microsoft.error",
+                value={"code": "BadRequest", "message": f"Unknown action {verb!r}"},
+            )
+        result = await handler(Turn(turn_context, self.runtime), data if isinstance(data, dict) else {})
+        if result is None:
+            return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=MESSAGE_CONTENT_TYPE, value="Done")
+        return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=result)
+
+    # -- installation and membership ----------------------------------------
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added):
+            await self._dispatch_event(turn_context, "bot_added", None)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if self.runtime.conversations is not None and activity.conversation and any(
+            m.id == bot_id for m in members_removed
+        ):
+            await self.runtime.conversations.mark_uninstalled(
+                asker_from(activity).tenant_id or "", activity.conversation.id, self.runtime.clock.now()
+            )
+
+    async def on_teams_members_added(  # type: ignore[override]
+        self, teams_members_added: list[Any], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        await self.on_members_added_activity(teams_members_added, turn_context)
+
+    async def on_teams_members_removed(  # type: ignore[override]
+        self, teams_members_removed: list[Any], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        await self.on_members_removed_activity(teams_members_removed, turn_context)
+
+    # -- events ---------------------------------------------------------------
+
+    async def on_teams_read_receipt_event(self, read_receipt_info: ReadReceiptInfo, turn_context: TurnContext) -> None:
+        await self._dispatch_event(turn_context, "read_receipt", read_receipt_info.last_read_message_id)
+
+    async def _dispatch_event(self, context: TurnContext, name: str, value: Any) -> None:
+        turn = Turn(context, self.runtime)
+        for handler in self.router.event_handlers(name):
+            await handler(turn, value)

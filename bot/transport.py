@@ -1,0 +1,111 @@
+"""The one module that turns an aiohttp request into an adapter call (and nothing else touches HTTP for the bot)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.core.invoke_response import InvokeResponse
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from msrest.serialization import DeserializationError
+
+log = logging.getLogger(__name__)
+
+Logic = Callable[[TurnContext], Awaitable[None]]
+
+
+class ActivityRejected(Exception):
+    """A request that is not a usable Bot Framework activity (-> 4xx)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
+    """Validate the minimum the bot relies on and build the Activity."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"body is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise ActivityRejected(HTTPStatus.BAD_REQUEST, "body must be a JSON object (a Bot Framework activity)")
+    missing = [k for k in ("type", "serviceUrl", "conversation", "from") if not payload.get(k)]
+    if missing:
+        raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"activity is missing {', '.join(missing)}")
+    for key in ("conversation", "from"):
+        if not isinstance(payload[key], dict) or not isinstance(payload[key].get("id"), str):
+            raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"activity.{key}.id must be a string")
+    if not isinstance(payload["serviceUrl"], str) or not payload["serviceUrl"].startswith(("http://", "https://")):
+        raise ActivityRejected(HTTPStatus.BAD_REQUEST, "activity.serviceUrl must be an http(s) URL")
+    if allowed_tenants:
+        tenant = tenant_of(payload)
+        if tenant not in allowed_tenants:
+            raise ActivityRejected(HTTPStatus.FORBIDDEN, f"tenant {tenant or '(none)'} is not served by this bot")
+    try:
+        return Activity().deserialize(payload)
+    except (DeserializationError, TypeError, ValueError, AttributeError) as exc:
+        raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"activity does not follow the Bot Framework schema: {exc}") \
+            from exc
+
+
+def tenant_of(payload: dict) -> str | None:
+    channel_data = payload.get("channelData")
+    if isinstance(channel_data, dict) and isinstance(channel_data.get("tenant"), dict):
+        tid = channel_data["tenant"].get("id")
+        if isinstance(tid, str):
+            return tid
+    conv = payload.get("conversation")
+    if isinstance(conv, dict) and isinstance(conv.get("tenantId"), str):
+        return conv["tenantId"]
+    return None
+
+
+def messages_handler(
+    adapter: CloudAdapter, logic: Logic, *, allowed_tenants: frozenset[str], max_body_bytes: int
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The aiohttp handler for ``POST /api/messages``."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "Content-Type must be application/json"},
+                                     status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+        if request.content_length is not None and request.content_length > max_body_bytes:
+            return web.json_response({"error": f"body over {max_body_bytes} bytes"},
+                                     status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            body = await request.content.read(max_body_bytes + 1)
+        except (ConnectionError, ValueError) as exc:
+            return web.json_response({"error": f"could not read body: {exc}"}, status=HTTPStatus.BAD_REQUEST)
+        if len(body) > max_body_bytes:
+            return web.json_response({"error": f"body over {max_body_bytes} bytes"},
+                                     status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            activity = parse_activity(body, allowed_tenants=allowed_tenants)
+        except ActivityRejected as rejected:
+            log.warning("rejected activity: %s", rejected.reason)
+            return web.json_response({"error": rejected.reason}, status=rejected.status)
+
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            response: InvokeResponse | None = await adapter.process_activity(auth_header, activity, logic)
+        except PermissionError as exc:
+            # botbuilder raises PermissionError for a missing or invalid token.
+            log.warning("unauthorised activity from %s: %s", activity.service_url, exc)
+            return web.json_response({"error": "unauthorized"}, status=HTTPStatus.UNAUTHORIZED)
+        except Exception:
+            # The adapter's on_turn_error handles failures inside the bot; this is
+            # what escapes it (authentication library errors and the like).
+            log.exception("activity %s from %s could not be processed", activity.id, activity.service_url)
+            return web.json_response({"error": "internal error"}, status=HTTPStatus.INTERNAL_SERVER_ERROR)
+        if response is not None:
+            return web.json_response(response.body, status=response.status)
+        return web.Response(status=HTTPStatus.OK if activity.type == "invoke" else HTTPStatus.ACCEPTED)
+
+    return handle
