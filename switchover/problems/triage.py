@@ -1,0 +1,542 @@
+"""Triage: which area a problem report belongs to, how wide and how urgent it is.
+
+Local and fast on purpose (no model, no network): each plan area gets a
+weighted vocabulary built from the plan's own words (name, description,
+keywords) plus a built-in lexicon of how people describe that kind of problem
+after a Microsoft 365 cutover. A report scores against every area; typos are
+caught by fuzzy matching (rapidfuzz) of longer words. A weak or ambiguous score
+sends the report to the plan's catch-all area, never nowhere.
+
+Impact (just me / several people / whole site) and urgency (can't work /
+degraded / question) are inferred from phrasing; each inference says whether
+it is sure, so the dialog asks only about what it could not tell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+from rapidfuzz import fuzz, process
+
+from switchover.plan.model import Area, Impact, Plan, Priority, Urgency
+
+# -- text normalisation ----------------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an and the of to in on for my our i me we is are was were it its it's this that with from at be been "
+    "have has had do does did not no but or so any all can cant just get got im ive there their they them "
+    "what when where which who how why will would could should up out into about as by".split()
+)
+# Spellings people use for the same thing, folded before matching.
+_REWRITES = (
+    (re.compile(r"\b([hs])\s*:\s*(\\|/)?"), r" \1drive "),  # "H:" / "S:\" -> hdrive / sdrive
+    (re.compile(r"\b([hs])\s+drive\b"), r"\1drive"),
+    (re.compile(r"\bone\s+drive\b"), "onedrive"),
+    (re.compile(r"\bshare\s*point\b"), "sharepoint"),
+    (re.compile(r"\bsign\s*-?\s*in\b|\blog\s*-?\s*in\b|\blogon\b|\blog\s+on\b"), " signin "),
+    (re.compile(r"\bmulti\s*-?\s*factor\b|\b2fa\b|\btwo\s*-?\s*factor\b"), " mfa "),
+    (re.compile(r"\be\s*-?\s*mail\b"), "email"),
+    (re.compile(r"\bwin\s*11\b|\bwindows\s*11\b"), " windows11 "),
+    (re.compile(r"\bcan'?t\b|\bcannot\b|\bcan not\b|\bunable to\b"), " cant "),
+    (re.compile(r"\bwon'?t\b|\bwill not\b"), " wont "),
+    (re.compile(r"\bdoesn'?t\b|\bdoes not\b|\bisn'?t\b|\bis not\b|\baren'?t\b|\bdon'?t\b"), " not "),
+)
+
+
+def _stem(word: str) -> str:
+    # Crude but predictable: enough to make "printers"/"printing"/"printed" meet.
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def normalise(text: str) -> list[str]:
+    """Fold ``text`` into the stemmed word list triage matches on."""
+    t = text.casefold().replace("’", "'")
+    for pattern, repl in _REWRITES:
+        t = pattern.sub(repl, t)
+    t = t.replace("'", "")
+    return [_stem(w) for w in _TOKEN.findall(t)]
+
+
+# -- the built-in lexicon -----------------------------------------------------------
+
+# topic -> {phrase: weight}. Phrases are normalised like report text; multi-word
+# phrases match as consecutive words. The topic names are matched to plan areas
+# by how well they overlap with the area's own words (see _topic_for).
+LEXICON: dict[str, dict[str, float]] = {
+    "email": {
+        "email": 2.5,
+        "outlook": 3,
+        "mail": 2.5,
+        "inbox": 3,
+        "mailbox": 3,
+        "shared mailbox": 3,
+        "calendar": 3,
+        "meeting invite": 1.5,
+        "invite": 1,
+        "appointment": 1.5,
+        "delegate": 2.5,
+        "signature": 3,
+        "exchange": 2.5,
+        "contacts": 1.5,
+        "address book": 2.5,
+        "distribution list": 2.5,
+        "bounce": 2.5,
+        "undeliverable": 3,
+        "send": 1,
+        "sent items": 3,
+        "reply": 1,
+        "attachment": 1,
+        "spam": 2,
+        "junk": 2.5,
+        "out of office": 3,
+        "auto reply": 2.5,
+        "iphone mail": 3,
+        "mail app": 3,
+        "phone mail": 3,
+        "owa": 3,
+        "recipient": 2,
+        "folder": 0.5,
+        "archive": 1.5,
+        "pst": 3,
+        "room booking": 2.5,
+        "free busy": 3,
+    },
+    "files": {
+        "file": 2,
+        "files": 2,
+        "onedrive": 3,
+        "sharepoint": 3,
+        "hdrive": 3.5,
+        "sdrive": 3.5,
+        "drive": 1.5,
+        "folder": 1.5,
+        "document": 1.5,
+        "documents": 1.5,
+        "spreadsheet": 2,
+        "excel": 1.5,
+        "word document": 2,
+        "missing": 1,
+        "permission": 2,
+        "access denied": 1.5,
+        "sync": 2.5,
+        "syncing": 2.5,
+        "share": 1.5,
+        "shared folder": 2.5,
+        "read only": 2.5,
+        "upload": 2.5,
+        "download": 1.5,
+        "restore": 1.5,
+        "deleted": 1,
+        "migrated": 1,
+        "network drive": 3,
+        "file explorer": 2.5,
+        "pdf": 1.5,
+        "version history": 3,
+        "files tab": 3,
+        "library": 1.5,
+        "department share": 3,
+        "mapped drive": 3,
+        "save": 1.5,
+        "open": 0.5,
+    },
+    "teams": {
+        "teams": 3,
+        "team": 1.5,
+        "chat": 2.5,
+        "channel": 2.5,
+        "meeting": 2.5,
+        "call": 2,
+        "calling": 2.5,
+        "video": 2.5,
+        "camera": 2,
+        "microphone": 2,
+        "mic": 2,
+        "audio": 2,
+        "headset": 2,
+        "screen share": 3,
+        "share screen": 3,
+        "presence": 2.5,
+        "status": 1,
+        "notification": 2,
+        "mention": 2,
+        "join": 1.5,
+        "recording": 2,
+        "webinar": 2.5,
+        "zoom": 1.5,
+        "voicemail": 2,
+        "phone number": 1.5,
+        "dial": 1.5,
+        "background": 1.5,
+        "message": 1,
+        "group chat": 3,
+        "echo": 2,
+        "hear": 2,
+    },
+    "signin": {
+        "signin": 3,
+        "password": 3,
+        "mfa": 3.5,
+        "authenticator": 3.5,
+        "locked out": 3.5,
+        "lock out": 3,
+        "account locked": 3.5,
+        "locked": 2,
+        "code": 1.5,
+        "verification": 2.5,
+        "verify": 2,
+        "approve": 1.5,
+        "approval": 1.5,
+        "prompt": 1.5,
+        "conditional access": 3.5,
+        "new phone": 2,
+        "reset": 1.5,
+        "expired": 2,
+        "credentials": 2.5,
+        "username": 2.5,
+        "account": 1.5,
+        "access": 0.5,
+        "sms": 2,
+        "text message code": 2.5,
+        "security key": 3,
+        "hardware key": 3,
+        "aka ms mfasetup": 3,
+        "sign out": 1.5,
+        "keep asking": 1.5,
+        "auth": 2.5,
+        "login": 3,
+        "blocked": 1.5,
+    },
+    "devices": {
+        "laptop": 3,
+        "pc": 2.5,
+        "computer": 2.5,
+        "desktop": 2,
+        "windows": 2,
+        "windows11": 3.5,
+        "intune": 3.5,
+        "company portal": 3.5,
+        "compliance": 2.5,
+        "compliant": 2.5,
+        "bitlocker": 3.5,
+        "recovery key": 3,
+        "kiosk": 3.5,
+        "boot": 2.5,
+        "blue screen": 3.5,
+        "screen": 1,
+        "monitor": 2.5,
+        "keyboard": 2.5,
+        "mouse": 2.5,
+        "dock": 2.5,
+        "docking": 2.5,
+        "update": 1.5,
+        "restart": 1.5,
+        "slow": 1,
+        "enroll": 3,
+        "enrollment": 3,
+        "battery": 2.5,
+        "wifi": 2,
+        "vpn": 2,
+        "usb": 2.5,
+        "start menu": 3,
+        "taskbar": 3,
+        "freez": 2,
+        "crash": 1,
+        "turn on": 2,
+        "power": 1.5,
+        "device": 2,
+        "machine": 2,
+        "tablet": 2,
+        "ipad": 2,
+    },
+    "printing": {
+        "print": 3,
+        "printer": 3.5,
+        "printing": 3.5,
+        "scan": 3,
+        "scanner": 3.5,
+        "scanning": 3,
+        "label": 2,
+        "label printer": 3.5,
+        "toner": 3.5,
+        "paper": 2,
+        "copier": 3,
+        "fax": 3,
+        "xray": 3.5,
+        "x ray": 3.5,
+        "imaging": 3.5,
+        "radiograph": 3.5,
+        "sensor": 2.5,
+        "practice management": 3.5,
+        "dentrix": 3.5,
+        "eaglesoft": 3.5,
+        "patient chart": 3,
+        "chart": 2,
+        "patient record": 3,
+        "schedule": 1,
+        "patient schedule": 3,
+        "billing software": 3,
+        "claim": 2,
+        "clinical app": 3,
+        "intraoral": 3.5,
+        "panoramic": 3.5,
+        "pano": 3,
+        "insurance": 1.5,
+        "treatment plan": 3,
+        "receipt": 2.5,
+        "queue": 1.5,
+    },
+}
+
+# Ways people say a problem affects more than themselves.
+_SITE = re.compile(
+    r"\b(whole|entire|all of|everyone|everybody|nobody|no one|noone|all (the )?(staff|users|front desk|clinic|"
+    r"office|site|department|dept|team)|the (whole )?(clinic|office|site|department|floor|building)|"
+    r"all (\w+ )?(clinic|office|site)s?|clinic-wide|site-wide|office-wide|department-wide)\b"
+)
+_SEVERAL = re.compile(
+    r"\b(we|us|several|a few|few of|some of|colleagues?|coworkers?|co-workers?|other people|"
+    r"my team|two of|three of|both|a couple|me and|and me|also for|too)\b"
+)
+_CANT_WORK = re.compile(
+    r"\b(cant|cannot|wont|unable|not work\w*|not (receiv|accept|detect|load|open|print|show)\w*|stopped|stuck|"
+    r"unavailable|rejected|undeliverable|bounc\w*|not there|down|broken|locked out|missing|gone|lost|disappeared|"
+    r"no access|blocked|fail|fails|failed|failing|error|crash|crashes|crashed|dead|urgent|asap|"
+    r"patients? (are )?waiting|emergency|nothing works|blank)\b"
+)
+_DEGRADED = re.compile(
+    r"\b(slow|sometimes|intermittent|intermittently|occasionally|keeps|laggy|lag|delayed|late|workaround|"
+    r"for now|annoying|flaky|still can|takes (a )?(long|forever|ages)|twice|again and again|every time|"
+    r"half|some of my|a few of my|partially|weird|wrong|odd)\b"
+)
+_QUESTION = re.compile(
+    r"(\?\s*$|\b(how do i|how can i|how to|where (is|are|do|can)|is it possible|question|wondering|"
+    r"should i|do i need|what is|whats|can i|cosmetic|just curious|not urgent|no rush|when will|is there a way)\b)"
+)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Inferred(Generic[T]):
+    """A value triage proposes, and whether it is sure enough not to ask."""
+
+    value: T
+    sure: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """What triage makes of one report text."""
+
+    area: str  # plan area key
+    confidence: float  # 0..1
+    impact: Inferred[Impact]
+    urgency: Inferred[Urgency]
+    scores: dict[str, float] = field(default_factory=dict)  # area key -> score, for the audit trail
+
+    def priority(self, plan: Plan) -> Priority:
+        """Priority from the plan's impact x urgency matrix."""
+        return plan.priority_for(self.impact.value, self.urgency.value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    phrases: dict[tuple[str, ...], float]
+    singles: tuple[str, ...]  # single-word phrases, for fuzzy matching of typos
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(normalise(text))
+
+
+def _area_own_words(area: Area) -> dict[tuple[str, ...], float]:
+    words: dict[tuple[str, ...], float] = {}
+    for kw in area.keywords:
+        if p := _phrase(kw):
+            words[p] = max(words.get(p, 0.0), 3.0)
+    for chunk in re.split(r"[,;&/()]| and ", f"{area.name}, {area.description}"):
+        for w in normalise(chunk):
+            if w not in _STOP and len(w) > 1:
+                words.setdefault((w,), 2.0)
+    return words
+
+
+def _topic_for(area: Area) -> str | None:
+    """The built-in topic whose lexicon best overlaps the area's own words (None when nothing does)."""
+    if area.catch_all:
+        return None
+    own = set(_area_own_words(area)) | {_phrase(area.key)}
+    best, best_score = None, 0.0
+    for topic in LEXICON:
+        score = sum(w for p, w in _lexicon_phrases(topic) if p in own)
+        if _phrase(topic) in own:
+            score += 5
+        if score > best_score:
+            best, best_score = topic, score
+    return best
+
+
+@lru_cache(maxsize=16)
+def _lexicon_phrases(topic: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+    return tuple((_phrase(p), w) for p, w in LEXICON[topic].items() if _phrase(p))
+
+
+def _vocabularies(plan: Plan) -> dict[str, _Vocabulary]:
+    return _vocabularies_cached(plan.areas)
+
+
+@lru_cache(maxsize=8)
+def _vocabularies_cached(areas: tuple[Area, ...]) -> dict[str, _Vocabulary]:
+    vocab: dict[str, _Vocabulary] = {}
+    for area in areas:
+        if area.catch_all:
+            continue
+        phrases = _area_own_words(area)
+        topic = _topic_for(area)
+        if topic is not None:
+            for p, w in _lexicon_phrases(topic):
+                phrases[p] = max(phrases.get(p, 0.0), w)
+        singles = tuple(sorted(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= 5))
+        vocab[area.key] = _Vocabulary(phrases, singles)
+    return vocab
+
+
+def _score(words: list[str], vocab: _Vocabulary) -> float:
+    score = 0.0
+    matched: set[tuple[str, ...]] = set()
+    for phrase, weight in vocab.phrases.items():
+        n = len(phrase)
+        if phrase in matched:
+            continue
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) == phrase:
+                # Longer phrases are stronger evidence than their words apart.
+                score += weight * (1.0 + 0.25 * (n - 1))
+                matched.add(phrase)
+                break
+    known = {p[0] for p in matched if len(p) == 1}
+    for w in set(words):
+        if len(w) < 5 or w in known or (w,) in vocab.phrases:
+            continue
+        hit = process.extractOne(w, vocab.singles, scorer=fuzz.ratio, score_cutoff=84)
+        if hit is not None and hit[0] not in known:
+            known.add(hit[0])
+            score += 0.7 * vocab.phrases[(hit[0],)]
+    return score
+
+
+def area_scores(plan: Plan, text: str) -> dict[str, float]:
+    """Each non-catch-all area's score for ``text`` (higher is more likely)."""
+    words = normalise(text)
+    return {key: _score(words, v) for key, v in _vocabularies(plan).items()}
+
+
+MIN_SCORE = 2.0
+MIN_CONFIDENCE = 0.45
+
+
+def classify_area(plan: Plan, text: str) -> tuple[str, float, dict[str, float]]:
+    """The area key for ``text``, a confidence in 0..1 and the per-area scores.
+
+    Falls back to the catch-all area when the best score is weak or another
+    area scores almost as high.
+    """
+    scores = area_scores(plan, text)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    catch_all = plan.catch_all_area.key
+    if not ranked or ranked[0][1] <= 0:
+        return catch_all, 0.5, scores
+    (best, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    # Strength grows with evidence; margin falls when a second area competes.
+    strength = 1.0 - math.exp(-s1 / 2.0)
+    margin = (s1 - s2) / s1
+    confidence = round(strength * (0.5 + 0.5 * margin), 3)
+    if s1 < MIN_SCORE or confidence < MIN_CONFIDENCE:
+        return catch_all, round(1.0 - confidence, 3) if s1 < MIN_SCORE else confidence, scores
+    return best, confidence, scores
+
+
+def infer_impact(text: str) -> Inferred[Impact]:
+    """Who is affected, from the wording; unsure when nothing in the text says."""
+    t = _flat(text)
+    if _SITE.search(t):
+        return Inferred(Impact.SITE, True)
+    if _SEVERAL.search(t):
+        return Inferred(Impact.SEVERAL, True)
+    return Inferred(Impact.ME, False)
+
+
+def infer_urgency(text: str) -> Inferred[Urgency]:
+    """How badly work is stopped, from the wording; unsure when the text does not say."""
+    t = _flat(text)
+    question = bool(_QUESTION.search(t))
+    cant = bool(_CANT_WORK.search(t))
+    degraded = bool(_DEGRADED.search(t))
+    if cant and not degraded:
+        return Inferred(Urgency.CANT_WORK, True)
+    if degraded:
+        return Inferred(Urgency.DEGRADED, not cant)
+    if question:
+        return Inferred(Urgency.QUESTION, True)
+    return Inferred(Urgency.DEGRADED, False)
+
+
+def _flat(text: str) -> str:
+    t = text.casefold().replace("’", "'")
+    for pattern, repl in _REWRITES[-3:]:  # the negation rewrites only
+        t = pattern.sub(repl, t)
+    return " ".join(t.replace("'", "").split())
+
+
+def triage(plan: Plan, text: str) -> Triage:
+    """Area (with confidence), impact and urgency for a report text."""
+    area, confidence, scores = classify_area(plan, text)
+    return Triage(area, confidence, infer_impact(text), infer_urgency(text), scores)
+
+
+_PROBLEM_SIGNS = re.compile(
+    r"\b(cant|wont|not work\w*|not (open|load|sync|send|receiv|print|connect)\w*|stopped|broken|missing|gone|"
+    r"lost|disappeared|error|fail\w*|crash\w*|locked out|blocked|down|problem|issue|bug|wrong|not showing|"
+    r"keeps|frozen|freez\w*|stuck|blank|empty|bounc\w*|denied)\b"
+)
+_QUESTION_SIGNS = re.compile(
+    r"(\b(how do i|how can i|how to|what is|whats|when (is|does|do|will)|will i|do i need|should i|what happens|"
+    r"where (do|can|will)|why do)\b)"
+)
+
+
+def looks_like_problem(plan: Plan, text: str) -> float:
+    """How likely ``text`` reports something broken (0..1) rather than asks a question.
+
+    The free-text fallback routes a message to problem reporting when this is
+    at least :data:`PROBLEM_THRESHOLD`.
+    """
+    t = _flat(text)
+    signs = len(_PROBLEM_SIGNS.findall(t))
+    questions = len(_QUESTION_SIGNS.findall(t))
+    best = max(area_scores(plan, text).values(), default=0.0)
+    score = 0.0
+    score += min(signs, 2) * 0.3
+    score += min(best, 6.0) / 6.0 * 0.35
+    score -= questions * 0.35
+    if t.rstrip().endswith("?"):
+        score -= 0.1
+    return round(min(1.0, max(0.0, score + (0.1 if signs else 0.0))), 3)
+
+
+PROBLEM_THRESHOLD = 0.6
+
+
+def words_of(texts: Iterable[str]) -> list[list[str]]:
+    """Normalised word lists, for callers comparing reports with each other."""
+    return [normalise(t) for t in texts]
