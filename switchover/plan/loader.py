@@ -223,8 +223,11 @@ class _Ctx:
                 return mark
         return None
 
-    def error(self, loc: Loc, message: str) -> None:
-        mark = self.mark_for(loc)
+    def raw_text(self, loc: Loc) -> str | None:
+        return self.raw.get(self._yaml_loc(loc))
+
+    def error(self, loc: Loc, message: str, mark: yaml.Mark | None = None) -> None:
+        mark = mark or self.mark_for(loc)
         self.issues.append(
             PlanIssue(
                 source=self.source,
@@ -307,10 +310,8 @@ def _to_data(node: yaml.Node, loc: Loc, ctx: _Ctx, stack: set[int]) -> Any:
                 key = key_node.value
                 if key in out:
                     first = ctx.marks.get((*loc, key))
-                    ctx.marks[(*loc, key, "<dup>")] = key_node.start_mark
                     where = f" (first at line {first.line + 1})" if first else ""
-                    ctx.error((*loc, key, "<dup>"), f"duplicate key {key!r}{where}; keep only one")
-                    ctx.bad.discard((*loc, key, "<dup>"))
+                    ctx.error((*loc, key), f"duplicate key {key!r}{where}; keep only one", mark=key_node.start_mark)
                     continue
                 ctx.marks[(*loc, key)] = key_node.start_mark
                 out[key] = _to_data(value_node, (*loc, key), ctx, stack)
@@ -474,9 +475,10 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: _Ctx) -> Any:
     if ann is str:
         if isinstance(value, str):
             return value
-        if value is not None and not isinstance(value, dict | list) and loc in ctx.raw:
+        raw = ctx.raw_text(loc)
+        if value is not None and not isinstance(value, dict | list) and raw is not None:
             # YAML read `no`, `on` or `1.0` as a boolean or number; the author meant the text.
-            return ctx.raw[loc]
+            return raw
         ctx.error(loc, f"expected text, got {_type_name(value)}")
         return _INVALID
     if ann is bool:
@@ -493,9 +495,8 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: _Ctx) -> Any:
 
 
 def _show(value: Any, loc: Loc, ctx: _Ctx) -> str:
-    if loc in ctx.raw:
-        return repr(ctx.raw[loc])
-    return _type_name(value)
+    raw = ctx.raw_text(loc)
+    return repr(raw) if raw is not None else _type_name(value)
 
 
 def _norm_model(value: Any, model: type[BaseModel], loc: Loc, ctx: _Ctx) -> Any:
@@ -507,9 +508,14 @@ def _norm_model(value: Any, model: type[BaseModel], loc: Loc, ctx: _Ctx) -> Any:
     out = {}
     for k, v in value.items():
         if k not in fields:
-            ctx.error(
-                (*loc, k), f"unknown field {k!r}" + (_suggest(str(k), fields) or f"; allowed here: {', '.join(fields)}")
-            )
+            best = fuzz_process.extractOne(str(k), list(fields), score_cutoff=70)
+            if best:
+                ctx.error((*loc, k), f"unknown field {k!r} - did you mean {best[0]!r}?")
+                if best[0] not in value:
+                    # A misspelt required field is one mistake, not two: skip "missing" for it.
+                    ctx.bad.add((*loc, best[0]))
+            else:
+                ctx.error((*loc, k), f"unknown field {k!r}; allowed here: {', '.join(fields)}")
             continue
         nv = _norm(v, hints[k], (*loc, k), ctx)
         if nv is not _INVALID:

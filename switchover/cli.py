@@ -1,0 +1,198 @@
+"""The ``switchover`` command.
+
+Subcommands come from modules listed in :data:`COMMAND_MODULES`. Each such module
+defines::
+
+    def add_parser(subparsers: argparse._SubParsersAction) -> None:
+        parser = subparsers.add_parser("name", help="...")
+        parser.add_argument(...)
+        parser.set_defaults(func=run)   # run(args) -> int, or an async function returning int
+
+To add a command, write that function in your feature's module and append the
+module's dotted name to ``COMMAND_MODULES``. A module may add a command group
+with its own sub-subparsers (as ``plan`` does here). Modules are imported only
+when the command line is built, so importing this module is cheap.
+
+Output is for people at a terminal, so this module prints.
+
+Commands defined here:
+
+- ``switchover plan check PATH [--roster CSV]``: validate a plan file, then show each
+  wave's title, cutover window and resolved member count, the champions and the
+  exceptions found in the roster. Exit status 1 with every problem listed when the
+  plan (or roster) is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+
+# Dotted names of modules that define ``add_parser(subparsers)``.
+COMMAND_MODULES: list[str] = [
+    "switchover.cli",  # plan check
+]
+
+
+# ---------------------------------------------------------------------------
+# plan check
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``plan`` and its subcommands."""
+    plan = subparsers.add_parser("plan", help="work with migration plan files")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="SUBCOMMAND", required=True)
+    check = plan_sub.add_parser(
+        "check",
+        help="validate a plan file and show waves with their resolved members",
+        description="Validate a plan file and show each wave's cutover window and resolved member count.",
+    )
+    check.add_argument("path", type=Path, help="the plan YAML file")
+    check.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="the users CSV (Entra 'Download users' export); default: roster.csv next to the plan",
+    )
+    check.set_defaults(func=plan_check)
+
+
+def _fmt_window(start, end) -> str:  # type: ignore[no-untyped-def]
+    if start.date() == end.date():
+        return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {start.tzname()}"
+    return f"{start:%a %Y-%m-%d %H:%M} - {end:%a %Y-%m-%d %H:%M} {end.tzname()}"
+
+
+def plan_check(args: argparse.Namespace) -> int:
+    """Run ``switchover plan check``; returns the exit status."""
+    from switchover.directory.roster import RosterDirectory, RosterError
+    from switchover.plan.loader import PlanError, load_plan
+    from switchover.plan.membership import AssignmentReason, members_by_wave, resolve_wave
+
+    try:
+        plan = load_plan(args.path)
+    except PlanError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    roster_path: Path = args.roster or args.path.parent / "roster.csv"
+    print(f"{plan.organisation.name}: plan OK ({args.path})")
+    print(
+        f"time zone {plan.organisation.time_zone}; {len(plan.people)} people, {len(plan.areas)} areas, "
+        f"{len(plan.calendar)} calendar messages, {len(plan.faq)} FAQ entries"
+    )
+
+    roster = None
+    if args.roster is not None or roster_path.exists():
+        try:
+            roster = RosterDirectory.from_csv(roster_path)
+        except RosterError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    else:
+        print(f"no roster at {roster_path}; member counts skipped (use --roster)")
+
+    users = roster.users if roster is not None else []
+    members = members_by_wave(plan, users) if roster is not None else {}
+    print()
+    print("Waves:")
+    for wave in plan.waves:
+        count = f"{len(members[wave.key]):4d} members" if roster is not None else ""
+        print(
+            f"  {wave.title:<40} {_fmt_window(wave.cutover.start, wave.cutover.end):<34} "
+            f"hypercare until {wave.hypercare_until}  {count}".rstrip()
+        )
+
+    if roster is None:
+        return 0
+    assignments = {u.upn: resolve_wave(plan, u) for u in users}
+    not_found = []
+
+    print()
+    print("Champions:")
+    for champ in plan.champions:
+        user = roster.lookup(champ.user)
+        if user is None:
+            not_found.append(champ.user)
+            print(f"  {champ.user:<45} NOT IN ROSTER")
+            continue
+        a = assignments[user.upn]
+        print(f"  {user.display_name:<25} {champ.site or '':<16} -> {a.wave.title if a.wave else 'no wave'}")
+
+    print()
+    print("Exceptions:")
+    for exc_ in plan.exceptions:
+        user = roster.lookup(exc_.user)
+        if user is None:
+            not_found.append(exc_.user)
+            print(f"  {exc_.user:<45} NOT IN ROSTER")
+            continue
+        print(f"  {user.display_name:<25} {assignments[user.upn].explain()}")
+
+    by_reason: dict[AssignmentReason, int] = {}
+    for a in assignments.values():
+        by_reason[a.reason] = by_reason.get(a.reason, 0) + 1
+    in_waves = sum(len(v) for v in members.values())
+    print()
+    print(
+        f"{len(users)} users in the roster: {in_waves} in a wave; not in any wave: "
+        + ", ".join(
+            f"{by_reason.get(r, 0)} {r.value}"
+            for r in (
+                AssignmentReason.DISABLED,
+                AssignmentReason.GUEST,
+                AssignmentReason.EXCLUDED,
+                AssignmentReason.NO_RULE,
+            )
+        )
+    )
+    unmatched = [u for u in users if assignments[u.upn].reason is AssignmentReason.NO_RULE]
+    for u in unmatched[:20]:
+        print(f"  no rule matches {u.upn} (department {u.department!r}, office {u.office!r})")
+    if len(unmatched) > 20:
+        print(f"  ... and {len(unmatched) - 20} more")
+    if not_found:
+        print(
+            f"{len(not_found)} user(s) named in the plan are not in the roster: {', '.join(not_found)}", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command line, with every registered module's subcommands."""
+    parser = argparse.ArgumentParser(prog="switchover", description="Switchover: keep people informed while they move.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        module = sys.modules[__name__] if name == __name__ else importlib.import_module(name)
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns (and, as a console script, exits with) the status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    result = args.func(args)
+    if inspect.isawaitable(result):
+        result = asyncio.run(result)  # type: ignore[arg-type]
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
