@@ -1,0 +1,7 @@
+"""The HTTP API for automation (PSA tools, Power Automate, scripts).
+
+Each module exposes ``setup(app, runtime)`` adding its routes; all use the
+bearer token from ``Settings.api_token``.
+"""
+
+API_MODULES: list[str] = []

@@ -63,7 +63,9 @@ class PooledAuthentication(BotFrameworkAuthentication):
         result.connector_factory = self._pool.wrap(result.connector_factory)
         return result
 
-    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> AuthenticateRequestResult:
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
         result = await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
         result.connector_factory = self._pool.wrap(result.connector_factory)
         return result
@@ -73,8 +75,12 @@ class PooledAuthentication(BotFrameworkAuthentication):
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         # Only OAuth prompts use it; building one per turn costs an msrest client.
-        key = str(claims_identity.claims.get("appid") or claims_identity.claims.get("azp") or
-                  claims_identity.claims.get("aud") or "")
+        key = str(
+            claims_identity.claims.get("appid")
+            or claims_identity.claims.get("azp")
+            or claims_identity.claims.get("aud")
+            or ""
+        )
         client = self._token_clients.get(key)
         if client is None:
             client = await self._inner.create_user_token_client(claims_identity)

@@ -40,8 +40,8 @@ import aiohttp
 from botframework.connector import models as connector_models
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, ConnectorFactory
-from botframework.connector.auth._connector_factory_impl import _ConnectorFactoryImpl
 from botframework.connector.auth._connector_factory_impl import USER_AGENT as BOTBUILDER_USER_AGENT
+from botframework.connector.auth._connector_factory_impl import _ConnectorFactoryImpl
 from msrest import Deserializer, Serializer
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,13 @@ class ConnectorError(Exception):
 def check_library_shape() -> None:
     """Raise if botbuilder's connector factory no longer has the attributes we read."""
     probe = _ConnectorFactoryImpl("", "scope", "login", True, None)  # type: ignore[arg-type]
-    for name in ("_app_id", "_to_channel_from_bot_oauth_scope", "_login_endpoint", "_validate_authority",
-                 "_credential_factory"):
+    for name in (
+        "_app_id",
+        "_to_channel_from_bot_oauth_scope",
+        "_login_endpoint",
+        "_validate_authority",
+        "_credential_factory",
+    ):
         if not hasattr(probe, name):
             raise RuntimeError(
                 f"botframework-connector changed: _ConnectorFactoryImpl has no {name}; "
@@ -127,8 +132,9 @@ class _Conversations:
 
     async def send_to_conversation(self, conversation_id: str, activity: Any, **_: Any) -> Any:
         body = _SERIALIZER.body(activity, "Activity")
-        data = await self._client.request("POST", f"v3/conversations/{quote(conversation_id, safe='')}/activities",
-                                          body)
+        data = await self._client.request(
+            "POST", f"v3/conversations/{quote(conversation_id, safe='')}/activities", body
+        )
         return _DESERIALIZER("ResourceResponse", data) if data else None
 
     async def reply_to_activity(self, conversation_id: str, activity_id: str, activity: Any, **_: Any) -> Any:
@@ -165,12 +171,12 @@ class PooledConnectorClient:
         self,
         *,
         base_url: str,
-        session: aiohttp.ClientSession,
+        session: Any,  # () -> aiohttp.ClientSession, the pool's shared session
         credentials: AppCredentials | None,
         fallback_factory: Any,
     ) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
-        self._session = session
+        self._pool_session = session
         self._tokens = _TokenSource(credentials)
         self._credentials = credentials
         self._fallback_factory = fallback_factory
@@ -203,7 +209,7 @@ class PooledConnectorClient:
             headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": BOTBUILDER_USER_AGENT}
             headers.update(await self._tokens.header())
             try:
-                async with self._session.request(method, url, data=data, headers=headers) as resp:
+                async with self._pool_session().request(method, url, data=data, headers=headers) as resp:
                     text = await resp.text()
                     if resp.status < 300:
                         return json.loads(text) if text.strip() else None
@@ -281,14 +287,37 @@ def _fallback_client(credentials: AppCredentials | None, service_url: str) -> Co
 
 
 class ConnectorPool:
-    """Owns the shared HTTP session and one client per (app id, scope, service URL)."""
+    """Owns the shared HTTP session and one client per (app id, scope, service URL).
 
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self.session = session
+    The session is opened lazily inside the running event loop and closed by
+    :meth:`close` when the app stops.
+    """
+
+    def __init__(self, *, connections: int = 256) -> None:
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
         self._clients: dict[tuple[str, str, str], PooledConnectorClient] = {}
         self._lock = asyncio.Lock()
 
-    async def client(self, *, app_id: str, scope: str, service_url: str, make_credentials: Any) -> PooledConnectorClient:
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=self._connections, limit_per_host=self._connections, keepalive_timeout=60
+                ),
+                timeout=aiohttp.ClientTimeout(total=30, connect=10),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._clients.clear()
+
+    async def client(
+        self, *, app_id: str, scope: str, service_url: str, make_credentials: Any
+    ) -> PooledConnectorClient:
         key = (app_id, scope or "", service_url)
         client = self._clients.get(key)
         if client is not None:
@@ -299,7 +328,7 @@ class ConnectorPool:
                 credentials = await make_credentials()
                 client = PooledConnectorClient(
                     base_url=service_url,
-                    session=self.session,
+                    session=lambda: self.session,
                     credentials=credentials,
                     fallback_factory=lambda: _fallback_client(credentials, service_url),
                 )

@@ -71,8 +71,9 @@ class SwitchoverBot(TeamsActivityHandler):
         activity = context.activity
         if activity.type == "installationUpdate" and (activity.action or "").startswith("remove"):
             if activity.conversation:
-                await store.mark_uninstalled(asker_from(activity).tenant_id or "", activity.conversation.id,
-                                             self.runtime.clock.now())
+                await store.mark_uninstalled(
+                    asker_from(activity).tenant_id or "", activity.conversation.id, self.runtime.clock.now()
+                )
             return
         if activity.type not in ("message", "conversationUpdate", "installationUpdate", "invoke"):
             return
@@ -139,8 +140,10 @@ class SwitchoverBot(TeamsActivityHandler):
     ) -> None:
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
-        if self.runtime.conversations is not None and activity.conversation and any(
-            m.id == bot_id for m in members_removed
+        if (
+            self.runtime.conversations is not None
+            and activity.conversation
+            and any(m.id == bot_id for m in members_removed)
         ):
             await self.runtime.conversations.mark_uninstalled(
                 asker_from(activity).tenant_id or "", activity.conversation.id, self.runtime.clock.now()

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
+import jwt
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
@@ -51,8 +52,9 @@ def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
     try:
         return Activity().deserialize(payload)
     except (DeserializationError, TypeError, ValueError, AttributeError) as exc:
-        raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"activity does not follow the Bot Framework schema: {exc}") \
-            from exc
+        raise ActivityRejected(
+            HTTPStatus.BAD_REQUEST, f"activity does not follow the Bot Framework schema: {exc}"
+        ) from exc
 
 
 def tenant_of(payload: dict) -> str | None:
@@ -74,18 +76,21 @@ def messages_handler(
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
-            return web.json_response({"error": "Content-Type must be application/json"},
-                                     status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+            return web.json_response(
+                {"error": "Content-Type must be application/json"}, status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+            )
         if request.content_length is not None and request.content_length > max_body_bytes:
-            return web.json_response({"error": f"body over {max_body_bytes} bytes"},
-                                     status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            return web.json_response(
+                {"error": f"body over {max_body_bytes} bytes"}, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+            )
         try:
             body = await request.content.read(max_body_bytes + 1)
         except (ConnectionError, ValueError) as exc:
             return web.json_response({"error": f"could not read body: {exc}"}, status=HTTPStatus.BAD_REQUEST)
         if len(body) > max_body_bytes:
-            return web.json_response({"error": f"body over {max_body_bytes} bytes"},
-                                     status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            return web.json_response(
+                {"error": f"body over {max_body_bytes} bytes"}, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+            )
         try:
             activity = parse_activity(body, allowed_tenants=allowed_tenants)
         except ActivityRejected as rejected:
@@ -95,8 +100,9 @@ def messages_handler(
         auth_header = request.headers.get("Authorization", "")
         try:
             response: InvokeResponse | None = await adapter.process_activity(auth_header, activity, logic)
-        except PermissionError as exc:
-            # botbuilder raises PermissionError for a missing or invalid token.
+        except (PermissionError, jwt.PyJWTError) as exc:
+            # botbuilder raises PermissionError for a missing or rejected token, and
+            # lets PyJWT's errors through for one that is not a JWT at all.
             log.warning("unauthorised activity from %s: %s", activity.service_url, exc)
             return web.json_response({"error": "unauthorized"}, status=HTTPStatus.UNAUTHORIZED)
         except Exception:

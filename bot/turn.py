@@ -41,10 +41,10 @@ def asker_from(activity: Activity) -> Asker:
     upn = getattr(frm, "user_principal_name", None) or props.get("userPrincipalName") or props.get("email")
     channel_data = activity.channel_data or {}
     tenant = (
-        (channel_data.get("tenant") or {}).get("id")
-        if isinstance(channel_data, dict)
-        else None
-    ) or (activity.conversation.tenant_id if activity.conversation else None) or ""
+        ((channel_data.get("tenant") or {}).get("id") if isinstance(channel_data, dict) else None)
+        or (activity.conversation.tenant_id if activity.conversation else None)
+        or ""
+    )
     return Asker(
         teams_id=frm.id if frm else "",
         aad_object_id=getattr(frm, "aad_object_id", None),

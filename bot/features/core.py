@@ -1,0 +1,122 @@
+"""The first conversation: welcome on install, ``help``, and a helpful reply to anything unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from bot.routing import Router
+from bot.turn import Turn
+from cards.render import render_card
+from switchover.plan.model import Plan, Wave
+from switchover.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+HELP_ITEMS = (
+    ("when is my migration", "your wave, cutover date and time in your time zone, and what to do first"),
+    ("when does Tacoma move?", "any site's, department's or wave's dates"),
+    ("will I lose email?", "answers to common questions about the move"),
+    ("report a problem", "tell the right person about something that broke; you get a reference number"),
+    ("my problems", "the status of what you reported"),
+)
+LEAD_ITEMS = (
+    ("announce", "compose an announcement for a wave, a department, a site or everyone"),
+    ("announcements", "scheduled and sent announcements with delivery and acknowledgement figures"),
+    ("reschedule <wave> <date>", "move a wave: pending notices move, sent cards are updated in place"),
+    ("readiness", "who has registered MFA, per wave and department"),
+)
+HELP_BUTTONS = (
+    {"title": "When is my move?", "say": "when is my migration"},
+    {"title": "Will I lose email?", "say": "will I lose any email"},
+    {"title": "Report a problem", "say": "report a problem"},
+)
+
+
+def format_window(wave: Wave, zone: ZoneInfo) -> str:
+    """``Saturday 13 February 2027, 07:00-16:00`` in ``zone``."""
+    start = wave.cutover.start.astimezone(zone)
+    end = wave.cutover.end.astimezone(zone)
+    day = f"{start:%A} {start.day} {start:%B %Y}"
+    if start.date() == end.date():
+        return f"{day}, {start:%H:%M}\u2013{end:%H:%M}"
+    return f"{day} {start:%H:%M} \u2013 {end:%A} {end.day} {end:%B} {end:%H:%M}"
+
+
+def zone_label(zone: ZoneInfo, when: dt.datetime) -> str:
+    return f"{zone.key} ({when.astimezone(zone).tzname()})"
+
+
+async def help_card(turn: Turn) -> dict:
+    plan: Plan = turn.runtime.plan
+    user = await turn.user()
+    is_lead = bool(
+        (user and plan.is_project_lead(user.upn)) or (turn.asker.upn and plan.is_project_lead(turn.asker.upn))
+    )
+    phone = plan.service_desk.phone
+    return render_card(
+        "help",
+        title="What I can do",
+        intro=f"I keep you up to date on {plan.organisation.name}'s move to Microsoft 365. Ask me in your own words:",
+        items=[{"say": say, "does": does} for say, does in HELP_ITEMS],
+        lead_items=[{"say": say, "does": does} for say, does in LEAD_ITEMS] if is_lead else [],
+        footer=f"Urgent? Call the Service Desk at {phone}." if phone else "Urgent? Contact the Service Desk.",
+        buttons=list(HELP_BUTTONS),
+    )
+
+
+async def welcome_card(turn: Turn) -> dict:
+    from switchover.plan.membership import resolve_wave
+
+    runtime = turn.runtime
+    plan = runtime.plan
+    user = await turn.user()
+    name = (user.given_name if user and user.given_name else None) or (turn.asker.name or "").split(" ")[0]
+    wave_title = cutover_text = None
+    if user is not None:
+        assignment = resolve_wave(plan, user)
+        wave = assignment.wave if assignment is not None else None
+        if wave is not None:
+            zone = turn.asker.zone or plan.zone
+            wave_title = f"You move with {wave.title}"
+            cutover_text = f"Cutover: {format_window(wave, zone)} ({zone_label(zone, wave.cutover.start)})"
+    return render_card(
+        "welcome",
+        greeting=f"Hi {name}, I'm Switchover" if name else "Hi, I'm Switchover",
+        intro=(
+            f"I'll keep you informed while {plan.organisation.name} moves to Microsoft 365: when your move is, "
+            "what to do before it, and who to tell when something breaks."
+        ),
+        wave_title=wave_title,
+        cutover_text=cutover_text,
+        closing="Ask me anything about the move, in your own words. Type **help** for examples.",
+    )
+
+
+async def on_help(turn: Turn, rest: str) -> None:
+    await turn.reply_card(await help_card(turn), summary="What I can do")
+
+
+async def on_bot_added(turn: Turn, _: object) -> None:
+    if not turn.is_personal:
+        plan = turn.runtime.plan
+        await turn.reply_text(
+            f"Hello! I'm Switchover. I'll post {plan.organisation.name}'s Microsoft 365 migration notices here. "
+            "Mention me with **help** to see what I can do."
+        )
+        return
+    await turn.reply_card(await welcome_card(turn), summary="Welcome to Switchover")
+
+
+async def on_unknown(turn: Turn, text: str) -> None:
+    await turn.reply_text(
+        "I'm not sure what you mean. Try **when is my migration**, **report a problem**, or type **help**."
+    )
+
+
+def register(router: Router, runtime: Runtime) -> None:
+    router.command("help", on_help, help="what I can do")
+    router.command("what can you do", on_help)
+    router.event("bot_added", on_bot_added)
+    router.fallback(on_unknown)

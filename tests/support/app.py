@@ -1,0 +1,247 @@
+"""The whole app over real HTTP, with a loopback Bot Connector, as Teams would drive it.
+
+Fixtures:
+    connector: a started :class:`LoopbackConnector`.
+    app_settings: Settings for a test app (temp SQLite database, bundled Fabrikam plan, local mode).
+    running_app: the app served on a random loopback port; yields a :class:`RunningApp`.
+    teams: a :class:`TeamsClient` that posts activities to ``running_app`` as Fabrikam users.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from switchover.clock import Clock, ManualClock
+from switchover.settings import Settings
+from tests.support.connector import LoopbackConnector, Received
+
+REPO = Path(__file__).resolve().parents[2]
+FABRIKAM = REPO / "examples" / "fabrikam"
+TENANT_ID = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"  # the demo's Fabrikam tenant
+
+
+@dataclass(frozen=True)
+class Person:
+    """A roster user as Teams would present them to the bot."""
+
+    upn: str
+    name: str
+    aad_object_id: str
+
+    @property
+    def teams_id(self) -> str:
+        return f"29:{self.aad_object_id}"
+
+    @property
+    def personal_conversation(self) -> str:
+        return f"a:personal-{self.aad_object_id}"
+
+
+def roster_people() -> dict[str, Person]:
+    with (FABRIKAM / "roster.csv").open(encoding="utf-8-sig") as fh:
+        return {
+            row["userPrincipalName"].casefold(): Person(row["userPrincipalName"], row["displayName"], row["id"])
+            for row in csv.DictReader(fh)
+        }
+
+
+def person(upn: str) -> Person:
+    """A Fabrikam roster user by UPN (or the local part before @)."""
+    people = roster_people()
+    key = upn.casefold()
+    if key in people:
+        return people[key]
+    for candidate in people.values():
+        if candidate.upn.casefold().split("@")[0] == key:
+            return candidate
+    raise KeyError(f"no Fabrikam roster user {upn!r}")
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'switchover.db'}",
+        "data_dir": tmp_path,
+        "plan_path": FABRIKAM / "plan.yaml",
+        "roster_path": FABRIKAM / "roster.csv",
+        "app_id": "",
+        "log_level": "DEBUG",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class RunningApp:
+    url: str
+    app: web.Application
+    settings: Settings
+    clock: Clock
+
+    @property
+    def runtime(self) -> Any:
+        from app import RUNTIME
+
+        return self.app[RUNTIME]
+
+
+@dataclass
+class TeamsClient:
+    """Posts Bot Framework activities to the app the way Teams does."""
+
+    app: RunningApp
+    connector: LoopbackConnector
+    session: aiohttp.ClientSession
+    tenant_id: str = TENANT_ID
+    token: str | None = None  # a Bot Connector JWT, when the app has authentication on
+    bot_id: str = "28:switchover-bot"
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def activity(
+        self,
+        who: Person,
+        *,
+        type: str = "message",  # noqa: A002 - the Bot Framework's word
+        text: str | None = None,
+        conversation_id: str | None = None,
+        conversation_type: str = "personal",
+        time_zone: str | None = None,
+        value: Any = None,
+        name: str | None = None,
+        reply_to_id: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        activity: dict[str, Any] = {
+            "type": type,
+            "id": f"in-{next(self._ids)}",
+            "timestamp": dt.datetime.now(dt.UTC).isoformat(),
+            "serviceUrl": self.connector.url,
+            "channelId": "msteams",
+            "from": {"id": who.teams_id, "name": who.name, "aadObjectId": who.aad_object_id},
+            "recipient": {"id": self.bot_id, "name": "Switchover"},
+            "conversation": {
+                "id": conversation_id or who.personal_conversation,
+                "conversationType": conversation_type,
+                "tenantId": self.tenant_id,
+            },
+            "channelData": {"tenant": {"id": self.tenant_id}},
+        }
+        if text is not None:
+            activity["text"] = text
+        if time_zone:
+            activity["localTimezone"] = time_zone
+        if value is not None:
+            activity["value"] = value
+        if name is not None:
+            activity["name"] = name
+        if reply_to_id is not None:
+            activity["replyToId"] = reply_to_id
+        activity.update(extra)
+        return activity
+
+    async def post(self, activity: dict[str, Any], *, headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
+        all_headers = {"Content-Type": "application/json"}
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        all_headers.update(headers or {})
+        async with self.session.post(f"{self.app.url}/api/messages", json=activity, headers=all_headers) as resp:
+            await resp.read()
+            return resp
+
+    async def say(self, who: Person | str, text: str, *, time_zone: str | None = None, **kw: Any) -> list[Received]:
+        """Send ``text`` as ``who`` in their 1:1 chat; returns what the bot sent back during the turn."""
+        who = person(who) if isinstance(who, str) else who
+        before = len(self.connector.received)
+        activity = self.activity(who, text=text, time_zone=time_zone, **kw)
+        resp = await self.post(activity)
+        assert resp.status in (200, 202), f"bot answered HTTP {resp.status} to {text!r}"
+        return [r for r in self.connector.received[before:] if r.conversation_id == activity["conversation"]["id"]]
+
+    async def invoke_action(
+        self,
+        who: Person | str,
+        verb: str,
+        data: dict[str, Any] | None = None,
+        *,
+        reply_to_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> tuple[int, Any]:
+        """Press an ``Action.Execute`` button as ``who``; returns (HTTP status, invoke response body)."""
+        who = person(who) if isinstance(who, str) else who
+        activity = self.activity(
+            who,
+            type="invoke",
+            name="adaptiveCard/action",
+            value={"action": {"type": "Action.Execute", "verb": verb, "data": data or {}}, "trigger": "manual"},
+            reply_to_id=reply_to_id,
+            conversation_id=conversation_id,
+        )
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        async with self.session.post(f"{self.app.url}/api/messages", json=activity, headers=headers) as resp:
+            body = await resp.json() if resp.content_length != 0 else None
+            return resp.status, body
+
+    async def install(self, who: Person | str) -> list[Received]:
+        """The user installs the app in personal scope: conversationUpdate adding the bot."""
+        who = person(who) if isinstance(who, str) else who
+        before = len(self.connector.received)
+        activity = self.activity(who, type="conversationUpdate", membersAdded=[{"id": self.bot_id}])
+        resp = await self.post(activity)
+        assert resp.status in (200, 202)
+        return self.connector.received[before:]
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[LoopbackConnector]:
+    async with LoopbackConnector() as c:
+        yield c
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # A weekday morning in the run-up to the pilot (Pacific time), so "in N days" is stable.
+    return ManualClock(dt.datetime(2027, 1, 4, 17, 0, tzinfo=dt.UTC))
+
+
+async def start_app(settings: Settings, clock: Clock, **kw: Any) -> tuple[web.AppRunner, RunningApp]:
+    from app import create_app
+
+    app = create_app(settings, clock=clock, start_scheduler=False, **kw)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, RunningApp(f"http://127.0.0.1:{port}", app, settings, clock)
+
+
+@pytest.fixture
+async def running_app(app_settings: Settings, clock: ManualClock) -> AsyncIterator[RunningApp]:
+    runner, running = await start_app(app_settings, clock)
+    try:
+        yield running
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def teams(running_app: RunningApp, connector: LoopbackConnector) -> AsyncIterator[TeamsClient]:
+    async with aiohttp.ClientSession() as session:
+        yield TeamsClient(running_app, connector, session, bot_id=f"28:{uuid.uuid4()}")

@@ -1,0 +1,135 @@
+"""The app over real HTTP: Bot Framework activities in, replies out to the loopback connector."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+import pytest
+
+from tests.support.app import TeamsClient, make_settings, person, start_app
+
+
+async def test_help_gets_a_card_posted_back_to_the_service_url(teams: TeamsClient) -> None:
+    replies = await teams.say("nadia.hassan", "help")
+    assert len(replies) == 1
+    reply = replies[0]
+    assert reply.op == "reply"  # a reply to the incoming activity, at its serviceUrl
+    assert reply.card is not None
+    assert "What I can do" in reply.card_text()
+    assert "report a problem" in reply.card_text()
+
+
+async def test_help_shows_lead_commands_only_to_project_leads(teams: TeamsClient) -> None:
+    lead = person("dana.whitfield_northwindmsp.com#EXT#@fabrikamhealth.onmicrosoft.com")
+    lead_card = (await teams.say(lead, "help"))[0].card_text()
+    staff_card = (await teams.say("vanessa.fox", "help"))[0].card_text()
+    assert "reschedule" in lead_card
+    assert "reschedule" not in staff_card
+
+
+async def test_install_welcomes_with_the_users_wave_in_their_time_zone(teams: TeamsClient) -> None:
+    replies = await teams.install(person("omar.reyes"))
+    cards = [r for r in replies if r.card]
+    assert len(cards) == 1
+    text = cards[0].card_text()
+    assert "Hi Omar" in text
+    # omar.reyes (Portland) is moved to Wave 2 by exception: Sat 13 Feb 2027 07:00-16:00 Pacific.
+    assert "Wave 2" in text
+    assert "Saturday 13 February 2027, 07:00\u201316:00" in text
+
+
+async def test_conversation_reference_is_stored_on_first_message(teams: TeamsClient) -> None:
+    who = person("wesley.grant")
+    await teams.say(who, "help", time_zone="America/Boise")
+    stored = await teams.app.runtime.conversations.personal_for_user(teams.tenant_id, who.aad_object_id)
+    assert stored is not None
+    assert stored.conversation_id == who.personal_conversation
+    assert stored.service_url == teams.connector.url
+    assert stored.time_zone == "America/Boise"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (json.dumps({"type": "message", "text": "hi"}).encode(), "application/json", 400),
+        (json.dumps({"type": "message"}).encode(), "text/plain", 415),
+        (
+            json.dumps(
+                {"type": "message", "serviceUrl": "ftp://x", "conversation": {"id": "a"}, "from": {"id": "b"}}
+            ).encode(),
+            "application/json",
+            400,
+        ),
+        (
+            json.dumps(
+                {"type": "message", "serviceUrl": "http://127.0.0.1:1/", "conversation": "a", "from": {"id": "b"}}
+            ).encode(),
+            "application/json",
+            400,
+        ),
+    ],
+)
+async def test_malformed_requests_get_a_4xx_and_the_app_keeps_serving(
+    teams: TeamsClient, body: bytes, content_type: str, status: int
+) -> None:
+    async with teams.session.post(
+        f"{teams.app.url}/api/messages", data=body, headers={"Content-Type": content_type}
+    ) as resp:
+        assert resp.status == status
+        assert "error" in await resp.json()
+    assert (await teams.say("vanessa.fox", "help"))[0].card is not None
+
+
+async def test_oversized_body_is_refused_with_413(teams: TeamsClient) -> None:
+    activity = teams.activity(person("vanessa.fox"), text="x" * (teams.app.settings.max_body_bytes + 10))
+    resp = await teams.post(activity)
+    assert resp.status == 413
+
+
+async def test_unknown_activity_types_are_accepted_and_ignored(teams: TeamsClient) -> None:
+    resp = await teams.post(teams.activity(person("vanessa.fox"), type="somethingNew"))
+    assert resp.status in (200, 202)
+    assert teams.connector.received == []
+
+
+async def test_health_and_readiness(teams: TeamsClient) -> None:
+    async with teams.session.get(f"{teams.app.url}/healthz") as resp:
+        assert resp.status == 200
+    async with teams.session.get(f"{teams.app.url}/readyz") as resp:
+        body = await resp.json()
+        assert resp.status == 200, body
+        assert body["checks"]["database"]["ok"] is True
+        assert body["checks"]["plan"]["waves"] == 4
+
+
+async def test_tenant_allow_list_rejects_other_tenants(tmp_path, clock, connector) -> None:
+    settings = make_settings(tmp_path, allowed_tenants="11111111-1111-1111-1111-111111111111")
+    runner, running = await start_app(settings, clock)
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = TeamsClient(running, connector, session)
+            resp = await client.post(client.activity(person("vanessa.fox"), text="help"))
+            assert resp.status == 403
+            assert connector.received == []
+    finally:
+        await runner.cleanup()
+
+
+async def test_with_an_app_id_a_request_without_a_token_gets_401(tmp_path, clock, connector) -> None:
+    settings = make_settings(tmp_path, app_id="00000000-0000-0000-0000-00000000abcd", app_password="not-a-secret")
+    runner, running = await start_app(settings, clock)
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = TeamsClient(running, connector, session)
+            resp = await client.post(client.activity(person("vanessa.fox"), text="help"))
+            assert resp.status == 401
+            resp = await client.post(
+                client.activity(person("vanessa.fox"), text="help"), headers={"Authorization": "Bearer forged.jwt.x"}
+            )
+            assert resp.status == 401
+            assert connector.received == []
+    finally:
+        await runner.cleanup()
