@@ -1,0 +1,307 @@
+"""Stored conversation references: where the bot can post proactively.
+
+Every activity the bot sees carries a conversation reference; we persist it the
+moment we see it (never only in memory), so announcements, problem
+notifications and digests can reach people and channels after a restart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Boolean, Index, String, case, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from switchover.messaging import ConversationTarget
+from switchover.storage.base import Base, TenantMixin, UtcDateTime
+from switchover.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+ConversationKind = Literal["personal", "channel", "groupChat"]
+CONVERSATION_KINDS: tuple[str, ...] = ("personal", "channel", "groupChat")
+
+
+class ConversationRef(TenantMixin, Base):
+    """One conversation the bot is (or was) part of."""
+
+    __tablename__ = "conversation_refs"
+    __table_args__ = (
+        Index("ix_conversation_refs_tenant_aad", "tenant_id", "aad_object_id"),
+        Index("ix_conversation_refs_tenant_team_channel", "tenant_id", "team_name", "channel_name"),
+    )
+
+    conversation_id: Mapped[str] = mapped_column(String, primary_key=True)
+    # Part of the key: one conversation id could in theory repeat across tenants.
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    service_url: Mapped[str] = mapped_column(String, nullable=False)
+    channel_id: Mapped[str] = mapped_column(String(32), nullable=False, default="msteams")
+    bot_id: Mapped[str | None] = mapped_column(String)
+    user_id: Mapped[str | None] = mapped_column(String)
+    aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    upn: Mapped[str | None] = mapped_column(String)
+    user_name: Mapped[str | None] = mapped_column(String)
+    team_id: Mapped[str | None] = mapped_column(String)
+    team_name: Mapped[str | None] = mapped_column(String)
+    channel_name: Mapped[str | None] = mapped_column(String)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    installed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    first_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    last_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRecord:
+    """A conversation reference as the domain sees it.
+
+    Built by the bot layer from an incoming activity (``first_seen``,
+    ``last_seen`` and ``uninstalled_at`` are filled in by the store).
+    """
+
+    tenant_id: str
+    kind: ConversationKind
+    conversation_id: str
+    service_url: str
+    channel_id: str = "msteams"
+    bot_id: str | None = None
+    user_id: str | None = None  # the member's Teams id (29:...), personal chats only
+    aad_object_id: str | None = None
+    upn: str | None = None
+    user_name: str | None = None
+    team_id: str | None = None
+    team_name: str | None = None
+    channel_name: str | None = None
+    time_zone: str | None = None  # IANA name from the client's localTimezone
+    installed: bool = True
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+    uninstalled_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CONVERSATION_KINDS:
+            raise ValueError(f"unknown conversation kind {self.kind!r}")
+        if not self.conversation_id or not self.service_url:
+            raise ValueError("a conversation record needs a conversation id and a service URL")
+
+    def to_target(self) -> ConversationTarget:
+        """Where a :class:`~switchover.messaging.Messenger` should post."""
+        return ConversationTarget(
+            tenant_id=self.tenant_id,
+            service_url=self.service_url,
+            conversation_id=self.conversation_id,
+            channel_id=self.channel_id,
+            user_id=self.user_id,
+            bot_id=self.bot_id,
+            is_channel=self.kind == "channel",
+        )
+
+
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(ConversationRecord))
+_TIMESTAMPS = ("first_seen", "last_seen", "uninstalled_at")
+# Fields an activity may simply not carry (a channel message has no team name,
+# a bot-sent event no UPN): a missing value never erases a known one.
+_KEEP_IF_MISSING = (
+    "bot_id",
+    "user_id",
+    "aad_object_id",
+    "upn",
+    "user_name",
+    "team_id",
+    "team_name",
+    "channel_name",
+    "time_zone",
+)
+
+
+def _from_row(row: ConversationRef) -> ConversationRecord:
+    return ConversationRecord(**{name: getattr(row, name) for name in _RECORD_FIELDS})
+
+
+class ConversationStore:
+    """Reads and writes conversation references.
+
+    Args:
+        db: The database.
+        cache_size: How many "already stored, unchanged" fingerprints to remember.
+        refresh_after: Write anyway when the stored ``last_seen`` is older than
+            this, so ``last_seen`` stays roughly current and another instance's
+            change (an uninstall it recorded) is corrected within this time.
+
+    ``upsert`` is called for every activity the bot sees, so it remembers what
+    it last wrote and skips the round trip when nothing changed. The database
+    stays the truth: the memory only avoids redundant writes.
+    """
+
+    def __init__(
+        self, db: Database, *, cache_size: int = 10_000, refresh_after: dt.timedelta = dt.timedelta(hours=1)
+    ) -> None:
+        self._db = db
+        self._cache_size = cache_size
+        self._refresh_after = refresh_after
+        self._written: OrderedDict[tuple[str, str], tuple[tuple[Any, ...], dt.datetime]] = OrderedDict()
+        self.writes = 0  # round trips made by upsert (for tests and the benchmark)
+        self.skipped = 0  # upserts answered from memory
+
+    async def upsert(self, record: ConversationRecord, seen_at: dt.datetime, *, force: bool = False) -> bool:
+        """Insert or update the conversation, keyed by (tenant_id, conversation_id).
+
+        Args:
+            record: What the activity told us.
+            seen_at: When (aware). Becomes ``last_seen``; ``first_seen`` on insert.
+            force: Skip the "unchanged" shortcut (installation events should pass True).
+
+        Returns:
+            True if the database was written, False if the write was skipped as redundant.
+        """
+        if seen_at.tzinfo is None:
+            raise ValueError("seen_at must be timezone-aware")
+        key = (record.tenant_id, record.conversation_id)
+        fingerprint = tuple(getattr(record, name) for name in _RECORD_FIELDS if name not in _TIMESTAMPS)
+        cached = self._written.get(key)
+        if not force and cached is not None and cached[0] == fingerprint and seen_at - cached[1] < self._refresh_after:
+            self._written.move_to_end(key)
+            self.skipped += 1
+            return False
+
+        values = {name: getattr(record, name) for name in _RECORD_FIELDS if name not in _TIMESTAMPS}
+        values.update(first_seen=seen_at, last_seen=seen_at, uninstalled_at=None if record.installed else seen_at)
+        dialect = self._db.dialect
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(ConversationRef).values(**values)
+        table = ConversationRef.__table__
+        excluded = stmt.excluded
+        set_: dict[str, Any] = {
+            "kind": excluded.kind,
+            "service_url": excluded.service_url,
+            "channel_id": excluded.channel_id,
+            "installed": excluded.installed,
+            "first_seen": case(
+                (table.c.first_seen <= excluded.first_seen, table.c.first_seen), else_=excluded.first_seen
+            ),
+            "last_seen": case((table.c.last_seen >= excluded.last_seen, table.c.last_seen), else_=excluded.last_seen),
+            # Re-installing clears the mark; a repeated uninstall keeps the first time.
+            "uninstalled_at": case(
+                (excluded.installed, None), else_=func.coalesce(table.c.uninstalled_at, excluded.uninstalled_at)
+            ),
+        }
+        for name in _KEEP_IF_MISSING:
+            set_[name] = func.coalesce(excluded[name], table.c[name])
+        stmt = stmt.on_conflict_do_update(index_elements=[table.c.tenant_id, table.c.conversation_id], set_=set_)
+        async with self._db.transaction() as session:
+            await session.execute(stmt)
+        self.writes += 1
+        self._remember(key, fingerprint, seen_at)
+        return True
+
+    async def mark_uninstalled(self, tenant_id: str, conversation_id: str, at: dt.datetime) -> bool:
+        """Record that the bot was removed from a conversation (the row stays).
+
+        Returns:
+            True if the conversation was known.
+        """
+        self._written.pop((tenant_id, conversation_id), None)
+        if at.tzinfo is None:
+            raise ValueError("at must be timezone-aware")
+        table = ConversationRef.__table__
+        # Typed explicitly: inside coalesce/case a bare datetime would bypass UtcDateTime.
+        when = literal(at, UtcDateTime())
+        stmt = (
+            update(ConversationRef)
+            .where(ConversationRef.tenant_id == tenant_id, ConversationRef.conversation_id == conversation_id)
+            .values(
+                installed=False,
+                uninstalled_at=func.coalesce(table.c.uninstalled_at, when),
+                last_seen=case((table.c.last_seen >= when, table.c.last_seen), else_=when),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        async with self._db.transaction() as session:
+            result = await session.execute(stmt)
+        found = bool(result.rowcount)
+        if not found:
+            log.warning(
+                "uninstall for an unknown conversation",
+                extra={"tenant_id": tenant_id, "conversation_id": conversation_id},
+            )
+        return found
+
+    async def get(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
+        """The conversation, installed or not; None if never seen."""
+        async with self._db.session() as session:
+            row = await session.get(ConversationRef, {"tenant_id": tenant_id, "conversation_id": conversation_id})
+        return _from_row(row) if row is not None else None
+
+    async def personal_for_user(self, tenant_id: str, aad_object_id: str) -> ConversationRecord | None:
+        """The user's 1:1 chat with the bot (an installed one first, then the most recent)."""
+        found = await self.personal_for_users(tenant_id, [aad_object_id])
+        return found.get(aad_object_id)
+
+    async def personal_for_users(self, tenant_id: str, ids: Iterable[str]) -> dict[str, ConversationRecord]:
+        """1:1 chats for many users at once, keyed by AAD object id; users without one are absent."""
+        wanted = sorted(set(ids))
+        result: dict[str, ConversationRecord] = {}
+        # Stay well below SQLite's and asyncpg's bound-parameter limits.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            stmt = (
+                select(ConversationRef)
+                .where(
+                    ConversationRef.tenant_id == tenant_id,
+                    ConversationRef.kind == "personal",
+                    ConversationRef.aad_object_id.in_(chunk),
+                )
+                .order_by(ConversationRef.installed.asc(), ConversationRef.last_seen.asc())
+            )
+            async with self._db.session() as session:
+                rows = (await session.scalars(stmt)).all()
+            # Ordered worst first, so the best (installed, most recent) wins.
+            for row in rows:
+                assert row.aad_object_id is not None
+                result[row.aad_object_id] = _from_row(row)
+        return result
+
+    async def channel_by_name(self, tenant_id: str, team_name: str, channel_name: str) -> ConversationRecord | None:
+        """A channel the bot is installed in, by team and channel display name (case-insensitive)."""
+        stmt = (
+            select(ConversationRef)
+            .where(
+                ConversationRef.tenant_id == tenant_id,
+                ConversationRef.kind == "channel",
+                func.lower(ConversationRef.team_name) == team_name.casefold(),
+                func.lower(ConversationRef.channel_name) == channel_name.casefold(),
+            )
+            .order_by(ConversationRef.installed.desc(), ConversationRef.last_seen.desc())
+            .limit(1)
+        )
+        async with self._db.session() as session:
+            row = (await session.scalars(stmt)).first()
+        return _from_row(row) if row is not None else None
+
+    async def all_personal(self, tenant_id: str, installed_only: bool = True) -> list[ConversationRecord]:
+        """Every 1:1 chat in the tenant (for broadcasts), oldest first."""
+        stmt = select(ConversationRef).where(ConversationRef.tenant_id == tenant_id, ConversationRef.kind == "personal")
+        if installed_only:
+            stmt = stmt.where(ConversationRef.installed.is_(True))
+        stmt = stmt.order_by(ConversationRef.first_seen, ConversationRef.conversation_id)
+        async with self._db.session() as session:
+            rows = (await session.scalars(stmt)).all()
+        return [_from_row(row) for row in rows]
+
+    def forget_cache(self) -> None:
+        """Drop every remembered fingerprint (the next upserts all write)."""
+        self._written.clear()
+
+    def _remember(self, key: tuple[str, str], fingerprint: tuple[Any, ...], seen_at: dt.datetime) -> None:
+        self._written[key] = (fingerprint, seen_at)
+        self._written.move_to_end(key)
+        while len(self._written) > self._cache_size:
+            self._written.popitem(last=False)

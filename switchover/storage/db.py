@@ -1,0 +1,142 @@
+"""The database handle: one async engine, its sessions, and migrations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+log = logging.getLogger(__name__)
+
+# Milliseconds a SQLite writer waits for another writer before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Execution option naming the SQLite BEGIN flavour for a transaction ("DEFERRED" or "IMMEDIATE").
+SQLITE_BEGIN_OPTION = "switchover_sqlite_begin"
+
+
+class Database:
+    """An ``AsyncEngine`` plus a session factory (``expire_on_commit=False``).
+
+    Args:
+        url: An async SQLAlchemy URL: ``sqlite+aiosqlite:///path/to/file.db`` or
+            ``postgresql+asyncpg://user@host/db`` (see ``Settings.async_database_url``).
+        echo: Log every SQL statement (debugging only).
+        **engine_options: Passed on to ``create_async_engine``.
+
+    SQLite files get WAL journaling (readers never block the writer), a busy
+    timeout, foreign keys, and real transactions: SQLAlchemy emits BEGIN itself
+    so a SELECT followed by an UPDATE is one transaction, as on PostgreSQL.
+    """
+
+    def __init__(self, url: str | URL, *, echo: bool = False, **engine_options: Any) -> None:
+        self.url: URL = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        options: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            _create_sqlite_folder(self.url)
+            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        else:
+            options["pool_pre_ping"] = True
+        options.update(engine_options)
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            _install_sqlite_hooks(self.engine)
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``: for the few dialect-aware statements (upserts)."""
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session; the caller commits (``await s.commit()``) or uses ``async with s.begin():``."""
+        async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def transaction(self, *, immediate: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        Args:
+            immediate: On SQLite, take the write lock at BEGIN (``BEGIN IMMEDIATE``).
+                Use it for read-then-write work (claiming rows): a deferred
+                transaction that reads and then writes fails at once with
+                "database is locked" if another writer committed in between,
+                whereas an immediate one waits its turn. No effect on PostgreSQL.
+        """
+        options = {SQLITE_BEGIN_OPTION: "IMMEDIATE"} if (immediate and self.is_sqlite) else None
+        async with self.sessions() as session:
+            if options:
+                await session.connection(execution_options=options)
+            async with session.begin():
+                yield session
+
+    async def migrate(self, *, version_locations: list[str] | None = None) -> list[str]:
+        """Bring the schema up to every head (core plus each feature's branch).
+
+        Args:
+            version_locations: Extra folders of revision files (tests use this).
+
+        Returns:
+            The revisions the database is at afterwards.
+        """
+        from switchover.storage.migrate import current_heads, upgrade_heads
+
+        async with self.engine.begin() as conn:
+            await conn.run_sync(upgrade_heads, version_locations=version_locations)
+        async with self.engine.connect() as conn:
+            heads = await conn.run_sync(current_heads)
+        log.info("database migrated", extra={"database": self.safe_url, "revisions": heads})
+        return heads
+
+    async def ping(self) -> None:
+        """Raise if the database cannot answer ``SELECT 1`` (for ``/readyz``)."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, for logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"Database({self.safe_url!r})"
+
+
+def _create_sqlite_folder(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the sqlite3 driver (it skips it before SELECT and
+        # DDL); the "begin" hook below emits it instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,142 @@
+"""A small key-value document store with optimistic concurrency (e-tags).
+
+Backs botbuilder's dialog/conversation state (``bot/state.py``) and is usable
+by any feature that needs "a JSON document under a key". Knows nothing of
+botbuilder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, String, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from switchover.storage.base import Base, TenantMixin, UtcDateTime
+from switchover.storage.db import Database
+
+ANY_ETAG = "*"
+
+
+class KeyValueDocument(TenantMixin, Base):
+    """One stored document (``tenant_id`` is "" for botbuilder's own keys, which embed the conversation)."""
+
+    __tablename__ = "bot_state"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    # Plain JSON (not JSONB) on PostgreSQL: it keeps key order, which jsonpickle
+    # documents rely on to resolve their internal references.
+    document: Mapped[Any] = mapped_column(JSON, nullable=False)
+    e_tag: Mapped[str] = mapped_column(String(64), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document as read back, with the e-tag to pass to the next write."""
+
+    key: str
+    document: Any
+    e_tag: str
+    updated_at: dt.datetime
+
+
+class ETagConflict(Exception):
+    """The document changed (or vanished) since it was read; re-read and retry."""
+
+    def __init__(self, tenant_id: str, key: str, expected: str) -> None:
+        super().__init__(f"e-tag conflict on {key!r}: expected {expected!r}")
+        self.tenant_id = tenant_id
+        self.key = key
+        self.expected = expected
+
+
+def new_etag() -> str:
+    """A fresh, unguessable e-tag."""
+    return uuid.uuid4().hex
+
+
+class KeyValueStore:
+    """JSON documents under (tenant_id, key), written with e-tag checks.
+
+    Args:
+        db: The database.
+        clock: Anything with ``now()`` returning an aware datetime; defaults to the system clock.
+    """
+
+    def __init__(self, db: Database, clock: Any = None) -> None:
+        from switchover.clock import SystemClock
+
+        self._db = db
+        self._clock = clock or SystemClock()
+
+    async def read(self, tenant_id: str, keys: Iterable[str]) -> dict[str, StoredDocument]:
+        """The stored documents among ``keys``; missing keys are absent from the result."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, StoredDocument] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            stmt = select(KeyValueDocument).where(
+                KeyValueDocument.tenant_id == tenant_id, KeyValueDocument.key.in_(chunk)
+            )
+            async with self._db.session() as session:
+                for row in (await session.scalars(stmt)).all():
+                    found[row.key] = StoredDocument(row.key, row.document, row.e_tag, row.updated_at)
+        return found
+
+    async def write(self, tenant_id: str, key: str, document: Any, *, if_match: str | None = None) -> str:
+        """Store ``document`` under ``key`` and return its new e-tag.
+
+        Args:
+            if_match: ``None`` or ``"*"``: write unconditionally (create or replace).
+                Any other value: replace only if the stored e-tag is exactly this,
+                otherwise raise :class:`ETagConflict` (also when the key is gone).
+        """
+        etag = new_etag()
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            if if_match in (None, ANY_ETAG):
+                insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+                stmt = insert(KeyValueDocument).values(
+                    tenant_id=tenant_id, key=key, document=document, e_tag=etag, updated_at=now
+                )
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[KeyValueDocument.tenant_id, KeyValueDocument.key],
+                    set_={"document": stmt.excluded.document, "e_tag": etag, "updated_at": now},
+                )
+                await session.execute(stmt)
+            else:
+                result = await session.execute(
+                    update(KeyValueDocument)
+                    .where(
+                        KeyValueDocument.tenant_id == tenant_id,
+                        KeyValueDocument.key == key,
+                        KeyValueDocument.e_tag == if_match,
+                    )
+                    .values(document=document, e_tag=etag, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount != 1:
+                    raise ETagConflict(tenant_id, key, if_match)
+        return etag
+
+    async def delete(self, tenant_id: str, keys: Iterable[str]) -> int:
+        """Remove the documents (missing keys are fine). Returns how many were removed."""
+        wanted = list(dict.fromkeys(keys))
+        removed = 0
+        async with self._db.transaction() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                result = await session.execute(
+                    delete(KeyValueDocument)
+                    .where(KeyValueDocument.tenant_id == tenant_id, KeyValueDocument.key.in_(chunk))
+                    .execution_options(synchronize_session=False)
+                )
+                removed += result.rowcount
+        return removed
