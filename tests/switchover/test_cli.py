@@ -1,0 +1,94 @@
+"""The ``switchover`` command line: ``plan check``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from switchover.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabrikam"
+
+
+def test_plan_check_fabrikam(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "check", str(EXAMPLE / "plan.yaml")]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+
+    def wave_line(title: str) -> str:
+        return next(line for line in lines if line.strip().startswith(title))
+
+    assert "Sat 2027-01-16 08:00-14:00" in wave_line("Wave 0 - Pilot")
+    assert wave_line("Wave 0 - Pilot").endswith("14 members")
+    assert wave_line("Wave 1 - Corporate").endswith("61 members")
+    assert wave_line("Wave 2 - Seattle & Tacoma clinical").endswith("86 members")
+    assert wave_line("Wave 3 - Spokane & Portland").endswith("76 members")
+    assert "Sat 2027-02-27 07:00-16:00" in wave_line("Wave 3 - Spokane & Portland")
+    assert "Grace Okafor" in out and "Tacoma Clinic" in out
+    assert "moved from wave-1 to wave-3" in out and "moved from wave-3 to wave-2" in out
+    assert "243 users in the roster: 237 in a wave" in out
+    assert "3 disabled, 3 guest" in out
+
+
+def test_plan_check_reports_every_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (EXAMPLE / "plan.yaml").read_text()
+    text = text.replace("backup: dana.whitfield", "backup: dana.whitfeld").replace(
+        'end: "2027-02-13 16:00"', 'end: "2027-02-13 4pm"'
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    assert main(["plan", "check", str(plan)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "2 problems in the plan" in captured.err
+    assert "did you mean 'dana.whitfield'?" in captured.err
+    assert f"{plan}:" in captured.err and "waves[2].cutover.end" in captured.err
+
+
+def test_roster_defaults_to_the_plans_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copy(EXAMPLE / "plan.yaml", tmp_path / "plan.yaml")
+    assert main(["plan", "check", str(tmp_path / "plan.yaml")]) == 0
+    assert "member counts skipped" in capsys.readouterr().out
+    shutil.copy(EXAMPLE / "roster.csv", tmp_path / "roster.csv")
+    assert main(["plan", "check", str(tmp_path / "plan.yaml")]) == 0
+    assert "61 members" in capsys.readouterr().out
+
+
+def test_explicit_roster_problems_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "users.csv"
+    bad.write_text("userPrincipalName,displayName\na@c.com,Ann\n")
+    assert main(["plan", "check", str(EXAMPLE / "plan.yaml"), "--roster", str(bad)]) == 1
+    assert "missing columns id, accountEnabled, userType" in capsys.readouterr().err
+
+
+def test_people_named_in_the_plan_but_not_in_the_roster_fail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = tmp_path / "users.csv"
+    lines = (EXAMPLE / "roster.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    roster.write_text("".join(line for line in lines if not line.startswith("omar.reyes@")))
+    assert main(["plan", "check", str(EXAMPLE / "plan.yaml"), "--roster", str(roster)]) == 1
+    captured = capsys.readouterr()
+    assert "omar.reyes@fabrikamhealth.com" in captured.err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["plan"])
+    assert info.value.code == 2
+
+
+def test_console_script_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "switchover.cli", "plan", "check", str(EXAMPLE / "plan.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "plan OK" in result.stdout
