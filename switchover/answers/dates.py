@@ -1,0 +1,231 @@
+"""Date expressions as clinic staff type them, relative to "now" in the asker's zone.
+
+``find_date_range("is my move this weekend", today)`` gives the Saturday and
+Sunday of this weekend. Handled: today, tomorrow, yesterday, tonight; this /
+next / last week, weekend, month; a weekday alone ("friday" = the coming one),
+"this friday", "next friday" (the Friday of next week); "feb 13", "13 february",
+"february 13th", "2/13", "2027-02-13"; a month alone after "in" / "during"
+("in march"). Month names tolerate typos ("febuary") through rapidfuzz.
+
+Why not dateparser: it is slow unless limited to one language and parses
+neither "next friday" nor "weekend" (reported in the issue; not installed
+here), and those are the expressions people use about a cutover weekend.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_ABBREV = {
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "weds": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_ABBREV = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
+_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """An inclusive range of local calendar days, with the words it came from."""
+
+    start: dt.date
+    end: dt.date
+    text: str
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+    @property
+    def is_single_day(self) -> bool:
+        return self.start == self.end
+
+
+def month_of(word: str) -> int | None:
+    """The month number a (possibly misspelt) word names, or None.
+
+    Three-letter abbreviations must be exact; longer words may carry one or two
+    typos ("febuary", "feburary", "janaury").
+    """
+    if word in _MONTH_ABBREV:
+        return _MONTH_ABBREV[word]
+    if len(word) < 5:
+        return None
+    hit = process.extractOne(word, MONTHS, scorer=fuzz.ratio, score_cutoff=80)
+    return MONTHS.index(hit[0]) + 1 if hit else None
+
+
+def weekday_of(word: str) -> int | None:
+    """The weekday index (Monday = 0) a (possibly misspelt) word names, or None."""
+    if word in _WEEKDAY_ABBREV:
+        return _WEEKDAY_ABBREV[word]
+    if len(word) < 5:
+        return None
+    if word.endswith("s") and word[:-1] in WEEKDAYS:  # "fridays"
+        word = word[:-1]
+    hit = process.extractOne(word, WEEKDAYS, scorer=fuzz.ratio, score_cutoff=80)
+    return WEEKDAYS.index(hit[0]) if hit else None
+
+
+def _day_of_month(word: str) -> int | None:
+    m = _ORDINAL.match(word)
+    if not m:
+        return None
+    day = int(m.group(1))
+    return day if 1 <= day <= 31 else None
+
+
+def _nearest_year(month: int, day: int, today: dt.date) -> dt.date | None:
+    """A month/day without a year means the next one within the coming ~10 months,
+    or one in the recent past (people ask about a cutover that just happened)."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    if not candidates:
+        return None
+    # Prefer the closest date, leaning towards the future (a 60-day look-back).
+    return min(candidates, key=lambda d: abs((d - today).days) if d >= today else (today - d).days * 5)
+
+
+def _week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _weekend_of(today: dt.date) -> tuple[dt.date, dt.date]:
+    """This weekend: the current one on Saturday/Sunday, else the coming one."""
+    if today.weekday() == 6:
+        return today - dt.timedelta(days=1), today
+    saturday = today + dt.timedelta(days=(5 - today.weekday()))
+    return saturday, saturday + dt.timedelta(days=1)
+
+
+def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def find_date_range(text: str, today: dt.date) -> DateRange | None:  # noqa: C901 - a flat list of forms
+    """The first date expression in ``text`` (already lower-cased is fine), or None.
+
+    Args:
+        text: the question as typed.
+        today: the asker's local date (now in the asker's zone).
+    """
+    lowered = text.casefold()
+    if m := _ISO.search(lowered):
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            day = None
+        if day:
+            return DateRange(day, day, f"on {m.group(0)}")
+    if m := _SLASH.search(lowered):
+        month, dom = int(m.group(1)), int(m.group(2))
+        year = m.group(3)
+        day = None
+        if 1 <= month <= 12 and 1 <= dom <= 31:
+            if year:
+                y = int(year) + (2000 if len(year) == 2 else 0)
+                try:
+                    day = dt.date(y, month, dom)
+                except ValueError:
+                    day = None
+            else:
+                day = _nearest_year(month, dom, today)
+        if day:
+            return DateRange(day, day, f"on {m.group(0)}")
+
+    words = re.findall(r"[a-z0-9]+", lowered.replace("'", ""))
+    for i, word in enumerate(words):
+        prev = words[i - 1] if i > 0 else ""
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        phrase = f"{prev} {word}".strip()
+        if word in ("today", "tonight", "2day"):
+            return DateRange(today, today, word)
+        if word in ("tomorrow", "tomorow", "tmrw", "tmr", "2morrow", "tommorow", "tommorrow"):
+            day = today + dt.timedelta(days=1)
+            return DateRange(day, day, word)
+        if word == "yesterday":
+            day = today - dt.timedelta(days=1)
+            return DateRange(day, day, word)
+        if word in ("weekend", "wknd", "weekned", "wekend", "weekends"):
+            start, end = _weekend_of(today)
+            if prev == "next":
+                start, end = start + dt.timedelta(days=7), end + dt.timedelta(days=7)
+            elif prev == "last":
+                start, end = start - dt.timedelta(days=7), end - dt.timedelta(days=7)
+            return DateRange(start, end, phrase if prev in ("this", "next", "last", "the") else word)
+        if word in ("week", "wk") and prev in ("this", "next", "last"):
+            start, end = _week_of(today)
+            shift = {"this": 0, "next": 7, "last": -7}[prev]
+            return DateRange(start + dt.timedelta(days=shift), end + dt.timedelta(days=shift), phrase)
+        if word == "month" and prev in ("this", "next"):
+            year, month = today.year, today.month
+            if prev == "next":
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            start, end = _month_range(year, month)
+            return DateRange(start, end, phrase)
+        weekday = weekday_of(word)
+        if weekday is not None and not _day_of_month(nxt) and not month_of(nxt):
+            ahead = (weekday - today.weekday()) % 7
+            if prev == "next":
+                # "next friday": the Friday of next week, as most people mean it.
+                monday_next = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
+                day = monday_next + dt.timedelta(days=weekday)
+            elif prev == "last":
+                day = today - dt.timedelta(days=(today.weekday() - weekday) % 7 or 7)
+            else:
+                day = today + dt.timedelta(days=ahead)
+            return DateRange(day, day, phrase if prev in ("this", "next", "last", "on") else word)
+        month = month_of(word) if (word != "may" or _day_of_month(nxt) or _day_of_month(prev)) else None
+        if month is not None:
+            before_of = words[i - 2] if prev == "of" and i >= 2 else ""
+            dom = _day_of_month(nxt) or _day_of_month(prev) or _day_of_month(before_of)
+            if dom:
+                day = _nearest_year(month, dom, today)
+                if day:
+                    if _day_of_month(nxt):
+                        said = f"{word} {nxt}"
+                    elif _day_of_month(prev):
+                        said = phrase
+                    else:
+                        said = f"{before_of} of {word}"
+                    return DateRange(day, day, f"on {said}")
+            elif prev in ("in", "during", "of", "early", "late", "mid") and len(word) >= 3:
+                year = today.year if month >= today.month - 2 else today.year + 1
+                start, end = _month_range(year, month)
+                return DateRange(start, end, phrase)
+    return None

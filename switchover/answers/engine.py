@@ -1,0 +1,524 @@
+"""The answer engine: a question and who asked it in, a typed answer out (nothing rendered here).
+
+``AnswerEngine(plan, directory, clock).answer("when is my move", asker)``
+identifies the asker in the directory, reads the question (intent + slots),
+and builds an :class:`Answer`: a personal schedule, other groups' schedules,
+what is on in a date range, an FAQ answer, FAQ suggestions, or an honest
+"I don't know" with the Service Desk. Cards are rendered by the bot edge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from switchover.answers.dates import DateRange
+from switchover.answers.faq import FaqIndex, FaqThresholds, FaqVerdict
+from switchover.answers.schedule import (
+    ReaderZone,
+    WaveSchedule,
+    files_read_only_at,
+    format_day,
+    format_short_day,
+    format_window,
+    humanise_days,
+    wave_schedule,
+)
+from switchover.answers.understanding import Facet, Intent, Understander, Understanding, Vocabulary
+from switchover.clock import Clock
+from switchover.directory.base import Directory, DirectoryUser
+from switchover.plan.membership import AssignmentReason, WaveAssignment, resolve_wave
+from switchover.plan.model import FaqEntry, Plan, Wave
+
+log = logging.getLogger(__name__)
+
+
+class AnswerKind(StrEnum):
+    """What kind of answer the asker gets (one card template each)."""
+
+    PERSONAL = "personal"  # the asker's own schedule
+    NO_WAVE = "no_wave"  # the asker is known but in no wave (guest, disabled, excluded)
+    UNKNOWN_PERSON = "unknown_person"  # we could not find the asker
+    GROUP = "group"  # other people's schedules (site, department, wave)
+    WHATS_ON = "whats_on"  # what happens in a date range
+    FAQ = "faq"  # a confident FAQ answer
+    SUGGESTIONS = "suggestions"  # the closest FAQ questions, to pick from
+    NOTHING = "nothing"  # nothing close: offer a problem report / the Service Desk
+    GREETING = "greeting"  # hi / help
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """The person asking, as the channel describes them (no botbuilder types here)."""
+
+    aad_object_id: str | None = None
+    upn: str | None = None  # or email; Teams gives it on some clients
+    name: str | None = None
+    time_zone: str | None = None  # IANA name (activity.localTimezone)
+    tenant_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The asker as found in the directory, and why they are (or are not) in a wave."""
+
+    display_name: str
+    upn: str
+    department: str | None
+    office: str | None
+    reason: str  # AssignmentReason value
+    note: str  # plain-words explanation for champions, exceptions, no-wave accounts
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSchedule:
+    """When a named group (site, department, wave) moves."""
+
+    label: str  # "Tacoma Clinic", "Finance", "Wave 2 - Seattle & Tacoma clinical"
+    kind: str  # "site", "department", "wave"
+    waves: tuple[WaveSchedule, ...]
+    others: int = 0  # people of the group who move in another wave (champions, exceptions)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happens on a day (for "what's happening this weekend")."""
+
+    when: dt.datetime  # in the reader's zone
+    wave_key: str
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the engine says; the bot edge renders it as a card.
+
+    Attributes:
+        kind: which card.
+        intent: what the question was read as.
+        question: the question as typed.
+        headline: one plain sentence that answers (also the notification summary / text fallback).
+        confidence: 0..1, how sure the engine is that this is what was asked.
+        schedule: for ``personal``: the asker's wave schedule.
+        person: the asker as found (``personal``, ``no_wave``).
+        groups: for ``group``.
+        events / date_range: for ``whats_on``.
+        faq: for ``faq``; suggestions: for ``suggestions``.
+        notes: extra sentences (zone fallback, exceptions).
+        service_desk_phone: for "call the Service Desk" offers.
+    """
+
+    kind: AnswerKind
+    intent: Intent
+    question: str
+    headline: str
+    confidence: float = 1.0
+    schedule: WaveSchedule | None = None
+    person: Person | None = None
+    groups: tuple[GroupSchedule, ...] = ()
+    events: tuple[Event, ...] = ()
+    date_range: DateRange | None = None
+    faq: FaqEntry | None = None
+    suggestions: tuple[FaqEntry, ...] = ()
+    notes: tuple[str, ...] = ()
+    service_desk_phone: str | None = None
+    facet: Facet = Facet.CUTOVER
+    slots: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def wave_key(self) -> str | None:
+        return self.schedule.wave_key if self.schedule else None
+
+
+@dataclass
+class _Groups:
+    """Who is where, from the directory: counts of each wave by office, city and department."""
+
+    by_site: dict[str, Counter[str]]
+    by_department: dict[str, Counter[str]]
+    offices: set[str]
+    cities: set[str]
+    departments: set[str]
+
+
+class AnswerEngine:
+    """Answers migration questions for one plan.
+
+    Args:
+        plan: the migration plan.
+        directory: where askers and groups are looked up.
+        clock: the source of "now".
+        thresholds: FAQ decision thresholds (defaults are the calibrated ones).
+    """
+
+    def __init__(
+        self, plan: Plan, directory: Directory, clock: Clock, *, thresholds: FaqThresholds | None = None
+    ) -> None:
+        self.plan = plan
+        self.directory = directory
+        self.clock = clock
+        self._thresholds = thresholds
+        self._ready_lock = asyncio.Lock()
+        self._groups: _Groups | None = None
+        self.understander: Understander | None = None
+        self.faq: FaqIndex | None = None
+
+    async def prepare(self) -> None:
+        """Build vocabularies and the FAQ index (once; later calls return at once)."""
+        if self.understander is not None:
+            return
+        async with self._ready_lock:
+            if self.understander is not None:
+                return
+            users = await self.directory.all_users()
+            groups = _collect_groups(self.plan, users)
+            # Index building is CPU work; it is small (milliseconds) but keep the loop free anyway.
+            self.understander, self.faq = await asyncio.to_thread(self._build, groups)
+            self._groups = groups
+
+    def _build(self, groups: _Groups) -> tuple[Understander, FaqIndex]:
+        vocabulary = Vocabulary.from_plan(
+            self.plan, offices=groups.offices | groups.cities, departments=groups.departments
+        )
+        bootstrap = Understander(self.plan, vocabulary)
+        # The FAQ's own words join the typo-repair vocabulary; words are folded without repair first.
+        from switchover.answers.text import words as plain_words
+
+        faq = FaqIndex(self.plan.faq, plain_words, self._thresholds)
+        understander = Understander(self.plan, vocabulary, extra_words=faq.vocabulary | bootstrap.speller.known)
+        return understander, FaqIndex(self.plan.faq, understander.tokens, self._thresholds)
+
+    # -- who is asking ---------------------------------------------------------
+
+    async def find(self, who: Who) -> DirectoryUser | None:
+        """The asker in the directory: by Entra object id, then UPN/email."""
+        user = None
+        if who.aad_object_id:
+            user = await self.directory.get(who.aad_object_id)
+        if user is None and who.upn:
+            user = await self.directory.get(who.upn)
+        return user
+
+    # -- answering -------------------------------------------------------------
+
+    async def answer(self, question: str, who: Who, *, user: DirectoryUser | None | bool = False) -> Answer:
+        """Answer ``question`` for ``who``.
+
+        Args:
+            question: the text as typed (mentions already removed).
+            who: the asker.
+            user: the asker's directory entry if the caller already looked it up (None = not found);
+                left out, the engine looks it up.
+        """
+        await self.prepare()
+        assert self.understander is not None and self.faq is not None
+        now = self.clock.now()
+        reader = ReaderZone.choose(who.time_zone, self.plan)
+        today = now.astimezone(reader.zone).date()
+        understood = self.understander.read(question, today=today)
+        phone = self.plan.service_desk.phone
+        base = {"question": question, "intent": understood.intent, "service_desk_phone": phone}
+        log.debug("answers.understood", extra={"intent": understood.intent.value, "facet": understood.facet.value})
+
+        if understood.intent is Intent.MY_SCHEDULE:
+            found = await self.find(who) if user is False else user
+            return self._personal(understood, found, reader, now, base)  # type: ignore[arg-type]
+        if understood.intent is Intent.GROUP_SCHEDULE:
+            return self._group(understood, reader, now, base)
+        if understood.intent is Intent.WHATS_ON:
+            return self._whats_on(understood, reader, now, base)
+        if understood.intent is Intent.GREETING:
+            return Answer(
+                kind=AnswerKind.GREETING,
+                headline='Ask me about your move in your own words, e.g. "when is my move?" or "will I lose my email?"',
+                **base,
+            )
+        return self._faq(understood, base)
+
+    def _personal(
+        self,
+        understood: Understanding,
+        user: DirectoryUser | None,
+        reader: ReaderZone,
+        now: dt.datetime,
+        base: dict,
+    ) -> Answer:
+        if user is None:
+            return Answer(
+                kind=AnswerKind.UNKNOWN_PERSON,
+                headline=(
+                    "I couldn't find you in the migration's staff list, so I can't tell you your own dates. "
+                    "The Service Desk can check for you."
+                ),
+                confidence=1.0,
+                **base,
+            )
+        assignment = resolve_wave(self.plan, user)
+        person = self._person(user, assignment)
+        if assignment.wave is None:
+            return Answer(
+                kind=AnswerKind.NO_WAVE,
+                headline=f"Your account ({user.upn}) is not in any migration wave: {person.note}",
+                person=person,
+                **base,
+            )
+        schedule = wave_schedule(self.plan, assignment.wave, reader, now)
+        notes = [n for n in (person.note, reader.note(self.plan)) if n]
+        headline = self._personal_headline(understood, schedule)
+        return Answer(
+            kind=AnswerKind.PERSONAL,
+            headline=headline,
+            schedule=schedule,
+            person=person,
+            notes=tuple(notes),
+            facet=understood.facet,
+            date_range=understood.dates,
+            **base,
+        )
+
+    def _person(self, user: DirectoryUser, assignment: WaveAssignment) -> Person:
+        reason = assignment.reason
+        note = ""
+        if reason is AssignmentReason.CHAMPION and assignment.wave is not None:
+            site = assignment.champion.site if assignment.champion and assignment.champion.site else None
+            usual = _rule_wave_title(self.plan, user)
+            note = (
+                f"As {'the ' + site + ' ' if site else 'a '}site champion you move early, with {assignment.wave.title}"
+            )
+            note += f"; the rest of your department moves with {usual}." if usual else "."
+        elif reason is AssignmentReason.MOVED and assignment.wave is not None:
+            origin = _wave_title(self.plan, assignment.from_wave)
+            why = assignment.exception.reason if assignment.exception and assignment.exception.reason else ""
+            note = f"You were moved {'from ' + origin + ' ' if origin else ''}to {assignment.wave.title}"
+            note += f" ({why})." if why else "."
+        elif reason is AssignmentReason.GUEST:
+            note = "guest accounts keep working as they are and are not migrated. Nothing to do for you."
+        elif reason is AssignmentReason.DISABLED:
+            note = "the account is disabled, so it is not migrated."
+        elif reason is AssignmentReason.EXCLUDED:
+            why = assignment.exception.reason if assignment.exception and assignment.exception.reason else ""
+            note = "the project excluded it from the waves" + (f" ({why})." if why else ".")
+        elif reason is AssignmentReason.NO_RULE:
+            note = "no wave includes your department and office yet. The Service Desk will sort it out."
+        return Person(
+            display_name=user.display_name,
+            upn=user.upn,
+            department=user.department,
+            office=user.office,
+            reason=reason.value,
+            note=note,
+        )
+
+    def _personal_headline(self, understood: Understanding, s: WaveSchedule) -> str:
+        when = f"{s.when} ({s.distance})"
+        if understood.dates is not None and understood.about_self:
+            day = s.cutover_start.date()
+            words = understood.dates.text
+            if day in understood.dates:
+                return f"Yes: your move is {words}, {when}."
+            return f"No, not {words}. Your move is on {when}."
+        if s.status == "done":
+            return f"Your move to Microsoft 365 was on {when}; hypercare runs until {format_day(s.hypercare_until)}."
+        if s.status == "in progress":
+            return f"Your move is happening now: {when}."
+        facet = understood.facet
+        if facet is Facet.WAVE:
+            return f"You are in {s.wave_title}. Your cutover is {when}."
+        if facet is Facet.EMAIL:
+            after = _change_after(self.plan, "mail")
+            target = f" to {after}" if after else ""
+            return f"Your email moves{target} during your cutover, {when}."
+        if facet is Facet.MFA:
+            start = f"{format_day(s.cutover_start)}, {s.cutover_start:%H:%M %Z}"
+            return f"Set up Microsoft Authenticator before your cutover starts: {start} ({s.distance})."
+        if facet is Facet.HYPERCARE:
+            return f"Hypercare for {s.wave_title} ends on {format_day(s.hypercare_until)} ({s.hypercare_distance})."
+        if facet is Facet.FILES and s.files_read_only_at is not None:
+            ro = s.files_read_only_at
+            return (
+                f"Your files move during your cutover, {when}. H: and S: become read-only on "
+                f"{format_day(ro)} at {ro:%H:%M %Z}."
+            )
+        return f"Your move to Microsoft 365 is on {when}."
+
+    def _group(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
+        groups: list[GroupSchedule] = []
+        for key in understood.waves:
+            wave = self.plan.wave(key)
+            groups.append(GroupSchedule(wave.title, "wave", (wave_schedule(self.plan, wave, reader, now),)))
+        assert self._groups is not None
+        for label, kind, table in [
+            *((s, "site", self._groups.by_site) for s in understood.sites),
+            *((d, "department", self._groups.by_department) for d in understood.departments),
+        ]:
+            counts = table.get(label.casefold(), Counter())
+            waves, others = _main_waves(self.plan, label, kind, counts)
+            groups.append(
+                GroupSchedule(label, kind, tuple(wave_schedule(self.plan, w, reader, now) for w in waves), others)
+            )
+        parts = []
+        for g in groups:
+            if not g.waves:
+                parts.append(f"I don't know of anyone in {g.label} who moves.")
+                continue
+            whens = "; ".join(f"{s.wave_title}: {s.when} ({s.distance})" for s in g.waves)
+            parts.append(f"{g.label} moves with {whens}." if g.kind != "wave" else f"{whens}.")
+        notes = [reader.note(self.plan)] if reader.note(self.plan) else []
+        return Answer(
+            kind=AnswerKind.GROUP,
+            headline=" ".join(parts),
+            groups=tuple(groups),
+            notes=tuple(notes),
+            facet=understood.facet,
+            **base,
+        )
+
+    def _whats_on(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
+        assert understood.dates is not None
+        rng = understood.dates
+        events = [e for e in _events(self.plan, reader) if e.when.date() in rng]
+        words = rng.text
+        if events:
+            headline = (
+                f"{words.capitalize()}: " + "; ".join(f"{format_short_day(e.when)} {e.title}" for e in events) + "."
+            )
+        else:
+            upcoming = [e for e in _events(self.plan, reader) if e.when.date() > rng.end]
+            nxt = upcoming[0] if upcoming else None
+            headline = f"Nothing of the migration is planned {words}."
+            if nxt is not None:
+                days = (nxt.when.date() - now.astimezone(reader.zone).date()).days
+                headline += f" Next: {nxt.title}, {format_day(nxt.when)} ({humanise_days(days)})."
+        notes = [reader.note(self.plan)] if reader.note(self.plan) else []
+        return Answer(
+            kind=AnswerKind.WHATS_ON,
+            headline=headline,
+            events=tuple(events),
+            date_range=rng,
+            notes=tuple(notes),
+            **base,
+        )
+
+    def _faq(self, understood: Understanding, base: dict) -> Answer:
+        assert self.faq is not None
+        result = self.faq.search(understood.tokens)
+        if result.verdict is FaqVerdict.ANSWER and result.best is not None:
+            entry = result.best.entry
+            return Answer(kind=AnswerKind.FAQ, headline=entry.answer, faq=entry, confidence=result.confidence, **base)
+        if result.verdict is FaqVerdict.SUGGEST:
+            return Answer(
+                kind=AnswerKind.SUGGESTIONS,
+                headline="I'm not sure I understood. Did you mean one of these?",
+                suggestions=tuple(m.entry for m in result.matches),
+                confidence=result.confidence,
+                **base,
+            )
+        return Answer(
+            kind=AnswerKind.NOTHING,
+            headline=(
+                "Sorry, I don't have an answer to that. You can report a problem here, or call the Service Desk."
+            ),
+            confidence=result.confidence,
+            **base,
+        )
+
+
+def _wave_title(plan: Plan, key: str | None) -> str | None:
+    if not key:
+        return None
+    try:
+        return plan.wave(key).title
+    except KeyError:
+        return None
+
+
+def _rule_wave_title(plan: Plan, user: DirectoryUser) -> str | None:
+    from switchover.plan.membership import rule_wave
+
+    wave = rule_wave(plan, user)
+    return wave.title if wave else None
+
+
+def _change_after(plan: Plan, word: str) -> str | None:
+    """What the plan says a thing becomes ("mail" -> "Exchange Online")."""
+    for change in plan.changes:
+        if word in change.today.casefold():
+            return change.after
+    return None
+
+
+def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
+    by_site: dict[str, Counter[str]] = {}
+    by_department: dict[str, Counter[str]] = {}
+    offices: set[str] = set()
+    cities: set[str] = set()
+    departments: set[str] = set()
+    for user in users:
+        assignment = resolve_wave(plan, user)
+        if user.office:
+            offices.add(user.office)
+        if user.city:
+            cities.add(user.city)
+        if user.department:
+            departments.add(user.department)
+        if assignment.wave is None:
+            continue
+        key = assignment.wave.key
+        for site in {user.office, user.city} - {None, ""}:
+            by_site.setdefault(site.casefold(), Counter())[key] += 1  # type: ignore[union-attr]
+        if user.department:
+            by_department.setdefault(user.department.casefold(), Counter())[key] += 1
+    # The plan's own sites count even when the directory has nobody there yet.
+    for wave in plan.waves:
+        for site in wave.sites:
+            by_site.setdefault(site.casefold(), Counter()).setdefault(wave.key, 0)
+        for rule in wave.include:
+            for dept in rule.departments:
+                by_department.setdefault(dept.casefold(), Counter()).setdefault(wave.key, 0)
+    return _Groups(by_site, by_department, offices, cities, departments)
+
+
+def _main_waves(plan: Plan, label: str, kind: str, counts: Counter[str]) -> tuple[list[Wave], int]:
+    """The waves a group moves in, and how many of its people move in another wave.
+
+    A wave counts as the group's when the plan says so (a wave's sites or a
+    department rule) or when at least a fifth of the group's people are in it;
+    the rest are individuals (champions, exceptions).
+    """
+    total = sum(counts.values())
+    main: list[Wave] = []
+    for wave in plan.waves:
+        named = (kind == "site" and any(s.casefold() == label.casefold() for s in wave.sites)) or (
+            kind == "department" and any(d.casefold() == label.casefold() for r in wave.include for d in r.departments)
+        )
+        share = counts.get(wave.key, 0) / total if total else 0.0
+        if (named and (counts.get(wave.key, 0) > 0 or total == 0)) or share >= 0.2:
+            main.append(wave)
+    others = total - sum(counts.get(w.key, 0) for w in main)
+    return main, others
+
+
+def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
+    zone = reader.zone
+    events: list[Event] = []
+    for wave in plan.waves:
+        start = wave.cutover.start.astimezone(zone)
+        end = wave.cutover.end.astimezone(zone)
+        events.append(
+            Event(start, wave.key, f"{wave.title} cutover", f"{format_day(start)}, {format_window(start, end)}")
+        )
+        ro = files_read_only_at(plan, wave)
+        if ro is not None:
+            ro = ro.astimezone(zone)
+            events.append(
+                Event(ro, wave.key, f"H: and S: read-only for {wave.title}", f"{format_day(ro)} from {ro:%H:%M %Z}")
+            )
+        hc = dt.datetime.combine(wave.hypercare_until, dt.time(17, 0), tzinfo=plan.zone).astimezone(zone)
+        events.append(Event(hc, wave.key, f"{wave.title} hypercare ends", format_day(wave.hypercare_until)))
+    events.sort(key=lambda e: e.when)
+    return events

@@ -1,0 +1,266 @@
+"""Accuracy of the answer engine on a labelled question set, per kind, with the confusions.
+
+The labelled set (``tests/switchover/answers/questions.yaml``) says for each
+question who asks, in which zone, at what moment, and what a right answer is.
+Questions are split into *train* and *held-out* by a hash of their text, so the
+split is nobody's choice; thresholds are calibrated on train only (see
+:func:`calibrate`) and both figures are reported.
+
+Run it: ``switchover answers eval`` (``--wrong`` lists every miss).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from switchover.answers.engine import Answer, AnswerEngine, AnswerKind, Who
+from switchover.answers.faq import FaqThresholds, FaqVerdict, decide
+from switchover.answers.understanding import Intent
+from switchover.clock import ManualClock
+from switchover.directory.base import Directory
+from switchover.plan.model import Plan
+
+KINDS = ("personal", "group", "faq", "out_of_scope")
+# The labelled "expect" values, grouped into the four kinds the issue asks accuracy for.
+KIND_OF = {
+    "personal": "personal",
+    "no_wave": "personal",
+    "unknown_person": "personal",
+    "group": "group",
+    "whats_on": "group",
+    "faq": "faq",
+    "out_of_scope": "out_of_scope",
+}
+HELD_OUT_SHARE = 30  # percent
+DEFAULT_DOMAIN = "fabrikamhealth.com"
+UNKNOWN_ASKER = "nobody.known@example.invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledQuestion:
+    text: str
+    asker: str | None
+    time_zone: str | None
+    now: dt.datetime
+    expect: str
+    wave: str | None = None
+    waves: tuple[str, ...] | None = None
+    faq: str | None = None
+    facet: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return KIND_OF[self.expect]
+
+    @property
+    def split(self) -> str:
+        digest = hashlib.sha1(self.text.encode() + (self.asker or "").encode()).digest()  # noqa: S324 - not security
+        return "held-out" if digest[0] * 100 // 256 < HELD_OUT_SHARE else "train"
+
+
+def load_questions(path: str | Path) -> list[LabelledQuestion]:
+    """Read the labelled set (see the file's header for the format)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    defaults = data.get("defaults", {})
+    out = []
+    for row in data["questions"]:
+        merged = {**defaults, **row}
+        asker = merged.get("as")
+        if asker == "unknown":
+            asker = UNKNOWN_ASKER
+        elif asker and "@" not in asker:
+            asker = f"{asker}@{DEFAULT_DOMAIN}"
+        tz = merged.get("tz")
+        out.append(
+            LabelledQuestion(
+                text=str(merged["q"]),
+                asker=asker,
+                time_zone=None if tz in (None, "none") else tz,
+                now=dt.datetime.fromisoformat(str(merged["now"])),
+                expect=merged["expect"],
+                wave=merged.get("wave"),
+                waves=tuple(merged["waves"]) if "waves" in merged else None,
+                faq=merged.get("faq"),
+                facet=merged.get("facet"),
+            )
+        )
+    return out
+
+
+def judge(q: LabelledQuestion, a: Answer) -> tuple[bool, str]:
+    """Whether ``a`` is right for ``q``, and a short label of what was answered (for confusions)."""
+    got = a.kind.value
+    if a.kind is AnswerKind.PERSONAL:
+        got = f"personal:{a.wave_key}"
+    elif a.kind is AnswerKind.FAQ and a.faq is not None:
+        got = f"faq:{a.faq.key}"
+    elif a.kind is AnswerKind.GROUP:
+        got = "group:" + ",".join(sorted({s.wave_key for g in a.groups for s in g.waves}))
+    elif a.kind is AnswerKind.WHATS_ON:
+        got = "whats_on:" + ",".join(sorted({e.wave_key for e in a.events}))
+    if q.expect == "personal":
+        ok = a.kind is AnswerKind.PERSONAL and a.wave_key == q.wave and (q.facet is None or a.facet.value == q.facet)
+    elif q.expect in ("no_wave", "unknown_person"):
+        ok = a.kind.value == q.expect
+    elif q.expect == "group":
+        ok = a.kind is AnswerKind.GROUP and got == "group:" + ",".join(sorted(q.waves or ()))
+    elif q.expect == "whats_on":
+        ok = a.kind is AnswerKind.WHATS_ON and got == "whats_on:" + ",".join(sorted(q.waves or ()))
+    elif q.expect == "faq":
+        ok = a.kind is AnswerKind.FAQ and a.faq is not None and a.faq.key == q.faq
+    else:  # out of scope: anything but a confident answer is right
+        ok = a.kind in (AnswerKind.NOTHING, AnswerKind.SUGGESTIONS, AnswerKind.GREETING)
+    return ok, got
+
+
+@dataclass
+class Outcome:
+    question: LabelledQuestion
+    answer: Answer
+    ok: bool
+    got: str
+    seconds: float
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def accuracy(self, kind: str | None = None, split: str | None = None) -> tuple[int, int]:
+        rows = [
+            o
+            for o in self.outcomes
+            if (kind is None or o.question.kind == kind) and (split is None or o.question.split == split)
+        ]
+        return sum(o.ok for o in rows), len(rows)
+
+    def ratio(self, kind: str | None = None, split: str | None = None) -> float:
+        right, total = self.accuracy(kind, split)
+        return right / total if total else 0.0
+
+    @property
+    def wrong(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def confusions(self) -> Counter[tuple[str, str]]:
+        """(expected kind, what was answered) for every miss."""
+        out: Counter[tuple[str, str]] = Counter()
+        for o in self.wrong:
+            expected = o.question.expect
+            if o.question.faq:
+                expected += f":{o.question.faq}"
+            if o.question.wave:
+                expected += f":{o.question.wave}"
+            out[(expected, o.got)] += 1
+        return out
+
+    def suggested_right(self) -> int:
+        """FAQ questions answered with suggestions that include the right entry (a near miss)."""
+        return sum(
+            1
+            for o in self.wrong
+            if o.question.expect == "faq"
+            and o.answer.kind is AnswerKind.SUGGESTIONS
+            and any(s.key == o.question.faq for s in o.answer.suggestions)
+        )
+
+    def format(self, *, show_wrong: bool = False) -> str:
+        lines = [f"{'kind':<14}{'all':>16}{'train':>16}{'held-out':>16}"]
+        for kind in (*KINDS, None):
+            cells = []
+            for split in (None, "train", "held-out"):
+                right, total = self.accuracy(kind, split)
+                cells.append(f"{right}/{total} {100 * right / total if total else 0:5.1f}%")
+            lines.append(f"{kind or 'overall':<14}" + "".join(f"{c:>16}" for c in cells))
+        lines.append(f"FAQ questions answered with suggestions that include the right one: {self.suggested_right()}")
+        if self.confusions():
+            lines.append("confusions (expected -> answered: count):")
+            for (expected, got), n in self.confusions().most_common():
+                lines.append(f"  {expected} -> {got}: {n}")
+        if show_wrong:
+            lines.append("misses:")
+            for o in self.wrong:
+                lines.append(f"  [{o.question.split}] {o.question.text!r} ({o.question.asker}) -> {o.got}")
+        return "\n".join(lines)
+
+
+async def evaluate(
+    plan: Plan,
+    directory: Directory,
+    questions: list[LabelledQuestion],
+    *,
+    thresholds: FaqThresholds | None = None,
+    engine: AnswerEngine | None = None,
+) -> Report:
+    """Answer every labelled question and judge the answers."""
+    clock = ManualClock(questions[0].now if questions else dt.datetime.now(dt.UTC))
+    if engine is None:
+        engine = AnswerEngine(plan, directory, clock, thresholds=thresholds)
+    else:
+        engine.clock = clock
+    await engine.prepare()
+    report = Report()
+    for q in questions:
+        clock.set(q.now)
+        who = Who(upn=q.asker, time_zone=q.time_zone)
+        started = time.perf_counter()
+        answer = await engine.answer(q.text, who)
+        seconds = time.perf_counter() - started
+        ok, got = judge(q, answer)
+        report.outcomes.append(Outcome(q, answer, ok, got, seconds))
+    return report
+
+
+async def calibrate(plan: Plan, directory: Directory, questions: list[LabelledQuestion]) -> dict[str, Any]:
+    """Grid-search the FAQ thresholds on the *train* split; returns the best and its accuracy there.
+
+    Used to pick :class:`FaqThresholds`' defaults; held-out questions never
+    influence the choice. Only questions the engine sends to the FAQ are
+    affected by the thresholds, so each is ranked once and decided per grid point.
+    """
+    train = [q for q in questions if q.split == "train" and q.kind in ("faq", "out_of_scope")]
+    engine = AnswerEngine(plan, directory, ManualClock(train[0].now))
+    await engine.prepare()
+    assert engine.faq is not None and engine.understander is not None
+    fixed_right = 0
+    ranked: list[tuple[LabelledQuestion, list]] = []
+    for q in train:
+        understood = engine.understander.read(q.text, today=q.now.date())
+        if understood.intent is Intent.FAQ:
+            ranked.append((q, engine.faq.rank(understood.tokens)))
+        else:
+            fixed_right += 0  # routed elsewhere: wrong for FAQ and out-of-scope labels alike
+    best: dict[str, Any] = {"accuracy": -1.0, "strictness": ()}
+    grid = [
+        FaqThresholds(answer=a / 100, margin=m, coverage=c, suggest=s / 100)
+        for a in range(30, 86, 2)
+        for m in (0.0, 0.02, 0.04, 0.06, 0.1)
+        for c in (0.3, 0.4, 0.5, 0.6)
+        for s in (25, 30, 35)
+        if s <= a
+    ]
+    for t in grid:
+        right = fixed_right
+        for q, ranking in ranked:
+            result = decide(ranking, t)
+            if q.kind == "faq":
+                right += (
+                    result.verdict is FaqVerdict.ANSWER and result.best is not None and result.best.entry.key == q.faq
+                )
+            else:
+                right += result.verdict is not FaqVerdict.ANSWER
+        accuracy = right / len(train)
+        # Ties go to the stricter setting: a wrong confident answer costs more than a suggestion.
+        # (Higher answer threshold first, then coverage, margin, suggest.)
+        strictness = (t.answer, t.coverage, t.margin, t.suggest)
+        if accuracy > best["accuracy"] or (accuracy == best["accuracy"] and strictness > best["strictness"]):
+            best = {"accuracy": accuracy, "thresholds": t, "strictness": strictness}
+    return best

@@ -1,0 +1,189 @@
+"""A wave's schedule as one reader sees it: in their time zone, with "in 5 days", in the plan's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from switchover.plan.model import Plan, Wave
+
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+
+
+def humanise_days(days: int) -> str:
+    """A distance in calendar days as people say it: today, tomorrow, in 5 days, 2 weeks ago."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    n = abs(days)
+    if n < 14:
+        amount = f"{n} days"
+    elif n < 61:
+        weeks = n // 7
+        amount = f"{weeks} weeks"
+    else:
+        months = round(n / 30.4)
+        amount = f"{months} months"
+    return f"in {amount}" if days > 0 else f"{amount} ago"
+
+
+def days_between(now: dt.datetime, when: dt.datetime | dt.date, zone: ZoneInfo) -> int:
+    """Calendar days from ``now`` to ``when``, counted in ``zone`` (so 23:00 to 01:00 is "tomorrow")."""
+    today = now.astimezone(zone).date()
+    day = when.astimezone(zone).date() if isinstance(when, dt.datetime) else when
+    return (day - today).days
+
+
+def format_day(when: dt.datetime | dt.date) -> str:
+    """``Saturday 30 January 2027``."""
+    return f"{when:%A} {when.day} {when:%B %Y}"
+
+
+def format_short_day(when: dt.datetime | dt.date) -> str:
+    """``Sat 30 Jan``."""
+    return f"{when:%a} {when.day} {when:%b}"
+
+
+def format_window(start: dt.datetime, end: dt.datetime) -> str:
+    """``07:00-15:00 PST`` (both ends in the same zone; the end's abbreviation if it differs)."""
+    start_zone, end_zone = start.strftime("%Z"), end.strftime("%Z")
+    if start.date() != end.date():
+        return f"{start:%H:%M} {start_zone} - {format_short_day(end)} {end:%H:%M} {end_zone}"
+    if start_zone != end_zone:
+        return f"{start:%H:%M} {start_zone} - {end:%H:%M} {end_zone}"
+    return f"{start:%H:%M}-{end:%H:%M} {start_zone}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderZone:
+    """The zone times are shown in, and whether Teams told us or we fell back to the plan's."""
+
+    zone: ZoneInfo
+    from_teams: bool
+
+    @property
+    def name(self) -> str:
+        return self.zone.key
+
+    def note(self, plan: Plan) -> str:
+        """A sentence saying which zone times are in, when we had to guess."""
+        if self.from_teams:
+            return ""
+        return f"Times are in the project's time zone ({self.zone.key}); Teams did not tell us yours."
+
+    @classmethod
+    def choose(cls, time_zone: str | None, plan: Plan) -> ReaderZone:
+        if time_zone:
+            try:
+                return cls(ZoneInfo(time_zone), True)
+            except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+                pass
+        return cls(plan.zone, False)
+
+
+@dataclass(frozen=True, slots=True)
+class WaveSchedule:
+    """One wave's dates, shown in one reader's zone, with the plan's words for before and on the day."""
+
+    wave_key: str
+    wave_number: int
+    wave_title: str
+    cutover_start: dt.datetime  # in the reader's zone
+    cutover_end: dt.datetime
+    hypercare_until: dt.date
+    files_read_only_at: dt.datetime | None  # in the reader's zone
+    days_until: int  # calendar days from today (reader's zone) to the cutover's start
+    distance: str  # "in 5 days", "tomorrow", "2 weeks ago"
+    hypercare_distance: str
+    status: str  # "upcoming", "in progress", "done"
+    before: tuple[str, ...]  # what to do before, in the plan's words
+    on_the_day: tuple[str, ...]  # what happens on the day, in the plan's words
+    zone_name: str
+    zone_from_teams: bool
+
+    @property
+    def day(self) -> str:
+        return format_day(self.cutover_start)
+
+    @property
+    def window(self) -> str:
+        return format_window(self.cutover_start, self.cutover_end)
+
+    @property
+    def when(self) -> str:
+        """``Saturday 30 January 2027, 07:00-15:00 PST``."""
+        return f"{self.day}, {self.window}"
+
+
+def files_read_only_at(plan: Plan, wave: Wave) -> dt.datetime | None:
+    """When H: and S: become read-only: from the calendar message (before cutover) that says so."""
+    for message in plan.calendar:
+        if message.timing.days is None or message.timing.days >= 0:
+            continue
+        for point in message.points:
+            if "read-only" in point.casefold() or "read only" in point.casefold():
+                if m := _TIME.search(point):
+                    day = wave.cutover.start.astimezone(plan.zone).date() + dt.timedelta(days=message.timing.days)
+                    return dt.datetime.combine(day, dt.time(int(m.group(1)), int(m.group(2))), tzinfo=plan.zone)
+    return None
+
+
+def before_steps(plan: Plan) -> tuple[str, ...]:
+    """What to do before cutover: the points of the calendar messages sent before it, in order, de-duplicated."""
+    steps: list[str] = []
+    messages = [m for m in plan.calendar if m.timing.days is not None and m.timing.days < 0]
+    for message in sorted(messages, key=lambda m: m.timing.days or 0):
+        for point in message.points:
+            if point not in steps:
+                steps.append(point)
+    return tuple(steps)
+
+
+def on_the_day_steps(plan: Plan) -> tuple[str, ...]:
+    """What happens on the day: the cutover-start message, then what the completion message says."""
+    steps: list[str] = []
+    for message in plan.calendar:
+        if message.timing.cutover == "start":
+            steps.append(message.summary)
+            steps.extend(message.points)
+    for message in plan.calendar:
+        if message.timing.manual:
+            steps.extend(message.points)
+    return tuple(s for s in steps if s)
+
+
+def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) -> WaveSchedule:
+    """``wave``'s schedule for a reader in ``reader.zone`` at ``now``."""
+    zone = reader.zone
+    start = wave.cutover.start.astimezone(zone)
+    end = wave.cutover.end.astimezone(zone)
+    days = days_between(now, start, zone)
+    if now >= wave.cutover.end:
+        status = "done"
+    elif now >= wave.cutover.start:
+        status = "in progress"
+    else:
+        status = "upcoming"
+    read_only = files_read_only_at(plan, wave)
+    return WaveSchedule(
+        wave_key=wave.key,
+        wave_number=wave.number,
+        wave_title=wave.title,
+        cutover_start=start,
+        cutover_end=end,
+        hypercare_until=wave.hypercare_until,
+        files_read_only_at=read_only.astimezone(zone) if read_only else None,
+        days_until=days,
+        distance=humanise_days(days),
+        hypercare_distance=humanise_days(days_between(now, wave.hypercare_until, zone)),
+        status=status,
+        before=before_steps(plan),
+        on_the_day=on_the_day_steps(plan),
+        zone_name=zone.key,
+        zone_from_teams=reader.from_teams,
+    )

@@ -1,0 +1,351 @@
+"""What a question is about: its intent and its slots (waves, sites, departments, services, dates).
+
+Everything runs locally from vocabularies derived from the plan (wave names and
+numbers, sites, departments) and the directory (offices, departments), with
+rapidfuzz repairing typos. No model, no download, no external service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz import fuzz
+
+from switchover.answers.dates import DateRange, find_date_range
+from switchover.answers.text import Speller, fold, words
+from switchover.plan.model import Plan
+
+
+class Intent(StrEnum):
+    """What the asker wants."""
+
+    MY_SCHEDULE = "my_schedule"  # when do *I* move, which wave am I in, by when must I ...
+    GROUP_SCHEDULE = "group_schedule"  # when does Tacoma / Finance / wave 2 / the pilot move
+    WHATS_ON = "whats_on"  # what's happening this weekend / next week
+    FAQ = "faq"  # anything else: retrieved from the plan's FAQ
+    GREETING = "greeting"  # hi / help / what can you do
+
+
+class Facet(StrEnum):
+    """Which part of a schedule the question is about (the answer's headline)."""
+
+    CUTOVER = "cutover"
+    WAVE = "wave"
+    EMAIL = "email"
+    FILES = "files"
+    MFA = "mfa"
+    HYPERCARE = "hypercare"
+
+
+SERVICES: dict[str, tuple[str, ...]] = {
+    "email": ("email", "mail", "outlook", "inbox", "mailbox", "exchange", "calendar"),
+    "files": (
+        "files",
+        "file",
+        "h drive",
+        "s drive",
+        "home drive",
+        "onedrive",
+        "one drive",
+        "sharepoint",
+        "share drive",
+    ),
+    "mfa": ("mfa", "authenticator", "authentication", "authenticator app", "two factor", "multi factor", "2 step"),
+    "hypercare": ("hypercare", "hyper care", "support period", "extra support"),
+}
+
+# Words that make a question about *when*. "by when", "how long until", "what day" ...
+_WHEN_WORDS = frozenset("when date dates deadline until till til".split())
+# Weaker cues: only about the migration when a move word or a service comes with them.
+_WEAK_WHEN_WORDS = frozenset("day days schedule scheduled time timing soon".split())
+_WHEN_PHRASES = (
+    "how long until",
+    "how long till",
+    "how many days",
+    "how long before",
+    "what time",
+    "which day",
+    "what day",
+)
+_MOVE_WORDS = frozenset(
+    "move moving moves moved migrate migrating migrated migration migrations cutover cut over switch switching "
+    "switched switchover go live golive transition transfer changeover wave waves turn upgrade".split()
+)
+_SELF_WORDS = frozenset("i me my mine myself am we our us".split())
+_ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
+_FIRST_PERSON_MOVE = re.compile(
+    r"\bmy\s+(wave|move|cutover|migration)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
+)
+_GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
+_HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
+
+# Shorthands people use for sites and departments; the canonical names come from the plan/directory.
+ALIASES: dict[str, str] = {
+    "hq": "Seattle HQ",
+    "head office": "Seattle HQ",
+    "headquarters": "Seattle HQ",
+    "main office": "Seattle HQ",
+    "hr": "Human Resources",
+    "human resource": "Human Resources",
+    "people team": "Human Resources",
+    "accounting": "Finance",
+    "accounts": "Finance",
+    "payroll": "Finance",
+    "billing": "Revenue Cycle",
+    "rev cycle": "Revenue Cycle",
+    "revenue": "Revenue Cycle",
+    "exec": "Executive",
+    "execs": "Executive",
+    "executives": "Executive",
+    "leadership": "Executive",
+    "it department": "Information Technology",
+    "it dept": "Information Technology",
+    "it team": "Information Technology",
+    "information tech": "Information Technology",
+    "clinical ops": "Clinical Operations",
+    "reception": "Front Desk",
+    "front office": "Front Desk",
+    "front desk": "Front Desk",
+}
+
+_ORDINALS = {
+    "zero": 0,
+    "first": 1,
+    "one": 1,
+    "1st": 1,
+    "second": 2,
+    "two": 2,
+    "2nd": 2,
+    "third": 3,
+    "three": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "four": 4,
+    "4th": 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """The result of reading one question."""
+
+    text: str
+    intent: Intent
+    facet: Facet = Facet.CUTOVER
+    tokens: tuple[str, ...] = ()  # folded, chat spellings expanded, typos repaired
+    waves: tuple[str, ...] = ()  # wave keys named
+    sites: tuple[str, ...] = ()  # canonical site / office / city names
+    departments: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()  # keys of SERVICES
+    dates: DateRange | None = None
+    about_self: bool = False
+    asks_when: bool = False
+
+
+@dataclass
+class Vocabulary:
+    """Names the questions may use, derived from the plan (and optionally the directory)."""
+
+    sites: dict[str, str] = field(default_factory=dict)  # folded phrase -> canonical site
+    departments: dict[str, str] = field(default_factory=dict)  # folded phrase -> canonical department
+    wave_names: dict[str, str] = field(default_factory=dict)  # folded phrase -> wave key
+    wave_numbers: dict[int, str] = field(default_factory=dict)  # number -> wave key
+
+    @classmethod
+    def from_plan(cls, plan: Plan, *, offices: Iterable[str] = (), departments: Iterable[str] = ()) -> Vocabulary:
+        """Collect names from the plan's waves and rules, plus directory offices/departments."""
+        vocab = cls()
+        site_names: set[str] = set(offices)
+        dept_names: set[str] = set(departments)
+        for wave in plan.waves:
+            vocab.wave_numbers[wave.number] = wave.key
+            vocab.wave_names[fold(wave.name)] = wave.key
+            vocab.wave_names[fold(wave.title)] = wave.key
+            site_names.update(wave.sites)
+            for rule in wave.include:
+                site_names.update(rule.offices)
+                site_names.update(rule.cities)
+                dept_names.update(rule.departments)
+        for name in site_names:
+            if not name:
+                continue
+            vocab.sites[fold(name)] = name
+            # "Tacoma Clinic" is also asked about as "tacoma" and "the tacoma office".
+            first = fold(name).split()[0]
+            if first not in ("remote", "the") and len(first) > 2:
+                vocab.sites.setdefault(first, name)
+        for name in dept_names:
+            if name:
+                vocab.departments[fold(name)] = name
+        for alias, canonical in ALIASES.items():
+            if canonical in dept_names:
+                vocab.departments.setdefault(alias, canonical)
+            elif canonical in site_names:
+                vocab.sites.setdefault(alias, canonical)
+        return vocab
+
+    def words(self) -> set[str]:
+        """Every single word in the vocabulary (for typo repair)."""
+        out: set[str] = set()
+        for table in (self.sites, self.departments, self.wave_names):
+            for phrase in table:
+                out.update(phrase.split())
+        return out
+
+
+def _ngrams(tokens: list[str], n: int) -> Iterable[tuple[int, str]]:
+    for i in range(len(tokens) - n + 1):
+        yield i, " ".join(tokens[i : i + n])
+
+
+def _match_phrases(tokens: list[str], table: dict[str, str], *, protected: frozenset[str]) -> list[str]:
+    """Canonical names whose phrase appears in ``tokens`` (exactly, or fuzzily when long)."""
+    found: list[str] = []
+    used: set[int] = set()
+    for n in (3, 2, 1):
+        for i, gram in _ngrams(tokens, n):
+            if any(j in used for j in range(i, i + n)):
+                continue
+            hit = table.get(gram)
+            if hit is None and len(gram) >= 6 and gram not in protected:
+                best, best_score = None, 0.0
+                for phrase, canonical in table.items():
+                    if len(phrase) < 5 or phrase.count(" ") != n - 1:
+                        continue
+                    score = fuzz.ratio(gram, phrase)
+                    if score > best_score:
+                        best, best_score = canonical, score
+                if best_score >= 85:
+                    hit = best
+            if hit is not None:
+                used.update(range(i, i + n))
+                if hit not in found:
+                    found.append(hit)
+    return found
+
+
+class Understander:
+    """Reads questions against one plan's vocabulary.
+
+    Args:
+        plan: the migration plan.
+        vocabulary: names to recognise (``Vocabulary.from_plan``).
+        extra_words: more words typos may be repaired towards (e.g. the FAQ's words).
+    """
+
+    def __init__(self, plan: Plan, vocabulary: Vocabulary, *, extra_words: Iterable[str] = ()) -> None:
+        self.plan = plan
+        self.vocabulary = vocabulary
+        known = set(vocabulary.words()) | set(extra_words) | _WHEN_WORDS | _WEAK_WHEN_WORDS | _MOVE_WORDS | _HAPPENING
+        for phrases in SERVICES.values():
+            for phrase in phrases:
+                known.update(phrase.split())
+        for phrase in ALIASES:
+            known.update(phrase.split())
+        known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
+        self.speller = Speller(known)
+        self._protected = frozenset(("the", "what", "when", "this", "next", "week"))
+
+    def tokens(self, text: str) -> list[str]:
+        """Folded, expanded and typo-repaired words of ``text``."""
+        return self.speller.repair_all(words(text))
+
+    def _waves(self, tokens: list[str], text: str) -> list[str]:
+        found: list[str] = []
+        numbers = self.vocabulary.wave_numbers
+        joined = " ".join(tokens)
+        for m in re.finditer(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b", joined):
+            raw = next(g for g in m.groups() if g is not None)
+            number = int(raw) if raw.isdigit() else _ORDINALS[raw]
+            key = numbers.get(number)
+            if key and key not in found:
+                found.append(key)
+        for m in re.finditer(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+wave\b", joined):
+            # "first wave" is the first after the pilot when the plan numbers from 0.
+            number = _ORDINALS[m.group(1)]
+            key = numbers.get(number if 0 in numbers and number > 0 else number)
+            if key and key not in found:
+                found.append(key)
+        for key in _match_phrases(tokens, self.vocabulary.wave_names, protected=self._protected):
+            if key not in found:
+                found.append(key)
+        return found
+
+    def read(self, text: str, *, today: dt.date) -> Understanding:
+        """Intent and slots of ``text``; ``today`` is the asker's local date."""
+        tokens = self.tokens(text)
+        joined = " ".join(tokens)
+        token_set = set(tokens)
+        dates = find_date_range(joined, today) or find_date_range(text, today)
+        waves = self._waves(tokens, text)
+        sites = _match_phrases(tokens, self.vocabulary.sites, protected=self._protected)
+        # "IT" the department only when written in capitals ("it" is a pronoun).
+        if re.search(r"\bIT\b", text) and "Information Technology" in self.vocabulary.departments.values():
+            tokens_for_depts = tokens + ["it", "department"]
+        else:
+            tokens_for_depts = tokens
+        departments = _match_phrases(tokens_for_depts, self.vocabulary.departments, protected=self._protected)
+        departments = [d for d in departments if d not in sites]
+        services = [
+            key
+            for key, phrases in SERVICES.items()
+            if any((" " in p and f" {p} " in f" {joined} ") or p in token_set for p in phrases)
+        ]
+        about_self = bool(token_set & _SELF_WORDS)
+        asks_when = bool(token_set & _WHEN_WORDS) or any(p in joined for p in _WHEN_PHRASES)
+        weak_when = bool(token_set & _WEAK_WHEN_WORDS)
+        moving = bool(token_set & _MOVE_WORDS) or "cut over" in joined or "go live" in joined
+        asks_wave = bool(re.search(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b", joined))
+        happening = bool(token_set & _HAPPENING)
+        groups = bool(waves or sites or departments)
+
+        facet = Facet.CUTOVER
+        if asks_wave:
+            facet = Facet.WAVE
+        if "mfa" in services:
+            facet = Facet.MFA
+        elif "hypercare" in services:
+            facet = Facet.HYPERCARE
+        elif "email" in services:
+            facet = Facet.EMAIL
+        elif "files" in services:
+            facet = Facet.FILES
+
+        intent = Intent.FAQ
+        # "hypercare" questions are about a date even without "when" ("hypercare end?").
+        hypercare_end = facet is Facet.HYPERCARE and bool(token_set & {"end", "ends", "over", "finish", "last"})
+        schedule_cue = asks_when or asks_wave or hypercare_end or (weak_when and (moving or bool(services)))
+        my_schedule = bool(re.search(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn)\b", joined))
+        if groups and (schedule_cue or moving):
+            intent = Intent.GROUP_SCHEDULE
+        elif dates is not None and about_self and (moving or schedule_cue):
+            intent = Intent.MY_SCHEDULE
+        elif dates is not None and not about_self and (happening or moving or len(tokens) <= 3):
+            intent = Intent.WHATS_ON
+        elif asks_wave or my_schedule or (schedule_cue and (moving or bool(services))):
+            intent = Intent.MY_SCHEDULE
+        elif moving and about_self and len(tokens) <= 4:
+            intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"
+        elif token_set and token_set <= (_GREETINGS | {"there", "bot", "please", "can", "you", "what", "do"}):
+            intent = Intent.GREETING
+        if intent is Intent.GROUP_SCHEDULE and about_self and _FIRST_PERSON_MOVE.search(joined):
+            intent = Intent.MY_SCHEDULE
+        if intent is Intent.MY_SCHEDULE and not asks_when and not asks_wave and token_set & _ABSENCE:
+            intent = Intent.FAQ  # "I'm on leave when my wave moves": what to do, not when
+        return Understanding(
+            text=text,
+            intent=intent,
+            facet=facet,
+            tokens=tuple(tokens),
+            waves=tuple(waves),
+            sites=tuple(sites),
+            departments=tuple(departments),
+            services=tuple(services),
+            dates=dates,
+            about_self=about_self,
+            asks_when=asks_when,
+        )

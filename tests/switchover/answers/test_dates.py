@@ -1,0 +1,98 @@
+"""Date expressions relative to the asker's today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from switchover.answers.dates import find_date_range, month_of, weekday_of
+
+WED = dt.date(2027, 1, 27)  # a Wednesday
+SAT = dt.date(2027, 1, 30)
+SUN = dt.date(2027, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("is my move this weekend", SAT, SUN),
+        ("whats happening next weekend", dt.date(2027, 2, 6), dt.date(2027, 2, 7)),
+        ("what happened last weekend", dt.date(2027, 1, 23), dt.date(2027, 1, 24)),
+        ("anything next week", dt.date(2027, 2, 1), dt.date(2027, 2, 7)),
+        ("this week?", dt.date(2027, 1, 25), dt.date(2027, 1, 31)),
+        ("tomorrow", dt.date(2027, 1, 28), dt.date(2027, 1, 28)),
+        ("tmrw", dt.date(2027, 1, 28), dt.date(2027, 1, 28)),
+        ("today", WED, WED),
+        ("on saturday", SAT, SAT),
+        ("friday", dt.date(2027, 1, 29), dt.date(2027, 1, 29)),
+        # "next friday" is the Friday of next week, not the coming one.
+        ("next friday", dt.date(2027, 2, 5), dt.date(2027, 2, 5)),
+        ("wednesday", WED, WED),
+        ("Feb 13", dt.date(2027, 2, 13), dt.date(2027, 2, 13)),
+        ("13 February", dt.date(2027, 2, 13), dt.date(2027, 2, 13)),
+        ("febuary 13th", dt.date(2027, 2, 13), dt.date(2027, 2, 13)),
+        ("the 27th of february", dt.date(2027, 2, 27), dt.date(2027, 2, 27)),
+        ("2027-02-13", dt.date(2027, 2, 13), dt.date(2027, 2, 13)),
+        ("2/13", dt.date(2027, 2, 13), dt.date(2027, 2, 13)),
+        ("1/16/2027", dt.date(2027, 1, 16), dt.date(2027, 1, 16)),
+        ("in march", dt.date(2027, 3, 1), dt.date(2027, 3, 31)),
+        ("this month", dt.date(2027, 1, 1), dt.date(2027, 1, 31)),
+        ("next month", dt.date(2027, 2, 1), dt.date(2027, 2, 28)),
+    ],
+)
+def test_expressions(text: str, start: dt.date, end: dt.date) -> None:
+    found = find_date_range(text, WED)
+    assert found is not None, text
+    assert (found.start, found.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "text", ["may i ask something", "when is my move", "what is wave 2", "who do i contact", "the h drive", ""]
+)
+def test_no_date(text: str) -> None:
+    assert find_date_range(text, WED) is None
+
+
+def test_this_weekend_on_a_sunday_is_the_current_one() -> None:
+    found = find_date_range("this weekend", SUN)
+    assert found is not None and (found.start, found.end) == (SAT, SUN)
+
+
+def test_month_day_without_year_prefers_the_coming_one() -> None:
+    # Asked in December 2026, "jan 16" is the pilot's date next month.
+    found = find_date_range("jan 16", dt.date(2026, 12, 20))
+    assert found is not None and found.start == dt.date(2027, 1, 16)
+
+
+def test_typos_in_names() -> None:
+    assert month_of("feburary") == 2
+    assert month_of("janaury") == 1
+    assert month_of("match") is None or month_of("match") == 3  # only used next to a day number
+    assert weekday_of("saturdy") == 5
+    assert weekday_of("tody") is None
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_this_weekend_is_always_a_saturday_and_sunday_not_in_the_past(today: dt.date) -> None:
+    found = find_date_range("this weekend", today)
+    assert found is not None
+    assert found.start.weekday() == 5 and found.end == found.start + dt.timedelta(days=1)
+    assert found.end >= today and (found.start - today).days < 7
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)), st.integers(0, 6))
+def test_next_weekday_is_in_next_week(today: dt.date, weekday: int) -> None:
+    names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    found = find_date_range(f"next {names[weekday]}", today)
+    assert found is not None and found.start.weekday() == weekday
+    monday = today - dt.timedelta(days=today.weekday())
+    assert monday + dt.timedelta(days=7) <= found.start <= monday + dt.timedelta(days=13)
+
+
+@given(st.text(max_size=80))
+def test_never_raises_on_any_text(text: str) -> None:
+    found = find_date_range(text, WED)
+    assert found is None or found.start <= found.end
