@@ -270,21 +270,23 @@ class ConversationStore:
         return result
 
     async def channel_by_name(self, tenant_id: str, team_name: str, channel_name: str) -> ConversationRecord | None:
-        """A channel the bot is installed in, by team and channel display name (case-insensitive)."""
+        """A channel the bot is in, by team and channel display name (case-insensitive).
+
+        An installed channel wins over one the bot was removed from; then the most recently seen.
+        """
+        # Compared in Python: SQLite's lower() only folds ASCII, and names here are
+        # often not ("Équipe Santé"). A tenant has few channels with the bot in them.
         stmt = (
             select(ConversationRef)
-            .where(
-                ConversationRef.tenant_id == tenant_id,
-                ConversationRef.kind == "channel",
-                func.lower(ConversationRef.team_name) == team_name.casefold(),
-                func.lower(ConversationRef.channel_name) == channel_name.casefold(),
-            )
+            .where(ConversationRef.tenant_id == tenant_id, ConversationRef.kind == "channel")
             .order_by(ConversationRef.installed.desc(), ConversationRef.last_seen.desc())
-            .limit(1)
         )
+        wanted = (team_name.casefold(), channel_name.casefold())
         async with self._db.session() as session:
-            row = (await session.scalars(stmt)).first()
-        return _from_row(row) if row is not None else None
+            for row in (await session.scalars(stmt)).all():
+                if ((row.team_name or "").casefold(), (row.channel_name or "").casefold()) == wanted:
+                    return _from_row(row)
+        return None
 
     async def all_personal(self, tenant_id: str, installed_only: bool = True) -> list[ConversationRecord]:
         """Every 1:1 chat in the tenant (for broadcasts), oldest first."""

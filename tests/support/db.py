@@ -2,15 +2,16 @@
 
 Fixtures:
     database: a migrated :class:`~switchover.storage.Database`, parametrised over
-        ``sqlite`` (a temp file) and ``postgresql`` (a fresh database on
-        127.0.0.1:5432, dropped afterwards even if the test fails).
+        ``sqlite`` (a temp file) and ``postgresql`` (a fresh schema of its own in
+        the ``test`` database on 127.0.0.1:5432, dropped afterwards even if the
+        test fails).
     sqlite_database: a migrated SQLite database, for tests that need one backend.
     empty_database: like ``database`` but not migrated (for migration tests).
 
 PostgreSQL being unreachable FAILS the postgres variants with a clear message,
 unless ``SWITCHOVER_SKIP_POSTGRES=1`` is set (then they are skipped). The
-server can be changed with ``SWITCHOVER_TEST_POSTGRES_URL`` (an admin URL whose
-user may create databases).
+server can be changed with ``SWITCHOVER_TEST_POSTGRES_URL`` (a URL whose user
+may create schemas in its database).
 """
 
 from __future__ import annotations
@@ -60,15 +61,21 @@ async def _admin_connect() -> asyncpg.Connection:
 
 @asynccontextmanager
 async def postgres_database(*, migrate: bool = True) -> AsyncIterator[Database]:
-    """A freshly created PostgreSQL database, dropped on exit whatever happened."""
-    name = f"switchover_test_{uuid.uuid4().hex[:16]}"
+    """A fresh, empty PostgreSQL schema of its own, dropped on exit whatever happened.
+
+    A schema, not a database: CREATE/DROP DATABASE cost seconds each on a busy
+    server (they checkpoint), a schema costs milliseconds, and the isolation is
+    the same for our purposes: every connection's ``search_path`` is the schema,
+    so tables, indexes and Alembic's version table all land there.
+    """
+    schema = f"switchover_test_{uuid.uuid4().hex[:16]}"
     admin = await _admin_connect()
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
     finally:
         await admin.close()
-    url = make_url(postgres_admin_url()).set(drivername="postgresql+asyncpg", database=name)
-    db = Database(url)
+    url = make_url(postgres_admin_url()).set(drivername="postgresql+asyncpg")
+    db = Database(url, connect_args={"server_settings": {"search_path": schema}})
     try:
         if migrate:
             await db.migrate()
@@ -77,7 +84,7 @@ async def postgres_database(*, migrate: bool = True) -> AsyncIterator[Database]:
         await db.dispose()
         admin = await _admin_connect()
         try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         finally:
             await admin.close()
 
