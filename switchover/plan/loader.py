@@ -582,9 +582,8 @@ def _items(data: dict[str, Any], field: str) -> list[tuple[int, dict[str, Any]]]
 
 
 def _cross_check(data: dict[str, Any], ctx: _Ctx) -> None:
-    people = {p.get("key") for _, p in _items(data, "people") if isinstance(p.get("key"), str)}
-    people.discard(None)
-    waves = {w.get("key") for _, w in _items(data, "waves") if isinstance(w.get("key"), str)}
+    people: set[str] = {p["key"] for _, p in _items(data, "people") if isinstance(p.get("key"), str)}
+    waves: set[str] = {w["key"] for _, w in _items(data, "waves") if isinstance(w.get("key"), str)}
 
     def person_ref(key: Any, loc: Loc) -> None:
         if isinstance(key, str) and key not in people and not ctx.reported(loc):
