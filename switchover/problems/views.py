@@ -1,0 +1,233 @@
+"""Cards about problem reports, rendered from a report (no I/O here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cards.render import render_card
+from switchover.plan.model import Impact, Plan, Urgency
+from switchover.problems.model import ProblemReport, ReportStatus, TimelineEntry, reference
+
+IMPACT_TITLES = {Impact.ME: "Just me", Impact.SEVERAL: "Several people", Impact.SITE: "A whole site or department"}
+URGENCY_TITLES = {
+    Urgency.CANT_WORK: "I can't work",
+    Urgency.DEGRADED: "It's slow or broken, but I have a workaround",
+    Urgency.QUESTION: "It's a question or something cosmetic",
+}
+STATUS_TITLES = {
+    ReportStatus.OPEN: "Open, waiting for acknowledgement",
+    ReportStatus.ACKNOWLEDGED: "Acknowledged, being worked on",
+    ReportStatus.RESOLVED: "Resolved",
+}
+_STATUS_COLORS = {ReportStatus.OPEN: "Attention", ReportStatus.ACKNOWLEDGED: "Accent", ReportStatus.RESOLVED: "Good"}
+
+
+def when(at: dt.datetime | None, zone: ZoneInfo) -> str:
+    """A time in the reader's zone, e.g. ``Sat 16 Jan 09:05 PST``."""
+    if at is None:
+        return "-"
+    local = at.astimezone(zone)
+    return local.strftime("%a %d %b %H:%M ") + (local.tzname() or "")
+
+
+def timeline_lines(entries: Sequence[TimelineEntry], zone: ZoneInfo, *, limit: int = 20) -> list[str]:
+    """One line per timeline entry (the newest ``limit``)."""
+    lines = []
+    for e in list(entries)[-limit:]:
+        who = f" by {e.actor}" if e.actor else ""
+        what = f": {e.detail}" if e.detail else ""
+        lines.append(f"{when(e.at, zone)}: {e.kind.value}{who}{what}")
+    return lines
+
+
+def _title(text: str, limit: int = 80) -> str:
+    first = " ".join(text.split())
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def owner_card(
+    plan: Plan,
+    report: ProblemReport,
+    *,
+    actions: bool = True,
+    linked: Sequence[ProblemReport] = (),
+    zone: ZoneInfo | None = None,
+) -> dict[str, Any]:
+    """The card the accountable owner works from: the report, its timeline and the actions."""
+    zone = zone or plan.zone
+    area = plan.area(report.area)
+    facts = [
+        {"title": "Reference", "value": report.reference},
+        {"title": "Priority", "value": report.priority.value},
+        {"title": "Area", "value": f"{area.name} ({round(report.area_confidence * 100)}% sure)"},
+        {"title": "Reporter", "value": report.reporter.name or report.reporter.upn or report.reporter.id},
+        {"title": "Wave", "value": _wave_title(plan, report.reporter.wave)},
+        {"title": "Site", "value": report.reporter.site or "-"},
+        {"title": "Department", "value": report.reporter.department or "-"},
+        {"title": "Impact", "value": IMPACT_TITLES[report.impact]},
+        {"title": "Urgency", "value": URGENCY_TITLES[report.urgency]},
+        {"title": "Reported", "value": when(report.created_at, zone)},
+        {"title": "Acknowledge by", "value": when(report.ack_due_at, zone)},
+    ]
+    if report.assignee:
+        facts.append({"title": "Assigned to", "value": _person_name(plan, report.assignee)})
+    if report.resolution_note:
+        facts.append({"title": "Resolution", "value": report.resolution_note})
+    assign_choices = [
+        {"title": p.name, "value": p.key}
+        for p in plan.people
+        if p.key in _assignable_keys(plan) and p.key != plan.sponsor
+    ]
+    status_line = STATUS_TITLES[report.status]
+    if report.incident_id:
+        status_line += f" (part of major incident INC-{report.incident_id})"
+    return render_card(
+        "problem-owner",
+        heading=f"{report.reference} {report.priority.value}: {_title(report.text)}",
+        status_line=status_line,
+        status_color=_STATUS_COLORS[report.status],
+        text=report.text,
+        facts=facts,
+        screenshot_url=report.screenshot_url,
+        linked=[f"{r.reference}: {r.reporter.name or r.reporter.id}: {_title(r.text, 60)}" for r in linked],
+        timeline=timeline_lines(report.timeline, zone),
+        actions=actions and report.status is not ReportStatus.RESOLVED,
+        report_id=report.id,
+        incident_id=None,
+        resolve_verb="problem_resolve",
+        assign_choices=assign_choices,
+        area_choices=[{"title": a.name, "value": a.key} for a in plan.areas],
+        catch_all_area=plan.catch_all_area.key,
+    )
+
+
+def status_card(plan: Plan, report: ProblemReport, message: str, *, zone: ZoneInfo | None = None) -> dict[str, Any]:
+    """What the reporter sees: the reference, where it stands, and what was last done."""
+    zone = zone or plan.zone
+    facts = [
+        {"title": "Reference", "value": report.reference},
+        {"title": "Status", "value": STATUS_TITLES[report.status]},
+        {"title": "Area", "value": plan.area(report.area).name},
+        {"title": "Priority", "value": report.priority.value},
+        {"title": "Reported", "value": when(report.created_at, zone)},
+    ]
+    if report.assignee:
+        facts.append({"title": "Being handled by", "value": _person_name(plan, report.assignee)})
+    return render_card(
+        "problem-status",
+        heading=f"{report.reference}: {_title(report.text)}",
+        message=message,
+        note=f"Note: {report.resolution_note}" if report.resolution_note and not report.is_open else None,
+        facts=facts,
+        open=report.is_open,
+        report_id=report.id,
+    )
+
+
+def my_problems_card(plan: Plan, reports: Sequence[ProblemReport], *, zone: ZoneInfo | None = None) -> dict[str, Any]:
+    """The reporter's own reports, newest first."""
+    zone = zone or plan.zone
+    items = [
+        {
+            "title": f"{r.reference}: {_title(r.text, 60)}",
+            "detail": f"{STATUS_TITLES[r.status]} · {plan.area(r.area).name} · {r.priority.value} · "
+            f"reported {when(r.created_at, zone)}",
+            "open": r.is_open,
+            "report_id": r.id,
+        }
+        for r in reports
+    ]
+    return render_card(
+        "my-problems",
+        heading="Your problem reports",
+        empty='You have not reported any problems. Say "report a problem" if something is wrong.',
+        items=items,
+    )
+
+
+def incident_card(
+    plan: Plan,
+    incident_id: int,
+    area_key: str,
+    wave_key: str | None,
+    reports: Sequence[ProblemReport],
+    *,
+    resolved_note: str | None = None,
+    actions: bool = True,
+    zone: ZoneInfo | None = None,
+) -> dict[str, Any]:
+    """The major-incident card: the project lead's alert and the owner's one card to work."""
+    zone = zone or plan.zone
+    area = plan.area(area_key)
+    status = f"Resolved: {resolved_note}" if resolved_note else "Open: resolving it resolves every linked report"
+    return render_card(
+        "incident-alert",
+        heading=f"Major incident INC-{incident_id}: {area.name}, {_wave_title(plan, wave_key)}",
+        summary=f"{len(reports)} reports in {area.name} from {_wave_title(plan, wave_key)}.",
+        status_line=status,
+        reports=[
+            f"{r.reference} {when(r.created_at, zone)}, {r.reporter.name or r.reporter.id}"
+            f" ({r.reporter.site or 'no site'}): {_title(r.text, 70)}"
+            for r in reports
+        ],
+        actions=actions and resolved_note is None,
+        incident_id=incident_id,
+    )
+
+
+def confirm_card(
+    plan: Plan,
+    *,
+    draft_id: str,
+    text: str,
+    area: str,
+    impact: Impact,
+    urgency: Urgency,
+    intro: str,
+    screenshot_url: str | None = None,
+) -> dict[str, Any]:
+    """The confirmation card: what the bot understood, correctable, with Submit."""
+    return render_card(
+        "problem-confirm",
+        intro=intro,
+        draft_id=draft_id,
+        text=text,
+        area=area,
+        impact=impact.value,
+        urgency=urgency.value,
+        area_choices=[{"title": a.name, "value": a.key} for a in plan.areas],
+        impact_choices=[{"title": t, "value": i.value} for i, t in IMPACT_TITLES.items()],
+        urgency_choices=[{"title": t, "value": u.value} for u, t in URGENCY_TITLES.items()],
+        screenshot_url=screenshot_url,
+    )
+
+
+def _assignable_keys(plan: Plan) -> set[str]:
+    keys: set[str] = set(plan.service_desk.members) | set(plan.project_leads)
+    for area in plan.areas:
+        for contact in (area.owner, area.backup):
+            if contact.person:
+                keys.add(contact.person)
+    return keys
+
+
+def _person_name(plan: Plan, key: str) -> str:
+    try:
+        return plan.person(key).name
+    except KeyError:
+        return key
+
+
+def _wave_title(plan: Plan, key: str | None) -> str:
+    if not key:
+        return "no wave"
+    try:
+        return plan.wave(key).title
+    except KeyError:
+        return key
+
+
+__all__ = ["confirm_card", "incident_card", "my_problems_card", "owner_card", "reference", "status_card"]
