@@ -30,6 +30,7 @@ import asyncio
 import importlib
 import inspect
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 # Dotted names of modules that define ``add_parser(subparsers)``.
 COMMAND_MODULES: list[str] = [
     "switchover.cli",  # plan check
+    "switchover.answers.cli",  # faq gaps, answers eval, answers ask
 ]
 
 
@@ -188,9 +190,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    result = args.func(args)
-    if inspect.isawaitable(result):
-        result = asyncio.run(result)  # type: ignore[arg-type]
+    try:
+        result = args.func(args)
+        if inspect.isawaitable(result):
+            result = asyncio.run(result)  # type: ignore[arg-type]
+    except BrokenPipeError:
+        # Output piped into `head` and friends: stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return int(result or 0)
 
 
