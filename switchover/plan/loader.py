@@ -684,6 +684,9 @@ def _cross_check(data: dict[str, Any], ctx: _Ctx) -> None:
     if isinstance(data.get("waves"), list) and not data["waves"] and not ctx.reported(("waves",)):
         ctx.error(("waves",), "the plan has no waves; add at least one")
 
+    _check_calendar(data, ctx)
+    _check_hours(data, ctx)
+
     for i, champ in _items(data, "champions"):
         wave_ref(champ.get("wave"), ("champions", i, "wave"))
     for i, exc in _items(data, "exceptions"):
@@ -741,6 +744,49 @@ def _cross_check(data: dict[str, Any], ctx: _Ctx) -> None:
                     f"no priority for urgency {', '.join(absent)}; "
                     f"each row needs {', '.join(u.value for u in Urgency)}",
                 )
+
+
+def _check_calendar(data: dict[str, Any], ctx: _Ctx) -> None:
+    for i, message in _items(data, "calendar"):
+        timing = message.get("timing")
+        loc: Loc = ("calendar", i, "timing")
+        if isinstance(timing, dict) and not ctx.reported(loc):
+            relative = timing.get("days") is not None or timing.get("at") is not None
+            modes = [relative, timing.get("cutover") is not None, timing.get("manual") is True]
+            if sum(modes) != 1:
+                ctx.error(
+                    loc,
+                    'give exactly one of: days and at (e.g. {days: -7, at: "09:00"}), '
+                    "cutover: start|end, or manual: true",
+                )
+            elif relative and (timing.get("days") is None or timing.get("at") is None):
+                missing = "at" if timing.get("at") is None else "days"
+                ctx.error(
+                    loc,
+                    f"missing {missing!r}: a relative timing needs both days (from the cutover day) "
+                    'and at (local time), e.g. {days: -7, at: "09:00"}',
+                )
+        buttons = message.get("buttons")
+        if isinstance(buttons, list):
+            for j, button in enumerate(buttons):
+                if isinstance(button, dict) and button.get("action") == "open_url" and not button.get("url"):
+                    ctx.error(("calendar", i, "buttons", j), "an open_url button needs a url")
+
+
+def _check_hours(data: dict[str, Any], ctx: _Ctx) -> None:
+    hours = data.get("business_hours")
+    if not isinstance(hours, dict):
+        return
+    ranges: list[tuple[Loc, Any]] = [(("business_hours", "weekly", i), r) for i, r in _items(hours, "weekly")]
+    if isinstance(hours.get("cutover_weekends"), dict):
+        ranges.append((("business_hours", "cutover_weekends"), hours["cutover_weekends"]))
+    for loc, r in ranges:
+        start, end = r.get("start"), r.get("end")
+        if isinstance(start, dt.time) and isinstance(end, dt.time) and end <= start:
+            ctx.error(
+                (*loc, "end"),
+                f"ends at {end:%H:%M}, not after it starts ({start:%H:%M}); hours must end later the same day",
+            )
 
 
 # ---------------------------------------------------------------------------

@@ -517,3 +517,37 @@ def test_any_one_value_changed_gives_a_plan_or_located_errors(index: int, value:
     except PlanError as exc:
         assert exc.errors
         assert all(e.line is None or 1 <= e.line <= len(lines) + 1 for e in exc.errors)
+
+
+def test_people_mapping_errors_name_the_person() -> None:
+    text = broken("    upn: bob.boss@contoso.com\n", "")
+    err = only_error(text)
+    assert err.field == "people['bob.boss'].upn"
+    assert err.line == line_of(text, "  bob.boss:")
+    assert "missing required field 'upn'" in err.message
+
+
+def test_calendar_timing_needs_exactly_one_mode() -> None:
+    calendar = (
+        "calendar:\n"
+        "  - {key: a, title: A, timing: {days: -7, at: '09:00'}}\n"
+        "  - {key: b, title: B, timing: {days: -7}}\n"
+        "  - {key: c, title: C, timing: {cutover: start, manual: true}}\n"
+        "  - {key: d, title: D, timing: {manual: true}, buttons: [{title: Go, action: open_url}]}\n"
+    )
+    text = MINIMAL + calendar
+    errors = errors_of(text)
+    assert [(e.field, e.line) for e in errors] == [
+        ("calendar[1].timing", line_of(text, "key: b")),
+        ("calendar[2].timing", line_of(text, "key: c")),
+        ("calendar[3].buttons[0]", line_of(text, "key: d")),
+    ]
+    assert "missing 'at'" in errors[0].message
+    assert "exactly one of" in errors[1].message
+    assert "needs a url" in errors[2].message
+
+
+def test_business_hours_end_after_start() -> None:
+    text = broken('end: "19:00"', 'end: "06:00"')
+    err = only_error(text)
+    assert (err.field, err.line) == ("business_hours.weekly[0].end", line_of(text, '"06:00"'))
