@@ -94,37 +94,55 @@ class KeyValueStore:
         """Store ``document`` under ``key`` and return its new e-tag.
 
         Args:
+            tenant_id: The tenant ("" for keys that are global or embed their scope).
+            key: The document's key.
+            document: Anything JSON can hold.
             if_match: ``None`` or ``"*"``: write unconditionally (create or replace).
                 Any other value: replace only if the stored e-tag is exactly this,
                 otherwise raise :class:`ETagConflict` (also when the key is gone).
         """
-        etag = new_etag()
+        etags = await self.write_many(tenant_id, [(key, document, if_match)])
+        return etags[key]
+
+    async def write_many(self, tenant_id: str, items: Iterable[tuple[str, Any, str | None]]) -> dict[str, str]:
+        """Write several ``(key, document, if_match)`` items in one transaction.
+
+        All or nothing: if any e-tag does not match, :class:`ETagConflict` is
+        raised and none of the items is written.
+
+        Returns:
+            The new e-tag of each key.
+        """
         now = self._clock.now()
+        etags: dict[str, str] = {}
+        insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
         async with self._db.transaction() as session:
-            if if_match in (None, ANY_ETAG):
-                insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
-                stmt = insert(KeyValueDocument).values(
-                    tenant_id=tenant_id, key=key, document=document, e_tag=etag, updated_at=now
-                )
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=[KeyValueDocument.tenant_id, KeyValueDocument.key],
-                    set_={"document": stmt.excluded.document, "e_tag": etag, "updated_at": now},
-                )
-                await session.execute(stmt)
-            else:
-                result = await session.execute(
-                    update(KeyValueDocument)
-                    .where(
-                        KeyValueDocument.tenant_id == tenant_id,
-                        KeyValueDocument.key == key,
-                        KeyValueDocument.e_tag == if_match,
+            for key, document, if_match in items:
+                etag = new_etag()
+                if if_match in (None, ANY_ETAG):
+                    stmt = insert(KeyValueDocument).values(
+                        tenant_id=tenant_id, key=key, document=document, e_tag=etag, updated_at=now
                     )
-                    .values(document=document, e_tag=etag, updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:
-                    raise ETagConflict(tenant_id, key, if_match)
-        return etag
+                    stmt = stmt.on_conflict_do_update(
+                        index_elements=[KeyValueDocument.tenant_id, KeyValueDocument.key],
+                        set_={"document": stmt.excluded.document, "e_tag": etag, "updated_at": now},
+                    )
+                    await session.execute(stmt)
+                else:
+                    result = await session.execute(
+                        update(KeyValueDocument)
+                        .where(
+                            KeyValueDocument.tenant_id == tenant_id,
+                            KeyValueDocument.key == key,
+                            KeyValueDocument.e_tag == if_match,
+                        )
+                        .values(document=document, e_tag=etag, updated_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+                    if result.rowcount != 1:
+                        raise ETagConflict(tenant_id, key, if_match)
+                etags[key] = etag
+        return etags
 
     async def delete(self, tenant_id: str, keys: Iterable[str]) -> int:
         """Remove the documents (missing keys are fine). Returns how many were removed."""
