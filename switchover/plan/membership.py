@@ -16,11 +16,12 @@ Matching is case-insensitive; the folded rule sets are computed once per plan.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from switchover.directory.base import DirectoryUser
+from switchover.directory.base import Directory, DirectoryUser
 from switchover.plan.model import Champion, ExceptionKind, MembershipRule, Plan, Wave, WaveException
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "resolve_wave",
     "rule_wave",
     "wave_for_upn",
+    "wave_members",
 ]
 
 
@@ -143,14 +145,17 @@ class _Resolver:
                 return wave, rule.rule
         return None
 
-    def _named(self, table: dict, user: DirectoryUser):  # type: ignore[no-untyped-def]
-        hit = table.get(user.upn.casefold())
-        if hit is None and user.mail:
-            hit = table.get(user.mail.casefold())
+    @staticmethod
+    def _named(table: dict, upn: str, mail: str | None):  # type: ignore[no-untyped-def]
+        hit = table.get(upn)
+        if hit is None and mail:
+            hit = table.get(mail)
         return hit
 
     def resolve(self, user: DirectoryUser) -> WaveAssignment:
-        exc: WaveException | None = self._named(self.exceptions, user)
+        upn = user.upn.casefold()
+        mail = user.mail.casefold() if user.mail else None
+        exc: WaveException | None = self._named(self.exceptions, upn, mail)
         if exc is not None:
             if exc.kind is ExceptionKind.EXCLUDE:
                 return WaveAssignment(None, AssignmentReason.EXCLUDED, exception=exc)
@@ -159,10 +164,10 @@ class _Resolver:
             return WaveAssignment(
                 self.waves.get(exc.to_wave or ""), AssignmentReason.MOVED, exception=exc, from_wave=origin
             )
-        champ: Champion | None = self._named(self.champions, user)
+        champ: Champion | None = self._named(self.champions, upn, mail)
         if champ is not None:
             return WaveAssignment(self.waves.get(champ.wave), AssignmentReason.CHAMPION, champion=champ)
-        wave: Wave | None = self._named(self.explicit, user)
+        wave: Wave | None = self._named(self.explicit, upn, mail)
         if wave is not None:
             return WaveAssignment(wave, AssignmentReason.EXPLICIT)
         if not user.enabled:
@@ -180,14 +185,18 @@ _CACHE: dict[int, _Resolver] = {}
 _CACHE_SIZE = 8
 
 
+_CACHE_LOCK = threading.Lock()
+
+
 def _resolver(plan: Plan) -> _Resolver:
     hit = _CACHE.get(id(plan))
     if hit is not None and hit.plan is plan:
         return hit
     resolver = _Resolver(plan)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[id(plan)] = resolver
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[id(plan)] = resolver
     return resolver
 
 
@@ -220,3 +229,14 @@ def wave_for_upn(plan: Plan, users: Iterable[DirectoryUser], upn: str) -> WaveAs
         if user.upn.casefold() == folded or (user.mail and user.mail.casefold() == folded):
             return resolve_wave(plan, user)
     return None
+
+
+async def wave_members(plan: Plan, directory: Directory, wave_key: str) -> list[DirectoryUser]:
+    """The members of one wave among everyone in ``directory``, in directory order.
+
+    Raises:
+        KeyError: no wave has that key.
+    """
+    plan.wave(wave_key)
+    resolver = _resolver(plan)
+    return [u for u in await directory.all_users() if resolver.resolve(u).wave_key == wave_key]

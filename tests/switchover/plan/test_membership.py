@@ -17,6 +17,7 @@ from switchover.plan.membership import (
     resolve_wave,
     rule_wave,
     wave_for_upn,
+    wave_members,
 )
 from switchover.plan.model import Plan
 from tests.switchover.plan.conftest import EXAMPLE, MINIMAL
@@ -223,3 +224,11 @@ def test_roster_directory_feeds_resolution(fabrikam_plan: Plan, fabrikam_roster:
     grace = fabrikam_roster.lookup("GRACE.OKAFOR@fabrikamhealth.com")
     assert grace is not None
     assert resolve_wave(fabrikam_plan, grace).wave_key == "wave-0"
+
+
+async def test_wave_members_from_a_directory(fabrikam_plan: Plan, fabrikam_roster: RosterDirectory) -> None:
+    members = await wave_members(fabrikam_plan, fabrikam_roster, "wave-3")
+    assert len(members) == 76
+    assert "farah.ahmed@fabrikamhealth.com" in {u.upn for u in members}
+    with pytest.raises(KeyError):
+        await wave_members(fabrikam_plan, fabrikam_roster, "wave-9")
