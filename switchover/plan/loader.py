@@ -559,7 +559,7 @@ def _keyed_to_list(data: dict[str, Any], field: str, key_name: str, ctx: _Ctx) -
                     (field, i, key_name),
                     f"{key_name} {v[key_name]!r} differs from the entry's name {k!r}; leave it out",
                 )
-            v = {key_name: k, **v}
+            v = {**v, key_name: k}
             mark = ctx.marks.get((field, k))
             if mark is not None:
                 ctx.marks.setdefault((field, k, key_name), mark)

@@ -551,3 +551,30 @@ def test_business_hours_end_after_start() -> None:
     text = broken('end: "19:00"', 'end: "06:00"')
     err = only_error(text)
     assert (err.field, err.line) == ("business_hours.weekly[0].end", line_of(text, '"06:00"'))
+
+
+def test_people_and_service_levels_may_be_lists() -> None:
+    people = (
+        "people:\n"
+        "  - {key: ann.lead, name: Ann Lead, upn: ann.lead@contoso.com}\n"
+        "  - {key: bob.boss, name: Bob Boss, upn: bob.boss@contoso.com}\n"
+    )
+    levels = (
+        "service_levels:\n"
+        "  - {priority: P1, acknowledge_within: 15 minutes}\n"
+        "  - {priority: P2, acknowledge_within: 30 minutes}\n"
+        "  - {priority: P3, acknowledge_within: 4 business hours}\n"
+        "  - {priority: P4, acknowledge_within: 1 business day}\n"
+    )
+    text = MINIMAL
+    start, end = text.index("people:\n"), text.index("project_leads:")
+    text = text[:start] + people + text[end:]
+    start, end = text.index("service_levels:\n"), text.index("business_hours:")
+    text = text[:start] + levels + text[end:]
+    assert parse_plan(text) == parse_plan(MINIMAL)
+
+
+def test_keyed_entry_with_a_different_inner_key() -> None:
+    text = broken("    name: Bob Boss\n", "    name: Bob Boss\n    key: robert\n")
+    err = only_error(text)
+    assert err.field == "people['bob.boss'].key" and "differs" in err.message
