@@ -1,0 +1,150 @@
+"""Teams glue for the answer engine: free text in, an answer card out; FAQ votes and picks.
+
+Registered by ``app.create_app`` (``bot.features.answers`` in ``FEATURES``,
+after ``bot.features.core`` so its fallback wins). Sets:
+
+- the fallback: any message no command matched is a question for the engine;
+- card actions ``faq_helpful`` / ``faq_unhelpful`` (votes, stored; the card is
+  replaced by one that thanks the voter) and ``faq_pick`` (a suggestion chosen:
+  the FAQ answer replaces the suggestions).
+
+Questions without a confident answer are stored as gaps for ``switchover faq gaps``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bot.routing import Router
+from bot.turn import Turn
+from cards.answers import answer_card, faq_answer_card
+from switchover.answers.engine import AnswerEngine, AnswerKind, Who
+from switchover.answers.store import AnswerStore, GapKind
+from switchover.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+FEATURE = "answers"
+MAX_QUESTION_CHARS = 1000  # longer messages are problem descriptions, not questions; read the start
+
+
+@dataclass
+class AnswersFeature:
+    """The engine and the feedback store, shared by the handlers (``runtime.features["answers"]``)."""
+
+    engine: AnswerEngine
+    store: AnswerStore | None
+
+
+def _feature(turn: Turn) -> AnswersFeature:
+    return turn.runtime.features[FEATURE]
+
+
+def _who(turn: Turn) -> Who:
+    a = turn.asker
+    return Who(aad_object_id=a.aad_object_id, upn=a.upn, name=a.name, time_zone=a.time_zone, tenant_id=a.tenant_id)
+
+
+def _asker_id(turn: Turn) -> str | None:
+    return turn.asker.aad_object_id or turn.asker.teams_id or None
+
+
+async def _record_gap(turn: Turn, question: str, kind: GapKind) -> None:
+    feature = _feature(turn)
+    if feature.store is None:
+        return
+    try:
+        await feature.store.record_gap(
+            turn.asker.tenant_id, question, kind, turn.runtime.clock.now(), asker_id=_asker_id(turn)
+        )
+    except Exception:  # the asker still gets their answer; the lead loses one gap row
+        log.exception("could not store an FAQ gap", extra={"tenant_id": turn.asker.tenant_id})
+
+
+async def on_question(turn: Turn, text: str) -> None:
+    """The fallback: answer free text with the engine and reply with the answer's card."""
+    feature = _feature(turn)
+    question = (text or "").strip()[:MAX_QUESTION_CHARS]
+    user = await turn.user()
+    answer = await feature.engine.answer(question, _who(turn), user=user)
+    log.info(
+        "answered",
+        extra={
+            "conversation_id": turn.activity.conversation.id if turn.activity.conversation else None,
+            "intent": answer.intent.value,
+            "kind": answer.kind.value,
+            "confidence": round(answer.confidence, 3),
+        },
+    )
+    if answer.kind is AnswerKind.NOTHING and question:
+        await _record_gap(turn, question, GapKind.UNANSWERED)
+    elif answer.kind is AnswerKind.SUGGESTIONS:
+        await _record_gap(turn, question, GapKind.UNCLEAR)
+    await turn.reply_card(answer_card(answer), summary=answer.headline[:200])
+
+
+async def _vote(turn: Turn, data: dict[str, Any], *, helpful: bool) -> dict[str, Any] | None:
+    feature = _feature(turn)
+    key = str(data.get("faq_key") or "")
+    question = str(data.get("question") or "")[:MAX_QUESTION_CHARS]
+    entry = next((e for e in turn.runtime.plan.faq if e.key == key), None)
+    if entry is None:
+        log.warning("vote for an FAQ entry the plan does not have", extra={"faq_key": key})
+        return None
+    if feature.store is not None:
+        await feature.store.record_feedback(
+            turn.asker.tenant_id, question, key, helpful, turn.runtime.clock.now(), asker_id=_asker_id(turn)
+        )
+    thanks = (
+        "Thanks, glad it helped."
+        if helpful
+        else "Thanks for telling us. The project team reviews unhelpful answers; report a problem if you are stuck."
+    )
+    card = faq_answer_card(entry, question, thanks=thanks)
+    if turn.activity.type != "invoke":  # Action.Submit from an older client: no card to replace
+        await turn.reply_card(card, summary=thanks)
+        return None
+    return card
+
+
+async def on_helpful(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    return await _vote(turn, data, helpful=True)
+
+
+async def on_unhelpful(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    return await _vote(turn, data, helpful=False)
+
+
+async def on_pick(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A suggested question was chosen: show its answer in place of the suggestions."""
+    key = str(data.get("faq_key") or "")
+    question = str(data.get("question") or "")[:MAX_QUESTION_CHARS]
+    entry = next((e for e in turn.runtime.plan.faq if e.key == key), None)
+    if entry is None:
+        return None
+    card = faq_answer_card(entry, question or entry.question)
+    if turn.activity.type != "invoke":
+        await turn.reply_card(card, summary=entry.answer[:200])
+        return None
+    return card
+
+
+def register(router: Router, runtime: Runtime) -> None:
+    """Route free text to the engine and the FAQ card actions to their handlers."""
+    store = AnswerStore(runtime.db) if runtime.db is not None else None
+    runtime.features[FEATURE] = AnswersFeature(AnswerEngine(runtime.plan, runtime.directory, runtime.clock), store)
+    router.fallback(on_question)
+    router.action("faq_helpful", on_helpful)
+    router.action("faq_unhelpful", on_unhelpful)
+    router.action("faq_pick", on_pick)
+
+
+@asynccontextmanager
+async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
+    """Build the vocabularies and FAQ index at start, so the first question is as fast as the rest."""
+    await runtime.features[FEATURE].engine.prepare()
+    yield

@@ -1,0 +1,116 @@
+"""Cards for the answer engine's answers: one view model per template, built from an :class:`Answer`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cards.render import render_card
+from switchover.answers.engine import Answer, AnswerKind
+from switchover.answers.schedule import WaveSchedule, format_day, format_short_day
+from switchover.plan.model import FaqEntry
+
+MAX_SUGGESTIONS = 3
+
+
+def _phone_url(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    digits = re.sub(r"[^\d+]", "", phone)
+    return f"tel:{digits}" if digits else None
+
+
+def _schedule_facts(s: WaveSchedule) -> list[dict[str, str]]:
+    facts = [
+        {"title": "Cutover", "value": s.when},
+        {"title": "When", "value": s.distance if s.status == "upcoming" else s.status},
+        {"title": "Time zone", "value": s.zone_name + ("" if s.zone_from_teams else " (the project's)")},
+    ]
+    if s.files_read_only_at is not None:
+        ro = s.files_read_only_at
+        facts.append({"title": "H: and S: read-only", "value": f"{format_day(ro)}, {ro:%H:%M %Z}"})
+    facts.append({"title": "Hypercare until", "value": f"{format_day(s.hypercare_until)} ({s.hypercare_distance})"})
+    return facts
+
+
+def faq_answer_card(entry: FaqEntry, question: str, *, thanks: str | None = None) -> dict[str, Any]:
+    """The FAQ answer card; with ``thanks`` the vote buttons are replaced by the thank-you line."""
+    return render_card(
+        "faq-answer",
+        faq_question=entry.question,
+        answer=entry.answer,
+        faq_key=entry.key,
+        question=question,
+        thanks=thanks,
+    )
+
+
+def answer_card(answer: Answer) -> dict[str, Any]:
+    """The card for any answer the engine gives."""
+    if answer.kind is AnswerKind.PERSONAL and answer.schedule is not None:
+        s = answer.schedule
+        return render_card(
+            "schedule",
+            title="Your move to Microsoft 365",
+            headline=answer.headline,
+            wave_title=s.wave_title,
+            wave_key=s.wave_key,
+            facts=_schedule_facts(s),
+            notes=list(answer.notes),
+            before_title="Before your move",
+            before=list(s.before),
+            on_the_day_title="On the day",
+            on_the_day=list(s.on_the_day),
+        )
+    if answer.kind is AnswerKind.GROUP:
+        groups = []
+        for g in answer.groups:
+            rows = [{"title": s.wave_title, "value": f"{s.when} ({s.distance})"} for s in g.waves]
+            if not rows:
+                rows = [{"title": "Waves", "value": "nobody found who moves"}]
+            note = ""
+            if g.others:
+                people = "person moves" if g.others == 1 else "people move"
+                note = f"{g.others} {people} in another wave (site champions and agreed exceptions)."
+            groups.append({"label": g.label, "rows": rows, "note": note})
+        return render_card(
+            "group-schedule",
+            title="Migration dates",
+            headline=answer.headline,
+            groups=groups,
+            notes=list(answer.notes),
+        )
+    if answer.kind is AnswerKind.WHATS_ON:
+        rows = [{"title": format_short_day(e.when), "value": f"{e.title}: {e.detail}"} for e in answer.events]
+        label = answer.date_range.text.capitalize() if answer.date_range else "Planned"
+        groups = [{"label": label, "rows": rows, "note": ""}] if rows else []
+        return render_card(
+            "group-schedule",
+            title="What's planned",
+            headline=answer.headline,
+            groups=groups,
+            notes=list(answer.notes),
+        )
+    if answer.kind is AnswerKind.FAQ and answer.faq is not None:
+        return faq_answer_card(answer.faq, answer.question)
+    if answer.kind is AnswerKind.SUGGESTIONS and answer.suggestions:
+        return render_card(
+            "faq-suggestions",
+            headline=answer.headline,
+            suggestions=[{"title": e.question, "key": e.key} for e in answer.suggestions[:MAX_SUGGESTIONS]],
+            question=answer.question,
+            footer="Or report a problem, and the right person will get back to you.",
+        )
+    titles = {
+        AnswerKind.UNKNOWN_PERSON: "I couldn't find you",
+        AnswerKind.NO_WAVE: "You are not in a migration wave",
+        AnswerKind.GREETING: "Hi, I'm Switchover",
+    }
+    return render_card(
+        "not-found",
+        title=titles.get(answer.kind, "I don't know that one"),
+        message=answer.headline,
+        question=answer.question,
+        phone=answer.service_desk_phone,
+        phone_url=_phone_url(answer.service_desk_phone),
+    )

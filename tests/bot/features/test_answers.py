@@ -1,0 +1,105 @@
+"""Every kind of question through /api/messages, answered to a loopback Bot Connector."""
+
+from __future__ import annotations
+
+import uuid
+
+from switchover.answers.store import AnswerStore, GapKind
+from tests.support.app import Person, TeamsClient, person
+
+LA = "America/Los_Angeles"
+
+
+def _card(replies: list) -> dict:  # type: ignore[type-arg]
+    cards = [r.card for r in replies if r.card]
+    assert len(cards) == 1, replies
+    return cards[0]
+
+
+def _text(replies: list) -> str:  # type: ignore[type-arg]
+    (reply,) = [r for r in replies if r.card]
+    return reply.card_text()
+
+
+async def test_personal_schedule_for_a_champion_in_pacific_time(teams: TeamsClient) -> None:
+    text = _text(await teams.say("grace.okafor", "when is my migration", time_zone=LA))
+    assert "Saturday 16 January 2027, 08:00-14:00 PST" in text
+    assert "Wave 0 - Pilot" in text and "in 12 days" in text  # the test clock is Monday 4 January
+    assert "Tacoma Clinic site champion" in text
+
+
+async def test_boise_worker_gets_mountain_time_and_without_a_zone_the_plan_zone(teams: TeamsClient) -> None:
+    mountain = _text(await teams.say("wesley.grant", "when is my cutover", time_zone="America/Boise"))
+    assert "Saturday 30 January 2027, 08:00-16:00 MST" in mountain
+    pacific = _text(await teams.say("wesley.grant", "when is my cutover"))
+    assert "Saturday 30 January 2027, 07:00-15:00 PST" in pacific
+    assert "Teams did not tell us yours" in pacific
+
+
+async def test_exceptions(teams: TeamsClient) -> None:
+    farah = _text(await teams.say("farah.ahmed", "which wave am i in", time_zone=LA))
+    assert "Wave 3 - Spokane & Portland" in farah and "Saturday 27 February 2027, 07:00-16:00 PST" in farah
+    omar = _text(await teams.say("omar.reyes", "wen do i move", time_zone=LA))
+    assert "Wave 2" in omar and "Saturday 13 February 2027, 07:00-16:00 PST" in omar
+
+
+async def test_unknown_and_guest_askers(teams: TeamsClient) -> None:
+    stranger = Person("stranger@contoso.com", "Stranger", str(uuid.uuid4()))
+    unknown = _card(await teams.say(stranger, "when is my migration", time_zone=LA))
+    assert any(a.get("url") == "tel:+12065550100" for a in unknown["actions"])
+    guest = person("priya.raman_northwindmsp.com#EXT#@fabrikamhealth.onmicrosoft.com")
+    assert "guest accounts" in _text(await teams.say(guest, "when do i move", time_zone=LA))
+
+
+async def test_other_groups_and_dates(teams: TeamsClient) -> None:
+    tacoma = _text(await teams.say("vanessa.fox", "when does the tacoma clinic move", time_zone=LA))
+    assert "Wave 2 - Seattle & Tacoma clinical" in tacoma and "Saturday 13 February 2027" in tacoma
+    weekend = _text(await teams.say("vanessa.fox", "what's happening this weekend", time_zone=LA))
+    assert "Nothing of the migration is planned this weekend" in weekend
+    pilot = _text(await teams.say("vanessa.fox", "what is going on on jan 16", time_zone=LA))
+    assert "Wave 0 - Pilot cutover" in pilot
+
+
+async def test_channel_mention(teams: TeamsClient) -> None:
+    who = person("hiro.tanaka")
+    mention = {
+        "type": "mention",
+        "mentioned": {"id": teams.bot_id, "name": "Switchover"},
+        "text": "<at>Switchover</at>",
+    }
+    replies = await teams.say(
+        who,
+        "<at>Switchover</at> when is my cutover",
+        time_zone=LA,
+        conversation_id="19:general@thread.tacv2",
+        conversation_type="channel",
+        entities=[mention],
+    )
+    assert "Saturday 16 January 2027, 08:00-14:00 PST" in _text(replies)
+
+
+async def test_faq_answer_and_votes_are_stored(teams: TeamsClient) -> None:
+    card = _card(await teams.say("nora.abbott", "wil i loose my emails", time_zone=LA))
+    assert "All mail, calendar items and contacts are copied" in " ".join(b.get("text", "") for b in card["body"])
+    unhelpful = next(a for a in card["actions"] if a.get("verb") == "faq_unhelpful")
+    status, body = await teams.invoke_action("nora.abbott", "faq_unhelpful", unhelpful["data"])
+    assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert not any(a.get("verb", "").startswith("faq_") for a in body["value"]["actions"])
+    store = AnswerStore(teams.app.runtime.db)
+    (gap,) = await store.gaps(tenant_id=teams.tenant_id)
+    assert (gap.kind, gap.faq_key, gap.question) == (GapKind.UNHELPFUL, "lose-email", "wil i loose my emails")
+
+
+async def test_suggestions_then_pick_and_nothing_close(teams: TeamsClient) -> None:
+    card = _card(await teams.say("nora.abbott", "whats the wifi password", time_zone=LA))
+    picks = [a for a in card["actions"] if a.get("verb") == "faq_pick"]
+    assert picks and picks[0]["data"]["faq_key"] == "new-password"
+    status, body = await teams.invoke_action("nora.abbott", "faq_pick", picks[0]["data"])
+    assert status == 200 and "Keep your current password" in str(body["value"])
+    lunch = _card(await teams.say("nora.abbott", "can you order lunch", time_zone=LA))
+    assert any(a.get("verb") == "report_problem" for a in lunch["actions"])
+    gaps = await AnswerStore(teams.app.runtime.db).gaps(tenant_id=teams.tenant_id)
+    assert {(g.kind, g.question) for g in gaps} == {
+        (GapKind.UNCLEAR, "whats the wifi password"),
+        (GapKind.UNANSWERED, "can you order lunch"),
+    }
