@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+
+import pytest
 
 from switchover.answers.store import AnswerStore, GapKind
-from tests.support.app import Person, TeamsClient, person
+from switchover.clock import ManualClock
+from switchover.settings import Settings
+from tests.support.app import Person, RunningApp, TeamsClient, person, start_app
+
+ANSWERS = "bot.features.answers"
+
+
+@pytest.fixture
+async def running_app(
+    app_settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningApp]:
+    """The app with the answers feature registered, whether or not ``FEATURES`` lists it yet."""
+    import app as app_module
+
+    if ANSWERS not in app_module.FEATURES:
+        monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, ANSWERS])
+    runner, running = await start_app(app_settings, clock)
+    try:
+        yield running
+    finally:
+        await runner.cleanup()
 
 LA = "America/Los_Angeles"
 
