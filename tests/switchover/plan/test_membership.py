@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import time
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from switchover.directory.base import DirectoryUser
 from switchover.directory.roster import RosterDirectory
@@ -232,3 +235,27 @@ async def test_wave_members_from_a_directory(fabrikam_plan: Plan, fabrikam_roste
     assert "farah.ahmed@fabrikamhealth.com" in {u.upn for u in members}
     with pytest.raises(KeyError):
         await wave_members(fabrikam_plan, fabrikam_roster, "wave-9")
+
+
+def _recase(text: str | None, flips: list[bool]) -> str | None:
+    if text is None:
+        return None
+    out = "".join(c.swapcase() if flips[i % len(flips)] else c for i, c in enumerate(text))
+    return f" {out} " if flips[0] else out
+
+
+@settings(max_examples=200, deadline=None)
+@given(index=st.integers(0, 242), flips=st.lists(st.booleans(), min_size=1, max_size=8))
+def test_case_and_spacing_never_change_the_wave(
+    fabrikam_plan: Plan, fabrikam_users: list[DirectoryUser], index: int, flips: list[bool]
+) -> None:
+    original = fabrikam_users[index]
+    changed = dataclasses.replace(
+        original,
+        upn=(_recase(original.upn, flips) or "").strip(),
+        mail=_recase(original.mail, flips),
+        department=_recase(original.department, flips),
+        office=_recase(original.office, flips),
+        city=_recase(original.city, flips),
+    )
+    assert resolve_wave(fabrikam_plan, changed).wave_key == resolve_wave(fabrikam_plan, original).wave_key
