@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     graph_timeout_seconds: float = Field(5.0, gt=0, validation_alias=AliasChoices("GRAPH_TIMEOUT_SECONDS"))
     teams_app_catalog_id: str = Field("", validation_alias=AliasChoices("TEAMS_APP_CATALOG_ID"))
 
+    # The Teams app package (``switchover manifest build``). The app id defaults to the bot's app id.
+    teams_app_id: str = Field("", validation_alias=AliasChoices("TEAMS_APP_ID"))
+    teams_app_version: str = Field("", validation_alias=AliasChoices("TEAMS_APP_VERSION"))
+    teams_app_name: str = Field("Switchover", validation_alias=AliasChoices("TEAMS_APP_NAME"))
+    teams_app_developer: str = Field("Switchover", validation_alias=AliasChoices("TEAMS_APP_DEVELOPER"))
+    # The public host name of the messaging endpoint, e.g. switchover.example.org.
+    bot_domain: str = Field("", validation_alias=AliasChoices("BOT_DOMAIN"))
+
     @field_validator("allowed_tenants")
     @classmethod
     def _strip(cls, v: str) -> str:
