@@ -59,6 +59,7 @@ def create_app(
     clock: Clock | None = None,
     directory: Directory | None = None,
     start_scheduler: bool = True,
+    pooled_connector: bool = True,
 ) -> web.Application:
     """Build the aiohttp application for ``settings``.
 
@@ -67,6 +68,8 @@ def create_app(
         clock: the source of "now" (tests pass a ManualClock).
         directory: overrides the directory chosen by settings (tests).
         start_scheduler: False leaves wake-ups to the caller (tests drive ``run_due`` by hand).
+        pooled_connector: False uses botbuilder's stock per-turn connector clients
+            (bench/messages.py measures the difference; proactive sends need True).
     """
     plan = load_plan(settings.plan_path)
     db = Database(settings.async_database_url)
@@ -79,7 +82,7 @@ def create_app(
         conversations=ConversationStore(db),
     )
     pool = ConnectorPool()
-    adapter = build_adapter(settings, pool)
+    adapter = build_adapter(settings, pool, pooled=pooled_connector)
     runtime.messenger = BotMessenger(adapter, settings.app_id)
     wakeups = Wakeups()
     runtime.features["wakeups"] = wakeups

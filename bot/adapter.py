@@ -97,10 +97,14 @@ class PooledAuthentication(BotFrameworkAuthentication):
         return await self._inner.authenticate_channel_request(auth_header)
 
 
-def build_adapter(settings: Settings, pool: ConnectorPool) -> CloudAdapter:
-    """A CloudAdapter that authenticates as configured and sends through ``pool``."""
+def build_adapter(settings: Settings, pool: ConnectorPool, *, pooled: bool = True) -> CloudAdapter:
+    """A CloudAdapter that authenticates as configured and sends through ``pool``.
+
+    ``pooled=False`` gives botbuilder's stock outbound path (a new msrest client
+    per turn); only the message benchmark uses it, to measure the difference.
+    """
     inner = ConfigurationBotFrameworkAuthentication(bot_configuration(settings))
-    adapter = CloudAdapter(PooledAuthentication(inner, pool))
+    adapter = CloudAdapter(PooledAuthentication(inner, pool) if pooled else inner)
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity

@@ -15,7 +15,7 @@ scope and login endpoint: the authentication is unchanged) and returns one
 :class:`PooledConnectorClient` per (service URL, audience), cached. That client
 speaks the same Bot Connector REST API (``/v3/conversations/...``) over one
 shared ``aiohttp.ClientSession`` with keep-alive, serialises activities with a
-single msrest ``Serializer`` built once, signs requests with the bot's
+compiled plan per model (bot/wire.py) instead of msrest's generic serializer, signs requests with the bot's
 ``AppCredentials`` (token cached, refreshed off the event loop), and retries
 what msrest retried (408 and 5xx except 501/505, three times with backoff),
 plus 429 and 412 with ``Retry-After``. Operations we do not implement fall
@@ -37,19 +37,15 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-from botframework.connector import models as connector_models
+from botbuilder.schema import ConversationResourceResponse, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, ConnectorFactory
 from botframework.connector.auth._connector_factory_impl import USER_AGENT as BOTBUILDER_USER_AGENT
 from botframework.connector.auth._connector_factory_impl import _ConnectorFactoryImpl
-from msrest import Deserializer, Serializer
+
+from bot.wire import from_wire, json_default, to_wire
 
 log = logging.getLogger(__name__)
-
-_MODELS = {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
-_SERIALIZER = Serializer(_MODELS)
-_SERIALIZER.client_side_validation = False  # the models are our own, validated where built
-_DESERIALIZER = Deserializer(_MODELS)
 
 # What msrest's ClientRetryPolicy retries (every status >= 500 but 501 and 505,
 # and 408), plus what the Teams rate-limit guidance asks for (429, 412).
@@ -131,32 +127,32 @@ class _Conversations:
         self._client = client
 
     async def send_to_conversation(self, conversation_id: str, activity: Any, **_: Any) -> Any:
-        body = _SERIALIZER.body(activity, "Activity")
+        body = to_wire(activity)
         data = await self._client.request(
             "POST", f"v3/conversations/{quote(conversation_id, safe='')}/activities", body
         )
-        return _DESERIALIZER("ResourceResponse", data) if data else None
+        return from_wire(ResourceResponse, data) if data else None
 
     async def reply_to_activity(self, conversation_id: str, activity_id: str, activity: Any, **_: Any) -> Any:
-        body = _SERIALIZER.body(activity, "Activity")
+        body = to_wire(activity)
         path = f"v3/conversations/{quote(conversation_id, safe='')}/activities/{quote(activity_id, safe='')}"
         data = await self._client.request("POST", path, body)
-        return _DESERIALIZER("ResourceResponse", data) if data else None
+        return from_wire(ResourceResponse, data) if data else None
 
     async def update_activity(self, conversation_id: str, activity_id: str, activity: Any, **_: Any) -> Any:
-        body = _SERIALIZER.body(activity, "Activity")
+        body = to_wire(activity)
         path = f"v3/conversations/{quote(conversation_id, safe='')}/activities/{quote(activity_id, safe='')}"
         data = await self._client.request("PUT", path, body)
-        return _DESERIALIZER("ResourceResponse", data) if data else None
+        return from_wire(ResourceResponse, data) if data else None
 
     async def delete_activity(self, conversation_id: str, activity_id: str, **_: Any) -> None:
         path = f"v3/conversations/{quote(conversation_id, safe='')}/activities/{quote(activity_id, safe='')}"
         await self._client.request("DELETE", path, None)
 
     async def create_conversation(self, parameters: Any, **_: Any) -> Any:
-        body = _SERIALIZER.body(parameters, "ConversationParameters")
+        body = to_wire(parameters)
         data = await self._client.request("POST", "v3/conversations", body)
-        return _DESERIALIZER("ConversationResourceResponse", data) if data else None
+        return from_wire(ConversationResourceResponse, data) if data else None
 
     def __getattr__(self, name: str) -> Any:
         # Anything else (members, paged members, history, attachments) goes to
@@ -201,7 +197,7 @@ class PooledConnectorClient:
         also owns rate limits); replies inside a turn use the default.
         """
         url = self.base_url + path
-        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        data = None if body is None else json.dumps(body, separators=(",", ":"), default=json_default).encode()
         attempt = 0
         refreshed = False
         while True:

@@ -15,6 +15,8 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import DeserializationError
 
+from bot.wire import from_wire
+
 log = logging.getLogger(__name__)
 
 Logic = Callable[[TurnContext], Awaitable[None]]
@@ -50,7 +52,7 @@ def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
         if tenant not in allowed_tenants:
             raise ActivityRejected(HTTPStatus.FORBIDDEN, f"tenant {tenant or '(none)'} is not served by this bot")
     try:
-        return Activity().deserialize(payload)
+        return from_wire(Activity, payload)
     except (DeserializationError, TypeError, ValueError, AttributeError) as exc:
         raise ActivityRejected(
             HTTPStatus.BAD_REQUEST, f"activity does not follow the Bot Framework schema: {exc}"

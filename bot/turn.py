@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity
+from botbuilder.core import CardFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 if TYPE_CHECKING:
     from switchover.directory.base import DirectoryUser
@@ -55,6 +56,32 @@ def asker_from(activity: Activity) -> Asker:
     )
 
 
+class ReplyActivity(Activity):
+    """An outgoing activity that botbuilder may copy shallowly.
+
+    ``TurnContext.send_activities`` deep-copies every outgoing activity before
+    stamping the conversation reference on the copy (``apply_conversation_reference``
+    only reassigns top-level attributes). Ours are built fresh for each reply and
+    never shared, so a shallow copy is equivalent and spares a deep copy of the
+    whole card on every turn.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ReplyActivity:
+        return copy.copy(self)
+
+
+def text_reply(text: str) -> ReplyActivity:
+    return ReplyActivity(type=ActivityTypes.message, text=text, text_format="markdown")
+
+
+def card_reply(card: dict[str, Any], summary: str | None = None) -> ReplyActivity:
+    return ReplyActivity(
+        type=ActivityTypes.message,
+        attachments=[Attachment(content_type=CardFactory.content_types.adaptive_card, content=card)],
+        summary=summary,
+    )
+
+
 class Turn:
     """What a feature handler gets: the activity, the asker, the runtime, reply helpers."""
 
@@ -87,12 +114,9 @@ class Turn:
         return self._user  # type: ignore[return-value]
 
     async def reply_text(self, text: str) -> str | None:
-        resp = await self.context.send_activity(MessageFactory.text(text))
+        resp = await self.context.send_activity(text_reply(text))
         return resp.id if resp else None
 
     async def reply_card(self, card: dict[str, Any], *, summary: str | None = None) -> str | None:
-        msg = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        if summary:
-            msg.summary = summary
-        resp = await self.context.send_activity(msg)
+        resp = await self.context.send_activity(card_reply(card, summary))
         return resp.id if resp else None
