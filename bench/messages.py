@@ -66,8 +66,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-async def wait_http(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_http(url: str, within: float = 60.0) -> None:
+    deadline = time.monotonic() + within
     async with aiohttp.ClientSession() as session:
         while True:
             try:
@@ -77,7 +77,7 @@ async def wait_http(url: str, timeout: float = 60.0) -> None:
             except aiohttp.ClientError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not come up within {timeout}s")
+                raise RuntimeError(f"{url} did not come up within {within}s")
             await asyncio.sleep(0.1)
 
 
@@ -130,7 +130,8 @@ def serve_bare(port: int) -> None:
             "from": activity["recipient"],
             "recipient": activity["from"],
         }
-        url = f"{activity['serviceUrl'].rstrip('/')}/v3/conversations/{activity['conversation']['id']}/activities/{activity['id']}"
+        base = activity["serviceUrl"].rstrip("/")
+        url = f"{base}/v3/conversations/{activity['conversation']['id']}/activities/{activity['id']}"
         async with request.app["session"].post(url, json=reply) as resp:
             await resp.read()
         return web.Response(status=200)
@@ -375,7 +376,8 @@ def print_table(figures: dict[str, Any]) -> None:
     p = figures.get("proactive", {})
     if p:
         print(
-            f"proactive send: switchover {p['switchover_cpu_ms_per_send']:.2f} CPU ms ({p['switchover_sends_per_s']:.0f}/s), "
+            f"proactive send: switchover {p['switchover_cpu_ms_per_send']:.2f} CPU ms "
+            f"({p['switchover_sends_per_s']:.0f}/s), "
             f"botbuilder continue_conversation {p['stock_cpu_ms_per_send']:.2f} CPU ms ({p['stock_sends_per_s']:.0f}/s)"
         )
 

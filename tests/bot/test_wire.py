@@ -7,7 +7,7 @@ import json
 
 import pytest
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ConversationParameters, ChannelAccount, ResourceResponse
+from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, ResourceResponse
 from botframework.connector import models as connector_models
 from hypothesis import given, settings
 from hypothesis import strategies as st
