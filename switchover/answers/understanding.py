@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from switchover.answers.dates import DateRange, find_date_range
 from switchover.answers.text import Speller, fold, words
@@ -202,25 +202,38 @@ def _ngrams(tokens: list[str], n: int) -> Iterable[tuple[int, str]]:
         yield i, " ".join(tokens[i : i + n])
 
 
-def _match_phrases(tokens: list[str], table: dict[str, str], *, protected: frozenset[str]) -> list[str]:
-    """Canonical names whose phrase appears in ``tokens`` (exactly, or fuzzily when long)."""
+def _by_length(table: dict[str, str]) -> dict[int, list[str]]:
+    """The table's phrases of at least five letters, grouped by word count (the fuzzy candidates)."""
+    out: dict[int, list[str]] = {}
+    for phrase in table:
+        if len(phrase) >= 5:
+            out.setdefault(phrase.count(" ") + 1, []).append(phrase)
+    return out
+
+
+def _match_phrases(
+    tokens: list[str],
+    table: dict[str, str],
+    *,
+    protected: frozenset[str],
+    candidates: dict[int, list[str]] | None = None,
+) -> list[str]:
+    """Canonical names whose phrase appears in ``tokens`` (exactly, or fuzzily when long).
+
+    Longer phrases are tried first and claim their words, so "tacoma clinic" wins over "tacoma".
+    """
+    candidates = candidates if candidates is not None else _by_length(table)
     found: list[str] = []
     used: set[int] = set()
     for n in (3, 2, 1):
+        choices = candidates.get(n, [])
         for i, gram in _ngrams(tokens, n):
             if any(j in used for j in range(i, i + n)):
                 continue
             hit = table.get(gram)
-            if hit is None and len(gram) >= 6 and gram not in protected:
-                best, best_score = None, 0.0
-                for phrase, canonical in table.items():
-                    if len(phrase) < 5 or phrase.count(" ") != n - 1:
-                        continue
-                    score = fuzz.ratio(gram, phrase)
-                    if score > best_score:
-                        best, best_score = canonical, score
-                if best_score >= 85:
-                    hit = best
+            if hit is None and choices and len(gram) >= 6 and gram not in protected:
+                best = process.extractOne(gram, choices, scorer=fuzz.ratio, score_cutoff=85)
+                hit = table[best[0]] if best else None
             if hit is not None:
                 used.update(range(i, i + n))
                 if hit not in found:
@@ -249,6 +262,9 @@ class Understander:
         known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
         self.speller = Speller(known)
         self._protected = frozenset(("the", "what", "when", "this", "next", "week"))
+        self._site_candidates = _by_length(vocabulary.sites)
+        self._department_candidates = _by_length(vocabulary.departments)
+        self._wave_candidates = _by_length(vocabulary.wave_names)
 
     def tokens(self, text: str) -> list[str]:
         """Folded, expanded and typo-repaired words of ``text``."""
@@ -270,7 +286,10 @@ class Understander:
             key = numbers.get(number if 0 in numbers and number > 0 else number)
             if key and key not in found:
                 found.append(key)
-        for key in _match_phrases(tokens, self.vocabulary.wave_names, protected=self._protected):
+        waves_named = _match_phrases(
+            tokens, self.vocabulary.wave_names, protected=self._protected, candidates=self._wave_candidates
+        )
+        for key in waves_named:
             if key not in found:
                 found.append(key)
         return found
@@ -282,13 +301,20 @@ class Understander:
         token_set = set(tokens)
         dates = find_date_range(joined, today) or find_date_range(text, today)
         waves = self._waves(tokens, text)
-        sites = _match_phrases(tokens, self.vocabulary.sites, protected=self._protected)
+        sites = _match_phrases(
+            tokens, self.vocabulary.sites, protected=self._protected, candidates=self._site_candidates
+        )
         # "IT" the department only when written in capitals ("it" is a pronoun).
         if re.search(r"\bIT\b", text) and "Information Technology" in self.vocabulary.departments.values():
             tokens_for_depts = tokens + ["it", "department"]
         else:
             tokens_for_depts = tokens
-        departments = _match_phrases(tokens_for_depts, self.vocabulary.departments, protected=self._protected)
+        departments = _match_phrases(
+            tokens_for_depts,
+            self.vocabulary.departments,
+            protected=self._protected,
+            candidates=self._department_candidates,
+        )
         departments = [d for d in departments if d not in sites]
         services = [
             key
