@@ -1,0 +1,273 @@
+"""Readiness for cutover: MFA registration and, where the plan asks, Intune device compliance.
+
+Graph sources:
+- ``GET /reports/authenticationMethods/userRegistrationDetails`` (``isMfaRegistered``,
+  ``methodsRegistered``), listed whole during a sync and per user on demand
+  (``AuditLog.Read.All``).
+- ``GET /deviceManagement/managedDevices`` (``userId``, ``complianceState``)
+  (``DeviceManagementManagedDevices.Read.All``), only when ``plan.readiness.device_compliance``.
+
+A user with no managed device has ``device_compliant = None`` (unknown, not a
+failure): in most waves PCs are not enrolled before cutover.
+
+:class:`ReadinessReport` gives leads the counts per wave and department.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.device_management.managed_devices.managed_devices_request_builder import (
+    ManagedDevicesRequestBuilder,
+)
+from msgraph.generated.reports.authentication_methods.user_registration_details.user_registration_details_request_builder import (  # noqa: E501
+    UserRegistrationDetailsRequestBuilder,
+)
+
+from switchover.directory.base import Directory, DirectoryUser, Readiness
+from switchover.directory.graph import graph_json, graph_pages
+
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
+    from switchover.plan.model import Plan, ReadinessChecks, Wave
+
+REGISTRATION_SELECT = ["id", "isMfaRegistered", "methodsRegistered"]
+DEVICE_SELECT = ["id", "userId", "complianceState"]
+PAGE_SIZE = 999
+
+
+# -- Graph reads ------------------------------------------------------------------
+
+
+def _methods(details: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(m) for m in details.get("methodsRegistered") or ())
+
+
+def _compliance(devices: Iterable[dict[str, Any]]) -> bool | None:
+    states = [d.get("complianceState") for d in devices]
+    if not states:
+        return None
+    return all(s == "compliant" for s in states)
+
+
+async def fetch_readiness(
+    client: GraphServiceClient, user_ids: Iterable[str], checks: ReadinessChecks, now: dt.datetime
+) -> dict[str, Readiness]:
+    """Readiness of every user in ``user_ids`` from two paged listings (not one call per user).
+
+    Raises:
+        GraphUnavailable: when Graph fails (after the SDK's retries).
+    """
+    mfa: dict[str, dict[str, Any]] = {}
+    if checks.mfa:
+        builder = client.reports.authentication_methods.user_registration_details
+        query = UserRegistrationDetailsRequestBuilder.UserRegistrationDetailsRequestBuilderGetQueryParameters(
+            select=REGISTRATION_SELECT, top=PAGE_SIZE
+        )
+        for d in await graph_pages(client, builder, RequestConfiguration(query_parameters=query)):
+            if d.get("id"):
+                mfa[d["id"]] = d
+    devices: dict[str, list[dict[str, Any]]] = {}
+    if checks.device_compliance:
+        devices = await _devices(client)
+    out: dict[str, Readiness] = {}
+    for uid in user_ids:
+        d = mfa.get(uid)
+        registered = bool(d.get("isMfaRegistered")) if d is not None else None
+        out[uid] = Readiness(
+            user_id=uid,
+            mfa_registered=registered if checks.mfa else None,
+            methods=_methods(d) if d is not None else (),
+            device_compliant=_compliance(devices.get(uid, ())) if checks.device_compliance else None,
+            checked_at=now,
+        )
+    return out
+
+
+async def _devices(client: GraphServiceClient, user_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    builder = client.device_management.managed_devices
+    query = ManagedDevicesRequestBuilder.ManagedDevicesRequestBuilderGetQueryParameters(
+        select=DEVICE_SELECT, top=PAGE_SIZE, filter=f"userId eq '{user_id}'" if user_id else None
+    )
+    devices: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for dev in await graph_pages(client, builder, RequestConfiguration(query_parameters=query)):
+        owner = dev.get("userId")
+        if owner and (user_id is None or owner == user_id):
+            devices[owner].append(dev)
+    return devices
+
+
+async def fetch_user_readiness(
+    client: GraphServiceClient, user_id: str, checks: ReadinessChecks, now: dt.datetime
+) -> Readiness | None:
+    """One user's readiness asked of Graph now; None if Graph does not know the user."""
+    mfa_registered: bool | None = None
+    methods: tuple[str, ...] = ()
+    if checks.mfa:
+        item = client.reports.authentication_methods.user_registration_details.by_user_registration_details_id(user_id)
+        details = await graph_json(client, item, missing_ok=True)
+        if details is None:
+            return None
+        mfa_registered = bool(details.get("isMfaRegistered"))
+        methods = _methods(details)
+    compliant: bool | None = None
+    if checks.device_compliance:
+        compliant = _compliance((await _devices(client, user_id)).get(user_id, ()))
+    return Readiness(user_id, mfa_registered, methods, compliant, now)
+
+
+# -- the product's view -------------------------------------------------------------
+
+
+def is_ready(readiness: Readiness | None, checks: ReadinessChecks) -> bool | None:
+    """True/False when every asked check is known; None when something is unknown."""
+    if readiness is None:
+        return None
+    results: list[bool | None] = []
+    if checks.mfa:
+        results.append(readiness.mfa_registered)
+    if checks.device_compliance and readiness.device_compliant is not None:
+        results.append(readiness.device_compliant)
+    if any(r is False for r in results):
+        return False
+    if any(r is None for r in results):
+        return None
+    return True
+
+
+async def readiness_for(directory: Directory, user: DirectoryUser, *, fresh: bool = False) -> Readiness | None:
+    """A user's readiness, for the schedule answer and reminders.
+
+    With ``fresh=True`` (the T-14 "I've set up Authenticator" acknowledgement) a
+    directory that can ask Graph now does so; otherwise the last sync answers.
+    None when the directory cannot tell (the CSV roster).
+    """
+    check = getattr(directory, "check_readiness", None)
+    if fresh and check is not None:
+        return await check(user.id)
+    return await directory.readiness(user.id)
+
+
+WaveResolver = Callable[["Plan", DirectoryUser], Any]
+
+
+def _wave_of(plan: Plan, assignment: Any) -> Wave | None:
+    """The wave in whatever ``resolve_wave`` returns (an assignment with ``.wave``, a Wave, a key, None)."""
+    if assignment is None:
+        return None
+    wave = getattr(assignment, "wave", assignment)
+    if isinstance(wave, str):
+        return plan.wave(wave)
+    return wave if hasattr(wave, "cutover") else None
+
+
+@dataclass
+class ReadinessCount:
+    """MFA registration counts for one wave and department."""
+
+    wave: str  # wave title, or "No wave"
+    department: str
+    total: int = 0
+    registered: int = 0
+    unknown: int = 0
+    not_registered: list[DirectoryUser] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        """Registered as a share of users whose state is known (0-100, one decimal)."""
+        known = self.total - self.unknown
+        return round(100.0 * self.registered / known, 1) if known else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "wave": self.wave,
+            "department": self.department,
+            "total": self.total,
+            "mfa_registered": self.registered,
+            "mfa_unknown": self.unknown,
+            "mfa_registered_percent": self.percent,
+            "not_registered": [{"id": u.id, "upn": u.upn, "name": u.display_name} for u in self.not_registered],
+        }
+
+
+@dataclass
+class ReadinessReport:
+    """Readiness per wave and department, for leads (``readiness`` command, ``GET /api/readiness``)."""
+
+    rows: list[ReadinessCount]
+    checked_at: dt.datetime | None
+    available: bool  # False: the directory cannot tell (CSV roster, never synced)
+
+    @property
+    def total(self) -> ReadinessCount:
+        t = ReadinessCount("All waves", "All departments")
+        for r in self.rows:
+            t.total += r.total
+            t.registered += r.registered
+            t.unknown += r.unknown
+            t.not_registered.extend(r.not_registered)
+        return t
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "available": self.available,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+            "total": self.total.as_dict(),
+            "rows": [r.as_dict() for r in self.rows],
+        }
+
+
+async def readiness_report(
+    plan: Plan, directory: Directory, resolve: WaveResolver | None = None, *, wave_key: str | None = None
+) -> ReadinessReport:
+    """Counts per wave and department of enabled members who are in a wave.
+
+    Args:
+        plan: the plan (waves and their order).
+        directory: any Directory; a roster gives ``available=False``.
+        resolve: ``resolve_wave(plan, user)``; defaults to :func:`switchover.plan.membership.resolve_wave`.
+        wave_key: only this wave.
+    """
+    if resolve is None:
+        from switchover.plan.membership import resolve_wave
+
+        resolve = resolve_wave
+    order = {w.key: i for i, w in enumerate(plan.waves)}
+    rows: dict[tuple[str, str], ReadinessCount] = {}
+    sort_key: dict[tuple[str, str], tuple[int, str]] = {}
+    latest: dt.datetime | None = None
+    any_known = False
+    for user in await directory.all_users():
+        if not user.enabled or user.is_guest:
+            continue
+        wave = _wave_of(plan, resolve(plan, user))
+        if wave is None or (wave_key is not None and wave.key != wave_key):
+            continue
+        dept = user.department or "No department"
+        key = (wave.title, dept)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = ReadinessCount(wave.title, dept)
+            sort_key[key] = (order.get(wave.key, len(order)), dept.casefold())
+        row.total += 1
+        r = await directory.readiness(user.id)
+        if r is not None and r.checked_at is not None:
+            latest = r.checked_at if latest is None else max(latest, r.checked_at)
+        if r is None or r.mfa_registered is None:
+            row.unknown += 1
+        elif r.mfa_registered:
+            any_known = True
+            row.registered += 1
+        else:
+            any_known = True
+            row.not_registered.append(user)
+    for row in rows.values():
+        row.not_registered.sort(key=lambda u: u.display_name.casefold())
+    ordered = [rows[k] for k in sorted(rows, key=lambda k: sort_key[k])]
+    return ReadinessReport(ordered, latest, any_known)
