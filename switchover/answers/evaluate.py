@@ -219,7 +219,9 @@ async def evaluate(
     return report
 
 
-async def calibrate(plan: Plan, directory: Directory, questions: list[LabelledQuestion]) -> dict[str, Any]:
+async def calibrate(
+    plan: Plan, directory: Directory, questions: list[LabelledQuestion], *, engine: AnswerEngine | None = None
+) -> dict[str, Any]:
     """Grid-search the FAQ thresholds on the *train* split; returns the best and its accuracy there.
 
     Used to pick :class:`FaqThresholds`' defaults; held-out questions never
@@ -227,7 +229,7 @@ async def calibrate(plan: Plan, directory: Directory, questions: list[LabelledQu
     affected by the thresholds, so each is ranked once and decided per grid point.
     """
     train = [q for q in questions if q.split == "train" and q.kind in ("faq", "out_of_scope")]
-    engine = AnswerEngine(plan, directory, ManualClock(train[0].now))
+    engine = engine or AnswerEngine(plan, directory, ManualClock(train[0].now))
     await engine.prepare()
     assert engine.faq is not None and engine.understander is not None
     fixed_right = 0

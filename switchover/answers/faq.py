@@ -121,6 +121,8 @@ class FaqIndex:
         entries: the plan's FAQ entries.
         tokenize: turns text into folded, typo-repaired words (the Understander's).
         thresholds: decision thresholds.
+        weights: how the ranking score mixes coverage, rapidfuzz similarity and BM25
+            (chosen by measuring the alternatives on the labelled set; see the README).
     """
 
     def __init__(
@@ -128,8 +130,11 @@ class FaqIndex:
         entries: Sequence[FaqEntry],
         tokenize,  # noqa: ANN001 - Callable[[str], list[str]]
         thresholds: FaqThresholds | None = None,
+        *,
+        weights: tuple[float, float, float] = (0.5, 0.3, 0.2),
     ) -> None:
         self.entries = tuple(entries)
+        self.weights = weights
         self.thresholds = thresholds or FaqThresholds()
         self._tokenize = tokenize
         self._phrasings: list[list[str]] = []  # per entry: content-word strings of question + alternates
@@ -201,7 +206,8 @@ class FaqIndex:
             coverage = self._coverage(words, i)
             similarity = max(fuzz.token_sort_ratio(query, p) for p in self._phrasings[i]) / 100
             relative_bm25 = float(bm25[i]) / top if top > 0 else 0.0
-            score = 0.5 * coverage + 0.3 * similarity + 0.2 * relative_bm25
+            wc, ws, wb = self.weights
+            score = wc * coverage + ws * similarity + wb * relative_bm25
             matches.append(FaqMatch(entry, score, coverage))
         matches.sort(key=lambda m: m.score, reverse=True)
         return matches
