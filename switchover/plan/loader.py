@@ -378,12 +378,13 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: _Ctx) -> Any:
     if origin is tuple:
         if value is None:
             return []
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            value = [value]  # a single item written without brackets
+        item = args[0] if args else Any
+        single = isinstance(value, str | int | float) and not isinstance(value, bool)
+        if single or (isinstance(value, dict) and isinstance(item, type) and issubclass(item, BaseModel)):
+            value = [value]  # a single item written without the list around it
         if not isinstance(value, list):
             ctx.error(loc, f"expected a list, got {_type_name(value)}")
             return _INVALID
-        item = args[0] if args else Any
         out = []
         for i, v in enumerate(value):
             nv = _norm(v, item, (*loc, i), ctx)

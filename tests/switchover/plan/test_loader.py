@@ -578,3 +578,8 @@ def test_keyed_entry_with_a_different_inner_key() -> None:
     text = broken("    name: Bob Boss\n", "    name: Bob Boss\n    key: robert\n")
     err = only_error(text)
     assert err.field == "people['bob.boss'].key" and "differs" in err.message
+
+
+def test_single_items_may_be_written_without_a_list() -> None:
+    plan = parse_plan(broken("    include:\n      - offices: [Branch]\n", "    include: {offices: Branch}\n"))
+    assert plan.wave("wave-2").include[0].offices == ("Branch",)
