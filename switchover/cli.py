@@ -17,10 +17,11 @@ Output is for people at a terminal, so this module prints.
 
 Commands defined here:
 
-- ``switchover plan check PATH [--roster CSV]``: validate a plan file, then show each
-  wave's title, cutover window and resolved member count, the champions and the
-  exceptions found in the roster. Exit status 1 with every problem listed when the
-  plan (or roster) is wrong.
+- ``switchover plan check PATH [--roster CSV] [--strict]``: validate a plan file, then
+  show each wave's title, cutover window and resolved member count, the champions and
+  the exceptions found in the roster, and warnings (rule values no one in the roster
+  has, empty waves). Exit status 1 with every problem listed when the plan (or
+  roster) is wrong; with ``--strict`` also on warnings and enabled users in no wave.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 COMMAND_MODULES: list[str] = [
     "switchover.cli",  # plan check
     "switchover.answers.cli",  # faq gaps, answers eval, answers ask
+    "switchover.manifest",  # manifest build
 ]
 
 
@@ -63,6 +65,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         default=None,
         help="the users CSV (Entra 'Download users' export); default: roster.csv next to the plan",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1) on warnings too: rule values no one has, empty waves, enabled users in no wave",
     )
     check.set_defaults(func=plan_check)
 
@@ -160,12 +167,50 @@ def plan_check(args: argparse.Namespace) -> int:
         print(f"  no rule matches {u.upn} (department {u.department!r}, office {u.office!r})")
     if len(unmatched) > 20:
         print(f"  ... and {len(unmatched) - 20} more")
+    warnings = rule_warnings(plan, users)
+    if warnings:
+        print()
+        print("Warnings:")
+        for w in warnings:
+            print(f"  {w}")
+    if args.strict and (warnings or unmatched):
+        print(f"--strict: {len(warnings)} warning(s), {len(unmatched)} enabled user(s) in no wave", file=sys.stderr)
+        return 1
     if not_found:
         print(
             f"{len(not_found)} user(s) named in the plan are not in the roster: {', '.join(not_found)}", file=sys.stderr
         )
         return 1
     return 0
+
+
+def rule_warnings(plan, users) -> list[str]:  # type: ignore[no-untyped-def]
+    """Rule values no one in the roster has (usually a typo), and waves nobody is in."""
+    from rapidfuzz import process
+
+    from switchover.plan.membership import members_by_wave
+
+    seen: dict[str, dict[str, str]] = {"departments": {}, "offices": {}, "cities": {}, "groups": {}}
+    for u in users:
+        for field, value in (("departments", u.department), ("offices", u.office), ("cities", u.city)):
+            if value:
+                seen[field].setdefault(value.strip().casefold(), value.strip())
+        for g in u.groups:
+            seen["groups"].setdefault(g.strip().casefold(), g.strip())
+    out = []
+    for wave in plan.waves:
+        for i, rule in enumerate(wave.include):
+            for field in ("departments", "offices", "cities", "groups"):
+                for value in getattr(rule, field):
+                    if value.strip().casefold() in seen[field]:
+                        continue
+                    best = process.extractOne(value, list(seen[field].values()), score_cutoff=70)
+                    hint = f" - did you mean {best[0]!r}?" if best else ""
+                    out.append(f"{wave.key} include[{i}].{field}: no one in the roster has {value!r}{hint}")
+    for key, members in members_by_wave(plan, users).items():
+        if not members:
+            out.append(f"{key}: no one in the roster is in this wave")
+    return out
 
 
 # ---------------------------------------------------------------------------
