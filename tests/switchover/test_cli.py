@@ -92,3 +92,21 @@ def test_console_script_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "plan OK" in result.stdout
+
+
+def test_rule_value_no_one_has_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((EXAMPLE / "plan.yaml").read_text().replace("[Executive, Finance,", "[Executive, Finanse,"))
+    args = ["plan", "check", str(plan), "--roster", str(EXAMPLE / "roster.csv")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "wave-1 include[0].departments: no one in the roster has 'Finanse' - did you mean 'Finance'?" in out
+    # The Finance staff (17 enabled, less Nadia the champion and Farah who moved) now fall through every rule.
+    assert "16 no_rule" in out
+    assert main([*args, "--strict"]) == 1
+    assert "1 warning(s), 16 enabled user(s) in no wave" in capsys.readouterr().err
+
+
+def test_strict_passes_on_the_fabrikam_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "check", str(EXAMPLE / "plan.yaml"), "--strict"]) == 0
+    assert "Warnings:" not in capsys.readouterr().out
