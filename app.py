@@ -60,6 +60,7 @@ def create_app(
     directory: Directory | None = None,
     start_scheduler: bool = True,
     pooled_connector: bool = True,
+    credentials_factory: Any = None,
 ) -> web.Application:
     """Build the aiohttp application for ``settings``.
 
@@ -70,6 +71,8 @@ def create_app(
         start_scheduler: False leaves wake-ups to the caller (tests drive ``run_due`` by hand).
         pooled_connector: False uses botbuilder's stock per-turn connector clients
             (bench/messages.py measures the difference; proactive sends need True).
+        credentials_factory: a botbuilder ServiceClientCredentialsFactory replacing the
+            one built from settings (tests: tokens from a loopback identity provider).
     """
     plan = load_plan(settings.plan_path)
     db = Database(settings.async_database_url)
@@ -82,7 +85,7 @@ def create_app(
         conversations=ConversationStore(db),
     )
     pool = ConnectorPool()
-    adapter = build_adapter(settings, pool, pooled=pooled_connector)
+    adapter = build_adapter(settings, pool, pooled=pooled_connector, credentials_factory=credentials_factory)
     runtime.messenger = BotMessenger(adapter, settings.app_id)
     wakeups = Wakeups()
     runtime.features["wakeups"] = wakeups

@@ -14,6 +14,7 @@ from botframework.connector.auth import (
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
+    ServiceClientCredentialsFactory,
     UserTokenClient,
 )
 from botframework.connector.skills import BotFrameworkClient
@@ -97,13 +98,23 @@ class PooledAuthentication(BotFrameworkAuthentication):
         return await self._inner.authenticate_channel_request(auth_header)
 
 
-def build_adapter(settings: Settings, pool: ConnectorPool, *, pooled: bool = True) -> CloudAdapter:
+def build_adapter(
+    settings: Settings,
+    pool: ConnectorPool,
+    *,
+    pooled: bool = True,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
+) -> CloudAdapter:
     """A CloudAdapter that authenticates as configured and sends through ``pool``.
 
     ``pooled=False`` gives botbuilder's stock outbound path (a new msrest client
     per turn); only the message benchmark uses it, to measure the difference.
+    ``credentials_factory`` replaces the one built from the settings (the test
+    suite's loopback identity provider uses it; Entra ID cannot run here).
     """
-    inner = ConfigurationBotFrameworkAuthentication(bot_configuration(settings))
+    inner = ConfigurationBotFrameworkAuthentication(
+        bot_configuration(settings), credentials_factory=credentials_factory
+    )
     adapter = CloudAdapter(PooledAuthentication(inner, pool) if pooled else inner)
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:

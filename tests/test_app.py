@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import aiohttp
@@ -133,3 +134,54 @@ async def test_with_an_app_id_a_request_without_a_token_gets_401(tmp_path, clock
             assert connector.received == []
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def authenticated(tmp_path, clock):
+    """The app with an app id, a loopback identity provider and a token-checking connector."""
+    from tests.support.connector import LoopbackConnector
+    from tests.support.identity import LoopbackIdentity
+
+    identity = LoopbackIdentity("7d3f1e2a-0b9c-4d8e-a6f5-1c2b3a4d5e6f").start()
+    async with LoopbackConnector(require_token=identity.bot_token) as connector:
+        runner, running = await start_app(
+            make_settings(tmp_path, **identity.settings_overrides()), clock, identity=identity
+        )
+        try:
+            async with aiohttp.ClientSession() as session:
+                yield TeamsClient(running, connector, session, identity=identity), identity
+        finally:
+            await runner.cleanup()
+            identity.stop()
+
+
+async def test_authenticated_turn_validates_the_channel_token_and_signs_the_reply(authenticated) -> None:
+    teams, identity = authenticated
+    replies = await teams.say("vanessa.fox", "help")
+    assert len(replies) == 1
+    assert replies[0].authorization == f"Bearer {identity.bot_token}"
+
+
+@pytest.mark.parametrize("forgery", ["wrong_audience", "expired", "other_key", "wrong_issuer", "other_service_url"])
+async def test_forged_or_stale_tokens_get_401(authenticated, forgery: str) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    teams, identity = authenticated
+    url = teams.connector.url
+    token = {
+        "wrong_audience": lambda: identity.channel_token(url, audience="another-bot"),
+        "expired": lambda: identity.channel_token(url, lifetime=dt.timedelta(hours=-2)),
+        "other_key": lambda: identity.channel_token(
+            url, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        ),
+        "wrong_issuer": lambda: identity.channel_token(url, issuer="https://evil.example"),
+        "other_service_url": lambda: identity.channel_token("https://evil.example/"),
+    }[forgery]()
+    activity = teams.activity(person("vanessa.fox"), text="help")
+    async with teams.session.post(
+        f"{teams.app.url}/api/messages",
+        json=activity,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    ) as resp:
+        assert resp.status == 401
+    assert teams.connector.received == []

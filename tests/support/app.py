@@ -1,10 +1,16 @@
 """The whole app over real HTTP, with a loopback Bot Connector, as Teams would drive it.
 
 Fixtures:
-    connector: a started :class:`LoopbackConnector`.
-    app_settings: Settings for a test app (temp SQLite database, bundled Fabrikam plan, local mode).
+    identity: None in local mode; a started :class:`LoopbackIdentity` with authentication on.
+    connector: a started :class:`LoopbackConnector` (with authentication on it demands the bot's token).
+    app_settings: Settings for a test app (temp SQLite database, bundled Fabrikam plan).
     running_app: the app served on a random loopback port; yields a :class:`RunningApp`.
-    teams: a :class:`TeamsClient` that posts activities to ``running_app`` as Fabrikam users.
+    teams: a :class:`TeamsClient` that posts activities to ``running_app`` as Fabrikam users
+        (signed with a Bot Connector JWT when authentication is on).
+
+Authentication: ``SWITCHOVER_TEST_AUTH`` = ``off`` (local mode, the default when
+unset), ``on`` (every app test runs with an app id, signed activities and a
+token-checking connector) or ``both`` (each test runs in both modes; CI uses this).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,10 +32,17 @@ from aiohttp import web
 from switchover.clock import Clock, ManualClock
 from switchover.settings import Settings
 from tests.support.connector import LoopbackConnector, Received
+from tests.support.identity import LoopbackCredentialFactory, LoopbackIdentity
 
 REPO = Path(__file__).resolve().parents[2]
 FABRIKAM = REPO / "examples" / "fabrikam"
 TENANT_ID = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"  # the demo's Fabrikam tenant
+TEST_APP_ID = "3f0c2b1a-5d4e-4f6a-8b7c-9d0e1f2a3b4c"
+
+
+def _auth_modes() -> list[str]:
+    mode = os.environ.get("SWITCHOVER_TEST_AUTH", "off").strip().lower()
+    return {"off": ["local"], "on": ["auth"], "both": ["local", "auth"]}.get(mode, ["local"])
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,7 @@ class TeamsClient:
     connector: LoopbackConnector
     session: aiohttp.ClientSession
     tenant_id: str = TENANT_ID
-    token: str | None = None  # a Bot Connector JWT, when the app has authentication on
+    identity: LoopbackIdentity | None = None  # signs activities when the app has authentication on
     bot_id: str = "28:switchover-bot"
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -149,10 +163,13 @@ class TeamsClient:
         activity.update(extra)
         return activity
 
+    def auth_headers(self) -> dict[str, str]:
+        if self.identity is None:
+            return {}
+        return {"Authorization": f"Bearer {self.identity.channel_token(self.connector.url)}"}
+
     async def post(self, activity: dict[str, Any], *, headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
-        all_headers = {"Content-Type": "application/json"}
-        if self.token:
-            all_headers["Authorization"] = f"Bearer {self.token}"
+        all_headers = {"Content-Type": "application/json", **self.auth_headers()}
         all_headers.update(headers or {})
         async with self.session.post(f"{self.app.url}/api/messages", json=activity, headers=all_headers) as resp:
             await resp.read()
@@ -186,9 +203,7 @@ class TeamsClient:
             reply_to_id=reply_to_id,
             conversation_id=conversation_id,
         )
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
+        headers = {"Content-Type": "application/json", **self.auth_headers()}
         async with self.session.post(f"{self.app.url}/api/messages", json=activity, headers=headers) as resp:
             body = await resp.json() if resp.content_length != 0 else None
             return resp.status, body
@@ -203,15 +218,27 @@ class TeamsClient:
         return self.connector.received[before:]
 
 
+@pytest.fixture(params=_auth_modes())
+def identity(request: pytest.FixtureRequest) -> Any:
+    if request.param == "local":
+        yield None
+        return
+    provider = LoopbackIdentity(TEST_APP_ID).start()
+    try:
+        yield provider
+    finally:
+        provider.stop()
+
+
 @pytest.fixture
-async def connector() -> AsyncIterator[LoopbackConnector]:
-    async with LoopbackConnector() as c:
+async def connector(identity: LoopbackIdentity | None) -> AsyncIterator[LoopbackConnector]:
+    async with LoopbackConnector(require_token=identity.bot_token if identity else None) as c:
         yield c
 
 
 @pytest.fixture
-def app_settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def app_settings(tmp_path: Path, identity: LoopbackIdentity | None) -> Settings:
+    return make_settings(tmp_path, **(identity.settings_overrides() if identity else {}))
 
 
 @pytest.fixture
@@ -220,9 +247,13 @@ def clock() -> ManualClock:
     return ManualClock(dt.datetime(2027, 1, 4, 17, 0, tzinfo=dt.UTC))
 
 
-async def start_app(settings: Settings, clock: Clock, **kw: Any) -> tuple[web.AppRunner, RunningApp]:
+async def start_app(
+    settings: Settings, clock: Clock, *, identity: LoopbackIdentity | None = None, **kw: Any
+) -> tuple[web.AppRunner, RunningApp]:
     from app import create_app
 
+    if identity is not None:
+        kw.setdefault("credentials_factory", LoopbackCredentialFactory(identity))
     app = create_app(settings, clock=clock, start_scheduler=False, **kw)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -233,8 +264,10 @@ async def start_app(settings: Settings, clock: Clock, **kw: Any) -> tuple[web.Ap
 
 
 @pytest.fixture
-async def running_app(app_settings: Settings, clock: ManualClock) -> AsyncIterator[RunningApp]:
-    runner, running = await start_app(app_settings, clock)
+async def running_app(
+    app_settings: Settings, clock: ManualClock, identity: LoopbackIdentity | None
+) -> AsyncIterator[RunningApp]:
+    runner, running = await start_app(app_settings, clock, identity=identity)
     try:
         yield running
     finally:
@@ -242,6 +275,8 @@ async def running_app(app_settings: Settings, clock: ManualClock) -> AsyncIterat
 
 
 @pytest.fixture
-async def teams(running_app: RunningApp, connector: LoopbackConnector) -> AsyncIterator[TeamsClient]:
+async def teams(
+    running_app: RunningApp, connector: LoopbackConnector, identity: LoopbackIdentity | None
+) -> AsyncIterator[TeamsClient]:
     async with aiohttp.ClientSession() as session:
-        yield TeamsClient(running_app, connector, session, bot_id=f"28:{uuid.uuid4()}")
+        yield TeamsClient(running_app, connector, session, identity=identity, bot_id=f"28:{uuid.uuid4()}")
