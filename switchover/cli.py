@@ -43,6 +43,7 @@ COMMAND_MODULES: list[str] = [
     "switchover.cli",  # plan check
     "switchover.answers.cli",  # faq gaps, answers eval, answers ask
     "switchover.manifest",  # manifest build
+    "switchover.playground",  # playground persona
 ]
 
 
@@ -186,8 +187,7 @@ def plan_check(args: argparse.Namespace) -> int:
 
 def rule_warnings(plan, users) -> list[str]:  # type: ignore[no-untyped-def]
     """Rule values no one in the roster has (usually a typo), and waves nobody is in."""
-    from rapidfuzz import process
-
+    from switchover.plan.loader import closest
     from switchover.plan.membership import members_by_wave
 
     seen: dict[str, dict[str, str]] = {"departments": {}, "offices": {}, "cities": {}, "groups": {}}
@@ -204,8 +204,8 @@ def rule_warnings(plan, users) -> list[str]:  # type: ignore[no-untyped-def]
                 for value in getattr(rule, field):
                     if value.strip().casefold() in seen[field]:
                         continue
-                    best = process.extractOne(value, list(seen[field].values()), score_cutoff=70)
-                    hint = f" - did you mean {best[0]!r}?" if best else ""
+                    best = closest(value, seen[field].values())
+                    hint = f" - did you mean {best!r}?" if best else ""
                     out.append(f"{wave.key} include[{i}].{field}: no one in the roster has {value!r}{hint}")
     for key, members in members_by_wave(plan, users).items():
         if not members:

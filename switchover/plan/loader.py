@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz
 from rapidfuzz import process as fuzz_process
 
 from switchover.plan.model import (
@@ -48,7 +49,7 @@ from switchover.plan.model import (
     Urgency,
 )
 
-__all__ = ["PlanError", "PlanIssue", "load_plan", "parse_duration", "parse_plan"]
+__all__ = ["PlanError", "PlanIssue", "closest", "load_plan", "parse_duration", "parse_plan"]
 
 Loc = tuple[str | int, ...]
 
@@ -336,12 +337,29 @@ class _TooBig(Exception):
 # Schema-driven normalisation: human forms -> model forms, with friendly errors
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was most likely meant to be (a typo or a shortened key), or None.
+
+    Plain edit similarity, not rapidfuzz's default WRatio: that one scores any short
+    word found inside a long choice highly ("a" -> "changes").
+    """
     options = list(choices)
     if not options:
-        return ""
-    best = fuzz_process.extractOne(word, options, score_cutoff=70)
-    return f" - did you mean {best[0]!r}?" if best else ""
+        return None
+    best = fuzz_process.extractOne(word, options, scorer=fuzz.ratio, score_cutoff=70)
+    if best:
+        return str(best[0])
+    folded = word.strip().casefold()
+    if len(folded) >= 3:
+        starts = [o for o in options if o.casefold().startswith(folded)]
+        if len(starts) == 1:
+            return starts[0]
+    return None
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    best = closest(word, choices)
+    return f" - did you mean {best!r}?" if best else ""
 
 
 def _type_name(value: Any) -> str:
@@ -515,12 +533,12 @@ def _norm_model(value: Any, model: type[BaseModel], loc: Loc, ctx: _Ctx) -> Any:
     out = {}
     for k, v in value.items():
         if k not in fields:
-            best = fuzz_process.extractOne(str(k), list(fields), score_cutoff=70)
+            best = closest(str(k), fields)
             if best:
-                ctx.error((*loc, k), f"unknown field {k!r} - did you mean {best[0]!r}?")
-                if best[0] not in value:
+                ctx.error((*loc, k), f"unknown field {k!r} - did you mean {best!r}?")
+                if best not in value:
                     # A misspelt required field is one mistake, not two: skip "missing" for it.
-                    ctx.bad.add((*loc, best[0]))
+                    ctx.bad.add((*loc, best))
             else:
                 ctx.error((*loc, k), f"unknown field {k!r}; allowed here: {', '.join(fields)}")
             continue
@@ -814,6 +832,17 @@ def _pydantic_issues(exc: ValidationError, ctx: _Ctx) -> None:
 # Entry points
 
 
+def _zone_hint(name: str) -> str:
+    zones = available_timezones()
+    best = closest(name, zones)
+    if best is None:
+        # "Los_Angles" alone: compare with the city part of each zone name.
+        by_city = {z.rsplit("/", 1)[-1]: z for z in sorted(zones)}
+        city = closest(name.rsplit("/", 1)[-1], by_city)
+        best = by_city[city] if city else None
+    return f" - did you mean {best!r}?" if best else "; use an IANA name like America/Los_Angeles"
+
+
 def parse_plan(text: str, source: str = "<string>") -> Plan:
     """Parse a plan from YAML text.
 
@@ -874,11 +903,7 @@ def parse_plan(text: str, source: str = "<string>") -> Plan:
         try:
             ctx.zone = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            ctx.error(
-                ("organisation", "time_zone"),
-                f"unknown time zone {name!r}"
-                + (_suggest(name, available_timezones()) or "; use an IANA name like America/Los_Angeles"),
-            )
+            ctx.error(("organisation", "time_zone"), f"unknown time zone {name!r}" + _zone_hint(name))
 
     _keyed_to_list(data, "people", "key", ctx)
     _keyed_to_list(data, "service_levels", "priority", ctx)

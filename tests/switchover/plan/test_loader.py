@@ -583,3 +583,18 @@ def test_keyed_entry_with_a_different_inner_key() -> None:
 def test_single_items_may_be_written_without_a_list() -> None:
     plan = parse_plan(broken("    include:\n      - offices: [Branch]\n", "    include: {offices: Branch}\n"))
     assert plan.wave("wave-2").include[0].offices == ("Branch",)
+
+
+@pytest.mark.parametrize(
+    ("zone", "suggestion"),
+    [("America/Los_Angles", "America/Los_Angeles"), ("Los_Angeles", "America/Los_Angeles"), ("Boise", "America/Boise")],
+)
+def test_time_zone_suggestions(zone: str, suggestion: str) -> None:
+    err = only_error(broken("America/Los_Angeles", zone))
+    assert f"did you mean {suggestion!r}?" in err.message
+
+
+def test_short_unknown_field_gets_no_far_fetched_suggestion() -> None:
+    err = only_error(MINIMAL + "a: 1\n")
+    assert err.field == "a"
+    assert "did you mean" not in err.message and "allowed here: organisation" in err.message
