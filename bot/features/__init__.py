@@ -8,4 +8,5 @@ fallback: the last module to set one wins.
 
 FEATURES: list[str] = [
     "bot.features.core",
+    "bot.features.answers",
 ]
