@@ -111,6 +111,18 @@ def build_graph_client(
     return GraphServiceClient(request_adapter=adapter)
 
 
+async def close_graph_client(client: GraphServiceClient) -> None:
+    """Close the connections of a client made by :func:`build_graph_client`."""
+    http = getattr(client.request_adapter, "_http_client", None)
+    if http is None:
+        return
+    # msgraph-core's AsyncGraphTransport does not close the transport it wraps; close it here.
+    inner = getattr(http._transport, "transport", None)
+    await http.aclose()
+    if isinstance(inner, httpx.AsyncBaseTransport):
+        await inner.aclose()
+
+
 def credential_from_settings(settings: Settings) -> AsyncTokenCredential:
     """The app-only credential the settings choose: managed identity, certificate or client secret."""
     from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
@@ -197,6 +209,23 @@ class DirectoryStatus:
     def healthy(self) -> bool:
         return self.state == "ok"
 
+    @property
+    def serving(self) -> bool:
+        """The bot can identify people: Graph answers, or a snapshot stands in for it."""
+        return self.state != "unavailable"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``/readyz`` check: ``ok`` is False only when there is no directory at all."""
+        return {
+            "ok": self.serving,
+            "source": self.source,
+            "state": self.state,
+            "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+            "users": self.users,
+            "error": self.error,
+            "detail": self.describe(),
+        }
+
     def describe(self) -> str:
         """E.g. ``directory: degraded (last sync 12:03Z)``."""
         when = f"last sync {self.last_sync.astimezone(dt.UTC):%H:%MZ}" if self.last_sync else "never synced"
@@ -272,14 +301,7 @@ class GraphDirectory:
 
     async def aclose(self) -> None:
         """Close the HTTP client under the SDK."""
-        http = getattr(self.client.request_adapter, "_http_client", None)
-        if http is None:
-            return
-        # msgraph-core's AsyncGraphTransport does not close the transport it wraps; close it here.
-        inner = getattr(http._transport, "transport", None)
-        await http.aclose()
-        if isinstance(inner, httpx.AsyncBaseTransport):
-            await inner.aclose()
+        await close_graph_client(self.client)
 
     # -- Directory protocol -------------------------------------------------------
 
@@ -390,7 +412,12 @@ class GraphDirectory:
                 await self._store_quietly(self.store.save(self.tenant_id, snap))
             return True
 
-    def status(self) -> DirectoryStatus:
+    def status(self) -> dict[str, Any]:
+        """The ``/readyz`` check, e.g. ``{"ok": true, "state": "degraded", "detail": "directory: degraded
+        (last sync 12:03Z)", ...}``; a degraded directory still serves, so it stays ready."""
+        return self.health().as_dict()
+
+    def health(self) -> DirectoryStatus:
         """ok, degraded (Graph failing, snapshot answering), unavailable (no snapshot) or starting."""
         snap = self._snapshot
         last = snap.synced_at if snap else None

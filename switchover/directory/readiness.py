@@ -271,3 +271,47 @@ async def readiness_report(
         row.not_registered.sort(key=lambda u: u.display_name.casefold())
     ordered = [rows[k] for k in sorted(rows, key=lambda k: sort_key[k])]
     return ReadinessReport(ordered, latest, any_known)
+
+
+class ReadinessService:
+    """What the rest of the product calls: ``runtime.features["readiness"]``.
+
+    Args:
+        plan: the plan (which checks it asks for).
+        directory: the directory (Graph knows readiness; the roster does not).
+    """
+
+    def __init__(self, plan: Plan, directory: Directory) -> None:
+        self.plan = plan
+        self.directory = directory
+
+    @property
+    def checks(self) -> ReadinessChecks:
+        return self.plan.readiness
+
+    async def readiness_for(self, user: DirectoryUser, *, fresh: bool = False) -> Readiness | None:
+        """The user's readiness, or None when the plan asks nothing or the directory cannot tell.
+
+        Args:
+            user: the person.
+            fresh: ask Graph now (the T-14 "I've set up Authenticator" acknowledgement)
+                instead of the last sync; falls back to the sync if Graph fails.
+        """
+        if not (self.checks.mfa or self.checks.device_compliance):
+            return None
+        return await readiness_for(self.directory, user, fresh=fresh)
+
+    def to_do(self, readiness: Readiness | None) -> list[str]:
+        """What the user still has to do, in plain words (empty when ready or unknown)."""
+        if readiness is None:
+            return []
+        out = []
+        if self.checks.mfa and readiness.mfa_registered is False:
+            out.append("set up Microsoft Authenticator (MFA registration)")
+        if self.checks.device_compliance and readiness.device_compliant is False:
+            out.append("bring your work device into compliance (check the Company Portal app)")
+        return out
+
+    async def report(self, wave_key: str | None = None) -> ReadinessReport:
+        """Counts per wave and department for leads."""
+        return await readiness_report(self.plan, self.directory, wave_key=wave_key)

@@ -115,7 +115,7 @@ class DirectoryStore:
             }
             for r in snapshot.readiness.values()
         ]
-        async with self.db.transaction(immediate=True) as s:
+        async with self.db.transaction() as s:
             await s.execute(sa.delete(directory_users).where(directory_users.c.tenant_id == tenant_id))
             await s.execute(sa.delete(directory_readiness).where(directory_readiness.c.tenant_id == tenant_id))
             for i in range(0, len(users), self.BATCH):
@@ -133,7 +133,7 @@ class DirectoryStore:
 
     async def record_failure(self, tenant_id: str, at: dt.datetime, error: str) -> None:
         """Note a failed sync (the stored snapshot stays as it was)."""
-        async with self.db.transaction(immediate=True) as s:
+        async with self.db.transaction() as s:
             await self._upsert_sync(s, tenant_id, last_attempt_at=at, last_error=error[:1000])
 
     async def load(self, tenant_id: str) -> Snapshot | None:
@@ -174,12 +174,10 @@ class DirectoryStore:
         return (row.last_success_at, row.last_error) if row else (None, None)
 
     async def _upsert_sync(self, s: Any, tenant_id: str, **values: Any) -> None:
-        # Portable upsert: the row is per tenant and only this store writes it, inside a write transaction.
-        exists = (
-            await s.execute(sa.select(directory_syncs.c.tenant_id).where(directory_syncs.c.tenant_id == tenant_id))
-        ).first()
-        if exists:
-            await s.execute(sa.update(directory_syncs).where(directory_syncs.c.tenant_id == tenant_id).values(**values))
-        else:
+        # Write first (UPDATE, then INSERT if no row): the transaction holds the write lock from its first
+        # statement, so SQLite never has to upgrade a read lock. Only this store writes the row.
+        where = directory_syncs.c.tenant_id == tenant_id
+        updated = await s.execute(sa.update(directory_syncs).where(where).values(**values))
+        if updated.rowcount == 0:
             values.setdefault("user_count", 0)
             await s.execute(sa.insert(directory_syncs).values(tenant_id=tenant_id, **values))

@@ -104,7 +104,7 @@ async def test_429_retry_after_is_honoured_by_the_sdk(
     first = [r for r in fake_graph.requests if r.path == "/v1.0/users"][:3]
     assert [r.status for r in first] == [429, 429, 200]
     assert retry_waits[:2] == [7, 7]
-    assert graph_directory.status().state == "ok"
+    assert graph_directory.health().state == "ok"
 
 
 async def test_503_is_retried_with_backoff(
@@ -133,16 +133,18 @@ async def test_outage_degrades_to_the_last_snapshot(
         grace = await graph_directory.get(GRACE)
     assert grace is not None and grace.upn == GRACE
     assert len(await graph_directory.all_users()) == 243
-    status = graph_directory.status()
+    status = graph_directory.health()
     assert status.state == "degraded"
     assert status.describe() == "directory: degraded (last sync 09:00Z)"
+    ready = graph_directory.status()
+    assert ready["ok"] is True and ready["detail"] == "directory: degraded (last sync 09:00Z)"
     assert "keeping the last snapshot" in caplog.text
     # The SDK retried before giving up (1 + 3 retries on the first page).
     assert [r.status for r in fake_graph.requests if r.path == "/v1.0/users"][-4:] == [503] * 4
     # Graph is back: the next sync recovers.
     fake_graph.down = False
     assert await graph_directory.sync() is True
-    assert graph_directory.status().state == "ok"
+    assert graph_directory.health().state == "ok"
 
 
 async def test_a_slow_graph_never_blocks_an_answer(
@@ -157,7 +159,7 @@ async def test_a_slow_graph_never_blocks_an_answer(
         fake_graph.fail("/v1.0/users/", 429, times=5, retry_after=60)
         grace = await directory.get(GRACE)
         assert grace is not None and grace.upn == GRACE
-        assert directory.status().state == "degraded"
+        assert directory.health().state == "degraded"
     finally:
         await directory.aclose()
 
@@ -165,7 +167,7 @@ async def test_a_slow_graph_never_blocks_an_answer(
 async def test_unknown_user_is_none_not_an_outage(graph_directory: GraphDirectory) -> None:
     assert await graph_directory.get("nobody@fabrikamhealth.com") is None
     assert await graph_directory.get("00000000-0000-0000-0000-000000000000") is None
-    assert graph_directory.status().state == "starting"
+    assert graph_directory.health().state == "starting"
 
 
 async def test_lookup_by_mail_and_ttl_cache(
