@@ -72,11 +72,11 @@ class Database:
                 whereas an immediate one waits its turn. No effect on PostgreSQL.
         """
         options = {SQLITE_BEGIN_OPTION: "IMMEDIATE"} if (immediate and self.is_sqlite) else None
-        async with self.sessions() as session:
+        async with self.sessions() as session, session.begin():
             if options:
+                # Procure the connection now, with the option, before its BEGIN is emitted.
                 await session.connection(execution_options=options)
-            async with session.begin():
-                yield session
+            yield session
 
     async def migrate(self, *, version_locations: list[str] | None = None) -> list[str]:
         """Bring the schema up to every head (core plus each feature's branch).

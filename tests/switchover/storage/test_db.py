@@ -1,0 +1,77 @@
+"""Database: SQLite set-up, transactions, ping."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from switchover.settings import Settings
+from switchover.storage import Database
+
+
+async def test_sqlite_file_gets_its_folder_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'a' / 'b' / 'switchover.db'}")
+    try:
+        async with db.engine.connect() as conn:
+            pragmas = {
+                name: (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys")
+            }
+    finally:
+        await db.dispose()
+
+    assert (tmp_path / "a" / "b" / "switchover.db").exists()
+    assert pragmas == {"journal_mode": "wal", "busy_timeout": 15000, "foreign_keys": 1}
+
+
+def test_settings_url_opens_as_an_async_database(tmp_path: Path) -> None:
+    settings = Settings(SWITCHOVER_DATA_DIR=tmp_path / "data")
+    assert Database(settings.async_database_url).url.drivername == "sqlite+aiosqlite"
+    assert Database(Settings(DATABASE_URL="postgresql://u@127.0.0.1/db").async_database_url).dialect == "postgresql"
+
+
+async def test_transaction_commits_on_success_and_rolls_back_on_error(database: Database) -> None:
+    async with database.engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t_tx (tenant_id VARCHAR(64) NOT NULL, n INTEGER)")
+
+    async with database.transaction() as session:
+        await session.execute(text("INSERT INTO t_tx VALUES ('t', 1)"))
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as session:
+            await session.execute(text("INSERT INTO t_tx VALUES ('t', 2)"))
+            raise RuntimeError("boom")
+
+    async with database.session() as session:
+        assert (await session.scalars(text("SELECT n FROM t_tx"))).all() == [1]
+
+
+async def test_read_then_write_transactions_serialise_on_sqlite(sqlite_database: Database) -> None:
+    db = sqlite_database
+    async with db.engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t_counter (tenant_id VARCHAR(64) NOT NULL, n INTEGER)")
+        await conn.exec_driver_sql("INSERT INTO t_counter VALUES ('t', 0)")
+
+    async def increment() -> None:
+        async with db.transaction(immediate=True) as session:
+            n = await session.scalar(text("SELECT n FROM t_counter"))
+            await asyncio.sleep(0)  # let the others run in between the read and the write
+            await session.execute(text("UPDATE t_counter SET n = :n"), {"n": n + 1})
+
+    await asyncio.gather(*(increment() for _ in range(12)))
+
+    async with db.session() as session:
+        assert await session.scalar(text("SELECT n FROM t_counter")) == 12
+
+
+async def test_ping_answers_and_fails_loudly(database: Database) -> None:
+    await database.ping()
+
+    unreachable = Database("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    try:
+        with pytest.raises(OSError):
+            await unreachable.ping()
+    finally:
+        await unreachable.dispose()
