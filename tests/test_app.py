@@ -185,3 +185,38 @@ async def test_forged_or_stale_tokens_get_401(authenticated, forgery: str) -> No
     ) as resp:
         assert resp.status == 401
     assert teams.connector.received == []
+
+
+async def test_uninstall_marks_the_reference_and_reinstall_restores_it(teams: TeamsClient) -> None:
+    who = person("vanessa.fox")
+    store = teams.app.runtime.conversations
+    await teams.install(who)
+    assert (await store.personal_for_user(teams.tenant_id, who.aad_object_id)).installed
+    resp = await teams.post(teams.activity(who, type="installationUpdate", action="remove"))
+    assert resp.status in (200, 202)
+    removed = await store.get(teams.tenant_id, who.personal_conversation)
+    assert removed is not None and removed.uninstalled_at is not None
+    await teams.post(teams.activity(who, type="installationUpdate", action="add"))
+    again = await store.get(teams.tenant_id, who.personal_conversation)
+    assert again.uninstalled_at is None
+
+
+async def test_a_channel_conversation_is_stored_with_its_team_and_channel(teams: TeamsClient) -> None:
+    who = person("kevin.obrien")
+    activity = teams.activity(
+        who,
+        type="conversationUpdate",
+        conversation_id="19:servicedesk@thread.tacv2",
+        conversation_type="channel",
+        membersAdded=[{"id": teams.bot_id}],
+        channelData={
+            "tenant": {"id": teams.tenant_id},
+            "team": {"id": "19:team@thread.tacv2", "name": "Fabrikam IT"},
+            "channel": {"id": "19:servicedesk@thread.tacv2", "name": "Service Desk"},
+            "eventType": "teamMemberAdded",
+        },
+    )
+    assert (await teams.post(activity)).status in (200, 202)
+    stored = await teams.app.runtime.conversations.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")
+    assert stored is not None and stored.conversation_id == "19:servicedesk@thread.tacv2"
+    assert stored.user_id is None  # a channel reference is not anyone's personal chat
