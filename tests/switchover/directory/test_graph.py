@@ -193,7 +193,9 @@ async def test_readiness_from_sync_and_fresh_check(graph_directory: GraphDirecto
     for uid, registered in data.mfa_registered.items():
         r = await graph_directory.readiness(uid)
         assert r is not None and r.mfa_registered is registered
-    not_registered = next(uid for uid, ok in data.mfa_registered.items() if not ok and data.users[uid]["accountEnabled"])
+    not_registered = next(
+        uid for uid, ok in data.mfa_registered.items() if not ok and data.users[uid]["accountEnabled"]
+    )
     # The user says "I've set up Authenticator"; Graph now agrees; the fresh check sees it.
     data.mfa_registered[not_registered] = True
     assert (await graph_directory.readiness(not_registered)).mfa_registered is False  # type: ignore[union-attr]
