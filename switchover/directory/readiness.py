@@ -315,3 +315,22 @@ class ReadinessService:
     async def report(self, wave_key: str | None = None) -> ReadinessReport:
         """Counts per wave and department for leads."""
         return await readiness_report(self.plan, self.directory, wave_key=wave_key)
+
+    async def confirm_mfa(self, user: DirectoryUser) -> tuple[bool | None, str]:
+        """Check "I've set up Authenticator" against Graph now (the T-14 acknowledgement).
+
+        Returns:
+            (True, thanks) when Graph shows MFA registered; (False, what to do) when it does
+            not (registration can take a few minutes to show); (None, ...) when the directory
+            cannot tell (CSV roster), in which case the acknowledgement is taken at its word.
+        """
+        readiness = await self.readiness_for(user, fresh=True)
+        if readiness is None or readiness.mfa_registered is None:
+            return None, "Thanks, noted."
+        if readiness.mfa_registered:
+            return True, "Thanks, Microsoft Authenticator is registered for your account. You're ready for MFA."
+        return False, (
+            "Microsoft 365 does not show an Authenticator registration for your account yet. "
+            "If you have just finished, give it a few minutes and press the button again; "
+            "otherwise set it up at https://aka.ms/mfasetup."
+        )

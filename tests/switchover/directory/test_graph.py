@@ -231,3 +231,37 @@ async def test_device_endpoint_not_called_unless_asked(
 async def test_tokens_only_for_the_configured_host(graph_directory: GraphDirectory, credential) -> None:  # noqa: ANN001
     await graph_directory.get(GRACE)
     assert credential.scopes_seen and all(s == "http://127.0.0.1/.default" for s in credential.scopes_seen)
+
+
+async def test_mfa_acknowledgement_is_checked_against_graph(
+    graph_directory: GraphDirectory, fake_graph: FakeGraph
+) -> None:
+    from switchover.directory.readiness import ReadinessService
+
+    plan = load_plan(PLAN)
+    service = ReadinessService(plan, graph_directory)
+    await graph_directory.sync()
+    data = fake_graph.data
+    uid = next(u for u, ok in data.mfa_registered.items() if not ok and data.users[u]["userType"] == "Member")
+    user = await graph_directory.get(uid)
+    assert user is not None
+    confirmed, message = await service.confirm_mfa(user)
+    assert confirmed is False and "aka.ms/mfasetup" in message
+    assert service.to_do(await service.readiness_for(user)) == ["set up Microsoft Authenticator (MFA registration)"]
+    data.mfa_registered[uid] = True
+    confirmed, _ = await service.confirm_mfa(user)
+    assert confirmed is True
+    assert service.to_do(await service.readiness_for(user)) == []
+
+
+async def test_roster_cannot_tell_readiness() -> None:
+    from switchover.directory.readiness import ReadinessService
+
+    roster = RosterDirectory.from_csv(ROSTER)
+    service = ReadinessService(load_plan(PLAN), roster)
+    report = await service.report()
+    assert report.available is False and report.total.unknown == report.total.total > 0
+    user = await roster.get("grace.okafor@fabrikamhealth.com")
+    assert user is not None
+    assert await service.readiness_for(user) is None
+    assert await service.confirm_mfa(user) == (None, "Thanks, noted.")
