@@ -1,0 +1,294 @@
+"""Drive Switchover through the Microsoft 365 Agents Playground in headless Chromium.
+
+Reusable pieces for browser tests (fixtures in ``tests/e2e/conftest.py``):
+
+- :class:`BotProcess` runs the real app (``python app.py``) on a free loopback port
+  with its own database and data folder.
+- :class:`PlaygroundProcess` runs the real Playground (``node_modules/.bin/agentsplayground``)
+  pointed at that bot, signed in as a roster persona, in the persona's time zone.
+- :func:`send_and_wait` types a message into the page and waits for an answer.
+- :func:`save_screenshot` writes ``docs/screenshots/<name>.png``; call it after your
+  assertions so a failing test never replaces a good picture.
+
+Everything listens on 127.0.0.1 and the browser is not allowed beyond loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, Page, Playwright, Route, expect
+
+from switchover.playground import config_text, read_time_zone
+from switchover.settings import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+PLAYGROUND_BIN = REPO_ROOT / "node_modules" / ".bin" / "agentsplayground"
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+FABRIKAM = REPO_ROOT / "examples" / "fabrikam"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Generous: two cores, and the rest of the suite may be running beside us.
+START_TIMEOUT_S = 90.0
+ANSWER_TIMEOUT_MS = 30_000
+MESSAGE_BOX = "[role=textbox][contenteditable=true]"
+
+
+class ProcessFailed(RuntimeError):
+    """A subprocess exited or did not get ready in time; the message holds its log's tail."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+class _Process:
+    """A child process with its output in a log file, stopped for sure on exit."""
+
+    name = "process"
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.log_path = workdir / f"{self.name}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        with self.log_path.open("wb") as log:
+            # A new session: stopping it stops the node/python children it may start.
+            self.proc = subprocess.Popen(  # noqa: S603 - our own programs
+                args,
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def check_alive(self) -> None:
+        """Raise :class:`ProcessFailed` if the process has exited."""
+        if self.proc is not None and self.proc.poll() is not None:
+            raise ProcessFailed(
+                f"{self.name} exited with status {self.proc.returncode}; its log ({self.log_path}):\n"
+                f"{_tail(self.log_path)}"
+            )
+
+    def log(self) -> str:
+        """What the process has written so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Terminate the process group; kill it if it lingers."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, 9)
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+
+def _get(url: str, timeout: float = 2.0) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+
+
+class BotProcess(_Process):
+    """``python app.py`` in local mode (no app id) with the Fabrikam demo, on a free port."""
+
+    name = "bot"
+
+    def __init__(self, workdir: Path, *, plan: Path = FABRIKAM / "plan.yaml", roster: Path = FABRIKAM / "roster.csv"):
+        super().__init__(workdir)
+        self.port = free_port()
+        self.plan = plan
+        self.roster = roster
+
+    @property
+    def endpoint(self) -> str:
+        """The messaging endpoint the Playground posts to."""
+        return f"http://127.0.0.1:{self.port}/api/messages"
+
+    def start(self, **extra_env: str) -> BotProcess:
+        """Start the app and wait until ``/readyz`` says ready."""
+        data = self.workdir / "data"
+        data.mkdir(exist_ok=True)
+        env = {
+            **os.environ,
+            "PORT": str(self.port),
+            "HOST": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{data / 'switchover.db'}",
+            "SWITCHOVER_DATA_DIR": str(data),
+            "SWITCHOVER_PLAN": str(self.plan),
+            "SWITCHOVER_ROSTER": str(self.roster),
+            "SWITCHOVER_DIRECTORY": "roster",
+            # Local mode: the Playground sends no token.
+            "MicrosoftAppId": "",
+            "MicrosoftAppPassword": "",
+            "LOG_LEVEL": "INFO",
+            **extra_env,
+        }
+        # cwd is the temp folder so a developer's .env never leaks into the test.
+        self._spawn([sys.executable, str(REPO_ROOT / "app.py")], env, self.workdir)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            self.check_alive()
+            with contextlib.suppress(OSError):
+                status, _ = _get(f"http://127.0.0.1:{self.port}/readyz")
+                if status == 200:
+                    return self
+            time.sleep(0.2)  # polling a child process, not waiting on the clock
+        raise ProcessFailed(f"the bot was not ready in {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}")
+
+
+class PlaygroundProcess(_Process):
+    """The Agents Playground serving its Teams-like page on a free port, talking to ``bot``."""
+
+    name = "playground"
+
+    def __init__(self, workdir: Path, bot: BotProcess, persona: str = "nora.abbott") -> None:
+        super().__init__(workdir)
+        self.bot = bot
+        self.requested_port = free_port()
+        self.port = self.requested_port
+        self.config = workdir / "playground.yml"
+        self.config.write_text(config_text(persona, bot.roster), encoding="utf-8")
+        self.time_zone = read_time_zone(self.config)
+
+    @property
+    def url(self) -> str:
+        """The page to open."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> PlaygroundProcess:
+        """Start the Playground and wait until it serves its config."""
+        if not PLAYGROUND_BIN.exists():
+            raise ProcessFailed(f"{PLAYGROUND_BIN} is missing; run ./scripts/setup (it runs `npm ci`)")
+        env = {
+            **os.environ,
+            "TEAMSAPPTESTER_BROWSER": "none",  # it exits at start when it cannot open a browser
+            "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(self.config),
+            "M365_AGENTS_PLAYGROUND_LOGFILE": str(self.workdir / "playground-events.log"),
+            "TZ": self.time_zone,
+        }
+        args = [str(PLAYGROUND_BIN), "-e", self.bot.endpoint, "-c", "msteams", "-p", str(self.requested_port), "--dt"]
+        self._spawn(args, env, self.workdir)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            self.check_alive()
+            # It falls back to a random port if ours was taken meanwhile; it says which.
+            found = re.search(r"Listening on (\d+)", self.log())
+            if found:
+                self.port = int(found.group(1))
+                with contextlib.suppress(OSError):
+                    status, body = _get(f"http://127.0.0.1:{self.port}/_internal/v1/config")
+                    if status == 200 and '"currentUser"' in body:
+                        return self
+            time.sleep(0.2)  # polling a child process, not waiting on the clock
+        raise ProcessFailed(f"the Playground did not start in {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}")
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless (Playwright's own browser download is not available here)."""
+    if not CHROMIUM.exists():
+        raise ProcessFailed(f"{CHROMIUM} is missing; run ./scripts/setup (it installs Debian's chromium)")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+
+def _loopback_only(route: Route) -> None:
+    host = urlsplit(route.request.url).hostname or ""
+    if host in {"127.0.0.1", "localhost", "::1"} or route.request.url.startswith(("data:", "blob:")):
+        route.continue_()
+    else:
+        # The page asks a CDN for fonts; tests stay on this machine.
+        route.abort("blockedbyclient")
+
+
+@contextlib.contextmanager
+def open_chat(browser: Browser, playground: PlaygroundProcess) -> Iterator[Page]:
+    """A fresh page on the Playground's personal chat, in the persona's time zone, ready to type into."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id=playground.time_zone, locale="en-US"
+    )
+    try:
+        context.route("**/*", _loopback_only)
+        page = context.new_page()
+        page.goto(playground.url)
+        expect(page.locator(MESSAGE_BOX)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+        yield page
+    finally:
+        context.close()
+
+
+def send_and_wait(page: Page, text: str, expect_text: str, timeout_ms: int = ANSWER_TIMEOUT_MS) -> None:
+    """Type ``text`` into the chat, press Enter, and wait for a new element showing ``expect_text``.
+
+    "New" counts what was on the page before sending, so an earlier card with the same
+    words (a welcome card, a previous answer) does not satisfy the wait.
+    """
+    answers = page.get_by_text(expect_text)
+    before = answers.count()
+    box = page.locator(MESSAGE_BOX)
+    box.click()
+    box.fill(text)
+    box.press("Enter")
+    expect(answers.nth(before)).to_be_visible(timeout=timeout_ms)
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """Write ``docs/screenshots/<name>.png``, replacing the old one in one step."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    picture = page.screenshot(type="png")
+    with tempfile.NamedTemporaryFile(dir=SCREENSHOTS, suffix=".tmp", delete=False) as tmp:
+        tmp.write(picture)
+        tmp_path = Path(tmp.name)
+    try:
+        # NamedTemporaryFile makes files only the owner can read; a picture in docs/ is for everyone.
+        tmp_path.chmod(0o644)
+        tmp_path.replace(target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+    return target
+
+
+def node_available() -> bool:
+    """Whether ``node`` is on PATH (the Playground is a Node.js program)."""
+    return shutil.which("node") is not None
