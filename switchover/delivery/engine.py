@@ -1,0 +1,808 @@
+"""The one durable delivery engine: an outbox in the database, drained by workers.
+
+Announcements, problem notifications, escalations and digests all go through
+here. A :class:`DeliveryRequest` becomes one ``delivery_outbox`` row; workers
+claim due rows in the database (so two instances never send the same row),
+respect the Teams rate limits, send through the :class:`Messenger`, and write
+the outcome back (activity id, status, reason).
+
+Row life cycle::
+
+    pending --claim--> claimed --just before the HTTP call--> sending --> sent
+                                                                     \\-> pending (retry later)
+                                                                     \\-> failed / unreachable
+
+Crash safety. A row is ``claimed`` (with a lease, ``claimed_until``) in one
+statement, and marked ``sending`` in its own small transaction immediately
+before the HTTP request; the outcome is written immediately after. So:
+
+* a worker that stops before the HTTP call leaves ``claimed`` rows; once the
+  lease expires any worker claims them again (nothing was sent: no duplicate);
+* a worker that is *cancelled* (shutdown, task cancelled) finishes the send it
+  had started and records it: the send and its record run shielded;
+* only a hard stop (SIGKILL, power loss) between the HTTP request and the
+  write of its outcome leaves a row in ``sending`` past its lease. Teams has no
+  idempotency key, so we cannot ask whether that message arrived. The policy
+  ``in_doubt`` decides: ``"resend"`` (default: the person may get the message
+  twice, which beats missing a cutover notice) or ``"hold"`` (status
+  ``in_doubt``, counted in reports, never sent again automatically). At most
+  ``concurrency`` rows per killed worker can be in that state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchover.clock import Clock
+from switchover.delivery.limits import RateLimiter, TeamsLimits
+from switchover.delivery.tables import deliveries
+from switchover.messaging import ConversationTarget, DeliveryError, FailureKind, Messenger, OutgoingMessage
+from switchover.storage.db import SQLITE_BEGIN_OPTION
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery is in its life."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
+    RECALLED = "recalled"
+    IN_DOUBT = "in_doubt"
+
+
+FINAL = frozenset(
+    {
+        DeliveryStatus.SENT,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.UNREACHABLE,
+        DeliveryStatus.CANCELLED,
+        DeliveryStatus.RECALLED,
+        DeliveryStatus.IN_DOUBT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who a delivery goes to.
+
+    Attributes:
+        tenant_id: Entra tenant id.
+        kind: ``"user"`` or ``"channel"``.
+        key: user: Entra object id; channel: ``"<team> / <channel>"`` (``str(ChannelRef)``).
+        display_name: For reports and logs.
+    """
+
+    tenant_id: str
+    kind: Literal["user", "channel"]
+    key: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRequest:
+    """One message for one recipient. ``dedupe_key`` is unique per tenant: enqueueing twice never sends twice."""
+
+    recipient: Recipient
+    message: OutgoingMessage
+    purpose: str
+    subject_id: str
+    dedupe_key: str
+    not_before: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    """What happened to one delivery."""
+
+    id: int
+    tenant_id: str
+    purpose: str
+    subject_id: str
+    dedupe_key: str
+    recipient: Recipient
+    status: DeliveryStatus
+    attempts: int
+    activity_id: str | None
+    target: ConversationTarget | None
+    reason: str | None
+    sent_at: dt.datetime | None
+    read_at: dt.datetime | None
+
+
+class ConversationLookup(Protocol):
+    """Where the engine finds (and remembers) the conversation for a recipient."""
+
+    async def target_for(self, recipient: Recipient) -> ConversationTarget | None:
+        """The stored conversation to post into, or None if the bot has none."""
+        ...
+
+    async def remember(self, recipient: Recipient, target: ConversationTarget) -> None:
+        """Store a freshly opened 1:1 conversation for the recipient."""
+        ...
+
+
+OutcomeCallback = Callable[[DeliveryOutcome], Awaitable[None]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def message_to_json(message: OutgoingMessage) -> dict[str, Any]:
+    """An :class:`OutgoingMessage` as a JSON-able dict (the outbox stores it)."""
+    return {
+        "text": message.text,
+        "card": message.card,
+        "summary": message.summary,
+        "attachments": list(message.attachments),
+    }
+
+
+def message_from_json(data: dict[str, Any]) -> OutgoingMessage:
+    """The inverse of :func:`message_to_json`."""
+    return OutgoingMessage(
+        text=data.get("text"),
+        card=data.get("card"),
+        summary=data.get("summary"),
+        attachments=tuple(data.get("attachments") or ()),
+    )
+
+
+def target_to_json(target: ConversationTarget) -> dict[str, Any]:
+    return asdict(target)
+
+
+def target_from_json(data: dict[str, Any] | None) -> ConversationTarget | None:
+    return ConversationTarget(**data) if data else None
+
+
+def _reason(exc: DeliveryError) -> str:
+    parts = [f"HTTP {exc.status}" if exc.status else exc.kind.value]
+    if exc.code:
+        parts.append(exc.code)
+    if exc.detail:
+        parts.append(exc.detail[:200])
+    return " ".join(parts)[:500]
+
+
+class DeliveryEngine:
+    """The durable outbox and its workers.
+
+    Args:
+        db: ``switchover.storage.Database``.
+        messenger: Sends, updates and deletes Teams messages.
+        conversations: Finds the stored conversation for a recipient.
+        clock: The one source of "now"; also paces the rate limiter.
+        limits: Teams rate limits (the per-tenant rate is configurable).
+        concurrency: Sends in flight at once per engine.
+        batch_size: Rows claimed per database round trip.
+        lease: How long a claim holds before another worker may take the row.
+        max_attempts: Sends tried before a row is failed for good.
+        backoff_base: First retry delay (seconds) without ``Retry-After``; doubles, full jitter.
+        backoff_cap: Longest retry delay (seconds).
+        in_doubt: What to do with a row left in ``sending`` by a killed worker (see module docs).
+        worker_id: Names this engine in ``claimed_by`` (default: random).
+        sleep: How to wait (tests pass one that moves a ManualClock).
+        rng: Random source for jitter.
+    """
+
+    def __init__(
+        self,
+        db: Any,
+        messenger: Messenger,
+        conversations: ConversationLookup,
+        clock: Clock,
+        *,
+        limits: TeamsLimits | None = None,
+        concurrency: int = 16,
+        batch_size: int = 200,
+        lease: dt.timedelta = dt.timedelta(minutes=2),
+        max_attempts: int = 6,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 300.0,
+        in_doubt: Literal["resend", "hold"] = "resend",
+        worker_id: str | None = None,
+        sleep: Sleep | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.messenger = messenger
+        self.conversations = conversations
+        self.clock = clock
+        self.limits = limits or TeamsLimits()
+        self.limiter = RateLimiter(self.limits, lambda: self.clock.now().timestamp())
+        self.concurrency = concurrency
+        self.batch_size = batch_size
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.in_doubt = in_doubt
+        self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._callbacks: dict[str, list[OutcomeCallback]] = defaultdict(list)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def _tx(self, *, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One transaction on a Core connection; ``immediate`` takes SQLite's write lock at BEGIN
+        (read-then-write work such as claiming rows must queue, not fail with "database is locked")."""
+        async with self.db.engine.connect() as conn:
+            if immediate and self.db.dialect == "sqlite":
+                conn = await conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            async with conn.begin():
+                yield conn
+
+    # -- enqueueing ------------------------------------------------------------
+
+    async def enqueue(self, requests: Sequence[DeliveryRequest]) -> list[int]:
+        """Store requests durably; returns their delivery ids in order.
+
+        Idempotent: a request whose ``(tenant_id, dedupe_key)`` is already stored
+        keeps its existing row (and id) and is not sent again.
+        """
+        if not requests:
+            return []
+        now = self.clock.now()
+        ids: dict[tuple[str, str], int] = {}
+        for start in range(0, len(requests), 500):
+            chunk = requests[start : start + 500]
+            rows = [
+                {
+                    "tenant_id": r.recipient.tenant_id,
+                    "dedupe_key": r.dedupe_key,
+                    "purpose": r.purpose,
+                    "subject_id": r.subject_id,
+                    "recipient_kind": r.recipient.kind,
+                    "recipient_key": r.recipient.key,
+                    "recipient_name": r.recipient.display_name,
+                    "message": message_to_json(r.message),
+                    "status": DeliveryStatus.PENDING.value,
+                    "not_before": r.not_before,
+                    "next_attempt_at": max(now, r.not_before) if r.not_before else now,
+                    "attempts": 0,
+                    "reopened": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in chunk
+            ]
+            async with self._tx() as s:
+                await s.execute(self._insert_ignore(rows))
+                by_tenant: dict[str, list[str]] = defaultdict(list)
+                for r in chunk:
+                    by_tenant[r.recipient.tenant_id].append(r.dedupe_key)
+                for tenant, keys in by_tenant.items():
+                    result = await s.execute(
+                        sa.select(deliveries.c.id, deliveries.c.dedupe_key).where(
+                            deliveries.c.tenant_id == tenant, deliveries.c.dedupe_key.in_(keys)
+                        )
+                    )
+                    for row in result:
+                        ids[(tenant, row.dedupe_key)] = row.id
+        self._wake.set()
+        return [ids[(r.recipient.tenant_id, r.dedupe_key)] for r in requests]
+
+    def _insert_ignore(self, rows: list[dict[str, Any]]) -> Any:
+        if self.db.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(deliveries).values(rows).on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
+
+    def on_outcome(self, purpose: str, callback: OutcomeCallback) -> None:
+        """Call ``callback`` when a delivery of ``purpose`` reaches sent, failed or unreachable."""
+        self._callbacks[purpose].append(callback)
+
+    # -- working the outbox ----------------------------------------------------
+
+    async def run_once(self, *, max_items: int | None = None) -> int:
+        """Claim the rows that are due, send them, record the outcomes.
+
+        Returns:
+            How many rows this call worked on.
+        """
+        await self._recover_interrupted()
+        limit = self.batch_size if max_items is None else min(max_items, self.batch_size)
+        rows = await self._claim(limit)
+        if not rows:
+            return 0
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        for row in rows:
+            queue.put_nowait(row)
+
+        async def worker() -> None:
+            while not queue.empty():
+                row = queue.get_nowait()
+                await self._work(row)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(rows)))))
+        return len(rows)
+
+    async def drain(self, *, until_idle: bool = True) -> None:
+        """Send everything that is due, waiting out retries, until nothing is left to do now.
+
+        Rows scheduled for later (``not_before`` in the future, never tried) do not
+        hold ``drain`` up. With ``until_idle=False`` it makes one pass only.
+        """
+        while True:
+            worked = await self.run_once()
+            if worked:
+                continue
+            if not until_idle:
+                return
+            wait = await self._seconds_until_more_work()
+            if wait is None:
+                return
+            await self._sleep(max(wait, 0.001))
+
+    async def run_forever(self, *, poll: float = 1.0) -> None:
+        """Work the outbox until cancelled (the app's background worker)."""
+        while True:
+            try:
+                worked = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery pass failed", extra={"worker": self.worker_id})
+                worked = 0
+            if worked:
+                continue
+            self._wake.clear()
+            wait = await self._seconds_until_due()
+            timeout = poll if wait is None else min(poll, max(wait, 0.0))
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            except TimeoutError:
+                pass
+
+    def wake(self) -> None:
+        """Tell :meth:`run_forever` there may be new work."""
+        self._wake.set()
+
+    async def wait_in_flight(self) -> None:
+        """Wait for sends already started (they finish even when their worker is cancelled)."""
+        while self._in_flight:
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+
+    async def _seconds_until_due(self) -> float | None:
+        async with self._tx() as s:
+            nxt = await s.scalar(
+                sa.select(sa.func.min(deliveries.c.next_attempt_at)).where(
+                    deliveries.c.status == DeliveryStatus.PENDING.value
+                )
+            )
+        if nxt is None:
+            return None
+        return (nxt - self.clock.now()).total_seconds()
+
+    async def _seconds_until_more_work(self) -> float | None:
+        now = self.clock.now()
+        c = deliveries.c
+        async with self._tx() as s:
+            retry_at = await s.scalar(
+                sa.select(sa.func.min(c.next_attempt_at)).where(
+                    c.status == DeliveryStatus.PENDING.value,
+                    sa.or_(c.attempts > 0, c.next_attempt_at <= now),
+                )
+            )
+            lease_end = await s.scalar(
+                sa.select(sa.func.min(c.claimed_until)).where(
+                    c.status.in_([DeliveryStatus.CLAIMED.value, DeliveryStatus.SENDING.value])
+                )
+            )
+        waits = [(t - now).total_seconds() for t in (retry_at, lease_end) if t is not None]
+        return min(waits) if waits else None
+
+    async def _recover_interrupted(self) -> None:
+        """Rows left in ``sending`` by a worker that died mid-send (lease expired)."""
+        now = self.clock.now()
+        c = deliveries.c
+        if self.in_doubt == "resend":
+            values: dict[str, Any] = {
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_at": now,
+                "reason": "resent: an earlier send was interrupted and may or may not have arrived",
+            }
+        else:
+            values = {
+                "status": DeliveryStatus.IN_DOUBT.value,
+                "reason": "in doubt: the sending worker stopped during the send; not resent automatically",
+            }
+        async with self._tx(immediate=True) as s:
+            result = await s.execute(
+                sa.update(deliveries)
+                .where(c.status == DeliveryStatus.SENDING.value, c.claimed_until < now)
+                .values(claimed_by=None, claimed_until=None, updated_at=now, **values)
+                .returning(c.id)
+            )
+            recovered = [r.id for r in result]
+        if recovered:
+            log.warning(
+                "deliveries interrupted mid-send recovered",
+                extra={"policy": self.in_doubt, "count": len(recovered), "ids": recovered[:20]},
+            )
+
+    async def _claim(self, limit: int) -> list[Any]:
+        now = self.clock.now()
+        c = deliveries.c
+        claimable = sa.or_(
+            sa.and_(c.status == DeliveryStatus.PENDING.value, c.next_attempt_at <= now),
+            sa.and_(c.status == DeliveryStatus.CLAIMED.value, c.claimed_until < now),
+        )
+        async with self._tx(immediate=True) as s:
+            pick = sa.select(c.id).where(claimable).order_by(c.next_attempt_at, c.id).limit(limit)
+            if self.db.dialect == "postgresql":
+                pick = pick.with_for_update(skip_locked=True)
+            ids = [r.id for r in await s.execute(pick)]
+            if not ids:
+                return []
+            # The condition is repeated so a row another worker took meanwhile is not taken twice.
+            result = await s.execute(
+                sa.update(deliveries)
+                .where(c.id.in_(ids), claimable)
+                .values(
+                    status=DeliveryStatus.CLAIMED.value,
+                    claimed_by=self.worker_id,
+                    claimed_until=now + self.lease,
+                    updated_at=now,
+                )
+                .returning(*deliveries.c)
+            )
+            return sorted(result.all(), key=lambda r: (r.next_attempt_at, r.id))
+
+    async def _work(self, row: Any) -> None:
+        recipient = Recipient(row.tenant_id, row.recipient_kind, row.recipient_key, row.recipient_name)
+        target = target_from_json(row.target)
+        if target is None:
+            try:
+                target = await self.conversations.target_for(recipient)
+            except Exception:
+                log.exception("conversation lookup failed", extra={"delivery": row.id})
+                await self._retry_later(row, "conversation lookup failed", None)
+                return
+        if target is None:
+            what = "channel" if recipient.kind == "channel" else "person"
+            await self._finish(
+                row,
+                DeliveryStatus.UNREACHABLE,
+                reason=f"NoConversation: the bot has no conversation with this {what} (app not installed?)",
+            )
+            return
+        await self._acquire(row.tenant_id, target.conversation_id)
+        if not await self._mark_sending(row, target):
+            return  # the claim was lost (lease expired and another worker took the row)
+        task = asyncio.create_task(self._send_and_record(row, recipient, target))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        # Shielded: a cancelled worker still records the send it started.
+        await asyncio.shield(task)
+
+    async def _acquire(self, tenant_id: str, conversation_id: str) -> None:
+        while (wait := self.limiter.try_acquire(tenant_id, conversation_id)) > 0:
+            await self._sleep(wait)
+
+    async def _mark_sending(self, row: Any, target: ConversationTarget) -> bool:
+        now = self.clock.now()
+        c = deliveries.c
+        async with self._tx(immediate=True) as s:
+            result = await s.execute(
+                sa.update(deliveries)
+                .where(c.id == row.id, c.status == DeliveryStatus.CLAIMED.value, c.claimed_by == self.worker_id)
+                .values(
+                    status=DeliveryStatus.SENDING.value,
+                    attempts=c.attempts + 1,
+                    target=target_to_json(target),
+                    conversation_id=target.conversation_id,
+                    claimed_until=now + self.lease,
+                    updated_at=now,
+                )
+            )
+            return result.rowcount == 1
+
+    async def _send_and_record(self, row: Any, recipient: Recipient, target: ConversationTarget) -> None:
+        message = message_from_json(row.message)
+        extra = {"delivery": row.id, "purpose": row.purpose, "subject": row.subject_id, "tenant": row.tenant_id}
+        try:
+            activity_id = await self.messenger.send(target, message)
+        except DeliveryError as exc:
+            if exc.kind is FailureKind.GONE:
+                await self._reopen_and_send(row, recipient, target, message, exc)
+            elif exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
+                if exc.kind is FailureKind.THROTTLED:
+                    self.limiter.conversations.pause(target.conversation_id, exc.retry_after or self.backoff_base)
+                await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
+            else:
+                log.warning("delivery rejected", extra={**extra, "reason": _reason(exc)})
+                await self._finish(row, DeliveryStatus.FAILED, reason=_reason(exc))
+            return
+        except Exception as exc:
+            # An unexpected error is treated as transient: bounded retries, then failed.
+            log.exception("delivery send raised", extra=extra)
+            await self._retry_later(row, f"error: {exc!r}"[:500], None, attempts_done=row.attempts + 1)
+            return
+        await self._finish(row, DeliveryStatus.SENT, activity_id=activity_id, target=target)
+
+    async def _reopen_and_send(
+        self,
+        row: Any,
+        recipient: Recipient,
+        target: ConversationTarget,
+        message: OutgoingMessage,
+        first: DeliveryError,
+    ) -> None:
+        """The conversation is gone: open a fresh 1:1 once, else the person is unreachable."""
+        if recipient.kind != "user" or row.reopened or not target.user_id:
+            await self._finish(row, DeliveryStatus.UNREACHABLE, reason=_reason(first))
+            return
+        await self._mark_reopened(row)
+        try:
+            fresh = await self.messenger.open_personal(
+                tenant_id=target.tenant_id,
+                service_url=target.service_url,
+                user_id=target.user_id,
+                bot_id=target.bot_id,
+            )
+        except DeliveryError as exc:
+            if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
+                await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
+                return
+            await self._finish(
+                row, DeliveryStatus.UNREACHABLE, reason=f"{_reason(first)}; reopening the chat failed: {_reason(exc)}"
+            )
+            return
+        await self.conversations.remember(recipient, fresh)
+        await self._acquire(row.tenant_id, fresh.conversation_id)
+        try:
+            activity_id = await self.messenger.send(fresh, message)
+        except DeliveryError as exc:
+            if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
+                await self._retry_later(
+                    row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1, target=fresh
+                )
+                return
+            await self._finish(
+                row, DeliveryStatus.UNREACHABLE, reason=f"{_reason(first)}; the reopened chat failed: {_reason(exc)}"
+            )
+            return
+        await self._finish(row, DeliveryStatus.SENT, activity_id=activity_id, target=fresh)
+
+    async def _mark_reopened(self, row: Any) -> None:
+        async with self._tx(immediate=True) as s:
+            await s.execute(sa.update(deliveries).where(deliveries.c.id == row.id).values(reopened=True))
+
+    def _backoff(self, attempts_done: int) -> float:
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(attempts_done - 1, 0)))
+        return self._rng.uniform(ceiling / 2, ceiling)
+
+    async def _retry_later(
+        self,
+        row: Any,
+        reason: str,
+        retry_after: float | None,
+        *,
+        attempts_done: int | None = None,
+        target: ConversationTarget | None = None,
+    ) -> None:
+        done = row.attempts if attempts_done is None else attempts_done
+        if done >= self.max_attempts:
+            await self._finish(row, DeliveryStatus.FAILED, reason=f"gave up after {done} attempts: {reason}")
+            return
+        delay = retry_after if retry_after is not None else self._backoff(done)
+        now = self.clock.now()
+        values: dict[str, Any] = {
+            "status": DeliveryStatus.PENDING.value,
+            "next_attempt_at": now + dt.timedelta(seconds=delay),
+            "reason": reason,
+            "claimed_by": None,
+            "claimed_until": None,
+            "updated_at": now,
+        }
+        if target is not None:
+            values["target"] = target_to_json(target)
+            values["conversation_id"] = target.conversation_id
+        async with self._tx(immediate=True) as s:
+            await s.execute(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        log.info(
+            "delivery will be retried", extra={"delivery": row.id, "in_seconds": round(delay, 3), "reason": reason}
+        )
+
+    async def _finish(
+        self,
+        row: Any,
+        status: DeliveryStatus,
+        *,
+        reason: str | None = None,
+        activity_id: str | None = None,
+        target: ConversationTarget | None = None,
+    ) -> None:
+        now = self.clock.now()
+        values: dict[str, Any] = {
+            "status": status.value,
+            "reason": reason,
+            "claimed_by": None,
+            "claimed_until": None,
+            "updated_at": now,
+        }
+        if status is DeliveryStatus.SENT:
+            # A resend after an interrupted send keeps saying so (the person may have it twice).
+            c = deliveries.c
+            values.update(activity_id=activity_id, sent_at=now, reason=sa.case((c.reason.like("resent:%"), c.reason)))
+        if target is not None:
+            values.update(target=target_to_json(target), conversation_id=target.conversation_id)
+        async with self._tx(immediate=True) as s:
+            await s.execute(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        if status is not DeliveryStatus.SENT:
+            log.warning(
+                "delivery not sent",
+                extra={"delivery": row.id, "purpose": row.purpose, "status": status.value, "reason": reason},
+            )
+        callbacks = self._callbacks.get(row.purpose)
+        if callbacks:
+            outcome = await self.get(row.id)
+            for callback in callbacks:
+                try:
+                    await callback(outcome)
+                except Exception:
+                    log.exception("delivery outcome callback failed", extra={"delivery": row.id})
+
+    # -- reading and changing what was sent ------------------------------------
+
+    async def get(self, delivery_id: int) -> DeliveryOutcome:
+        """The current state of one delivery (``KeyError`` if there is none)."""
+        async with self._tx() as s:
+            row = (await s.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id))).first()
+        if row is None:
+            raise KeyError(delivery_id)
+        return _outcome(row)
+
+    async def outcomes(self, tenant_id: str, purpose: str, subject_id: str) -> list[DeliveryOutcome]:
+        """Every delivery of one subject (e.g. one announcement), in id order."""
+        c = deliveries.c
+        async with self._tx() as s:
+            rows = await s.execute(
+                sa.select(deliveries)
+                .where(c.tenant_id == tenant_id, c.purpose == purpose, c.subject_id == subject_id)
+                .order_by(c.id)
+            )
+            return [_outcome(r) for r in rows]
+
+    async def cancel(self, tenant_id: str, purpose: str, subject_id: str) -> int:
+        """Cancel deliveries of a subject that have not started sending; returns how many."""
+        c = deliveries.c
+        now = self.clock.now()
+        async with self._tx(immediate=True) as s:
+            result = await s.execute(
+                sa.update(deliveries)
+                .where(
+                    c.tenant_id == tenant_id,
+                    c.purpose == purpose,
+                    c.subject_id == subject_id,
+                    c.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
+                )
+                .values(status=DeliveryStatus.CANCELLED.value, reason="cancelled", updated_at=now, claimed_by=None)
+            )
+            return result.rowcount
+
+    async def update_sent(self, delivery_id: int, message: OutgoingMessage) -> None:
+        """Replace a sent message in place (correct a card, show an acknowledgement).
+
+        Raises:
+            KeyError: no such delivery.
+            ValueError: the delivery was never sent (nothing to update).
+            DeliveryError: Teams refused the update after bounded retries.
+        """
+        row = await self._sent_row(delivery_id)
+        target = target_from_json(row.target)
+        assert target is not None  # a sent row always has its target  # noqa: S101
+        await self._with_retries(lambda: self.messenger.update(target, row.activity_id, message), row, target)
+        async with self._tx(immediate=True) as s:
+            await s.execute(
+                sa.update(deliveries)
+                .where(deliveries.c.id == delivery_id)
+                .values(message=message_to_json(message), updated_at=self.clock.now())
+            )
+
+    async def delete_sent(self, delivery_id: int) -> None:
+        """Recall (delete) a sent message; the delivery becomes ``recalled``."""
+        row = await self._sent_row(delivery_id)
+        target = target_from_json(row.target)
+        assert target is not None  # noqa: S101
+        await self._with_retries(lambda: self.messenger.delete(target, row.activity_id), row, target)
+        async with self._tx(immediate=True) as s:
+            await s.execute(
+                sa.update(deliveries)
+                .where(deliveries.c.id == delivery_id)
+                .values(status=DeliveryStatus.RECALLED.value, reason="recalled", updated_at=self.clock.now())
+            )
+
+    async def _sent_row(self, delivery_id: int) -> Any:
+        async with self._tx() as s:
+            row = (await s.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id))).first()
+        if row is None:
+            raise KeyError(delivery_id)
+        if row.status != DeliveryStatus.SENT.value or not row.activity_id:
+            raise ValueError(f"delivery {delivery_id} is {row.status}, not sent")
+        return row
+
+    async def _with_retries(self, call: Callable[[], Awaitable[Any]], row: Any, target: ConversationTarget) -> None:
+        for attempt in range(1, self.max_attempts + 1):
+            await self._acquire(row.tenant_id, target.conversation_id)
+            try:
+                await call()
+                return
+            except DeliveryError as exc:
+                if exc.kind not in (FailureKind.THROTTLED, FailureKind.TRANSIENT) or attempt == self.max_attempts:
+                    raise
+                if exc.kind is FailureKind.THROTTLED:
+                    self.limiter.conversations.pause(target.conversation_id, exc.retry_after or self.backoff_base)
+                await self._sleep(exc.retry_after if exc.retry_after is not None else self._backoff(attempt))
+
+    async def mark_read(self, tenant_id: str, conversation_id: str, last_read_message_id: str) -> int:
+        """A read receipt: every delivery in this 1:1 chat up to that message was read.
+
+        Teams message ids in a chat grow with time (epoch milliseconds), so
+        "up to" compares them as numbers when they are numbers.
+        """
+        c = deliveries.c
+        now = self.clock.now()
+        async with self._tx(immediate=True) as s:
+            rows = await s.execute(
+                sa.select(c.id, c.activity_id).where(
+                    c.tenant_id == tenant_id,
+                    c.conversation_id == conversation_id,
+                    c.status == DeliveryStatus.SENT.value,
+                    c.read_at.is_(None),
+                )
+            )
+            ids = [r.id for r in rows if _not_after(r.activity_id, last_read_message_id)]
+            if ids:
+                await s.execute(sa.update(deliveries).where(c.id.in_(ids)).values(read_at=now, updated_at=now))
+        return len(ids)
+
+
+def _not_after(activity_id: str | None, last_read: str) -> bool:
+    if activity_id is None:
+        return False
+    if activity_id == last_read:
+        return True
+    if activity_id.isdigit() and last_read.isdigit():
+        return int(activity_id) <= int(last_read)
+    return False
+
+
+def _outcome(row: Any) -> DeliveryOutcome:
+    return DeliveryOutcome(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        purpose=row.purpose,
+        subject_id=row.subject_id,
+        dedupe_key=row.dedupe_key,
+        recipient=Recipient(row.tenant_id, row.recipient_kind, row.recipient_key, row.recipient_name),
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        activity_id=row.activity_id,
+        target=target_from_json(row.target),
+        reason=row.reason,
+        sent_at=row.sent_at,
+        read_at=row.read_at,
+    )

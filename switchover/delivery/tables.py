@@ -1,0 +1,48 @@
+"""The delivery outbox: one row per recipient per message (SQLAlchemy Core).
+
+The migration ``0003_delivery`` creates the same table with explicit
+``op.create_table``; this module is what the engine queries.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from switchover.storage.base import Base, UtcDateTime
+
+metadata = Base.metadata
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+
+
+deliveries = sa.Table(
+    "delivery_outbox",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("dedupe_key", sa.String(300), nullable=False),
+    sa.Column("purpose", sa.String(40), nullable=False),
+    sa.Column("subject_id", sa.String(100), nullable=False),
+    sa.Column("recipient_kind", sa.String(10), nullable=False),
+    sa.Column("recipient_key", sa.String(300), nullable=False),
+    sa.Column("recipient_name", sa.String(300)),
+    sa.Column("message", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("not_before", UtcDateTime),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reopened", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("claimed_by", sa.String(100)),
+    sa.Column("claimed_until", UtcDateTime),
+    sa.Column("target", sa.JSON),
+    sa.Column("conversation_id", sa.String(300)),
+    sa.Column("activity_id", sa.String(200)),
+    sa.Column("reason", sa.String(500)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("read_at", UtcDateTime),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("tenant_id", "dedupe_key", name="uq_delivery_outbox_dedupe"),
+    sa.Index("ix_delivery_outbox_due", "status", "next_attempt_at"),
+    sa.Index("ix_delivery_outbox_subject", "tenant_id", "purpose", "subject_id"),
+    sa.Index("ix_delivery_outbox_conversation", "tenant_id", "conversation_id"),
+)
