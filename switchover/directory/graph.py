@@ -77,6 +77,14 @@ GROUP_PAGE_SIZE = 999  # the largest page transitiveMemberOf allows (default 100
 class GraphUnavailable(Exception):
     """Graph could not answer (timeout, 5xx after retries, throttled past retries, auth)."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class GraphForbidden(GraphUnavailable):
+    """Graph answered 403: the app lacks the permission (or the tenant the licence) for this call."""
+
 
 # -- client construction ----------------------------------------------------------
 
@@ -285,6 +293,7 @@ class GraphDirectory:
         self._last_error: str | None = None
         self._last_failure: dt.datetime | None = None
         self._started = False
+        self._warned_groups = False
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -449,7 +458,14 @@ class GraphDirectory:
         query = TransitiveMemberOfRequestBuilder.TransitiveMemberOfRequestBuilderGetQueryParameters(
             select=["id", "displayName"], top=GROUP_PAGE_SIZE
         )
-        objects = await graph_pages(self.client, builder, RequestConfiguration(query_parameters=query))
+        try:
+            objects = await graph_pages(self.client, builder, RequestConfiguration(query_parameters=query))
+        except GraphForbidden:
+            # Not allowed to read memberships: rules on groups cannot match, everything else still works.
+            if not self._warned_groups:
+                log.warning("group memberships not readable (permission); group-based wave rules will not match")
+                self._warned_groups = True
+            return []
         # transitiveMemberOf also lists directory roles and administrative units; plan rules name groups.
         return [o for o in objects if o.get("@odata.type", "#microsoft.graph.group") == "#microsoft.graph.group"]
 
@@ -510,7 +526,8 @@ async def graph_json(
         status = exc.response_status_code
         if missing_ok and status == 404:
             return None
-        raise GraphUnavailable(f"Graph answered {status}: {exc.primary_message or type(exc).__name__}") from exc
+        kind = GraphForbidden if status == 403 else GraphUnavailable
+        raise kind(f"Graph answered {status}: {exc.primary_message or type(exc).__name__}", status) from exc
     except httpx.HTTPError as exc:
         raise GraphUnavailable(f"Graph unreachable: {type(exc).__name__}: {exc}") from exc
     if not body:

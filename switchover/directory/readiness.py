@@ -16,6 +16,7 @@ failure): in most waves PCs are not enrolled before cutover.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,12 +31,14 @@ from msgraph.generated.reports.authentication_methods.user_registration_details.
 )
 
 from switchover.directory.base import Directory, DirectoryUser, Readiness
-from switchover.directory.graph import graph_json, graph_pages
+from switchover.directory.graph import GraphForbidden, graph_json, graph_pages
 
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
     from switchover.plan.model import Plan, ReadinessChecks, Wave
+
+log = logging.getLogger(__name__)
 
 REGISTRATION_SELECT = ["id", "isMfaRegistered", "methodsRegistered"]
 DEVICE_SELECT = ["id", "userId", "complianceState"]
@@ -65,26 +68,37 @@ async def fetch_readiness(
         GraphUnavailable: when Graph fails (after the SDK's retries).
     """
     mfa: dict[str, dict[str, Any]] = {}
+    mfa_known = checks.mfa
     if checks.mfa:
         builder = client.reports.authentication_methods.user_registration_details
         query = UserRegistrationDetailsRequestBuilder.UserRegistrationDetailsRequestBuilderGetQueryParameters(
             select=REGISTRATION_SELECT, top=PAGE_SIZE
         )
-        for d in await graph_pages(client, builder, RequestConfiguration(query_parameters=query)):
-            if d.get("id"):
-                mfa[d["id"]] = d
+        try:
+            for d in await graph_pages(client, builder, RequestConfiguration(query_parameters=query)):
+                if d.get("id"):
+                    mfa[d["id"]] = d
+        except GraphForbidden as exc:
+            # Without AuditLog.Read.All (or the Entra ID P1/P2 licence) the directory still works; MFA is unknown.
+            log.warning("MFA registration not readable; readiness stays unknown", extra={"error": str(exc)})
+            mfa_known = False
     devices: dict[str, list[dict[str, Any]]] = {}
+    devices_known = checks.device_compliance
     if checks.device_compliance:
-        devices = await _devices(client)
+        try:
+            devices = await _devices(client)
+        except GraphForbidden as exc:
+            log.warning("Intune devices not readable; compliance stays unknown", extra={"error": str(exc)})
+            devices_known = False
     out: dict[str, Readiness] = {}
     for uid in user_ids:
         d = mfa.get(uid)
         registered = bool(d.get("isMfaRegistered")) if d is not None else None
         out[uid] = Readiness(
             user_id=uid,
-            mfa_registered=registered if checks.mfa else None,
+            mfa_registered=registered if mfa_known else None,
             methods=_methods(d) if d is not None else (),
-            device_compliant=_compliance(devices.get(uid, ())) if checks.device_compliance else None,
+            device_compliant=_compliance(devices.get(uid, ())) if devices_known else None,
             checked_at=now,
         )
     return out

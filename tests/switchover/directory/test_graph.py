@@ -265,3 +265,18 @@ async def test_roster_cannot_tell_readiness() -> None:
     assert user is not None
     assert await service.readiness_for(user) is None
     assert await service.confirm_mfa(user) == (None, "Thanks, noted.")
+
+
+async def test_without_the_mfa_permission_the_directory_still_syncs(
+    graph_directory: GraphDirectory, fake_graph: FakeGraph
+) -> None:
+    # 403: AuditLog.Read.All not granted (or no Entra ID P1/P2 licence).
+    fake_graph.fail("/userRegistrationDetails", 403)
+    assert await graph_directory.sync() is True
+    assert graph_directory.health().state == "ok"
+    grace = await graph_directory.get(GRACE)
+    assert grace is not None and "Migration Champions" in grace.groups
+    readiness = await graph_directory.readiness(grace.id)
+    assert readiness is not None and readiness.mfa_registered is None
+    # Devices were readable, so compliance is still known for Tacoma.
+    assert readiness.device_compliant is not None
