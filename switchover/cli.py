@@ -186,9 +186,10 @@ def plan_check(args: argparse.Namespace) -> int:
 
 
 def rule_warnings(plan, users) -> list[str]:  # type: ignore[no-untyped-def]
-    """Rule values no one in the roster has (usually a typo), and waves nobody is in."""
+    """Rule values no one in the roster has (usually a typo), exceptions whose ``from_wave``
+    is not what the rules give, and waves nobody is in."""
     from switchover.plan.loader import closest
-    from switchover.plan.membership import members_by_wave
+    from switchover.plan.membership import members_by_wave, rule_wave
 
     seen: dict[str, dict[str, str]] = {"departments": {}, "offices": {}, "cities": {}, "groups": {}}
     for u in users:
@@ -207,6 +208,14 @@ def rule_warnings(plan, users) -> list[str]:  # type: ignore[no-untyped-def]
                     best = closest(value, seen[field].values())
                     hint = f" - did you mean {best!r}?" if best else ""
                     out.append(f"{wave.key} include[{i}].{field}: no one in the roster has {value!r}{hint}")
+    by_upn = {u.upn.casefold(): u for u in users} | {u.mail.casefold(): u for u in users if u.mail}
+    for exc in plan.exceptions:
+        user = by_upn.get(exc.user.casefold())
+        if user is not None and exc.from_wave:
+            ruled = rule_wave(plan, user)
+            if ruled is None or ruled.key != exc.from_wave:
+                given = ruled.key if ruled else "no wave"
+                out.append(f"exception for {exc.user}: from_wave is {exc.from_wave} but the rules give {given}")
     for key, members in members_by_wave(plan, users).items():
         if not members:
             out.append(f"{key}: no one in the roster is in this wave")

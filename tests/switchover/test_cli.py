@@ -104,9 +104,22 @@ def test_rule_value_no_one_has_is_a_warning(tmp_path: Path, capsys: pytest.Captu
     # The Finance staff (17 enabled, less Nadia the champion and Farah who moved) now fall through every rule.
     assert "16 no_rule" in out
     assert main([*args, "--strict"]) == 1
-    assert "1 warning(s), 16 enabled user(s) in no wave" in capsys.readouterr().err
+    # Farah Ahmed's exception says she came from wave-1, which the broken rule no longer gives: a second warning.
+    assert "from_wave is wave-1 but the rules give no wave" in out
+    assert "2 warning(s), 16 enabled user(s) in no wave" in capsys.readouterr().err
 
 
 def test_strict_passes_on_the_fabrikam_plan(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "check", str(EXAMPLE / "plan.yaml"), "--strict"]) == 0
     assert "Warnings:" not in capsys.readouterr().out
+
+
+def test_exception_from_wave_checked_against_the_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.yaml"
+    text = (EXAMPLE / "plan.yaml").read_text()
+    plan.write_text(
+        text.replace("    from_wave: wave-1\n    to_wave: wave-3", "    from_wave: wave-2\n    to_wave: wave-3")
+    )
+    assert main(["plan", "check", str(plan), "--roster", str(EXAMPLE / "roster.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "exception for farah.ahmed@fabrikamhealth.com: from_wave is wave-2 but the rules give wave-1" in out
