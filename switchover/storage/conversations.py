@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Boolean, Index, String, case, func, literal, select, update
+from sqlalchemy import Boolean, Executable, Index, String, bindparam, case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -126,6 +127,34 @@ def _from_row(row: ConversationRef) -> ConversationRecord:
     return ConversationRecord(**{name: getattr(row, name) for name in _RECORD_FIELDS})
 
 
+@functools.cache
+def _upsert_statement(dialect: str) -> Executable:
+    """INSERT .. ON CONFLICT DO UPDATE for one conversation, built once per dialect.
+
+    Built from bind parameters rather than values so that the hot path (every
+    activity) neither rebuilds the expression nor misses the compiled cache.
+    """
+    table = ConversationRef.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values({column.name: bindparam(column.name, type_=column.type) for column in table.columns})
+    excluded = stmt.excluded
+    set_: dict[str, Any] = {
+        "kind": excluded.kind,
+        "service_url": excluded.service_url,
+        "channel_id": excluded.channel_id,
+        "installed": excluded.installed,
+        "first_seen": case((table.c.first_seen <= excluded.first_seen, table.c.first_seen), else_=excluded.first_seen),
+        "last_seen": case((table.c.last_seen >= excluded.last_seen, table.c.last_seen), else_=excluded.last_seen),
+        # Re-installing clears the mark; a repeated uninstall keeps the first time.
+        "uninstalled_at": case(
+            (excluded.installed, None), else_=func.coalesce(table.c.uninstalled_at, excluded.uninstalled_at)
+        ),
+    }
+    for name in _KEEP_IF_MISSING:
+        set_[name] = func.coalesce(excluded[name], table.c[name])
+    return stmt.on_conflict_do_update(index_elements=[table.c.tenant_id, table.c.conversation_id], set_=set_)
+
+
 class ConversationStore:
     """Reads and writes conversation references.
 
@@ -174,30 +203,8 @@ class ConversationStore:
 
         values = {name: getattr(record, name) for name in _RECORD_FIELDS if name not in _TIMESTAMPS}
         values.update(first_seen=seen_at, last_seen=seen_at, uninstalled_at=None if record.installed else seen_at)
-        dialect = self._db.dialect
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(ConversationRef).values(**values)
-        table = ConversationRef.__table__
-        excluded = stmt.excluded
-        set_: dict[str, Any] = {
-            "kind": excluded.kind,
-            "service_url": excluded.service_url,
-            "channel_id": excluded.channel_id,
-            "installed": excluded.installed,
-            "first_seen": case(
-                (table.c.first_seen <= excluded.first_seen, table.c.first_seen), else_=excluded.first_seen
-            ),
-            "last_seen": case((table.c.last_seen >= excluded.last_seen, table.c.last_seen), else_=excluded.last_seen),
-            # Re-installing clears the mark; a repeated uninstall keeps the first time.
-            "uninstalled_at": case(
-                (excluded.installed, None), else_=func.coalesce(table.c.uninstalled_at, excluded.uninstalled_at)
-            ),
-        }
-        for name in _KEEP_IF_MISSING:
-            set_[name] = func.coalesce(excluded[name], table.c[name])
-        stmt = stmt.on_conflict_do_update(index_elements=[table.c.tenant_id, table.c.conversation_id], set_=set_)
-        async with self._db.transaction() as session:
-            await session.execute(stmt)
+        async with self._db.engine.begin() as conn:
+            await conn.execute(_upsert_statement(self._db.dialect), values)
         self.writes += 1
         self._remember(key, fingerprint, seen_at)
         return True
