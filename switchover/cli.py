@@ -22,6 +22,8 @@ Commands defined here:
   the exceptions found in the roster, and warnings (rule values no one in the roster
   has, empty waves). Exit status 1 with every problem listed when the plan (or
   roster) is wrong; with ``--strict`` also on warnings and enabled users in no wave.
+- ``switchover plan who PATH UPN... [--roster CSV]``: each person's wave, cutover
+  window and the reason (rule, champion, moved, explicit; or disabled, guest, ...).
 """
 
 from __future__ import annotations
@@ -73,6 +75,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="fail (exit 1) on warnings too: rule values no one has, empty waves, enabled users in no wave",
     )
     check.set_defaults(func=plan_check)
+    who = plan_sub.add_parser(
+        "who",
+        help="show which wave people are in, and why",
+        description="Show the wave of each person (UPN, mail or Entra object id) and the reason.",
+    )
+    who.add_argument("path", type=Path, help="the plan YAML file")
+    who.add_argument("people", nargs="+", metavar="UPN", help="UPN, mail or object id")
+    who.add_argument("--roster", type=Path, default=None, help="the users CSV; default: roster.csv next to the plan")
+    who.set_defaults(func=plan_who)
 
 
 def _fmt_window(start, end) -> str:  # type: ignore[no-untyped-def]
@@ -183,6 +194,34 @@ def plan_check(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def plan_who(args: argparse.Namespace) -> int:
+    """Run ``switchover plan who``; exit status 1 if someone is not in the roster."""
+    from switchover.directory.roster import RosterDirectory, RosterError
+    from switchover.plan.loader import PlanError, load_plan
+    from switchover.plan.membership import resolve_wave
+
+    try:
+        plan = load_plan(args.path)
+        roster = RosterDirectory.from_csv(args.roster or args.path.parent / "roster.csv")
+    except (PlanError, RosterError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    status = 0
+    for who in args.people:
+        user = roster.lookup(who)
+        if user is None:
+            print(f"{who}: not in the roster", file=sys.stderr)
+            status = 1
+            continue
+        a = resolve_wave(plan, user)
+        if a.wave is None:
+            print(f"{user.display_name} <{user.upn}>: no wave ({a.explain()})")
+        else:
+            window = _fmt_window(a.wave.cutover.start, a.wave.cutover.end)
+            print(f"{user.display_name} <{user.upn}>: {a.wave.title}, {window} ({a.explain()})")
+    return status
 
 
 def rule_warnings(plan, users) -> list[str]:  # type: ignore[no-untyped-def]

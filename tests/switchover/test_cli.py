@@ -123,3 +123,17 @@ def test_exception_from_wave_checked_against_the_rules(tmp_path: Path, capsys: p
     assert main(["plan", "check", str(plan), "--roster", str(EXAMPLE / "roster.csv")]) == 0
     out = capsys.readouterr().out
     assert "exception for farah.ahmed@fabrikamhealth.com: from_wave is wave-2 but the rules give wave-1" in out
+
+
+def test_plan_who(capsys: pytest.CaptureFixture[str]) -> None:
+    people = ["Farah.Ahmed@fabrikamhealth.com", "wesley.grant@fabrikamhealth.com", "logan.chang@fabrikamhealth.com"]
+    assert main(["plan", "who", str(EXAMPLE / "plan.yaml"), *people]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(
+        "Farah Ahmed <farah.ahmed@fabrikamhealth.com>: Wave 3 - Spokane & Portland, Sat 2027-02-27"
+    )
+    assert "moved from wave-1 to wave-3 (on leave from 2027-01-25 to 2027-02-19)" in lines[0]
+    assert "Wave 1 - Corporate" in lines[1] and "by its membership rules" in lines[1]
+    assert lines[2] == "Logan Chang <logan.chang@fabrikamhealth.com>: no wave (account disabled)"
+    assert main(["plan", "who", str(EXAMPLE / "plan.yaml"), "nobody@fabrikamhealth.com"]) == 1
+    assert "nobody@fabrikamhealth.com: not in the roster" in capsys.readouterr().err
