@@ -79,7 +79,7 @@ class WaveAssignment:
     def explain(self) -> str:
         """A short sentence for people: why this wave."""
         if self.reason is AssignmentReason.MOVED and self.exception is not None:
-            because = f" ({self.exception.reason})" if self.exception.reason else ""
+            because = f": {self.exception.reason}" if self.exception.reason else ""
             origin = f" from {self.from_wave}" if self.from_wave else ""
             return f"moved{origin} to {self.wave_key}{because}"
         if self.reason is AssignmentReason.CHAMPION and self.champion is not None:

@@ -132,7 +132,7 @@ def test_plan_who(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[0].startswith(
         "Farah Ahmed <farah.ahmed@fabrikamhealth.com>: Wave 3 - Spokane & Portland, Sat 2027-02-27"
     )
-    assert "moved from wave-1 to wave-3 (on leave from 2027-01-25 to 2027-02-19)" in lines[0]
+    assert "moved from wave-1 to wave-3: on leave from 2027-01-25 to 2027-02-19" in lines[0]
     assert "Wave 1 - Corporate" in lines[1] and "by its membership rules" in lines[1]
     assert lines[2] == "Logan Chang <logan.chang@fabrikamhealth.com>: no wave (account disabled)"
     assert main(["plan", "who", str(EXAMPLE / "plan.yaml"), "nobody@fabrikamhealth.com"]) == 1
