@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import importlib
 import inspect
 import logging
@@ -37,6 +38,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from switchover.directory.base import DirectoryUser
+    from switchover.plan.model import Plan
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -86,7 +92,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     who.set_defaults(func=plan_who)
 
 
-def _fmt_window(start, end) -> str:  # type: ignore[no-untyped-def]
+def _fmt_window(start: dt.datetime, end: dt.datetime) -> str:
     if start.date() == end.date():
         return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {start.tzname()}"
     return f"{start:%a %Y-%m-%d %H:%M} - {end:%a %Y-%m-%d %H:%M} {end.tzname()}"
@@ -224,7 +230,7 @@ def plan_who(args: argparse.Namespace) -> int:
     return status
 
 
-def rule_warnings(plan, users) -> list[str]:  # type: ignore[no-untyped-def]
+def rule_warnings(plan: Plan, users: list[DirectoryUser]) -> list[str]:
     """Rule values no one in the roster has (usually a typo), exceptions whose ``from_wave``
     is not what the rules give, and waves nobody is in."""
     from switchover.plan.loader import closest
