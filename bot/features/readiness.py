@@ -17,6 +17,7 @@ from typing import Any
 from bot.routing import Router
 from bot.turn import Turn
 from cards.render import render_card
+from switchover.directory.install import AppInstaller
 from switchover.directory.readiness import ReadinessReport, ReadinessService
 from switchover.runtime import Runtime
 
@@ -29,6 +30,9 @@ def register(router: Router, runtime: Runtime) -> None:
     """Add the ``readiness`` command and the readiness service."""
     service = ReadinessService(runtime.plan, runtime.directory)
     runtime.features["readiness"] = service
+    installer = app_installer(runtime)
+    if installer is not None:
+        runtime.features["installer"] = installer
 
     async def readiness(turn: Turn, rest: str) -> None:
         plan = turn.runtime.plan
@@ -48,6 +52,15 @@ def register(router: Router, runtime: Runtime) -> None:
         await turn.reply_card(readiness_card(report, turn.runtime), summary="Readiness per wave and department")
 
     router.command("readiness", readiness, help="who has registered MFA, per wave and department")
+
+
+def app_installer(runtime: Runtime) -> AppInstaller | None:
+    """An installer when the directory is Graph and ``TEAMS_APP_CATALOG_ID`` is set, else None."""
+    client = getattr(runtime.directory, "client", None)
+    catalog = runtime.settings.teams_app_catalog_id
+    if client is None or not catalog:
+        return None
+    return AppInstaller(client, catalog, base_url=runtime.settings.graph_base_url)
 
 
 def _wave_key(plan: Any, text: str) -> str | None:

@@ -20,6 +20,7 @@ from tests.support.connector import LoopbackConnector
 from tests.support.fake_graph import FakeGraph, StaticTokenCredential
 
 API_TOKEN = "readiness-test-token"
+CATALOG_ID = "1542629c-01b3-4a6d-8f76-1938b779e48d"
 
 
 @dataclass
@@ -31,9 +32,10 @@ class GraphWorld:
     clock: ManualClock
     session: aiohttp.ClientSession
 
-    async def api(self, path: str, token: str | None = API_TOKEN) -> tuple[int, Any]:
+    async def api(self, path: str, token: str | None = API_TOKEN, *, json: Any = None) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with self.session.get(f"{self.app.url}{path}", headers=headers) as resp:
+        method = "POST" if json is not None else "GET"
+        async with self.session.request(method, f"{self.app.url}{path}", headers=headers, json=json) as resp:
             return resp.status, await resp.json()
 
 
@@ -56,6 +58,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
             graph_tenant_id="6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11",
             api_token=API_TOKEN,
             graph_timeout_seconds=2,
+            teams_app_catalog_id=CATALOG_ID,
         )
         plan = load_plan(settings.plan_path)
         directory = build_directory(settings, plan, None, clock=clock, credential=StaticTokenCredential())

@@ -82,3 +82,21 @@ async def test_readyz_says_degraded_during_a_graph_outage(world: GraphWorld, mon
     # Answers still work from the snapshot.
     replies = await world.teams.say("grace.okafor", "when is my migration")
     assert "Wave 0 - Pilot" in " ".join(r.card_text() for r in replies if r.card)
+
+
+async def test_api_installs_the_app_for_a_wave_and_reports_the_unreachable(world: GraphWorld) -> None:
+    data = world.graph.data
+    plan = world.app.runtime.plan
+    pilot = [u for u in world.directory._snapshot.users if resolve_wave(plan, u).wave_key == "wave-0"]  # type: ignore[union-attr]
+    blocked, already = pilot[0], pilot[1]
+    data.install_forbidden.add(blocked.id)
+    data.installed.add(already.id)
+    status, report = await world.api("/api/install", json={"wave": "wave-0", "users": ["nobody@fabrikamhealth.com"]})
+    assert status == 200
+    assert report["counts"] == {"installed": len(pilot) - 2, "already_installed": 1, "forbidden": 1}
+    unreachable = {r["upn"]: r["outcome"] for r in report["unreachable"]}
+    assert unreachable == {blocked.upn: "forbidden", "nobody@fabrikamhealth.com": "not_found"}
+    assert {u.id for u in pilot} - {blocked.id} <= data.installed
+    assert (await world.api("/api/install", json={"wave": "wave-9"}))[0] == 404
+    assert (await world.api("/api/install", json={}))[0] == 400
+    assert (await world.api("/api/install", token="nope", json={"wave": "wave-0"}))[0] == 401
