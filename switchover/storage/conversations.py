@@ -14,15 +14,15 @@ import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import Boolean, Executable, Index, String, bindparam, case, func, literal, select, update
+from sqlalchemy import Boolean, Executable, Index, String, Table, bindparam, case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchover.messaging import ConversationTarget
 from switchover.storage.base import Base, TenantMixin, UtcDateTime
-from switchover.storage.db import Database
+from switchover.storage.db import Database, rowcount
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _upsert_statement(dialect: str) -> Executable:
     Built from bind parameters rather than values so that the hot path (every
     activity) neither rebuilds the expression nor misses the compiled cache.
     """
-    table = ConversationRef.__table__
+    table = cast(Table, ConversationRef.__table__)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values({column.name: bindparam(column.name, type_=column.type) for column in table.columns})
     excluded = stmt.excluded
@@ -233,7 +233,7 @@ class ConversationStore:
         )
         async with self._db.transaction() as session:
             result = await session.execute(stmt)
-        found = bool(result.rowcount)
+        found = bool(rowcount(result))
         if not found:
             log.warning(
                 "uninstall for an unknown conversation",

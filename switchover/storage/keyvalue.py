@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchover.storage.base import Base, TenantMixin, UtcDateTime
-from switchover.storage.db import Database
+from switchover.storage.db import Database, rowcount
 
 ANY_ETAG = "*"
 
@@ -139,7 +139,7 @@ class KeyValueStore:
                         .values(document=document, e_tag=etag, updated_at=now)
                         .execution_options(synchronize_session=False)
                     )
-                    if result.rowcount != 1:
+                    if rowcount(result) != 1:
                         raise ETagConflict(tenant_id, key, if_match)
                 etags[key] = etag
         return etags
@@ -156,5 +156,5 @@ class KeyValueStore:
                     .where(KeyValueDocument.tenant_id == tenant_id, KeyValueDocument.key.in_(chunk))
                     .execution_options(synchronize_session=False)
                 )
-                removed += result.rowcount
+                removed += rowcount(result)
         return removed
