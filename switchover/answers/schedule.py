@@ -133,12 +133,36 @@ def files_read_only_at(plan: Plan, wave: Wave) -> dt.datetime | None:
     return None
 
 
-def before_steps(plan: Plan) -> tuple[str, ...]:
-    """What to do before cutover: the points of the calendar messages sent before it, in order, de-duplicated."""
+def _localise(point: str, day: dt.date, plan: Plan, zone: ZoneInfo) -> str:
+    """A calendar point written for the day it is sent, made to stand on its own in a reader's zone.
+
+    "H: and S: become read-only at 18:00 today." sent the Friday before a
+    cutover becomes "... at 19:00 MST on Friday 29 January" for a reader in Boise.
+    """
+
+    def local_time(m: re.Match[str]) -> str:
+        at = dt.datetime.combine(day, dt.time(int(m.group(1)), int(m.group(2))), tzinfo=plan.zone).astimezone(zone)
+        return f"{at:%H:%M %Z}"
+
+    text = _TIME.sub(local_time, point)
+    when = f"{day:%A} {day.day} {day:%B}"
+    text = re.sub(r"\btoday\b", f"on {when}", text)
+    return re.sub(r"\bthis weekend\b", "on the cutover weekend", text)
+
+
+def before_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None = None) -> tuple[str, ...]:
+    """What to do before cutover: the points of the calendar messages sent before it, in order, de-duplicated.
+
+    With a wave, points that speak of "today" are dated to the day their message goes out for that wave,
+    and their times shown in ``zone``.
+    """
     steps: list[str] = []
     messages = [m for m in plan.calendar if m.timing.days is not None and m.timing.days < 0]
     for message in sorted(messages, key=lambda m: m.timing.days or 0):
         for point in message.points:
+            if wave is not None:
+                sent = wave.cutover.start.astimezone(plan.zone).date() + dt.timedelta(days=message.timing.days or 0)
+                point = _localise(point, sent, plan, zone or plan.zone)
             if point not in steps:
                 steps.append(point)
     return tuple(steps)
@@ -182,7 +206,7 @@ def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) 
         distance=humanise_days(days),
         hypercare_distance=humanise_days(days_between(now, wave.hypercare_until, zone)),
         status=status,
-        before=before_steps(plan),
+        before=before_steps(plan, wave, zone),
         on_the_day=on_the_day_steps(plan),
         zone_name=zone.key,
         zone_from_teams=reader.from_teams,

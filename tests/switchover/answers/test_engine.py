@@ -190,3 +190,13 @@ async def test_faq_answer_suggestions_and_nothing(engine: AnswerEngine) -> None:
     assert wifi.kind in (AnswerKind.SUGGESTIONS, AnswerKind.NOTHING)
     lunch = await engine.answer("can you order lunch", who)
     assert lunch.kind is AnswerKind.NOTHING and lunch.service_desk_phone
+
+
+async def test_before_steps_are_dated_and_in_the_readers_zone(engine: AnswerEngine) -> None:
+    boise = await engine.answer("when is my move", Who(upn=upn("wesley.grant"), time_zone=BOISE))
+    assert boise.schedule is not None
+    assert "H: and S: become read-only at 19:00 MST on Friday 29 January." in boise.schedule.before
+    tacoma = await engine.answer("when is my move", Who(upn=upn("nora.abbott"), time_zone=LA))
+    assert tacoma.schedule is not None
+    assert "Save and close your files before you leave on Friday 12 February." in tacoma.schedule.before
+    assert not any("today" in step for step in tacoma.schedule.before)
