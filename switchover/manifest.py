@@ -244,7 +244,7 @@ def manifest_build(args: argparse.Namespace) -> int:
 
     try:
         values = ManifestValues.from_settings(
-            Settings(),
+            Settings(),  # type: ignore[call-arg]  # pydantic-settings fills it from the environment
             bot_id=args.bot_id,
             teams_app_id=args.app_id,
             bot_domain=args.domain,
