@@ -1,0 +1,500 @@
+"""Announcements in Teams: lead commands, card actions (acknowledge, refresh), read receipts,
+and the background work (calendar reconcile, due announcements, the delivery worker).
+
+Lead commands (only project leads named in the plan; anyone else gets a polite refusal)::
+
+    announce <audience> [at YYYY-MM-DD HH:MM] : <title> | <markdown body>
+        audience: wave-3 | wave wave-3 | department Finance | office Tacoma Clinic |
+                  users a@x.com, b@x.com | channel Fabrikam IT / Service Desk | everyone
+    announce <calendar message> <wave>        e.g. announce cutover-complete wave-3
+    announcements                             list with figures
+    announcement <id>                         the report card of one announcement
+    send <id>                                 send a manual or missed one now
+    edit <id> at YYYY-MM-DD HH:MM             move one that has not gone
+    cancel <id>                               cancel one that has not gone
+    correct <id> : <correction>               update every delivered card in place
+    recall <id>                               delete every delivered card
+    reschedule <wave> <YYYY-MM-DD>            move a wave's cutover
+
+``announce`` replies with a preview of the card and a confirmation card (Send / Discard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.routing import Router
+from bot.turn import Asker, Turn
+from cards.render import render_card
+from switchover.announcements import (
+    Announcement,
+    AnnouncementError,
+    AnnouncementService,
+    AnnouncementStatus,
+    Audience,
+    Button,
+    Content,
+    NotARecipient,
+)
+from switchover.announcements.service import PURPOSE, campaign_id
+from switchover.delivery import DeliveryEngine
+from switchover.delivery.conversations import StoredConversations
+from switchover.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+FEATURE = "announcements"
+WAKE_SECONDS = 30
+REFUSAL = (
+    "Sorry, only the project leads named in the migration plan can {what}. "
+    "If something needs announcing, please ask {leads}."
+)
+
+__all__ = ["FEATURE", "delivery_engine", "lifespan", "on_read_receipt", "register"]
+
+
+def delivery_engine(runtime: Runtime) -> DeliveryEngine:
+    """The one delivery engine of this runtime (created on first use, kept in ``runtime.features["delivery"]``)."""
+    engine = runtime.features.get("delivery")
+    if engine is None:
+        engine = DeliveryEngine(
+            runtime.db, runtime.messenger, StoredConversations(runtime.conversations, runtime.clock), runtime.clock
+        )
+        runtime.features["delivery"] = engine
+        runtime.features["delivery.started_by"] = FEATURE
+    return engine
+
+
+def register(router: Router, runtime: Runtime) -> None:
+    """Add the announcement commands, card actions and the read-receipt hook."""
+    service = AnnouncementService(
+        runtime.db,
+        runtime.plan,
+        runtime.directory,
+        runtime.conversations,
+        delivery_engine(runtime),
+        runtime.clock,
+        tenant_id=runtime.plan.organisation.tenant_id or "",
+    )
+    runtime.features[FEATURE] = service
+    h = _Handlers(runtime, service)
+    router.command("announce", h.announce, help="compose an announcement")
+    router.command("announcements", h.listing, help="scheduled and sent announcements with their figures")
+    router.command("announcement", h.report)
+    router.command("send", h.send)
+    router.command("edit", h.edit)
+    router.command("cancel", h.cancel)
+    router.command("correct", h.correct)
+    router.command("recall", h.recall)
+    router.command("reschedule", h.reschedule, help="move a wave's cutover")
+    router.action("acknowledge", h.acknowledge)
+    router.action("mfa_done", h.acknowledge)
+    router.action("announcement_refresh", h.refresh)
+    router.action("announce_confirm", h.confirm)
+    router.action("announce_discard", h.discard)
+    router.event("read_receipt", h.read_receipt)
+
+
+async def on_read_receipt(runtime: Runtime, asker: Asker, last_read_message_id: str, conversation_id: str) -> int:
+    """Mark deliveries in this person's 1:1 chat read up to ``last_read_message_id``."""
+    service: AnnouncementService = runtime.features[FEATURE]
+    engine: DeliveryEngine = service.engine
+    return await engine.mark_read(asker.tenant_id or service.tenant_id, conversation_id, last_read_message_id)
+
+
+async def ensure_tenant(runtime: Runtime, service: AnnouncementService, seen: str | None = None) -> None:
+    """Pick the tenant announcements go to: the plan's, else the one Teams shows us."""
+    if service.tenant_id:
+        return
+    if seen:
+        service.tenant_id = seen
+        await service.reconcile_plan()
+        return
+    import sqlalchemy as sa
+
+    from switchover.storage.conversations import ConversationRef
+
+    async with runtime.db.session() as s:
+        row = (
+            await s.execute(
+                sa.select(ConversationRef.tenant_id, sa.func.count())
+                .group_by(ConversationRef.tenant_id)
+                .order_by(sa.func.count().desc())
+                .limit(1)
+            )
+        ).first()
+    if row is not None:
+        service.tenant_id = row[0]
+
+
+@contextlib.asynccontextmanager
+async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
+    """Reconcile the calendar, wake ``run_due`` regularly, run the delivery worker."""
+    service: AnnouncementService = runtime.features[FEATURE]
+    engine = delivery_engine(runtime)
+    await ensure_tenant(runtime, service)
+    if service.tenant_id:
+        await service.reconcile_plan()
+
+    async def wake() -> None:
+        await ensure_tenant(runtime, service)
+        if service.tenant_id and await service.run_due():
+            engine.wake()
+
+    wakeups = runtime.features.get("wakeups")
+    if wakeups is not None:
+        wakeups.every("announcements.run_due", WAKE_SECONDS, wake)
+    worker = None
+    if runtime.features.get("delivery.worker") is None:
+        worker = asyncio.create_task(engine.run_forever(), name="delivery-worker")
+        runtime.features["delivery.worker"] = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await engine.wait_in_flight()
+            runtime.features.pop("delivery.worker", None)
+
+
+_AT = re.compile(r"\bat\s+(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}))?\s*$", re.IGNORECASE)
+
+
+def parse_audience(text: str, plan_waves: set[str]) -> Audience:
+    """``wave-3`` / ``department Finance`` / ``users a@x, b@x`` / ``channel Team / Channel`` / ``everyone``."""
+    text = text.strip()
+    if text.casefold() in plan_waves:
+        return Audience(kind="wave", values=(text.casefold(),))
+    if text.casefold() in ("everyone", "all", "everyone in a wave"):
+        return Audience(kind="everyone")
+    kind, _, rest = text.partition(" ")
+    kind = kind.casefold().rstrip("s") if kind.casefold() != "users" else "users"
+    kind = {"dept": "department", "site": "office", "user": "users"}.get(kind, kind)
+    if kind == "channel":
+        return Audience(kind="channel", values=(rest.strip(),))
+    if kind not in ("wave", "department", "office", "users"):
+        raise ValueError(f"unknown audience {text!r}")
+    values = tuple(v.strip() for v in rest.split(",") if v.strip())
+    if kind == "wave":
+        values = tuple(v.casefold() for v in values)
+        unknown = [v for v in values if v not in plan_waves]
+        if unknown:
+            raise ValueError(f"no wave {', '.join(unknown)}")
+    return Audience(kind=kind, values=values)  # type: ignore[arg-type]
+
+
+def _rest(turn: Turn, words: int) -> str:
+    """The original text after the first ``words`` words (routing folds case and punctuation away)."""
+    parts = (turn.text or "").strip().split(None, words)
+    return parts[words] if len(parts) > words else ""
+
+
+class _Handlers:
+    def __init__(self, runtime: Runtime, service: AnnouncementService) -> None:
+        self.runtime = runtime
+        self.service = service
+
+    async def _lead(self, turn: Turn, what: str) -> bool:
+        plan = self.runtime.plan
+        user = await turn.user()
+        upns = [u for u in ((user.upn if user else None), (user.mail if user else None), turn.asker.upn) if u]
+        if any(plan.is_project_lead(u) for u in upns):
+            await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
+            return True
+        leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
+        await turn.reply_text(REFUSAL.format(what=what, leads=leads))
+        return False
+
+    async def _ann(self, turn: Turn, ann_id: str) -> Announcement | None:
+        try:
+            return await self.service.get(ann_id.strip())
+        except AnnouncementError as exc:
+            await turn.reply_text(f"{exc}. Type **announcements** to see them all.")
+            return None
+
+    # -- composing -------------------------------------------------------------
+
+    async def announce(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "send announcements"):
+            return
+        rest = _rest(turn, 1)
+        plan = self.runtime.plan
+        words = rest.split()
+        calendar_keys = {m.key for m in plan.calendar}
+        if len(words) == 2 and words[0].casefold() in calendar_keys:
+            await self._announce_calendar(turn, words[0].casefold(), words[1].casefold())
+            return
+        head, sep, body = rest.partition(":")
+        if not sep or not head.strip() or not body.strip():
+            await turn.reply_text(
+                "To announce, write: **announce** *audience* [at YYYY-MM-DD HH:MM] **:** *title* **|** *message*\n\n"
+                "Audience: a wave (wave-3), department Finance, office Tacoma Clinic, users a@x.com, b@x.com, "
+                "channel Fabrikam IT / Service Desk, or everyone.\n\n"
+                f"Or a calendar message for a wave: announce {' | '.join(sorted(calendar_keys))} *wave*."
+            )
+            return
+        send_at = None
+        if match := _AT.search(head):
+            try:
+                day = dt.date.fromisoformat(match.group(1))
+                at = dt.time.fromisoformat(match.group(2)) if match.group(2) else dt.time(9, 0)
+            except ValueError:
+                await turn.reply_text(f"I can't read the time {match.group(0)!r}; write at YYYY-MM-DD HH:MM.")
+                return
+            zone = turn.asker.zone or plan.zone
+            send_at = dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+            head = head[: match.start()]
+        title, _, text = body.partition("|")
+        if not text.strip():
+            title, text = title.strip()[:80], title.strip()
+        try:
+            audience = parse_audience(head, {w.key for w in plan.waves})
+            content = Content(body=text.strip(), buttons=(Button(title="Got it", verb="acknowledge"),))
+        except (ValueError, ValidationError) as exc:
+            await turn.reply_text(f"I couldn't use that audience: {exc}")
+            return
+        who = (await turn.user()) or None
+        draft = await self.service.create(
+            title=title.strip(),
+            audience=audience,
+            content=content,
+            send_at=send_at,
+            created_by=who.upn if who else turn.asker.upn,
+            draft=True,
+        )
+        await self._preview(turn, draft)
+
+    async def _announce_calendar(self, turn: Turn, key: str, wave_key: str) -> None:
+        try:
+            announcement = await self.service.get(campaign_id(wave_key, key))
+        except AnnouncementError:
+            await turn.reply_text(f"There is no {key} announcement for {wave_key}.")
+            return
+        if announcement.status not in (AnnouncementStatus.MANUAL, AnnouncementStatus.MISSED):
+            await turn.reply_text(
+                f"{announcement.id} is {announcement.status.value}; only a manual or missed one can be sent by hand."
+            )
+            return
+        await self._preview(turn, announcement)
+
+    async def _preview(self, turn: Turn, announcement: Announcement) -> None:
+        zone = turn.asker.zone or self.runtime.plan.zone
+        dates = await self.service.wave_dates(announcement.wave_key) if announcement.wave_key else None
+        card = self.service.render(announcement, zone=zone, dates=dates)
+        await turn.reply_card(card, summary=f"Preview: {announcement.title}")
+        recipients = await self.service.resolve(announcement.audience)
+        when = (
+            f"at {announcement.send_at.astimezone(zone):%a %d %b %Y %H:%M %Z}"
+            if announcement.send_at and announcement.send_at > self.runtime.clock.now()
+            else "now"
+        )
+        confirm = render_card(
+            "announcement-confirm",
+            announcement_id=announcement.id,
+            text=(
+                f"This is the preview. Send it to {announcement.audience.describe()} "
+                f"({len(recipients)} recipients) {when}?"
+            ),
+        )
+        await turn.reply_card(confirm, summary="Send this announcement?")
+
+    async def confirm(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        if not await self._lead(turn, "send announcements"):
+            return None
+        ann_id = str(data.get("announcement_id") or "")
+        try:
+            current = await self.service.get(ann_id)
+            if current.status in (AnnouncementStatus.MANUAL, AnnouncementStatus.MISSED):
+                done = await self.service.send_now(ann_id)
+            else:
+                done = await self.service.confirm(ann_id)
+        except AnnouncementError as exc:
+            return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
+        delivery_engine(self.runtime).wake()
+        zone = turn.asker.zone or self.runtime.plan.zone
+        when = done.send_at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if done.send_at else "now"
+        text = (
+            f"Sending {done.id} now." if done.status is AnnouncementStatus.SENT else f"Scheduled {done.id} for {when}."
+        )
+        return render_card("announcement-confirm", announcement_id=ann_id, text=text, done=True)
+
+    async def discard(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        if not await self._lead(turn, "send announcements"):
+            return None
+        ann_id = str(data.get("announcement_id") or "")
+        try:
+            current = await self.service.get(ann_id)
+            if current.status is AnnouncementStatus.DRAFT:
+                await self.service.cancel(ann_id)
+        except AnnouncementError as exc:
+            return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
+        return render_card(
+            "announcement-confirm", announcement_id=ann_id, text="Discarded; nothing was sent.", done=True
+        )
+
+    # -- reading ---------------------------------------------------------------
+
+    async def listing(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "see announcements"):
+            return
+        zone = turn.asker.zone or self.runtime.plan.zone
+        items = []
+        for a in await self.service.list():
+            if a.status in (AnnouncementStatus.CANCELLED, AnnouncementStatus.DRAFT):
+                continue
+            when = a.send_at.astimezone(zone).strftime("%a %d %b %H:%M") if a.send_at else "sent by a lead"
+            detail = f"{a.status.value} - {when} - {a.audience.describe()}"
+            if a.status in (AnnouncementStatus.SENT, AnnouncementStatus.RECALLED):
+                r = await self.service.report(a.id)
+                detail += (
+                    f" - sent {r.sent}/{r.recipients}, read {r.read}, acknowledged {r.acknowledged}, "
+                    f"unreachable {r.unreachable}, failed {r.failed}"
+                )
+            items.append({"headline": f"{a.id}: {a.title}", "detail": detail})
+        await turn.reply_card(render_card("announcement-list", items=items[:60]), summary="Announcements")
+
+    async def report(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "see announcement reports"):
+            return
+        announcement = await self._ann(turn, _rest(turn, 1))
+        if announcement is not None:
+            report = await self.service.report(announcement.id)
+            await turn.reply_card(self.service.report_card(report), summary=f"Report: {announcement.title}")
+
+    # -- changing ----------------------------------------------------------------
+
+    async def send(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "send announcements"):
+            return
+        announcement = await self._ann(turn, _rest(turn, 1))
+        if announcement is not None:
+            await self._preview(turn, announcement)
+
+    async def edit(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "edit announcements"):
+            return
+        rest = _rest(turn, 1)
+        ann_id, _, when = rest.partition(" ")
+        match = _AT.search(" " + when.strip())
+        if not match or not match.group(2):
+            await turn.reply_text("Write: **edit** *id* at YYYY-MM-DD HH:MM")
+            return
+        zone = turn.asker.zone or self.runtime.plan.zone
+        send_at = dt.datetime.combine(
+            dt.date.fromisoformat(match.group(1)), dt.time.fromisoformat(match.group(2)), tzinfo=zone
+        )
+        try:
+            edited = await self.service.edit(ann_id, send_at=send_at.astimezone(dt.UTC))
+        except AnnouncementError as exc:
+            await turn.reply_text(str(exc))
+            return
+        await turn.reply_text(f"{edited.id} now goes {send_at:%a %d %b %Y %H:%M %Z}.")
+
+    async def cancel(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "cancel announcements"):
+            return
+        try:
+            cancelled = await self.service.cancel(_rest(turn, 1).strip())
+        except AnnouncementError as exc:
+            await turn.reply_text(f"{exc}. A sent announcement can be recalled instead: **recall** *id*.")
+            return
+        await turn.reply_text(f"Cancelled {cancelled.id}: {cancelled.title}. Nothing was sent.")
+
+    async def correct(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "correct announcements"):
+            return
+        ann_id, sep, correction = _rest(turn, 1).partition(":")
+        announcement = await self._ann(turn, ann_id)
+        if announcement is None:
+            return
+        if not sep or not correction.strip():
+            await turn.reply_text("Write: **correct** *id* **:** *the correction*")
+            return
+        content = announcement.content.model_copy(update={"correction": f"Correction: {correction.strip()}"})
+        try:
+            updated = await self.service.correct(announcement.id, content=content)
+        except AnnouncementError as exc:
+            await turn.reply_text(str(exc))
+            return
+        await turn.reply_text(f"Corrected {announcement.id}: {updated} delivered cards updated in place.")
+
+    async def recall(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "recall announcements"):
+            return
+        try:
+            deleted = await self.service.recall(_rest(turn, 1).strip())
+        except AnnouncementError as exc:
+            await turn.reply_text(str(exc))
+            return
+        await turn.reply_text(f"Recalled: {deleted} delivered cards deleted.")
+
+    async def reschedule(self, turn: Turn, _: str) -> None:
+        if not await self._lead(turn, "reschedule waves"):
+            return
+        words = _rest(turn, 1).split()
+        waves = {w.key for w in self.runtime.plan.waves}
+        try:
+            wave_key = words[0].casefold()
+            day = dt.date.fromisoformat(words[1])
+        except (IndexError, ValueError):
+            wave_key, day = "", None
+        if wave_key not in waves or day is None:
+            await turn.reply_text(f"Write: **reschedule** *wave* *YYYY-MM-DD* (waves: {', '.join(sorted(waves))}).")
+            return
+        who = await turn.user()
+        result = await self.service.reschedule_wave(wave_key, day, by=who.upn if who else turn.asker.upn)
+        delivery_engine(self.runtime).wake()
+        zone = turn.asker.zone or self.runtime.plan.zone
+        notice = "a reschedule notice is on its way to them" if result.notice_id else "nothing had been sent yet"
+        await turn.reply_text(
+            f"{self.runtime.plan.wave(wave_key).title} now cuts over "
+            f"{result.new.start.astimezone(zone):%A %d %B %Y %H:%M %Z}. {len(result.moved)} pending announcements "
+            f"moved; {result.updated_cards} delivered cards updated in place; {notice}."
+        )
+
+    # -- recipients' card actions --------------------------------------------------
+
+    async def acknowledge(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        ann_id = str(data.get("announcement_id") or "")
+        verb = str(turn.activity.value.get("action", {}).get("verb") if isinstance(turn.activity.value, dict) else "")
+        verb = verb if verb in ("acknowledge", "mfa_done") else "acknowledge"
+        user_id = turn.asker.aad_object_id or ""
+        await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
+        try:
+            return await self.service.acknowledge(ann_id, user_id, verb, time_zone=turn.asker.time_zone)
+        except NotARecipient:
+            log.warning(
+                "acknowledgement refused: not a recipient",
+                extra={"announcement": ann_id, "user": user_id, "purpose": PURPOSE},
+            )
+            return None
+        except AnnouncementError:
+            log.warning("acknowledgement for an unknown announcement", extra={"announcement": ann_id})
+            return None
+
+    async def refresh(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        ann_id = str(data.get("announcement_id") or "")
+        user_id = turn.asker.aad_object_id or ""
+        try:
+            announcement = await self.service.get(ann_id)
+        except AnnouncementError:
+            return None
+        if await self.service._delivery_for(ann_id, user_id) is None:
+            return None
+        return await self.service.card_for_user(announcement, user_id, time_zone=turn.asker.time_zone)
+
+    async def read_receipt(self, turn: Turn, last_read_message_id: Any) -> None:
+        conversation = turn.activity.conversation
+        if conversation is None or not last_read_message_id:
+            return
+        await on_read_receipt(self.runtime, turn.asker, str(last_read_message_id), conversation.id)

@@ -1,0 +1,118 @@
+"""What an announcement is: its audience, its content, its life."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+
+class AnnouncementStatus(StrEnum):
+    """Where an announcement is in its life."""
+
+    DRAFT = "draft"  # composed by a lead in Teams, preview shown, waiting for "Send"
+    SCHEDULED = "scheduled"  # waits for send_at
+    MANUAL = "manual"  # a calendar message a project lead sends by hand (cutover complete)
+    RESOLVING = "resolving"  # recipients being resolved and queued (claimed, with a lease)
+    SENT = "sent"  # every recipient's delivery is queued (figures in the report)
+    CANCELLED = "cancelled"
+    MISSED = "missed"  # its time passed while the bot was down, beyond the grace period
+    RECALLED = "recalled"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    IMPORTANT = "important"
+    URGENT = "urgent"
+
+
+AudienceKind = Literal["wave", "department", "office", "users", "channel", "everyone"]
+
+
+class Audience(BaseModel):
+    """Who an announcement goes to.
+
+    ``wave``: the wave's members (values: wave keys); ``department`` / ``office``:
+    everyone with that department / office location; ``users``: named people
+    (Entra object ids or UPNs: included even if guest or disabled, since named);
+    ``channel``: Teams channels as ``"Team / Channel"``; ``everyone``: everyone
+    in any wave. Disabled accounts and guests are excluded unless named.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: AudienceKind
+    values: tuple[str, ...] = ()
+
+    @field_validator("values")
+    @classmethod
+    def _clean(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(x.strip() for x in v if x and x.strip())
+
+    def model_post_init(self, _: Any) -> None:
+        if self.kind != "everyone" and not self.values:
+            raise ValueError(f"an audience of kind {self.kind!r} needs at least one value")
+        if self.kind == "channel":
+            for value in self.values:
+                if " / " not in value:
+                    raise ValueError(f"a channel is written 'Team / Channel', not {value!r}")
+
+    def describe(self) -> str:
+        if self.kind == "everyone":
+            return "everyone in a wave"
+        return f"{self.kind}: {', '.join(self.values)}"
+
+
+class Button(BaseModel):
+    """A card button: an ``Action.Execute`` verb or a link."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = Field(min_length=1, max_length=80)
+    verb: Literal["acknowledge", "mfa_done", "report_problem"] | None = None
+    url: HttpUrl | None = None
+
+    def model_post_init(self, _: Any) -> None:
+        if (self.verb is None) == (self.url is None):
+            raise ValueError("a button has either a verb or a url")
+
+    def view(self) -> dict[str, Any]:
+        return {"title": self.title, "verb": self.verb, "url": str(self.url) if self.url else None}
+
+
+class Content(BaseModel):
+    """What a card says. Calendar messages use summary + points; free-form ones a markdown body."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    summary: str = Field("", max_length=2000)
+    body: str = Field("", max_length=8000)
+    points: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    urgency: Urgency = Urgency.NORMAL
+    image_url: HttpUrl | None = None
+    correction: str | None = None  # shown on cards corrected in place
+    previous_cutover: tuple[dt.datetime, dt.datetime] | None = None  # reschedule notices: the old window
+
+
+class Announcement(BaseModel):
+    """One announcement as stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    tenant_id: str
+    kind: Literal["calendar", "freeform", "reschedule"]
+    wave_key: str | None
+    calendar_key: str | None
+    title: str
+    content: Content
+    audience: Audience
+    send_at: dt.datetime | None
+    status: AnnouncementStatus
+    created_by: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    reason: str | None = None
