@@ -62,7 +62,7 @@ def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from switchover.plan.loader import load_plan
     from switchover.settings import Settings
 
-    plan_path = args.plan or Settings().plan_path
+    plan_path = args.plan or Settings().plan_path  # type: ignore[call-arg]
     roster_path = args.roster or plan_path.parent / "roster.csv"
     return load_plan(plan_path), RosterDirectory.from_csv(roster_path)
 
@@ -73,7 +73,7 @@ async def faq_gaps(args: argparse.Namespace) -> int:
     from switchover.settings import Settings, async_database_url
     from switchover.storage import Database
 
-    url = async_database_url(args.database_url) if args.database_url else Settings().async_database_url
+    url = async_database_url(args.database_url) if args.database_url else Settings().async_database_url  # type: ignore[call-arg]
     db = Database(url)
     try:
         await db.migrate()

@@ -210,12 +210,12 @@ def find_date_range(text: str, today: dt.date) -> DateRange | None:  # noqa: C90
             else:
                 day = today + dt.timedelta(days=ahead)
             return DateRange(day, day, phrase if prev in ("this", "next", "last", "on") else word)
-        month = month_of(word) if (word != "may" or _day_of_month(nxt) or _day_of_month(prev)) else None
-        if month is not None:
+        named_month = month_of(word) if (word != "may" or _day_of_month(nxt) or _day_of_month(prev)) else None
+        if named_month is not None:
             before_of = words[i - 2] if prev == "of" and i >= 2 else ""
-            dom = _day_of_month(nxt) or _day_of_month(prev) or _day_of_month(before_of)
-            if dom:
-                day = _nearest_year(month, dom, today)
+            day_number = _day_of_month(nxt) or _day_of_month(prev) or _day_of_month(before_of)
+            if day_number:
+                day = _nearest_year(named_month, day_number, today)
                 if day:
                     if _day_of_month(nxt):
                         said = f"{word} {nxt}"
@@ -225,7 +225,7 @@ def find_date_range(text: str, today: dt.date) -> DateRange | None:  # noqa: C90
                         said = f"{before_of} of {word}"
                     return DateRange(day, day, f"on {said}")
             elif prev in ("in", "during", "of", "early", "late", "mid") and len(word) >= 3:
-                year = today.year if month >= today.month - 2 else today.year + 1
-                start, end = _month_range(year, month)
+                year = today.year if named_month >= today.month - 2 else today.year + 1
+                start, end = _month_range(year, named_month)
                 return DateRange(start, end, phrase)
     return None

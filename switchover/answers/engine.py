@@ -15,6 +15,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from switchover.answers.dates import DateRange
 from switchover.answers.faq import FaqIndex, FaqThresholds, FaqVerdict
@@ -222,7 +223,7 @@ class AnswerEngine:
         today = now.astimezone(reader.zone).date()
         understood = self.understander.read(question, today=today)
         phone = self.plan.service_desk.phone
-        base = {"question": question, "intent": understood.intent, "service_desk_phone": phone}
+        base: dict[str, Any] = {"question": question, "intent": understood.intent, "service_desk_phone": phone}
         log.debug("answers.understood", extra={"intent": understood.intent.value, "facet": understood.facet.value})
 
         if understood.intent is Intent.MY_SCHEDULE:
