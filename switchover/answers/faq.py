@@ -227,6 +227,7 @@ def decide(ranked: Sequence[FaqMatch], t: FaqThresholds) -> FaqResult:
     if confidence >= t.answer and confidence - runner_up >= t.margin and best.coverage >= t.coverage:
         return FaqResult(FaqVerdict.ANSWER, (best,), confidence)
     if confidence >= t.suggest:
-        close = [m for m in ranked[:3] if m.score >= t.suggest * 0.8]
-        return FaqResult(FaqVerdict.SUGGEST, tuple(close[:3]), confidence)
+        # Two closest always (a choice needs two), a third when it is nearly as close.
+        close = [*ranked[:2], *(m for m in ranked[2:3] if m.score >= t.suggest * 0.8)]
+        return FaqResult(FaqVerdict.SUGGEST, tuple(close), confidence)
     return FaqResult(FaqVerdict.NOTHING, (), confidence)

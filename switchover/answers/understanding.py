@@ -16,8 +16,10 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 
 from switchover.answers.dates import DateRange, find_date_range
-from switchover.answers.text import Speller, fold, words
+from switchover.answers.text import CHAT, Speller, fold, words
 from switchover.plan.model import Plan
+
+_SINGLE_WORD_CHAT = {k: v for k, v in CHAT.items() if " " not in v and "'" not in k}
 
 
 class Intent(StrEnum):
@@ -260,6 +262,7 @@ class Understander:
         for phrase in ALIASES:
             known.update(phrase.split())
         known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
+        known.update(w for w in _SINGLE_WORD_CHAT if len(w) >= 5)
         self.speller = Speller(known)
         self._protected = frozenset(("the", "what", "when", "this", "next", "week"))
         self._site_candidates = _by_length(vocabulary.sites)
@@ -268,7 +271,8 @@ class Understander:
 
     def tokens(self, text: str) -> list[str]:
         """Folded, expanded and typo-repaired words of ``text``."""
-        return self.speller.repair_all(words(text))
+        # A typo may land on a chat form ("emials" -> "emails"), which then maps on ("email").
+        return [_SINGLE_WORD_CHAT.get(w, w) for w in self.speller.repair_all(words(text))]
 
     def _waves(self, tokens: list[str], text: str) -> list[str]:
         found: list[str] = []
