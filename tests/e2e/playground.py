@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Page, Playwright, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Playwright, Route, expect
 
 from switchover.playground import config_text, read_time_zone
 from switchover.settings import REPO_ROOT
@@ -272,11 +272,28 @@ def send_and_wait(page: Page, text: str, expect_text: str, timeout_ms: int = ANS
     expect(answers.nth(before)).to_be_visible(timeout=timeout_ms)
 
 
-def save_screenshot(page: Page, name: str) -> Path:
-    """Write ``docs/screenshots/<name>.png``, replacing the old one in one step."""
+def save_screenshot(page: Page, name: str, fit: Locator | None = None) -> Path:
+    """Write ``docs/screenshots/<name>.png``, replacing the old one in one step.
+
+    Args:
+        page: the page; the picture is what its window shows.
+        name: the file name without ``.png``.
+        fit: make the window tall enough to show this element whole (a long card), then shoot.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOTS / f"{name}.png"
-    picture = page.screenshot(type="png")
+    viewport = page.viewport_size
+    box = fit.bounding_box() if fit is not None else None
+    if viewport is not None and box is not None and box["height"] + 250 > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": int(box["height"]) + 250})
+        fit.scroll_into_view_if_needed()  # type: ignore[union-attr]
+        # The chat re-lays out after a resize; the last message must be in place before the picture.
+        expect(fit).to_be_in_viewport(ratio=1.0)  # type: ignore[arg-type]
+    try:
+        picture = page.screenshot(type="png")
+    finally:
+        if viewport is not None:
+            page.set_viewport_size(viewport)
     with tempfile.NamedTemporaryFile(dir=SCREENSHOTS, suffix=".tmp", delete=False) as tmp:
         tmp.write(picture)
         tmp_path = Path(tmp.name)
