@@ -44,7 +44,7 @@ from switchover.problems.model import (
     TimelineEntry,
 )
 from switchover.problems.tables import cards, events, incidents, reports
-from switchover.problems.triage import normalise, triage
+from switchover.problems.triage import looks_like_problem, normalise, triage
 from switchover.storage.db import SQLITE_BEGIN_OPTION
 
 log = logging.getLogger(__name__)
@@ -558,7 +558,9 @@ class ProblemDesk:
         report = await self._for_staff(tenant_id, report_id, actor)
         return await self._resolve(report, actor.name, note.strip() or "Resolved.")
 
-    async def _resolve(self, report: ProblemReport, actor_name: str | None, note: str) -> ProblemReport:
+    async def _resolve(
+        self, report: ProblemReport, actor_name: str | None, note: str, *, refresh: bool = True
+    ) -> ProblemReport:
         if report.status is ReportStatus.RESOLVED:
             return report
         now = self.clock.now()
@@ -574,9 +576,10 @@ class ProblemDesk:
         )
         report = await self.get(report.tenant_id, report.id)
         await self._tell_reporter(report, f"Your problem {report.reference} is resolved.", f"resolved-c{report.cycle}")
-        await self._refresh_cards(report.tenant_id, report.id)
+        if refresh:
+            await self._refresh_cards(report.tenant_id, report.id)
         for dup in await self._linked(report):
-            await self._resolve(dup, actor_name, note)
+            await self._resolve(dup, actor_name, note, refresh=refresh)
         return report
 
     async def not_mine(self, tenant_id: str, report_id: int, actor: Actor, area_key: str | None) -> ProblemReport:
@@ -922,9 +925,10 @@ class ProblemDesk:
                     .where(incidents.c.id == incident_id)
                     .values(status="resolved", resolved_at=now, resolution_note=note)
                 )
-        resolved = [
-            await self._resolve(r, actor.name, note) for r in await self.incident_reports(tenant_id, incident_id)
-        ]
+        # The owner works the one incident card; updating every member's card at once would only
+        # spend the conversation's rate limit on cards nobody is looking at.
+        members = await self.incident_reports(tenant_id, incident_id)
+        resolved = [await self._resolve(r, actor.name, note, refresh=False) for r in members]
         await self._refresh_incident_cards(tenant_id, incident_id)
         return resolved
 
@@ -951,6 +955,36 @@ class ProblemDesk:
         )
         for row in rows:
             await self._update(row.delivery_id, OutgoingMessage(card=card))
+
+    # -- what people see -------------------------------------------------------------------
+
+    async def owner_view(self, tenant_id: str, report_id: int) -> dict[str, Any]:
+        """The owner's card for a report as it stands now (the answer to a card action)."""
+        report = await self.get(tenant_id, report_id)
+        return views.owner_card(self.plan, report, linked=await self._linked(report))
+
+    async def status_view(self, tenant_id: str, report_id: int, message: str) -> dict[str, Any]:
+        """The reporter's status card for a report as it stands now."""
+        return views.status_card(self.plan, await self.get(tenant_id, report_id), message)
+
+    async def incident_view(self, tenant_id: str, incident_id: int) -> dict[str, Any]:
+        """The incident card as it stands now."""
+        async with self._tx() as s:
+            inc = (
+                await s.execute(
+                    sa.select(incidents).where(incidents.c.tenant_id == tenant_id, incidents.c.id == incident_id)
+                )
+            ).first()
+        if inc is None:
+            raise ProblemError(f"no incident INC-{incident_id}")
+        members = await self.incident_reports(tenant_id, incident_id)
+        note = inc.resolution_note if inc.status == "resolved" else None
+        return views.incident_card(self.plan, incident_id, inc.area, inc.wave, members, resolved_note=note)
+
+    async def looks_like_problem(self, text: str) -> float:
+        """How likely a free-text message reports a problem (0..1); route to reporting at
+        :data:`switchover.problems.triage.PROBLEM_THRESHOLD` or above."""
+        return looks_like_problem(self.plan, text)
 
     # -- reading ------------------------------------------------------------------------
 

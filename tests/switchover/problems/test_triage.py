@@ -105,3 +105,16 @@ def test_any_text_gets_a_plan_area_and_sane_numbers(text):
     assert 0.0 <= t.confidence <= 1.0
     assert 0.0 <= looks_like_problem(plan, text) <= 1.0
     assert all(w == w.casefold() for w in normalise(text))
+
+
+def test_accuracy_holds_with_the_shipped_fabrikam_plan():
+    from switchover.plan.loader import load_plan
+    from switchover.settings import DEFAULT_PLAN
+
+    shipped = load_plan(DEFAULT_PLAN)
+    prefixes = {"email": "Email", "files": "Files", "teams": "Teams", "signin": "Sign-in", "devices": "Devices"}
+    prefixes |= {"printing": "Printing", "other": "Anything"}
+    key = {label: next(a.key for a in shipped.areas if a.name.startswith(p)) for label, p in prefixes.items()}
+    rows = labelled()
+    hits = sum(triage(shipped, text).area == key[area] for area, _, _, text in rows)
+    assert hits / len(rows) >= 0.9

@@ -8,6 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cards.render import render_card
 from switchover.plan.model import Impact, Priority, Urgency
 from switchover.problems import views
 from switchover.problems.model import EventKind, ProblemReport, Reporter, ReportStatus, TimelineEntry
@@ -82,6 +83,18 @@ def render_all(text: str) -> list[dict]:
         views.my_problems_card(plan, []),
         views.incident_card(plan, 7, "files", "wave-2", [r, r]),
         views.incident_card(plan, 7, "files", None, [r], resolved_note=text),
+        render_card("problem-notice", heading=text, text=text),
+        render_card(
+            "problem-ask",
+            heading=text,
+            prompt=text,
+            text_input="text",
+            placeholder=text,
+            verb="problem_dialog",
+            step=text,
+            field="impact",
+            choices=[{"title": text, "value": text}],
+        ),
         views.confirm_card(
             plan,
             draft_id=text,

@@ -1,0 +1,332 @@
+"""Problem reports in Teams: ``report a problem``, ``my problems``, the owner's card actions.
+
+Wiring (``register``): builds the :class:`~switchover.problems.service.ProblemDesk`
+on the shared delivery engine (``runtime.features["delivery"]``; created here when
+no other feature has), the guided dialog with its state in the database, the
+commands and the ``Action.Execute`` verbs. ``lifespan`` wakes
+``desk.run_due`` every :data:`WAKE_SECONDS` and, when this feature created the
+delivery engine, runs its worker.
+
+For the free-text fallback: ``await desk.looks_like_problem(text)`` >=
+:data:`PROBLEM_THRESHOLD` means "this reports something broken"; then call
+:func:`report_from_text` with the turn and the text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from bot.routing import Router
+from bot.state import DatabaseStorage
+from bot.turn import Turn
+from cards.render import render_card
+from dialogs.report_problem import STEP_VERB, ReportProblemConversation, screenshot_of
+from switchover.delivery import DeliveryEngine
+from switchover.delivery.conversations import StoredConversations
+from switchover.plan.model import Impact, Urgency
+from switchover.problems import views
+from switchover.problems.model import Actor, ReportDraft, Reporter, parse_reference
+from switchover.problems.service import ProblemDesk, ProblemError
+from switchover.problems.triage import PROBLEM_THRESHOLD
+from switchover.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+WAKE_SECONDS = 30
+_COMMAND = re.compile(r"^\W*report(\W+a\W+problem)?\b[\s:,.!-]*", re.IGNORECASE)
+FEATURE = "problems"
+
+__all__ = ["PROBLEM_THRESHOLD", "WAKE_SECONDS", "lifespan", "register", "report_from_text"]
+
+
+def shared_delivery(runtime: Runtime) -> DeliveryEngine:
+    """The one delivery engine of this runtime (created on first use, remembered in ``features``)."""
+    engine = runtime.features.get("delivery")
+    if engine is None:
+        engine = DeliveryEngine(
+            runtime.db, runtime.messenger, StoredConversations(runtime.conversations, runtime.clock), runtime.clock
+        )
+        runtime.features["delivery"] = engine
+        runtime.features["delivery.started_by"] = FEATURE
+    return engine
+
+
+def register(router: Router, runtime: Runtime) -> None:
+    """Add the problem-report commands and card actions to ``router``."""
+    desk = ProblemDesk(runtime.db, runtime.plan, runtime.directory, shared_delivery(runtime), runtime.clock)
+    conversation = ReportProblemConversation(runtime.plan, DatabaseStorage(runtime.db, clock=runtime.clock))
+    runtime.features[FEATURE] = desk
+    runtime.features["problems.dialog"] = conversation
+    h = _Handlers(runtime, desk, conversation)
+    router.command("report a problem", h.report, help="tell the right person about something that broke")
+    router.command("report", h.report)
+    router.command("my problems", h.mine, help="the status of what you reported")
+    router.command("it's fixed", h.fixed)
+    router.command("it is fixed", h.fixed)
+    router.command("comment", h.comment)
+    router.action("report_problem", h.start_from_card)
+    router.action(STEP_VERB, h.dialog_step)
+    router.action("problem_submit", h.submit)
+    router.action("problem_cancel", h.cancel)
+    router.action("problem_ack", h.acknowledge)
+    router.action("problem_assign", h.assign)
+    router.action("problem_resolve", h.resolve)
+    router.action("problem_not_mine", h.not_mine)
+    router.action("problem_fixed", h.fixed_action)
+    router.action("problem_comment", h.comment_action)
+    router.action("problem_show", h.show)
+    router.action("incident_resolve", h.resolve_incident)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
+    """Wake the escalation check regularly; run the delivery worker if this feature made the engine."""
+    desk: ProblemDesk = runtime.features[FEATURE]
+    wakeups = runtime.features.get("wakeups")
+    if wakeups is not None:
+
+        async def wake() -> None:
+            await desk.run_due()
+
+        wakeups.every("problems.run_due", WAKE_SECONDS, wake)
+    worker = None
+    if runtime.features.get("delivery.started_by") == FEATURE and runtime.features.get("delivery.worker") is None:
+        worker = asyncio.create_task(runtime.features["delivery"].run_forever(), name="delivery-worker")
+        runtime.features["delivery.worker"] = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            runtime.features.pop("delivery.worker", None)
+
+
+async def report_from_text(turn: Turn, text: str) -> None:
+    """Start a report from a one-message description (the free-text fallback calls this)."""
+    conversation: ReportProblemConversation = turn.runtime.features["problems.dialog"]
+    await conversation.start(turn.context, text=text, screenshot_url=screenshot_of(turn.context))
+
+
+def notice(heading: str, text: str) -> dict[str, Any]:
+    """A small card that replaces the one whose button was pressed."""
+    return render_card("problem-notice", heading=heading, text=text)
+
+
+class _Handlers:
+    def __init__(self, runtime: Runtime, desk: ProblemDesk, conversation: ReportProblemConversation) -> None:
+        self.runtime = runtime
+        self.plan = runtime.plan
+        self.desk = desk
+        self.conversation = conversation
+
+    # -- who is asking ----------------------------------------------------------------
+
+    async def actor(self, turn: Turn) -> Actor:
+        user = await turn.user()
+        person = None
+        for upn in (user.upn if user else None, user.mail if user else None, turn.asker.upn):
+            if upn and person is None:
+                person = self.plan.person_by_upn(upn)
+        name = person.name if person else (user.display_name if user else turn.asker.name) or "someone"
+        return Actor(
+            id=turn.asker.aad_object_id or turn.asker.teams_id,
+            name=name,
+            person_key=person.key if person else None,
+        )
+
+    async def reporter(self, turn: Turn) -> Reporter:
+        from switchover.plan.membership import resolve_wave
+
+        user = await turn.user()
+        wave = None
+        if user is not None:
+            assignment = resolve_wave(self.plan, user)
+            wave = assignment.wave.key if assignment is not None and assignment.wave is not None else None
+        return Reporter(
+            tenant_id=turn.asker.tenant_id,
+            id=turn.asker.aad_object_id or turn.asker.teams_id,
+            name=(user.display_name if user else None) or turn.asker.name,
+            upn=(user.upn if user else None) or turn.asker.upn,
+            wave=wave,
+            site=user.office if user else None,
+            department=user.department if user else None,
+        )
+
+    # -- reporting ----------------------------------------------------------------------
+
+    async def report(self, turn: Turn, rest: str) -> None:
+        # The router hands over folded words; keep what the reporter actually typed.
+        typed = _COMMAND.sub("", turn.text, count=1).strip() if rest else ""
+        await self.conversation.start(
+            turn.context, text=typed or rest or None, screenshot_url=screenshot_of(turn.context)
+        )
+
+    async def start_from_card(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        await self.conversation.start(turn.context)
+        return None
+
+    async def dialog_step(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        if not await self.conversation.resume(turn.context):
+            return notice("Report a problem", 'That question has expired. Say "report a problem" to start again.')
+        answer = data.get("impact") or data.get("urgency")
+        if answer in {i.value for i in Impact}:
+            return notice("Who is affected?", views.IMPACT_TITLES[Impact(answer)])
+        if answer in {u.value for u in Urgency}:
+            return notice("How bad is it?", views.URGENCY_TITLES[Urgency(answer)])
+        return notice("Report a problem", str(data.get("text") or "Thanks."))
+
+    async def submit(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        text = str(data.get("text") or "").strip()
+        if not text:
+            return notice("Report a problem", "Please describe the problem before submitting.")
+        impact = data.get("impact") if data.get("impact") in {i.value for i in Impact} else None
+        urgency = data.get("urgency") if data.get("urgency") in {u.value for u in Urgency} else None
+        draft = ReportDraft(
+            text=text,
+            reporter=await self.reporter(turn),
+            area=str(data["area"]) if data.get("area") else None,
+            impact=Impact(impact) if impact else None,
+            urgency=Urgency(urgency) if urgency else None,
+            screenshot_url=str(data["screenshot_url"]) if data.get("screenshot_url") else None,
+            submission_key=str(data.get("draft") or "") or None,
+        )
+        report = await self.desk.submit(draft)
+        log.info("problem submitted from Teams", extra={"report": report.id})
+        return await self.desk.status_view(
+            report.tenant_id, report.id, f"Submitted. Your reference is {report.reference}."
+        )
+
+    async def cancel(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        return notice("Report a problem", "Cancelled; nothing was reported.")
+
+    async def mine(self, turn: Turn, rest: str) -> None:
+        reporter = await self.reporter(turn)
+        reports = await self.desk.mine(reporter.tenant_id, reporter.id)
+        await turn.reply_card(views.my_problems_card(self.plan, reports, zone=turn.asker.zone), summary="Your reports")
+
+    async def _own_report(self, turn: Turn, rest: str) -> int | None:
+        wanted = parse_reference(rest.split()[0]) if rest.split() else None
+        reporter = await self.reporter(turn)
+        mine = await self.desk.mine(reporter.tenant_id, reporter.id, limit=50)
+        if wanted is not None:
+            return wanted if any(r.id == wanted for r in mine) else None
+        open_ = [r for r in mine if r.is_open]
+        return open_[0].id if open_ else None
+
+    async def fixed(self, turn: Turn, rest: str) -> None:
+        report_id = await self._own_report(turn, rest)
+        if report_id is None:
+            await turn.reply_text("I found no open report of yours. Say **my problems** to see them.")
+            return
+        report = await self.desk.reporter_fixed(turn.asker.tenant_id, report_id, await self.actor(turn))
+        await turn.reply_text(f"Great, I've closed {report.reference}. Thanks for letting us know.")
+
+    async def comment(self, turn: Turn, rest: str) -> None:
+        words = rest.split(maxsplit=1)
+        report_id = await self._own_report(turn, rest)
+        text = words[1] if len(words) > 1 and parse_reference(words[0]) is not None else rest
+        if report_id is None or not text.strip():
+            await turn.reply_text("Say **comment PR-00042 what you want to add** (see **my problems** for numbers).")
+            return
+        report = await self.desk.comment(turn.asker.tenant_id, report_id, await self.actor(turn), text)
+        await turn.reply_text(f"Added to {report.reference}.")
+
+    # -- card actions ---------------------------------------------------------------------
+
+    async def _guard(self, turn: Turn, call: Any) -> dict[str, Any] | None:
+        try:
+            return await call
+        except ProblemError as exc:
+            return notice("Not done", str(exc))
+
+    def _report_id(self, data: dict[str, Any]) -> int:
+        try:
+            return int(data["report_id"])
+        except (KeyError, TypeError, ValueError):
+            raise ProblemError("this card does not name a report") from None
+
+    async def acknowledge(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = self._report_id(data)
+            await self.desk.acknowledge(turn.asker.tenant_id, rid, await self.actor(turn))
+            return await self.desk.owner_view(turn.asker.tenant_id, rid)
+
+        return await self._guard(turn, act())
+
+    async def assign(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = self._report_id(data)
+            await self.desk.assign(turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("assignee") or ""))
+            return await self.desk.owner_view(turn.asker.tenant_id, rid)
+
+        return await self._guard(turn, act())
+
+    async def resolve(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = self._report_id(data)
+            await self.desk.resolve(turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("note") or ""))
+            return await self.desk.owner_view(turn.asker.tenant_id, rid)
+
+        return await self._guard(turn, act())
+
+    async def not_mine(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = self._report_id(data)
+            report = await self.desk.not_mine(
+                turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("area") or "") or None
+            )
+            return notice(report.reference, f"Sent on to {self.plan.area(report.area).name}. Thanks.")
+
+        return await self._guard(turn, act())
+
+    async def fixed_action(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = self._report_id(data)
+            report = await self.desk.reporter_fixed(turn.asker.tenant_id, rid, await self.actor(turn))
+            return await self.desk.status_view(report.tenant_id, rid, "Thanks, closed as fixed.")
+
+        return await self._guard(turn, act())
+
+    async def comment_action(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = self._report_id(data)
+            report = await self.desk.comment(
+                turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("comment") or "")
+            )
+            said = "Reopened with your comment." if report.cycle and report.is_open else "Comment added."
+            return await self.desk.status_view(report.tenant_id, rid, said)
+
+        return await self._guard(turn, act())
+
+    async def show(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = self._report_id(data)
+            actor = await self.actor(turn)
+            report = await self.desk.get(turn.asker.tenant_id, rid)
+            if actor.person_key is not None:
+                return await self.desk.owner_view(report.tenant_id, rid)
+            if report.reporter.id != actor.id:
+                raise ProblemError("that report is not yours")
+            return await self.desk.status_view(report.tenant_id, rid, views.STATUS_TITLES[report.status])
+
+        return await self._guard(turn, act())
+
+    async def resolve_incident(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            try:
+                incident_id = int(data["incident_id"])
+            except (KeyError, TypeError, ValueError):
+                raise ProblemError("this card does not name an incident") from None
+            await self.desk.resolve_incident(
+                turn.asker.tenant_id, incident_id, await self.actor(turn), str(data.get("note") or "")
+            )
+            return await self.desk.incident_view(turn.asker.tenant_id, incident_id)
+
+        return await self._guard(turn, act())

@@ -1,0 +1,209 @@
+"""The guided "report a problem" conversation (botbuilder-dialogs waterfall).
+
+Steps: what is wrong (skipped when the first message already says it) ->
+triage proposes area, impact and urgency -> ask only what triage is unsure of
+-> the confirmation card, where everything can be corrected before submitting.
+Answers come back as ``Action.Execute`` presses (verb :data:`STEP_VERB`), or as
+typed text for the description. The dialog state lives in the database through
+``bot.state.DatabaseStorage``, so a bot restart in the middle loses nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from botbuilder.core import CardFactory, ConversationState, MessageFactory, TurnContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    Dialog,
+    DialogContext,
+    DialogReason,
+    DialogSet,
+    DialogTurnResult,
+    DialogTurnStatus,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+from botbuilder.schema import ActivityTypes
+
+from cards.render import render_card
+from switchover.plan.model import Impact, Plan, Urgency
+from switchover.problems import views
+from switchover.problems.triage import triage
+
+DIALOG_ID = "report_problem"
+STEP_VERB = "problem_dialog"
+
+
+def step_input(context: TurnContext, name: str) -> Any:
+    """A value the user gave this turn: a card input (universal action or Submit) or typed text."""
+    activity = context.activity
+    value = activity.value if isinstance(activity.value, dict) else {}
+    action = value.get("action") if isinstance(value.get("action"), dict) else None
+    data = (action or {}).get("data") if action else value
+    if isinstance(data, dict) and data.get(name) not in (None, ""):
+        return data[name]
+    if name == "text" and activity.type == "message" and (activity.text or "").strip():
+        return activity.text.strip()
+    return None
+
+
+def screenshot_of(context: TurnContext) -> str | None:
+    """The first image the user attached this turn (Teams sends its download URL)."""
+    for attachment in context.activity.attachments or []:
+        content_type = (attachment.content_type or "").lower()
+        content = attachment.content if isinstance(attachment.content, dict) else {}
+        url = content.get("downloadUrl") or attachment.content_url
+        if url and (content_type.startswith("image/") or content_type.endswith("file.download.info")):
+            return url
+    return None
+
+
+class _CardAnswerWaterfall(WaterfallDialog):
+    """A waterfall that also moves on when the answer is a card button (an invoke), not only a message."""
+
+    async def continue_dialog(  # type: ignore[override]
+        self, dialog_context: DialogContext = None, reason: DialogReason = None, result: object = None
+    ) -> DialogTurnResult:
+        activity = dialog_context.context.activity
+        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+            return Dialog.end_of_turn
+        return await self.resume_dialog(dialog_context, DialogReason.ContinueCalled, activity.text)
+
+
+class ReportProblemDialog(ComponentDialog):
+    """Ask only what triage cannot tell, then show the confirmation card."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(DIALOG_ID)
+        self.plan = plan
+        self.add_dialog(
+            _CardAnswerWaterfall(
+                "report_problem.steps",
+                [self._describe, self._impact, self._urgency, self._confirm],
+            )
+        )
+        self.initial_dialog_id = "report_problem.steps"
+
+    async def _ask(self, wf: WaterfallStepContext, **view: Any) -> DialogTurnResult:
+        card = render_card("problem-ask", verb=STEP_VERB, **view)
+        await wf.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        return Dialog.end_of_turn
+
+    async def _describe(self, step: WaterfallStepContext) -> DialogTurnResult:
+        options = step.options if isinstance(step.options, dict) else {}
+        step.values["screenshot_url"] = options.get("screenshot_url")
+        text = (options.get("text") or "").strip()
+        if text:
+            return await step.next(text)
+        return await self._ask(
+            step,
+            heading="Report a problem",
+            prompt='What is wrong? Say it in your own words, e.g. "my H drive files are missing".',
+            text_input="text",
+            placeholder="What happened, and since when?",
+            step="describe",
+            field="describe",
+            choices=[{"title": "Next", "value": "1"}],
+        )
+
+    async def _impact(self, step: WaterfallStepContext) -> DialogTurnResult:
+        text = step.result if isinstance(step.result, str) and step.result else step_input(step.context, "text")
+        if not text:
+            return await step.replace_dialog(self.initial_dialog_id, {})
+        step.values["text"] = str(text)[:4000]
+        step.values["screenshot_url"] = step.values.get("screenshot_url") or screenshot_of(step.context)
+        t = triage(self.plan, step.values["text"])
+        step.values.update(
+            area=t.area,
+            impact=t.impact.value.value,
+            urgency=t.urgency.value.value,
+            urgency_sure=t.urgency.sure,
+        )
+        if t.impact.sure:
+            return await step.next(None)
+        return await self._ask(
+            step,
+            heading="Who is affected?",
+            prompt="Is it just you, or others too?",
+            text_input=None,
+            placeholder="",
+            step="impact",
+            field="impact",
+            choices=[{"title": title, "value": i.value} for i, title in views.IMPACT_TITLES.items()],
+        )
+
+    async def _urgency(self, step: WaterfallStepContext) -> DialogTurnResult:
+        impact = step_input(step.context, "impact")
+        if impact in {i.value for i in Impact}:
+            step.values["impact"] = impact
+        if step.values.get("urgency_sure"):
+            return await step.next(None)
+        return await self._ask(
+            step,
+            heading="How bad is it?",
+            prompt="Can you still work?",
+            text_input=None,
+            placeholder="",
+            step="urgency",
+            field="urgency",
+            choices=[{"title": title, "value": u.value} for u, title in views.URGENCY_TITLES.items()],
+        )
+
+    async def _confirm(self, step: WaterfallStepContext) -> DialogTurnResult:
+        urgency = step_input(step.context, "urgency")
+        if urgency in {u.value for u in Urgency}:
+            step.values["urgency"] = urgency
+        v = step.values
+        card = views.confirm_card(
+            self.plan,
+            draft_id=uuid.uuid4().hex,
+            text=v["text"],
+            area=v["area"],
+            impact=Impact(v["impact"]),
+            urgency=Urgency(v["urgency"]),
+            intro="Here is what I understood. Correct anything that is wrong, then submit.",
+            screenshot_url=v.get("screenshot_url"),
+        )
+        await step.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        return await step.end_dialog(dict(v))
+
+
+class ReportProblemConversation:
+    """Runs :class:`ReportProblemDialog` over a turn with its state in ``storage``."""
+
+    def __init__(self, plan: Plan, storage: Any) -> None:
+        self.dialog = ReportProblemDialog(plan)
+        self.state = ConversationState(storage)
+        self.accessor = self.state.create_property("ReportProblemDialogState")
+
+    async def start(self, context: TurnContext, *, text: str | None = None, screenshot_url: str | None = None) -> None:
+        """Begin (or restart) the report in this conversation."""
+        dialog_set = DialogSet(self.accessor)
+        dialog_set.add(self.dialog)
+        dc = await dialog_set.create_context(context)
+        await dc.cancel_all_dialogs()
+        await dc.begin_dialog(self.dialog.id, {"text": text, "screenshot_url": screenshot_url})
+        await self.state.save_changes(context)
+
+    async def resume(self, context: TurnContext) -> bool:
+        """Feed this turn's answer to the dialog; False when no report is in progress here."""
+        dialog_set = DialogSet(self.accessor)
+        dialog_set.add(self.dialog)
+        dc = await dialog_set.create_context(context)
+        if dc.active_dialog is None:
+            return False
+        result = await dc.continue_dialog()
+        await self.state.save_changes(context)
+        return result.status is not DialogTurnStatus.Empty
+
+    async def active(self, context: TurnContext) -> bool:
+        """Whether a report is in progress in this conversation."""
+        dialog_set = DialogSet(self.accessor)
+        dialog_set.add(self.dialog)
+        dc = await dialog_set.create_context(context)
+        return dc.active_dialog is not None
+
+
+__all__ = ["DIALOG_ID", "STEP_VERB", "ReportProblemConversation", "ReportProblemDialog"]

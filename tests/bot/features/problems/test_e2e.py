@@ -1,0 +1,143 @@
+"""Problem reports end to end: Teams activities in over HTTP, Bot Connector calls out to a loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.bot.features.problems.conftest import executes, staff
+from tests.support.app import person
+
+
+def text_of(card: dict | None) -> str:
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+        elif isinstance(node, str):
+            found.append(node)
+
+    walk(card)
+    return " ".join(found)
+
+
+def report_id_of(card: dict) -> int:
+    return next(int(d["report_id"]) for verb, d in executes(card) if "report_id" in d)
+
+
+async def test_report_confirm_owner_notified_acknowledge_reporter_informed(world):
+    reporter = "nora.abbott"
+    await world.teams.install(person(reporter))
+    status = await world.report(reporter, "my H drive files are missing", impact="me")
+    assert "PR-" in text_of(status) and "Submitted" in text_of(status)
+    await world.deliver()
+    [owner_msg] = world.to("luis.ortega")
+    owner_card = owner_msg.card
+    assert "my H drive files are missing" in text_of(owner_card)
+    assert "Tacoma Clinic" in text_of(owner_card) and "Wave 2" in text_of(owner_card)
+    rid = report_id_of(owner_card)
+    code, body = await world.teams.invoke_action(staff("luis.ortega"), "problem_ack", {"report_id": rid})
+    assert code == 200 and "Acknowledged" in text_of(body["value"])
+    await world.deliver()
+    assert any("Luis Ortega is looking at your problem" in r.card_text() for r in world.to(reporter))
+    # The owner's card was updated in place (same activity id).
+    assert any(u.activity_id == owner_msg.activity_id for u in world.updates_to("luis.ortega"))
+
+
+async def test_missed_deadline_escalates_to_backup_then_lead(world):
+    reporter = "farah.price"
+    await world.teams.install(person(reporter))
+    start = world.clock.now()
+    await world.report(reporter, "Outlook won't open, I can't work", impact="me")
+    await world.deliver()
+    assert len(world.to("priya.raman")) == 1
+    world.clock.set(start + dt.timedelta(minutes=30))
+    assert await world.desk.run_due() == 1
+    await world.deliver()
+    [backup] = world.to("tom.becker")
+    assert "problem_ack" in {v for v, _ in executes(backup.card)}
+    world.clock.set(start + dt.timedelta(minutes=60))
+    assert await world.desk.run_due() == 1
+    await world.deliver()
+    assert len(world.to("dana.whitfield")) == 1
+
+
+async def test_owner_delivery_failure_goes_to_the_backup(world):
+    reporter = "benjamin.chang"
+    await world.teams.install(person(reporter))
+    # Luis blocked the bot: his chat refuses messages and a fresh 1:1 cannot be opened either.
+    luis = staff("luis.ortega")
+    world.connector.block(luis.personal_conversation)
+    world.connector.block(f"create:{luis.teams_id}", status=403, code="BotNotInConversationRoster")
+    await world.report(reporter, "my H drive files are missing", impact="me")
+    await world.deliver()
+    await world.deliver()
+    assert world.to("luis.ortega") == []
+    [backup] = world.to("tom.becker")
+    assert "my H drive files are missing" in backup.card_text()
+
+
+async def test_five_reports_form_an_incident_and_its_resolution_reaches_all_five(world):
+    reporters = ["nora.abbott", "farah.price", "benjamin.chang", "ian.jensen", "isaac.griffin"]
+    texts = [
+        "my H drive files are missing",
+        "can't find my documents in OneDrive",
+        "the S: drive is gone",
+        "SharePoint says access denied on the clinical folder",
+        "files from my old home drive are not in OneDrive",
+    ]
+    for who, text in zip(reporters, texts, strict=True):
+        await world.teams.install(person(who))
+        await world.report(who, text, impact="me", area="files")
+        world.clock.advance(dt.timedelta(minutes=4))
+    await world.deliver()
+    alerts = [r for r in world.to("dana.whitfield") if "Major incident" in r.card_text()]
+    assert len(alerts) == 1
+    incident_id = next(int(d["incident_id"]) for v, d in executes(alerts[0].card) if v == "incident_resolve")
+    code, body = await world.teams.invoke_action(
+        staff("luis.ortega"), "incident_resolve", {"incident_id": incident_id, "note": "OneDrive migration re-run"}
+    )
+    assert code == 200 and "OneDrive migration re-run" in text_of(body["value"])
+    await world.deliver()
+    for who in reporters:
+        assert any("OneDrive migration re-run" in r.card_text() for r in world.to(who)), who
+
+
+async def test_a_restart_in_the_middle_loses_nothing(world):
+    reporter = "ian.jensen"
+    await world.teams.install(person(reporter))
+    sent = await world.teams.say(reporter, "report a problem my H drive files are missing")
+    question = next(r.card for r in reversed(sent) if r.card)
+    assert any("impact" in d for _, d in executes(question))
+    start = world.clock.now()
+    # The bot restarts between the question and the answer.
+    await world.restart()
+    choice = next(d for _, d in executes(question) if d.get("impact") == "me")
+    code, _ = await world.teams.invoke_action(reporter, "problem_dialog", choice)
+    assert code == 200
+    confirm = next(r.card for r in reversed(world.to(reporter)) if r.card)
+    submit = next(d for v, d in executes(confirm) if v == "problem_submit")
+    data = {**submit, "text": "my H drive files are missing", "area": "files", "impact": "me", "urgency": "cant_work"}
+    code, body = await world.teams.invoke_action(reporter, "problem_submit", data)
+    assert code == 200 and "PR-" in text_of(body["value"])
+    await world.deliver()
+    assert len(world.to("luis.ortega")) == 1
+    # ... and again before the deadline: the escalation timer is in the database.
+    await world.restart()
+    world.clock.set(start + dt.timedelta(minutes=31))
+    assert await world.desk.run_due() == 1
+    await world.deliver()
+    assert len(world.to("tom.becker")) == 1
+
+
+async def test_my_problems_lists_the_reporters_reports(world):
+    reporter = "wesley.arnold"
+    await world.teams.install(person(reporter))
+    await world.report(reporter, "the printer at the front desk won't print anything", impact="me")
+    sent = await world.teams.say(reporter, "my problems")
+    card = next(r.card for r in sent if r.card)
+    assert "PR-" in text_of(card) and "printer" in text_of(card)
