@@ -30,6 +30,7 @@ async def running_app(
     finally:
         await runner.cleanup()
 
+
 LA = "America/Los_Angeles"
 
 
