@@ -159,3 +159,19 @@ def test_database_reports_its_dialect(dialect: str, tmp_path: Path) -> None:
     db = Database(url)
     assert db.dialect == dialect
     assert "secret" not in Database("postgresql+asyncpg://u:secret@127.0.0.1/x").safe_url
+
+
+async def test_migrations_create_exactly_what_the_models_declare(database: Database) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import_all_models()
+
+    def differences(conn) -> list:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    async with database.engine.connect() as conn:
+        diffs = await conn.run_sync(differences)
+
+    assert diffs == [], "a migration and its models disagree (write the missing revision or fix the model)"
