@@ -1020,6 +1020,11 @@ class ProblemDesk:
             )
         return [await self.get(report.tenant_id, rid) for rid in ids]
 
+    async def tenants(self) -> list[str]:
+        """The tenants that have reports (the API's default when the plan names none)."""
+        async with self._tx() as s:
+            return list((await s.execute(sa.select(reports.c.tenant_id).distinct())).scalars())
+
     async def mine(self, tenant_id: str, reporter_id: str, *, limit: int = 10) -> list[ProblemReport]:
         """A reporter's reports, newest first."""
         return await self.list(tenant_id, reporter_id=reporter_id, limit=limit)

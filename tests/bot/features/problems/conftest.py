@@ -165,18 +165,28 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+def api_token() -> str:
+    """No API unless a test module asks for one."""
+    return ""
+
+
+@pytest.fixture
 def problems_features(monkeypatch: pytest.MonkeyPatch) -> None:
     import app as app_module
 
     if "bot.features.problems" not in app_module.FEATURES:
         monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.problems"])
+    import api
+
+    if "api.problems" not in api.API_MODULES:
+        monkeypatch.setattr(api, "API_MODULES", [*api.API_MODULES, "api.problems"])
 
 
 @pytest.fixture
 async def world(
-    tmp_path: Path, clock: ManualClock, connector: LoopbackConnector, problems_features: None
+    tmp_path: Path, clock: ManualClock, connector: LoopbackConnector, problems_features: None, api_token: str
 ) -> AsyncIterator[ProblemsWorld]:
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, api_token=api_token)
     runner, running = await start_app(settings, clock)
     await stop_background_delivery(running)
     w = None

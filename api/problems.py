@@ -1,0 +1,181 @@
+"""Problem reports over HTTP, for PSA tools, dashboards and spreadsheets.
+
+``GET /api/problems``: reports, newest first, filtered by ``status``, ``area``,
+``priority``, ``wave``, ``since`` / ``until`` (ISO 8601, aware) and ``limit``
+(at most 1000). ``GET /api/problems/{ref}`` (``PR-00042`` or ``42``): one report
+with its timeline. ``GET /api/problems.csv``: the same filters as CSV.
+
+The tenant is the ``tenant`` query parameter, else the plan's tenant, else the
+only tenant with reports. Bearer token: ``SWITCHOVER_API_TOKEN`` (none
+configured: the routes are not added), as for the other APIs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Any
+
+from aiohttp import web
+
+from switchover.problems.model import ProblemReport, ReportStatus, parse_reference
+from switchover.problems.service import ProblemDesk, ProblemError
+from switchover.runtime import Runtime
+
+MAX_LIMIT = 1000
+
+
+class _BadRequest(Exception):
+    pass
+
+
+def setup(app: web.Application, runtime: Runtime) -> None:
+    """Add the problem-report routes (only when an API token is configured)."""
+    token = runtime.settings.api_token.get_secret_value()
+    if not token:
+        return
+
+    def authorised(request: web.Request) -> bool:
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+    def unauthorised() -> web.Response:
+        return web.json_response(
+            {"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": 'Bearer realm="switchover"'}
+        )
+
+    def desk() -> ProblemDesk:
+        return runtime.features["problems"]
+
+    async def tenant_of(request: web.Request) -> str | None:
+        if request.query.get("tenant"):
+            return request.query["tenant"]
+        if runtime.plan.organisation.tenant_id:
+            return runtime.plan.organisation.tenant_id
+        tenants = await desk().tenants()
+        return tenants[0] if len(tenants) == 1 else None
+
+    async def list_reports(request: web.Request) -> web.Response:
+        if not authorised(request):
+            return unauthorised()
+        try:
+            filters = _filters(request, runtime)
+        except _BadRequest as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        tenant = await tenant_of(request)
+        if tenant is None:
+            return web.json_response({"reports": [], "count": 0})
+        reports = await desk().list(tenant, **filters)
+        return web.json_response({"reports": [as_json(r) for r in reports], "count": len(reports)})
+
+    async def export_csv(request: web.Request) -> web.Response:
+        if not authorised(request):
+            return unauthorised()
+        try:
+            filters = _filters(request, runtime)
+        except _BadRequest as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        tenant = await tenant_of(request)
+        text = await desk().export_csv(tenant, **filters) if tenant else await desk().export_csv("", limit=0)
+        return web.Response(
+            text=text,
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": 'attachment; filename="problem-reports.csv"'},
+        )
+
+    async def get_report(request: web.Request) -> web.Response:
+        if not authorised(request):
+            return unauthorised()
+        report_id = parse_reference(request.match_info["ref"])
+        tenant = await tenant_of(request)
+        if report_id is None or tenant is None:
+            return web.json_response({"error": "no such report"}, status=404)
+        try:
+            report = await desk().get(tenant, report_id)
+        except ProblemError:
+            return web.json_response({"error": "no such report"}, status=404)
+        return web.json_response(as_json(report, timeline=True))
+
+    app.router.add_get("/api/problems.csv", export_csv)
+    app.router.add_get("/api/problems", list_reports)
+    app.router.add_get("/api/problems/{ref}", get_report)
+
+
+def _filters(request: web.Request, runtime: Runtime) -> dict[str, Any]:
+    q = request.query
+    filters: dict[str, Any] = {}
+    if "status" in q:
+        if q["status"] not in {s.value for s in ReportStatus}:
+            raise _BadRequest(f"status must be one of {', '.join(s.value for s in ReportStatus)}")
+        filters["status"] = q["status"]
+    if "area" in q:
+        if q["area"] not in {a.key for a in runtime.plan.areas}:
+            raise _BadRequest(f"no area {q['area']!r}")
+        filters["area"] = q["area"]
+    if "priority" in q:
+        if q["priority"] not in ("P1", "P2", "P3", "P4"):
+            raise _BadRequest("priority must be P1, P2, P3 or P4")
+        filters["priority"] = q["priority"]
+    if "wave" in q:
+        filters["wave"] = q["wave"]
+    for name in ("since", "until"):
+        if name in q:
+            try:
+                when = dt.datetime.fromisoformat(q[name])
+            except ValueError:
+                raise _BadRequest(f"{name} must be an ISO 8601 time") from None
+            if when.tzinfo is None:
+                raise _BadRequest(f"{name} needs a time zone (e.g. 2027-02-13T07:00:00-08:00)")
+            filters[name] = when
+    if "limit" in q:
+        try:
+            limit = int(q["limit"])
+        except ValueError:
+            raise _BadRequest("limit must be a number") from None
+        if not 1 <= limit <= MAX_LIMIT:
+            raise _BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+        filters["limit"] = limit
+    return filters
+
+
+def as_json(report: ProblemReport, *, timeline: bool = False) -> dict[str, Any]:
+    """A report as the API shows it (times in UTC, ISO 8601)."""
+
+    def iso(at: dt.datetime | None) -> str | None:
+        return at.isoformat() if at else None
+
+    body: dict[str, Any] = {
+        "reference": report.reference,
+        "id": report.id,
+        "status": report.status.value,
+        "priority": report.priority.value,
+        "area": report.area,
+        "area_confidence": report.area_confidence,
+        "impact": report.impact.value,
+        "urgency": report.urgency.value,
+        "text": report.text,
+        "reporter": {
+            "id": report.reporter.id,
+            "name": report.reporter.name,
+            "upn": report.reporter.upn,
+            "wave": report.reporter.wave,
+            "site": report.reporter.site,
+            "department": report.reporter.department,
+        },
+        "assignee": report.assignee,
+        "created_at": iso(report.created_at),
+        "ack_due_at": iso(report.ack_due_at),
+        "acknowledged_at": iso(report.acknowledged_at),
+        "resolved_at": iso(report.resolved_at),
+        "resolution_note": report.resolution_note,
+        "escalation_level": report.escalation_level,
+        "incident": f"INC-{report.incident_id}" if report.incident_id else None,
+        "duplicate_of": f"PR-{report.duplicate_of:05d}" if report.duplicate_of else None,
+        "screenshot_url": report.screenshot_url,
+    }
+    if timeline:
+        body["timeline"] = [
+            {"at": iso(e.at), "kind": e.kind.value, "actor": e.actor, "detail": e.detail} for e in report.timeline
+        ]
+    return body
