@@ -162,7 +162,10 @@ class SwitchoverBot(TeamsActivityHandler):
     # -- events ---------------------------------------------------------------
 
     async def on_teams_read_receipt_event(self, read_receipt_info: ReadReceiptInfo, turn_context: TurnContext) -> None:
-        await self._dispatch_event(turn_context, "read_receipt", read_receipt_info.last_read_message_id)
+        # botbuilder 4.17 passes the raw activity value (a dict), not a ReadReceiptInfo.
+        info: Any = read_receipt_info
+        last_read = info.get("lastReadMessageId") if isinstance(info, dict) else info.last_read_message_id
+        await self._dispatch_event(turn_context, "read_receipt", last_read)
 
     async def _dispatch_event(self, context: TurnContext, name: str, value: Any) -> None:
         turn = Turn(context, self.runtime)
