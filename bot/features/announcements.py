@@ -58,7 +58,7 @@ REFUSAL = (
     "If something needs announcing, please ask {leads}."
 )
 
-__all__ = ["FEATURE", "delivery_engine", "lifespan", "on_read_receipt", "register"]
+__all__ = ["FEATURE", "delivery_engine", "lifespan", "on_read_receipt", "register", "run_due"]
 
 
 def delivery_engine(runtime: Runtime) -> DeliveryEngine:
@@ -133,6 +133,19 @@ async def ensure_tenant(runtime: Runtime, service: AnnouncementService, seen: st
         ).first()
     if row is not None:
         service.tenant_id = row[0]
+        await service.reconcile_plan()
+
+
+async def run_due(runtime: Runtime) -> list[str]:
+    """What the scheduler wakes: start due announcements, then nudge the delivery worker."""
+    service: AnnouncementService = runtime.features[FEATURE]
+    await ensure_tenant(runtime, service)
+    if not service.tenant_id:
+        return []  # no tenant known yet (nobody has talked to the bot): nothing can be delivered
+    started = await service.run_due()
+    if started:
+        delivery_engine(runtime).wake()
+    return started
 
 
 @contextlib.asynccontextmanager
@@ -140,14 +153,13 @@ async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
     """Reconcile the calendar, wake ``run_due`` regularly, run the delivery worker."""
     service: AnnouncementService = runtime.features[FEATURE]
     engine = delivery_engine(runtime)
-    await ensure_tenant(runtime, service)
     if service.tenant_id:
         await service.reconcile_plan()
+    else:
+        await ensure_tenant(runtime, service)
 
     async def wake() -> None:
-        await ensure_tenant(runtime, service)
-        if service.tenant_id and await service.run_due():
-            engine.wake()
+        await run_due(runtime)
 
     wakeups = runtime.features.get("wakeups")
     if wakeups is not None:
@@ -199,6 +211,11 @@ def _rest(turn: Turn, words: int) -> str:
     return parts[words] if len(parts) > words else ""
 
 
+def _notice(ann_id: str, text: str) -> dict[str, Any]:
+    """A one-line card answering a card action (an invoke answered with plain text breaks botbuilder 4.17)."""
+    return render_card("announcement-confirm", announcement_id=ann_id, text=text, done=True)
+
+
 class _Handlers:
     def __init__(self, runtime: Runtime, service: AnnouncementService) -> None:
         self.runtime = runtime
@@ -234,8 +251,10 @@ class _Handlers:
         if len(words) == 2 and words[0].casefold() in calendar_keys:
             await self._announce_calendar(turn, words[0].casefold(), words[1].casefold())
             return
-        head, sep, body = rest.partition(":")
-        if not sep or not head.strip() or not body.strip():
+        # The first colon that is not inside a time ("at 2027-01-05 10:00 : Title | body").
+        parts = re.split(r"(?<!\d):(?!\d)", rest, maxsplit=1)
+        head, body = (parts[0], parts[1]) if len(parts) == 2 else (rest, "")
+        if not head.strip() or not body.strip():
             await turn.reply_text(
                 "To announce, write: **announce** *audience* [at YYYY-MM-DD HH:MM] **:** *title* **|** *message*\n\n"
                 "Audience: a wave (wave-3), department Finance, office Tacoma Clinic, users a@x.com, b@x.com, "
@@ -477,10 +496,10 @@ class _Handlers:
                 "acknowledgement refused: not a recipient",
                 extra={"announcement": ann_id, "user": user_id, "purpose": PURPOSE},
             )
-            return None
+            return _notice(ann_id, "This announcement was not sent to you, so nothing was recorded.")
         except AnnouncementError:
             log.warning("acknowledgement for an unknown announcement", extra={"announcement": ann_id})
-            return None
+            return _notice(ann_id, "This announcement no longer exists.")
 
     async def refresh(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         ann_id = str(data.get("announcement_id") or "")

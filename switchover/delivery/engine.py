@@ -36,6 +36,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -227,7 +228,10 @@ class DeliveryEngine:
         self.conversations = conversations
         self.clock = clock
         self.limits = limits or TeamsLimits()
-        self.limiter = RateLimiter(self.limits, lambda: self.clock.now().timestamp())
+        # Pacing must run on the same time as waiting: real sleeps pace on the monotonic clock;
+        # an injected sleep (tests moving a ManualClock) paces on the injected clock.
+        pace = time.monotonic if sleep is None else (lambda: self.clock.now().timestamp())
+        self.limiter = RateLimiter(self.limits, pace)
         self.concurrency = concurrency
         self.batch_size = batch_size
         self.lease = lease

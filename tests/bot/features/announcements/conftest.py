@@ -1,0 +1,130 @@
+"""The whole app with announcements registered, over real HTTP with the loopback connector."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import datetime as dt
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from switchover.clock import ManualClock
+from tests.support.app import FABRIKAM, Person, RunningApp, TeamsClient, make_settings, person, start_app
+from tests.support.connector import LoopbackConnector, Received
+
+LEAD = "dana.whitfield_northwindmsp.com#EXT#@fabrikamhealth.onmicrosoft.com"
+
+
+def roster_rows() -> list[dict[str, str]]:
+    with (FABRIKAM / "roster.csv").open(encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def people_where(**match: str) -> list[Person]:
+    """Enabled members (not guests) whose roster columns match."""
+    return [
+        person(r["userPrincipalName"])
+        for r in roster_rows()
+        if all(r[k] == v for k, v in match.items()) and r["accountEnabled"] == "True" and r["userType"] == "Member"
+    ]
+
+
+@dataclass
+class AnnouncementsWorld:
+    teams: TeamsClient
+    connector: LoopbackConnector
+    clock: ManualClock
+    app: RunningApp
+    runner: Any = None
+    since: int = 0
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.runtime
+
+    @property
+    def service(self) -> Any:
+        return self.runtime.features["announcements"]
+
+    @property
+    def engine(self) -> Any:
+        return self.runtime.features["delivery"]
+
+    async def deliver(self, *, step: dt.timedelta = dt.timedelta(seconds=1), rounds: int = 200) -> None:
+        """Send everything due; retries wait on the ManualClock, which this moves forward a step at a time."""
+        for _ in range(rounds):
+            await self.engine.drain(until_idle=False)
+            wait = await self.engine._seconds_until_more_work()
+            if wait is None:
+                return
+            self.clock.advance(max(step, dt.timedelta(seconds=max(wait, 0))))
+        raise AssertionError("deliveries still pending after many rounds")
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new process on the same database, as a deploy or crash would."""
+        settings = self.app.settings
+        await self.runner.cleanup()
+        self.runner, self.app = await start_app(settings, self.clock)
+        self.teams.app = self.app
+        await stop_background_delivery(self.app)
+
+    def cards_to(self, who: Person) -> list[Received]:
+        return [
+            r
+            for r in self.connector.received[self.since :]
+            if r.conversation_id == who.personal_conversation and r.op == "send" and r.card
+        ]
+
+    def sends(self) -> Counter[str]:
+        return Counter(r.conversation_id for r in self.connector.received[self.since :] if r.op == "send")
+
+    async def say(self, who: Person | str, text: str) -> list[Received]:
+        return await self.teams.say(who, text)
+
+
+async def stop_background_delivery(app: RunningApp) -> None:
+    """Tests send by hand (``deliver``) so time stays under the ManualClock's control."""
+    worker = app.runtime.features.get("delivery.worker")
+    if worker is not None:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # Monday 4 January 2027, 09:00 Pacific: before the pilot's T-7 message.
+    return ManualClock(dt.datetime(2027, 1, 4, 17, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def announcement_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app as app_module
+
+    if "bot.features.announcements" not in app_module.FEATURES:
+        monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.announcements"])
+
+
+@pytest.fixture
+async def world(
+    tmp_path: Path, clock: ManualClock, connector: LoopbackConnector, announcement_features: None
+) -> AsyncIterator[AnnouncementsWorld]:
+    settings = make_settings(tmp_path)
+    runner, running = await start_app(settings, clock)
+    await stop_background_delivery(running)
+    w = None
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(running, connector, session)
+            w = AnnouncementsWorld(teams, connector, clock, running, runner=runner)
+            await teams.install(person(LEAD))
+            yield w
+    finally:
+        await (w.runner if w is not None else runner).cleanup()
