@@ -1,0 +1,70 @@
+"""The OpenAPI document at ``/api/openapi.json``, assembled from per-feature fragments.
+
+Each API module calls :func:`add_fragment` from its ``setup`` with its own
+``paths`` (and ``schemas``); the first call adds the route. The document is
+served without a token, so tools can discover the API; every operation in it
+says it needs the bearer token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+FRAGMENTS = web.AppKey("openapi_fragments", list)
+
+BASE: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Switchover API",
+        "version": "1",
+        "description": "Automation API of the Switchover Teams bot (announcements, problem reports, readiness).",
+    },
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "properties": {
+                    "error": {"type": "string"},
+                    "fields": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                        },
+                    },
+                },
+                "required": ["error"],
+            }
+        },
+    },
+    "security": [{"bearer": []}],
+}
+
+
+def add_fragment(app: web.Application, paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> None:
+    """Add a feature's paths (and component schemas) to the served document."""
+    if FRAGMENTS not in app:
+        app[FRAGMENTS] = []
+        app.router.add_get("/api/openapi.json", _serve)
+    app[FRAGMENTS].append((paths, schemas or {}))
+
+
+def document(app: web.Application) -> dict[str, Any]:
+    """The whole OpenAPI document from every fragment added so far."""
+    doc: dict[str, Any] = {
+        **BASE,
+        "paths": {},
+        "components": {**BASE["components"], "schemas": dict(BASE["components"]["schemas"])},
+    }
+    for paths, schemas in app.get(FRAGMENTS, []):
+        for path, operations in paths.items():
+            doc["paths"].setdefault(path, {}).update(operations)
+        doc["components"]["schemas"].update(schemas)
+    return doc
+
+
+async def _serve(request: web.Request) -> web.Response:
+    return web.json_response(document(request.app))

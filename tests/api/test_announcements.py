@@ -1,0 +1,149 @@
+"""The announcements HTTP API over real HTTP: token, create, list, get, CSV, cancel, recall, OpenAPI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.bot.features.announcements.conftest import (
+    LEAD,
+    AnnouncementsWorld,
+    people_where,
+    stop_background_delivery,
+)
+from tests.support.app import TeamsClient, make_settings, person, start_app
+
+TOKEN = "s3cret-token-for-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+async def api(tmp_path: Path, clock, connector, monkeypatch):
+    import api as api_package
+    import app as app_module
+
+    monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.announcements"])
+    monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.announcements"])
+    runner, running = await start_app(make_settings(tmp_path, api_token=TOKEN), clock)
+    await stop_background_delivery(running)
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(running, connector, session)
+            world = AnnouncementsWorld(teams, connector, clock, running, runner=runner)
+            await teams.install(person(LEAD))
+            world.session = session  # type: ignore[attr-defined]
+            yield world
+    finally:
+        await runner.cleanup()
+
+
+async def call(world, method: str, path: str, **kw):
+    async with world.session.request(method, f"{world.app.url}{path}", **kw) as resp:
+        body = await resp.read()
+        ctype = resp.headers.get("Content-Type", "")
+        return resp.status, (await resp.json() if "json" in ctype else body.decode())
+
+
+async def test_the_api_needs_the_bearer_token(api):
+    assert (await call(api, "GET", "/api/announcements"))[0] == 401
+    assert (await call(api, "GET", "/api/announcements", headers={"Authorization": "Bearer wrong"}))[0] == 401
+    assert (await call(api, "GET", "/api/announcements", headers=AUTH))[0] == 200
+
+
+async def test_invalid_payload_names_each_bad_field(api):
+    status, body = await call(
+        api,
+        "POST",
+        "/api/announcements",
+        headers=AUTH,
+        json={"title": "", "audience": {"kind": "planet", "values": []}, "urgency": "meh", "colour": "red"},
+    )
+    assert status == 400
+    fields = {f["field"] for f in body["fields"]}
+    assert {"title", "audience.kind", "body", "urgency", "colour"} <= fields
+    status, body = await call(api, "POST", "/api/announcements", headers=AUTH, data=b"{not json")
+    assert status == 400
+    status, body = await call(
+        api,
+        "POST",
+        "/api/announcements",
+        headers=AUTH,
+        json={"title": "t", "body": "b", "audience": {"kind": "wave", "values": ["wave-9"]}},
+    )
+    assert status == 400 and body["fields"][0]["field"] == "audience.values"
+
+
+async def test_create_send_get_figures_csv_and_recall(api):
+    hr = people_where(department="Human Resources")
+    for p in hr[:-1]:
+        await api.teams.install(p)
+    api.since = len(api.connector.received)
+    status, created = await call(
+        api,
+        "POST",
+        "/api/announcements",
+        headers=AUTH,
+        json={
+            "title": "Payroll cutover",
+            "body": "Payroll moves on **Friday**.",
+            "audience": {"kind": "department", "values": ["Human Resources"]},
+            "urgency": "important",
+        },
+    )
+    assert status == 201, created
+    ann_id = created["id"]
+    await api.deliver()
+    assert set(api.sends().values()) == {1} and len(api.sends()) == len(hr) - 1
+
+    status, one = await call(api, "GET", f"/api/announcements/{ann_id}", headers=AUTH)
+    assert status == 200
+    assert one["figures"]["recipients"] == len(hr)
+    assert one["figures"]["sent"] == len(hr) - 1
+    assert one["figures"]["unreachable_by_reason"] == {"NoConversation": 1}
+
+    status, listing = await call(api, "GET", "/api/announcements?status=sent", headers=AUTH)
+    assert [a["id"] for a in listing["announcements"]] == [ann_id]
+
+    status, text = await call(api, "GET", f"/api/announcements/{ann_id}/report.csv", headers=AUTH)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(hr)
+    assert sorted(r["status"] for r in rows).count("sent") == len(hr) - 1
+
+    status, recalled = await call(api, "POST", f"/api/announcements/{ann_id}/recall", headers=AUTH)
+    assert status == 200 and recalled["deleted"] == len(hr) - 1 and recalled["status"] == "recalled"
+    status, again = await call(api, "POST", f"/api/announcements/{ann_id}/cancel", headers=AUTH)
+    assert status == 409
+
+
+async def test_cancel_a_scheduled_one_and_calendar_ids_with_slashes(api):
+    status, created = await call(
+        api,
+        "POST",
+        "/api/announcements",
+        headers=AUTH,
+        json={
+            "title": "Later",
+            "body": "b",
+            "audience": {"kind": "everyone"},
+            "send_at": "2027-03-01T09:00:00-08:00",
+        },
+    )
+    assert status == 201 and created["status"] == "scheduled"
+    status, cancelled = await call(api, "POST", f"/api/announcements/{created['id']}/cancel", headers=AUTH)
+    assert status == 200 and cancelled["status"] == "cancelled"
+    status, cal = await call(api, "GET", "/api/announcements/wave-3/one-week", headers=AUTH)
+    assert status == 200 and cal["calendar_key"] == "one-week"
+    assert (await call(api, "GET", "/api/announcements/nope", headers=AUTH))[0] == 404
+
+
+async def test_openapi_document_lists_the_announcement_paths(api):
+    status, doc = await call(api, "GET", "/api/openapi.json")
+    assert status == 200
+    assert doc["openapi"].startswith("3.")
+    assert {"/api/announcements", "/api/announcements/{id}", "/api/announcements/{id}/recall"} <= set(doc["paths"])
+    schemas = doc["components"]["schemas"]
+    assert "CreateAnnouncement" in schemas and "Audience" in schemas
