@@ -29,6 +29,7 @@ from switchover.answers.schedule import (
     humanise_days,
     wave_schedule,
 )
+from switchover.answers.text import words
 from switchover.answers.understanding import Facet, Intent, Understander, Understanding, Vocabulary
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
@@ -186,12 +187,14 @@ class AnswerEngine:
         vocabulary = Vocabulary.from_plan(
             self.plan, offices=groups.offices | groups.cities, departments=groups.departments
         )
-        bootstrap = Understander(self.plan, vocabulary)
-        # The FAQ's own words join the typo-repair vocabulary; words are folded without repair first.
-        from switchover.answers.text import words as plain_words
-
-        faq = FaqIndex(self.plan.faq, plain_words, self._thresholds)
-        understander = Understander(self.plan, vocabulary, extra_words=faq.vocabulary | bootstrap.speller.known)
+        # The FAQ's own words (folded, not repaired) join the typo-repair vocabulary.
+        faq_words = {
+            w
+            for entry in self.plan.faq
+            for text in (entry.question, entry.answer, *entry.alternates, *entry.topics)
+            for w in words(text)
+        }
+        understander = Understander(self.plan, vocabulary, extra_words=faq_words)
         return understander, FaqIndex(self.plan.faq, understander.tokens, self._thresholds)
 
     # -- who is asking ---------------------------------------------------------

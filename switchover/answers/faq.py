@@ -168,15 +168,6 @@ class FaqIndex:
         if docs:
             self._bm25.index(docs, show_progress=False)
 
-    @property
-    def vocabulary(self) -> set[str]:
-        """Every (unstemmed) word of the FAQ, for typo repair."""
-        out: set[str] = set()
-        for entry in self.entries:
-            for text in (entry.question, entry.answer, *entry.alternates, *entry.topics):
-                out.update(self._tokenize(text))
-        return out
-
     def entry(self, key: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.key == key), None)
 
