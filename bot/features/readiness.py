@@ -17,6 +17,7 @@ from typing import Any
 from bot.routing import Router
 from bot.turn import Turn
 from cards.render import render_card
+from switchover.directory.graph import GraphDirectory
 from switchover.directory.install import AppInstaller
 from switchover.directory.readiness import ReadinessReport, ReadinessService
 from switchover.runtime import Runtime
@@ -111,14 +112,16 @@ def readiness_card(report: ReadinessReport, runtime: Runtime) -> dict[str, Any]:
 async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
     """Keep a Graph directory synced: snapshot at start, first sync in the background, then on a schedule."""
     directory = runtime.directory
-    sync = getattr(directory, "sync", None)
-    start = getattr(directory, "start", None)
-    if sync is None or start is None:
+    if not isinstance(directory, GraphDirectory):
         yield
         return
     directory.clock = runtime.clock  # the one clock
+
+    async def sync() -> None:
+        await directory.sync()
+
     try:
-        await start()
+        await directory.start()
     except Exception:
         log.exception("could not load the stored directory snapshot; waiting for the first sync")
     first = asyncio.create_task(sync(), name="directory-first-sync")

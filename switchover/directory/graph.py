@@ -521,7 +521,9 @@ async def graph_json(
     """
     info = builder.to_get_request_information(config)
     try:
-        body = await client.request_adapter.send_primitive_async(info, "bytes", {"XXX": ODataError})
+        body: Any = await client.request_adapter.send_primitive_async(  # type: ignore[func-returns-value]
+            info, "bytes", {"XXX": ODataError}
+        )
     except APIError as exc:
         status = exc.response_status_code
         if missing_ok and status == 404:

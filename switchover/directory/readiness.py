@@ -92,12 +92,12 @@ async def fetch_readiness(
             devices_known = False
     out: dict[str, Readiness] = {}
     for uid in user_ids:
-        d = mfa.get(uid)
-        registered = bool(d.get("isMfaRegistered")) if d is not None else None
+        details = mfa.get(uid)
+        registered = bool(details.get("isMfaRegistered")) if details is not None else None
         out[uid] = Readiness(
             user_id=uid,
             mfa_registered=registered if mfa_known else None,
-            methods=_methods(d) if d is not None else (),
+            methods=_methods(details) if details is not None else (),
             device_compliant=_compliance(devices.get(uid, ())) if devices_known else None,
             checked_at=now,
         )
