@@ -80,11 +80,12 @@ async def on_question(turn: Turn, text: str) -> None:
             "confidence": round(answer.confidence, 3),
         },
     )
+    # Reply first: the asker should not wait for the gap to be written.
+    await turn.reply_card(answer_card(answer), summary=answer.headline[:200])
     if answer.kind is AnswerKind.NOTHING and question:
         await _record_gap(turn, question, GapKind.UNANSWERED)
     elif answer.kind is AnswerKind.SUGGESTIONS:
         await _record_gap(turn, question, GapKind.UNCLEAR)
-    await turn.reply_card(answer_card(answer), summary=answer.headline[:200])
 
 
 async def _vote(turn: Turn, data: dict[str, Any], *, helpful: bool) -> dict[str, Any] | None:
