@@ -6,6 +6,9 @@ flattened with jsonpickle (so ``DialogState``, ``DialogInstance`` and any
 e-tag lives in its own column and is put back on the item when read
 (``item["e_tag"]`` for dicts, ``item.e_tag`` for objects).
 
+Like theirs, it cannot store dicts with keys starting ``"py/"`` (jsonpickle's
+markers) and reserves a top-level ``"e_tag"`` key for the e-tag.
+
 E-tag rules (those of botbuilder's ``MemoryStorage`` and Cosmos storage):
 - no e-tag, or ``"*"``: last write wins;
 - any other e-tag: written only if it is still the stored one, else
