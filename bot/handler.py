@@ -11,7 +11,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
 from botbuilder.schema.teams import ReadReceiptInfo
 
-from bot.routing import Router
+from bot.routing import NeedsLead, Router
 from bot.turn import Turn, asker_from
 from switchover.runtime import Runtime
 from switchover.storage.conversations import ConversationRecord
@@ -99,8 +99,11 @@ class SwitchoverBot(TeamsActivityHandler):
                 text = ""  # an attachment alone (e.g. a screenshot) goes to the fallback with empty text
             else:
                 return
-        match = self.router.match_command(text)
         turn = Turn(turn_context, self.runtime, text)
+        try:
+            match = self.router.match_command(text)
+        except NeedsLead:
+            match = self.router.match_command(text, is_lead=await turn.is_lead())
         if match is None:
             await turn.reply_text("I didn't catch that. Type **help** to see what I can do.")
             return

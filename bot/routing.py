@@ -27,6 +27,11 @@ the one the action came from (universal action response)."""
 EventHandler = Callable[["Turn", Any], Awaitable[None]]
 """Called for Teams events such as read receipts, with the event's value."""
 
+
+class NeedsLead(Exception):  # noqa: N818 - a signal, not an error
+    """A lead-only command matched: ask again saying whether the person is a project lead."""
+
+
 _FOLD = re.compile(r"[^\w\s]+")
 
 
@@ -40,6 +45,7 @@ class CommandRoute:
     words: tuple[str, ...]
     handler: CommandHandler
     help: str
+    leads_only: bool = False
 
 
 class Router:
@@ -51,14 +57,27 @@ class Router:
         self._fallback: CommandHandler | None = None
         self._events: dict[str, list[EventHandler]] = {}
 
-    def command(self, phrase: str, handler: CommandHandler, *, help: str = "") -> None:  # noqa: A002
-        """Route messages starting with ``phrase`` (folded) to ``handler``."""
+    def command(
+        self,
+        phrase: str,
+        handler: CommandHandler,
+        *,
+        help: str = "",
+        leads_only: bool = False,  # noqa: A002
+    ) -> None:
+        """Route messages starting with ``phrase`` (folded) to ``handler``.
+
+        ``leads_only`` commands match only for project leads; for anyone else the
+        words mean what they mean in plain language ("cancel my meeting" is a
+        question, not a command), so matching goes on to shorter commands and the
+        fallback.
+        """
         words = tuple(fold(phrase).split())
         if not words:
             raise ValueError("a command needs at least one word")
         if any(r.words == words for r in self._commands):
             raise ValueError(f"command {phrase!r} is already routed")
-        self._commands.append(CommandRoute(words, handler, help))
+        self._commands.append(CommandRoute(words, handler, help, leads_only))
         # Longest phrase first, so "report a problem" wins over "report".
         self._commands.sort(key=lambda r: -len(r.words))
 
@@ -79,12 +98,20 @@ class Router:
     def event_handlers(self, name: str) -> list[EventHandler]:
         return list(self._events.get(name, ()))
 
-    def match_command(self, text: str) -> tuple[CommandHandler, str] | None:
-        """The handler for ``text`` and the rest of the text after the command words."""
+    def match_command(self, text: str, *, is_lead: bool | None = None) -> tuple[CommandHandler, str] | None:
+        """The handler for ``text`` and the rest of the text after the command words.
+
+        ``is_lead=None`` means "not known": the first lead-only match is returned
+        as :class:`NeedsLead` so the caller can look the person up only when it matters.
+        """
         words = fold(text).split()
         for route in self._commands:
             n = len(route.words)
             if tuple(words[:n]) == route.words:
+                if route.leads_only and not is_lead:
+                    if is_lead is None:
+                        raise NeedsLead
+                    continue
                 return route.handler, " ".join(words[n:])
         if self._fallback is not None:
             return self._fallback, text

@@ -113,6 +113,14 @@ class Turn:
             self._user = found
         return self._user  # type: ignore[return-value]
 
+    async def is_lead(self) -> bool:
+        """Whether the asker is one of the plan's project leads (by directory UPN, else the UPN Teams gave)."""
+        plan = self.runtime.plan
+        user = await self.user()
+        if user is not None and plan.is_project_lead(user.upn):
+            return True
+        return bool(self.asker.upn and plan.is_project_lead(self.asker.upn))
+
     async def reply_text(self, text: str) -> str | None:
         resp = await self.context.send_activity(text_reply(text))
         return resp.id if resp else None

@@ -50,10 +50,7 @@ def zone_label(zone: ZoneInfo, when: dt.datetime) -> str:
 
 async def help_card(turn: Turn) -> dict:
     plan: Plan = turn.runtime.plan
-    user = await turn.user()
-    is_lead = bool(
-        (user and plan.is_project_lead(user.upn)) or (turn.asker.upn and plan.is_project_lead(turn.asker.upn))
-    )
+    is_lead = await turn.is_lead()
     phone = plan.service_desk.phone
     return render_card(
         "help",
