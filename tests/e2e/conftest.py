@@ -2,7 +2,8 @@
 
 Use ``chat`` (a Playwright ``Page`` on the personal chat with Switchover, signed in as
 Nora Abbott, Wave 2, Tacoma Clinic) and ``send_and_wait`` from ``tests/e2e/playground.py``.
-The bot and the Playground are started once per test session and always stopped.
+The bot and the Playground are started once per test session and always stopped;
+Chromium once per module (see ``browser``).
 """
 
 from __future__ import annotations
@@ -42,9 +43,14 @@ def playground(e2e_dir: Path, bot_process: BotProcess) -> Iterator[PlaygroundPro
         process.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium."""
+    """Headless Debian Chromium, for the tests of one module.
+
+    Not for the whole session: while Playwright's sync API is open, asyncio sees its
+    event loop as running in this thread, and every async test after it would fail.
+    Closing it with the module gives the thread back before other folders' tests run.
+    """
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         try:
