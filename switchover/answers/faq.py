@@ -75,9 +75,24 @@ SYNONYMS = {
 }
 
 
+def _drive_letters(tokens: Sequence[str]) -> list[str]:
+    """ "h drive" -> "h-drive": a drive is named by its letter, and "drive" alone says little."""
+    out: list[str] = []
+    for token in tokens:
+        if token in ("drive", "drives") and out and len(out[-1]) == 1 and out[-1].isalpha():
+            out[-1] = f"{out[-1]}-drive"
+        else:
+            out.append(token)
+    return out
+
+
 def content_words(tokens: Sequence[str]) -> list[str]:
     """Stemmed, synonym-mapped words that carry meaning."""
-    return [stem(SYNONYMS.get(t, t)) for t in tokens if t not in STOPWORDS and SYNONYMS.get(t, t) not in STOPWORDS]
+    return [
+        stem(SYNONYMS.get(t, t))
+        for t in _drive_letters(tokens)
+        if t not in STOPWORDS and SYNONYMS.get(t, t) not in STOPWORDS
+    ]
 
 
 class FaqVerdict(StrEnum):

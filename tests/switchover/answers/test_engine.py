@@ -200,3 +200,11 @@ async def test_before_steps_are_dated_and_in_the_readers_zone(engine: AnswerEngi
     assert tacoma.schedule is not None
     assert "Save and close your files before you leave on Friday 12 February." in tacoma.schedule.before
     assert not any("today" in step for step in tacoma.schedule.before)
+
+
+async def test_drive_letters_tell_h_and_s_apart(engine: AnswerEngine) -> None:
+    who = Who(upn=upn("vanessa.fox"), time_zone=LA)
+    h = await engine.answer("where did my h drive go", who)
+    assert h.faq is not None and h.faq.key == "h-drive"
+    s = await engine.answer("what happens to the s drive", who)
+    assert s.faq is not None and s.faq.key == "s-drive"
