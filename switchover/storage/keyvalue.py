@@ -17,6 +17,7 @@ from sqlalchemy import JSON, String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from switchover.clock import Clock, SystemClock
 from switchover.storage.base import Base, TenantMixin, UtcDateTime
 from switchover.storage.db import Database, rowcount
 
@@ -67,12 +68,10 @@ class KeyValueStore:
 
     Args:
         db: The database.
-        clock: Anything with ``now()`` returning an aware datetime; defaults to the system clock.
+        clock: Where ``updated_at`` comes from; defaults to the system clock.
     """
 
-    def __init__(self, db: Database, clock: Any = None) -> None:
-        from switchover.clock import SystemClock
-
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db
         self._clock = clock or SystemClock()
 
