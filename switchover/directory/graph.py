@@ -262,6 +262,8 @@ class GraphDirectory:
         store: where the last good snapshot is kept across restarts; None keeps it in memory only.
         cache_seconds: how long a single-user lookup from Graph is reused.
         timeout_seconds: the longest a live lookup may hold a caller before the snapshot answers.
+        pause_seconds: after a failed Graph call, lookups answer from the snapshot for this long
+            (a down Graph costs one timeout, not one per answer); the scheduled sync still tries.
         concurrency: parallel transitiveMemberOf calls during a sync.
     """
 
@@ -275,6 +277,7 @@ class GraphDirectory:
         store: DirectoryStore | None = None,
         cache_seconds: float = 300.0,
         timeout_seconds: float = 5.0,
+        pause_seconds: float = 60.0,
         concurrency: int = 8,
     ) -> None:
         from switchover.plan.model import ReadinessChecks
@@ -286,6 +289,7 @@ class GraphDirectory:
         self.store = store
         self.cache_ttl = dt.timedelta(seconds=cache_seconds)
         self.timeout = timeout_seconds
+        self.pause_after_failure = dt.timedelta(seconds=pause_seconds)
         self.concurrency = concurrency
         self._snapshot: Snapshot | None = None
         self._cache: dict[str, _Cached] = {}
@@ -326,6 +330,9 @@ class GraphDirectory:
         snap = self._snapshot
         if snap is not None and now - snap.synced_at < self.cache_ttl:
             return snap.find(key)
+        if self._paused(now):
+            # Graph failed a moment ago: do not make every answer wait for it to fail again.
+            return snap.find(key) if snap is not None else None
         try:
             user = await asyncio.wait_for(self._fetch_user(id_or_upn.strip()), self.timeout)
         except (TimeoutError, GraphUnavailable) as exc:
@@ -335,6 +342,7 @@ class GraphDirectory:
                 extra={"tenant": self.tenant_id, "error": str(exc) or type(exc).__name__},
             )
             return snap.find(key) if snap is not None else None
+        self._last_error = None
         entry = _Cached(user, now)
         self._cache[key] = entry
         if user is not None:
@@ -366,6 +374,8 @@ class GraphDirectory:
         """Readiness asked of Graph now (e.g. after "I've set up Authenticator"); the snapshot if Graph fails."""
         from switchover.directory.readiness import fetch_user_readiness
 
+        if self._paused(self.clock.now()):
+            return await self.readiness(user_id)
         try:
             fresh = await asyncio.wait_for(
                 fetch_user_readiness(self.client, user_id, self.checks, self.clock.now()), self.timeout
@@ -492,6 +502,10 @@ class GraphDirectory:
     def _note_failure(self, error: str) -> None:
         self._last_error = error
         self._last_failure = self.clock.now()
+
+    def _paused(self, now: dt.datetime) -> bool:
+        """True for ``pause_after_failure`` after a failed Graph call: lookups answer from the snapshot."""
+        return self._last_failure is not None and now - self._last_failure < self.pause_after_failure
 
     async def _store_quietly(self, op: Awaitable[None]) -> None:
         # The database failing must not take the in-memory directory down with it.

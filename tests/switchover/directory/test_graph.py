@@ -160,6 +160,16 @@ async def test_a_slow_graph_never_blocks_an_answer(
         grace = await directory.get(GRACE)
         assert grace is not None and grace.upn == GRACE
         assert directory.health().state == "degraded"
+        # For the next minute nobody else waits for Graph: the snapshot answers at once.
+        seen = len(fake_graph.requests)
+        omar = await directory.get("omar.reyes@fabrikamhealth.com")
+        assert omar is not None and len(fake_graph.requests) == seen
+        # Then Graph is tried again, and recovers.
+        fake_graph.faults.clear()
+        clock.advance(dt.timedelta(seconds=61))
+        assert await directory.get("omar.reyes@fabrikamhealth.com") == omar
+        assert len(fake_graph.requests) > seen
+        assert directory.health().state == "ok"
     finally:
         await directory.aclose()
 
