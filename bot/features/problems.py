@@ -30,7 +30,7 @@ from switchover.delivery import DeliveryEngine
 from switchover.delivery.conversations import StoredConversations
 from switchover.plan.model import Impact, Urgency
 from switchover.problems import views
-from switchover.problems.model import Actor, ReportDraft, Reporter, parse_reference
+from switchover.problems.model import Actor, ReportDraft, Reporter
 from switchover.problems.service import ProblemDesk, ProblemError
 from switchover.problems.triage import PROBLEM_THRESHOLD
 from switchover.runtime import Runtime
@@ -38,6 +38,7 @@ from switchover.runtime import Runtime
 log = logging.getLogger(__name__)
 
 WAKE_SECONDS = 30
+_LEADING_REFERENCE = re.compile(r"^\s*(?:pr\W*)?(\d{1,9})\b\W*", re.IGNORECASE)
 _COMMAND = re.compile(r"^\W*report(\W+a\W+problem)?\b[\s:,.!-]*", re.IGNORECASE)
 FEATURE = "problems"
 
@@ -69,6 +70,7 @@ def register(router: Router, runtime: Runtime) -> None:
     router.command("it's fixed", h.fixed)
     router.command("it is fixed", h.fixed)
     router.command("comment", h.comment)
+    router.command("problem", h.show_command, help="problem PR-00042: where a report stands")
     router.action("report_problem", h.start_from_card)
     router.action(STEP_VERB, h.dialog_step)
     router.action("problem_submit", h.submit)
@@ -112,6 +114,14 @@ async def report_from_text(turn: Turn, text: str) -> None:
     """Start a report from a one-message description (the free-text fallback calls this)."""
     conversation: ReportProblemConversation = turn.runtime.features["problems.dialog"]
     await conversation.start(turn.context, text=text, screenshot_url=screenshot_of(turn.context))
+
+
+def leading_reference(text: str) -> tuple[int | None, str]:
+    """``"PR-00042 still broken"`` (or ``"pr 00042 ..."``, ``"42 ..."``) -> ``(42, "still broken")``."""
+    found = _LEADING_REFERENCE.match(text)
+    if found is None:
+        return None, text.strip()
+    return int(found.group(1)), text[found.end() :].strip()
 
 
 def notice(heading: str, text: str) -> dict[str, Any]:
@@ -212,13 +222,23 @@ class _Handlers:
         await turn.reply_card(views.my_problems_card(self.plan, reports, zone=turn.asker.zone), summary="Your reports")
 
     async def _own_report(self, turn: Turn, rest: str) -> int | None:
-        wanted = parse_reference(rest.split()[0]) if rest.split() else None
+        wanted, _ = leading_reference(rest)
         reporter = await self.reporter(turn)
         mine = await self.desk.mine(reporter.tenant_id, reporter.id, limit=50)
         if wanted is not None:
             return wanted if any(r.id == wanted for r in mine) else None
         open_ = [r for r in mine if r.is_open]
         return open_[0].id if open_ else None
+
+    async def show_command(self, turn: Turn, rest: str) -> None:
+        report_id, _ = leading_reference(rest)
+        if report_id is None:
+            # "problem with my printer": that is a report, not a look-up.
+            await self.report(turn, turn.text)
+            return
+        card = await self._guard(turn, self.show(turn, {"report_id": report_id}))
+        if card is not None:
+            await turn.reply_card(card, summary=f"PR-{report_id:05d}")
 
     async def fixed(self, turn: Turn, rest: str) -> None:
         report_id = await self._own_report(turn, rest)
@@ -229,10 +249,11 @@ class _Handlers:
         await turn.reply_text(f"Great, I've closed {report.reference}. Thanks for letting us know.")
 
     async def comment(self, turn: Turn, rest: str) -> None:
-        words = rest.split(maxsplit=1)
-        report_id = await self._own_report(turn, rest)
-        text = words[1] if len(words) > 1 and parse_reference(words[0]) is not None else rest
-        if report_id is None or not text.strip():
+        # The typed words, not the folded ones the router matched on.
+        typed = re.sub(r"^\W*comment\b\W*", "", turn.text, count=1, flags=re.IGNORECASE)
+        report_id = await self._own_report(turn, typed)
+        _, text = leading_reference(typed)
+        if report_id is None or not text:
             await turn.reply_text("Say **comment PR-00042 what you want to add** (see **my problems** for numbers).")
             return
         report = await self.desk.comment(turn.asker.tenant_id, report_id, await self.actor(turn), text)

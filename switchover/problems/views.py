@@ -95,6 +95,7 @@ def owner_card(
         linked=[f"{r.reference}: {r.reporter.name or r.reporter.id}: {_title(r.text, 60)}" for r in linked],
         timeline=timeline_lines(report.timeline, zone),
         actions=actions and report.status is not ReportStatus.RESOLVED,
+        can_acknowledge=report.status is ReportStatus.OPEN,
         report_id=report.id,
         incident_id=None,
         resolve_verb="problem_resolve",

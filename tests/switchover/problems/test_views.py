@@ -124,6 +124,8 @@ def test_owner_card_shows_the_text_and_timeline_and_resolved_cards_have_no_actio
     assert action_types(open_card) == ["Action.Execute", "Action.ShowCard", "Action.ShowCard", "Action.ShowCard"]
     assert any("created" in t for t in texts(open_card))
     assert "actions" not in views.owner_card(plan, report("x", ReportStatus.RESOLVED))
+    acknowledged = views.owner_card(plan, report("x", ReportStatus.ACKNOWLEDGED))
+    assert action_types(acknowledged) == ["Action.ShowCard", "Action.ShowCard", "Action.ShowCard"]
 
 
 @settings(max_examples=60, deadline=None)
