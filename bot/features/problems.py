@@ -49,6 +49,8 @@ def shared_delivery(runtime: Runtime) -> DeliveryEngine:
     """The one delivery engine of this runtime (created on first use, remembered in ``features``)."""
     engine = runtime.features.get("delivery")
     if engine is None:
+        if runtime.messenger is None:
+            raise RuntimeError("problem reports need runtime.messenger to deliver cards")
         engine = DeliveryEngine(
             runtime.db, runtime.messenger, StoredConversations(runtime.conversations, runtime.clock), runtime.clock
         )
