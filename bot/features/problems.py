@@ -4,8 +4,8 @@ Wiring (``register``): builds the :class:`~switchover.problems.service.ProblemDe
 on the shared delivery engine (``runtime.features["delivery"]``; created here when
 no other feature has), the guided dialog with its state in the database, the
 commands and the ``Action.Execute`` verbs. ``lifespan`` wakes
-``desk.run_due`` every :data:`WAKE_SECONDS` and, when this feature created the
-delivery engine, runs its worker.
+``desk.run_due`` every :data:`WAKE_SECONDS` and runs the delivery worker unless
+another feature's lifespan already does (``runtime.features["delivery.worker"]``).
 
 For the free-text fallback: ``await desk.looks_like_problem(text)`` >=
 :data:`PROBLEM_THRESHOLD` means "this reports something broken"; then call
@@ -89,7 +89,7 @@ def register(router: Router, runtime: Runtime) -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
-    """Wake the escalation check regularly; run the delivery worker if this feature made the engine."""
+    """Wake the escalation check regularly; run the delivery worker if nobody else does."""
     desk: ProblemDesk = runtime.features[FEATURE]
     wakeups = runtime.features.get("wakeups")
     if wakeups is not None:
@@ -99,7 +99,8 @@ async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
 
         wakeups.every("problems.run_due", WAKE_SECONDS, wake)
     worker = None
-    if runtime.features.get("delivery.started_by") == FEATURE and runtime.features.get("delivery.worker") is None:
+    # One worker for the one engine, whichever feature's lifespan gets here first.
+    if runtime.features.get("delivery.worker") is None:
         worker = asyncio.create_task(runtime.features["delivery"].run_forever(), name="delivery-worker")
         runtime.features["delivery.worker"] = worker
     try:
