@@ -25,7 +25,11 @@ _json = st.recursive(
 _keys = itertools.count()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(state=st.dictionaries(_key.filter(lambda k: k != "e_tag"), _json, max_size=5))
 async def test_any_json_state_round_trips(sqlite_database: Database, state: dict) -> None:
     # One database for every example: each example writes under a key of its own.
