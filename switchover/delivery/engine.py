@@ -245,6 +245,8 @@ class DeliveryEngine:
         self._callbacks: dict[str, list[OutcomeCallback]] = defaultdict(list)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._pending_writes: list[tuple[Any, asyncio.Future[int]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
     async def _tx(self, *, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -255,6 +257,41 @@ class DeliveryEngine:
                 conn = await conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
             async with conn.begin():
                 yield conn
+
+    async def _write(self, statement: Any) -> int:
+        """Run one row update, committed together with the other workers' pending updates.
+
+        Every send needs two small writes (``sending`` before, the outcome after).
+        Sixteen workers each committing on their own queue up for SQLite's single
+        write lock; one writer committing whatever is pending in one transaction
+        (group commit) keeps the database off the critical path. The caller still
+        waits for *its* commit, so the crash-safety order is unchanged.
+
+        Returns:
+            The statement's row count.
+        """
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending_writes.append((statement, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._flush_writes(), name=f"delivery-writes-{self.worker_id}")
+        return await done
+
+    async def _flush_writes(self) -> None:
+        while self._pending_writes:
+            batch, self._pending_writes = self._pending_writes, []
+            try:
+                counts = []
+                async with self._tx(immediate=True) as conn:
+                    for statement, _ in batch:
+                        counts.append((await conn.execute(statement)).rowcount)
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (_, done), count in zip(batch, counts, strict=True):
+                if not done.done():
+                    done.set_result(count)
 
     # -- enqueueing ------------------------------------------------------------
 
@@ -342,6 +379,45 @@ class DeliveryEngine:
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(rows)))))
         return len(rows)
 
+    async def _pipeline(self) -> int:
+        """Claim and send continuously until nothing is due now; returns how many rows were worked.
+
+        Unlike :meth:`run_once`, the next batch is claimed while the last rows of the
+        previous one are still being sent, so the send rate does not dip at every
+        batch boundary.
+        """
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        low = asyncio.Event()
+        low.set()
+        worked = 0
+
+        async def produce() -> None:
+            nonlocal worked
+            try:
+                while True:
+                    await low.wait()
+                    low.clear()
+                    await self._recover_interrupted()
+                    # Claim little ahead: a claimed row waiting in the queue is a row no other worker may take.
+                    rows = await self._claim(min(self.batch_size, 2 * self.concurrency))
+                    if not rows:
+                        return
+                    worked += len(rows)
+                    for row in rows:
+                        queue.put_nowait(row)
+            finally:
+                for _ in range(self.concurrency):
+                    queue.put_nowait(None)
+
+        async def consume() -> None:
+            while (row := await queue.get()) is not None:
+                if queue.qsize() < self.concurrency:
+                    low.set()
+                await self._work(row)
+
+        await asyncio.gather(produce(), *(consume() for _ in range(self.concurrency)))
+        return worked
+
     async def drain(self, *, until_idle: bool = True) -> None:
         """Send everything that is due, waiting out retries, until nothing is left to do now.
 
@@ -349,7 +425,7 @@ class DeliveryEngine:
         hold ``drain`` up. With ``until_idle=False`` it makes one pass only.
         """
         while True:
-            worked = await self.run_once()
+            worked = await self._pipeline()
             if worked:
                 continue
             if not until_idle:
@@ -363,7 +439,7 @@ class DeliveryEngine:
         """Work the outbox until cancelled (the app's background worker)."""
         while True:
             try:
-                worked = await self.run_once()
+                worked = await self._pipeline()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -492,7 +568,6 @@ class DeliveryEngine:
                 reason=f"NoConversation: the bot has no conversation with this {what} (app not installed?)",
             )
             return
-        await self._acquire(row.tenant_id, target.conversation_id)
         if not await self._mark_sending(row, target):
             return  # the claim was lost (lease expired and another worker took the row)
         task = asyncio.create_task(self._send_and_record(row, recipient, target))
@@ -508,24 +583,26 @@ class DeliveryEngine:
     async def _mark_sending(self, row: Any, target: ConversationTarget) -> bool:
         now = self.clock.now()
         c = deliveries.c
-        async with self._tx(immediate=True) as s:
-            result = await s.execute(
-                sa.update(deliveries)
-                .where(c.id == row.id, c.status == DeliveryStatus.CLAIMED.value, c.claimed_by == self.worker_id)
-                .values(
-                    status=DeliveryStatus.SENDING.value,
-                    attempts=c.attempts + 1,
-                    target=target_to_json(target),
-                    conversation_id=target.conversation_id,
-                    claimed_until=now + self.lease,
-                    updated_at=now,
-                )
+        statement = (
+            sa.update(deliveries)
+            .where(c.id == row.id, c.status == DeliveryStatus.CLAIMED.value, c.claimed_by == self.worker_id)
+            .values(
+                status=DeliveryStatus.SENDING.value,
+                attempts=c.attempts + 1,
+                target=target_to_json(target),
+                conversation_id=target.conversation_id,
+                claimed_until=now + self.lease,
+                updated_at=now,
             )
-            return result.rowcount == 1
+        )
+        return await self._write(statement) == 1
 
     async def _send_and_record(self, row: Any, recipient: Recipient, target: ConversationTarget) -> None:
         message = message_from_json(row.message)
         extra = {"delivery": row.id, "purpose": row.purpose, "subject": row.subject_id, "tenant": row.tenant_id}
+        # The rate slot is taken right before the request (after the database write), so
+        # requests reach Teams spaced as the limiter spaced them.
+        await self._acquire(row.tenant_id, target.conversation_id)
         try:
             activity_id = await self.messenger.send(target, message)
         except DeliveryError as exc:
@@ -558,7 +635,8 @@ class DeliveryEngine:
         if recipient.kind != "user" or row.reopened or not target.user_id:
             await self._finish(row, DeliveryStatus.UNREACHABLE, reason=_reason(first))
             return
-        await self._mark_reopened(row)
+        # Creating a conversation counts against the same limits as sending.
+        await self._acquire(row.tenant_id, f"create:{target.user_id}")
         try:
             fresh = await self.messenger.open_personal(
                 tenant_id=target.tenant_id,
@@ -574,6 +652,8 @@ class DeliveryEngine:
                 row, DeliveryStatus.UNREACHABLE, reason=f"{_reason(first)}; reopening the chat failed: {_reason(exc)}"
             )
             return
+        # Only an opened chat uses up the one reopen (a throttled attempt is retried later).
+        await self._mark_reopened(row)
         await self.conversations.remember(recipient, fresh)
         await self._acquire(row.tenant_id, fresh.conversation_id)
         try:
@@ -591,8 +671,7 @@ class DeliveryEngine:
         await self._finish(row, DeliveryStatus.SENT, activity_id=activity_id, target=fresh)
 
     async def _mark_reopened(self, row: Any) -> None:
-        async with self._tx(immediate=True) as s:
-            await s.execute(sa.update(deliveries).where(deliveries.c.id == row.id).values(reopened=True))
+        await self._write(sa.update(deliveries).where(deliveries.c.id == row.id).values(reopened=True))
 
     def _backoff(self, attempts_done: int) -> float:
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(attempts_done - 1, 0)))
@@ -624,8 +703,7 @@ class DeliveryEngine:
         if target is not None:
             values["target"] = target_to_json(target)
             values["conversation_id"] = target.conversation_id
-        async with self._tx(immediate=True) as s:
-            await s.execute(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        await self._write(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
         log.info(
             "delivery will be retried", extra={"delivery": row.id, "in_seconds": round(delay, 3), "reason": reason}
         )
@@ -653,8 +731,7 @@ class DeliveryEngine:
             values.update(activity_id=activity_id, sent_at=now, reason=sa.case((c.reason.like("resent:%"), c.reason)))
         if target is not None:
             values.update(target=target_to_json(target), conversation_id=target.conversation_id)
-        async with self._tx(immediate=True) as s:
-            await s.execute(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        await self._write(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
         if status is not DeliveryStatus.SENT:
             log.warning(
                 "delivery not sent",

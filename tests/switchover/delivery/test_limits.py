@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from switchover.delivery.limits import RateLimiter, SlidingWindows, TeamsLimits, TokenBucket
+from switchover.delivery.limits import RateLimiter, SlidingWindows, TeamsLimits
 
 
 class FakeTime:
@@ -16,19 +16,19 @@ class FakeTime:
         return self.t
 
 
-def test_token_bucket_allows_a_burst_then_the_rate():
+def test_tenant_limit_allows_the_rate_within_a_second_spread_out_then_waits():
     now = FakeTime()
-    bucket = TokenBucket(rate=50, capacity=50, now=now)
-    for _ in range(50):
-        assert bucket.wait_time() == 0
-        bucket.take()
-    assert abs(bucket.wait_time() - 1 / 50) < 1e-9
-    now.t += 0.1
-    granted = 0
-    while bucket.wait_time() == 0:
-        bucket.take()
-        granted += 1
-    assert granted == 5
+    limiter = RateLimiter(TeamsLimits(per_tenant_per_second=50, margin=0.0), now)
+    sends = []
+    for i in range(50):
+        while (wait := limiter.try_acquire("t", f"c{i}")) > 0:
+            now.t += wait
+        sends.append(now.t)
+    assert sends[-1] - sends[0] < 1.0  # the whole allowance fits in one second...
+    assert max(sum(1 for t in sends if start <= t < start + 0.1) for start in sends) <= 5  # ...spread out
+    assert limiter.try_acquire("other-tenant", "c-x") == 0
+    wait = limiter.try_acquire("t", "c-next")
+    assert abs(now.t + wait - (sends[0] + 1.0)) < 1e-9  # the 51st waits for the first to leave the window
 
 
 def test_sliding_windows_enforce_every_window():
@@ -73,11 +73,12 @@ def test_a_limiter_that_is_obeyed_never_breaks_a_teams_window(gaps):
 @given(st.integers(min_value=1, max_value=400), st.integers(min_value=1, max_value=100))
 def test_tenant_rate_is_never_exceeded(count, rate):
     now = FakeTime()
-    limiter = RateLimiter(TeamsLimits(per_tenant_per_second=rate, per_tenant_burst=rate), now)
-    start = now.t
+    limiter = RateLimiter(TeamsLimits(per_tenant_per_second=rate), now)
+    sends = []
     for i in range(count):
         while (wait := limiter.try_acquire("t", f"conv-{i}")) > 0:
             now.t += wait
-    elapsed = now.t - start
-    # A full bucket allows `rate` at once; everything after that goes at `rate` per second.
-    assert count <= rate + elapsed * rate + 1e-6
+        sends.append(now.t)
+    # Never more than `rate` in any one-second window.
+    for i in range(rate, len(sends)):
+        assert sends[i] - sends[i - rate] >= 1.0 - 1e-6
