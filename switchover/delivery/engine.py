@@ -20,13 +20,19 @@ before the HTTP request; the outcome is written immediately after. So:
   lease expires any worker claims them again (nothing was sent: no duplicate);
 * a worker that is *cancelled* (shutdown, task cancelled) finishes the send it
   had started and records it: the send and its record run shielded;
-* only a hard stop (SIGKILL, power loss) between the HTTP request and the
-  write of its outcome leaves a row in ``sending`` past its lease. Teams has no
+* only a hard stop (SIGKILL, power loss) after a row was marked ``sending`` and
+  before the write of its outcome leaves a row in ``sending`` past its lease
+  (the rate slot is taken after that mark, so such a row may not have been sent
+  at all, or its request may have reached Teams). Teams has no
   idempotency key, so we cannot ask whether that message arrived. The policy
   ``in_doubt`` decides: ``"resend"`` (default: the person may get the message
   twice, which beats missing a cutover notice) or ``"hold"`` (status
   ``in_doubt``, counted in reports, never sent again automatically). At most
-  ``concurrency`` rows per killed worker can be in that state.
+  ``concurrency`` rows per killed worker can be in that state; bench/broadcast.py
+  measures how many actually arrive twice when a worker is killed mid-broadcast.
+
+Outcome writes of concurrent sends are committed together (group commit), each
+caller still waiting for its own commit, so the order above holds.
 """
 
 from __future__ import annotations

@@ -101,3 +101,13 @@ def test_acknowledged_card_drops_the_acknowledge_buttons():
     assert [a["type"] for a in card["actions"]] == ["Action.OpenUrl"]
     assert "Acknowledged Mon 01 Feb 10:00" in " ".join(all_strings(card))
     assert "refresh" not in card
+
+
+@settings(max_examples=30, deadline=None)
+@given(words=text)
+def test_confirm_card_keeps_its_shape(words):
+    card = render_card("announcement-confirm", announcement_id=words, text=words)
+    assert [a["verb"] for a in card["actions"]] == ["announce_confirm", "announce_discard"]
+    assert card["actions"][0]["data"] == {"announcement_id": words}
+    done = render_card("announcement-confirm", announcement_id=words, text=words, done=True)
+    assert done["actions"] == [] and done["body"][0]["text"] == words

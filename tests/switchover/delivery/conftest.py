@@ -35,7 +35,7 @@ class FakeMessenger:
 
     clock: ManualClock
     failures: dict[str, list[DeliveryError]] = field(default_factory=dict)
-    open_failures: dict[str, DeliveryError] = field(default_factory=dict)
+    open_failures: dict[str, DeliveryError | list[DeliveryError]] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
     updated: list[tuple[str, str, OutgoingMessage]] = field(default_factory=list)
     deleted: list[tuple[str, str]] = field(default_factory=list)
@@ -70,8 +70,12 @@ class FakeMessenger:
         self, *, tenant_id: str, service_url: str, user_id: str, bot_id: str | None = None
     ) -> ConversationTarget:
         self.opened.append(user_id)
-        if user_id in self.open_failures:
-            raise self.open_failures[user_id]
+        failure = self.open_failures.get(user_id)
+        if isinstance(failure, list):  # a queue of failures, then success
+            if failure:
+                raise failure.pop(0)
+        elif failure is not None:
+            raise failure
         return ConversationTarget(
             tenant_id=tenant_id, service_url=service_url, conversation_id=f"a:fresh-{user_id}", user_id=user_id
         )

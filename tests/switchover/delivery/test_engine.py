@@ -256,3 +256,16 @@ async def test_sends_to_one_conversation_respect_the_per_conversation_windows(ma
     for limit, seconds in ((7, 1.0), (8, 2.0), (60, 30.0)):
         for i in range(limit, len(times)):
             assert times[i] - times[i - limit] >= seconds - 1e-6, (limit, seconds, i)
+
+
+async def test_a_throttled_reopen_is_retried_and_still_reopens(make_engine, store, messenger):
+    [lou] = await add_users(store, 1)
+    messenger.failures[user_conversation(0)] = [gone("ConversationNotFound", 404), gone("ConversationNotFound", 404)]
+    messenger.open_failures["29:user-0"] = [DeliveryError(FailureKind.THROTTLED, status=429, retry_after=2.0)]
+    engine = make_engine()
+    [did] = await engine.enqueue(requests_for([lou]))
+    await engine.drain()
+    outcome = await engine.get(did)
+    assert outcome.status is DeliveryStatus.SENT
+    assert outcome.target.conversation_id == "a:fresh-29:user-0"
+    assert messenger.opened == ["29:user-0", "29:user-0"]
