@@ -203,7 +203,7 @@ class ConversationStore:
 
         values = {name: getattr(record, name) for name in _RECORD_FIELDS if name not in _TIMESTAMPS}
         values.update(first_seen=seen_at, last_seen=seen_at, uninstalled_at=None if record.installed else seen_at)
-        async with self._db.engine.begin() as conn:
+        async with self._db.writing(), self._db.engine.begin() as conn:
             await conn.execute(_upsert_statement(self._db.dialect), values)
         self.writes += 1
         self._remember(key, fingerprint, seen_at)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from switchover.settings import Settings
-from switchover.storage import Database
+from switchover.storage import ConversationRecord, ConversationStore, Database
+
+T0 = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 
 
 async def test_sqlite_file_gets_its_folder_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
@@ -49,21 +52,58 @@ async def test_transaction_commits_on_success_and_rolls_back_on_error(database: 
 
 
 async def test_read_then_write_transactions_serialise_on_sqlite(sqlite_database: Database) -> None:
+    # Two handles on one file, like two processes: each has its own in-process write turn,
+    # so only BEGIN IMMEDIATE keeps their read-then-write transactions apart.
+    other = Database(sqlite_database.url)
+    async with sqlite_database.engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t_counter (tenant_id VARCHAR(64) NOT NULL, n INTEGER)")
+        await conn.exec_driver_sql("INSERT INTO t_counter VALUES ('t', 0)")
+
+    async def increment(db: Database) -> None:
+        async with db.transaction(immediate=True) as session:
+            n = await session.scalar(text("SELECT n FROM t_counter"))
+            await asyncio.sleep(0)  # let the others run in between the read and the write
+            await session.execute(text("UPDATE t_counter SET n = :n"), {"n": n + 1})
+
+    try:
+        await asyncio.gather(*(increment((sqlite_database, other)[i % 2]) for i in range(12)))
+    finally:
+        await other.dispose()
+
+    async with sqlite_database.session() as session:
+        assert await session.scalar(text("SELECT n FROM t_counter")) == 12
+
+
+async def test_concurrent_writers_in_one_process_take_turns(sqlite_database: Database) -> None:
     db = sqlite_database
     async with db.engine.begin() as conn:
         await conn.exec_driver_sql("CREATE TABLE t_counter (tenant_id VARCHAR(64) NOT NULL, n INTEGER)")
         await conn.exec_driver_sql("INSERT INTO t_counter VALUES ('t', 0)")
 
     async def increment() -> None:
-        async with db.transaction(immediate=True) as session:
+        # Deferred BEGIN: safe only because transactions of one Database take turns.
+        async with db.transaction() as session:
             n = await session.scalar(text("SELECT n FROM t_counter"))
-            await asyncio.sleep(0)  # let the others run in between the read and the write
+            await asyncio.sleep(0)
             await session.execute(text("UPDATE t_counter SET n = :n"), {"n": n + 1})
 
-    await asyncio.gather(*(increment() for _ in range(12)))
+    await asyncio.gather(*(increment() for _ in range(20)))
 
     async with db.session() as session:
-        assert await session.scalar(text("SELECT n FROM t_counter")) == 12
+        assert await session.scalar(text("SELECT n FROM t_counter")) == 20
+
+
+async def test_a_write_nested_in_a_transaction_does_not_wait_for_itself(database: Database) -> None:
+    store = ConversationStore(database)
+    record = ConversationRecord(tenant_id="t", kind="personal", conversation_id="a:1", service_url="https://s/")
+
+    async def nested() -> None:
+        async with database.transaction():
+            await store.upsert(record, T0)
+
+    await asyncio.wait_for(nested(), timeout=30)  # a deadlock would hang here
+
+    assert await store.get("t", "a:1") is not None
 
 
 async def test_ping_answers_and_fails_loudly(database: Database) -> None:
