@@ -1,0 +1,68 @@
+"""An announcement card as a project lead sees it in the Agents Playground.
+
+Dana Whitfield (the project lead) composes Wave 3's "cutover complete" message: the bot shows the
+card as recipients will see it, then asks to confirm. The screenshot in ``docs/screenshots/``
+comes from here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from switchover.settings import REPO_ROOT
+from tests.e2e.playground import (
+    ANSWER_TIMEOUT_MS,
+    BotProcess,
+    PlaygroundProcess,
+    open_chat,
+    save_screenshot,
+    send_and_wait,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# The app with announcements registered, whatever the feature list says today.
+LAUNCH = (
+    "import sys, app; "
+    "'bot.features.announcements' in app.FEATURES or app.FEATURES.append('bot.features.announcements'); "
+    f"sys.path.insert(0, {str(REPO_ROOT)!r}); app.main()"
+)
+
+
+class AnnouncementsBot(BotProcess):
+    def _spawn(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        super()._spawn([sys.executable, "-c", LAUNCH], {**env, "PYTHONPATH": str(REPO_ROOT)}, cwd)
+
+
+@pytest.fixture(scope="module")
+def lead_playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundProcess]:
+    folder = tmp_path_factory.mktemp("announcements-e2e")
+    bot = AnnouncementsBot(folder).start()
+    try:
+        (folder / "dana").mkdir()
+        playground = PlaygroundProcess(folder / "dana", bot, persona="dana.whitfield@northwindmsp.com").start()
+        try:
+            yield playground
+        finally:
+            playground.stop()
+    finally:
+        bot.stop()
+
+
+def test_lead_previews_and_sends_the_cutover_complete_card(
+    browser: Browser, lead_playground: PlaygroundProcess
+) -> None:
+    with open_chat(browser, lead_playground) as page:
+        send_and_wait(page, "announce cutover-complete wave-3", "Send it to wave: wave-3")
+        preview = page.locator(".ac-adaptiveCard", has_text="You are on Microsoft 365").last
+        expect(preview).to_contain_text("Wave 3 - Spokane & Portland")
+        expect(preview).to_contain_text("Saturday 27 February 2027")
+        save_screenshot(page, "playground-announcement", fit=preview)
+        confirm = page.locator(".ac-adaptiveCard", has_text="Send it to wave: wave-3").last
+        confirm.get_by_role("button", name="Send").first.click()
+        expect(page.get_by_text("Sending wave-3/cutover-complete now.")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
