@@ -85,7 +85,7 @@ def register(router: Router, runtime: Runtime) -> None:
         tenant_id=runtime.plan.organisation.tenant_id or "",
     )
     runtime.features[FEATURE] = service
-    h = _Handlers(runtime, service)
+    h = _Handlers(runtime, service, router)
     router.command("announce", h.announce, help="compose an announcement")
     router.command("announcements", h.listing, help="scheduled and sent announcements with their figures")
     router.command("announcement", h.report)
@@ -217,17 +217,30 @@ def _notice(ann_id: str, text: str) -> dict[str, Any]:
 
 
 class _Handlers:
-    def __init__(self, runtime: Runtime, service: AnnouncementService) -> None:
+    def __init__(self, runtime: Runtime, service: AnnouncementService, router: Router) -> None:
         self.runtime = runtime
         self.service = service
+        self.router = router
 
-    async def _lead(self, turn: Turn, what: str) -> bool:
+    async def _lead(self, turn: Turn, what: str, *, everyday_word: bool = False) -> bool:
+        """Whether the asker is a project lead; anyone else is refused politely.
+
+        Args:
+            everyday_word: the command is a word people also use in questions ("cancel",
+                "send", "edit", "correct", "recall"): for anyone but a lead the message goes
+                to the free-text answers instead of a refusal.
+        """
         plan = self.runtime.plan
         user = await turn.user()
         upns = [u for u in ((user.upn if user else None), (user.mail if user else None), turn.asker.upn) if u]
         if any(plan.is_project_lead(u) for u in upns):
             await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
             return True
+        if everyday_word:
+            match = self.router.match_command("")  # no command matches "": the fallback, if any
+            if match is not None:
+                await match[0](turn, turn.text)
+                return False
         leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
         await turn.reply_text(REFUSAL.format(what=what, leads=leads))
         return False
@@ -383,7 +396,7 @@ class _Handlers:
         await turn.reply_card(render_card("announcement-list", items=items[:60]), summary="Announcements")
 
     async def report(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "see announcement reports"):
+        if not await self._lead(turn, "see announcement reports", everyday_word=True):
             return
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is not None:
@@ -393,14 +406,14 @@ class _Handlers:
     # -- changing ----------------------------------------------------------------
 
     async def send(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "send announcements"):
+        if not await self._lead(turn, "send announcements", everyday_word=True):
             return
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is not None:
             await self._preview(turn, announcement)
 
     async def edit(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "edit announcements"):
+        if not await self._lead(turn, "edit announcements", everyday_word=True):
             return
         rest = _rest(turn, 1)
         ann_id, _, when = rest.partition(" ")
@@ -420,7 +433,7 @@ class _Handlers:
         await turn.reply_text(f"{edited.id} now goes {send_at:%a %d %b %Y %H:%M %Z}.")
 
     async def cancel(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "cancel announcements"):
+        if not await self._lead(turn, "cancel announcements", everyday_word=True):
             return
         try:
             cancelled = await self.service.cancel(_rest(turn, 1).strip())
@@ -430,7 +443,7 @@ class _Handlers:
         await turn.reply_text(f"Cancelled {cancelled.id}: {cancelled.title}. Nothing was sent.")
 
     async def correct(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "correct announcements"):
+        if not await self._lead(turn, "correct announcements", everyday_word=True):
             return
         ann_id, sep, correction = _rest(turn, 1).partition(":")
         announcement = await self._ann(turn, ann_id)
@@ -448,7 +461,7 @@ class _Handlers:
         await turn.reply_text(f"Corrected {announcement.id}: {updated} delivered cards updated in place.")
 
     async def recall(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "recall announcements"):
+        if not await self._lead(turn, "recall announcements", everyday_word=True):
             return
         try:
             deleted = await self.service.recall(_rest(turn, 1).strip())

@@ -47,6 +47,9 @@ async def test_someone_who_is_not_a_lead_is_politely_refused(world):
     )
     replies = await world.say(nurse, "reschedule wave-3 2027-03-06")
     assert any("only the project leads" in r.text for r in replies)
+    # Everyday words that are also lead commands go to the answers for everyone else.
+    replies = await world.say(nurse, "cancel my meeting invite?")
+    assert replies and not any("only the project leads" in r.text for r in replies)
 
 
 async def test_lead_broadcast_reaches_every_installed_member_once_and_reports_the_rest(world):
