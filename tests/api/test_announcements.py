@@ -26,8 +26,10 @@ async def api(tmp_path: Path, clock, connector, monkeypatch):
     import api as api_package
     import app as app_module
 
-    monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.announcements"])
-    monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.announcements"])
+    if "bot.features.announcements" not in app_module.FEATURES:
+        monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.announcements"])
+    if "api.announcements" not in api_package.API_MODULES:
+        monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.announcements"])
     runner, running = await start_app(make_settings(tmp_path, api_token=TOKEN), clock)
     await stop_background_delivery(running)
     try:
