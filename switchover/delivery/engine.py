@@ -382,7 +382,7 @@ class DeliveryEngine:
                 row = queue.get_nowait()
                 await self._work(row)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(rows)))))
+        await _all_or_none([worker() for _ in range(min(self.concurrency, len(rows)))])
         return len(rows)
 
     async def _pipeline(self) -> int:
@@ -421,7 +421,7 @@ class DeliveryEngine:
                     low.set()
                 await self._work(row)
 
-        await asyncio.gather(produce(), *(consume() for _ in range(self.concurrency)))
+        await _all_or_none([produce(), *(consume() for _ in range(self.concurrency))])
         return worked
 
     async def drain(self, *, until_idle: bool = True) -> None:
@@ -455,11 +455,13 @@ class DeliveryEngine:
                 continue
             self._wake.clear()
             wait = await self._seconds_until_due()
-            timeout = poll if wait is None else min(poll, max(wait, 0.0))
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-            except TimeoutError:
-                pass
+            # Never a zero wait: a due row another worker holds would make this loop spin.
+            timeout = poll if wait is None else min(poll, max(wait, 0.05))
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
+            # that arrives as its timeout fires, and this loop would then never stop.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
 
     def wake(self) -> None:
         """Tell :meth:`run_forever` there may be new work."""
@@ -865,6 +867,21 @@ class DeliveryEngine:
             if ids:
                 await s.execute(sa.update(deliveries).where(c.id.in_(ids)).values(read_at=now, updated_at=now))
         return len(ids)
+
+
+async def _all_or_none(coroutines: list[Any]) -> None:
+    """Run coroutines together; if one fails or the caller is cancelled, stop and wait for all.
+
+    ``asyncio.gather`` returns as soon as one child is cancelled and leaves the others
+    running; a worker left mid-query would outlive the database it was using.
+    """
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _not_after(activity_id: str | None, last_read: str) -> bool:
