@@ -89,6 +89,9 @@ def create_app(
     runtime.messenger = BotMessenger(adapter, settings.app_id)
     wakeups = Wakeups()
     runtime.features["wakeups"] = wakeups
+    # Background workers (the delivery worker) run with the scheduler; tests that
+    # build the app with start_scheduler=False drive delivery by hand instead.
+    runtime.features["run_background"] = start_scheduler
 
     router = Router()
     lifespans = []

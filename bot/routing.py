@@ -46,6 +46,7 @@ class CommandRoute:
     handler: CommandHandler
     help: str
     leads_only: bool = False
+    exact: bool = False
 
 
 class Router:
@@ -62,22 +63,24 @@ class Router:
         phrase: str,
         handler: CommandHandler,
         *,
-        help: str = "",
-        leads_only: bool = False,  # noqa: A002
+        help: str = "",  # noqa: A002
+        leads_only: bool = False,
+        exact: bool = False,
     ) -> None:
         """Route messages starting with ``phrase`` (folded) to ``handler``.
 
         ``leads_only`` commands match only for project leads; for anyone else the
         words mean what they mean in plain language ("cancel my meeting" is a
         question, not a command), so matching goes on to shorter commands and the
-        fallback.
+        fallback. ``exact`` commands match only the whole message ("help", but not
+        "help desk phone number", which is a question).
         """
         words = tuple(fold(phrase).split())
         if not words:
             raise ValueError("a command needs at least one word")
         if any(r.words == words for r in self._commands):
             raise ValueError(f"command {phrase!r} is already routed")
-        self._commands.append(CommandRoute(words, handler, help, leads_only))
+        self._commands.append(CommandRoute(words, handler, help, leads_only, exact))
         # Longest phrase first, so "report a problem" wins over "report".
         self._commands.sort(key=lambda r: -len(r.words))
 
@@ -107,7 +110,7 @@ class Router:
         words = fold(text).split()
         for route in self._commands:
             n = len(route.words)
-            if tuple(words[:n]) == route.words:
+            if tuple(words[:n]) == route.words and not (route.exact and len(words) != n):
                 if route.leads_only and not is_lead:
                     if is_lead is None:
                         raise NeedsLead

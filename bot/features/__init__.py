@@ -9,4 +9,8 @@ fallback: the last module to set one wins.
 FEATURES: list[str] = [
     "bot.features.core",
     "bot.features.answers",
+    "bot.features.announcements",
+    "bot.features.problems",
+    "bot.features.readiness",
+    "bot.features.freetext",
 ]

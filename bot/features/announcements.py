@@ -165,7 +165,7 @@ async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
     if wakeups is not None:
         wakeups.every("announcements.run_due", WAKE_SECONDS, wake)
     worker = None
-    if runtime.features.get("delivery.worker") is None:
+    if runtime.features.get("run_background", True) and runtime.features.get("delivery.worker") is None:
         worker = asyncio.create_task(engine.run_forever(), name="delivery-worker")
         runtime.features["delivery.worker"] = worker
     try:

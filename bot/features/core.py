@@ -113,7 +113,7 @@ async def on_unknown(turn: Turn, text: str) -> None:
 
 
 def register(router: Router, runtime: Runtime) -> None:
-    router.command("help", on_help, help="what I can do")
-    router.command("what can you do", on_help)
+    router.command("help", on_help, help="what I can do", exact=True)
+    router.command("what can you do", on_help, exact=True)
     router.event("bot_added", on_bot_added)
     router.fallback(on_unknown)

@@ -100,7 +100,7 @@ async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
         wakeups.every("problems.run_due", WAKE_SECONDS, wake)
     worker = None
     # One worker for the one engine, whichever feature's lifespan gets here first.
-    if runtime.features.get("delivery.worker") is None:
+    if runtime.features.get("run_background", True) and runtime.features.get("delivery.worker") is None:
         worker = asyncio.create_task(runtime.features["delivery"].run_forever(), name="delivery-worker")
         runtime.features["delivery.worker"] = worker
     try:

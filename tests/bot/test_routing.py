@@ -57,3 +57,11 @@ def test_duplicate_routes_are_refused() -> None:
     router.action("acknowledge", _a)
     with pytest.raises(ValueError, match="already routed"):
         router.action("acknowledge", _b)
+
+
+def test_exact_commands_match_only_the_whole_message() -> None:
+    router = Router()
+    router.command("help", _a, exact=True)
+    router.fallback(_fallback)
+    assert router.match_command("Help!") == (_a, "")
+    assert router.match_command("help desk phone number") == (_fallback, "help desk phone number")
