@@ -353,6 +353,7 @@ class Triage:
 class _Vocabulary:
     phrases: dict[tuple[str, ...], float]
     singles: tuple[str, ...]  # single-word phrases, for fuzzy matching of typos
+    longest: int = 0  # the most words in one phrase: the n-grams of a text worth looking up
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -407,23 +408,23 @@ def _vocabularies_cached(areas: tuple[Area, ...]) -> dict[str, _Vocabulary]:
             for p, w in _lexicon_phrases(topic):
                 phrases[p] = max(phrases.get(p, 0.0), w)
         singles = tuple(sorted(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= 5))
-        vocab[area.key] = _Vocabulary(phrases, singles)
+        vocab[area.key] = _Vocabulary(phrases, singles, max((len(p) for p in phrases), default=0))
     return vocab
 
 
 def _score(words: list[str], vocab: _Vocabulary) -> float:
     score = 0.0
+    # Look the text's n-grams up in the vocabulary (a message has few; an area has
+    # hundreds of phrases), each phrase counted once.
     matched: set[tuple[str, ...]] = set()
-    for phrase, weight in vocab.phrases.items():
-        n = len(phrase)
-        if phrase in matched:
-            continue
+    for n in range(1, min(vocab.longest, len(words)) + 1):
         for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) == phrase:
-                # Longer phrases are stronger evidence than their words apart.
-                score += weight * (1.0 + 0.25 * (n - 1))
-                matched.add(phrase)
-                break
+            gram = tuple(words[i : i + n])
+            if gram in vocab.phrases and gram not in matched:
+                matched.add(gram)
+    for phrase in matched:
+        # Longer phrases are stronger evidence than their words apart.
+        score += vocab.phrases[phrase] * (1.0 + 0.25 * (len(phrase) - 1))
     known = {p[0] for p in matched if len(p) == 1}
     for w in set(words):
         if len(w) < 5 or w in known or (w,) in vocab.phrases:
