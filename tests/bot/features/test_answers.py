@@ -11,20 +11,21 @@ from switchover.answers.store import AnswerStore, GapKind
 from switchover.clock import ManualClock
 from switchover.settings import Settings
 from tests.support.app import Person, RunningApp, TeamsClient, person, start_app
+from tests.support.identity import LoopbackIdentity
 
 ANSWERS = "bot.features.answers"
 
 
 @pytest.fixture
 async def running_app(
-    app_settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    app_settings: Settings, clock: ManualClock, identity: LoopbackIdentity | None, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[RunningApp]:
     """The app with the answers feature registered, whether or not ``FEATURES`` lists it yet."""
     import app as app_module
 
     if ANSWERS not in app_module.FEATURES:
         monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, ANSWERS])
-    runner, running = await start_app(app_settings, clock)
+    runner, running = await start_app(app_settings, clock, identity=identity)
     try:
         yield running
     finally:
