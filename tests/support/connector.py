@@ -174,7 +174,11 @@ class LoopbackConnector:
         return [r for r in self.received if r.conversation_id == conversation_id and (op is None or r.op == op)]
 
     async def wait_for(
-        self, predicate: Callable[[Received], bool], *, count: int = 1, timeout: float = 10.0  # noqa: ASYNC109
+        self,
+        predicate: Callable[[Received], bool],
+        *,
+        count: int = 1,
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> list[Received]:
         """Wait until ``count`` recorded calls match ``predicate``; returns them."""
 
