@@ -7,8 +7,9 @@ from http import HTTPStatus
 from typing import Any
 
 from botbuilder.core import TurnContext
+from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, ChannelAccount
+from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import ReadReceiptInfo
 
 from bot.routing import NeedsLead, Router
@@ -20,6 +21,14 @@ log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+
+
+def _invoke(status: int, content_type: str, value: Any) -> InvokeResponse:
+    """The HTTP answer to an ``adaptiveCard/action`` invoke (Universal Actions response)."""
+    return InvokeResponse(
+        status=int(status), body={"statusCode": int(status), "type": content_type, "value": value}
+    )
 
 
 def conversation_record(context: TurnContext, *, installed: bool = True) -> ConversationRecord | None:
@@ -112,24 +121,34 @@ class SwitchoverBot(TeamsActivityHandler):
 
     # -- universal actions -------------------------------------------------
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
-        action: Any = invoke_value.action
-        verb = action.get("verb") if isinstance(action, dict) else getattr(action, "verb", None)
-        data = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name == "adaptiveCard/action":
+            return await self._on_card_action(turn_context)
+        return await super().on_invoke_activity(turn_context)
+
+    async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
+        """An ``Action.Execute``: route by verb, answer with the card that replaces it or a message.
+
+        The response is built as plain JSON: botbuilder's AdaptiveCardInvokeResponse
+        types ``value`` as an object, so the message form (``value`` a string) would
+        fail to serialise there.
+        """
+        value = turn_context.activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        verb = action.get("verb") if isinstance(action, dict) else None
+        data = action.get("data") if isinstance(action, dict) else None
         handler = self.router.match_action(verb) if isinstance(verb, str) else None
         if handler is None:
-            log.warning("card action with unknown verb %r", verb)
-            return AdaptiveCardInvokeResponse(
-                status_code=HTTPStatus.BAD_REQUEST,
-                type="application/vnd.microsoft.error",
-                value={"code": "BadRequest", "message": f"Unknown action {verb!r}"},
+            log.warning("card action with unknown or missing verb %r", verb)
+            return _invoke(
+                HTTPStatus.BAD_REQUEST,
+                ERROR_CONTENT_TYPE,
+                {"code": "BadRequest", "message": f"Unknown action {verb!r}"},
             )
         result = await handler(Turn(turn_context, self.runtime), data if isinstance(data, dict) else {})
         if result is None:
-            return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=MESSAGE_CONTENT_TYPE, value="Done")
-        return AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=result)
+            return _invoke(HTTPStatus.OK, MESSAGE_CONTENT_TYPE, "Done")
+        return _invoke(HTTPStatus.OK, CARD_CONTENT_TYPE, result)
 
     # -- installation and membership ----------------------------------------
 

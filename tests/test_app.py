@@ -220,3 +220,18 @@ async def test_a_channel_conversation_is_stored_with_its_team_and_channel(teams:
     stored = await teams.app.runtime.conversations.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")
     assert stored is not None and stored.conversation_id == "19:servicedesk@thread.tacv2"
     assert stored.user_id is None  # a channel reference is not anyone's personal chat
+
+
+async def test_card_actions_unknown_verbs_get_400_and_handlers_may_answer_with_a_message(teams: TeamsClient) -> None:
+    from app import ROUTER
+
+    status, body = await teams.invoke_action("vanessa.fox", "no_such_verb", {"x": 1})
+    assert status == 400 and body["statusCode"] == 400
+
+    async def quiet(turn, data):
+        return None
+
+    teams.app.app[ROUTER].action("quiet_verb", quiet)
+    status, body = await teams.invoke_action("vanessa.fox", "quiet_verb", {})
+    assert status == 200
+    assert body == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "Done"}
