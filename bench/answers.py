@@ -26,7 +26,6 @@ import contextlib
 import csv
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,8 @@ from aiohttp import web
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from loopback import cpu_seconds, free_port, serve_connector, wait_http  # noqa: E402
 
 FABRIKAM = REPO / "examples" / "fabrikam"
 QUESTIONS = REPO / "tests" / "switchover" / "answers" / "questions.yaml"
@@ -100,30 +101,6 @@ async def in_process(repeats: int) -> dict[str, Any]:
 # -- processes ----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def wait_http(url: str, within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as session:
-        while True:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(url) as resp:
-                    if resp.status < 500:
-                        return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not come up within {within}s")
-            await asyncio.sleep(0.1)
-
-
 def spawn(kind: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "LOG_LEVEL": "WARNING"}
     log = (workdir / f"{kind}.log").open("wb")
@@ -133,24 +110,6 @@ def spawn(kind: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-
-
-def serve_connector(port: int) -> None:
-    counts = {"replies": 0}
-
-    async def reply(request: web.Request) -> web.Response:
-        await request.read()
-        counts["replies"] += 1
-        return web.json_response({"id": f"r{counts['replies']}"}, status=201)
-
-    async def stats(request: web.Request) -> web.Response:
-        return web.json_response(counts)
-
-    app = web.Application(client_max_size=4 * 1024 * 1024)
-    app.router.add_post("/v3/conversations/{cid}/activities/{aid}", reply)
-    app.router.add_post("/v3/conversations/{cid}/activities", reply)
-    app.router.add_get("/stats", stats)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 def serve_bare(port: int) -> None:

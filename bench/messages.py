@@ -31,7 +31,6 @@ import contextlib
 import csv
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,38 +46,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 TENANT = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
+from loopback import cpu_seconds, free_port, serve_connector, wait_http  # noqa: E402
+
 QUESTIONS = ("when is my migration?", "will I lose any email?", "help")
 
 
 # -- processes ------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
-
-
-async def wait_http(url: str, within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as session:
-        while True:
-            try:
-                async with session.get(url) as resp:
-                    if resp.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not come up within {within}s")
-            await asyncio.sleep(0.1)
 
 
 def spawn(kind: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
@@ -93,25 +66,6 @@ def spawn(kind: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
 
 
 # -- the servers (run in child processes) ----------------------------------------
-
-
-def serve_connector(port: int) -> None:
-    """Answers the Bot Connector calls the servers make; counts them."""
-    counts = {"replies": 0}
-
-    async def reply(request: web.Request) -> web.Response:
-        await request.read()
-        counts["replies"] += 1
-        return web.json_response({"id": f"r{counts['replies']}"}, status=201)
-
-    async def stats(request: web.Request) -> web.Response:
-        return web.json_response(counts)
-
-    app = web.Application()
-    app.router.add_post("/v3/conversations/{cid}/activities/{aid}", reply)
-    app.router.add_post("/v3/conversations/{cid}/activities", reply)
-    app.router.add_get("/stats", stats)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 def serve_bare(port: int) -> None:

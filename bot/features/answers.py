@@ -44,7 +44,7 @@ def _feature(turn: Turn) -> AnswersFeature:
     return turn.runtime.features[FEATURE]
 
 
-def _who(turn: Turn) -> Who:
+def asker_who(turn: Turn) -> Who:
     a = turn.asker
     return Who(aad_object_id=a.aad_object_id, upn=a.upn, name=a.name, time_zone=a.time_zone, tenant_id=a.tenant_id)
 
@@ -70,7 +70,7 @@ async def on_question(turn: Turn, text: str) -> None:
     feature = _feature(turn)
     question = (text or "").strip()[:MAX_QUESTION_CHARS]
     user = await turn.user()
-    answer = await feature.engine.answer(question, _who(turn), user=user)
+    answer = await feature.engine.answer(question, asker_who(turn), user=user)
     log.info(
         "answered",
         extra={

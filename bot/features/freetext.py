@@ -29,7 +29,7 @@ async def on_free_text(turn: Turn, text: str) -> None:
     desk = turn.runtime.features.get(problems_feature.FEATURE)
     if desk is not None and text.strip() and await desk.looks_like_problem(text) >= PROBLEM_THRESHOLD:
         feature = turn.runtime.features[answers_feature.FEATURE]
-        answer = await feature.engine.answer(text.strip(), answers_feature._who(turn), user=await turn.user())
+        answer = await feature.engine.answer(text.strip(), answers_feature.asker_who(turn), user=await turn.user())
         if answer.kind is AnswerKind.FAQ:
             await turn.reply_card(answer_card(answer), summary=answer.headline[:200])
         log.info("free text read as a problem report", extra={"tenant_id": turn.asker.tenant_id})
