@@ -13,7 +13,6 @@ from tests.bot.features.announcements.conftest import (
     LEAD,
     AnnouncementsWorld,
     people_where,
-    stop_background_delivery,
 )
 from tests.support.app import TeamsClient, make_settings, person, start_app
 
@@ -31,7 +30,6 @@ async def api(tmp_path: Path, clock, connector, monkeypatch):
     if "api.announcements" not in api_package.API_MODULES:
         monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.announcements"])
     runner, running = await start_app(make_settings(tmp_path, api_token=TOKEN), clock)
-    await stop_background_delivery(running)
     try:
         async with aiohttp.ClientSession() as session:
             teams = TeamsClient(running, connector, session)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import datetime as dt
 from collections import Counter
@@ -73,7 +71,6 @@ class AnnouncementsWorld:
         await self.runner.cleanup()
         self.runner, self.app = await start_app(settings, self.clock)
         self.teams.app = self.app
-        await stop_background_delivery(self.app)
 
     def cards_to(self, who: Person) -> list[Received]:
         return [
@@ -87,15 +84,6 @@ class AnnouncementsWorld:
 
     async def say(self, who: Person | str, text: str) -> list[Received]:
         return await self.teams.say(who, text)
-
-
-async def stop_background_delivery(app: RunningApp) -> None:
-    """Tests send by hand (``deliver``) so time stays under the ManualClock's control."""
-    worker = app.runtime.features.get("delivery.worker")
-    if worker is not None:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
 
 
 @pytest.fixture
@@ -118,7 +106,6 @@ async def world(
 ) -> AsyncIterator[AnnouncementsWorld]:
     settings = make_settings(tmp_path)
     runner, running = await start_app(settings, clock)
-    await stop_background_delivery(running)
     w = None
     try:
         async with aiohttp.ClientSession() as session:

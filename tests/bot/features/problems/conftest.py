@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ class ProblemsWorld:
         await self.runner.cleanup()
         self.runner, self.app = await start_app(settings, self.clock)
         self.teams.app = self.app
-        await stop_background_delivery(self.app)
+        sleep_on_the_clock(self.app)
 
     @property
     def runtime(self) -> Any:
@@ -140,9 +139,9 @@ def inputs(card: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def stop_background_delivery(app: RunningApp) -> None:
-    """Tests send by hand (``deliver``) so time stays under the ManualClock's control; a rate-limit
-    wait moves the clock instead of sleeping (as the delivery engine's own tests do)."""
+def sleep_on_the_clock(app: RunningApp) -> None:
+    """Tests deliver by hand (``deliver``; test apps run no background worker), and a
+    rate-limit wait moves the ManualClock instead of sleeping, as in the engine's own tests."""
     engine = app.runtime.features["delivery"]
     clock = app.clock
 
@@ -151,11 +150,6 @@ async def stop_background_delivery(app: RunningApp) -> None:
         await asyncio.sleep(0)
 
     engine._sleep = manual_sleep
-    worker = app.runtime.features.get("delivery.worker")
-    if worker is not None:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
 
 
 @pytest.fixture
@@ -188,7 +182,7 @@ async def world(
 ) -> AsyncIterator[ProblemsWorld]:
     settings = make_settings(tmp_path, api_token=api_token)
     runner, running = await start_app(settings, clock)
-    await stop_background_delivery(running)
+    sleep_on_the_clock(running)
     w = None
     try:
         async with aiohttp.ClientSession() as session:
