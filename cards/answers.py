@@ -49,10 +49,13 @@ def answer_card(answer: Answer) -> dict[str, Any]:
     """The card for any answer the engine gives."""
     if answer.kind is AnswerKind.PERSONAL and answer.schedule is not None:
         s = answer.schedule
+        notice = answer.readiness
         return render_card(
             "schedule",
             title="Your move to Microsoft 365",
             headline=answer.headline,
+            readiness_title=notice.title if notice is not None else None,
+            readiness_text=notice.text if notice is not None else None,
             wave_title=s.wave_title,
             wave_key=s.wave_key,
             facts=_schedule_facts(s),

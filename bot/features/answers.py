@@ -3,7 +3,8 @@
 Registered by ``app.create_app`` (``bot.features.answers`` in ``FEATURES``,
 after ``bot.features.core`` so its fallback wins). Sets:
 
-- the fallback: any message no command matched is a question for the engine;
+- the fallback: any message no command matched is a question for the engine (a personal
+  answer says what the asker must still do before cutover, from the readiness service);
 - card actions ``faq_helpful`` / ``faq_unhelpful`` (votes, stored; the card is
   replaced by one that thanks the voter) and ``faq_pick`` (a suggestion chosen:
   the FAQ answer replaces the suggestions).
@@ -19,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.features.readiness import readiness_service
 from bot.routing import Router
 from bot.turn import Turn
 from cards.answers import answer_card, faq_answer_card
@@ -81,7 +83,7 @@ async def on_question(turn: Turn, text: str) -> None:
         },
     )
     # Reply first: the asker should not wait for the gap to be written.
-    await turn.reply_card(answer_card(answer), summary=answer.headline[:200])
+    await turn.reply_card(answer_card(answer), summary=answer.summary)
     if answer.kind is AnswerKind.NOTHING and question:
         await _record_gap(turn, question, GapKind.UNANSWERED)
     elif answer.kind is AnswerKind.SUGGESTIONS:
@@ -137,7 +139,8 @@ async def on_pick(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
 def register(router: Router, runtime: Runtime) -> None:
     """Route free text to the engine and the FAQ card actions to their handlers."""
     store = AnswerStore(runtime.db) if runtime.db is not None else None
-    runtime.features[FEATURE] = AnswersFeature(AnswerEngine(runtime.plan, runtime.directory, runtime.clock), store)
+    engine = AnswerEngine(runtime.plan, runtime.directory, runtime.clock, readiness=readiness_service(runtime))
+    runtime.features[FEATURE] = AnswersFeature(engine, store)
     router.fallback(on_question)
     router.action("faq_helpful", on_helpful)
     router.action("faq_unhelpful", on_unhelpful)

@@ -31,7 +31,7 @@ async def on_free_text(turn: Turn, text: str) -> None:
         feature = turn.runtime.features[answers_feature.FEATURE]
         answer = await feature.engine.answer(text.strip(), answers_feature.asker_who(turn), user=await turn.user())
         if answer.kind is AnswerKind.FAQ:
-            await turn.reply_card(answer_card(answer), summary=answer.headline[:200])
+            await turn.reply_card(answer_card(answer), summary=answer.summary)
         log.info("free text read as a problem report", extra={"tenant_id": turn.asker.tenant_id})
         await problems_feature.report_from_text(turn, text)
         return

@@ -27,10 +27,23 @@ log = logging.getLogger(__name__)
 NAMES_PER_WAVE = 25  # keeps the card far below Teams' message size limit
 
 
+FEATURE = "readiness"
+
+
+def readiness_service(runtime: Runtime) -> ReadinessService:
+    """The one readiness service of this runtime (created on first use, kept in ``runtime.features["readiness"]``).
+
+    Answers and announcements register before this feature and take it from here.
+    """
+    service = runtime.features.get(FEATURE)
+    if service is None:
+        service = runtime.features[FEATURE] = ReadinessService(runtime.plan, runtime.directory)
+    return service
+
+
 def register(router: Router, runtime: Runtime) -> None:
     """Add the ``readiness`` command and the readiness service."""
-    service = ReadinessService(runtime.plan, runtime.directory)
-    runtime.features["readiness"] = service
+    service = readiness_service(runtime)
     installer = app_installer(runtime)
     if installer is not None:
         runtime.features["installer"] = installer

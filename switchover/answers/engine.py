@@ -10,12 +10,13 @@ what is on in a date range, an FAQ answer, FAQ suggestions, or an honest
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from switchover.answers.dates import DateRange
 from switchover.answers.faq import FaqIndex, FaqThresholds, FaqVerdict
@@ -35,6 +36,10 @@ from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.plan.membership import AssignmentReason, WaveAssignment, resolve_wave
 from switchover.plan.model import FaqEntry, Plan, Wave
+
+if TYPE_CHECKING:
+    from switchover.directory.base import ReadinessNotice
+    from switchover.directory.readiness import ReadinessService
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +118,8 @@ class Answer:
         faq: for ``faq``; suggestions: for ``suggestions``.
         notes: extra sentences (zone fallback, exceptions).
         service_desk_phone: for "call the Service Desk" offers.
+        readiness: for ``personal`` before the cutover: what the asker must still do
+            (MFA not registered, per the last directory sync); None when ready or unknown.
     """
 
     kind: AnswerKind
@@ -131,10 +138,17 @@ class Answer:
     service_desk_phone: str | None = None
     facet: Facet = Facet.CUTOVER
     slots: dict[str, object] = field(default_factory=dict)
+    readiness: ReadinessNotice | None = None
 
     @property
     def wave_key(self) -> str | None:
         return self.schedule.wave_key if self.schedule else None
+
+    @property
+    def summary(self) -> str:
+        """The notification text / text fallback: the headline, then what to do if not ready."""
+        headline = self.headline[:200]
+        return f"{headline} {self.readiness.text}" if self.readiness is not None else headline
 
 
 @dataclass
@@ -156,14 +170,23 @@ class AnswerEngine:
         directory: where askers and groups are looked up.
         clock: the source of "now".
         thresholds: FAQ decision thresholds (defaults are the calibrated ones).
+        readiness: tells a personal answer what the asker must still do before cutover
+            (from the last directory sync); None leaves readiness out.
     """
 
     def __init__(
-        self, plan: Plan, directory: Directory, clock: Clock, *, thresholds: FaqThresholds | None = None
+        self,
+        plan: Plan,
+        directory: Directory,
+        clock: Clock,
+        *,
+        thresholds: FaqThresholds | None = None,
+        readiness: ReadinessService | None = None,
     ) -> None:
         self.plan = plan
         self.directory = directory
         self.clock = clock
+        self.readiness = readiness
         self._thresholds = thresholds
         self._ready_lock = asyncio.Lock()
         self._groups: _Groups | None = None
@@ -231,7 +254,8 @@ class AnswerEngine:
 
         if understood.intent is Intent.MY_SCHEDULE:
             found = await self.find(who) if user is False else user
-            return self._personal(understood, found, reader, now, base)  # type: ignore[arg-type]
+            answer = self._personal(understood, found, reader, now, base)  # type: ignore[arg-type]
+            return await self._with_readiness(answer, found)  # type: ignore[arg-type]
         if understood.intent is Intent.GROUP_SCHEDULE:
             return self._group(understood, reader, now, base)
         if understood.intent is Intent.WHATS_ON:
@@ -284,6 +308,14 @@ class AnswerEngine:
             date_range=understood.dates,
             **base,
         )
+
+    async def _with_readiness(self, answer: Answer, user: DirectoryUser | None) -> Answer:
+        """Add what a not-ready asker must do before an upcoming cutover (last sync; never raises)."""
+        s = answer.schedule
+        if self.readiness is None or user is None or s is None or s.status != "upcoming":
+            return answer
+        notice = await self.readiness.notice(user, s.cutover_start)
+        return dataclasses.replace(answer, readiness=notice) if notice is not None else answer
 
     def _person(self, user: DirectoryUser, assignment: WaveAssignment) -> Person:
         reason = assignment.reason

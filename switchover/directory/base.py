@@ -46,6 +46,27 @@ class Readiness:
     checked_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReadinessNotice:
+    """What a user who is not ready must do before their cutover, in plain words.
+
+    Attributes:
+        to_do: the steps (``ReadinessService.to_do``), at least one.
+        cutover: the cutover's start, in the reader's time zone.
+    """
+
+    to_do: tuple[str, ...]
+    cutover: dt.datetime
+
+    title = "You are not ready for your cutover yet"
+
+    @property
+    def text(self) -> str:
+        """``Before your cutover on Saturday 13 February 2027: set up Microsoft Authenticator (...).``"""
+        day = f"{self.cutover:%A} {self.cutover.day} {self.cutover:%B %Y}"
+        return f"Before your cutover on {day}: {'; '.join(self.to_do)}."
+
+
 class Directory(Protocol):
     """Looks people up. Implementations must be safe to call concurrently."""
 

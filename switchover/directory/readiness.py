@@ -15,6 +15,7 @@ failure): in most waves PCs are not enrolled before cutover.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections import defaultdict
@@ -30,7 +31,7 @@ from msgraph.generated.reports.authentication_methods.user_registration_details.
     UserRegistrationDetailsRequestBuilder,
 )
 
-from switchover.directory.base import Directory, DirectoryUser, Readiness
+from switchover.directory.base import Directory, DirectoryUser, Readiness, ReadinessNotice
 from switchover.directory.graph import GraphForbidden, graph_json, graph_pages
 
 if TYPE_CHECKING:
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 REGISTRATION_SELECT = ["id", "isMfaRegistered", "methodsRegistered"]
 DEVICE_SELECT = ["id", "userId", "complianceState"]
 PAGE_SIZE = 999
+MFA_SETUP_URL = "https://aka.ms/mfasetup"
+# The longest a schedule answer waits for readiness before answering without it. The last sync
+# answers from memory in microseconds; this bounds a directory that is slow for another reason.
+NOTICE_TIMEOUT_SECONDS = 0.5
 
 
 # -- Graph reads ------------------------------------------------------------------
@@ -321,9 +326,51 @@ class ReadinessService:
             return []
         out = []
         if self.checks.mfa and readiness.mfa_registered is False:
-            out.append("set up Microsoft Authenticator (MFA registration)")
+            out.append(f"set up Microsoft Authenticator ({MFA_SETUP_URL})")
         if self.checks.device_compliance and readiness.device_compliant is False:
             out.append("bring your work device into compliance (check the Company Portal app)")
+        return out
+
+    async def notice(self, user: DirectoryUser, cutover: dt.datetime) -> ReadinessNotice | None:
+        """What ``user`` must do before ``cutover``, from the last sync; None when ready or unknown.
+
+        For the schedule answer: never asks Graph, never raises and never waits longer than
+        ``NOTICE_TIMEOUT_SECONDS`` (a failure is logged and the answer goes without it).
+
+        Args:
+            user: the person asking.
+            cutover: their cutover's start, in their time zone (the notice names the day).
+        """
+        try:
+            async with asyncio.timeout(NOTICE_TIMEOUT_SECONDS):
+                readiness = await self.readiness_for(user)
+        except Exception:
+            log.exception("readiness unavailable; answering without it", extra={"user": user.id})
+            return None
+        to_do = self.to_do(readiness)
+        return ReadinessNotice(tuple(to_do), cutover) if to_do else None
+
+    async def to_do_for(self, user_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """What each not-ready user still has to do, from the last sync (never one Graph call per user).
+
+        For sends to many people (a reminder before cutover). Ready and unknown users are left
+        out; if the directory fails, that is logged once and the users not yet looked up are
+        left out too (their cards go without the notice).
+
+        Args:
+            user_ids: Entra object ids.
+        """
+        out: dict[str, tuple[str, ...]] = {}
+        if not (self.checks.mfa or self.checks.device_compliance):
+            return out
+        try:
+            for user_id in user_ids:
+                # directory.readiness answers from the synced snapshot (Graph) or says None (roster).
+                to_do = self.to_do(await self.directory.readiness(user_id))
+                if to_do:
+                    out[user_id] = tuple(to_do)
+        except Exception:
+            log.exception("readiness unavailable; reminders go without it", extra={"found": len(out)})
         return out
 
     async def report(self, wave_key: str | None = None) -> ReadinessReport:

@@ -16,6 +16,8 @@ from cards.answers import answer_card, faq_answer_card
 from cards.render import render_card
 from switchover.answers.engine import Answer, AnswerEngine, AnswerKind, Who
 from switchover.clock import ManualClock
+from switchover.directory.base import Readiness
+from switchover.directory.readiness import ReadinessService
 from switchover.directory.roster import RosterDirectory
 from switchover.plan.loader import load_plan
 from switchover.plan.model import FaqEntry
@@ -146,6 +148,8 @@ def test_any_text_in_every_template(text: str) -> None:
         "schedule": dict(
             title=text,
             headline=text,
+            readiness_title=text,
+            readiness_text=text,
             wave_title=text,
             wave_key=text,
             facts=[{"title": text, "value": text}],
@@ -169,3 +173,46 @@ def test_any_text_in_every_template(text: str) -> None:
         card = render_card(name, **views[name])
         assert card["type"] == "AdaptiveCard"
         assert text in _texts(card)
+
+
+class _NotRegistered:
+    """The roster, except that the directory knows who has not registered MFA."""
+
+    def __init__(self, roster: RosterDirectory, missing: set[str]) -> None:
+        self.roster = roster
+        self.missing = missing
+
+    async def get(self, id_or_upn: str) -> Any:
+        return await self.roster.get(id_or_upn)
+
+    async def all_users(self) -> Any:
+        return await self.roster.all_users()
+
+    async def readiness(self, user_id: str) -> Readiness:
+        user = await self.roster.get(user_id)
+        assert user is not None
+        return Readiness(user_id, mfa_registered=user.upn not in self.missing)
+
+
+async def test_personal_card_says_what_to_do_only_when_not_ready() -> None:
+    plan = load_plan(FABRIKAM / "plan.yaml")
+    directory = _NotRegistered(RosterDirectory.from_csv(FABRIKAM / "roster.csv"), {"grace.okafor@fabrikamhealth.com"})
+    engine = AnswerEngine(
+        plan,
+        directory,
+        ManualClock(dt.datetime(2027, 1, 11, 17, tzinfo=dt.UTC)),
+        readiness=ReadinessService(plan, directory),
+    )
+    zone = "America/Los_Angeles"
+    line = "Before your cutover on Saturday 16 January 2027: set up Microsoft Authenticator (https://aka.ms/mfasetup)."
+    answer = await engine.answer("when is my migration", Who(upn="grace.okafor@fabrikamhealth.com", time_zone=zone))
+    assert answer.readiness is not None and answer.readiness.text == line
+    assert line in _texts(answer_card(answer)) and answer.summary == f"{answer.headline} {line}"
+    ready = await engine.answer("when is my migration", Who(upn="hiro.tanaka@fabrikamhealth.com", time_zone=zone))
+    assert ready.kind is AnswerKind.PERSONAL and ready.readiness is None
+    assert not any("Before your cutover" in t for t in _texts(answer_card(ready)))
+    assert ready.summary == ready.headline
+    # After the cutover there is nothing left to do "before" it.
+    engine.clock.set(dt.datetime(2027, 1, 20, 17, tzinfo=dt.UTC))  # type: ignore[attr-defined]
+    done = await engine.answer("when is my migration", Who(upn="grace.okafor@fabrikamhealth.com", time_zone=zone))
+    assert done.kind is AnswerKind.PERSONAL and done.readiness is None

@@ -53,6 +53,16 @@ async def test_personal_schedule_for_a_champion_in_pacific_time(teams: TeamsClie
     assert "Tacoma Clinic site champion" in text
 
 
+async def test_with_the_csv_roster_readiness_is_unknown_and_the_answer_unchanged(teams: TeamsClient) -> None:
+    # The roster cannot tell who has registered MFA: nobody is told they are not ready.
+    for who in ("grace.okafor", "nora.abbott", "wesley.grant", "omar.reyes"):
+        replies = await teams.say(who, "when is my migration", time_zone=LA)
+        (reply,) = [r for r in replies if r.card]
+        assert "Your move to Microsoft 365" in reply.card_text()
+        assert "not ready" not in reply.card_text() and "Before your cutover" not in reply.card_text()
+        assert "Before your cutover" not in reply.body["summary"]
+
+
 async def test_boise_worker_gets_mountain_time_and_without_a_zone_the_plan_zone(teams: TeamsClient) -> None:
     mountain = _text(await teams.say("wesley.grant", "when is my cutover", time_zone="America/Boise"))
     assert "Saturday 30 January 2027, 08:00-16:00 MST" in mountain
