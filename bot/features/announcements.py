@@ -31,6 +31,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.features.readiness import readiness_service
 from bot.routing import Router
 from bot.turn import Asker, Turn
 from cards.render import render_card
@@ -83,6 +84,7 @@ def register(router: Router, runtime: Runtime) -> None:
         delivery_engine(runtime),
         runtime.clock,
         tenant_id=runtime.plan.organisation.tenant_id or "",
+        readiness=readiness_service(runtime),
     )
     runtime.features[FEATURE] = service
     h = _Handlers(runtime, service, router)
@@ -96,7 +98,7 @@ def register(router: Router, runtime: Runtime) -> None:
     router.command("recall", h.recall)
     router.command("reschedule", h.reschedule, help="move a wave's cutover")
     router.action("acknowledge", h.acknowledge)
-    router.action("mfa_done", h.acknowledge)
+    router.action("mfa_done", h.mfa_done)
     router.action("announcement_refresh", h.refresh)
     router.action("announce_confirm", h.confirm)
     router.action("announce_discard", h.discard)
@@ -497,22 +499,39 @@ class _Handlers:
     # -- recipients' card actions --------------------------------------------------
 
     async def acknowledge(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        """Record "Got it" and answer with the card showing it."""
         ann_id = str(data.get("announcement_id") or "")
-        verb = str(turn.activity.value.get("action", {}).get("verb") if isinstance(turn.activity.value, dict) else "")
-        verb = verb if verb in ("acknowledge", "mfa_done") else "acknowledge"
         user_id = turn.asker.aad_object_id or ""
         await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
         try:
-            return await self.service.acknowledge(ann_id, user_id, verb, time_zone=turn.asker.time_zone)
-        except NotARecipient:
+            return await self.service.acknowledge(ann_id, user_id, "acknowledge", time_zone=turn.asker.time_zone)
+        except (NotARecipient, AnnouncementError) as exc:
+            return self._refused(ann_id, user_id, exc)
+
+    async def mfa_done(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        """Check "I've set up Authenticator" against Graph; record it only if Graph agrees (or cannot tell)."""
+        ann_id = str(data.get("announcement_id") or "")
+        user_id = turn.asker.aad_object_id or ""
+        await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
+        try:
+            result = await self.service.confirm_mfa(ann_id, user_id, time_zone=turn.asker.time_zone)
+        except (NotARecipient, AnnouncementError) as exc:
+            return self._refused(ann_id, user_id, exc)
+        log.info(
+            "MFA acknowledgement",
+            extra={"announcement": ann_id, "registered": result.registered, "recorded": result.recorded},
+        )
+        return result.card
+
+    def _refused(self, ann_id: str, user_id: str, exc: Exception) -> dict[str, Any]:
+        if isinstance(exc, NotARecipient):
             log.warning(
                 "acknowledgement refused: not a recipient",
                 extra={"announcement": ann_id, "user": user_id, "purpose": PURPOSE},
             )
             return _notice(ann_id, "This announcement was not sent to you, so nothing was recorded.")
-        except AnnouncementError:
-            log.warning("acknowledgement for an unknown announcement", extra={"announcement": ann_id})
-            return _notice(ann_id, "This announcement no longer exists.")
+        log.warning("acknowledgement for an unknown announcement", extra={"announcement": ann_id})
+        return _notice(ann_id, "This announcement no longer exists.")
 
     async def refresh(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         ann_id = str(data.get("announcement_id") or "")

@@ -17,7 +17,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -34,12 +34,15 @@ from switchover.announcements.model import (
 from switchover.announcements.tables import acknowledgements, announcements, wave_moves
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryRequest, DeliveryStatus, Recipient
-from switchover.directory.base import Directory, DirectoryUser
+from switchover.directory.base import Directory, DirectoryUser, ReadinessNotice
 from switchover.messaging import OutgoingMessage
 from switchover.plan.membership import resolve_wave
 from switchover.plan.model import Audience as PlanAudience
 from switchover.plan.model import CalendarMessage, Plan, Wave
 from switchover.storage.db import SQLITE_BEGIN_OPTION
+
+if TYPE_CHECKING:
+    from switchover.directory.readiness import ReadinessService
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,24 @@ class AnnouncementError(ValueError):
 
 class NotARecipient(PermissionError):
     """A card action for an announcement the invoking user was never sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class MfaConfirmation:
+    """What came of "I've set up Authenticator" (``AnnouncementService.confirm_mfa``).
+
+    Attributes:
+        registered: True when Graph shows MFA registered, False when it does not (nothing
+            recorded: the person can press again), None when nobody can tell (taken at its word).
+        message: what the person is told.
+        recorded: whether the acknowledgement was recorded.
+        card: the card to show the person instead.
+    """
+
+    registered: bool | None
+    message: str
+    recorded: bool
+    card: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +191,9 @@ class AnnouncementService:
         grace: An announcement whose time passed while the bot was down is still sent
             if it is at most this late; later than that it is reported as missed.
         lease: How long a claim on a due announcement holds (two instances never both send it).
+        readiness: ``ReadinessService``: a calendar reminder before cutover tells a recipient who
+            is not ready what to do, and "I've set up Authenticator" is checked against Graph.
+            None: no readiness on cards, and that button is taken at its word.
     """
 
     def __init__(
@@ -184,6 +208,7 @@ class AnnouncementService:
         tenant_id: str,
         grace: dt.timedelta = dt.timedelta(hours=2),
         lease: dt.timedelta = dt.timedelta(minutes=5),
+        readiness: ReadinessService | None = None,
     ) -> None:
         self.db = db
         self.plan = plan
@@ -194,6 +219,7 @@ class AnnouncementService:
         self.tenant_id = tenant_id
         self.grace = grace
         self.lease = lease
+        self.readiness = readiness
 
     @contextlib.asynccontextmanager
     async def _tx(self, *, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -568,12 +594,21 @@ class AnnouncementService:
         user_keys = [r.key for r, _ in recipients if r.kind == "user"]
         records = await self.conversations.personal_for_users(self.tenant_id, user_keys) if user_keys else {}
         dates = await self.wave_dates(announcement.wave_key) if announcement.wave_key else None
+        to_do: dict[str, tuple[str, ...]] = {}
+        if self.readiness is not None and self._reminds_before_cutover(announcement, dates) and user_keys:
+            to_do = await self.readiness.to_do_for(user_keys)  # the last sync, in one pass
         requests = []
         for recipient, _user in recipients:
             record = records.get(recipient.key)
             zone = _zone(record.time_zone if record else None) or self.plan.zone
             teams_ids = [record.user_id] if record is not None and record.user_id else []
-            card = self.render(announcement, zone=zone, dates=dates, refresh_user_ids=teams_ids)
+            card = self.render(
+                announcement,
+                zone=zone,
+                dates=dates,
+                refresh_user_ids=teams_ids,
+                to_do=to_do.get(recipient.key, ()) if recipient.kind == "user" else (),
+            )
             requests.append(
                 DeliveryRequest(
                     recipient=recipient,
@@ -585,6 +620,16 @@ class AnnouncementService:
             )
         return requests
 
+    def _reminds_before_cutover(self, announcement: Announcement, dates: WaveDates | None) -> bool:
+        """A wave calendar message going out before the wave's cutover starts ("one week to go", "tomorrow")."""
+        return announcement.kind == "calendar" and dates is not None and self.clock.now() < dates.start
+
+    async def _to_do(self, announcement: Announcement, dates: WaveDates | None, user_id: str) -> tuple[str, ...]:
+        """What one recipient must still do before cutover, for their card (last sync; empty when ready or unknown)."""
+        if self.readiness is None or not self._reminds_before_cutover(announcement, dates):
+            return ()
+        return (await self.readiness.to_do_for([user_id])).get(user_id, ())
+
     def render(
         self,
         announcement: Announcement,
@@ -594,8 +639,24 @@ class AnnouncementService:
         refresh_user_ids: Sequence[str] = (),
         acknowledged_at: dt.datetime | None = None,
         old_dates: WaveDates | None = None,
+        to_do: Sequence[str] = (),
+        notice: str | None = None,
+        notice_good: bool = False,
     ) -> dict[str, Any]:
-        """The card a recipient sees, dates in their time zone."""
+        """The card a recipient sees, dates in their time zone.
+
+        Args:
+            announcement: what is sent.
+            zone: the recipient's time zone.
+            dates: the wave's cutover window (with any reschedule), None for no wave.
+            refresh_user_ids: Teams ids whose clients refresh the card (Universal Actions).
+            acknowledged_at: when the recipient acknowledged it; the buttons give way to a thank-you.
+            old_dates: a reschedule notice's previous window.
+            to_do: a calendar card before cutover: what this recipient must still do
+                (``ReadinessService.to_do``), shown as "Before your cutover on ...".
+            notice: one line answering the recipient's last button press.
+            notice_good: show ``notice`` as good news (else as needing attention).
+        """
         content = announcement.content
         ack_text = None
         if acknowledged_at is not None:
@@ -629,6 +690,7 @@ class AnnouncementService:
                 refresh_user_ids=refresh,
             )
         wave = self.plan.wave(announcement.wave_key) if announcement.wave_key else None
+        readiness = ReadinessNotice(tuple(to_do), dates.start.astimezone(zone)) if to_do and dates else None
         return render_card(
             "announcement",
             announcement_id=announcement.id,
@@ -641,6 +703,10 @@ class AnnouncementService:
             acknowledged_text=ack_text,
             correction=content.correction,
             refresh_user_ids=refresh,
+            readiness_title=readiness.title if readiness else None,
+            readiness_text=readiness.text if readiness else None,
+            notice=notice,
+            notice_color="Good" if notice_good else "Attention",
         )
 
     # -- after sending: acknowledgements, corrections, recall -------------------
@@ -655,7 +721,7 @@ class AnnouncementService:
     async def acknowledge(
         self, ann_id: str, user_id: str, verb: str, *, time_zone: str | None = None
     ) -> dict[str, Any]:
-        """Record that a recipient pressed "Got it" (or "I've set up Authenticator").
+        """Record that a recipient pressed "Got it" (or "I've set up Authenticator", see :meth:`confirm_mfa`).
 
         Returns:
             The card to show that user instead (acknowledged, buttons gone).
@@ -666,10 +732,58 @@ class AnnouncementService:
         """
         if verb not in ACK_VERBS:
             raise AnnouncementError(f"unknown acknowledgement {verb!r}")
+        if verb == "mfa_done":
+            return (await self.confirm_mfa(ann_id, user_id, time_zone=time_zone)).card
         announcement = await self.get(ann_id)
+        await self._check_recipient(ann_id, user_id)
+        first = await self._record_acknowledgement(ann_id, user_id, verb)
+        return await self.card_for_user(announcement, user_id, acknowledged_at=first, time_zone=time_zone)
+
+    async def confirm_mfa(self, ann_id: str, user_id: str, *, time_zone: str | None = None) -> MfaConfirmation:
+        """Check "I've set up Authenticator" against Microsoft Graph now.
+
+        Registered: recorded, and the card thanks them. Not registered: nothing is recorded and
+        the card says what to do, so they can press again later. Unknown (CSV roster, no
+        readiness service, Graph cannot say): recorded at its word.
+
+        Raises:
+            NotARecipient: the user was never sent this announcement (a forged action).
+            AnnouncementError: unknown announcement.
+        """
+        announcement = await self.get(ann_id)
+        await self._check_recipient(ann_id, user_id)  # before asking Graph anything
+        registered, message = await self._mfa_registered(user_id)
+        if registered is False:
+            log.info("MFA not registered yet; acknowledgement not recorded", extra={"announcement": ann_id})
+            card = await self.card_for_user(announcement, user_id, time_zone=time_zone, notice=message)
+            return MfaConfirmation(False, message, False, card)
+        first = await self._record_acknowledgement(ann_id, user_id, "mfa_done")
+        notice = message if registered else None
+        card = await self.card_for_user(
+            announcement, user_id, acknowledged_at=first, time_zone=time_zone, notice=notice, notice_good=True
+        )
+        return MfaConfirmation(registered, message, True, card)
+
+    async def _mfa_registered(self, user_id: str) -> tuple[bool | None, str]:
+        if self.readiness is None:
+            return None, ""
+        try:
+            user = await self.directory.get(user_id)
+            if user is None:
+                return None, ""
+            return await self.readiness.confirm_mfa(user)
+        except Exception:
+            # Graph failing beyond what the directory absorbs: take the person at their word.
+            log.exception("MFA registration could not be checked; recorded as told", extra={"user": user_id})
+            return None, ""
+
+    async def _check_recipient(self, ann_id: str, user_id: str) -> None:
         delivery = await self._delivery_for(ann_id, user_id)
         if delivery is None or delivery.status not in (DeliveryStatus.SENT,):
             raise NotARecipient(f"user {user_id} was not sent announcement {ann_id}")
+
+    async def _record_acknowledgement(self, ann_id: str, user_id: str, verb: str) -> dt.datetime:
+        """Store the acknowledgement (once per verb) and return the user's first one."""
         now = self.clock.now()
         ins = _insert_for(self.db.dialect)
         async with self._tx(immediate=True) as c:
@@ -685,7 +799,7 @@ class AnnouncementService:
                     acknowledgements.c.user_id == user_id,
                 )
             )
-        return await self.card_for_user(announcement, user_id, acknowledged_at=first, time_zone=time_zone)
+        return first or now
 
     async def card_for_user(
         self,
@@ -694,8 +808,13 @@ class AnnouncementService:
         *,
         acknowledged_at: dt.datetime | None = None,
         time_zone: str | None = None,
+        notice: str | None = None,
+        notice_good: bool = False,
     ) -> dict[str, Any]:
-        """The card as this user should see it now (for refresh and acknowledgement)."""
+        """The card as this user should see it now (for refresh and acknowledgement).
+
+        ``notice`` answers the button they just pressed (see :meth:`render`).
+        """
         if acknowledged_at is None:
             async with self._tx() as c:
                 acknowledged_at = await c.scalar(
@@ -710,7 +829,14 @@ class AnnouncementService:
         dates = await self.wave_dates(announcement.wave_key) if announcement.wave_key else None
         teams_ids = [record.user_id] if record is not None and record.user_id else []
         return self.render(
-            announcement, zone=zone, dates=dates, refresh_user_ids=teams_ids, acknowledged_at=acknowledged_at
+            announcement,
+            zone=zone,
+            dates=dates,
+            refresh_user_ids=teams_ids,
+            acknowledged_at=acknowledged_at,
+            to_do=await self._to_do(announcement, dates, user_id),
+            notice=notice,
+            notice_good=notice_good,
         )
 
     async def correct(self, ann_id: str, *, title: str | None = None, content: Content | None = None) -> int:

@@ -111,3 +111,38 @@ def test_confirm_card_keeps_its_shape(words):
     assert card["actions"][0]["data"] == {"announcement_id": words}
     done = render_card("announcement-confirm", announcement_id=words, text=words, done=True)
     assert done["actions"] == [] and done["body"][0]["text"] == words
+
+
+@settings(max_examples=40, deadline=None)
+@given(words=text)
+def test_readiness_and_notice_lines_keep_the_card_shape(words):
+    s = service()
+    ann = announcement("calendar", "One week to go", "words")
+    plain = s.render(ann, zone=ZONE, dates=DATES)
+    card = s.render(ann, zone=ZONE, dates=DATES, to_do=(words,), notice=words)
+    assert card["actions"] == plain["actions"]
+    [block] = [b for b in card["body"] if b["type"] == "Container"]
+    assert block["style"] == "warning"
+    assert [i["text"] for i in block["items"]] == [
+        "You are not ready for your cutover yet",
+        f"Before your cutover on Saturday 27 February 2027: {words}.",
+    ]
+    assert {"type": "TextBlock", "text": words, "color": "Attention", "wrap": True, "spacing": "Medium"} in card["body"]
+    assert len(card["body"]) == len(plain["body"]) + 2
+    assert not [b for b in plain["body"] if b["type"] == "Container"]
+
+
+def test_readiness_day_is_the_recipients():
+    # 06:00 UTC on Saturday is still Friday evening in Seattle and already Saturday afternoon in Sydney.
+    ann = announcement("calendar", "Tomorrow is cutover", "words")
+    dates = WaveDates(dt.datetime(2027, 2, 27, 6, tzinfo=dt.UTC), dt.datetime(2027, 2, 27, 14, tzinfo=dt.UTC))
+    for zone, day in ((ZONE, "Friday 26 February 2027"), (ZoneInfo("Australia/Sydney"), "Saturday 27 February 2027")):
+        card = service().render(ann, zone=zone, dates=dates, to_do=("set up Authenticator",))
+        assert f"Before your cutover on {day}: set up Authenticator." in all_strings(card)
+
+
+def test_freeform_and_reschedule_cards_carry_no_readiness():
+    for kind in ("freeform", "reschedule"):
+        ann = announcement(kind, "T", "words", previous_cutover=(DATES.start, DATES.end))
+        card = service().render(ann, zone=ZONE, dates=DATES, to_do=("set up Authenticator",))
+        assert not any("Before your cutover" in s for s in all_strings(card)), kind

@@ -228,3 +228,20 @@ async def test_restart_in_the_middle_of_a_broadcast_sends_everyone_exactly_once(
     assert set(sends.values()) == {1}
     report = await world.service.report(ann_id)
     assert report.sent == 30
+
+
+async def test_with_the_csv_roster_reminders_are_unchanged_and_mfa_done_is_taken_at_its_word(world, clock):
+    finance = people_where(department="Finance")[:2]
+    for p in finance:
+        await world.teams.install(p)
+    world.since = len(world.connector.received)
+    clock.set(dt.datetime(2027, 1, 16, 9, 0, tzinfo=PACIFIC))  # wave 1's two-weeks message
+    assert "wave-1/what-changes" in await run_due(world.runtime)
+    await world.deliver()
+    card = world.cards_to(finance[0])[-1]
+    assert "Saturday 30 January 2027" in card.card_text()
+    assert "not ready" not in card.card_text() and "Before your cutover" not in card.card_text()
+    data = execute_data(card.card, "mfa_done")
+    status, body = await world.teams.invoke_action(finance[0], "mfa_done", data)
+    assert status == 200 and "Acknowledged Sat 16 Jan 09:00" in str(body["value"])
+    assert (await world.service.report("wave-1/what-changes")).acknowledged == 1
