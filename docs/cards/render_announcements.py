@@ -44,6 +44,16 @@ def main() -> None:
         )
         card = service.render(ann, zone=zone, dates=dates, refresh_user_ids=["29:preview-user"])
         written.append(_write(f"announcement-{message.key}", card))
+        if message.key == "one-week":
+            # As a recipient the last directory sync shows without MFA registered sees it.
+            not_ready = service.render(
+                ann,
+                zone=zone,
+                dates=dates,
+                refresh_user_ids=["29:preview-user"],
+                to_do=("set up Microsoft Authenticator (https://aka.ms/mfasetup)",),
+            )
+            written.append(_write(f"announcement-{message.key}-not-ready", not_ready))
     freeform = Announcement(
         id="a-preview",
         tenant_id="preview",
