@@ -13,18 +13,22 @@ Row life cycle::
                                                                      \\-> failed / unreachable
 
 Crash safety. A row is ``claimed`` (with a lease, ``claimed_until``) in one
-statement, and marked ``sending`` in its own small transaction immediately
-before the HTTP request; the outcome is written immediately after. So:
+statement. It waits for its rate slot while still only ``claimed``, is marked
+``sending`` in a small transaction immediately before the HTTP request, and the
+outcome is written immediately after. So:
 
 * a worker that stops before the HTTP call leaves ``claimed`` rows; once the
-  lease expires any worker claims them again (nothing was sent: no duplicate);
+  lease expires any worker claims them again (nothing was sent: no duplicate).
+  A worker whose claim ran out while it waited (a long Retry-After pause) finds
+  the row taken at the ``sending`` mark and leaves it alone;
 * a worker that is *cancelled* (shutdown, task cancelled) finishes the send it
   had started and records it: the send and its record run shielded;
 * only a hard stop (SIGKILL, power loss) after a row was marked ``sending`` and
-  before the write of its outcome leaves a row in ``sending`` past its lease
-  (the rate slot is taken after that mark, so such a row may not have been sent
-  at all, or its request may have reached Teams). Teams has no
-  idempotency key, so we cannot ask whether that message arrived. The policy
+  before the write of its outcome leaves a row in ``sending`` past its lease:
+  the window is one HTTP request plus one commit (the connector's 30 s timeout
+  is well inside the lease, so a live worker's send never outlasts it). Such a
+  row may not have been sent at all, or its request may have reached Teams.
+  Teams has no idempotency key, so we cannot ask whether that message arrived. The policy
   ``in_doubt`` decides: ``"resend"`` (default: the person may get the message
   twice, which beats missing a cutover notice) or ``"hold"`` (status
   ``in_doubt``, counted in reports, never sent again automatically). At most
@@ -576,6 +580,10 @@ class DeliveryEngine:
                 reason=f"NoConversation: the bot has no conversation with this {what} (app not installed?)",
             )
             return
+        # The rate slot is taken while the row is only ``claimed``: a long wait (a conversation
+        # paused by Retry-After, the hourly window) must never pass inside ``sending``, where an
+        # expired lease would make another worker resend a message that may be on its way.
+        await self._acquire(row.tenant_id, target.conversation_id)
         if not await self._mark_sending(row, target):
             return  # the claim was lost (lease expired and another worker took the row)
         task = asyncio.create_task(self._send_and_record(row, recipient, target))
@@ -608,9 +616,6 @@ class DeliveryEngine:
     async def _send_and_record(self, row: Any, recipient: Recipient, target: ConversationTarget) -> None:
         message = message_from_json(row.message)
         extra = {"delivery": row.id, "purpose": row.purpose, "subject": row.subject_id, "tenant": row.tenant_id}
-        # The rate slot is taken right before the request (after the database write), so
-        # requests reach Teams spaced as the limiter spaced them.
-        await self._acquire(row.tenant_id, target.conversation_id)
         try:
             activity_id = await self.messenger.send(target, message)
         except DeliveryError as exc:
@@ -679,7 +684,12 @@ class DeliveryEngine:
         await self._finish(row, DeliveryStatus.SENT, activity_id=activity_id, target=fresh)
 
     async def _mark_reopened(self, row: Any) -> None:
-        await self._write(sa.update(deliveries).where(deliveries.c.id == row.id).values(reopened=True))
+        # The reopen took a second round trip or two: renew the lease for the send that follows.
+        await self._write(
+            sa.update(deliveries)
+            .where(deliveries.c.id == row.id)
+            .values(reopened=True, claimed_until=self.clock.now() + self.lease)
+        )
 
     def _backoff(self, attempts_done: int) -> float:
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(attempts_done - 1, 0)))

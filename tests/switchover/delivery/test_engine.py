@@ -236,13 +236,63 @@ async def test_read_receipt_marks_deliveries_up_to_that_message(make_engine, sto
 
 async def test_two_engines_on_one_database_never_send_the_same_row(make_engine, store, messenger):
     recipients = await add_users(store, 60)
-    a = make_engine(worker_id="a", batch_size=7, concurrency=3)
-    b = make_engine(worker_id="b", batch_size=5, concurrency=2)
+    # Real waits for the rate limits, as two instances would have. (With waits that move the
+    # shared ManualClock, an idle engine "sleeping" until the other's lease ends jumps time two
+    # minutes past a send that in reality takes milliseconds.)
+    a = make_engine(worker_id="a", batch_size=7, concurrency=3, sleep=None)
+    b = make_engine(worker_id="b", batch_size=5, concurrency=2, sleep=None)
+    finished: dict[str, int] = {"a": 0, "b": 0}
+    all_sent = asyncio.Event()
+    for name, engine in (("a", a), ("b", b)):
+
+        async def count(_outcome, name=name):  # noqa: ANN001, ANN202
+            finished[name] += 1
+            if sum(finished.values()) >= len(recipients):
+                all_sent.set()
+
+        engine.on_outcome("announcement", count)
     await a.enqueue(requests_for(recipients))
-    await asyncio.gather(a.drain(), b.drain())
+    workers = [asyncio.create_task(e.run_forever(poll=0.05)) for e in (a, b)]
+    try:
+        await asyncio.wait_for(all_sent.wait(), 30)
+        await asyncio.sleep(0.3)  # a row sent twice would show up now
+    finally:
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
     counts = messenger.per_conversation()
     assert len(counts) == 60
     assert set(counts.values()) == {1}
+    assert all(o.status is DeliveryStatus.SENT for o in await a.outcomes(TENANT, "announcement", "ann-1"))
+    assert finished["a"] > 0 and finished["b"] > 0, finished  # both really competed for the rows
+
+
+async def test_a_send_waiting_out_a_long_pause_is_sent_once_when_its_lease_runs_out(
+    make_engine, store, messenger, clock
+):
+    """A row waits for its rate slot while only claimed, so a lease that runs out meanwhile
+    hands it to another worker instead of leaving an in-doubt send to be repeated."""
+    [ana] = await add_users(store, 1)
+    a_waiting, b_done = asyncio.Event(), asyncio.Event()
+
+    async def a_sleep(seconds: float) -> None:  # A waits out Retry-After; the other worker goes on meanwhile
+        clock.advance(dt.timedelta(seconds=seconds))
+        a_waiting.set()
+        await b_done.wait()
+
+    a = make_engine(worker_id="a", lease=dt.timedelta(seconds=60), sleep=a_sleep)
+    b = make_engine(worker_id="b", lease=dt.timedelta(seconds=60))
+    [did] = await a.enqueue(requests_for([ana]))
+    a.limiter.conversations.pause(user_conversation(0), 300)  # Teams said Retry-After: 300
+    first = asyncio.create_task(a.drain())
+    await asyncio.wait_for(a_waiting.wait(), 5)
+    await b.drain(until_idle=False)  # one pass: its own idle waits would move the shared clock past live sends
+    b_done.set()
+    await asyncio.wait_for(first, 5)
+    assert messenger.per_conversation() == {user_conversation(0): 1}
+    outcome = await a.get(did)
+    assert outcome.status is DeliveryStatus.SENT
+    assert outcome.reason is None  # sent once, not "resent" after an interrupted send
 
 
 async def test_sends_to_one_conversation_respect_the_per_conversation_windows(make_engine, store, messenger):
