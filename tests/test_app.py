@@ -9,6 +9,8 @@ import aiohttp
 import pytest
 
 from tests.support.app import TeamsClient, make_settings, person, start_app
+from tests.support.connector import LoopbackConnector
+from tests.support.identity import LoopbackIdentity
 
 
 async def test_help_gets_a_card_posted_back_to_the_service_url(teams: TeamsClient) -> None:
@@ -106,9 +108,9 @@ async def test_health_and_readiness(teams: TeamsClient) -> None:
         assert body["checks"]["plan"]["waves"] == 4
 
 
-async def test_tenant_allow_list_rejects_other_tenants(tmp_path, clock, connector) -> None:
-    settings = make_settings(tmp_path, allowed_tenants="11111111-1111-1111-1111-111111111111")
-    runner, running = await start_app(settings, clock)
+async def test_tenant_allow_list_rejects_other_tenants(tmp_path, clock, identity, connector) -> None:
+    settings = make_settings(tmp_path, identity=identity, allowed_tenants="11111111-1111-1111-1111-111111111111")
+    runner, running = await start_app(settings, clock, identity=identity)
     try:
         async with aiohttp.ClientSession() as session:
             client = TeamsClient(running, connector, session)
@@ -119,11 +121,12 @@ async def test_tenant_allow_list_rejects_other_tenants(tmp_path, clock, connecto
         await runner.cleanup()
 
 
-async def test_with_an_app_id_a_request_without_a_token_gets_401(tmp_path, clock, connector) -> None:
+async def test_with_an_app_id_a_request_without_a_token_gets_401(tmp_path, clock) -> None:
+    # Always with an app id, whatever SWITCHOVER_TEST_AUTH says: it runs once.
     settings = make_settings(tmp_path, app_id="00000000-0000-0000-0000-00000000abcd", app_password="not-a-secret")
     runner, running = await start_app(settings, clock)
     try:
-        async with aiohttp.ClientSession() as session:
+        async with LoopbackConnector() as connector, aiohttp.ClientSession() as session:
             client = TeamsClient(running, connector, session)
             resp = await client.post(client.activity(person("vanessa.fox"), text="help"))
             assert resp.status == 401
@@ -138,15 +141,10 @@ async def test_with_an_app_id_a_request_without_a_token_gets_401(tmp_path, clock
 
 @pytest.fixture
 async def authenticated(tmp_path, clock):
-    """The app with an app id, a loopback identity provider and a token-checking connector."""
-    from tests.support.connector import LoopbackConnector
-    from tests.support.identity import LoopbackIdentity
-
+    """The app with an app id, a loopback identity provider and a token-checking connector (in every mode)."""
     identity = LoopbackIdentity("7d3f1e2a-0b9c-4d8e-a6f5-1c2b3a4d5e6f").start()
     async with LoopbackConnector(require_token=identity.bot_token) as connector:
-        runner, running = await start_app(
-            make_settings(tmp_path, **identity.settings_overrides()), clock, identity=identity
-        )
+        runner, running = await start_app(make_settings(tmp_path, identity=identity), clock, identity=identity)
         try:
             async with aiohttp.ClientSession() as session:
                 yield TeamsClient(running, connector, session, identity=identity), identity

@@ -21,7 +21,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-async def api(tmp_path: Path, clock, connector, monkeypatch):
+async def api(tmp_path: Path, clock, identity, connector, monkeypatch):
     import api as api_package
     import app as app_module
 
@@ -29,7 +29,8 @@ async def api(tmp_path: Path, clock, connector, monkeypatch):
         monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.announcements"])
     if "api.announcements" not in api_package.API_MODULES:
         monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.announcements"])
-    runner, running = await start_app(make_settings(tmp_path, api_token=TOKEN), clock)
+    settings = make_settings(tmp_path, identity=identity, api_token=TOKEN)
+    runner, running = await start_app(settings, clock, identity=identity)
     try:
         async with aiohttp.ClientSession() as session:
             teams = TeamsClient(running, connector, session)

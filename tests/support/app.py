@@ -10,7 +10,14 @@ Fixtures:
 
 Authentication: ``SWITCHOVER_TEST_AUTH`` = ``off`` (local mode, the default when
 unset), ``on`` (every app test runs with an app id, signed activities and a
-token-checking connector) or ``both`` (each test runs in both modes; CI uses this).
+token-checking connector) or ``both`` (each test runs in both modes, ids ``[local]``
+and ``[auth]``; ``./scripts/test`` uses this unless told otherwise).
+
+A feature that needs its own app (more features, another clock, a fake Graph)
+builds it from the same pieces so it honours the mode: take the ``identity`` and
+``connector`` fixtures, ``make_settings(tmp_path, identity=identity, ...)``,
+``start_app(settings, clock, identity=identity)``; a :class:`TeamsClient` signs
+for the app it talks to, and :func:`restart_app` keeps the identity.
 """
 
 from __future__ import annotations
@@ -82,7 +89,8 @@ def person(upn: str) -> Person:
     raise KeyError(f"no Fabrikam roster user {upn!r}")
 
 
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+def make_settings(tmp_path: Path, *, identity: LoopbackIdentity | None = None, **overrides: Any) -> Settings:
+    """Settings for a test app; with ``identity`` the app has an app id and trusts that provider."""
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp_path / 'switchover.db'}",
         "data_dir": tmp_path,
@@ -91,6 +99,8 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "app_id": "",
         "log_level": "DEBUG",
     }
+    if identity is not None:
+        values.update(identity.settings_overrides())
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -101,6 +111,7 @@ class RunningApp:
     app: web.Application
     settings: Settings
     clock: Clock
+    identity: LoopbackIdentity | None = None  # the provider the app trusts when authentication is on
 
     @property
     def runtime(self) -> Any:
@@ -117,9 +128,14 @@ class TeamsClient:
     connector: LoopbackConnector
     session: aiohttp.ClientSession
     tenant_id: str = TENANT_ID
-    identity: LoopbackIdentity | None = None  # signs activities when the app has authentication on
+    identity: LoopbackIdentity | None = None  # signs activities; by default the app's own provider
     bot_id: str = "28:switchover-bot"
     _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        # An app with authentication on gets signed activities, as from Teams.
+        if self.identity is None:
+            self.identity = self.app.identity
 
     def activity(
         self,
@@ -238,7 +254,7 @@ async def connector(identity: LoopbackIdentity | None) -> AsyncIterator[Loopback
 
 @pytest.fixture
 def app_settings(tmp_path: Path, identity: LoopbackIdentity | None) -> Settings:
-    return make_settings(tmp_path, **(identity.settings_overrides() if identity else {}))
+    return make_settings(tmp_path, identity=identity)
 
 
 @pytest.fixture
@@ -250,6 +266,11 @@ def clock() -> ManualClock:
 async def start_app(
     settings: Settings, clock: Clock, *, identity: LoopbackIdentity | None = None, **kw: Any
 ) -> tuple[web.AppRunner, RunningApp]:
+    """Serve ``create_app(settings)`` on a random loopback port (no scheduler: tests deliver by hand).
+
+    With ``identity`` (settings from ``make_settings(..., identity=identity)``) the bot's
+    outbound token comes from that provider; Entra ID cannot be reached from here.
+    """
     from app import create_app
 
     if identity is not None:
@@ -260,7 +281,13 @@ async def start_app(
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, RunningApp(f"http://127.0.0.1:{port}", app, settings, clock)
+    return runner, RunningApp(f"http://127.0.0.1:{port}", app, settings, clock, identity)
+
+
+async def restart_app(runner: web.AppRunner, running: RunningApp, **kw: Any) -> tuple[web.AppRunner, RunningApp]:
+    """Stop the app and start a new one on the same settings, clock and identity, as a deploy or crash would."""
+    await runner.cleanup()
+    return await start_app(running.settings, running.clock, identity=running.identity, **kw)
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ import aiohttp
 import pytest
 
 from switchover.clock import ManualClock
-from tests.support.app import FABRIKAM, Person, RunningApp, TeamsClient, make_settings, person, start_app
+from tests.support.app import FABRIKAM, Person, RunningApp, TeamsClient, make_settings, person, restart_app, start_app
 from tests.support.connector import LoopbackConnector, Received
+from tests.support.identity import LoopbackIdentity
 
 LEAD = "dana.whitfield_northwindmsp.com#EXT#@fabrikamhealth.onmicrosoft.com"
 
@@ -67,9 +68,7 @@ class AnnouncementsWorld:
 
     async def restart(self) -> None:
         """Stop the bot and start a new process on the same database, as a deploy or crash would."""
-        settings = self.app.settings
-        await self.runner.cleanup()
-        self.runner, self.app = await start_app(settings, self.clock)
+        self.runner, self.app = await restart_app(self.runner, self.app)
         self.teams.app = self.app
 
     def cards_to(self, who: Person) -> list[Received]:
@@ -102,10 +101,14 @@ def announcement_features(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def world(
-    tmp_path: Path, clock: ManualClock, connector: LoopbackConnector, announcement_features: None
+    tmp_path: Path,
+    clock: ManualClock,
+    identity: LoopbackIdentity | None,
+    connector: LoopbackConnector,
+    announcement_features: None,
 ) -> AsyncIterator[AnnouncementsWorld]:
-    settings = make_settings(tmp_path)
-    runner, running = await start_app(settings, clock)
+    settings = make_settings(tmp_path, identity=identity)
+    runner, running = await start_app(settings, clock, identity=identity)
     w = None
     try:
         async with aiohttp.ClientSession() as session:

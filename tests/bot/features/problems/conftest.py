@@ -13,8 +13,18 @@ import aiohttp
 import pytest
 
 from switchover.clock import ManualClock
-from tests.support.app import TENANT_ID, Person, RunningApp, TeamsClient, make_settings, person, start_app
+from tests.support.app import (
+    TENANT_ID,
+    Person,
+    RunningApp,
+    TeamsClient,
+    make_settings,
+    person,
+    restart_app,
+    start_app,
+)
 from tests.support.connector import LoopbackConnector, Received
+from tests.support.identity import LoopbackIdentity
 
 DESK_CHANNEL = "19:service-desk@thread.tacv2"
 OWNERS = ("luis.ortega", "tom.becker", "dana.whitfield", "priya.raman", "robert.kim", "kevin.obrien")
@@ -41,9 +51,7 @@ class ProblemsWorld:
 
     async def restart(self) -> None:
         """Stop the bot and start a new process on the same database, as a deploy or crash would."""
-        settings = self.app.settings
-        await self.runner.cleanup()
-        self.runner, self.app = await start_app(settings, self.clock)
+        self.runner, self.app = await restart_app(self.runner, self.app)
         self.teams.app = self.app
         sleep_on_the_clock(self.app)
 
@@ -178,10 +186,15 @@ def problems_features(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def world(
-    tmp_path: Path, clock: ManualClock, connector: LoopbackConnector, problems_features: None, api_token: str
+    tmp_path: Path,
+    clock: ManualClock,
+    identity: LoopbackIdentity | None,
+    connector: LoopbackConnector,
+    problems_features: None,
+    api_token: str,
 ) -> AsyncIterator[ProblemsWorld]:
-    settings = make_settings(tmp_path, api_token=api_token)
-    runner, running = await start_app(settings, clock)
+    settings = make_settings(tmp_path, identity=identity, api_token=api_token)
+    runner, running = await start_app(settings, clock, identity=identity)
     sleep_on_the_clock(running)
     w = None
     try:

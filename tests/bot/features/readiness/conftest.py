@@ -18,6 +18,7 @@ from switchover.plan.loader import load_plan
 from tests.support.app import RunningApp, TeamsClient, make_settings, start_app
 from tests.support.connector import LoopbackConnector
 from tests.support.fake_graph import FakeGraph, StaticTokenCredential
+from tests.support.identity import LoopbackIdentity
 
 API_TOKEN = "readiness-test-token"
 CATALOG_ID = "1542629c-01b3-4a6d-8f76-1938b779e48d"
@@ -40,7 +41,9 @@ class GraphWorld:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[GraphWorld]:
+async def world(
+    tmp_path: Path, identity: LoopbackIdentity | None, connector: LoopbackConnector, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[GraphWorld]:
     import api as api_package
     import app as app_module
 
@@ -50,9 +53,10 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     if "api.readiness" not in api_package.API_MODULES:
         monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.readiness"])
     clock = ManualClock(dt.datetime(2027, 1, 4, 17, 0, tzinfo=dt.UTC))
-    async with FakeGraph(page_size=100) as graph, LoopbackConnector() as connector:
+    async with FakeGraph(page_size=100) as graph:
         settings = make_settings(
             tmp_path,
+            identity=identity,
             directory_source="graph",
             graph_base_url=graph.base_url,
             graph_tenant_id="6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11",
@@ -63,7 +67,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
         plan = load_plan(settings.plan_path)
         directory = build_directory(settings, plan, None, clock=clock, credential=StaticTokenCredential())
         assert isinstance(directory, GraphDirectory)
-        runner, running = await start_app(settings, clock, directory=directory)
+        runner, running = await start_app(settings, clock, identity=identity, directory=directory)
         try:
             async with aiohttp.ClientSession() as session:
                 teams = TeamsClient(running, connector, session, bot_id="28:switchover-readiness")
