@@ -125,7 +125,7 @@ def serve_echo(port: int) -> None:
 def serve_switchover(port: int, workdir: Path, *, pooled: bool) -> None:
     import logging
 
-    from app import create_app
+    from app import create_app, freeze_startup_heap
     from switchover.settings import Settings
 
     logging.basicConfig(level=logging.WARNING)
@@ -139,6 +139,8 @@ def serve_switchover(port: int, workdir: Path, *, pooled: bool) -> None:
         log_level="WARNING",
     )
     app = create_app(settings, pooled_connector=pooled)
+    if os.environ.get("BENCH_FREEZE", "1") == "1":  # as app.main() ships it; BENCH_FREEZE=0 measures without
+        app.on_startup.append(freeze_startup_heap)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 

@@ -36,8 +36,13 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+# One encoder for every value: ``json.dumps`` with any non-default option builds a new
+# JSONEncoder on each call, and a card has a few dozen values.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _tojson(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _encode(value)
 
 
 def render_card(template: str, **view: Any) -> dict[str, Any]:
