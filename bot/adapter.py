@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from types import SimpleNamespace
 from typing import Any
 
+import jwt
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
@@ -16,8 +18,10 @@ from botframework.connector.auth import (
     ConnectorFactory,
     ServiceClientCredentialsFactory,
     UserTokenClient,
+    jwt_token_extractor,
 )
 from botframework.connector.skills import BotFrameworkClient
+from jwt.algorithms import RSAAlgorithm
 
 from bot.connector import ConnectorPool
 from switchover.settings import Settings
@@ -45,6 +49,50 @@ def bot_configuration(settings: Settings) -> SimpleNamespace:
     if settings.botframework_login_url or settings.botframework_openid_metadata_url:
         config["VALIDATE_AUTHORITY"] = False
     return SimpleNamespace(**config)
+
+
+def fix_signing_key_lookup() -> None:
+    """Make botbuilder's signing-key lookup cope with a key it has not seen (botframework-connector 4.17.1).
+
+    ``_OpenIdMetadata.get`` looks a channel token's ``kid`` up in the keys it
+    fetched (again daily) and is meant to fetch them again, at most hourly, when
+    the key is not there; but ``_find`` indexes an empty list instead of returning
+    None, so an unknown key raises IndexError. After the Bot Connector rolls over
+    to a new signing key, every activity then failed with a 500 until the daily
+    refresh, and a token naming a made-up key got a 500 instead of a 401.
+
+    Here ``_find`` returns None for an unknown key, so ``get`` fetches the keys
+    again as intended, and a key still unknown after that raises
+    ``jwt.InvalidKeyError`` (the transport answers 401). Patched once, in place,
+    because botbuilder builds these objects inside ``JwtTokenExtractor``; it
+    raises if the class changes shape, and tests/test_app.py covers both cases.
+    """
+    metadata = jwt_token_extractor._OpenIdMetadata
+    if getattr(metadata, "_switchover_fixed", False):
+        return
+    for name in ("get", "_find", "_refresh"):
+        if not hasattr(metadata, name):
+            raise RuntimeError(f"botframework-connector changed: _OpenIdMetadata has no {name}; revisit bot/adapter.py")
+    if not hasattr(jwt_token_extractor, "_OpenIdConfig"):
+        raise RuntimeError("botframework-connector changed: no _OpenIdConfig; revisit bot/adapter.py")
+    library_get = metadata.get
+
+    def find(self: Any, key_id: str | None) -> Any:
+        for key in self.keys or ():
+            if key.get("kid") == key_id:
+                public_key = RSAAlgorithm.from_jwk(json.dumps(key))
+                return jwt_token_extractor._OpenIdConfig(public_key, key.get("endorsements", []))
+        return None
+
+    async def get(self: Any, key_id: str | None) -> Any:
+        config = await library_get(self, key_id)
+        if config is None:
+            raise jwt.InvalidKeyError(f"signing key {key_id!r} is not in the OpenID metadata at {self.url}")
+        return config
+
+    metadata._find = find
+    metadata.get = get
+    metadata._switchover_fixed = True
 
 
 class PooledAuthentication(BotFrameworkAuthentication):
@@ -112,6 +160,7 @@ def build_adapter(
     ``credentials_factory`` replaces the one built from the settings (the test
     suite's loopback identity provider uses it; Entra ID cannot run here).
     """
+    fix_signing_key_lookup()
     inner = ConfigurationBotFrameworkAuthentication(
         bot_configuration(settings), credentials_factory=credentials_factory
     )

@@ -160,7 +160,9 @@ async def test_authenticated_turn_validates_the_channel_token_and_signs_the_repl
     assert replies[0].authorization == f"Bearer {identity.bot_token}"
 
 
-@pytest.mark.parametrize("forgery", ["wrong_audience", "expired", "other_key", "wrong_issuer", "other_service_url"])
+@pytest.mark.parametrize(
+    "forgery", ["wrong_audience", "expired", "other_key", "unknown_key", "wrong_issuer", "other_service_url"]
+)
 async def test_forged_or_stale_tokens_get_401(authenticated, forgery: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -171,6 +173,9 @@ async def test_forged_or_stale_tokens_get_401(authenticated, forgery: str) -> No
         "expired": lambda: identity.channel_token(url, lifetime=dt.timedelta(hours=-2)),
         "other_key": lambda: identity.channel_token(
             url, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        ),
+        "unknown_key": lambda: identity.channel_token(
+            url, key=rsa.generate_private_key(public_exponent=65537, key_size=2048), kid="never-published"
         ),
         "wrong_issuer": lambda: identity.channel_token(url, issuer="https://evil.example"),
         "other_service_url": lambda: identity.channel_token("https://evil.example/"),
@@ -183,6 +188,18 @@ async def test_forged_or_stale_tokens_get_401(authenticated, forgery: str) -> No
     ) as resp:
         assert resp.status == 401
     assert teams.connector.received == []
+
+
+async def test_a_signing_key_rollover_is_picked_up_without_a_restart(authenticated) -> None:
+    from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+
+    teams, identity = authenticated
+    assert len(await teams.say("vanessa.fox", "help")) == 1  # the bot now holds the provider's keys
+    identity.roll_over_key()
+    # botbuilder fetches the keys again for an unknown key only if it has not for an hour.
+    JwtTokenExtractor.metadataCache[identity.metadata_url].last_updated -= dt.timedelta(hours=2)
+    replies = await teams.say("vanessa.fox", "help")
+    assert len(replies) == 1 and replies[0].card is not None
 
 
 async def test_uninstall_marks_the_reference_and_reinstall_restores_it(teams: TeamsClient) -> None:

@@ -38,13 +38,27 @@ def _b64(n: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def _jwk(kid: str, key: Any) -> dict[str, Any]:
+    numbers = key.public_key().public_numbers()
+    return {
+        "kty": "RSA",
+        "use": "sig",
+        "kid": kid,
+        "n": _b64(numbers.n),
+        "e": _b64(numbers.e),
+        "endorsements": ["msteams"],
+    }
+
+
 class LoopbackIdentity:
     """OpenID metadata + JWKS on loopback, and a signer for channel tokens."""
 
     def __init__(self, app_id: str) -> None:
         self.app_id = app_id
+        self.name = uuid.uuid4().hex[:12]  # tells this provider's metadata URL from any earlier one's
         self.kid = f"test-{uuid.uuid4().hex[:8]}"
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._retired: list[tuple[str, Any]] = []  # (kid, key) still published after a rollover
         self.bot_token = f"bot-token-{uuid.uuid4().hex}"  # what the bot presents to the connector
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -52,7 +66,10 @@ class LoopbackIdentity:
 
     @property
     def metadata_url(self) -> str:
-        return f"{self.url}/v1/.well-known/openidconfiguration"
+        # botbuilder keeps signing keys per metadata URL for the whole process (fetched
+        # again daily, or at most hourly for an unknown key); a later provider on a
+        # reused port must not be checked against this one's keys, so the URL names it.
+        return f"{self.url}/v1/.well-known/openidconfiguration?provider={self.name}"
 
     def start(self) -> LoopbackIdentity:
         identity = self
@@ -68,18 +85,8 @@ class LoopbackIdentity:
                         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
                     }
                 elif self.path.startswith("/v1/.well-known/keys"):
-                    numbers = identity._key.public_key().public_numbers()
                     body = {
-                        "keys": [
-                            {
-                                "kty": "RSA",
-                                "use": "sig",
-                                "kid": identity.kid,
-                                "n": _b64(numbers.n),
-                                "e": _b64(numbers.e),
-                                "endorsements": ["msteams"],
-                            }
-                        ]
+                        "keys": [_jwk(kid, key) for kid, key in [(identity.kid, identity._key), *identity._retired]]
                     }
                 else:
                     self.send_error(404)
@@ -105,6 +112,12 @@ class LoopbackIdentity:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def roll_over_key(self) -> None:
+        """Sign with a new key from now on, publishing it beside the old one, as the Bot Connector does."""
+        self._retired.insert(0, (self.kid, self._key))
+        self.kid = f"test-{uuid.uuid4().hex[:8]}"
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def channel_token(
         self,
