@@ -48,8 +48,12 @@ TEST_APP_ID = "3f0c2b1a-5d4e-4f6a-8b7c-9d0e1f2a3b4c"
 
 
 def _auth_modes() -> list[str]:
-    mode = os.environ.get("SWITCHOVER_TEST_AUTH", "off").strip().lower()
-    return {"off": ["local"], "on": ["auth"], "both": ["local", "auth"]}.get(mode, ["local"])
+    mode = os.environ.get("SWITCHOVER_TEST_AUTH", "").strip().lower() or "off"
+    modes = {"off": ["local"], "on": ["auth"], "both": ["local", "auth"]}
+    if mode not in modes:
+        # A typo must not quietly run everything in local mode.
+        raise ValueError(f"SWITCHOVER_TEST_AUTH is {mode!r}; use off, on or both")
+    return modes[mode]
 
 
 @dataclass(frozen=True)
