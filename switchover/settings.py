@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     teams_app_developer: str = Field("Switchover", validation_alias=AliasChoices("TEAMS_APP_DEVELOPER"))
     # The public host name of the messaging endpoint, e.g. switchover.example.org.
     bot_domain: str = Field("", validation_alias=AliasChoices("BOT_DOMAIN"))
+    # Delivery (announcements, problem notifications): Teams' per-app-per-tenant limit, what to
+    # do with a send a hard crash left in doubt, and how late a missed announcement still goes.
+    tenant_rate: float = Field(50.0, gt=0, le=1000, validation_alias=AliasChoices("SWITCHOVER_TENANT_RATE"))
+    delivery_in_doubt: Literal["resend", "hold"] = Field(
+        "resend", validation_alias=AliasChoices("SWITCHOVER_DELIVERY_IN_DOUBT")
+    )
+    missed_grace_minutes: float = Field(120.0, ge=0, validation_alias=AliasChoices("SWITCHOVER_MISSED_GRACE_MINUTES"))
 
     @field_validator("allowed_tenants")
     @classmethod

@@ -47,7 +47,7 @@ from switchover.announcements import (
 )
 from switchover.announcements.service import PURPOSE, campaign_id
 from switchover.delivery import DeliveryEngine
-from switchover.delivery.conversations import StoredConversations
+from switchover.delivery.shared import shared_engine
 from switchover.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -64,14 +64,7 @@ __all__ = ["FEATURE", "delivery_engine", "lifespan", "on_read_receipt", "registe
 
 def delivery_engine(runtime: Runtime) -> DeliveryEngine:
     """The one delivery engine of this runtime (created on first use, kept in ``runtime.features["delivery"]``)."""
-    engine = runtime.features.get("delivery")
-    if engine is None:
-        engine = DeliveryEngine(
-            runtime.db, runtime.messenger, StoredConversations(runtime.conversations, runtime.clock), runtime.clock
-        )
-        runtime.features["delivery"] = engine
-        runtime.features["delivery.started_by"] = FEATURE
-    return engine
+    return shared_engine(runtime)
 
 
 def register(router: Router, runtime: Runtime) -> None:
@@ -85,6 +78,7 @@ def register(router: Router, runtime: Runtime) -> None:
         runtime.clock,
         tenant_id=runtime.plan.organisation.tenant_id or "",
         readiness=readiness_service(runtime),
+        grace=dt.timedelta(minutes=runtime.settings.missed_grace_minutes),
     )
     runtime.features[FEATURE] = service
     h = _Handlers(runtime, service, router)

@@ -27,7 +27,7 @@ from bot.turn import Turn
 from cards.render import render_card
 from dialogs.report_problem import STEP_VERB, ReportProblemConversation, screenshot_of
 from switchover.delivery import DeliveryEngine
-from switchover.delivery.conversations import StoredConversations
+from switchover.delivery.shared import shared_engine
 from switchover.plan.model import Impact, Urgency
 from switchover.problems import views
 from switchover.problems.model import Actor, ReportDraft, Reporter
@@ -47,16 +47,7 @@ __all__ = ["PROBLEM_THRESHOLD", "WAKE_SECONDS", "lifespan", "register", "report_
 
 def shared_delivery(runtime: Runtime) -> DeliveryEngine:
     """The one delivery engine of this runtime (created on first use, remembered in ``features``)."""
-    engine = runtime.features.get("delivery")
-    if engine is None:
-        if runtime.messenger is None:
-            raise RuntimeError("problem reports need runtime.messenger to deliver cards")
-        engine = DeliveryEngine(
-            runtime.db, runtime.messenger, StoredConversations(runtime.conversations, runtime.clock), runtime.clock
-        )
-        runtime.features["delivery"] = engine
-        runtime.features["delivery.started_by"] = FEATURE
-    return engine
+    return shared_engine(runtime)
 
 
 def register(router: Router, runtime: Runtime) -> None:
