@@ -15,7 +15,7 @@ Questions without a confident answer are stored as gaps for ``switchover faq gap
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -139,7 +139,15 @@ async def on_pick(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
 def register(router: Router, runtime: Runtime) -> None:
     """Route free text to the engine and the FAQ card actions to their handlers."""
     store = AnswerStore(runtime.db) if runtime.db is not None else None
-    engine = AnswerEngine(runtime.plan, runtime.directory, runtime.clock, readiness=readiness_service(runtime))
+
+    async def moved_windows() -> Mapping[str, Any]:
+        """Waves a lead rescheduled (the announcements feature keeps them); none without it."""
+        announcements = runtime.features.get("announcements")
+        return await announcements.moved_windows() if announcements is not None else {}
+
+    engine = AnswerEngine(
+        runtime.plan, runtime.directory, runtime.clock, readiness=readiness_service(runtime), moves=moved_windows
+    )
     runtime.features[FEATURE] = AnswersFeature(engine, store)
     router.fallback(on_question)
     router.action("faq_helpful", on_helpful)

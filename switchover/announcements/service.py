@@ -77,6 +77,10 @@ class MfaConfirmation:
     card: dict[str, Any]
 
 
+# How long the rescheduled windows read for answers are reused before the database is asked again.
+MOVES_FRESH_SECONDS = 30.0
+
+
 @dataclass(frozen=True, slots=True)
 class WaveDates:
     """A wave's cutover window as it stands (the plan's, or a lead's reschedule)."""
@@ -218,6 +222,7 @@ class AnnouncementService:
         self.clock = clock
         self.tenant_id = tenant_id
         self.grace = grace
+        self._moves: tuple[dt.datetime, dict[str, WaveDates]] | None = None
         self.lease = lease
         self.readiness = readiness
 
@@ -230,6 +235,21 @@ class AnnouncementService:
                 yield conn
 
     # -- waves and the calendar ------------------------------------------------
+
+    async def moved_windows(self) -> dict[str, WaveDates]:
+        """Every rescheduled wave's cutover window, by wave key (answers show these, not the plan's).
+
+        Read at most every :data:`MOVES_FRESH_SECONDS` (another instance may have moved a
+        wave), and at once after a reschedule here.
+        """
+        now = self.clock.now()
+        if self._moves is not None and (now - self._moves[0]).total_seconds() < MOVES_FRESH_SECONDS:
+            return self._moves[1]
+        async with self._tx() as c:
+            rows = (await c.execute(sa.select(wave_moves).where(wave_moves.c.tenant_id == self.tenant_id))).all()
+        moves = {r.wave_key: WaveDates(r.cutover_start, r.cutover_end) for r in rows}
+        self._moves = (now, moves)
+        return moves
 
     async def wave_dates(self, wave_key: str) -> WaveDates:
         """The wave's cutover window, with any reschedule applied."""
@@ -928,6 +948,7 @@ class AnnouncementService:
                     set_={"cutover_start": new.start, "cutover_end": new.end, "moved_by": by, "moved_at": now},
                 )
             )
+        self._moves = None  # answers pick the new window up with their next question
         result = await self.reconcile_plan()
         moved = tuple(a for a in result.moved if a.startswith(f"{wave_key}/"))
         delivered = [

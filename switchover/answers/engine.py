@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ from switchover.answers.understanding import Facet, Intent, Understander, Unders
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.plan.membership import AssignmentReason, WaveAssignment, resolve_wave
-from switchover.plan.model import FaqEntry, Plan, Wave
+from switchover.plan.model import FaqEntry, Plan, Wave, Window
 
 if TYPE_CHECKING:
     from switchover.directory.base import ReadinessNotice
@@ -172,6 +173,8 @@ class AnswerEngine:
         thresholds: FAQ decision thresholds (defaults are the calibrated ones).
         readiness: tells a personal answer what the asker must still do before cutover
             (from the last directory sync); None leaves readiness out.
+        moves: returns the rescheduled waves' cutover windows by wave key (values with
+            ``start`` and ``end``); answers give those instead of the plan's dates. None: the plan's.
     """
 
     def __init__(
@@ -182,8 +185,12 @@ class AnswerEngine:
         *,
         thresholds: FaqThresholds | None = None,
         readiness: ReadinessService | None = None,
+        moves: Callable[[], Awaitable[Mapping[str, Any]]] | None = None,
     ) -> None:
         self.plan = plan
+        self._written_plan = plan
+        self._moves = moves
+        self._applied_moves: tuple[Any, ...] = ()
         self.directory = directory
         self.clock = clock
         self.readiness = readiness
@@ -192,6 +199,31 @@ class AnswerEngine:
         self._groups: _Groups | None = None
         self.understander: Understander | None = None
         self.faq: FaqIndex | None = None
+
+    async def _apply_moves(self) -> None:
+        """Answer from the waves as they stand: a lead's reschedule replaces the plan's window.
+
+        Never raises: when the moves cannot be read, answers keep the last known windows.
+        """
+        if self._moves is None:
+            return
+        try:
+            moves = await self._moves()
+        except Exception:
+            log.exception("could not read rescheduled waves; answering with the last known dates")
+            return
+        applied = tuple(sorted((key, w.start, w.end) for key, w in moves.items()))
+        if applied == self._applied_moves:
+            return
+        written = self._written_plan
+        waves = tuple(
+            wave.model_copy(update={"cutover": Window(start=moves[wave.key].start, end=moves[wave.key].end)})
+            if wave.key in moves
+            else wave
+            for wave in written.waves
+        )
+        self.plan = written.model_copy(update={"waves": waves})
+        self._applied_moves = applied
 
     async def prepare(self) -> None:
         """Build vocabularies and the FAQ index (once; later calls return at once)."""
@@ -244,6 +276,7 @@ class AnswerEngine:
         """
         await self.prepare()
         assert self.understander is not None and self.faq is not None
+        await self._apply_moves()
         now = self.clock.now()
         reader = ReaderZone.choose(who.time_zone, self.plan)
         today = now.astimezone(reader.zone).date()

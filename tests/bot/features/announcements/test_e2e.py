@@ -171,6 +171,21 @@ async def test_calendar_reschedule_updates_delivered_cards_and_sends_a_notice(wo
     assert moved.send_at == dt.datetime(2027, 1, 22, 15, 0, tzinfo=PACIFIC)
 
 
+async def test_after_a_reschedule_people_are_told_the_new_date_when_they_ask(world, clock):
+    [member] = people_where(department="Information Technology")[:1]
+    await world.teams.install(member)
+    clock.set(dt.datetime(2027, 1, 9, 9, 0, tzinfo=PACIFIC))
+    before = [r.card_text() for r in await world.say(member, "when is my migration?") if r.card]
+    assert any("16 January 2027" in t for t in before), before
+
+    await world.say(LEAD, "reschedule wave-0 2027-01-23")
+    after = [r.card_text() for r in await world.say(member, "when is my migration?") if r.card]
+    assert any("23 January 2027" in t for t in after), after
+    assert not any("16 January 2027" in t for t in after), after
+    group = [r.card_text() for r in await world.say(member, "when does the pilot move?") if r.card]
+    assert any("23 January 2027" in t for t in group), group
+
+
 async def test_correct_and_recall_a_sent_announcement(world):
     hr = people_where(department="Human Resources")[:3]
     for p in hr:
