@@ -21,7 +21,7 @@ from enum import StrEnum
 
 import bm25s
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from switchover.answers.text import stem
 from switchover.plan.model import FaqEntry
@@ -153,6 +153,9 @@ class FaqIndex:
         self.thresholds = thresholds or FaqThresholds()
         self._tokenize = tokenize
         self._phrasings: list[list[str]] = []  # per entry: content-word strings of question + alternates
+        # The same strings in one list (entry i's start at _phrasing_starts[i]), scored in one C call.
+        self._flat_phrasings: list[str] = []
+        self._phrasing_starts: list[int] = []
         self._strong: list[set[str]] = []  # words of question, alternates, topics
         self._weak: list[set[str]] = []  # words of the answer
         docs: list[list[str]] = []
@@ -168,6 +171,8 @@ class FaqIndex:
                 strong_words.extend(content_words(tokenize(topic)))
             answer_words = content_words(tokenize(entry.answer))
             self._phrasings.append(texts)
+            self._flat_phrasings.extend(texts)
+            self._phrasing_starts.append(len(self._flat_phrasings) - len(texts))
             self._strong.append(set(strong_words))
             self._weak.append(set(answer_words) - set(strong_words))
             # Phrasings count twice: they are what people ask; the answer is what we say.
@@ -207,10 +212,13 @@ class FaqIndex:
         bm25 = np.asarray(self._bm25.get_scores(words), dtype=float)
         top = float(bm25.max()) if bm25.size else 0.0
         query = " ".join(words)
+        # Every phrasing against the query at once, then the best per entry (entries have at least one).
+        scores = process.cdist([query], self._flat_phrasings, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+        best = np.maximum.reduceat(scores, self._phrasing_starts)
         matches = []
         for i, entry in enumerate(self.entries):
             coverage = self._coverage(words, i)
-            similarity = max(fuzz.token_sort_ratio(query, p) for p in self._phrasings[i]) / 100
+            similarity = float(best[i]) / 100
             relative_bm25 = float(bm25[i]) / top if top > 0 else 0.0
             wc, ws, wb = self.weights
             score = wc * coverage + ws * similarity + wb * relative_bm25

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -181,6 +183,28 @@ def on_the_day_steps(plan: Plan) -> tuple[str, ...]:
     return tuple(s for s in steps if s)
 
 
+# Steps depend only on the plan, the wave and the zone, and every schedule answer needs them:
+# worked out once per combination. Keyed by the plan object's identity, which the entry keeps
+# alive (a reloaded plan is a new object, so its steps are worked out anew); bounded.
+_STEPS: OrderedDict[tuple[int, str | None, str | None], tuple[Plan, tuple[str, ...]]] = OrderedDict()
+_STEPS_KEPT = 256
+
+
+def _steps(
+    plan: Plan, wave_key: str | None, zone: ZoneInfo | None, work_out: Callable[[], tuple[str, ...]]
+) -> tuple[str, ...]:
+    key = (id(plan), wave_key, zone.key if zone is not None else None)
+    hit = _STEPS.get(key)
+    if hit is not None and hit[0] is plan:
+        _STEPS.move_to_end(key)
+        return hit[1]
+    steps = work_out()
+    _STEPS[key] = (plan, steps)
+    if len(_STEPS) > _STEPS_KEPT:
+        _STEPS.popitem(last=False)
+    return steps
+
+
 def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) -> WaveSchedule:
     """``wave``'s schedule for a reader in ``reader.zone`` at ``now``."""
     zone = reader.zone
@@ -206,8 +230,8 @@ def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) 
         distance=humanise_days(days),
         hypercare_distance=humanise_days(days_between(now, wave.hypercare_until, zone)),
         status=status,
-        before=before_steps(plan, wave, zone),
-        on_the_day=on_the_day_steps(plan),
+        before=_steps(plan, wave.key, zone, lambda: before_steps(plan, wave, zone)),
+        on_the_day=_steps(plan, None, None, lambda: on_the_day_steps(plan)),
         zone_name=zone.key,
         zone_from_teams=reader.from_teams,
     )
