@@ -197,7 +197,7 @@ class PooledConnectorClient:
         also owns rate limits); replies inside a turn use the default.
         """
         url = self.base_url + path
-        data = None if body is None else json.dumps(body, separators=(",", ":"), default=json_default).encode()
+        data = None if body is None else _encode_json(body).encode()
         attempt = 0
         refreshed = False
         while True:
@@ -221,6 +221,10 @@ class PooledConnectorClient:
             delay = error.retry_after if error.retry_after is not None else _backoff(attempt)
             log.info("Bot Connector %s %s answered %s; retry %d in %.2fs", method, path, error.status, attempt, delay)
             await asyncio.sleep(delay)
+
+
+# Built once: json.dumps with options builds a new encoder on every call.
+_encode_json = json.JSONEncoder(separators=(",", ":"), default=json_default).encode
 
 
 def _backoff(attempt: int) -> float:
