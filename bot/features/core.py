@@ -68,6 +68,9 @@ async def welcome_card(turn: Turn) -> dict:
 
     runtime = turn.runtime
     plan = runtime.plan
+    answers = runtime.features.get("answers")
+    if answers is not None:  # a wave a lead rescheduled shows its new date
+        plan = await answers.engine.plan_as_it_stands()
     user = await turn.user()
     name = (user.given_name if user and user.given_name else None) or (turn.asker.name or "").split(" ")[0]
     wave_title = cutover_text = None

@@ -200,6 +200,11 @@ class AnswerEngine:
         self.understander: Understander | None = None
         self.faq: FaqIndex | None = None
 
+    async def plan_as_it_stands(self) -> Plan:
+        """The plan with any rescheduled wave's window applied (what answers are given from)."""
+        await self._apply_moves()
+        return self.plan
+
     async def _apply_moves(self) -> None:
         """Answer from the waves as they stand: a lead's reschedule replaces the plan's window.
 

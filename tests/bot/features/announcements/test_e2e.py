@@ -184,6 +184,9 @@ async def test_after_a_reschedule_people_are_told_the_new_date_when_they_ask(wor
     assert not any("16 January 2027" in t for t in after), after
     group = [r.card_text() for r in await world.say(member, "when does the pilot move?") if r.card]
     assert any("23 January 2027" in t for t in group), group
+    newcomer = people_where(department="Information Technology")[1]
+    welcome = [r.card_text() for r in await world.teams.install(newcomer) if r.card]
+    assert any("23 January 2027" in t for t in welcome), welcome
 
 
 async def test_correct_and_recall_a_sent_announcement(world):
