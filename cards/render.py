@@ -29,6 +29,8 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: no file-system check on every render.
+        auto_reload=False,
     )
     # Jinja's own tojson also HTML-escapes (<, >, &, ') for embedding in pages; a
     # card is JSON, not HTML, and plain json.dumps is both correct and faster.

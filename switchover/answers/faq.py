@@ -185,8 +185,20 @@ class FaqIndex:
         self._idf = {w: math.log((n - c + 0.5) / (c + 0.5) + 1) for w, c in df.items()}
         self._oov_idf = math.log((n + 0.5) / 0.5 + 1)
         self._bm25 = bm25s.BM25()
+        # BM25 scores per (word, entry), dense: a question's scores are then one row sum
+        # (bm25s keeps them sparse, and its per-query setup costs more than the sum itself
+        # for an FAQ of tens of entries).
+        self._bm25_rows: dict[str, np.ndarray] = {}
         if docs:
             self._bm25.index(docs, show_progress=False)
+            scores = self._bm25.scores
+            indptr, indices, data = scores["indptr"], scores["indices"], scores["data"]
+            for word, token in self._bm25.vocab_dict.items():
+                if token + 1 >= len(indptr):  # bm25s's placeholder for unknown words has no scores
+                    continue
+                row = np.zeros(n, dtype=float)
+                row[indices[indptr[token] : indptr[token + 1]]] = data[indptr[token] : indptr[token + 1]]
+                self._bm25_rows[word] = row
 
     def entry(self, key: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.key == key), None)
@@ -209,7 +221,8 @@ class FaqIndex:
         words = content_words(tokens)
         if not words or not self.entries:
             return []
-        bm25 = np.asarray(self._bm25.get_scores(words), dtype=float)
+        rows = [self._bm25_rows[w] for w in words if w in self._bm25_rows]
+        bm25 = np.sum(rows, axis=0) if rows else np.zeros(len(self.entries))
         top = float(bm25.max()) if bm25.size else 0.0
         query = " ".join(words)
         # Every phrasing against the query at once, then the best per entry (entries have at least one).
