@@ -46,7 +46,6 @@ from loopback import cpu_seconds, free_port, serve_connector, wait_http  # noqa:
 FABRIKAM = REPO / "examples" / "fabrikam"
 QUESTIONS = REPO / "tests" / "switchover" / "answers" / "questions.yaml"
 TENANT = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
-ANSWERS_FEATURE = "bot.features.answers"
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -157,8 +156,6 @@ def serve_switchover(port: int, workdir: Path) -> None:
     from switchover.settings import Settings
 
     logging.basicConfig(level=logging.WARNING)
-    if ANSWERS_FEATURE not in app_module.FEATURES:  # until the lead lists it in bot.features.FEATURES
-        app_module.FEATURES = [*app_module.FEATURES, ANSWERS_FEATURE]
     data = workdir / "switchover"
     data.mkdir(exist_ok=True)
     settings = Settings(
@@ -170,7 +167,9 @@ def serve_switchover(port: int, workdir: Path) -> None:
         app_id="",
         log_level="WARNING",
     )
-    web.run_app(app_module.create_app(settings), host="127.0.0.1", port=port, print=None, access_log=None)
+    app = app_module.create_app(settings)
+    app.on_startup.append(app_module.freeze_startup_heap)  # as app.main() serves it
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 # -- load ---------------------------------------------------------------------------
