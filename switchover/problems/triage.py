@@ -525,14 +525,26 @@ def looks_like_problem(plan: Plan, text: str) -> float:
     t = _flat(text)
     signs = len(_PROBLEM_SIGNS.findall(t))
     questions = len(_QUESTION_SIGNS.findall(t))
+    asks = t.rstrip().endswith("?")
+
+    def total(area: float) -> float:
+        score = 0.0
+        score += min(signs, 2) * 0.3
+        score += area
+        score -= questions * 0.35
+        if asks:
+            score -= 0.1
+        return score + (0.1 if signs else 0.0)
+
+    if total(AREA_WEIGHT) <= 0.0:
+        # Even the strongest area evidence could not lift it above zero ("when is my
+        # migration?"): the answer is 0 without scoring every area's vocabulary.
+        return 0.0
     best = max(area_scores(plan, text).values(), default=0.0)
-    score = 0.0
-    score += min(signs, 2) * 0.3
-    score += min(best, 6.0) / 6.0 * 0.35
-    score -= questions * 0.35
-    if t.rstrip().endswith("?"):
-        score -= 0.1
-    return round(min(1.0, max(0.0, score + (0.1 if signs else 0.0))), 3)
+    return round(min(1.0, max(0.0, total(min(best, 6.0) / 6.0 * AREA_WEIGHT))), 3)
+
+
+AREA_WEIGHT = 0.35  # the most the area vocabulary adds to looks_like_problem
 
 
 PROBLEM_THRESHOLD = 0.6
