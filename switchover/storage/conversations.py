@@ -123,6 +123,10 @@ _KEEP_IF_MISSING = (
 )
 
 
+# The fields compared to decide whether an upsert changes anything.
+_FINGERPRINT = tuple(name for name in _RECORD_FIELDS if name not in _TIMESTAMPS)
+
+
 def _from_row(row: ConversationRef) -> ConversationRecord:
     return ConversationRecord(**{name: getattr(row, name) for name in _RECORD_FIELDS})
 
@@ -194,8 +198,15 @@ class ConversationStore:
         if seen_at.tzinfo is None:
             raise ValueError("seen_at must be timezone-aware")
         key = (record.tenant_id, record.conversation_id)
-        fingerprint = tuple(getattr(record, name) for name in _RECORD_FIELDS if name not in _TIMESTAMPS)
+        fingerprint = tuple(getattr(record, name) for name in _FINGERPRINT)
         cached = self._written.get(key)
+        if cached is not None:
+            # What the row will hold after this upsert: a value the activity did not carry
+            # (an invoke from a card action has no localTimezone) keeps the stored one.
+            fingerprint = tuple(
+                known if new is None and name in _KEEP_IF_MISSING else new
+                for name, new, known in zip(_FINGERPRINT, fingerprint, cached[0], strict=True)
+            )
         if not force and cached is not None and cached[0] == fingerprint and seen_at - cached[1] < self._refresh_after:
             self._written.move_to_end(key)
             self.skipped += 1

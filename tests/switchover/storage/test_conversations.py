@@ -82,8 +82,11 @@ async def test_a_missing_detail_never_erases_a_known_one(database: Database) -> 
     store = ConversationStore(database)
     await store.upsert(channel(), T0)
 
-    # A channel message carries no team or channel name.
-    await store.upsert(channel(team_name=None, channel_name=None, team_id=None), T0 + dt.timedelta(minutes=5))
+    # A channel message carries no team or channel name. (Forced: unforced, nothing new would
+    # not even be written; the database itself must keep what it knows.)
+    await store.upsert(
+        channel(team_name=None, channel_name=None, team_id=None), T0 + dt.timedelta(minutes=5), force=True
+    )
 
     stored = await store.get(TENANT, "19:channel1@thread.tacv2")
     assert (stored.team_name, stored.channel_name, stored.team_id) == (
@@ -158,6 +161,20 @@ async def test_unchanged_conversation_is_not_written_again(database: Database) -
 
     assert (store.writes, store.skipped) == (3, 1)
     assert (await store.get(TENANT, "a:1personal1")).time_zone == "Asia/Kolkata"
+
+
+async def test_an_activity_without_a_time_zone_changes_nothing_and_is_not_written(database: Database) -> None:
+    # Messages carry localTimezone; card actions (invokes) often do not. Alternating must not
+    # cost a write each time, and the stored zone stays.
+    store = ConversationStore(database)
+    assert await store.upsert(personal(time_zone="America/Los_Angeles"), T0) is True
+    for n in range(1, 5):
+        zone = None if n % 2 else "America/Los_Angeles"
+        assert await store.upsert(personal(time_zone=zone), T0 + dt.timedelta(seconds=n)) is False
+    assert (store.writes, store.skipped) == (1, 4)
+    assert (await store.get(TENANT, "a:1personal1")).time_zone == "America/Los_Angeles"
+    # A different zone is a change.
+    assert await store.upsert(personal(time_zone="America/Denver"), T0 + dt.timedelta(seconds=9)) is True
 
 
 async def test_unchanged_conversation_is_refreshed_after_a_while(database: Database) -> None:
