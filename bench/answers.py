@@ -41,7 +41,7 @@ from aiohttp import web
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from loopback import cpu_seconds, free_port, serve_connector, wait_http  # noqa: E402
+from loopback import cpu_seconds, free_port, reply_times, serve_connector, wait_http  # noqa: E402
 
 FABRIKAM = REPO / "examples" / "fabrikam"
 QUESTIONS = REPO / "tests" / "switchover" / "answers" / "questions.yaml"
@@ -215,6 +215,7 @@ def activity(message: tuple[str, str, str | None, str], n: int, connector_url: s
 async def load(bot_url: str, connector_url: str, messages: int, concurrency: int) -> dict[str, float]:
     pool = labelled_messages()
     latencies: list[float] = []
+    sent: dict[str, float] = {}
     errors = 0
     counter = iter(range(messages))
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency + 8)) as session:
@@ -224,6 +225,7 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
             for n in counter:
                 body = activity(pool[n % len(pool)], n, connector_url)
                 start = time.perf_counter()
+                sent[body["id"]] = time.monotonic()
                 async with session.post(f"{bot_url}/api/messages", json=body) as resp:
                     await resp.read()
                     errors += resp.status >= 300
@@ -234,9 +236,11 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
                 f"{bot_url}/api/messages", json=activity(pool[n % len(pool)], -n - 1, connector_url)
             ) as resp:
                 await resp.read()
+        await reply_times(session, connector_url, {})  # forget the warm-up's replies
         t0 = time.perf_counter()
         await asyncio.gather(*(conversation() for _ in range(concurrency)))
         elapsed = time.perf_counter() - t0
+        replies = await reply_times(session, connector_url, sent)
     latencies.sort()
     return {
         "messages": len(latencies),
@@ -244,6 +248,9 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
         "messages_per_s": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "replies": len(replies),
+        "reply_p50_ms": statistics.median(replies) * 1000 if replies else None,
+        "reply_p99_ms": percentile(replies, 0.99) * 1000 if replies else None,
     }
 
 
@@ -299,13 +306,17 @@ def print_table(figures: dict[str, Any]) -> None:
         f"p99 {p['answer_p99_ms']:.2f} ms; with card p50 {p['answer_and_card_p50_ms']:.2f} ms, "
         f"p99 {p['answer_and_card_p99_ms']:.2f} ms; index build {p['prepare_ms']:.0f} ms"
     )
-    print(f"{'server':<12} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/msg':>10} {'x bare':>7}")
+    print(
+        f"{'server':<12} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'reply p99':>9} "
+        f"{'cpu ms/msg':>10} {'x bare':>7}"
+    )
     for kind in ("bare", "switchover"):
         for level, f in figures[kind].items():
             ratio = f.get("throughput_ratio_to_bare", 1.0)
+            reply = f"{f['reply_p99_ms']:>9.1f}" if f.get("reply_p99_ms") is not None else f"{'-':>9}"
             print(
                 f"{kind:<12} {level[1:]:>4} {f['messages_per_s']:>8.0f} {f['p50_ms']:>8.1f} {f['p99_ms']:>8.1f} "
-                f"{f['cpu_ms_per_message']:>10.2f} {ratio:>7.3f}"
+                f"{reply} {f['cpu_ms_per_message']:>10.2f} {ratio:>7.3f}"
             )
 
 

@@ -3,9 +3,9 @@
 Every server runs in its own process and answers Teams-shaped message
 activities with one reply POSTed to a loopback Bot Connector (another process).
 The load generator keeps C conversations busy (each sends its next message when
-the previous one is answered) and measures each POST's round trip: every
-server here sends its reply before answering the POST, so that is the time to
-the reply reaching the connector.
+the previous one is answered) and measures each POST's round trip, and also when
+the reply reached the connector (``reply_p50_ms``/``reply_p99_ms``: what the user
+sees; a bot may keep the POST open for work it does after replying).
 
 Servers:
     bare        aiohttp handler that POSTs the same reply with one shared ClientSession
@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 TENANT = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
-from loopback import cpu_seconds, free_port, serve_connector, wait_http  # noqa: E402
+from loopback import cpu_seconds, free_port, reply_times, serve_connector, wait_http  # noqa: E402
 
 QUESTIONS = ("when is my migration?", "will I lose any email?", "help")
 
@@ -171,6 +171,7 @@ def activity(user: dict[str, str], n: int, text: str, connector_url: str) -> dic
 async def load(bot_url: str, connector_url: str, messages: int, concurrency: int) -> dict[str, float]:
     users = roster_users(max(concurrency, 3))
     latencies: list[float] = []
+    sent: dict[str, float] = {}
     errors = 0
     counter = iter(range(messages))
     connector = aiohttp.TCPConnector(limit=concurrency + 8)
@@ -182,6 +183,7 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
             for n in counter:
                 body = activity(user, n, QUESTIONS[n % len(QUESTIONS)], connector_url)
                 start = time.perf_counter()
+                sent[body["id"]] = time.monotonic()
                 async with session.post(f"{bot_url}/api/messages", json=body) as resp:
                     await resp.read()
                     if resp.status >= 300:
@@ -196,9 +198,11 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
                 f"{bot_url}/api/messages", json=activity(users[n % len(users)], -n - 1, QUESTIONS[n % 3], connector_url)
             ) as resp:
                 await resp.read()
+        await reply_times(session, connector_url, {})  # forget the warm-up's replies
         t0 = time.perf_counter()
         await asyncio.gather(*(conversation(i) for i in range(concurrency)))
         elapsed = time.perf_counter() - t0
+        replies = await reply_times(session, connector_url, sent)
     latencies.sort()
     return {
         "messages": len(latencies),
@@ -206,6 +210,9 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
         "messages_per_s": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "replies": len(replies),
+        "reply_p50_ms": statistics.median(replies) * 1000 if replies else None,
+        "reply_p99_ms": replies[min(len(replies) - 1, int(len(replies) * 0.99))] * 1000 if replies else None,
     }
 
 
@@ -324,12 +331,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_table(figures: dict[str, Any]) -> None:
-    print(f"{'server':<12} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/msg':>10} {'x bare':>7}")
+    print(
+        f"{'server':<12} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'reply p99':>9} "
+        f"{'cpu ms/msg':>10} {'x bare':>7}"
+    )
     for kind in ("bare", "echo", "stock", "switchover"):
         for level, f in figures.get(kind, {}).items():
+            reply = f"{f['reply_p99_ms']:>9.1f}" if f.get("reply_p99_ms") is not None else f"{'-':>9}"
             print(
                 f"{kind:<12} {level[1:]:>4} {f['messages_per_s']:>8.0f} {f['p50_ms']:>8.1f} {f['p99_ms']:>8.1f} "
-                f"{f['cpu_ms_per_message']:>10.2f} {f.get('ratio_to_bare', 1.0):>7.2f}"
+                f"{reply} {f['cpu_ms_per_message']:>10.2f} {f.get('ratio_to_bare', 1.0):>7.2f}"
             )
     p = figures.get("proactive", {})
     if p:
