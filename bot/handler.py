@@ -26,9 +26,7 @@ ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 
 def _invoke(status: int, content_type: str, value: Any) -> InvokeResponse:
     """The HTTP answer to an ``adaptiveCard/action`` invoke (Universal Actions response)."""
-    return InvokeResponse(
-        status=int(status), body={"statusCode": int(status), "type": content_type, "value": value}
-    )
+    return InvokeResponse(status=int(status), body={"statusCode": int(status), "type": content_type, "value": value})
 
 
 def conversation_record(context: TurnContext, *, installed: bool = True) -> ConversationRecord | None:

@@ -257,7 +257,9 @@ async def test_mfa_acknowledgement_is_checked_against_graph(
     assert user is not None
     confirmed, message = await service.confirm_mfa(user)
     assert confirmed is False and "aka.ms/mfasetup" in message
-    assert service.to_do(await service.readiness_for(user)) == ["set up Microsoft Authenticator (https://aka.ms/mfasetup)"]
+    assert service.to_do(await service.readiness_for(user)) == [
+        "set up Microsoft Authenticator (https://aka.ms/mfasetup)"
+    ]
     data.mfa_registered[uid] = True
     confirmed, _ = await service.confirm_mfa(user)
     assert confirmed is True
