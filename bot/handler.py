@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
-from botbuilder.core import TurnContext
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
@@ -19,6 +21,7 @@ from switchover.storage.conversations import ConversationRecord
 
 log = logging.getLogger(__name__)
 
+GENERAL_CHANNEL = "General"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
@@ -40,11 +43,22 @@ def conversation_record(context: TurnContext, *, installed: bool = True) -> Conv
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     team = channel_data.get("team") or {}
     channel = channel_data.get("channel") or {}
+    team = team if isinstance(team, dict) else {}
+    channel = channel if isinstance(channel, dict) else {}
     personal = kind == "personal"
+    conversation_id = conv.id
+    channel_name = channel.get("name")
+    if kind == "channel":
+        # Store the channel, not the thread: a channel message's conversation id names the
+        # thread it was posted in (";messageid=..."), and a channel event (channelCreated,
+        # channelRenamed) arrives in one conversation about another channel, named in channelData.
+        conversation_id = channel.get("id") or conv.id.split(";messageid=")[0]
+        if not channel_name and conversation_id == team.get("id"):
+            channel_name = GENERAL_CHANNEL  # the General channel's id is the team's; Teams sends it no name
     return ConversationRecord(
         tenant_id=asker.tenant_id or "",
         kind=kind,
-        conversation_id=conv.id,
+        conversation_id=conversation_id,
         service_url=activity.service_url,
         channel_id=activity.channel_id or "msteams",
         bot_id=activity.recipient.id if activity.recipient else None,
@@ -52,12 +66,20 @@ def conversation_record(context: TurnContext, *, installed: bool = True) -> Conv
         aad_object_id=asker.aad_object_id if personal else None,
         upn=asker.upn if personal else None,
         user_name=asker.name if personal else None,
-        team_id=team.get("id") if isinstance(team, dict) else None,
-        team_name=team.get("name") if isinstance(team, dict) else None,
-        channel_name=channel.get("name") if isinstance(channel, dict) else None,
+        team_id=team.get("id"),
+        team_name=team.get("name"),
+        channel_name=channel_name,
         time_zone=asker.time_zone if personal else None,
         installed=installed,
     )
+
+
+def _bot_joined(activity: Any) -> bool:
+    """The bot was just added (to a team: membersAdded names the bot; or an installation)."""
+    if activity.type == "installationUpdate":
+        return (activity.action or "").startswith("add")
+    bot_id = activity.recipient.id if activity.recipient else None
+    return bool(bot_id) and any(getattr(m, "id", None) == bot_id for m in activity.members_added or [])
 
 
 class SwitchoverBot(TeamsActivityHandler):
@@ -79,14 +101,50 @@ class SwitchoverBot(TeamsActivityHandler):
         if activity.type == "installationUpdate" and (activity.action or "").startswith("remove"):
             if activity.conversation:
                 await store.mark_uninstalled(
-                    asker_from(activity).tenant_id or "", activity.conversation.id, self.runtime.clock.now()
+                    asker_from(activity).tenant_id or "",
+                    activity.conversation.id.split(";messageid=")[0],
+                    self.runtime.clock.now(),
                 )
             return
         if activity.type not in ("message", "conversationUpdate", "installationUpdate", "invoke"):
             return
         record = conversation_record(context)
-        if record is not None:
-            await store.upsert(record, self.runtime.clock.now())
+        if record is None:
+            return
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        if record.kind == "channel" and channel_data.get("eventType") == "channelDeleted":
+            await store.mark_uninstalled(record.tenant_id, record.conversation_id, self.runtime.clock.now())
+            return
+        await store.upsert(record, self.runtime.clock.now())
+        if record.kind == "channel" and record.team_id and _bot_joined(activity):
+            await self._learn_channels(context, record)
+
+    async def _learn_channels(self, context: TurnContext, joined: ConversationRecord) -> None:
+        """Store every channel of a team the bot was just added to, with its name.
+
+        Teams installs a bot in a whole team and tells it so in the General channel;
+        activities from other channels carry their id but not their name. The plan
+        names channels ("Fabrikam IT / Service Desk"), so the names come from the
+        Bot Connector's channel list (``GET /v3/teams/{teamId}/conversations``).
+        A failure is logged: channel events and messages fill the names in later.
+        """
+        client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        request = getattr(client, "request", None)
+        if request is None:  # botbuilder's stock connector (benchmarks only)
+            return
+        try:
+            listing = await request("GET", f"v3/teams/{quote(joined.team_id or '', safe='')}/conversations", None)
+        except Exception:
+            log.warning("could not list the team's channels", exc_info=True, extra={"team_id": joined.team_id})
+            return
+        now = self.runtime.clock.now()
+        for channel in (listing or {}).get("conversations") or []:
+            if not isinstance(channel, dict) or not channel.get("id"):
+                continue
+            name = channel.get("name") or (GENERAL_CHANNEL if channel["id"] == joined.team_id else None)
+            await self.runtime.conversations.upsert(
+                dataclasses.replace(joined, conversation_id=channel["id"], channel_name=name), now, force=True
+            )
 
     # -- messages ----------------------------------------------------------
 

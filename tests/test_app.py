@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import aiohttp
 import pytest
@@ -235,6 +236,63 @@ async def test_a_channel_conversation_is_stored_with_its_team_and_channel(teams:
     stored = await teams.app.runtime.conversations.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")
     assert stored is not None and stored.conversation_id == "19:servicedesk@thread.tacv2"
     assert stored.user_id is None  # a channel reference is not anyone's personal chat
+
+
+FABRIKAM_IT = "19:fabrikam-it@thread.tacv2"  # the team's id, which is also its General channel's
+DESK = "19:servicedesk@thread.tacv2"
+
+
+def channel_activity(teams: TeamsClient, conversation_id: str, channel: dict, **extra: Any) -> dict:
+    return teams.activity(
+        person("kevin.obrien"),
+        conversation_id=conversation_id,
+        conversation_type="channel",
+        channelData={
+            "tenant": {"id": teams.tenant_id},
+            "team": {"id": FABRIKAM_IT, "name": "Fabrikam IT"},
+            "channel": channel,
+            **extra.pop("channel_data", {}),
+        },
+        **extra,
+    )
+
+
+async def test_added_to_a_team_the_bot_learns_its_channels_by_name(teams: TeamsClient, connector) -> None:
+    # As Teams does it: the bot is added to the whole team, told so in the General channel
+    # (no channel name), and learns the other channels' names from the Bot Connector.
+    connector.teams[FABRIKAM_IT] = [{"id": FABRIKAM_IT}, {"id": DESK, "name": "Service Desk"}]
+    installed = channel_activity(
+        teams,
+        FABRIKAM_IT,
+        {"id": FABRIKAM_IT},
+        type="conversationUpdate",
+        membersAdded=[{"id": teams.bot_id}],
+        channel_data={"eventType": "teamMemberAdded"},
+    )
+    assert (await teams.post(installed)).status in (200, 202)
+    store = teams.app.runtime.conversations
+    desk = await store.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")
+    assert desk is not None and desk.conversation_id == DESK
+    general = await store.channel_by_name(teams.tenant_id, "fabrikam it", "general")
+    assert general is not None and general.conversation_id == FABRIKAM_IT
+
+    # A message in a channel names its thread; the channel is stored, and keeps its name.
+    message = channel_activity(teams, f"{DESK};messageid=1700000000001", {"id": DESK}, text="hello")
+    assert (await teams.post(message)).status in (200, 202)
+    assert await store.get(teams.tenant_id, f"{DESK};messageid=1700000000001") is None
+    assert (await store.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")).conversation_id == DESK
+
+    # A rename arrives about that channel; General keeps its own name.
+    renamed = channel_activity(
+        teams,
+        FABRIKAM_IT,
+        {"id": DESK, "name": "Helpdesk"},
+        type="conversationUpdate",
+        channel_data={"eventType": "channelRenamed"},
+    )
+    assert (await teams.post(renamed)).status in (200, 202)
+    assert (await store.channel_by_name(teams.tenant_id, "Fabrikam IT", "Helpdesk")).conversation_id == DESK
+    assert (await store.channel_by_name(teams.tenant_id, "Fabrikam IT", "General")).conversation_id == FABRIKAM_IT
 
 
 async def test_card_actions_unknown_verbs_get_400_and_handlers_may_answer_with_a_message(teams: TeamsClient) -> None:

@@ -112,6 +112,9 @@ class LoopbackConnector:
         self.activities: dict[tuple[str, str], dict[str, Any]] = {}  # (conversation, activity id) -> latest body
         self.deleted: set[tuple[str, str]] = set()
         self.conversations: dict[str, dict[str, Any]] = {}  # created 1:1 conversations
+        # team id -> its channels as GET /v3/teams/{id}/conversations lists them ({"id", "name"};
+        # the General channel, whose id is the team's, comes without a name, as in Teams).
+        self.teams: dict[str, list[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
         self._windows: dict[str, deque[float]] = defaultdict(deque)
         self._tenant_window: deque[float] = deque()
@@ -124,6 +127,7 @@ class LoopbackConnector:
     async def start(self) -> LoopbackConnector:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post("/v3/conversations", self._create)
+        app.router.add_get("/v3/teams/{tid}/conversations", self._team_channels)
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._reply)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
@@ -268,6 +272,14 @@ class LoopbackConnector:
         self.conversations[conversation_id] = body
         await self._record("create", conversation_id, None, body, request)
         return web.json_response({"id": conversation_id, "activityId": None}, status=201)
+
+    async def _team_channels(self, request: web.Request) -> web.Response:
+        tid = request.match_info["tid"]
+        if error := await self._admit(request, "channels", tid):
+            return error
+        if tid not in self.teams:
+            return _error(404, "NotFound", "no such team")
+        return web.json_response({"conversations": self.teams[tid]})
 
     async def _send(self, request: web.Request) -> web.Response:
         cid = request.match_info["cid"]
