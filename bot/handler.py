@@ -78,8 +78,12 @@ def _bot_joined(activity: Any) -> bool:
     """The bot was just added (to a team: membersAdded names the bot; or an installation)."""
     if activity.type == "installationUpdate":
         return (activity.action or "").startswith("add")
+    return _bot_in(activity, activity.members_added)
+
+
+def _bot_in(activity: Any, members: list[Any] | None) -> bool:
     bot_id = activity.recipient.id if activity.recipient else None
-    return bool(bot_id) and any(getattr(m, "id", None) == bot_id for m in activity.members_added or [])
+    return bool(bot_id) and any(getattr(m, "id", None) == bot_id for m in members or [])
 
 
 class SwitchoverBot(TeamsActivityHandler):
@@ -98,20 +102,21 @@ class SwitchoverBot(TeamsActivityHandler):
         if store is None:
             return
         activity = context.activity
-        if activity.type == "installationUpdate" and (activity.action or "").startswith("remove"):
-            if activity.conversation:
-                await store.mark_uninstalled(
-                    asker_from(activity).tenant_id or "",
-                    activity.conversation.id.split(";messageid=")[0],
-                    self.runtime.clock.now(),
-                )
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
+        removed = activity.type == "installationUpdate" and (activity.action or "").startswith("remove")
+        if removed or _bot_in(activity, activity.members_removed):
+            tenant_id, now = asker_from(activity).tenant_id or "", self.runtime.clock.now()
+            if team.get("id"):  # removed from a team: from all of its channels
+                await store.mark_team_uninstalled(tenant_id, team["id"], now)
+            elif activity.conversation:
+                await store.mark_uninstalled(tenant_id, activity.conversation.id.split(";messageid=")[0], now)
             return
         if activity.type not in ("message", "conversationUpdate", "installationUpdate", "invoke"):
             return
         record = conversation_record(context)
         if record is None:
             return
-        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         if record.kind == "channel" and channel_data.get("eventType") == "channelDeleted":
             await store.mark_uninstalled(record.tenant_id, record.conversation_id, self.runtime.clock.now())
             return

@@ -294,6 +294,12 @@ async def test_added_to_a_team_the_bot_learns_its_channels_by_name(teams: TeamsC
     assert (await store.channel_by_name(teams.tenant_id, "Fabrikam IT", "Helpdesk")).conversation_id == DESK
     assert (await store.channel_by_name(teams.tenant_id, "Fabrikam IT", "General")).conversation_id == FABRIKAM_IT
 
+    # Removed from the team (told in General): gone from every channel of it.
+    removed = channel_activity(teams, FABRIKAM_IT, {"id": FABRIKAM_IT}, type="installationUpdate", action="remove")
+    assert (await teams.post(removed)).status in (200, 202)
+    for channel_id in (FABRIKAM_IT, DESK):
+        assert (await store.get(teams.tenant_id, channel_id)).installed is False, channel_id
+
 
 async def test_card_actions_unknown_verbs_get_400_and_handlers_may_answer_with_a_message(teams: TeamsClient) -> None:
     from app import ROUTER

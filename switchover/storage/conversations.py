@@ -252,6 +252,32 @@ class ConversationStore:
             )
         return found
 
+    async def mark_team_uninstalled(self, tenant_id: str, team_id: str, at: dt.datetime) -> int:
+        """Record that the bot was removed from a whole team: every channel of it is gone.
+
+        Returns:
+            How many channels were marked.
+        """
+        if at.tzinfo is None:
+            raise ValueError("at must be timezone-aware")
+        table = ConversationRef.__table__
+        when = literal(at, UtcDateTime())
+        of_team = (table.c.tenant_id == tenant_id, table.c.kind == "channel", table.c.team_id == team_id)
+        async with self._db.transaction() as session:
+            ids = (await session.execute(select(table.c.conversation_id).where(*of_team))).scalars().all()
+            await session.execute(
+                update(table)
+                .where(*of_team)
+                .values(
+                    installed=False,
+                    uninstalled_at=func.coalesce(table.c.uninstalled_at, when),
+                    last_seen=case((table.c.last_seen >= when, table.c.last_seen), else_=when),
+                )
+            )
+        for conversation_id in ids:
+            self._written.pop((tenant_id, conversation_id), None)
+        return len(ids)
+
     async def get(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
         """The conversation, installed or not; None if never seen."""
         async with self._db.session() as session:
