@@ -173,7 +173,9 @@ class _Handlers:
         )
 
     async def start_from_card(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        await self.conversation.start(turn.context)
+        # An answer card's button carries the question that was asked: the report starts from it.
+        text = str(data.get("text") or "").strip() or None  # the dialog keeps at most what a report holds
+        await self.conversation.start(turn.context, text=text)
         return None
 
     async def dialog_step(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:

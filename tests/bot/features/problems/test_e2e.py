@@ -141,3 +141,25 @@ async def test_my_problems_lists_the_reporters_reports(world):
     sent = await world.teams.say(reporter, "my problems")
     card = next(r.card for r in sent if r.card)
     assert "PR-" in text_of(card) and "printer" in text_of(card)
+
+
+async def test_report_a_problem_under_an_answer_starts_from_what_was_asked(world):
+    # The "Report a problem" button of an answer card carries the question; nobody retypes it.
+    reporter = "nora.abbott"
+    await world.teams.install(person(reporter))
+    before = len(world.connector.received)
+    asked = {"text": "my email signature is gone"}
+    code, _ = await world.teams.invoke_action(person(reporter), "report_problem", asked)
+    assert code == 200
+    cards = [r.card for r in world.connector.received[before:] if r.card]
+    assert cards and "What is wrong?" not in text_of(cards[-1]), [text_of(c) for c in cards]
+    # The questions that follow are about it, and the confirmation shows it.
+    for _ in range(3):
+        actions = executes(cards[-1])
+        if any(verb == "problem_submit" for verb, _ in actions):
+            break
+        before = len(world.connector.received)
+        code, _ = await world.teams.invoke_action(person(reporter), "problem_dialog", dict(actions[0][1]))
+        assert code == 200
+        cards = [r.card for r in world.connector.received[before:] if r.card]
+    assert "my email signature is gone" in text_of(cards[-1]), text_of(cards[-1])
