@@ -21,7 +21,6 @@ Lead commands (only project leads named in the plan; anyone else gets a polite r
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -47,7 +46,7 @@ from switchover.announcements import (
 )
 from switchover.announcements.service import PURPOSE, campaign_id
 from switchover.delivery import DeliveryEngine
-from switchover.delivery.shared import shared_engine
+from switchover.delivery.shared import shared_engine, worker_running
 from switchover.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -59,12 +58,7 @@ REFUSAL = (
     "If something needs announcing, please ask {leads}."
 )
 
-__all__ = ["FEATURE", "delivery_engine", "lifespan", "on_read_receipt", "register", "run_due"]
-
-
-def delivery_engine(runtime: Runtime) -> DeliveryEngine:
-    """The one delivery engine of this runtime (created on first use, kept in ``runtime.features["delivery"]``)."""
-    return shared_engine(runtime)
+__all__ = ["FEATURE", "lifespan", "on_read_receipt", "register", "run_due"]
 
 
 def register(router: Router, runtime: Runtime) -> None:
@@ -74,7 +68,7 @@ def register(router: Router, runtime: Runtime) -> None:
         runtime.plan,
         runtime.directory,
         runtime.conversations,
-        delivery_engine(runtime),
+        shared_engine(runtime),
         runtime.clock,
         tenant_id=runtime.plan.organisation.tenant_id or "",
         readiness=readiness_service(runtime),
@@ -140,7 +134,7 @@ async def run_due(runtime: Runtime) -> list[str]:
         return []  # no tenant known yet (nobody has talked to the bot): nothing can be delivered
     started = await service.run_due()
     if started:
-        delivery_engine(runtime).wake()
+        shared_engine(runtime).wake()
     return started
 
 
@@ -148,7 +142,6 @@ async def run_due(runtime: Runtime) -> list[str]:
 async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
     """Reconcile the calendar, wake ``run_due`` regularly, run the delivery worker."""
     service: AnnouncementService = runtime.features[FEATURE]
-    engine = delivery_engine(runtime)
     if service.tenant_id:
         await service.reconcile_plan()
     else:
@@ -160,19 +153,8 @@ async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
     wakeups = runtime.features.get("wakeups")
     if wakeups is not None:
         wakeups.every("announcements.run_due", WAKE_SECONDS, wake)
-    worker = None
-    if runtime.features.get("run_background", True) and runtime.features.get("delivery.worker") is None:
-        worker = asyncio.create_task(engine.run_forever(), name="delivery-worker")
-        runtime.features["delivery.worker"] = worker
-    try:
+    async with worker_running(runtime):
         yield
-    finally:
-        if worker is not None:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-            await engine.wait_in_flight()
-            runtime.features.pop("delivery.worker", None)
 
 
 _AT = re.compile(r"\bat\s+(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}))?\s*$", re.IGNORECASE)
@@ -348,7 +330,7 @@ class _Handlers:
                 done = await self.service.confirm(ann_id)
         except AnnouncementError as exc:
             return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
-        delivery_engine(self.runtime).wake()
+        shared_engine(self.runtime).wake()
         zone = turn.asker.zone or self.runtime.plan.zone
         when = done.send_at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if done.send_at else "now"
         text = (
@@ -481,7 +463,7 @@ class _Handlers:
             return
         who = await turn.user()
         result = await self.service.reschedule_wave(wave_key, day, by=who.upn if who else turn.asker.upn)
-        delivery_engine(self.runtime).wake()
+        shared_engine(self.runtime).wake()
         zone = turn.asker.zone or self.runtime.plan.zone
         notice = "a reschedule notice is on its way to them" if result.notice_id else "nothing had been sent yet"
         await turn.reply_text(

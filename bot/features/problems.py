@@ -4,8 +4,8 @@ Wiring (``register``): builds the :class:`~switchover.problems.service.ProblemDe
 on the shared delivery engine (``runtime.features["delivery"]``; created here when
 no other feature has), the guided dialog with its state in the database, the
 commands and the ``Action.Execute`` verbs. ``lifespan`` wakes
-``desk.run_due`` every :data:`WAKE_SECONDS` and runs the delivery worker unless
-another feature's lifespan already does (``runtime.features["delivery.worker"]``).
+``desk.run_due`` every :data:`WAKE_SECONDS` and keeps the delivery worker running
+(:func:`switchover.delivery.shared.worker_running`: once, whichever feature asks first).
 
 For the free-text fallback: ``await desk.looks_like_problem(text)`` >=
 :data:`PROBLEM_THRESHOLD` means "this reports something broken"; then call
@@ -14,7 +14,6 @@ For the free-text fallback: ``await desk.looks_like_problem(text)`` >=
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -26,8 +25,7 @@ from bot.state import DatabaseStorage
 from bot.turn import Turn
 from cards.render import render_card
 from dialogs.report_problem import STEP_VERB, ReportProblemConversation, screenshot_of
-from switchover.delivery import DeliveryEngine
-from switchover.delivery.shared import shared_engine
+from switchover.delivery.shared import shared_engine, worker_running
 from switchover.plan.model import Impact, Urgency
 from switchover.problems import views
 from switchover.problems.model import Actor, ReportDraft, Reporter
@@ -45,14 +43,9 @@ FEATURE = "problems"
 __all__ = ["PROBLEM_THRESHOLD", "WAKE_SECONDS", "lifespan", "register", "report_from_text"]
 
 
-def shared_delivery(runtime: Runtime) -> DeliveryEngine:
-    """The one delivery engine of this runtime (created on first use, remembered in ``features``)."""
-    return shared_engine(runtime)
-
-
 def register(router: Router, runtime: Runtime) -> None:
     """Add the problem-report commands and card actions to ``router``."""
-    desk = ProblemDesk(runtime.db, runtime.plan, runtime.directory, shared_delivery(runtime), runtime.clock)
+    desk = ProblemDesk(runtime.db, runtime.plan, runtime.directory, shared_engine(runtime), runtime.clock)
     conversation = ReportProblemConversation(runtime.plan, DatabaseStorage(runtime.db, clock=runtime.clock))
     runtime.features[FEATURE] = desk
     runtime.features["problems.dialog"] = conversation
@@ -89,19 +82,8 @@ async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
             await desk.run_due()
 
         wakeups.every("problems.run_due", WAKE_SECONDS, wake)
-    worker = None
-    # One worker for the one engine, whichever feature's lifespan gets here first.
-    if runtime.features.get("run_background", True) and runtime.features.get("delivery.worker") is None:
-        worker = asyncio.create_task(runtime.features["delivery"].run_forever(), name="delivery-worker")
-        runtime.features["delivery.worker"] = worker
-    try:
+    async with worker_running(runtime):
         yield
-    finally:
-        if worker is not None:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-            runtime.features.pop("delivery.worker", None)
 
 
 async def report_from_text(turn: Turn, text: str) -> None:

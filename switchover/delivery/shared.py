@@ -1,10 +1,15 @@
-"""The one delivery engine of a running Switchover, configured from its settings.
+"""The one delivery engine of a running Switchover, configured from its settings, and its worker.
 
 Announcements and problem reports both send through it; whichever feature
-registers first creates it (``runtime.features["delivery"]``).
+registers first creates it (``runtime.features["delivery"]``), and whichever
+feature's lifespan starts first runs its worker.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 from switchover.delivery.conversations import StoredConversations
 from switchover.delivery.engine import DeliveryEngine
@@ -12,6 +17,7 @@ from switchover.delivery.limits import TeamsLimits
 from switchover.runtime import Runtime
 
 FEATURE = "delivery"
+WORKER = "delivery.worker"
 
 
 def shared_engine(runtime: Runtime) -> DeliveryEngine:
@@ -35,3 +41,26 @@ def shared_engine(runtime: Runtime) -> DeliveryEngine:
         )
         runtime.features[FEATURE] = engine
     return engine
+
+
+@contextlib.asynccontextmanager
+async def worker_running(runtime: Runtime) -> AsyncIterator[None]:
+    """Run the shared engine's worker while inside; once per runtime, however many features ask.
+
+    Not at all when ``runtime.features["run_background"]`` is False (test apps deliver by
+    hand). On the way out the worker stops and the sends it had started are recorded.
+    """
+    if not runtime.features.get("run_background", True) or runtime.features.get(WORKER) is not None:
+        yield
+        return
+    engine = shared_engine(runtime)
+    worker = asyncio.create_task(engine.run_forever(), name="delivery-worker")
+    runtime.features[WORKER] = worker
+    try:
+        yield
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        await engine.wait_in_flight()
+        runtime.features.pop(WORKER, None)

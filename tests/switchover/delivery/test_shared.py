@@ -40,3 +40,28 @@ def test_a_bad_value_is_refused_naming_the_variable(monkeypatch, env, value):
     with pytest.raises(ValidationError) as err:
         Settings(_env_file=None)  # type: ignore[call-arg]
     assert env in str(err.value)
+
+
+async def test_one_worker_runs_however_many_features_ask_and_stops_with_them(tmp_path):
+    from switchover.delivery.shared import WORKER, worker_running
+
+    runtime = create_app(make_settings(tmp_path), start_scheduler=True)[RUNTIME]
+    await runtime.db.migrate()
+    try:
+        async with worker_running(runtime):
+            worker = runtime.features[WORKER]
+            async with worker_running(runtime):  # the second feature's lifespan
+                assert runtime.features[WORKER] is worker
+            assert not worker.done()  # the inner exit left it to its owner
+        assert worker.cancelled()
+        assert WORKER not in runtime.features
+    finally:
+        await runtime.db.dispose()
+
+
+async def test_test_apps_run_no_worker(tmp_path):
+    from switchover.delivery.shared import WORKER, worker_running
+
+    runtime = create_app(make_settings(tmp_path), start_scheduler=False)[RUNTIME]
+    async with worker_running(runtime):
+        assert WORKER not in runtime.features
