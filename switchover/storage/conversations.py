@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from switchover.messaging import ConversationTarget
 from switchover.storage.base import Base, TenantMixin, UtcDateTime
-from switchover.storage.db import Database, rowcount
+from switchover.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -226,25 +226,10 @@ class ConversationStore:
         Returns:
             True if the conversation was known.
         """
-        self._written.pop((tenant_id, conversation_id), None)
-        if at.tzinfo is None:
-            raise ValueError("at must be timezone-aware")
         table = ConversationRef.__table__
-        # Typed explicitly: inside coalesce/case a bare datetime would bypass UtcDateTime.
-        when = literal(at, UtcDateTime())
-        stmt = (
-            update(ConversationRef)
-            .where(ConversationRef.tenant_id == tenant_id, ConversationRef.conversation_id == conversation_id)
-            .values(
-                installed=False,
-                uninstalled_at=func.coalesce(table.c.uninstalled_at, when),
-                last_seen=case((table.c.last_seen >= when, table.c.last_seen), else_=when),
-            )
-            .execution_options(synchronize_session=False)
+        found = bool(
+            await self._mark_gone(at, table.c.tenant_id == tenant_id, table.c.conversation_id == conversation_id)
         )
-        async with self._db.transaction() as session:
-            result = await session.execute(stmt)
-        found = bool(rowcount(result))
         if not found:
             log.warning(
                 "uninstall for an unknown conversation",
@@ -258,25 +243,35 @@ class ConversationStore:
         Returns:
             How many channels were marked.
         """
+        table = ConversationRef.__table__
+        return len(
+            await self._mark_gone(
+                at, table.c.tenant_id == tenant_id, table.c.kind == "channel", table.c.team_id == team_id
+            )
+        )
+
+    async def _mark_gone(self, at: dt.datetime, *where: Any) -> list[str]:
+        """Mark the matching rows uninstalled at ``at`` (rows stay); returns their conversation ids."""
         if at.tzinfo is None:
             raise ValueError("at must be timezone-aware")
         table = ConversationRef.__table__
+        # Typed explicitly: inside coalesce/case a bare datetime would bypass UtcDateTime.
         when = literal(at, UtcDateTime())
-        of_team = (table.c.tenant_id == tenant_id, table.c.kind == "channel", table.c.team_id == team_id)
-        async with self._db.transaction() as session:
-            ids = (await session.execute(select(table.c.conversation_id).where(*of_team))).scalars().all()
-            await session.execute(
-                update(table)
-                .where(*of_team)
-                .values(
-                    installed=False,
-                    uninstalled_at=func.coalesce(table.c.uninstalled_at, when),
-                    last_seen=case((table.c.last_seen >= when, table.c.last_seen), else_=when),
-                )
+        stmt = (
+            update(table)
+            .where(*where)
+            .values(
+                installed=False,
+                uninstalled_at=func.coalesce(table.c.uninstalled_at, when),
+                last_seen=case((table.c.last_seen >= when, table.c.last_seen), else_=when),
             )
-        for conversation_id in ids:
+            .returning(table.c.tenant_id, table.c.conversation_id)
+        )
+        async with self._db.transaction() as session:
+            gone = (await session.execute(stmt)).all()
+        for tenant_id, conversation_id in gone:
             self._written.pop((tenant_id, conversation_id), None)
-        return len(ids)
+        return [conversation_id for _, conversation_id in gone]
 
     async def get(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
         """The conversation, installed or not; None if never seen."""
