@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from switchover.answers.schedule import format_day
+
 
 @dataclass(frozen=True, slots=True)
 class DirectoryUser:
@@ -63,8 +65,7 @@ class ReadinessNotice:
     @property
     def text(self) -> str:
         """``Before your cutover on Saturday 13 February 2027: set up Microsoft Authenticator (...).``"""
-        day = f"{self.cutover:%A} {self.cutover.day} {self.cutover:%B %Y}"
-        return f"Before your cutover on {day}: {'; '.join(self.to_do)}."
+        return f"Before your cutover on {format_day(self.cutover)}: {'; '.join(self.to_do)}."
 
 
 class Directory(Protocol):
