@@ -40,11 +40,7 @@ def conversation_record(context: TurnContext, *, installed: bool = True) -> Conv
         return None
     asker = asker_from(activity)
     kind = conv.conversation_type or "personal"
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    team = channel_data.get("team") or {}
-    channel = channel_data.get("channel") or {}
-    team = team if isinstance(team, dict) else {}
-    channel = channel if isinstance(channel, dict) else {}
+    team, channel = _teams_data(activity, "team"), _teams_data(activity, "channel")
     personal = kind == "personal"
     conversation_id = conv.id
     channel_name = channel.get("name")
@@ -52,7 +48,7 @@ def conversation_record(context: TurnContext, *, installed: bool = True) -> Conv
         # Store the channel, not the thread: a channel message's conversation id names the
         # thread it was posted in (";messageid=..."), and a channel event (channelCreated,
         # channelRenamed) arrives in one conversation about another channel, named in channelData.
-        conversation_id = channel.get("id") or conv.id.split(";messageid=")[0]
+        conversation_id = channel.get("id") or _without_thread(conv.id)
         if not channel_name and conversation_id == team.get("id"):
             channel_name = GENERAL_CHANNEL  # the General channel's id is the team's; Teams sends it no name
     return ConversationRecord(
@@ -72,6 +68,18 @@ def conversation_record(context: TurnContext, *, installed: bool = True) -> Conv
         time_zone=asker.time_zone if personal else None,
         installed=installed,
     )
+
+
+def _teams_data(activity: Any, key: str) -> dict[str, Any]:
+    """``channelData[key]`` ("team", "channel") as Teams sent it, or {} when absent or malformed."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    value = channel_data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _without_thread(conversation_id: str) -> str:
+    """A channel conversation id without the thread a message was posted in (``;messageid=...``)."""
+    return conversation_id.split(";messageid=")[0]
 
 
 def _bot_joined(activity: Any) -> bool:
@@ -102,22 +110,22 @@ class SwitchoverBot(TeamsActivityHandler):
         if store is None:
             return
         activity = context.activity
-        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        team = channel_data.get("team") if isinstance(channel_data.get("team"), dict) else {}
         removed = activity.type == "installationUpdate" and (activity.action or "").startswith("remove")
         if removed or _bot_in(activity, activity.members_removed):
             tenant_id, now = asker_from(activity).tenant_id or "", self.runtime.clock.now()
-            if team.get("id"):  # removed from a team: from all of its channels
-                await store.mark_team_uninstalled(tenant_id, team["id"], now)
+            team_id = _teams_data(activity, "team").get("id")
+            if team_id:  # removed from a team: from all of its channels
+                await store.mark_team_uninstalled(tenant_id, team_id, now)
             elif activity.conversation:
-                await store.mark_uninstalled(tenant_id, activity.conversation.id.split(";messageid=")[0], now)
+                await store.mark_uninstalled(tenant_id, _without_thread(activity.conversation.id), now)
             return
         if activity.type not in ("message", "conversationUpdate", "installationUpdate", "invoke"):
             return
         record = conversation_record(context)
         if record is None:
             return
-        if record.kind == "channel" and channel_data.get("eventType") == "channelDeleted":
+        event = activity.channel_data.get("eventType") if isinstance(activity.channel_data, dict) else None
+        if record.kind == "channel" and event == "channelDeleted":
             await store.mark_uninstalled(record.tenant_id, record.conversation_id, self.runtime.clock.now())
             return
         await store.upsert(record, self.runtime.clock.now())
