@@ -37,13 +37,14 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 from botbuilder.schema import ConversationResourceResponse, ResourceResponse
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials, ConnectorFactory
 from botframework.connector.auth._connector_factory_impl import USER_AGENT as BOTBUILDER_USER_AGENT
 from botframework.connector.auth._connector_factory_impl import _ConnectorFactoryImpl
 
-from bot.wire import from_wire, json_default, to_wire
+from bot.wire import dumps, from_wire, to_wire
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,7 @@ class PooledConnectorClient:
         also owns rate limits); replies inside a turn use the default.
         """
         url = self.base_url + path
-        data = None if body is None else _encode_json(body).encode()
+        data = None if body is None else dumps(body)
         attempt = 0
         refreshed = False
         while True:
@@ -208,7 +209,7 @@ class PooledConnectorClient:
                 async with self._pool_session().request(method, url, data=data, headers=headers) as resp:
                     text = await resp.text()
                     if resp.status < 300:
-                        return json.loads(text) if text.strip() else None
+                        return orjson.loads(text) if text.strip() else None
                     error = _error_from(resp.status, text, resp.headers.get("Retry-After"))
             except (aiohttp.ClientConnectionError, TimeoutError) as exc:
                 error = ConnectorError(503, "ConnectionError", str(exc) or type(exc).__name__)
@@ -221,10 +222,6 @@ class PooledConnectorClient:
             delay = error.retry_after if error.retry_after is not None else _backoff(attempt)
             log.info("Bot Connector %s %s answered %s; retry %d in %.2fs", method, path, error.status, attempt, delay)
             await asyncio.sleep(delay)
-
-
-# Built once: json.dumps with options builds a new encoder on every call.
-_encode_json = json.JSONEncoder(separators=(",", ":"), default=json_default).encode
 
 
 def _backoff(attempt: int) -> float:

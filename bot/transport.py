@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 import jwt
+import orjson
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
@@ -34,8 +34,8 @@ class ActivityRejected(Exception):
 def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
     """Validate the minimum the bot relies on and build the Activity."""
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:  # a ValueError; also invalid UTF-8
         raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"body is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise ActivityRejected(HTTPStatus.BAD_REQUEST, "body must be a JSON object (a Bot Framework activity)")

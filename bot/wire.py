@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from botbuilder import schema
 from botbuilder.schema import teams as teams_schema
 from msrest.serialization import Deserializer, Model, Serializer
@@ -56,6 +57,15 @@ def json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return Serializer.serialize_iso(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON of a wire dict (orjson: several times faster than ``json`` on a card).
+
+    Datetimes nested in JSON values are written by :func:`json_default` (msrest's
+    ISO form), not orjson's own, so the bytes match what botbuilder would send.
+    """
+    return orjson.dumps(value, default=json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def _encode_iso(value: Any) -> Any:

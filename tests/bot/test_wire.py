@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msrest import Deserializer, Serializer
 
-from bot.wire import from_wire, to_wire
+from bot.wire import dumps, from_wire, to_wire
 
 MODELS = {k: v for k, v in connector_models.__dict__.items() if isinstance(v, type)}
 SERIALIZER = Serializer(MODELS)
@@ -118,3 +118,16 @@ def test_arbitrary_text_and_json_values_match_msrest(text: str, value, channel_d
     ours = from_wire(Activity, payload)
     assert ours == Activity().deserialize(payload)
     assert json.dumps(to_wire(ours), sort_keys=True) == json.dumps(SERIALIZER.body(ours, "Activity"), sort_keys=True)
+    # The bytes we POST decode to exactly what msrest's body would be.
+    assert json.loads(dumps(to_wire(ours))) == json.loads(json.dumps(SERIALIZER.body(ours, "Activity")))
+
+
+def test_posted_bytes_write_nested_datetimes_as_msrest_does() -> None:
+    when = dt.datetime(2027, 1, 9, 6, 30, tzinfo=dt.UTC)
+    reply = MessageFactory.text("Déménagement ✓")
+    reply.channel_data = {"notification": {"alert": True}, "at": when}
+    reply.timestamp = when
+    sent = json.loads(dumps(to_wire(reply)))
+    assert sent["channelData"]["at"] == Serializer.serialize_iso(when) == sent["timestamp"]
+    assert sent["text"] == "Déménagement ✓"
+    assert dumps({"a": 1}) == b'{"a":1}'  # compact, as the Bot Connector is sent it
