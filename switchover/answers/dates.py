@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -50,6 +51,12 @@ MONTHS = (
     "december",
 )
 _MONTH_ABBREV = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+_WORDS = re.compile(r"[a-z0-9]+")
+# The words (besides weekday and month names) that start a date expression below.
+_CUE_WORDS = frozenset(
+    "today tonight 2day tomorrow tomorow tmrw tmr 2morrow tommorow tommorrow yesterday "
+    "weekend wknd weekned wekend weekends week wk month".split()
+)
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
@@ -71,6 +78,7 @@ class DateRange:
         return self.start == self.end
 
 
+@lru_cache(maxsize=4096)
 def month_of(word: str) -> int | None:
     """The month number a (possibly misspelt) word names, or None.
 
@@ -85,6 +93,7 @@ def month_of(word: str) -> int | None:
     return MONTHS.index(hit[0]) + 1 if hit else None
 
 
+@lru_cache(maxsize=4096)
 def weekday_of(word: str) -> int | None:
     """The weekday index (Monday = 0) a (possibly misspelt) word names, or None."""
     if word in _WEEKDAY_ABBREV:
@@ -168,8 +177,10 @@ def find_date_range(text: str, today: dt.date) -> DateRange | None:  # noqa: C90
         if day:
             return DateRange(day, day, f"on {m.group(0)}")
 
-    words = re.findall(r"[a-z0-9]+", lowered.replace("'", ""))
+    words = _WORDS.findall(lowered.replace("'", ""))
     for i, word in enumerate(words):
+        if word not in _CUE_WORDS and weekday_of(word) is None and month_of(word) is None:
+            continue  # most words of a question name no day: skip the forms below
         prev = words[i - 1] if i > 0 else ""
         nxt = words[i + 1] if i + 1 < len(words) else ""
         phrase = f"{prev} {word}".strip()

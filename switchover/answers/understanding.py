@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -60,6 +61,12 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "hypercare": ("hypercare", "hyper care", "support period", "extra support"),
 }
 
+# Per service: its one-word names (matched as tokens) and its phrases (matched " padded ").
+_SERVICE_WORDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    key: (frozenset(p for p in phrases if " " not in p), tuple(f" {p} " for p in phrases if " " in p))
+    for key, phrases in SERVICES.items()
+}
+
 # Words that make a question about *when*. "by when", "how long until", "what day" ...
 _WHEN_WORDS = frozenset("when date dates deadline until till til".split())
 # Weaker cues: only about the migration when a move word or a service comes with them.
@@ -82,6 +89,11 @@ _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split()
 _FIRST_PERSON_MOVE = re.compile(
     r"\bmy\s+(wave|move|cutover|migration)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
 )
+_WAVE_NUMBER = re.compile(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b")
+_ORDINAL_WAVE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+wave\b")
+_IT_CAPITALS = re.compile(r"\bIT\b")
+_ASKS_WAVE = re.compile(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b")
+_MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn)\b")
 _GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
 
@@ -199,48 +211,58 @@ class Vocabulary:
         return out
 
 
-def _ngrams(tokens: list[str], n: int) -> Iterable[tuple[int, str]]:
-    for i in range(len(tokens) - n + 1):
-        yield i, " ".join(tokens[i : i + n])
+class _PhraseTable:
+    """One vocabulary table (folded phrase -> canonical name), ready to be matched against tokens.
 
-
-def _by_length(table: dict[str, str]) -> dict[int, list[str]]:
-    """The table's phrases of at least five letters, grouped by word count (the fuzzy candidates)."""
-    out: dict[int, list[str]] = {}
-    for phrase in table:
-        if len(phrase) >= 5:
-            out.setdefault(phrase.count(" ") + 1, []).append(phrase)
-    return out
-
-
-def _match_phrases(
-    tokens: list[str],
-    table: dict[str, str],
-    *,
-    protected: frozenset[str],
-    candidates: dict[int, list[str]] | None = None,
-) -> list[str]:
-    """Canonical names whose phrase appears in ``tokens`` (exactly, or fuzzily when long).
-
-    Longer phrases are tried first and claim their words, so "tacoma clinic" wins over "tacoma".
+    Phrases of at least five letters are fuzzy candidates, grouped by word count;
+    a fuzzy lookup is remembered per n-gram (the same words come back question
+    after question, as the speller's repairs do).
     """
-    candidates = candidates if candidates is not None else _by_length(table)
-    found: list[str] = []
-    used: set[int] = set()
-    for n in (3, 2, 1):
-        choices = candidates.get(n, [])
-        for i, gram in _ngrams(tokens, n):
-            if any(j in used for j in range(i, i + n)):
-                continue
-            hit = table.get(gram)
-            if hit is None and choices and len(gram) >= 6 and gram not in protected:
-                best = process.extractOne(gram, choices, scorer=fuzz.ratio, score_cutoff=85)
-                hit = table[best[0]] if best else None
-            if hit is not None:
-                used.update(range(i, i + n))
-                if hit not in found:
-                    found.append(hit)
-    return found
+
+    def __init__(self, table: dict[str, str], protected: frozenset[str]) -> None:
+        self.table = table
+        self.protected = protected
+        self.candidates: dict[int, list[str]] = {}
+        for phrase in table:
+            if len(phrase) >= 5:
+                self.candidates.setdefault(phrase.count(" ") + 1, []).append(phrase)
+        # Word counts worth trying: an exact phrase or a fuzzy candidate of that length.
+        self.sizes = tuple(n for n in (3, 2, 1) if n in self.candidates or any(p.count(" ") + 1 == n for p in table))
+        self._fuzzy = lru_cache(maxsize=4096)(self._fuzzy_uncached)
+
+    def _fuzzy_uncached(self, gram: str, n: int) -> str | None:
+        choices = self.candidates.get(n)
+        if not choices or len(gram) < 6 or gram in self.protected:
+            return None
+        best = process.extractOne(gram, choices, scorer=fuzz.ratio, score_cutoff=85)
+        return self.table[best[0]] if best else None
+
+    def match(self, tokens: list[str]) -> list[str]:
+        """Canonical names whose phrase appears in ``tokens`` (exactly, or fuzzily when long).
+
+        Longer phrases are tried first and claim their words, so "tacoma clinic" wins over "tacoma".
+        """
+        found: list[str] = []
+        used = [False] * len(tokens)
+        table = self.table
+        for n in self.sizes:
+            for i in range(len(tokens) - n + 1):
+                if n == 1:
+                    if used[i]:
+                        continue
+                    gram = tokens[i]
+                else:
+                    if True in used[i : i + n]:
+                        continue
+                    gram = " ".join(tokens[i : i + n])
+                hit = table.get(gram)
+                if hit is None:
+                    hit = self._fuzzy(gram, n)
+                if hit is not None:
+                    used[i : i + n] = [True] * n
+                    if hit not in found:
+                        found.append(hit)
+        return found
 
 
 class Understander:
@@ -264,10 +286,10 @@ class Understander:
         known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
         known.update(w for w in _SINGLE_WORD_CHAT if len(w) >= 5)
         self.speller = Speller(known)
-        self._protected = frozenset(("the", "what", "when", "this", "next", "week"))
-        self._site_candidates = _by_length(vocabulary.sites)
-        self._department_candidates = _by_length(vocabulary.departments)
-        self._wave_candidates = _by_length(vocabulary.wave_names)
+        protected = frozenset(("the", "what", "when", "this", "next", "week"))
+        self._sites = _PhraseTable(vocabulary.sites, protected)
+        self._departments = _PhraseTable(vocabulary.departments, protected)
+        self._wave_names = _PhraseTable(vocabulary.wave_names, protected)
 
     def tokens(self, text: str) -> list[str]:
         """Folded, expanded and typo-repaired words of ``text``."""
@@ -278,21 +300,19 @@ class Understander:
         found: list[str] = []
         numbers = self.vocabulary.wave_numbers
         joined = " ".join(tokens)
-        for m in re.finditer(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b", joined):
+        for m in _WAVE_NUMBER.finditer(joined):
             raw = next(g for g in m.groups() if g is not None)
             number = int(raw) if raw.isdigit() else _ORDINALS[raw]
             key = numbers.get(number)
             if key and key not in found:
                 found.append(key)
-        for m in re.finditer(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+wave\b", joined):
+        for m in _ORDINAL_WAVE.finditer(joined):
             # "first wave" is the first after the pilot when the plan numbers from 0.
             number = _ORDINALS[m.group(1)]
             key = numbers.get(number if 0 in numbers and number > 0 else number)
             if key and key not in found:
                 found.append(key)
-        waves_named = _match_phrases(
-            tokens, self.vocabulary.wave_names, protected=self._protected, candidates=self._wave_candidates
-        )
+        waves_named = self._wave_names.match(tokens)
         for key in waves_named:
             if key not in found:
                 found.append(key)
@@ -305,31 +325,25 @@ class Understander:
         token_set = set(tokens)
         dates = find_date_range(joined, today) or find_date_range(text, today)
         waves = self._waves(tokens, text)
-        sites = _match_phrases(
-            tokens, self.vocabulary.sites, protected=self._protected, candidates=self._site_candidates
-        )
+        sites = self._sites.match(tokens)
         # "IT" the department only when written in capitals ("it" is a pronoun).
-        if re.search(r"\bIT\b", text) and "Information Technology" in self.vocabulary.departments.values():
+        if _IT_CAPITALS.search(text) and "Information Technology" in self.vocabulary.departments.values():
             tokens_for_depts = tokens + ["it", "department"]
         else:
             tokens_for_depts = tokens
-        departments = _match_phrases(
-            tokens_for_depts,
-            self.vocabulary.departments,
-            protected=self._protected,
-            candidates=self._department_candidates,
-        )
+        departments = self._departments.match(tokens_for_depts)
         departments = [d for d in departments if d not in sites]
+        padded = f" {joined} "
         services = [
             key
-            for key, phrases in SERVICES.items()
-            if any((" " in p and f" {p} " in f" {joined} ") or p in token_set for p in phrases)
+            for key, (single, multi) in _SERVICE_WORDS.items()
+            if not single.isdisjoint(token_set) or any(p in padded for p in multi)
         ]
         about_self = bool(token_set & _SELF_WORDS)
         asks_when = bool(token_set & _WHEN_WORDS) or any(p in joined for p in _WHEN_PHRASES)
         weak_when = bool(token_set & _WEAK_WHEN_WORDS)
         moving = bool(token_set & _MOVE_WORDS) or "cut over" in joined or "go live" in joined
-        asks_wave = bool(re.search(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b", joined))
+        asks_wave = bool(_ASKS_WAVE.search(joined))
         happening = bool(token_set & _HAPPENING)
         groups = bool(waves or sites or departments)
 
@@ -349,7 +363,7 @@ class Understander:
         # "hypercare" questions are about a date even without "when" ("hypercare end?").
         hypercare_end = facet is Facet.HYPERCARE and bool(token_set & {"end", "ends", "over", "finish", "last"})
         schedule_cue = asks_when or asks_wave or hypercare_end or (weak_when and (moving or bool(services)))
-        my_schedule = bool(re.search(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn)\b", joined))
+        my_schedule = bool(_MY_SCHEDULE.search(joined))
         if groups and (schedule_cue or moving):
             intent = Intent.GROUP_SCHEDULE
         elif dates is not None and about_self and (moving or schedule_cue):
