@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.routing import Router
@@ -50,12 +51,17 @@ def zone_label(zone: ZoneInfo, when: dt.datetime) -> str:
 
 async def help_card(turn: Turn) -> dict:
     plan: Plan = turn.runtime.plan
-    is_lead = await turn.is_lead()
-    phone = plan.service_desk.phone
+    return _help_card(plan.organisation.name, plan.service_desk.phone, await turn.is_lead())
+
+
+@lru_cache(maxsize=16)
+def _help_card(organisation: str, phone: str | None, is_lead: bool) -> dict:
+    # The same card for everyone with the same role in the same plan: rendered
+    # once. Cards are not changed after rendering (they are only serialised).
     return render_card(
         "help",
         title="What I can do",
-        intro=f"I keep you up to date on {plan.organisation.name}'s move to Microsoft 365. Ask me in your own words:",
+        intro=f"I keep you up to date on {organisation}'s move to Microsoft 365. Ask me in your own words:",
         items=[{"say": say, "does": does} for say, does in HELP_ITEMS],
         lead_items=[{"say": say, "does": does} for say, does in LEAD_ITEMS] if is_lead else [],
         footer=f"Urgent? Call the Service Desk at {phone}." if phone else "Urgent? Contact the Service Desk.",
