@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+from copy import deepcopy
 from types import SimpleNamespace
 from typing import Any
 
 import jwt
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
+from botframework.connector import Channels
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     BotFrameworkAuthentication,
@@ -146,6 +148,80 @@ class PooledAuthentication(BotFrameworkAuthentication):
         return await self._inner.authenticate_channel_request(auth_header)
 
 
+def _copy_model(model: Any) -> Any:
+    """``copy.copy`` of an msrest model (a plain ``__dict__`` object), without copy's generic machinery."""
+    if model is None:
+        return None
+    twin = object.__new__(type(model))
+    twin.__dict__.update(model.__dict__)
+    return twin
+
+
+class ReplyingTurnContext(TurnContext):
+    """A TurnContext whose replies are addressed straight from the incoming activity (botbuilder 4.17.1).
+
+    ``TurnContext.send_activities`` builds a ``ConversationReference`` for every
+    send (an msrest model, with ``copy.copy`` of three accounts) only to copy its
+    fields onto each outgoing activity again, and wraps the send in
+    ``on_send_activities`` handler plumbing: together a few per cent of a
+    message's CPU. This does the same addressing (channel, locale, service URL,
+    conversation, from = the bot, recipient = the user, replyToId unless the
+    incoming activity is a conversation update or from Direct Line / Web Chat),
+    the same defaults (type message, inputHint acceptingInput, no id) and sets
+    ``responded`` the same way. Whenever a handler is registered or the sender
+    asked for expectReplies, the library's own path runs instead.
+    ``tests/bot/test_adapter_context.py`` checks that both paths send the same
+    activities, so a change in botbuilder's addressing is caught.
+    """
+
+    async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
+        incoming = self.activity
+        if self._on_send_activities or incoming.delivery_mode == DeliveryModes.expect_replies:
+            return await super().send_activities(activities)
+        reply_to = (
+            incoming.id
+            if incoming.type != ActivityTypes.conversation_update
+            and incoming.channel_id not in (Channels.direct_line, Channels.webchat)
+            else None
+        )
+        bot, user = _copy_model(incoming.recipient), _copy_model(incoming.from_property)
+        conversation = _copy_model(incoming.conversation)
+        output = []
+        sent_non_trace = False
+        for activity in activities:
+            out = deepcopy(activity)
+            out.channel_id = incoming.channel_id
+            out.locale = incoming.locale
+            out.service_url = incoming.service_url
+            out.conversation = conversation
+            out.from_property = bot
+            out.recipient = user
+            if reply_to:
+                out.reply_to_id = reply_to
+            if not getattr(out, "type", None):
+                out.type = ActivityTypes.message
+            if out.type != ActivityTypes.trace:
+                sent_non_trace = True
+            if not out.input_hint:
+                out.input_hint = "acceptingInput"
+            out.id = None
+            output.append(out)
+        responses = await self.adapter.send_activities(self, output)
+        if sent_non_trace:
+            self.responded = True
+        return responses
+
+
+class SwitchoverAdapter(CloudAdapter):
+    """botbuilder's CloudAdapter, handing features a :class:`ReplyingTurnContext`."""
+
+    def _create_turn_context(self, activity: Activity, *args: Any, **kwargs: Any) -> TurnContext:
+        library = super()._create_turn_context(activity, *args, **kwargs)
+        context = ReplyingTurnContext(self, activity)
+        context.turn_state.update(library.turn_state)  # identity, connector client, token client, scope ...
+        return context
+
+
 def build_adapter(
     settings: Settings,
     pool: ConnectorPool,
@@ -164,7 +240,7 @@ def build_adapter(
     inner = ConfigurationBotFrameworkAuthentication(
         bot_configuration(settings), credentials_factory=credentials_factory
     )
-    adapter = CloudAdapter(PooledAuthentication(inner, pool) if pooled else inner)
+    adapter = SwitchoverAdapter(PooledAuthentication(inner, pool)) if pooled else CloudAdapter(inner)
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity
