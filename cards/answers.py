@@ -7,7 +7,7 @@ from typing import Any
 
 from cards.render import render_card
 from switchover.answers.engine import Answer, AnswerKind
-from switchover.answers.schedule import WaveSchedule, format_day, format_short_day
+from switchover.answers.schedule import WaveSchedule, format_day, format_short_day, format_time
 from switchover.plan.model import FaqEntry
 
 MAX_SUGGESTIONS = 3
@@ -28,7 +28,7 @@ def _schedule_facts(s: WaveSchedule) -> list[dict[str, str]]:
     ]
     if s.files_read_only_at is not None:
         ro = s.files_read_only_at
-        facts.append({"title": "H: and S: read-only", "value": f"{format_day(ro)}, {ro:%H:%M %Z}"})
+        facts.append({"title": "H: and S: read-only", "value": f"{format_day(ro)}, {format_time(ro)}"})
     facts.append({"title": "Hypercare until", "value": f"{format_day(s.hypercare_until)} ({s.hypercare_distance})"})
     return facts
 

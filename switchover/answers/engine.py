@@ -27,6 +27,7 @@ from switchover.answers.schedule import (
     files_read_only_at,
     format_day,
     format_short_day,
+    format_time,
     format_window,
     humanise_days,
     wave_schedule,
@@ -408,7 +409,7 @@ class AnswerEngine:
             target = f" to {after}" if after else ""
             return f"Your email moves{target} during your cutover, {when}."
         if facet is Facet.MFA:
-            start = f"{format_day(s.cutover_start)}, {s.cutover_start:%H:%M %Z}"
+            start = f"{format_day(s.cutover_start)}, {format_time(s.cutover_start)}"
             return f"Set up Microsoft Authenticator before your cutover starts: {start} ({s.distance})."
         if facet is Facet.HYPERCARE:
             return f"Hypercare for {s.wave_title} ends on {format_day(s.hypercare_until)} ({s.hypercare_distance})."
@@ -416,7 +417,7 @@ class AnswerEngine:
             ro = s.files_read_only_at
             return (
                 f"Your files move during your cutover, {when}. H: and S: become read-only on "
-                f"{format_day(ro)} at {ro:%H:%M %Z}."
+                f"{format_day(ro)} at {format_time(ro)}."
             )
         return f"Your move to Microsoft 365 is on {when}."
 
@@ -590,7 +591,7 @@ def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
         if ro is not None:
             ro = ro.astimezone(zone)
             events.append(
-                Event(ro, wave.key, f"H: and S: read-only for {wave.title}", f"{format_day(ro)} from {ro:%H:%M %Z}")
+                Event(ro, wave.key, f"H: and S: read-only for {wave.title}", f"{format_day(ro)} from {format_time(ro)}")
             )
         hc = dt.datetime.combine(wave.hypercare_until, dt.time(17, 0), tzinfo=plan.zone).astimezone(zone)
         events.append(Event(hc, wave.key, f"{wave.title} hypercare ends", format_day(wave.hypercare_until)))

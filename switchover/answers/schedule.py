@@ -41,24 +41,50 @@ def days_between(now: dt.datetime, when: dt.datetime | dt.date, zone: ZoneInfo) 
     return (day - today).days
 
 
-def format_day(when: dt.datetime | dt.date) -> str:
-    """``Saturday 30 January 2027``."""
-    return f"{when:%A} {when.day} {when:%B %Y}"
+# English names, as strftime gives them in the C locale the bot runs in; looked up
+# rather than formatted (strftime builds a time tuple and asks the zone again for
+# every field, and a schedule answer formats a dozen dates).
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def format_day(when: dt.datetime | dt.date, *, year: bool = True) -> str:
+    """``Saturday 30 January 2027`` (``Saturday 30 January`` without the year)."""
+    day = f"{DAY_NAMES[when.weekday()]} {when.day} {MONTH_NAMES[when.month - 1]}"
+    return f"{day} {when.year}" if year else day
 
 
 def format_short_day(when: dt.datetime | dt.date) -> str:
     """``Sat 30 Jan``."""
-    return f"{when:%a} {when.day} {when:%b}"
+    return f"{DAY_NAMES[when.weekday()][:3]} {when.day} {MONTH_NAMES[when.month - 1][:3]}"
+
+
+def format_time(at: dt.datetime) -> str:
+    """``07:00 PST``: the clock time and the zone's abbreviation."""
+    return f"{at.hour:02d}:{at.minute:02d} {at.tzname() or ''}"
 
 
 def format_window(start: dt.datetime, end: dt.datetime) -> str:
     """``07:00-15:00 PST`` (both ends in the same zone; the end's abbreviation if it differs)."""
-    start_zone, end_zone = start.strftime("%Z"), end.strftime("%Z")
+    start_zone, end_zone = start.tzname() or "", end.tzname() or ""
     if start.date() != end.date():
-        return f"{start:%H:%M} {start_zone} - {format_short_day(end)} {end:%H:%M} {end_zone}"
+        return f"{format_time(start)} - {format_short_day(end)} {format_time(end)}"
     if start_zone != end_zone:
-        return f"{start:%H:%M} {start_zone} - {end:%H:%M} {end_zone}"
-    return f"{start:%H:%M}-{end:%H:%M} {start_zone}"
+        return f"{format_time(start)} - {format_time(end)}"
+    return f"{start.hour:02d}:{start.minute:02d}-{format_time(end)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +170,10 @@ def _localise(point: str, day: dt.date, plan: Plan, zone: ZoneInfo) -> str:
 
     def local_time(m: re.Match[str]) -> str:
         at = dt.datetime.combine(day, dt.time(int(m.group(1)), int(m.group(2))), tzinfo=plan.zone).astimezone(zone)
-        return f"{at:%H:%M %Z}"
+        return format_time(at)
 
     text = _TIME.sub(local_time, point)
-    when = f"{day:%A} {day.day} {day:%B}"
+    when = format_day(day, year=False)
     text = re.sub(r"\btoday\b", f"on {when}", text)
     return re.sub(r"\bthis weekend\b", "on the cutover weekend", text)
 

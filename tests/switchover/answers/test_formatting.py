@@ -1,0 +1,42 @@
+"""Dates and times in answers read as strftime would write them, in every zone the plan meets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from switchover.answers.schedule import format_day, format_short_day, format_time, format_window
+
+ZONES = [ZoneInfo(z) for z in ("America/Los_Angeles", "America/Boise", "Europe/London", "UTC", "Asia/Kolkata")]
+moments = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31)).map(
+    lambda d: d.replace(tzinfo=dt.UTC)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(when=moments, zone=st.sampled_from(ZONES), hours=st.integers(0, 60))
+def test_formats_match_strftime(when: dt.datetime, zone: ZoneInfo, hours: int) -> None:
+    start = when.astimezone(zone)
+    end = (when + dt.timedelta(hours=hours)).astimezone(zone)
+    assert format_day(start) == f"{start:%A} {start.day} {start:%B %Y}"
+    assert format_day(start.date(), year=False) == f"{start:%A} {start.day} {start:%B}"
+    assert format_short_day(start) == f"{start:%a} {start.day} {start:%b}"
+    assert format_time(start) == f"{start:%H:%M %Z}"
+    if start.date() != end.date():
+        expected = f"{start:%H:%M %Z} - {end:%a} {end.day} {end:%b} {end:%H:%M %Z}"
+    elif start.strftime("%Z") != end.strftime("%Z"):
+        expected = f"{start:%H:%M %Z} - {end:%H:%M %Z}"
+    else:
+        expected = f"{start:%H:%M}-{end:%H:%M} {start:%Z}"
+    assert format_window(start, end) == expected
+
+
+def test_a_cutover_window_in_pacific_time() -> None:
+    zone = ZoneInfo("America/Los_Angeles")
+    start = dt.datetime(2027, 1, 9, 7, 0, tzinfo=zone)
+    assert format_day(start) == "Saturday 9 January 2027"
+    assert format_window(start, start.replace(hour=16)) == "07:00-16:00 PST"
+    assert format_window(start, dt.datetime(2027, 1, 10, 2, 0, tzinfo=zone)) == "07:00 PST - Sun 10 Jan 02:00 PST"
