@@ -58,6 +58,13 @@ async def test_conversation_reference_is_stored_on_first_message(teams: TeamsCli
     [
         (b"not json", "application/json", 400),
         (b"[1, 2]", "application/json", 400),
+        (b'{"type": "message", "text": "caf\xe9"}', "application/json", 400),  # Latin-1, not UTF-8
+        (  # a lone surrogate escape: not text (every other field is fine)
+            b'{"type": "message", "text": "\\ud800", "serviceUrl": "http://127.0.0.1:1/", '
+            b'"conversation": {"id": "a"}, "from": {"id": "b"}}',
+            "application/json",
+            400,
+        ),
         (json.dumps({"type": "message", "text": "hi"}).encode(), "application/json", 400),
         (json.dumps({"type": "message"}).encode(), "text/plain", 415),
         (
