@@ -157,6 +157,14 @@ def register(router: Router, runtime: Runtime) -> None:
 
 @asynccontextmanager
 async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
-    """Build the vocabularies and FAQ index at start, so the first question is as fast as the rest."""
-    await runtime.features[FEATURE].engine.prepare()
-    yield
+    """Build the vocabularies and FAQ index at start, so the first question is as fast as the rest.
+
+    At shutdown, gap rows still being committed are waited for before the database closes.
+    """
+    feature = runtime.features[FEATURE]
+    await feature.engine.prepare()
+    try:
+        yield
+    finally:
+        if feature.store is not None:
+            await feature.store.drain()

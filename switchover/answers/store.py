@@ -14,14 +14,18 @@ question's folded text, with counts, newest first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, func, select
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchover.answers.text import fold
 from switchover.storage.base import Base, TenantMixin, UtcDateTime
+from switchover.storage.batch import GroupWriter
 from switchover.storage.db import Database
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -62,6 +66,10 @@ class AnswerGap(TenantMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
 
 
+async def _insert_gaps(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    await conn.execute(insert(AnswerGap), list(rows))
+
+
 @dataclass(frozen=True, slots=True)
 class GapSummary:
     """One distinct gap question, with how often and how recently it came up."""
@@ -89,6 +97,9 @@ class AnswerStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Gap rows come with every question the FAQ could not answer: many at once under
+        # load, so they are committed together (each caller still waits for its own row).
+        self._gaps: GroupWriter[dict[str, Any]] = GroupWriter(db, _insert_gaps, name="answers_gaps")
 
     async def record_gap(
         self,
@@ -103,18 +114,21 @@ class AnswerStore:
         """Store a question the FAQ did not answer well."""
         question = question.strip()[:MAX_QUESTION]
         folded = fold(question)[:500] or "(empty)"
-        async with self.db.transaction() as session:
-            session.add(
-                AnswerGap(
-                    tenant_id=tenant_id,
-                    kind=kind.value,
-                    question=question,
-                    folded=folded,
-                    faq_key=faq_key,
-                    asker_id=asker_id,
-                    created_at=at,
-                )
-            )
+        await self._gaps.add(
+            {
+                "tenant_id": tenant_id,
+                "kind": kind.value,
+                "question": question,
+                "folded": folded,
+                "faq_key": faq_key,
+                "asker_id": asker_id,
+                "created_at": at,
+            }
+        )
+
+    async def drain(self) -> None:
+        """Wait for gap rows still being committed (at shutdown)."""
+        await self._gaps.drain()
 
     async def record_feedback(
         self,

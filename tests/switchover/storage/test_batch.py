@@ -1,0 +1,98 @@
+"""Group commit: concurrent rows share transactions, and every caller learns the fate of its own row."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from switchover.answers.store import AnswerGap
+from switchover.storage import Database
+from switchover.storage.batch import GroupWriter
+
+T0 = dt.datetime(2027, 1, 18, 9, 0, tzinfo=dt.UTC)
+
+
+def gap(n: int, **changes: Any) -> dict[str, Any]:
+    row = {
+        "tenant_id": "t1",
+        "kind": "unanswered",
+        "question": f"question {n}",
+        "folded": f"question {n}",
+        "faq_key": None,
+        "asker_id": None,
+        "created_at": T0,
+    }
+    row.update(changes)
+    return row
+
+
+async def insert_gaps(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    await conn.execute(insert(AnswerGap), list(rows))
+
+
+async def stored(database: Database) -> list[str]:
+    async with database.session() as session:
+        return list((await session.execute(select(AnswerGap.question).order_by(AnswerGap.id))).scalars())
+
+
+async def test_concurrent_rows_are_committed_together(database: Database) -> None:
+    writer = GroupWriter(database, insert_gaps, name="test")
+    await asyncio.gather(*(writer.add(gap(n)) for n in range(200)))
+    assert sorted(await stored(database)) == sorted(f"question {n}" for n in range(200))
+    assert writer.rows == 200
+    assert writer.batches <= 3  # not one transaction per row
+
+
+async def test_a_caller_returns_only_once_its_row_is_committed(database: Database) -> None:
+    writer = GroupWriter(database, insert_gaps, name="test")
+    for n in range(3):
+        await writer.add(gap(n))
+        assert f"question {n}" in await stored(database)  # readable by anyone at once
+
+
+async def test_a_bad_row_fails_its_own_caller_only(database: Database) -> None:
+    writer = GroupWriter(database, insert_gaps, name="test")
+    results = await asyncio.gather(
+        *(writer.add(gap(n, question=None) if n == 7 else gap(n)) for n in range(20)), return_exceptions=True
+    )
+    failures = [n for n, r in enumerate(results) if isinstance(r, BaseException)]
+    assert failures == [7]
+    assert isinstance(results[7], IntegrityError)
+    assert len(await stored(database)) == 19
+
+
+async def test_batches_are_capped(database: Database) -> None:
+    writer = GroupWriter(database, insert_gaps, name="test", max_batch=10)
+    await asyncio.gather(*(writer.add(gap(n)) for n in range(35)))
+    assert writer.batches >= 4 and writer.rows == 35
+
+
+async def test_a_cancelled_caller_still_gets_its_row_written(database: Database) -> None:
+    writer = GroupWriter(database, insert_gaps, name="test")
+    caller = asyncio.create_task(writer.add(gap(1)))
+    await asyncio.sleep(0)  # queued
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    await writer.drain()
+    assert await stored(database) == ["question 1"]
+
+
+async def test_rows_are_not_lost_when_several_writers_share_a_database(database: Database) -> None:
+    first = GroupWriter(database, insert_gaps, name="a")
+    second = GroupWriter(database, insert_gaps, name="b")
+    await asyncio.gather(*(w.add(gap(n)) for n in range(60) for w in ([first] if n % 2 else [second])))
+    async with database.session() as session:
+        assert (await session.execute(select(func.count()).select_from(AnswerGap))).scalar_one() == 60
+
+
+def test_a_batch_size_below_one_is_refused(sqlite_database: Database) -> None:
+    with pytest.raises(ValueError, match="max_batch"):
+        GroupWriter(sqlite_database, insert_gaps, name="test", max_batch=0)
