@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 import logging
 from copy import deepcopy
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 import jwt
+import requests
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
@@ -53,21 +57,52 @@ def bot_configuration(settings: Settings) -> SimpleNamespace:
     return SimpleNamespace(**config)
 
 
-def fix_signing_key_lookup() -> None:
-    """Make botbuilder's signing-key lookup cope with a key it has not seen (botframework-connector 4.17.1).
+class SigningKeysUnavailable(Exception):
+    """The Bot Connector's signing keys could not be fetched and none are known yet (-> 503)."""
 
-    ``_OpenIdMetadata.get`` looks a channel token's ``kid`` up in the keys it
-    fetched (again daily) and is meant to fetch them again, at most hourly, when
-    the key is not there; but ``_find`` indexes an empty list instead of returning
-    None, so an unknown key raises IndexError. After the Bot Connector rolls over
-    to a new signing key, every activity then failed with a 500 until the daily
-    refresh, and a token naming a made-up key got a 500 instead of a 401.
 
-    Here ``_find`` returns None for an unknown key, so ``get`` fetches the keys
-    again as intended, and a key still unknown after that raises
-    ``jwt.InvalidKeyError`` (the transport answers 401). Patched once, in place,
-    because botbuilder builds these objects inside ``JwtTokenExtractor``; it
-    raises if the class changes shape, and tests/test_app.py covers both cases.
+METADATA_TIMEOUT_SECONDS = 10.0  # each of the two GETs (metadata, then keys)
+METADATA_RETRY_AFTER = dt.timedelta(minutes=5)  # after a failed refresh, while old keys still serve
+
+
+def _fetch_signing_keys(url: str) -> list[dict[str, Any]]:
+    """The OpenID metadata at ``url``, then the keys it points to (blocking; run in a thread)."""
+    response = requests.get(url, timeout=METADATA_TIMEOUT_SECONDS)
+    response.raise_for_status()
+    keys_response = requests.get(response.json()["jwks_uri"], timeout=METADATA_TIMEOUT_SECONDS)
+    keys_response.raise_for_status()
+    keys = keys_response.json()["keys"]
+    if not isinstance(keys, list):
+        raise TypeError(f"the signing keys at {url} are not a list")
+    return keys
+
+
+def fix_openid_metadata() -> None:
+    """Make botbuilder's signing-key cache safe on an event loop (botframework-connector 4.17.1).
+
+    ``_OpenIdMetadata`` holds the Bot Connector's signing keys per metadata URL,
+    fetched again daily, or at most hourly when a token names a key it does not
+    have. Three faults, all fixed here:
+
+    - ``_refresh`` fetches with synchronous ``requests`` and no timeout, *on the
+      event loop*: every refresh stopped all turns for the length of two HTTPS
+      round trips, and a hung endpoint would have stopped the bot for good. It
+      now runs in a thread with a timeout, one refresh at a time per URL (turns
+      that find the keys stale together wait for that one fetch). A failed
+      refresh keeps the keys already held and tries again after five minutes;
+      with no keys at all it raises :class:`SigningKeysUnavailable` (503).
+    - ``_find`` indexes an empty list for an unknown key instead of returning
+      None, so after a signing-key rollover every activity failed with a 500
+      until the daily refresh, and a made-up key got a 500 instead of a 401. It
+      now returns None, so ``get`` fetches again as intended, and a key still
+      unknown after that raises ``jwt.InvalidKeyError`` (401).
+    - ``_find`` parsed the JWK into an RSA key on every activity; parsed keys
+      are now kept with the key set they came from.
+
+    Patched once, in place, because botbuilder builds these objects inside
+    ``JwtTokenExtractor``; it raises if the class changes shape, and
+    tests/test_app.py covers a rollover, an unknown key, a stalled and a failing
+    metadata endpoint.
     """
     metadata = jwt_token_extractor._OpenIdMetadata
     if getattr(metadata, "_switchover_fixed", False):
@@ -80,11 +115,20 @@ def fix_signing_key_lookup() -> None:
     library_get = metadata.get
 
     def find(self: Any, key_id: str | None) -> Any:
-        for key in self.keys or ():
-            if key.get("kid") == key_id:
-                public_key = RSAAlgorithm.from_jwk(json.dumps(key))
-                return jwt_token_extractor._OpenIdConfig(public_key, key.get("endorsements", []))
-        return None
+        keys = self.keys or ()
+        parsed = getattr(self, "_switchover_parsed", None)
+        if parsed is None or parsed[0] is not keys:
+            parsed = (keys, {})
+            self._switchover_parsed = parsed
+        config = parsed[1].get(key_id)
+        if config is None:
+            for key in keys:
+                if key.get("kid") == key_id:
+                    public_key = RSAAlgorithm.from_jwk(json.dumps(key))
+                    config = jwt_token_extractor._OpenIdConfig(public_key, key.get("endorsements", []))
+                    parsed[1][key_id] = config
+                    break
+        return config
 
     async def get(self: Any, key_id: str | None) -> Any:
         config = await library_get(self, key_id)
@@ -92,8 +136,38 @@ def fix_signing_key_lookup() -> None:
             raise jwt.InvalidKeyError(f"signing key {key_id!r} is not in the OpenID metadata at {self.url}")
         return config
 
+    async def refresh(self: Any) -> None:
+        seen = self.last_updated
+        loop = asyncio.get_running_loop()
+        lock_loop, lock = getattr(self, "_switchover_lock", (None, None))
+        if lock is None or lock_loop is not loop:  # a lock serves one event loop (tests run several)
+            lock = asyncio.Lock()
+            self._switchover_lock = (loop, lock)
+        async with lock:
+            if self.last_updated != seen:
+                return  # another turn refreshed the keys while this one waited
+            try:
+                keys = await asyncio.to_thread(_fetch_signing_keys, self.url)
+            except Exception as exc:
+                if not self.keys:
+                    raise SigningKeysUnavailable(f"could not fetch signing keys from {self.url}: {exc}") from exc
+                log.warning(
+                    "could not refresh signing keys from %s (%s); keeping the %d held, retrying in %s",
+                    self.url,
+                    exc,
+                    len(self.keys),
+                    METADATA_RETRY_AFTER,
+                )
+                # Due again (daily rule) once the retry delay has passed; naive local
+                # time, because botbuilder compares it with its own datetime.now().
+                self.last_updated = datetime.now() - dt.timedelta(days=1) + METADATA_RETRY_AFTER  # noqa: DTZ005
+                return
+            self.keys = keys
+            self.last_updated = datetime.now()  # noqa: DTZ005 - as above
+
     metadata._find = find
     metadata.get = get
+    metadata._refresh = refresh
     metadata._switchover_fixed = True
 
 
@@ -236,7 +310,7 @@ def build_adapter(
     ``credentials_factory`` replaces the one built from the settings (the test
     suite's loopback identity provider uses it; Entra ID cannot run here).
     """
-    fix_signing_key_lookup()
+    fix_openid_metadata()
     inner = ConfigurationBotFrameworkAuthentication(
         bot_configuration(settings), credentials_factory=credentials_factory
     )

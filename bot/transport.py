@@ -15,6 +15,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import DeserializationError
 
+from bot.adapter import SigningKeysUnavailable
 from bot.wire import from_wire
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,14 @@ def messages_handler(
         auth_header = request.headers.get("Authorization", "")
         try:
             response: InvokeResponse | None = await adapter.process_activity(auth_header, activity, logic)
+        except SigningKeysUnavailable as exc:
+            # Teams tries an activity again after a 5xx; say when, rather than fail it as a crash.
+            log.error("cannot check the token of activity %s: %s", activity.id, exc)
+            return web.json_response(
+                {"error": "the Bot Connector's signing keys are unavailable; try again shortly"},
+                status=HTTPStatus.SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "30"},
+            )
         except (PermissionError, jwt.PyJWTError) as exc:
             # botbuilder raises PermissionError for a missing or rejected token, and
             # lets PyJWT's errors through for one that is not a JWT at all.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from typing import Any
@@ -208,6 +209,48 @@ async def test_a_signing_key_rollover_is_picked_up_without_a_restart(authenticat
     JwtTokenExtractor.metadataCache[identity.metadata_url].last_updated -= dt.timedelta(hours=2)
     replies = await teams.say("vanessa.fox", "help")
     assert len(replies) == 1 and replies[0].card is not None
+
+
+async def test_fetching_signing_keys_does_not_stop_the_bot(authenticated) -> None:
+    teams, identity = authenticated
+    identity.hold.clear()  # the identity provider stalls on the metadata document
+    first = asyncio.create_task(teams.say("vanessa.fox", "help"))
+    second = asyncio.create_task(teams.say("omar.reyes", "help"))
+    try:
+        assert await asyncio.to_thread(identity.metadata_asked.wait, 10)
+        # While the keys are being fetched the bot still answers other requests.
+        async with asyncio.timeout(10), teams.session.get(f"{teams.app.url}/healthz") as resp:
+            assert resp.status == 200
+    finally:
+        identity.hold.set()
+    assert len(await first) == 1 and len(await second) == 1
+    # Released by this test, not by the provider giving up: the loop was never stuck in the fetch.
+    assert not identity.hold_expired
+    assert identity.metadata_requests == 1  # one fetch served both turns
+
+
+async def test_no_signing_keys_gets_503_and_the_next_activity_fetches_again(authenticated) -> None:
+    teams, identity = authenticated
+    identity.failing = True
+    resp = await teams.post(teams.activity(person("vanessa.fox"), text="help"))
+    assert resp.status == 503 and resp.headers["Retry-After"] == "30"
+    assert teams.connector.received == []
+    identity.failing = False
+    assert len(await teams.say("vanessa.fox", "help")) == 1
+
+
+async def test_a_failed_key_refresh_keeps_the_keys_held(authenticated) -> None:
+    from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+
+    teams, identity = authenticated
+    assert len(await teams.say("vanessa.fox", "help")) == 1
+    JwtTokenExtractor.metadataCache[identity.metadata_url].last_updated -= dt.timedelta(days=2)  # due daily
+    identity.failing = True
+    fetched = identity.metadata_requests
+    assert len(await teams.say("vanessa.fox", "help")) == 1  # checked with the keys already held
+    assert identity.metadata_requests == fetched + 1
+    assert len(await teams.say("vanessa.fox", "help")) == 1
+    assert identity.metadata_requests == fetched + 1  # not again at once: retried after a pause
 
 
 async def test_uninstall_marks_the_reference_and_reinstall_restores_it(teams: TeamsClient) -> None:

@@ -60,6 +60,12 @@ class LoopbackIdentity:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._retired: list[tuple[str, Any]] = []  # (kid, key) still published after a rollover
         self.bot_token = f"bot-token-{uuid.uuid4().hex}"  # what the bot presents to the connector
+        self.metadata_requests = 0  # GETs of the OpenID metadata document
+        self.metadata_asked = threading.Event()  # set by each of them
+        self.hold = threading.Event()  # cleared: metadata requests wait until it is set again
+        self.hold.set()
+        self.hold_expired = False  # a held request gave up waiting (nobody set ``hold``: a blocked loop?)
+        self.failing = False  # metadata requests answered with a 500
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -77,6 +83,13 @@ class LoopbackIdentity:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 if self.path.startswith("/v1/.well-known/openidconfiguration"):
+                    identity.metadata_requests += 1
+                    identity.metadata_asked.set()
+                    if not identity.hold.wait(5):
+                        identity.hold_expired = True
+                    if identity.failing:
+                        self.send_error(500)
+                        return
                     body = {
                         "issuer": ISSUER,
                         "authorization_endpoint": f"{identity.url}/v1/auth",
