@@ -11,7 +11,10 @@ Servers:
     bare        aiohttp handler that POSTs the same reply with one shared ClientSession
     echo        minimal botbuilder echo bot (CloudAdapter, auth off): the stock SDK path
     stock       Switchover with botbuilder's stock connector (a new msrest client per turn)
-    switchover  Switchover as shipped (pooled connector clients)
+    switchover  Switchover as shipped (pooled connector clients), authentication off
+    switchover-auth  the same with authentication on: every activity carries a channel
+                token the bot validates (signature, issuer, audience, service URL) against
+                a loopback identity provider's keys, and every reply carries the bot's token
 
 Messages cycle through a schedule question, a FAQ question and "help" from
 Fabrikam users, with the database and dialog state in play.
@@ -54,8 +57,8 @@ QUESTIONS = ("when is my migration?", "will I lose any email?", "help")
 # -- processes ------------------------------------------------------------------
 
 
-def spawn(kind: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "LOG_LEVEL": "WARNING"}
+def spawn(kind: str, port: int, workdir: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "LOG_LEVEL": "WARNING", **(extra_env or {})}
     log = (workdir / f"{kind}.log").open("wb")
     return subprocess.Popen(
         [sys.executable, __file__, "--serve", kind, "--port", str(port), "--workdir", str(workdir)],
@@ -122,23 +125,39 @@ def serve_echo(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def serve_switchover(port: int, workdir: Path, *, pooled: bool) -> None:
+def serve_switchover(port: int, workdir: Path, *, pooled: bool, auth: bool = False) -> None:
     import logging
+    from types import SimpleNamespace
 
     from app import create_app, freeze_startup_heap
     from switchover.settings import Settings
 
     logging.basicConfig(level=logging.WARNING)
-    data = workdir / ("switchover" if pooled else "stock")
+    data = workdir / ("switchover-auth" if auth else "switchover" if pooled else "stock")
     data.mkdir(exist_ok=True)
+    identity: dict[str, object] = {"app_id": ""}
+    credentials_factory = None
+    if auth:
+        from tests.support.identity import ISSUER, LoopbackCredentialFactory
+
+        identity = {
+            "app_id": os.environ["BENCH_APP_ID"],
+            "app_password": "loopback-password",
+            "botframework_openid_metadata_url": os.environ["BENCH_OPENID_METADATA_URL"],
+            "botframework_token_issuer": ISSUER,
+        }
+        # The bot's own token (Entra ID cannot run here): the provider's, as in the tests.
+        credentials_factory = LoopbackCredentialFactory(
+            SimpleNamespace(app_id=os.environ["BENCH_APP_ID"], bot_token=os.environ["BENCH_BOT_TOKEN"])  # type: ignore[arg-type]
+        )
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite:///{data / 'bench.db'}",
         data_dir=data,
-        app_id="",
         log_level="WARNING",
+        **identity,
     )
-    app = create_app(settings, pooled_connector=pooled)
+    app = create_app(settings, pooled_connector=pooled, credentials_factory=credentials_factory)
     if os.environ.get("BENCH_FREEZE", "1") == "1":  # as app.main() ships it; BENCH_FREEZE=0 measures without
         app.on_startup.append(freeze_startup_heap)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
@@ -168,8 +187,12 @@ def activity(user: dict[str, str], n: int, text: str, connector_url: str) -> dic
     }
 
 
-async def load(bot_url: str, connector_url: str, messages: int, concurrency: int) -> dict[str, float]:
+async def load(
+    bot_url: str, connector_url: str, messages: int, concurrency: int, token: str | None = None
+) -> dict[str, float]:
     users = roster_users(max(concurrency, 3))
+    # Teams' Bot Connector signs a token and reuses it for many activities; so do we.
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     latencies: list[float] = []
     sent: dict[str, float] = {}
     errors = 0
@@ -184,7 +207,7 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
                 body = activity(user, n, QUESTIONS[n % len(QUESTIONS)], connector_url)
                 start = time.perf_counter()
                 sent[body["id"]] = time.monotonic()
-                async with session.post(f"{bot_url}/api/messages", json=body) as resp:
+                async with session.post(f"{bot_url}/api/messages", json=body, headers=headers) as resp:
                     await resp.read()
                     if resp.status >= 300:
                         errors += 1
@@ -195,7 +218,9 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
         # conversation reference; that write is measured by bench/storage.py).
         for n in range(max(30, len(users))):
             async with session.post(
-                f"{bot_url}/api/messages", json=activity(users[n % len(users)], -n - 1, QUESTIONS[n % 3], connector_url)
+                f"{bot_url}/api/messages",
+                json=activity(users[n % len(users)], -n - 1, QUESTIONS[n % 3], connector_url),
+                headers=headers,
             ) as resp:
                 await resp.read()
         await reply_times(session, connector_url, {})  # forget the warm-up's replies
@@ -216,16 +241,28 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
     }
 
 
-async def measure_server(kind: str, workdir: Path, connector_url: str, messages: int, levels: list[int]) -> dict:
+async def measure_server(
+    kind: str, workdir: Path, connector_url: str, messages: int, levels: list[int], identity: Any = None
+) -> dict:
     port = free_port()
-    proc = spawn(kind, port, workdir)
+    env, token = None, None
+    if kind == "switchover-auth":
+        env = {
+            "BENCH_APP_ID": identity.app_id,
+            "BENCH_OPENID_METADATA_URL": identity.metadata_url,
+            "BENCH_BOT_TOKEN": identity.bot_token,
+        }
+        token = identity.channel_token(connector_url)
+    proc = spawn(kind, port, workdir, env)
     bot_url = f"http://127.0.0.1:{port}"
     try:
         await wait_http(f"{bot_url}/healthz")
         results = {}
         for concurrency in levels:
             cpu0 = cpu_seconds(proc.pid)
-            figures = await load(bot_url, connector_url, messages if concurrency > 1 else messages // 4, concurrency)
+            figures = await load(
+                bot_url, connector_url, messages if concurrency > 1 else messages // 4, concurrency, token
+            )
             figures["cpu_ms_per_message"] = (cpu_seconds(proc.pid) - cpu0) * 1000 / figures["messages"]
             results[f"c{concurrency}"] = figures
         return results
@@ -310,18 +347,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         cport = free_port()
         connector = spawn("connector", cport, workdir)
         connector_url = f"http://127.0.0.1:{cport}/"
+        identity = None
+        if "switchover-auth" in args.servers.split(","):
+            from tests.support.identity import LoopbackIdentity
+
+            identity = LoopbackIdentity("5b0c6d1e-7f2a-4c3b-9d8e-0a1b2c3d4e5f").start()
         try:
             await wait_http(f"{connector_url}stats")
             figures: dict[str, Any] = {"messages": args.messages, "concurrency": levels}
             for kind in args.servers.split(","):
                 print(f"measuring {kind} ...", file=sys.stderr, flush=True)
-                figures[kind] = await measure_server(kind, workdir, connector_url, args.messages, levels)
+                figures[kind] = await measure_server(kind, workdir, connector_url, args.messages, levels, identity)
             figures["proactive"] = await measure_proactive(connector_url, args.proactive)
         finally:
             connector.terminate()
             connector.wait(10)
+            if identity is not None:
+                identity.stop()
     bare = figures.get("bare")
-    for kind in ("echo", "stock", "switchover"):
+    for kind in ("echo", "stock", "switchover", "switchover-auth"):
         if bare and kind in figures:
             for level in figures[kind]:
                 figures[kind][level]["ratio_to_bare"] = (
@@ -332,14 +376,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def print_table(figures: dict[str, Any]) -> None:
     print(
-        f"{'server':<12} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'reply p99':>9} "
+        f"{'server':<16} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'reply p99':>9} "
         f"{'cpu ms/msg':>10} {'x bare':>7}"
     )
-    for kind in ("bare", "echo", "stock", "switchover"):
+    for kind in ("bare", "echo", "stock", "switchover", "switchover-auth"):
         for level, f in figures.get(kind, {}).items():
             reply = f"{f['reply_p99_ms']:>9.1f}" if f.get("reply_p99_ms") is not None else f"{'-':>9}"
             print(
-                f"{kind:<12} {level[1:]:>4} {f['messages_per_s']:>8.0f} {f['p50_ms']:>8.1f} {f['p99_ms']:>8.1f} "
+                f"{kind:<16} {level[1:]:>4} {f['messages_per_s']:>8.0f} {f['p50_ms']:>8.1f} {f['p99_ms']:>8.1f} "
                 f"{reply} {f['cpu_ms_per_message']:>10.2f} {f.get('ratio_to_bare', 1.0):>7.2f}"
             )
     p = figures.get("proactive", {})
@@ -369,6 +413,7 @@ def main() -> None:
             "echo": lambda: serve_echo(args.port),
             "stock": lambda: serve_switchover(args.port, args.workdir, pooled=False),
             "switchover": lambda: serve_switchover(args.port, args.workdir, pooled=True),
+            "switchover-auth": lambda: serve_switchover(args.port, args.workdir, pooled=True, auth=True),
         }
         servers[args.serve]()
         return

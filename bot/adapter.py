@@ -6,6 +6,9 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from copy import deepcopy
 from datetime import datetime
 from types import SimpleNamespace
@@ -171,22 +174,99 @@ def fix_openid_metadata() -> None:
     metadata._switchover_fixed = True
 
 
+VALIDATED_TOKEN_SECONDS = 300.0  # how long a validated channel token is trusted again without re-checking
+VALIDATED_TOKENS_KEPT = 10_000
+
+
+# What botbuilder raises, as a bare Exception, for a token it rejects after looking its key up.
+_TOKEN_REJECTIONS = frozenset({"Could not validate endorsement key", "Token signing algorithm not in allowed list"})
+
+
+def fix_token_rejection_errors() -> None:
+    """Make two token rejections PermissionErrors, like every other (botframework-connector 4.17.1).
+
+    ``JwtTokenExtractor._validate_token`` raises a plain ``Exception`` when the
+    signing key is not endorsed for the activity's channel or the token's ``alg``
+    is not allowed, where every other rejection is a ``PermissionError``; the
+    transport then answered a forged token with 500 instead of 401. Those two
+    messages are turned into ``PermissionError`` here; tests/test_app.py sends
+    both forgeries, so a change of wording underneath fails there.
+    """
+    extractor = jwt_token_extractor.JwtTokenExtractor
+    if getattr(extractor, "_switchover_fixed", False):
+        return
+    if not hasattr(extractor, "_validate_token"):
+        raise RuntimeError(
+            "botframework-connector changed: no JwtTokenExtractor._validate_token; revisit bot/adapter.py"
+        )
+    library_validate = extractor._validate_token
+
+    async def validate(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await library_validate(self, *args, **kwargs)
+        except Exception as exc:
+            if type(exc) is Exception and str(exc) in _TOKEN_REJECTIONS:
+                raise PermissionError(str(exc)) from exc
+            raise
+
+    extractor._validate_token = validate
+    extractor._switchover_fixed = True
+
+
 class PooledAuthentication(BotFrameworkAuthentication):
-    """botbuilder's authentication, unchanged, with pooled connector clients and a cached token client.
+    """botbuilder's authentication, with pooled connector clients and validated tokens remembered.
 
     Inbound JWT validation, credentials and OAuth scopes are all botbuilder's;
     only the objects it builds for every turn are reused (see bot/connector.py).
+
+    The Bot Connector signs a token and sends it with many activities. botbuilder
+    checks each one from scratch: it decodes the token four times (skill? emulator?
+    issuer? then verified), and PyJWT checks base64 character by character in
+    Python, about a third of a message's CPU with authentication on. A token that
+    passed is therefore remembered, keyed by the exact Authorization header *and*
+    the activity's service URL and channel (the two activity fields botbuilder's
+    check compares with the token's ``serviceurl`` claim and the key's
+    endorsements), for five minutes at most and never past the token's ``exp``
+    (botbuilder itself allows five minutes of clock skew beyond it). A rejected
+    token is never remembered, so a forged one is checked, and refused, every
+    time. The only difference from checking every time: a signing key withdrawn
+    from the OpenID metadata stops being accepted up to five minutes later,
+    where botbuilder itself only re-reads the keys daily.
     """
 
-    def __init__(self, inner: BotFrameworkAuthentication, pool: ConnectorPool) -> None:
+    def __init__(
+        self, inner: BotFrameworkAuthentication, pool: ConnectorPool, *, now: Callable[[], float] = time.time
+    ) -> None:
         self._inner = inner
         self._pool = pool
+        self._now = now
         self._token_clients: dict[str, UserTokenClient] = {}
+        self._validated: OrderedDict[tuple[str, str | None, str | None], tuple[AuthenticateRequestResult, float]] = (
+            OrderedDict()
+        )
+        self.validations = 0  # tokens checked by botbuilder (tests and benchmarks read it)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        key = (auth_header, activity.service_url, activity.channel_id) if auth_header else None
+        if key is not None:
+            remembered = self._validated.get(key)
+            if remembered is not None:
+                result, until = remembered
+                if self._now() < until:
+                    self._validated.move_to_end(key)
+                    return _copy_result(result)
+                del self._validated[key]
+        self.validations += 1
         result = await self._inner.authenticate_request(activity, auth_header)
         result.connector_factory = self._pool.wrap(result.connector_factory)
-        return result
+        identity = result.claims_identity
+        expires = identity.claims.get("exp") if identity is not None and identity.is_authenticated else None
+        if key is not None and isinstance(expires, int | float):
+            until = min(float(expires), self._now() + VALIDATED_TOKEN_SECONDS)
+            self._validated[key] = (result, until)
+            if len(self._validated) > VALIDATED_TOKENS_KEPT:
+                self._validated.popitem(last=False)
+        return _copy_result(result)
 
     async def authenticate_streaming_request(
         self, auth_header: str, channel_id_header: str
@@ -286,6 +366,16 @@ class ReplyingTurnContext(TurnContext):
         return responses
 
 
+def _copy_result(result: AuthenticateRequestResult) -> AuthenticateRequestResult:
+    """A result of its own for each turn (botbuilder's is a plain attribute bag)."""
+    copy = AuthenticateRequestResult()
+    copy.audience = result.audience
+    copy.claims_identity = result.claims_identity
+    copy.caller_id = result.caller_id
+    copy.connector_factory = result.connector_factory
+    return copy
+
+
 class SwitchoverAdapter(CloudAdapter):
     """botbuilder's CloudAdapter, handing features a :class:`ReplyingTurnContext`."""
 
@@ -311,6 +401,7 @@ def build_adapter(
     suite's loopback identity provider uses it; Entra ID cannot run here).
     """
     fix_openid_metadata()
+    fix_token_rejection_errors()
     inner = ConfigurationBotFrameworkAuthentication(
         bot_configuration(settings), credentials_factory=credentials_factory
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 from typing import Any
 
 import aiohttp
+import jwt
 import pytest
 
 from tests.support.app import TeamsClient, make_settings, person, start_app
@@ -170,7 +172,8 @@ async def test_authenticated_turn_validates_the_channel_token_and_signs_the_repl
 
 
 @pytest.mark.parametrize(
-    "forgery", ["wrong_audience", "expired", "other_key", "unknown_key", "wrong_issuer", "other_service_url"]
+    "forgery",
+    ["wrong_audience", "expired", "other_key", "unknown_key", "wrong_issuer", "other_service_url", "hs256"],
 )
 async def test_forged_or_stale_tokens_get_401(authenticated, forgery: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -187,6 +190,13 @@ async def test_forged_or_stale_tokens_get_401(authenticated, forgery: str) -> No
             url, key=rsa.generate_private_key(public_exponent=65537, key_size=2048), kid="never-published"
         ),
         "wrong_issuer": lambda: identity.channel_token(url, issuer="https://evil.example"),
+        # Signed with a shared secret under a published key id: the algorithm is not allowed.
+        "hs256": lambda: jwt.encode(
+            jwt.decode(identity.channel_token(url), options={"verify_signature": False}),
+            "a-guessed-shared-secret-of-32-bytes-or-more",
+            algorithm="HS256",
+            headers={"kid": identity.kid},
+        ),
         "other_service_url": lambda: identity.channel_token("https://evil.example/"),
     }[forgery]()
     activity = teams.activity(person("vanessa.fox"), text="help")
@@ -209,6 +219,62 @@ async def test_a_signing_key_rollover_is_picked_up_without_a_restart(authenticat
     JwtTokenExtractor.metadataCache[identity.metadata_url].last_updated -= dt.timedelta(hours=2)
     replies = await teams.say("vanessa.fox", "help")
     assert len(replies) == 1 and replies[0].card is not None
+
+
+def _authentication(teams: TeamsClient):  # noqa: ANN202 - bot.adapter.PooledAuthentication
+    return teams.app.runtime.messenger._adapter.bot_framework_authentication
+
+
+async def _post_with(teams: TeamsClient, token: str, who: str, **changes: Any) -> int:
+    activity = teams.activity(person(who), text="help")
+    activity.update(changes)
+    async with teams.session.post(
+        f"{teams.app.url}/api/messages",
+        json=activity,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    ) as resp:
+        return resp.status
+
+
+async def test_a_channel_token_is_checked_once_then_trusted_for_its_next_activities(authenticated) -> None:
+    teams, identity = authenticated
+    auth = _authentication(teams)
+    token = identity.channel_token(teams.connector.url)
+    before = auth.validations
+    assert [await _post_with(teams, token, "vanessa.fox") for _ in range(3)] == [202, 202, 202]
+    assert len(teams.connector.received) == 3
+    assert auth.validations == before + 1
+
+
+async def test_a_trusted_token_is_checked_again_for_another_service_url_or_channel(authenticated) -> None:
+    teams, identity = authenticated
+    token = identity.channel_token(teams.connector.url)
+    assert await _post_with(teams, token, "vanessa.fox") == 202
+    # The same token with an activity claiming another service URL or channel is not waved through.
+    assert await _post_with(teams, token, "vanessa.fox", serviceUrl="https://evil.example/") == 401
+    assert await _post_with(teams, token, "vanessa.fox", channelId="emulator") == 401
+    assert len(teams.connector.received) == 1
+
+
+async def test_a_trusted_token_is_checked_again_after_five_minutes_and_refused_once_expired(authenticated) -> None:
+    teams, identity = authenticated
+    auth = _authentication(teams)
+    now = [time.time()]
+    auth._now = lambda: now[0]
+    token = identity.channel_token(teams.connector.url, lifetime=dt.timedelta(minutes=20))
+    assert await _post_with(teams, token, "vanessa.fox") == 202
+    before = auth.validations
+    now[0] += 299
+    assert await _post_with(teams, token, "vanessa.fox") == 202
+    assert auth.validations == before
+    now[0] += 2  # past five minutes: botbuilder checks it again (still valid)
+    assert await _post_with(teams, token, "vanessa.fox") == 202
+    assert auth.validations == before + 1
+    # A token kept past its expiry is not trusted from memory, however recently it passed.
+    short = identity.channel_token(teams.connector.url, lifetime=dt.timedelta(seconds=-1))
+    auth._validated.clear()
+    assert await _post_with(teams, short, "vanessa.fox") in (202, 401)  # botbuilder allows clock skew
+    assert all(until <= now[0] for _, until in auth._validated.values())
 
 
 async def test_fetching_signing_keys_does_not_stop_the_bot(authenticated) -> None:

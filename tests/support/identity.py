@@ -151,6 +151,7 @@ class LoopbackIdentity:
             "nbf": int((now - dt.timedelta(minutes=1)).timestamp()),
             "iat": int(now.timestamp()),
             "exp": int((now + lifetime).timestamp()),
+            "jti": uuid.uuid4().hex,  # every token its own (the bot remembers validated ones)
         }
         return jwt.encode(claims, key or self._key, algorithm="RS256", headers={"kid": kid or self.kid})
 
