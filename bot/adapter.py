@@ -91,9 +91,11 @@ def fix_openid_metadata() -> None:
       event loop*: every refresh stopped all turns for the length of two HTTPS
       round trips, and a hung endpoint would have stopped the bot for good. It
       now runs in a thread with a timeout, one refresh at a time per URL (turns
-      that find the keys stale together wait for that one fetch). A failed
-      refresh keeps the keys already held and tries again after five minutes;
-      with no keys at all it raises :class:`SigningKeysUnavailable` (503).
+      that find the keys stale together wait for that one fetch and share its
+      outcome). A failed refresh keeps the keys already held and fetches nothing
+      for five minutes, whatever asks (the daily rule or an unknown key id); with
+      no keys at all it raises :class:`SigningKeysUnavailable` (503), and the next
+      turn after that tries again.
     - ``_find`` indexes an empty list for an unknown key instead of returning
       None, so after a signing-key rollover every activity failed with a 500
       until the daily refresh, and a made-up key got a 500 instead of a 401. It
@@ -140,20 +142,31 @@ def fix_openid_metadata() -> None:
         return config
 
     async def refresh(self: Any) -> None:
-        seen = self.last_updated
+        attempt = getattr(self, "_switchover_attempts", 0)  # fetches finished so far, either way
         loop = asyncio.get_running_loop()
         lock_loop, lock = getattr(self, "_switchover_lock", (None, None))
         if lock is None or lock_loop is not loop:  # a lock serves one event loop (tests run several)
             lock = asyncio.Lock()
             self._switchover_lock = (loop, lock)
         async with lock:
-            if self.last_updated != seen:
-                return  # another turn refreshed the keys while this one waited
+            failure = getattr(self, "_switchover_failure", None)
+            if getattr(self, "_switchover_attempts", 0) != attempt:
+                # Another turn fetched while this one waited: share its outcome.
+                if failure is not None and not self.keys:
+                    raise SigningKeysUnavailable(f"could not fetch signing keys from {self.url}: {failure}")
+                return
+            if self.keys and time.monotonic() < getattr(self, "_switchover_retry_at", 0.0):
+                return  # the last refresh failed: keep using the keys held until the pause is over
             try:
                 keys = await asyncio.to_thread(_fetch_signing_keys, self.url)
             except Exception as exc:
+                self._switchover_attempts = attempt + 1
+                self._switchover_failure = exc
                 if not self.keys:
                     raise SigningKeysUnavailable(f"could not fetch signing keys from {self.url}: {exc}") from exc
+                # Whichever rule asked (daily, or an unknown key id), no new fetch before the pause
+                # is over: a token naming a made-up key must not set off a fetch per request.
+                self._switchover_retry_at = time.monotonic() + METADATA_RETRY_AFTER.total_seconds()
                 log.warning(
                     "could not refresh signing keys from %s (%s); keeping the %d held, retrying in %s",
                     self.url,
@@ -161,12 +174,13 @@ def fix_openid_metadata() -> None:
                     len(self.keys),
                     METADATA_RETRY_AFTER,
                 )
-                # Due again (daily rule) once the retry delay has passed; naive local
-                # time, because botbuilder compares it with its own datetime.now().
-                self.last_updated = datetime.now() - dt.timedelta(days=1) + METADATA_RETRY_AFTER  # noqa: DTZ005
                 return
+            self._switchover_attempts = attempt + 1
             self.keys = keys
-            self.last_updated = datetime.now()  # noqa: DTZ005 - as above
+            # Naive local time: botbuilder compares it with its own datetime.now().
+            self.last_updated = datetime.now()  # noqa: DTZ005
+            self._switchover_failure = None
+            self._switchover_retry_at = 0.0
 
     metadata._find = find
     metadata.get = get

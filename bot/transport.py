@@ -34,6 +34,8 @@ class ActivityRejected(Exception):
 
 def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
     """Validate the minimum the bot relies on and build the Activity."""
+    if body.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, which RFC 8259 lets a parser ignore
+        body = body[3:]
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:  # a ValueError; also invalid UTF-8

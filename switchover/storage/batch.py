@@ -15,11 +15,16 @@ contention a batch is one row and costs what a plain write costs. A batch that
 fails is retried a row at a time, so one bad row fails only its own caller.
 A caller that is cancelled while waiting does not take its row back: it is
 written anyway (the write was asked for; the answer was merely not awaited).
+A COMMIT that fails ambiguously (the database got it, the answer was lost) is
+retried row by row like any failure, so such a batch may be written twice:
+fine for counters like FAQ gaps, not for rows that must be unique (give those a
+unique key and an insert that ignores duplicates).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -59,12 +64,19 @@ class GroupWriter(Generic[T]):
 
     async def add(self, row: T) -> None:
         """Write ``row``; returns once it is committed, raises what kept it from being written."""
+        if self._db.holds_write_turn:
+            # The batch needs SQLite's write turn, which this task holds until it returns.
+            raise RuntimeError(f"{self._name}: add() inside a write transaction would wait for itself")
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         self._pending.append((row, done))
         flusher = self._flusher
         if flusher is None or flusher.done() or flusher.get_loop() is not loop:
-            self._flusher = loop.create_task(self._flush(), name=f"group-writer:{self._name}")
+            # A context of its own: it writes for every caller, so it must not inherit this
+            # caller's (e.g. a claim to hold the write turn, or log fields).
+            self._flusher = loop.create_task(
+                self._flush(), name=f"group-writer:{self._name}", context=contextvars.Context()
+            )
         await asyncio.shield(done)
 
     async def drain(self) -> None:

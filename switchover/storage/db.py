@@ -88,6 +88,11 @@ class Database:
                 await session.connection(execution_options=options)
             yield session
 
+    @property
+    def holds_write_turn(self) -> bool:
+        """Whether the current task is inside :meth:`writing` (or a transaction) on this SQLite database."""
+        return bool(_HOLDING_WRITE_TURN.get().get(id(self)))
+
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
         """On SQLite, wait for this process's other writers to finish; on PostgreSQL, nothing.

@@ -96,3 +96,12 @@ async def test_rows_are_not_lost_when_several_writers_share_a_database(database:
 def test_a_batch_size_below_one_is_refused(sqlite_database: Database) -> None:
     with pytest.raises(ValueError, match="max_batch"):
         GroupWriter(sqlite_database, insert_gaps, name="test", max_batch=0)
+
+
+async def test_adding_inside_a_write_transaction_is_refused_not_deadlocked(sqlite_database: Database) -> None:
+    writer = GroupWriter(sqlite_database, insert_gaps, name="test")
+    async with sqlite_database.transaction():
+        with pytest.raises(RuntimeError, match="would wait for itself"):
+            await writer.add(gap(1))
+    await writer.add(gap(2))  # outside, as meant
+    assert await stored(sqlite_database) == ["question 2"]
