@@ -14,7 +14,11 @@ send their reply before answering the POST, so that is the time until the
 reply reached the connector. Switchover's figures are also given as a ratio to
 the bare handler's, measured in the same run.
 
-Usage: python bench/answers.py [--quick] [--concurrency 1,50]
+With ``--postgres URL`` (e.g. postgresql://postgres@127.0.0.1:5432/test) Switchover is
+measured a second time on PostgreSQL ("switchover-pg"), in a database of its own that is
+created for the run and dropped after it.
+
+Usage: python bench/answers.py [--quick] [--concurrency 1,50] [--postgres URL]
 The last line printed is one JSON object with every figure.
 """
 
@@ -100,8 +104,8 @@ async def in_process(repeats: int) -> dict[str, Any]:
 # -- processes ----------------------------------------------------------------------
 
 
-def spawn(kind: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "LOG_LEVEL": "WARNING"}
+def spawn(kind: str, port: int, workdir: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "LOG_LEVEL": "WARNING", **(extra_env or {})}
     log = (workdir / f"{kind}.log").open("wb")
     return subprocess.Popen(
         [sys.executable, __file__, "--serve", kind, "--port", str(port), "--workdir", str(workdir)],
@@ -149,18 +153,18 @@ def serve_bare(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def serve_switchover(port: int, workdir: Path) -> None:
+def serve_switchover(port: int, workdir: Path, database_url: str | None = None) -> None:
     import logging
 
     import app as app_module
     from switchover.settings import Settings
 
     logging.basicConfig(level=logging.WARNING)
-    data = workdir / "switchover"
+    data = workdir / ("switchover-pg" if database_url else "switchover")
     data.mkdir(exist_ok=True)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite:///{data / 'bench.db'}",
+        database_url=database_url or f"sqlite:///{data / 'bench.db'}",
         data_dir=data,
         plan_path=FABRIKAM / "plan.yaml",
         roster_path=FABRIKAM / "roster.csv",
@@ -254,9 +258,11 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
     }
 
 
-async def measure_server(kind: str, workdir: Path, connector_url: str, plan: dict[int, int]) -> dict[str, Any]:
+async def measure_server(
+    kind: str, workdir: Path, connector_url: str, plan: dict[int, int], env: dict[str, str] | None = None
+) -> dict[str, Any]:
     port = free_port()
-    proc = spawn(kind, port, workdir)
+    proc = spawn(kind, port, workdir, env)
     bot_url = f"http://127.0.0.1:{port}"
     try:
         await wait_http(f"{bot_url}/healthz")
@@ -289,14 +295,39 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             for kind in ("bare", "switchover"):
                 print(f"measuring {kind} over HTTP ...", file=sys.stderr, flush=True)
                 figures[kind] = await measure_server(kind, workdir, connector_url, plan)
+            if args.postgres:
+                print("measuring switchover-pg over HTTP ...", file=sys.stderr, flush=True)
+                async with postgres_database(args.postgres) as url:
+                    env = {"BENCH_DATABASE_URL": url}
+                    figures["switchover-pg"] = await measure_server("switchover-pg", workdir, connector_url, plan, env)
         finally:
             connector.terminate()
             connector.wait(10)
-    for level in figures["switchover"]:
-        s, b = figures["switchover"][level], figures["bare"][level]
-        s["throughput_ratio_to_bare"] = s["messages_per_s"] / b["messages_per_s"]
-        s["p50_ratio_to_bare"] = s["p50_ms"] / b["p50_ms"]
+    for kind in ("switchover", "switchover-pg"):
+        for level in figures.get(kind, {}):
+            s, b = figures[kind][level], figures["bare"][level]
+            s["throughput_ratio_to_bare"] = s["messages_per_s"] / b["messages_per_s"]
+            s["p50_ratio_to_bare"] = s["p50_ms"] / b["p50_ms"]
     return figures
+
+
+@contextlib.asynccontextmanager
+async def postgres_database(admin_url: str) -> Any:
+    """A new, empty database on the server of ``admin_url`` for this run; dropped afterwards."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    name = f"switchover_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_url(admin_url).set(drivername="postgresql")
+    conn = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield admin.set(database=name).render_as_string(hide_password=False)
+        finally:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 def print_table(figures: dict[str, Any]) -> None:
@@ -307,15 +338,15 @@ def print_table(figures: dict[str, Any]) -> None:
         f"p99 {p['answer_and_card_p99_ms']:.2f} ms; index build {p['prepare_ms']:.0f} ms"
     )
     print(
-        f"{'server':<12} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'reply p99':>9} "
+        f"{'server':<13} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'reply p99':>9} "
         f"{'cpu ms/msg':>10} {'x bare':>7}"
     )
-    for kind in ("bare", "switchover"):
-        for level, f in figures[kind].items():
+    for kind in ("bare", "switchover", "switchover-pg"):
+        for level, f in figures.get(kind, {}).items():
             ratio = f.get("throughput_ratio_to_bare", 1.0)
             reply = f"{f['reply_p99_ms']:>9.1f}" if f.get("reply_p99_ms") is not None else f"{'-':>9}"
             print(
-                f"{kind:<12} {level[1:]:>4} {f['messages_per_s']:>8.0f} {f['p50_ms']:>8.1f} {f['p99_ms']:>8.1f} "
+                f"{kind:<13} {level[1:]:>4} {f['messages_per_s']:>8.0f} {f['p50_ms']:>8.1f} {f['p99_ms']:>8.1f} "
                 f"{reply} {f['cpu_ms_per_message']:>10.2f} {ratio:>7.3f}"
             )
 
@@ -328,6 +359,7 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,50")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--postgres", help="also measure on PostgreSQL (an admin URL that may create databases)")
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -335,6 +367,7 @@ def main() -> None:
             "connector": lambda: serve_connector(args.port),
             "bare": lambda: serve_bare(args.port),
             "switchover": lambda: serve_switchover(args.port, args.workdir),
+            "switchover-pg": lambda: serve_switchover(args.port, args.workdir, os.environ["BENCH_DATABASE_URL"]),
         }
         servers[args.serve]()
         return
