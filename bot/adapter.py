@@ -10,6 +10,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -80,6 +81,32 @@ def _fetch_signing_keys(url: str) -> list[dict[str, Any]]:
     return keys
 
 
+@dataclass
+class _KeyState:
+    """What the patches keep beside one ``_OpenIdMetadata`` (one per metadata URL)."""
+
+    # (the key list, kid -> key parsed from it): kept while botbuilder holds the same list.
+    parsed: tuple[Any, dict[str | None, Any]] = field(default_factory=lambda: ((), {}))
+    attempts: int = 0  # fetches finished, either way: a turn that waited compares it
+    failure: Exception | None = None  # the last fetch's error, None once one succeeds
+    retry_at: float = 0.0  # time.monotonic() before which a failed refresh is not tried again
+    _lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+
+    def lock(self) -> asyncio.Lock:
+        """One refresh at a time; a lock serves one event loop (the tests run several)."""
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock[0] is not loop:
+            self._lock = (loop, asyncio.Lock())
+        return self._lock[1]
+
+    @staticmethod
+    def of(metadata: Any) -> _KeyState:
+        state = metadata.__dict__.get("_switchover")
+        if state is None:
+            state = metadata.__dict__["_switchover"] = _KeyState()
+        return state
+
+
 def fix_openid_metadata() -> None:
     """Make botbuilder's signing-key cache safe on an event loop (botframework-connector 4.17.1).
 
@@ -121,10 +148,10 @@ def fix_openid_metadata() -> None:
 
     def find(self: Any, key_id: str | None) -> Any:
         keys = self.keys or ()
-        parsed = getattr(self, "_switchover_parsed", None)
-        if parsed is None or parsed[0] is not keys:
-            parsed = (keys, {})
-            self._switchover_parsed = parsed
+        state = _KeyState.of(self)
+        if state.parsed[0] is not keys:
+            state.parsed = (keys, {})
+        parsed = state.parsed
         config = parsed[1].get(key_id)
         if config is None:
             for key in keys:
@@ -142,31 +169,26 @@ def fix_openid_metadata() -> None:
         return config
 
     async def refresh(self: Any) -> None:
-        attempt = getattr(self, "_switchover_attempts", 0)  # fetches finished so far, either way
-        loop = asyncio.get_running_loop()
-        lock_loop, lock = getattr(self, "_switchover_lock", (None, None))
-        if lock is None or lock_loop is not loop:  # a lock serves one event loop (tests run several)
-            lock = asyncio.Lock()
-            self._switchover_lock = (loop, lock)
-        async with lock:
-            failure = getattr(self, "_switchover_failure", None)
-            if getattr(self, "_switchover_attempts", 0) != attempt:
+        state = _KeyState.of(self)
+        attempt = state.attempts
+        async with state.lock():
+            if state.attempts != attempt:
                 # Another turn fetched while this one waited: share its outcome.
-                if failure is not None and not self.keys:
-                    raise SigningKeysUnavailable(f"could not fetch signing keys from {self.url}: {failure}")
+                if state.failure is not None and not self.keys:
+                    raise SigningKeysUnavailable(f"could not fetch signing keys from {self.url}: {state.failure}")
                 return
-            if self.keys and time.monotonic() < getattr(self, "_switchover_retry_at", 0.0):
+            if self.keys and time.monotonic() < state.retry_at:
                 return  # the last refresh failed: keep using the keys held until the pause is over
             try:
                 keys = await asyncio.to_thread(_fetch_signing_keys, self.url)
             except Exception as exc:
-                self._switchover_attempts = attempt + 1
-                self._switchover_failure = exc
+                state.attempts += 1
+                state.failure = exc
                 if not self.keys:
                     raise SigningKeysUnavailable(f"could not fetch signing keys from {self.url}: {exc}") from exc
                 # Whichever rule asked (daily, or an unknown key id), no new fetch before the pause
                 # is over: a token naming a made-up key must not set off a fetch per request.
-                self._switchover_retry_at = time.monotonic() + METADATA_RETRY_AFTER.total_seconds()
+                state.retry_at = time.monotonic() + METADATA_RETRY_AFTER.total_seconds()
                 log.warning(
                     "could not refresh signing keys from %s (%s); keeping the %d held, retrying in %s",
                     self.url,
@@ -175,12 +197,12 @@ def fix_openid_metadata() -> None:
                     METADATA_RETRY_AFTER,
                 )
                 return
-            self._switchover_attempts = attempt + 1
+            state.attempts += 1
+            state.failure = None
+            state.retry_at = 0.0
             self.keys = keys
             # Naive local time: botbuilder compares it with its own datetime.now().
             self.last_updated = datetime.now()  # noqa: DTZ005
-            self._switchover_failure = None
-            self._switchover_retry_at = 0.0
 
     metadata._find = find
     metadata.get = get
