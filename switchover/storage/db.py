@@ -102,7 +102,7 @@ class Database:
         hands the turn over at once. Re-entrant within a task, so a write
         nested in another one does not wait for itself.
         """
-        if not self.is_sqlite or _HOLDING_WRITE_TURN.get().get(id(self)):
+        if not self.is_sqlite or self.holds_write_turn:
             yield
             return
         async with self._write_turn:
