@@ -1,8 +1,8 @@
 """Problem reports in Teams: ``report a problem``, ``my problems``, the owner's card actions.
 
 Wiring (``register``): builds the :class:`~switchover.problems.service.ProblemDesk`
-on the shared delivery engine (``runtime.features["delivery"]``; created here when
-no other feature has), the guided dialog with its state in the database, the
+on the shared delivery engine (:func:`switchover.delivery.shared.shared_engine`,
+created by whichever feature registers first), the guided dialog with its state in the database, the
 commands and the ``Action.Execute`` verbs. ``lifespan`` wakes
 ``desk.run_due`` every :data:`WAKE_SECONDS` and keeps the delivery worker running
 (:func:`switchover.delivery.shared.worker_running`: once, whichever feature asks first).

@@ -516,6 +516,9 @@ _QUESTION_SIGNS = re.compile(
 )
 
 
+AREA_WEIGHT = 0.35  # the most the area vocabulary adds to looks_like_problem
+
+
 def looks_like_problem(plan: Plan, text: str) -> float:
     """How likely ``text`` reports something broken (0..1) rather than asks a question.
 
@@ -542,9 +545,6 @@ def looks_like_problem(plan: Plan, text: str) -> float:
         return 0.0
     best = max(area_scores(plan, text).values(), default=0.0)
     return round(min(1.0, max(0.0, total(min(best, 6.0) / 6.0 * AREA_WEIGHT))), 3)
-
-
-AREA_WEIGHT = 0.35  # the most the area vocabulary adds to looks_like_problem
 
 
 PROBLEM_THRESHOLD = 0.6
