@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.adapter import build_adapter
+from bot.body import body_reader
 from bot.connector import ConnectorPool
 from bot.features import FEATURES
 from bot.handler import SwitchoverBot
@@ -103,7 +104,12 @@ def create_app(
             lifespans.append(module.lifespan)
     bot = SwitchoverBot(runtime, router)
 
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[
+            body_reader(max_body_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
+        ],
+    )
     app[RUNTIME] = runtime
     app[POOL] = pool
     app[WAKEUPS] = wakeups
