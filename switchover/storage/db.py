@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, CursorResult, Result, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,31 @@ class Database:
                 # Procure the connection now, with the option, before its BEGIN is emitted.
                 await session.connection(execution_options=options)
             yield session
+
+    @asynccontextmanager
+    async def begin(self, *, immediate: bool = False, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A Core connection inside one transaction: committed on success, rolled back on error.
+
+        The services' one way to run SQL. Like :meth:`transaction` (which yields an ORM
+        session), a writing transaction takes its turn with this process's other SQLite
+        writers (:meth:`writing`); ``read_only=True`` skips the turn, for reads that must
+        not queue behind writers (a read-only transaction never needs SQLite's write lock).
+
+        Args:
+            immediate: On SQLite, take the write lock at BEGIN (``BEGIN IMMEDIATE``), for
+                read-then-write work such as claiming rows (see :meth:`transaction`).
+            read_only: The transaction only reads: no write turn. Not with ``immediate``.
+        """
+        if immediate and read_only:
+            raise ValueError("an immediate transaction is a writing one; drop read_only")
+        async with contextlib.AsyncExitStack() as stack:
+            if not read_only:
+                await stack.enter_async_context(self.writing())
+            conn = await stack.enter_async_context(self.engine.connect())
+            if immediate and self.is_sqlite:
+                conn = await conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            await stack.enter_async_context(conn.begin())
+            yield conn
 
     @property
     def holds_write_turn(self) -> bool:

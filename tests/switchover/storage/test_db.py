@@ -115,3 +115,29 @@ async def test_ping_answers_and_fails_loudly(database: Database) -> None:
             await unreachable.ping()
     finally:
         await unreachable.dispose()
+
+
+async def test_begin_commits_rolls_back_and_writers_take_turns(sqlite_database: Database) -> None:
+    db = sqlite_database
+    async with db.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE t_begin (tenant_id VARCHAR(64) NOT NULL, n INTEGER)")
+        await conn.exec_driver_sql("INSERT INTO t_begin VALUES ('t', 0)")
+    with pytest.raises(RuntimeError):
+        async with db.begin() as conn:
+            await conn.exec_driver_sql("UPDATE t_begin SET n = 99")
+            raise RuntimeError("boom")
+
+    async def increment() -> None:
+        # Deferred BEGIN, read then write: safe only because begin() takes the write turn.
+        async with db.begin() as conn:
+            n = (await conn.exec_driver_sql("SELECT n FROM t_begin")).scalar_one()
+            await asyncio.sleep(0)
+            await conn.exec_driver_sql(f"UPDATE t_begin SET n = {n + 1}")
+
+    await asyncio.gather(*(increment() for _ in range(20)))
+    async with db.begin(read_only=True) as conn:
+        assert (await conn.exec_driver_sql("SELECT n FROM t_begin")).scalar_one() == 20
+        assert not db.holds_write_turn  # a read does not queue behind writers
+    with pytest.raises(ValueError, match="immediate"):
+        async with db.begin(immediate=True, read_only=True):
+            pass
