@@ -15,8 +15,8 @@ import hmac
 from aiohttp import web
 
 from switchover.directory.install import AppInstaller
-from switchover.directory.readiness import ReadinessService
-from switchover.plan.membership import members_by_wave
+from switchover.membership import members_by_wave
+from switchover.readiness.service import ReadinessService
 from switchover.runtime import Runtime
 
 

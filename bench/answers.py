@@ -60,7 +60,7 @@ def percentile(sorted_values: list[float], share: float) -> float:
 
 
 async def in_process(repeats: int) -> dict[str, Any]:
-    from cards.answers import answer_card
+    from switchover.answers.cards import answer_card
     from switchover.answers.engine import AnswerEngine, Who
     from switchover.answers.evaluate import load_questions
     from switchover.clock import ManualClock

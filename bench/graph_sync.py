@@ -31,7 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from switchover.clock import ManualClock  # noqa: E402
-from switchover.directory.graph import GraphDirectory, build_graph_client  # noqa: E402
+from switchover.directory.graph import GraphDirectory  # noqa: E402
+from switchover.directory.graph_client import build_graph_client  # noqa: E402
 from switchover.directory.store import DirectoryStore  # noqa: E402
 from switchover.plan.model import ReadinessChecks  # noqa: E402
 from switchover.storage import Database  # noqa: E402
@@ -121,7 +122,7 @@ async def sdk_model_parse(data: FakeGraphData) -> dict[str, float]:
             n = len(page.value or []) if page else 0
             return {"sdk_typed_page_users": n, "sdk_typed_ms_per_user": round(seconds * 1e3 / max(n, 1), 2)}
         finally:
-            from switchover.directory.graph import close_graph_client
+            from switchover.directory.graph_client import close_graph_client
 
             await close_graph_client(client)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from switchover.directory.base import DirectoryUser
 from switchover.directory.roster import RosterDirectory
+from switchover.membership import _CACHE, members_by_wave, resolve_wave
 from switchover.plan.loader import load_plan
-from switchover.plan.membership import _CACHE, members_by_wave, resolve_wave
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "fabrikam"
 

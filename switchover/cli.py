@@ -101,8 +101,8 @@ def _fmt_window(start: dt.datetime, end: dt.datetime) -> str:
 def plan_check(args: argparse.Namespace) -> int:
     """Run ``switchover plan check``; returns the exit status."""
     from switchover.directory.roster import RosterDirectory, RosterError
+    from switchover.membership import AssignmentReason, members_by_wave, resolve_wave
     from switchover.plan.loader import PlanError, load_plan
-    from switchover.plan.membership import AssignmentReason, members_by_wave, resolve_wave
 
     try:
         plan = load_plan(args.path)
@@ -205,8 +205,8 @@ def plan_check(args: argparse.Namespace) -> int:
 def plan_who(args: argparse.Namespace) -> int:
     """Run ``switchover plan who``; exit status 1 if someone is not in the roster."""
     from switchover.directory.roster import RosterDirectory, RosterError
+    from switchover.membership import resolve_wave
     from switchover.plan.loader import PlanError, load_plan
-    from switchover.plan.membership import resolve_wave
 
     try:
         plan = load_plan(args.path)
@@ -233,8 +233,8 @@ def plan_who(args: argparse.Namespace) -> int:
 def rule_warnings(plan: Plan, users: list[DirectoryUser]) -> list[str]:
     """Rule values no one in the roster has (usually a typo), exceptions whose ``from_wave``
     is not what the rules give, and waves nobody is in."""
-    from switchover.plan.loader import closest
-    from switchover.plan.membership import members_by_wave, rule_wave
+    from switchover.membership import members_by_wave, rule_wave
+    from switchover.plan.normalise import closest
 
     seen: dict[str, dict[str, str]] = {"departments": {}, "offices": {}, "cities": {}, "groups": {}}
     for u in users:

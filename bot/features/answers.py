@@ -23,7 +23,7 @@ from typing import Any
 from bot.features.readiness import readiness_service
 from bot.routing import Router
 from bot.turn import Turn
-from cards.answers import answer_card, faq_answer_card
+from switchover.answers.cards import answer_card, faq_answer_card
 from switchover.answers.engine import AnswerEngine, AnswerKind, Who
 from switchover.answers.store import AnswerStore, GapKind
 from switchover.runtime import Runtime

@@ -70,7 +70,7 @@ def _help_card(organisation: str, phone: str | None, is_lead: bool) -> dict:
 
 
 async def welcome_card(turn: Turn) -> dict:
-    from switchover.plan.membership import resolve_wave
+    from switchover.membership import resolve_wave
 
     runtime = turn.runtime
     plan = runtime.plan

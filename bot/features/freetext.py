@@ -17,7 +17,7 @@ from bot.features import answers as answers_feature
 from bot.features import problems as problems_feature
 from bot.routing import Router
 from bot.turn import Turn
-from cards.answers import answer_card
+from switchover.answers.cards import answer_card
 from switchover.answers.engine import AnswerKind
 from switchover.problems.triage import PROBLEM_THRESHOLD
 from switchover.runtime import Runtime

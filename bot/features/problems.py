@@ -128,7 +128,7 @@ class _Handlers:
         )
 
     async def reporter(self, turn: Turn) -> Reporter:
-        from switchover.plan.membership import resolve_wave
+        from switchover.membership import resolve_wave
 
         user = await turn.user()
         wave = None

@@ -1,6 +1,6 @@
 """Readiness for leads (the ``readiness`` command) and the Graph directory's background sync.
 
-``register`` puts a :class:`~switchover.directory.readiness.ReadinessService` at
+``register`` puts a :class:`~switchover.readiness.service.ReadinessService` at
 ``runtime.features["readiness"]`` (answers and reminders call ``readiness_for``).
 ``lifespan`` loads the last directory snapshot, starts the first sync in the
 background (startup never waits for Graph) and schedules the next ones.
@@ -19,7 +19,8 @@ from bot.turn import Turn
 from cards.render import render_card
 from switchover.directory.graph import GraphDirectory
 from switchover.directory.install import AppInstaller
-from switchover.directory.readiness import ReadinessReport, ReadinessService
+from switchover.readiness.report import ReadinessReport
+from switchover.readiness.service import ReadinessService
 from switchover.runtime import Runtime
 
 log = logging.getLogger(__name__)

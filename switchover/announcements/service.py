@@ -34,15 +34,16 @@ from switchover.announcements.model import (
 from switchover.announcements.tables import acknowledgements, announcements, wave_moves
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryRequest, DeliveryStatus, Recipient
-from switchover.directory.base import Directory, DirectoryUser, ReadinessNotice
+from switchover.directory.base import Directory, DirectoryUser
+from switchover.membership import resolve_wave
 from switchover.messaging import OutgoingMessage
-from switchover.plan.membership import resolve_wave
 from switchover.plan.model import Audience as PlanAudience
 from switchover.plan.model import CalendarMessage, Plan, Wave
+from switchover.readiness.notice import ReadinessNotice
 from switchover.storage.db import SQLITE_BEGIN_OPTION
 
 if TYPE_CHECKING:
-    from switchover.directory.readiness import ReadinessService
+    from switchover.readiness.service import ReadinessService
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,6 @@ from switchover.answers.schedule import (
     ReaderZone,
     WaveSchedule,
     files_read_only_at,
-    format_day,
-    format_short_day,
-    format_time,
-    format_window,
     humanise_days,
     wave_schedule,
 )
@@ -36,12 +32,13 @@ from switchover.answers.text import words
 from switchover.answers.understanding import Facet, Intent, Understander, Understanding, Vocabulary
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
-from switchover.plan.membership import AssignmentReason, WaveAssignment, resolve_wave
+from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
 from switchover.plan.model import FaqEntry, Plan, Wave, Window
+from switchover.timefmt import format_day, format_short_day, format_time, format_window
 
 if TYPE_CHECKING:
-    from switchover.directory.base import ReadinessNotice
-    from switchover.directory.readiness import ReadinessService
+    from switchover.readiness.notice import ReadinessNotice
+    from switchover.readiness.service import ReadinessService
 
 log = logging.getLogger(__name__)
 
@@ -513,7 +510,7 @@ def _wave_title(plan: Plan, key: str | None) -> str | None:
 
 
 def _rule_wave_title(plan: Plan, user: DirectoryUser) -> str | None:
-    from switchover.plan.membership import rule_wave
+    from switchover.membership import rule_wave
 
     wave = rule_wave(plan, user)
     return wave.title if wave else None
@@ -584,9 +581,7 @@ def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
     for wave in plan.waves:
         start = wave.cutover.start.astimezone(zone)
         end = wave.cutover.end.astimezone(zone)
-        events.append(
-            Event(start, wave.key, f"{wave.title} cutover", f"{format_day(start)}, {format_window(start, end)}")
-        )
+        events.append(Event(start, wave.key, f"{wave.title} cutover", format_window(start, end, day=True)))
         ro = files_read_only_at(plan, wave)
         if ro is not None:
             ro = ro.astimezone(zone)

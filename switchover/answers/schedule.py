@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from switchover.plan.model import Plan, Wave
+from switchover.timefmt import format_day, format_time, format_window
 
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 
@@ -39,52 +40,6 @@ def days_between(now: dt.datetime, when: dt.datetime | dt.date, zone: ZoneInfo) 
     today = now.astimezone(zone).date()
     day = when.astimezone(zone).date() if isinstance(when, dt.datetime) else when
     return (day - today).days
-
-
-# English names, as strftime gives them in the C locale the bot runs in; looked up
-# rather than formatted (strftime builds a time tuple and asks the zone again for
-# every field, and a schedule answer formats a dozen dates).
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def format_day(when: dt.datetime | dt.date, *, year: bool = True) -> str:
-    """``Saturday 30 January 2027`` (``Saturday 30 January`` without the year)."""
-    day = f"{DAY_NAMES[when.weekday()]} {when.day} {MONTH_NAMES[when.month - 1]}"
-    return f"{day} {when.year}" if year else day
-
-
-def format_short_day(when: dt.datetime | dt.date) -> str:
-    """``Sat 30 Jan``."""
-    return f"{DAY_NAMES[when.weekday()][:3]} {when.day} {MONTH_NAMES[when.month - 1][:3]}"
-
-
-def format_time(at: dt.datetime) -> str:
-    """``07:00 PST``: the clock time and the zone's abbreviation."""
-    return f"{at.hour:02d}:{at.minute:02d} {at.tzname() or ''}"
-
-
-def format_window(start: dt.datetime, end: dt.datetime) -> str:
-    """``07:00-15:00 PST`` (both ends in the same zone; the end's abbreviation if it differs)."""
-    start_zone, end_zone = start.tzname() or "", end.tzname() or ""
-    if start.date() != end.date():
-        return f"{format_time(start)} - {format_short_day(end)} {format_time(end)}"
-    if start_zone != end_zone:
-        return f"{format_time(start)} - {format_time(end)}"
-    return f"{start.hour:02d}:{start.minute:02d}-{format_time(end)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +100,7 @@ class WaveSchedule:
     @property
     def when(self) -> str:
         """``Saturday 30 January 2027, 07:00-15:00 PST``."""
-        return f"{self.day}, {self.window}"
+        return format_window(self.cutover_start, self.cutover_end, day=True)
 
 
 def files_read_only_at(plan: Plan, wave: Wave) -> dt.datetime | None:

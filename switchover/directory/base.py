@@ -10,8 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from switchover.answers.schedule import format_day
-
 
 @dataclass(frozen=True, slots=True)
 class DirectoryUser:
@@ -46,26 +44,6 @@ class Readiness:
     methods: tuple[str, ...] = ()
     device_compliant: bool | None = None
     checked_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReadinessNotice:
-    """What a user who is not ready must do before their cutover, in plain words.
-
-    Attributes:
-        to_do: the steps (``ReadinessService.to_do``), at least one.
-        cutover: the cutover's start, in the reader's time zone.
-    """
-
-    to_do: tuple[str, ...]
-    cutover: dt.datetime
-
-    title = "You are not ready for your cutover yet"
-
-    @property
-    def text(self) -> str:
-        """``Before your cutover on Saturday 13 February 2027: set up Microsoft Authenticator (...).``"""
-        return f"Before your cutover on {format_day(self.cutover)}: {'; '.join(self.to_do)}."
 
 
 class Directory(Protocol):

@@ -43,7 +43,8 @@ def build_directory(
         roster = settings.roster_path or settings.plan_path.parent / "roster.csv"
         return RosterDirectory.from_csv(roster)
 
-    from switchover.directory.graph import GraphDirectory, build_graph_client, credential_from_settings
+    from switchover.directory.graph import GraphDirectory
+    from switchover.directory.graph_client import build_graph_client, credential_from_settings
     from switchover.directory.store import DirectoryStore
 
     client = build_graph_client(

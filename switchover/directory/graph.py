@@ -10,9 +10,8 @@ across a restart) degrades the bot instead of stopping it.
 Retries on 429 (honouring ``Retry-After``), 503 and 504 are the SDK's
 ``RetryHandler`` middleware; this module adds only the timeout and the fallback.
 
-Requests are built by the SDK's request builders and sent through its request
-adapter (auth, middleware, OData error mapping), but response bodies are read
-as JSON here: the SDK's generated model deserializers cost about 40 ms per
+Requests go through :mod:`switchover.directory.graph_client`, which reads response
+bodies as JSON instead of the SDK's models: the SDK's generated model deserializers cost about 40 ms per
 object on this machine (``Entity.get_field_deserializers`` re-imports hundreds
 of subtypes on every call), which made a 243-user sync take a minute.
 """
@@ -21,37 +20,35 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlparse
 
-import httpx
-from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
-from kiota_http.middleware.options import RetryHandlerOption
-from msgraph import GraphRequestAdapter, GraphServiceClient
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.users.item.transitive_member_of.transitive_member_of_request_builder import (
     TransitiveMemberOfRequestBuilder,
 )
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
-from msgraph_core import GraphClientFactory
 
 from switchover.directory.base import DirectoryUser, Readiness
+from switchover.directory.graph_client import (
+    GraphForbidden,
+    GraphUnavailable,
+    close_graph_client,
+    graph_json,
+    graph_pages,
+)
+from switchover.directory.graph_readiness import fetch_readiness, fetch_user_readiness
+from switchover.directory.snapshot import Snapshot
+from switchover.plan.model import ReadinessChecks
 
 if TYPE_CHECKING:
-    from azure.core.credentials import TokenCredential
-    from azure.core.credentials_async import AsyncTokenCredential
+    from msgraph import GraphServiceClient
 
     from switchover.clock import Clock
     from switchover.directory.store import DirectoryStore
-    from switchover.plan.model import ReadinessChecks
-    from switchover.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -72,82 +69,6 @@ USER_SELECT = (
 )
 PAGE_SIZE = 999  # the largest page /users allows
 GROUP_PAGE_SIZE = 999  # the largest page transitiveMemberOf allows (default 100)
-
-
-class GraphUnavailable(Exception):
-    """Graph could not answer (timeout, 5xx after retries, throttled past retries, auth)."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class GraphForbidden(GraphUnavailable):
-    """Graph answered 403: the app lacks the permission (or the tenant the licence) for this call."""
-
-
-# -- client construction ----------------------------------------------------------
-
-
-def build_graph_client(
-    credential: TokenCredential | AsyncTokenCredential,
-    *,
-    base_url: str = "https://graph.microsoft.com/v1.0",
-    timeout_seconds: float = 30.0,
-    max_retries: int = 3,
-) -> GraphServiceClient:
-    """A ``GraphServiceClient`` for ``base_url`` with the SDK's default middleware.
-
-    The default pipeline includes the kiota ``RetryHandler`` (429/503/504, honours
-    ``Retry-After``) and the redirect, URL-replace and telemetry handlers. Tokens are
-    requested only for the host of ``base_url``.
-
-    Args:
-        credential: an azure-identity credential (sync or async).
-        base_url: Graph root including the version; tests pass a loopback fake.
-        timeout_seconds: per HTTP request (each retry gets its own).
-        max_retries: retries after the first attempt, per request.
-    """
-    base_url = base_url.rstrip("/")
-    http = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout_seconds, connect=10.0))
-    options: dict[str, Any] = {RetryHandlerOption.get_key(): RetryHandlerOption(delay=0, max_retries=max_retries)}
-    http = GraphClientFactory.create_with_default_middleware(client=http, options=options)
-    host = urlparse(base_url).hostname or ""
-    auth = AzureIdentityAuthenticationProvider(credential, allowed_hosts=[host])
-    adapter = GraphRequestAdapter(auth, client=http)
-    adapter.base_url = base_url
-    return GraphServiceClient(request_adapter=adapter)
-
-
-async def close_graph_client(client: GraphServiceClient) -> None:
-    """Close the connections of a client made by :func:`build_graph_client`."""
-    http = getattr(client.request_adapter, "_http_client", None)
-    if http is None:
-        return
-    # msgraph-core's AsyncGraphTransport does not close the transport it wraps; close it here.
-    inner = getattr(http._transport, "transport", None)
-    await http.aclose()
-    if isinstance(inner, httpx.AsyncBaseTransport):
-        await inner.aclose()
-
-
-def credential_from_settings(settings: Settings) -> AsyncTokenCredential:
-    """The app-only credential the settings choose: managed identity, certificate or client secret."""
-    from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
-
-    if settings.graph_use_managed_identity:
-        # A user-assigned identity is named by its client id; empty means system-assigned.
-        return ManagedIdentityCredential(client_id=settings.graph_client_id or None)
-    if not settings.graph_tenant_id or not settings.graph_client_id:
-        raise ValueError("GRAPH_TENANT_ID and GRAPH_CLIENT_ID are required for the Graph directory")
-    if settings.graph_certificate_path:
-        return CertificateCredential(
-            settings.graph_tenant_id, settings.graph_client_id, certificate_path=str(settings.graph_certificate_path)
-        )
-    secret = settings.graph_client_secret.get_secret_value()
-    if not secret:
-        raise ValueError("set GRAPH_CLIENT_SECRET, GRAPH_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY")
-    return ClientSecretCredential(settings.graph_tenant_id, settings.graph_client_id, secret)
 
 
 # -- mapping --------------------------------------------------------------------
@@ -179,28 +100,6 @@ def user_from_graph(user: dict[str, Any], groups: Iterable[dict[str, Any]] = ())
         manager_id=manager.get("id"),
         groups=frozenset(names),
     )
-
-
-# -- snapshot -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The whole directory as of one successful sync."""
-
-    users: tuple[DirectoryUser, ...]
-    readiness: dict[str, Readiness]
-    synced_at: dt.datetime
-    _index: dict[str, DirectoryUser] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        for u in self.users:
-            for key in (u.id, u.upn, u.mail):
-                if key:
-                    self._index.setdefault(key.casefold(), u)
-
-    def find(self, id_or_upn: str) -> DirectoryUser | None:
-        return self._index.get(id_or_upn.casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +179,6 @@ class GraphDirectory:
         pause_seconds: float = 60.0,
         concurrency: int = 8,
     ) -> None:
-        from switchover.plan.model import ReadinessChecks
-
         self.client = client
         self.clock = clock
         self.tenant_id = tenant_id
@@ -372,8 +269,6 @@ class GraphDirectory:
 
     async def check_readiness(self, user_id: str) -> Readiness | None:
         """Readiness asked of Graph now (e.g. after "I've set up Authenticator"); the snapshot if Graph fails."""
-        from switchover.directory.readiness import fetch_user_readiness
-
         if self._paused(self.clock.now()):
             return await self.readiness(user_id)
         try:
@@ -402,8 +297,6 @@ class GraphDirectory:
             started = self.clock.now()
             try:
                 users = await self._fetch_all_users()
-                from switchover.directory.readiness import fetch_readiness
-
                 readiness = await fetch_readiness(self.client, [u.id for u in users], self.checks, started)
             except (GraphUnavailable, TimeoutError) as exc:
                 self._note_failure(f"sync: {exc or type(exc).__name__}")
@@ -513,54 +406,3 @@ class GraphDirectory:
             await op
         except Exception:
             log.exception("could not save the directory snapshot", extra={"tenant": self.tenant_id})
-
-
-async def graph_json(
-    client: GraphServiceClient,
-    builder: Any,
-    config: RequestConfiguration[Any] | None = None,
-    *,
-    missing_ok: bool = False,
-) -> dict[str, Any] | None:
-    """GET through an SDK request builder (auth, retry middleware, OData errors); the body as JSON.
-
-    Args:
-        client: the Graph client whose request adapter sends.
-        builder: any SDK request builder with ``to_get_request_information``.
-        config: query parameters and options.
-        missing_ok: 404 gives None instead of raising.
-
-    Raises:
-        GraphUnavailable: any other failure (after the SDK's retries).
-    """
-    info = builder.to_get_request_information(config)
-    try:
-        body: Any = await client.request_adapter.send_primitive_async(  # type: ignore[func-returns-value]
-            info, "bytes", {"XXX": ODataError}
-        )
-    except APIError as exc:
-        status = exc.response_status_code
-        if missing_ok and status == 404:
-            return None
-        kind = GraphForbidden if status == 403 else GraphUnavailable
-        raise kind(f"Graph answered {status}: {exc.primary_message or type(exc).__name__}", status) from exc
-    except httpx.HTTPError as exc:
-        raise GraphUnavailable(f"Graph unreachable: {type(exc).__name__}: {exc}") from exc
-    if not body:
-        return {}
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise GraphUnavailable(f"Graph sent a body that is not JSON: {exc}") from exc
-
-
-async def graph_pages(
-    client: GraphServiceClient, builder: Any, config: RequestConfiguration[Any] | None = None
-) -> list[dict[str, Any]]:
-    """Every item of a collection, following ``@odata.nextLink`` (each page through the same middleware)."""
-    page = await graph_json(client, builder, config) or {}
-    items: list[dict[str, Any]] = list(page.get("value") or [])
-    while page.get("@odata.nextLink"):
-        page = await graph_json(client, builder.with_url(page["@odata.nextLink"])) or {}
-        items.extend(page.get("value") or [])
-    return items

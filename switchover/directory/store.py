@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from switchover.directory.base import DirectoryUser, Readiness
+from switchover.directory.snapshot import Snapshot
 from switchover.storage.base import Base, UtcDateTime
 
 if TYPE_CHECKING:
-    from switchover.directory.graph import Snapshot
     from switchover.storage import Database
 
 directory_users = sa.Table(
@@ -138,8 +138,6 @@ class DirectoryStore:
 
     async def load(self, tenant_id: str) -> Snapshot | None:
         """The tenant's last good snapshot, or None if there never was one."""
-        from switchover.directory.graph import Snapshot
-
         async with self.db.session() as s:
             sync = (await s.execute(sa.select(directory_syncs).where(directory_syncs.c.tenant_id == tenant_id))).first()
             if sync is None or sync.last_success_at is None:

@@ -12,15 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cards.answers import answer_card, faq_answer_card
 from cards.render import render_card
+from switchover.answers.cards import answer_card, faq_answer_card
 from switchover.answers.engine import Answer, AnswerEngine, AnswerKind, Who
 from switchover.clock import ManualClock
 from switchover.directory.base import Readiness
-from switchover.directory.readiness import ReadinessService
 from switchover.directory.roster import RosterDirectory
 from switchover.plan.loader import load_plan
 from switchover.plan.model import FaqEntry
+from switchover.readiness.service import ReadinessService
 
 FABRIKAM = Path(__file__).resolve().parents[2] / "examples" / "fabrikam"
 HOSTILE = [

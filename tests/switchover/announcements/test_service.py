@@ -16,7 +16,7 @@ from switchover.announcements import (
     NotARecipient,
 )
 from switchover.delivery import DeliveryStatus
-from switchover.plan.membership import wave_members
+from switchover.membership import wave_members
 
 from .conftest import TENANT, personal_conversation
 

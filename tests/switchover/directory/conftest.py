@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from switchover.clock import ManualClock
-from switchover.directory.graph import GraphDirectory, build_graph_client
+from switchover.directory.graph import GraphDirectory
+from switchover.directory.graph_client import build_graph_client
 from switchover.plan.model import ReadinessChecks
 from tests.support.fake_graph import FakeGraph, StaticTokenCredential
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from switchover.clock import ManualClock
-from switchover.directory.graph import USER_SELECT, GraphDirectory, build_graph_client
+from switchover.directory.graph import USER_SELECT, GraphDirectory
+from switchover.directory.graph_client import build_graph_client
 from switchover.directory.roster import RosterDirectory
+from switchover.membership import resolve_wave
 from switchover.plan.loader import load_plan
-from switchover.plan.membership import resolve_wave
 from switchover.plan.model import MembershipRule, ReadinessChecks
 from tests.support.fake_graph import CHAMPIONS, ROSTER, FakeGraph, StaticTokenCredential
 
@@ -246,7 +247,7 @@ async def test_tokens_only_for_the_configured_host(graph_directory: GraphDirecto
 async def test_mfa_acknowledgement_is_checked_against_graph(
     graph_directory: GraphDirectory, fake_graph: FakeGraph
 ) -> None:
-    from switchover.directory.readiness import ReadinessService
+    from switchover.readiness.service import ReadinessService
 
     plan = load_plan(PLAN)
     service = ReadinessService(plan, graph_directory)
@@ -267,7 +268,7 @@ async def test_mfa_acknowledgement_is_checked_against_graph(
 
 
 async def test_roster_cannot_tell_readiness() -> None:
-    from switchover.directory.readiness import ReadinessService
+    from switchover.readiness.service import ReadinessService
 
     roster = RosterDirectory.from_csv(ROSTER)
     service = ReadinessService(load_plan(PLAN), roster)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from switchover.directory.base import DirectoryUser
-from switchover.directory.graph import build_graph_client, close_graph_client
+from switchover.directory.graph_client import build_graph_client, close_graph_client
 from switchover.directory.install import AppInstaller, InstallOutcome
 from tests.support.fake_graph import FakeGraph, StaticTokenCredential
 

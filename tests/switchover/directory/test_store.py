@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from switchover.clock import ManualClock
-from switchover.directory.graph import GraphDirectory, build_graph_client
+from switchover.directory.graph import GraphDirectory
+from switchover.directory.graph_client import build_graph_client
 from switchover.directory.store import DirectoryStore
 from switchover.plan.model import ReadinessChecks
 from switchover.storage import Database

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from switchover.plan.loader import PlanError, load_plan, parse_duration, parse_plan
+from switchover.plan.loader import PlanError, load_plan, parse_plan
 from switchover.plan.model import (
     Audience,
     ChannelRef,
@@ -23,6 +23,7 @@ from switchover.plan.model import (
     Priority,
     Urgency,
 )
+from switchover.plan.normalise import parse_duration
 from tests.switchover.plan.conftest import EXAMPLE, MINIMAL, SCENARIO_README, line_of
 
 LA = ZoneInfo("America/Los_Angeles")

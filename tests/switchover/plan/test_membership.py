@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from switchover.directory.base import DirectoryUser
 from switchover.directory.roster import RosterDirectory
-from switchover.plan.loader import parse_plan
-from switchover.plan.membership import (
+from switchover.membership import (
     AssignmentReason,
     members_by_wave,
     resolve_wave,
@@ -22,6 +21,7 @@ from switchover.plan.membership import (
     wave_for_upn,
     wave_members,
 )
+from switchover.plan.loader import parse_plan
 from switchover.plan.model import Plan
 from tests.switchover.plan.conftest import EXAMPLE, MINIMAL
 

@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from switchover.plan.membership import resolve_wave
+from switchover.membership import resolve_wave
 from tests.bot.features.readiness.conftest import GraphWorld
 from tests.support.app import person
 

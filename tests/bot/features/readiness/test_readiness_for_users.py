@@ -17,7 +17,7 @@ import pytest
 from bot.features.announcements import run_due
 from switchover.directory.base import DirectoryUser
 from switchover.directory.roster import RosterDirectory
-from switchover.plan.membership import resolve_wave
+from switchover.membership import resolve_wave
 from tests.bot.features.readiness.conftest import GraphWorld
 from tests.support.app import FABRIKAM, Person, person
 from tests.support.connector import Received
@@ -168,7 +168,7 @@ async def test_schedule_answer_goes_without_readiness_when_it_fails(
         raise RuntimeError("snapshot unreadable")
 
     monkeypatch.setattr(world.directory, "readiness", broken)
-    with caplog.at_level(logging.ERROR, logger="switchover.directory.readiness"):
+    with caplog.at_level(logging.ERROR, logger="switchover.readiness.service"):
         reply = schedule_reply(await world.teams.say(not_ready, "when is my migration"))
     assert "Wave 2" in reply.card_text() and NOT_READY not in reply.card_text()
     failures = [r for r in caplog.records if r.getMessage() == "readiness unavailable; answering without it"]
@@ -178,7 +178,7 @@ async def test_schedule_answer_goes_without_readiness_when_it_fails(
 async def test_schedule_answer_does_not_wait_for_a_slow_readiness(
     world: GraphWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import switchover.directory.readiness as readiness_module
+    import switchover.readiness.service as readiness_module
 
     not_ready = as_person(wave_members(world, "wave-2", registered=False)[0])
 

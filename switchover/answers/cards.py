@@ -7,8 +7,9 @@ from typing import Any
 
 from cards.render import render_card
 from switchover.answers.engine import Answer, AnswerKind
-from switchover.answers.schedule import WaveSchedule, format_day, format_short_day, format_time
+from switchover.answers.schedule import WaveSchedule
 from switchover.plan.model import FaqEntry
+from switchover.timefmt import format_day, format_short_day, format_time
 
 MAX_SUGGESTIONS = 3
 

@@ -1,4 +1,4 @@
-"""Dates and times in answers read as strftime would write them, in every zone the plan meets."""
+"""Dates, times and cutover windows read as strftime would write them, in every zone the plan meets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from switchover.answers.schedule import format_day, format_short_day, format_time, format_window
+from switchover.timefmt import format_day, format_short_day, format_time, format_window
 
 ZONES = [ZoneInfo(z) for z in ("America/Los_Angeles", "America/Boise", "Europe/London", "UTC", "Asia/Kolkata")]
 moments = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31)).map(

@@ -1,0 +1,236 @@
+"""The plan's cross-checks: references between sections, and rules a single field cannot state.
+
+Run on the normalised data before the model is built, so each problem is reported
+at its line: people and waves named but not defined, a project lead, one owner
+per area, cutovers that end after they start, a service level for each priority,
+a complete priority matrix, calendar timings and working hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from switchover.plan.model import Impact, Priority, Urgency
+from switchover.plan.normalise import suggest
+from switchover.plan.reader import Loc, ReadContext, format_loc
+
+__all__ = ["cross_check"]
+
+
+_PRIORITIES = [p.value for p in Priority]
+
+
+def _items(data: dict[str, Any], field: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(field)
+    if not isinstance(value, list):
+        return []
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
+
+
+def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
+    people: set[str] = {p["key"] for _, p in _items(data, "people") if isinstance(p.get("key"), str)}
+    waves: set[str] = {w["key"] for _, w in _items(data, "waves") if isinstance(w.get("key"), str)}
+
+    def person_ref(key: Any, loc: Loc) -> None:
+        if isinstance(key, str) and key not in people and not ctx.reported(loc):
+            ctx.error(
+                loc,
+                f"unknown person {key!r}"
+                + (suggest(key, people) or f"; add them under people (known: {', '.join(sorted(people)) or 'none'})"),
+            )
+
+    def wave_ref(key: Any, loc: Loc) -> None:
+        if isinstance(key, str) and key not in waves and not ctx.reported(loc):
+            ctx.error(
+                loc,
+                f"unknown wave {key!r}"
+                + (suggest(key, waves) or f"; known waves: {', '.join(sorted(waves)) or 'none'}"),
+            )
+
+    # Duplicate keys among list items.
+    for field in ("people", "waves", "areas", "calendar", "faq"):
+        seen: dict[Any, int] = {}
+        for i, item in _items(data, field):
+            key = item.get("key")
+            if isinstance(key, str):
+                if key in seen:
+                    ctx.error(
+                        (field, i, "key"), f"{key!r} is used twice (also {field}[{seen[key]}]); keys must be unique"
+                    )
+                else:
+                    seen[key] = i
+
+    leads = data.get("project_leads")
+    if isinstance(leads, list):
+        if not leads and not ctx.reported(("project_leads",)):
+            ctx.error(("project_leads",), "name at least one project lead (a person key)")
+        for i, k in enumerate(leads):
+            person_ref(k, ("project_leads", i))
+    person_ref(data.get("sponsor"), ("sponsor",))
+    desk = data.get("service_desk")
+    if isinstance(desk, dict) and isinstance(desk.get("members"), list):
+        for i, k in enumerate(desk["members"]):
+            person_ref(k, ("service_desk", "members", i))
+
+    # Areas: contacts and the single catch-all.
+    catch_alls = []
+    for i, area in _items(data, "areas"):
+        for role in ("owner", "backup"):
+            contact = area.get(role)
+            if isinstance(contact, dict):
+                has_person, has_channel = contact.get("person") is not None, contact.get("channel") is not None
+                if has_person == has_channel and not ctx.reported(("areas", i, role)):
+                    ctx.error(
+                        ("areas", i, role),
+                        'a contact is either a person key or {channel: "Team / Channel"}, not both and not neither',
+                    )
+                person_ref(contact.get("person"), ("areas", i, role, "person"))
+        if area.get("catch_all") is True:
+            catch_alls.append(i)
+    if isinstance(data.get("areas"), list) and not ctx.reported(("areas",)):
+        if not catch_alls:
+            ctx.error(
+                ("areas",), 'no catch-all area; mark exactly one area (e.g. "Anything else") with catch_all: true'
+            )
+        for i in catch_alls[1:]:
+            ctx.error(
+                ("areas", i, "catch_all"),
+                f"more than one catch-all area (first is areas[{catch_alls[0]}]); keep catch_all: true on one only",
+            )
+
+    # Waves: unique numbers, windows in order.
+    numbers: dict[int, int] = {}
+    for i, wave in _items(data, "waves"):
+        n = wave.get("number")
+        if isinstance(n, int) and not isinstance(n, bool):
+            if n in numbers:
+                ctx.error(
+                    ("waves", i, "number"),
+                    f"wave number {n} is also used by waves[{numbers[n]}]; wave numbers must be unique",
+                )
+            else:
+                numbers[n] = i
+        cutover = wave.get("cutover")
+        if isinstance(cutover, dict):
+            start, end = cutover.get("start"), cutover.get("end")
+            if isinstance(start, dt.datetime) and isinstance(end, dt.datetime):
+                if end <= start:
+                    ctx.error(
+                        ("waves", i, "cutover", "end"),
+                        f"cutover ends ({end:%Y-%m-%d %H:%M}) before it starts "
+                        f"({start:%Y-%m-%d %H:%M}); the end must be later than the start",
+                    )
+                hypercare = wave.get("hypercare_until")
+                if isinstance(hypercare, dt.date) and hypercare < end.date():
+                    ctx.error(
+                        ("waves", i, "hypercare_until"),
+                        f"hypercare ends {hypercare} before the cutover "
+                        f"finishes ({end:%Y-%m-%d}); hypercare must end after the cutover",
+                    )
+    if isinstance(data.get("waves"), list) and not data["waves"] and not ctx.reported(("waves",)):
+        ctx.error(("waves",), "the plan has no waves; add at least one")
+
+    _check_calendar(data, ctx)
+    _check_hours(data, ctx)
+
+    for i, champ in _items(data, "champions"):
+        wave_ref(champ.get("wave"), ("champions", i, "wave"))
+    for i, exc in _items(data, "exceptions"):
+        wave_ref(exc.get("to_wave"), ("exceptions", i, "to_wave"))
+        wave_ref(exc.get("from_wave"), ("exceptions", i, "from_wave"))
+        if exc.get("kind") == "move" and exc.get("to_wave") is None and not ctx.reported(("exceptions", i)):
+            ctx.error(("exceptions", i), "a move needs to_wave: the wave key the person moves to")
+    users: dict[str, Loc] = {}
+    for field in ("champions", "exceptions"):
+        for i, item in _items(data, field):
+            upn = item.get("user")
+            if isinstance(upn, str):
+                if upn.casefold() in users:
+                    ctx.error(
+                        (field, i, "user"),
+                        f"{upn!r} also appears at {format_loc(users[upn.casefold()])}; "
+                        "a person can have one champion or exception entry",
+                    )
+                else:
+                    users[upn.casefold()] = (field, i)
+
+    # Service levels: exactly P1..P4.
+    levels = _items(data, "service_levels")
+    if isinstance(data.get("service_levels"), list) and not ctx.reported(("service_levels",)):
+        seen_p: dict[str, int] = {}
+        for i, sl in levels:
+            p = sl.get("priority")
+            if isinstance(p, str):
+                if p in seen_p:
+                    ctx.error(("service_levels", i, "priority"), f"{p} has two service levels; keep one")
+                seen_p[p] = i
+        missing = [p for p in _PRIORITIES if p not in seen_p]
+        if missing:
+            ctx.error(
+                ("service_levels",),
+                f"no service level for {', '.join(missing)}; define one for each of " + ", ".join(_PRIORITIES),
+            )
+
+    matrix = data.get("priority_matrix")
+    if isinstance(matrix, dict) and not ctx.reported(("priority_matrix",)):
+        for impact in Impact:
+            row = matrix.get(impact)
+            if not isinstance(row, dict):
+                if not ctx.reported(("priority_matrix", impact.value)):
+                    ctx.error(
+                        ("priority_matrix",),
+                        f"missing impact row {impact.value!r}; the matrix needs rows "
+                        f"{', '.join(i.value for i in Impact)}",
+                    )
+                continue
+            absent = [u.value for u in Urgency if u not in row]
+            if absent and not ctx.reported(("priority_matrix", impact.value)):
+                ctx.error(
+                    ("priority_matrix", impact.value),
+                    f"no priority for urgency {', '.join(absent)}; "
+                    f"each row needs {', '.join(u.value for u in Urgency)}",
+                )
+
+
+def _check_calendar(data: dict[str, Any], ctx: ReadContext) -> None:
+    for i, message in _items(data, "calendar"):
+        timing = message.get("timing")
+        loc: Loc = ("calendar", i, "timing")
+        if isinstance(timing, dict) and not ctx.reported(loc):
+            relative = timing.get("days") is not None or timing.get("at") is not None
+            modes = [relative, timing.get("cutover") is not None, timing.get("manual") is True]
+            if sum(modes) != 1:
+                ctx.error(
+                    loc,
+                    'give exactly one of: days and at (e.g. {days: -7, at: "09:00"}), '
+                    "cutover: start|end, or manual: true",
+                )
+            elif relative and (timing.get("days") is None or timing.get("at") is None):
+                missing = "at" if timing.get("at") is None else "days"
+                ctx.error(
+                    loc,
+                    f"missing {missing!r}: a relative timing needs both days (from the cutover day) "
+                    'and at (local time), e.g. {days: -7, at: "09:00"}',
+                )
+        buttons = message.get("buttons")
+        if isinstance(buttons, list):
+            for j, button in enumerate(buttons):
+                if isinstance(button, dict) and button.get("action") == "open_url" and not button.get("url"):
+                    ctx.error(("calendar", i, "buttons", j), "an open_url button needs a url")
+
+
+def _check_hours(data: dict[str, Any], ctx: ReadContext) -> None:
+    hours = data.get("business_hours")
+    if not isinstance(hours, dict):
+        return
+    ranges: list[tuple[Loc, Any]] = [(("business_hours", "weekly", i), r) for i, r in _items(hours, "weekly")]
+    if isinstance(hours.get("cutover_weekends"), dict):
+        ranges.append((("business_hours", "cutover_weekends"), hours["cutover_weekends"]))
+    for loc, r in ranges:
+        start, end = r.get("start"), r.get("end")
+        if isinstance(start, dt.time) and isinstance(end, dt.time) and end <= start:
+            ctx.error(
+                (*loc, "end"),
+                f"ends at {end:%H:%M}, not after it starts ({start:%H:%M}); hours must end later the same day",
+            )

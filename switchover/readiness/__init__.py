@@ -1,0 +1,1 @@
+"""Readiness for cutover: the service the product asks, its notice, and the leads' report."""

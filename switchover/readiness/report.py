@@ -1,0 +1,131 @@
+"""Readiness per wave and department, for leads (``readiness`` command, ``GET /api/readiness``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from switchover.directory.base import Directory, DirectoryUser
+from switchover.membership import resolve_wave
+
+if TYPE_CHECKING:
+    from switchover.plan.model import Plan, Wave
+
+
+WaveResolver = Callable[["Plan", DirectoryUser], Any]
+
+
+def _wave_of(plan: Plan, assignment: Any) -> Wave | None:
+    """The wave in whatever ``resolve_wave`` returns (an assignment with ``.wave``, a Wave, a key, None)."""
+    if assignment is None:
+        return None
+    wave = getattr(assignment, "wave", assignment)
+    if isinstance(wave, str):
+        return plan.wave(wave)
+    return wave if hasattr(wave, "cutover") else None
+
+
+@dataclass
+class ReadinessCount:
+    """MFA registration counts for one wave and department."""
+
+    wave: str  # wave title, or "No wave"
+    department: str
+    total: int = 0
+    registered: int = 0
+    unknown: int = 0
+    not_registered: list[DirectoryUser] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        """Registered as a share of users whose state is known (0-100, one decimal)."""
+        known = self.total - self.unknown
+        return round(100.0 * self.registered / known, 1) if known else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "wave": self.wave,
+            "department": self.department,
+            "total": self.total,
+            "mfa_registered": self.registered,
+            "mfa_unknown": self.unknown,
+            "mfa_registered_percent": self.percent,
+            "not_registered": [{"id": u.id, "upn": u.upn, "name": u.display_name} for u in self.not_registered],
+        }
+
+
+@dataclass
+class ReadinessReport:
+    """Readiness per wave and department, for leads (``readiness`` command, ``GET /api/readiness``)."""
+
+    rows: list[ReadinessCount]
+    checked_at: dt.datetime | None
+    available: bool  # False: the directory cannot tell (CSV roster, never synced)
+
+    @property
+    def total(self) -> ReadinessCount:
+        t = ReadinessCount("All waves", "All departments")
+        for r in self.rows:
+            t.total += r.total
+            t.registered += r.registered
+            t.unknown += r.unknown
+            t.not_registered.extend(r.not_registered)
+        return t
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "available": self.available,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+            "total": self.total.as_dict(),
+            "rows": [r.as_dict() for r in self.rows],
+        }
+
+
+async def readiness_report(
+    plan: Plan, directory: Directory, resolve: WaveResolver | None = None, *, wave_key: str | None = None
+) -> ReadinessReport:
+    """Counts per wave and department of enabled members who are in a wave.
+
+    Args:
+        plan: the plan (waves and their order).
+        directory: any Directory; a roster gives ``available=False``.
+        resolve: ``resolve_wave(plan, user)``; defaults to :func:`switchover.membership.resolve_wave`.
+        wave_key: only this wave.
+    """
+    if resolve is None:
+        resolve = resolve_wave
+    order = {w.key: i for i, w in enumerate(plan.waves)}
+    rows: dict[tuple[str, str], ReadinessCount] = {}
+    sort_key: dict[tuple[str, str], tuple[int, str]] = {}
+    latest: dt.datetime | None = None
+    any_known = False
+    for user in await directory.all_users():
+        if not user.enabled or user.is_guest:
+            continue
+        wave = _wave_of(plan, resolve(plan, user))
+        if wave is None or (wave_key is not None and wave.key != wave_key):
+            continue
+        dept = user.department or "No department"
+        key = (wave.title, dept)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = ReadinessCount(wave.title, dept)
+            sort_key[key] = (order.get(wave.key, len(order)), dept.casefold())
+        row.total += 1
+        r = await directory.readiness(user.id)
+        if r is not None and r.checked_at is not None:
+            latest = r.checked_at if latest is None else max(latest, r.checked_at)
+        if r is None or r.mfa_registered is None:
+            row.unknown += 1
+        elif r.mfa_registered:
+            any_known = True
+            row.registered += 1
+        else:
+            any_known = True
+            row.not_registered.append(user)
+    for row in rows.values():
+        row.not_registered.sort(key=lambda u: u.display_name.casefold())
+    ordered = [rows[k] for k in sorted(rows, key=lambda k: sort_key[k])]
+    return ReadinessReport(ordered, latest, any_known)

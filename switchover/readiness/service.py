@@ -1,0 +1,163 @@
+"""The readiness service: whether a person is ready for their cutover, and what they still have to do.
+
+What the rest of the product asks (the schedule answer's notice, reminders before
+cutover, the T-14 "I've set up Authenticator" check, the leads' report). The
+directory reads readiness (Graph: :mod:`switchover.directory.graph_readiness`;
+the CSV roster cannot tell); this module turns it into plain words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from switchover.directory.base import Directory, DirectoryUser, Readiness
+from switchover.readiness.notice import ReadinessNotice
+from switchover.readiness.report import ReadinessReport, readiness_report
+
+if TYPE_CHECKING:
+    from switchover.plan.model import Plan, ReadinessChecks
+
+log = logging.getLogger(__name__)
+
+MFA_SETUP_URL = "https://aka.ms/mfasetup"
+# The longest a schedule answer waits for readiness before answering without it. The last sync
+# answers from memory in microseconds; this bounds a directory that is slow for another reason.
+NOTICE_TIMEOUT_SECONDS = 0.5
+
+
+def is_ready(readiness: Readiness | None, checks: ReadinessChecks) -> bool | None:
+    """True/False when every asked check is known; None when something is unknown."""
+    if readiness is None:
+        return None
+    results: list[bool | None] = []
+    if checks.mfa:
+        results.append(readiness.mfa_registered)
+    if checks.device_compliance and readiness.device_compliant is not None:
+        results.append(readiness.device_compliant)
+    if any(r is False for r in results):
+        return False
+    if any(r is None for r in results):
+        return None
+    return True
+
+
+async def readiness_for(directory: Directory, user: DirectoryUser, *, fresh: bool = False) -> Readiness | None:
+    """A user's readiness, for the schedule answer and reminders.
+
+    With ``fresh=True`` (the T-14 "I've set up Authenticator" acknowledgement) a
+    directory that can ask Graph now does so; otherwise the last sync answers.
+    None when the directory cannot tell (the CSV roster).
+    """
+    check = getattr(directory, "check_readiness", None)
+    if fresh and check is not None:
+        return await check(user.id)
+    return await directory.readiness(user.id)
+
+
+class ReadinessService:
+    """What the rest of the product calls: ``runtime.features["readiness"]``.
+
+    Args:
+        plan: the plan (which checks it asks for).
+        directory: the directory (Graph knows readiness; the roster does not).
+    """
+
+    def __init__(self, plan: Plan, directory: Directory) -> None:
+        self.plan = plan
+        self.directory = directory
+
+    @property
+    def checks(self) -> ReadinessChecks:
+        return self.plan.readiness
+
+    async def readiness_for(self, user: DirectoryUser, *, fresh: bool = False) -> Readiness | None:
+        """The user's readiness, or None when the plan asks nothing or the directory cannot tell.
+
+        Args:
+            user: the person.
+            fresh: ask Graph now (the T-14 "I've set up Authenticator" acknowledgement)
+                instead of the last sync; falls back to the sync if Graph fails.
+        """
+        if not (self.checks.mfa or self.checks.device_compliance):
+            return None
+        return await readiness_for(self.directory, user, fresh=fresh)
+
+    def to_do(self, readiness: Readiness | None) -> list[str]:
+        """What the user still has to do, in plain words (empty when ready or unknown)."""
+        if readiness is None:
+            return []
+        out = []
+        if self.checks.mfa and readiness.mfa_registered is False:
+            out.append(f"set up Microsoft Authenticator ({MFA_SETUP_URL})")
+        if self.checks.device_compliance and readiness.device_compliant is False:
+            out.append("bring your work device into compliance (check the Company Portal app)")
+        return out
+
+    async def notice(self, user: DirectoryUser, cutover: dt.datetime) -> ReadinessNotice | None:
+        """What ``user`` must do before ``cutover``, from the last sync; None when ready or unknown.
+
+        For the schedule answer: never asks Graph, never raises and never waits longer than
+        ``NOTICE_TIMEOUT_SECONDS`` (a failure is logged and the answer goes without it).
+
+        Args:
+            user: the person asking.
+            cutover: their cutover's start, in their time zone (the notice names the day).
+        """
+        try:
+            async with asyncio.timeout(NOTICE_TIMEOUT_SECONDS):
+                readiness = await self.readiness_for(user)
+        except Exception:
+            log.exception("readiness unavailable; answering without it", extra={"user": user.id})
+            return None
+        to_do = self.to_do(readiness)
+        return ReadinessNotice(tuple(to_do), cutover) if to_do else None
+
+    async def to_do_for(self, user_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """What each not-ready user still has to do, from the last sync (never one Graph call per user).
+
+        For sends to many people (a reminder before cutover). Ready and unknown users are left
+        out; if the directory fails, that is logged once and the users not yet looked up are
+        left out too (their cards go without the notice).
+
+        Args:
+            user_ids: Entra object ids.
+        """
+        out: dict[str, tuple[str, ...]] = {}
+        if not (self.checks.mfa or self.checks.device_compliance):
+            return out
+        try:
+            for user_id in user_ids:
+                # directory.readiness answers from the synced snapshot (Graph) or says None (roster).
+                to_do = self.to_do(await self.directory.readiness(user_id))
+                if to_do:
+                    out[user_id] = tuple(to_do)
+        except Exception:
+            log.exception("readiness unavailable; reminders go without it", extra={"found": len(out)})
+        return out
+
+    async def report(self, wave_key: str | None = None) -> ReadinessReport:
+        """Counts per wave and department for leads."""
+        return await readiness_report(self.plan, self.directory, wave_key=wave_key)
+
+    async def confirm_mfa(self, user: DirectoryUser) -> tuple[bool | None, str]:
+        """Check "I've set up Authenticator" against Graph now (the T-14 acknowledgement).
+
+        Returns:
+            (True, thanks) when Graph shows MFA registered; (False, what to do) when it does
+            not (registration can take a few minutes to show); (None, ...) when the directory
+            cannot tell (CSV roster), in which case the acknowledgement is taken at its word.
+        """
+        readiness = await self.readiness_for(user, fresh=True)
+        if readiness is None or readiness.mfa_registered is None:
+            return None, "Thanks, noted."
+        if readiness.mfa_registered:
+            return True, "Thanks, Microsoft Authenticator is registered for your account. You're ready for MFA."
+        return False, (
+            "Microsoft 365 does not show an Authenticator registration for your account yet. "
+            "If you have just finished, give it a few minutes and press the button again; "
+            "otherwise set it up at https://aka.ms/mfasetup."
+        )

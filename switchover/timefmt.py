@@ -1,0 +1,71 @@
+"""Dates, times and cutover windows as the product writes them for people.
+
+The one place that turns a datetime into words: ``Saturday 30 January 2027``,
+``Sat 30 Jan``, ``07:00 PST`` and the cutover window ``07:00-15:00 PST``
+(``Saturday 30 January 2027, 07:00-15:00 PST`` with its day). Every part of
+the domain that shows a cutover window calls :func:`format_window`; nothing here
+knows of answers, plans or cards, so any of them may use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+__all__ = ["DAY_NAMES", "MONTH_NAMES", "format_day", "format_short_day", "format_time", "format_window"]
+
+# English names, as strftime gives them in the C locale the bot runs in; looked up
+# rather than formatted (strftime builds a time tuple and asks the zone again for
+# every field, and a schedule answer formats a dozen dates).
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def format_day(when: dt.datetime | dt.date, *, year: bool = True) -> str:
+    """``Saturday 30 January 2027`` (``Saturday 30 January`` without the year)."""
+    day = f"{DAY_NAMES[when.weekday()]} {when.day} {MONTH_NAMES[when.month - 1]}"
+    return f"{day} {when.year}" if year else day
+
+
+def format_short_day(when: dt.datetime | dt.date) -> str:
+    """``Sat 30 Jan``."""
+    return f"{DAY_NAMES[when.weekday()][:3]} {when.day} {MONTH_NAMES[when.month - 1][:3]}"
+
+
+def format_time(at: dt.datetime) -> str:
+    """``07:00 PST``: the clock time and the zone's abbreviation."""
+    return f"{at.hour:02d}:{at.minute:02d} {at.tzname() or ''}"
+
+
+def format_window(start: dt.datetime, end: dt.datetime, *, day: bool = False) -> str:
+    """A cutover window: ``07:00-15:00 PST``; with ``day``, ``Saturday 30 January 2027, 07:00-15:00 PST``.
+
+    Both ends are shown in their own zone (convert them to the reader's first); the end's
+    abbreviation is given too when it differs (a change to or from daylight saving time),
+    and its short day when the window runs past midnight: ``07:00 PST - Sun 10 Jan 02:00 PST``.
+
+    Args:
+        start: the window's start, in the reader's zone.
+        end: its end, in the same zone.
+        day: begin with the start's day (``format_day``).
+    """
+    start_zone, end_zone = start.tzname() or "", end.tzname() or ""
+    if start.date() != end.date():
+        window = f"{format_time(start)} - {format_short_day(end)} {format_time(end)}"
+    elif start_zone != end_zone:
+        window = f"{format_time(start)} - {format_time(end)}"
+    else:
+        window = f"{start.hour:02d}:{start.minute:02d}-{format_time(end)}"
+    return f"{format_day(start)}, {window}" if day else window
