@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import importlib
 import inspect
 import logging
@@ -92,17 +91,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     who.set_defaults(func=plan_who)
 
 
-def _fmt_window(start: dt.datetime, end: dt.datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {start.tzname()}"
-    return f"{start:%a %Y-%m-%d %H:%M} - {end:%a %Y-%m-%d %H:%M} {end.tzname()}"
-
-
 def plan_check(args: argparse.Namespace) -> int:
     """Run ``switchover plan check``; returns the exit status."""
     from switchover.directory.roster import RosterDirectory, RosterError
     from switchover.membership import AssignmentReason, members_by_wave, resolve_wave
     from switchover.plan.loader import PlanError, load_plan
+    from switchover.timefmt import format_window
 
     try:
         plan = load_plan(args.path)
@@ -132,10 +126,8 @@ def plan_check(args: argparse.Namespace) -> int:
     print("Waves:")
     for wave in plan.waves:
         count = f"{len(members[wave.key]):4d} members" if roster is not None else ""
-        print(
-            f"  {wave.title:<40} {_fmt_window(wave.cutover.start, wave.cutover.end):<34} "
-            f"hypercare until {wave.hypercare_until}  {count}".rstrip()
-        )
+        window = format_window(wave.cutover.start, wave.cutover.end, day="iso")
+        print(f"  {wave.title:<40} {window:<34} hypercare until {wave.hypercare_until}  {count}".rstrip())
 
     if roster is None:
         return 0
@@ -207,6 +199,7 @@ def plan_who(args: argparse.Namespace) -> int:
     from switchover.directory.roster import RosterDirectory, RosterError
     from switchover.membership import resolve_wave
     from switchover.plan.loader import PlanError, load_plan
+    from switchover.timefmt import format_window
 
     try:
         plan = load_plan(args.path)
@@ -225,7 +218,7 @@ def plan_who(args: argparse.Namespace) -> int:
         if a.wave is None:
             print(f"{user.display_name} <{user.upn}>: no wave ({a.explain()})")
         else:
-            window = _fmt_window(a.wave.cutover.start, a.wave.cutover.end)
+            window = format_window(a.wave.cutover.start, a.wave.cutover.end, day="iso")
             print(f"{user.display_name} <{user.upn}>: {a.wave.title}, {window} ({a.explain()})")
     return status
 

@@ -10,6 +10,7 @@ knows of answers, plans or cards, so any of them may use it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 __all__ = ["DAY_NAMES", "MONTH_NAMES", "format_day", "format_short_day", "format_time", "format_window"]
 
@@ -49,8 +50,10 @@ def format_time(at: dt.datetime) -> str:
     return f"{at.hour:02d}:{at.minute:02d} {at.tzname() or ''}"
 
 
-def format_window(start: dt.datetime, end: dt.datetime, *, day: bool = False) -> str:
-    """A cutover window: ``07:00-15:00 PST``; with ``day``, ``Saturday 30 January 2027, 07:00-15:00 PST``.
+def format_window(start: dt.datetime, end: dt.datetime, *, day: Literal["long", "iso"] | None = None) -> str:
+    """A cutover window: ``07:00-15:00 PST``, or with its day (``day="long"``):
+    ``Saturday 30 January 2027, 07:00-15:00 PST``, or for an operator's terminal
+    (``day="iso"``, sortable): ``Sat 2027-01-30 07:00-15:00 PST``.
 
     Both ends are shown in their own zone (convert them to the reader's first); the end's
     abbreviation is given too when it differs (a change to or from daylight saving time),
@@ -59,7 +62,7 @@ def format_window(start: dt.datetime, end: dt.datetime, *, day: bool = False) ->
     Args:
         start: the window's start, in the reader's zone.
         end: its end, in the same zone.
-        day: begin with the start's day (``format_day``).
+        day: begin with the start's day: ``long`` (``format_day``) or ``iso``; None for the times alone.
     """
     start_zone, end_zone = start.tzname() or "", end.tzname() or ""
     if start.date() != end.date():
@@ -68,4 +71,8 @@ def format_window(start: dt.datetime, end: dt.datetime, *, day: bool = False) ->
         window = f"{format_time(start)} - {format_time(end)}"
     else:
         window = f"{start.hour:02d}:{start.minute:02d}-{format_time(end)}"
-    return f"{format_day(start)}, {window}" if day else window
+    if day == "long":
+        return f"{format_day(start)}, {window}"
+    if day == "iso":
+        return f"{DAY_NAMES[start.weekday()][:3]} {start.date().isoformat()} {window}"
+    return window

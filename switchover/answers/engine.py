@@ -581,7 +581,7 @@ def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
     for wave in plan.waves:
         start = wave.cutover.start.astimezone(zone)
         end = wave.cutover.end.astimezone(zone)
-        events.append(Event(start, wave.key, f"{wave.title} cutover", format_window(start, end, day=True)))
+        events.append(Event(start, wave.key, f"{wave.title} cutover", format_window(start, end, day="long")))
         ro = files_read_only_at(plan, wave)
         if ro is not None:
             ro = ro.astimezone(zone)

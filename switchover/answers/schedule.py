@@ -100,7 +100,7 @@ class WaveSchedule:
     @property
     def when(self) -> str:
         """``Saturday 30 January 2027, 07:00-15:00 PST``."""
-        return format_window(self.cutover_start, self.cutover_end, day=True)
+        return format_window(self.cutover_start, self.cutover_end, day="long")
 
 
 def files_read_only_at(plan: Plan, wave: Wave) -> dt.datetime | None:

@@ -40,3 +40,20 @@ def test_a_cutover_window_in_pacific_time() -> None:
     assert format_day(start) == "Saturday 9 January 2027"
     assert format_window(start, start.replace(hour=16)) == "07:00-16:00 PST"
     assert format_window(start, dt.datetime(2027, 1, 10, 2, 0, tzinfo=zone)) == "07:00 PST - Sun 10 Jan 02:00 PST"
+
+
+def test_a_cutover_window_with_its_day() -> None:
+    zone = ZoneInfo("America/Los_Angeles")
+    start = dt.datetime(2027, 1, 9, 7, 0, tzinfo=zone)
+    end = start.replace(hour=16)
+    assert format_window(start, end, day="long") == "Saturday 9 January 2027, 07:00-16:00 PST"
+    assert format_window(start, end, day="iso") == "Sat 2027-01-09 07:00-16:00 PST"
+    overnight = dt.datetime(2027, 1, 10, 2, 0, tzinfo=zone)
+    assert format_window(start, overnight, day="iso") == "Sat 2027-01-09 07:00 PST - Sun 10 Jan 02:00 PST"
+
+
+def test_a_window_across_the_change_to_summer_time_names_both_zones() -> None:
+    zone = ZoneInfo("America/Los_Angeles")
+    start = dt.datetime(2027, 3, 14, 0, 30, tzinfo=zone)
+    end = dt.datetime(2027, 3, 14, 6, 0, tzinfo=zone)
+    assert format_window(start, end, day="long") == "Sunday 14 March 2027, 00:30 PST - 06:00 PDT"
