@@ -3,7 +3,7 @@
 The one place that turns a datetime into words: ``Saturday 30 January 2027``,
 ``Sat 30 Jan``, ``07:00 PST`` and the cutover window ``07:00-15:00 PST``
 (``Saturday 30 January 2027, 07:00-15:00 PST`` with its day). Every part of
-the domain that shows a cutover window calls :func:`format_window`; nothing here
+the product that shows a cutover window is to call :func:`format_window`; nothing here
 knows of answers, plans or cards, so any of them may use it.
 """
 

@@ -22,7 +22,7 @@ from switchover.plan.loader import load_plan
 from switchover.plan.model import FaqEntry
 from switchover.readiness.service import ReadinessService
 
-FABRIKAM = Path(__file__).resolve().parents[2] / "examples" / "fabrikam"
+FABRIKAM = Path(__file__).resolve().parents[3] / "examples" / "fabrikam"
 HOSTILE = [
     'he said "hi" }, {"type": "Action.OpenUrl", "url": "https://evil"}',
     "{{ 7*7 }} {% raw %} </script>",
