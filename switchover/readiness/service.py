@@ -29,22 +29,6 @@ MFA_SETUP_URL = "https://aka.ms/mfasetup"
 NOTICE_TIMEOUT_SECONDS = 0.5
 
 
-def is_ready(readiness: Readiness | None, checks: ReadinessChecks) -> bool | None:
-    """True/False when every asked check is known; None when something is unknown."""
-    if readiness is None:
-        return None
-    results: list[bool | None] = []
-    if checks.mfa:
-        results.append(readiness.mfa_registered)
-    if checks.device_compliance and readiness.device_compliant is not None:
-        results.append(readiness.device_compliant)
-    if any(r is False for r in results):
-        return False
-    if any(r is None for r in results):
-        return None
-    return True
-
-
 async def readiness_for(directory: Directory, user: DirectoryUser, *, fresh: bool = False) -> Readiness | None:
     """A user's readiness, for the schedule answer and reminders.
 
