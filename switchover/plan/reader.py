@@ -65,6 +65,12 @@ class PlanError(ValueError):
 
 
 class ReadContext:
+    """One reading of a plan file: where each value stood, and the problems found so far.
+
+    Shared by the reader, the normaliser and the cross-checks; ``error`` reports a problem at
+    the value's line and column, ``reported`` keeps one mistake from being reported twice.
+    """
+
     def __init__(self, source: str) -> None:
         self.source = source
         self.marks: dict[Loc, yaml.Mark] = {}
