@@ -18,8 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
-from switchover.problems.model import ProblemReport, ReportStatus, parse_reference
-from switchover.problems.service import ProblemDesk, ProblemError
+from switchover.problems.desk import ProblemDesk
+from switchover.problems.model import ProblemError, ProblemReport, ReportStatus, parse_reference
 from switchover.runtime import Runtime
 
 MAX_LIMIT = 1000

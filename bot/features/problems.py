@@ -28,8 +28,8 @@ from dialogs.report_problem import STEP_VERB, ReportProblemConversation, screens
 from switchover.delivery.shared import shared_engine, worker_running
 from switchover.plan.model import Impact, Urgency
 from switchover.problems import views
-from switchover.problems.model import Actor, ReportDraft, Reporter
-from switchover.problems.service import ProblemDesk, ProblemError
+from switchover.problems.desk import ProblemDesk
+from switchover.problems.model import Actor, ProblemError, ReportDraft, Reporter
 from switchover.problems.triage import PROBLEM_THRESHOLD
 from switchover.runtime import Runtime
 

@@ -9,6 +9,10 @@ from enum import StrEnum
 from switchover.plan.model import Impact, Priority, Urgency
 
 
+class ProblemError(Exception):
+    """An action that cannot be done (unknown report, not allowed, already resolved)."""
+
+
 class ReportStatus(StrEnum):
     """Where a report is. Acknowledging stops escalation; resolving is final until reopened."""
 
@@ -116,6 +120,23 @@ class ProblemReport:
     @property
     def is_open(self) -> bool:
         return self.status is not ReportStatus.RESOLVED
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A major incident: several open reports of one area (and wave) worked as one."""
+
+    id: int
+    tenant_id: str
+    area: str
+    wave: str | None
+    status: str  # "open" or "resolved"
+    resolution_note: str | None = None
+
+    @property
+    def resolved_note(self) -> str | None:
+        """The resolution note once resolved (what the incident card shows), else None."""
+        return self.resolution_note if self.status == "resolved" else None
 
 
 def reference(report_id: int) -> str:

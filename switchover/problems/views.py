@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from cards.render import render_card
 from switchover.plan.model import Impact, Plan, Urgency
-from switchover.problems.model import ProblemReport, ReportStatus, TimelineEntry, reference
+from switchover.problems.model import ProblemReport, ReportStatus, TimelineEntry
 
 IMPACT_TITLES = {Impact.ME: "Just me", Impact.SEVERAL: "Several people", Impact.SITE: "A whole site or department"}
 URGENCY_TITLES = {
@@ -103,6 +103,11 @@ def owner_card(
         area_choices=[{"title": a.name, "value": a.key} for a in plan.areas],
         catch_all_area=plan.catch_all_area.key,
     )
+
+
+def owner_summary(plan: Plan, report: ProblemReport) -> str:
+    """The notification line of an owner's card: ``P1 PR-00042: Email``."""
+    return f"{report.priority.value} {report.reference}: {plan.area(report.area).name}"
 
 
 def status_card(plan: Plan, report: ProblemReport, message: str, *, zone: ZoneInfo | None = None) -> dict[str, Any]:
@@ -231,4 +236,4 @@ def _wave_title(plan: Plan, key: str | None) -> str:
         return key
 
 
-__all__ = ["confirm_card", "incident_card", "my_problems_card", "owner_card", "reference", "status_card"]
+__all__ = ["confirm_card", "incident_card", "my_problems_card", "owner_card", "owner_summary", "status_card"]

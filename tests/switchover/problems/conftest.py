@@ -16,8 +16,8 @@ from switchover.delivery.conversations import StoredConversations
 from switchover.directory.base import DirectoryUser, Readiness
 from switchover.messaging import ConversationTarget, DeliveryError, OutgoingMessage
 from switchover.plan.model import Plan
+from switchover.problems.desk import ProblemDesk
 from switchover.problems.model import Actor, Reporter
-from switchover.problems.service import ProblemDesk
 from switchover.storage import ConversationRecord, ConversationStore, Database
 from tests.switchover.problems.plan_fixture import LA, TENANT, fabrikam_plan
 

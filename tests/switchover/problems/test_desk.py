@@ -9,8 +9,7 @@ import pytest
 
 from switchover.messaging import DeliveryError, FailureKind
 from switchover.plan.model import Impact, Priority, Urgency
-from switchover.problems.model import EventKind, ReportDraft, ReportStatus
-from switchover.problems.service import ProblemError
+from switchover.problems.model import EventKind, ProblemError, ReportDraft, ReportStatus
 from tests.switchover.problems.conftest import (
     DESK_CONVERSATION,
     LA,

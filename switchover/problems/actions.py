@@ -1,0 +1,228 @@
+"""What people do to a filed report: acknowledge, assign, reroute, comment, resolve, reopen.
+
+Each action is a status change noted on the report's timeline, followed by
+what it causes: the reporter is told, the cards are updated in place, and a
+report that changes hands (rerouted, reopened) starts a new cycle: the old
+cards are retired, the clock and escalation start again and the chain is
+walked from the top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from switchover.clock import Clock
+from switchover.plan.model import Contact, Plan
+from switchover.problems.chain import OwnerChain, has_area
+from switchover.problems.deadlines import ack_deadline, escalation_times
+from switchover.problems.model import Actor, EventKind, ProblemError, ProblemReport, ReportStatus
+from switchover.problems.notify import Notifier
+from switchover.problems.store import ReportStore
+
+
+class ReportActions:
+    """The status changes of a report, by its owners, the Service Desk, leads and its reporter.
+
+    Args:
+        plan: The migration plan (people, areas, service levels).
+        store: The reports.
+        notifier: Tells reporters and updates cards.
+        chain: Routes a report that changed hands.
+        clock: The one source of "now".
+    """
+
+    def __init__(self, plan: Plan, store: ReportStore, notifier: Notifier, chain: OwnerChain, clock: Clock) -> None:
+        self.plan = plan
+        self.store = store
+        self.notifier = notifier
+        self.chain = chain
+        self.clock = clock
+
+    async def acknowledge(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
+        """Stop escalation: someone accountable has it."""
+        report = await self._for_staff(tenant_id, report_id, actor)
+        if report.status is ReportStatus.OPEN:
+            now = self.clock.now()
+            await self._set(
+                report,
+                EventKind.ACKNOWLEDGED,
+                actor.name,
+                None,
+                status=ReportStatus.ACKNOWLEDGED.value,
+                acknowledged_at=now,
+                next_due_at=None,
+                assignee=report.assignee or actor.person_key,
+            )
+            report = await self.store.get(tenant_id, report_id)
+            await self.notifier.tell_reporter(report, f"{actor.name} is looking at your problem.", "ack")
+        await self.notifier.refresh_cards(tenant_id, report_id)
+        return await self.store.get(tenant_id, report_id)
+
+    async def assign(self, tenant_id: str, report_id: int, actor: Actor, person_key: str) -> ProblemReport:
+        """Hand a report to another owner or Service Desk member (acknowledges it too)."""
+        report = await self._for_staff(tenant_id, report_id, actor)
+        try:
+            person = self.plan.person(person_key)
+        except KeyError:
+            raise ProblemError(f"{person_key!r} is not a person in the plan") from None
+        now = self.clock.now()
+        await self._set(
+            report,
+            EventKind.ASSIGNED,
+            actor.name,
+            f"to {person.name}",
+            status=ReportStatus.ACKNOWLEDGED.value,
+            acknowledged_at=report.acknowledged_at or now,
+            next_due_at=None,
+            assignee=person.key,
+        )
+        report = await self.store.get(tenant_id, report_id)
+        await self.notifier.send_card(
+            report,
+            "assignee",
+            Contact(person=person.key),
+            chain_index=-1,
+            actionable=True,
+            suffix=f"assign-{person.key}-{now.timestamp():.0f}",
+        )
+        await self.notifier.tell_reporter(
+            report, f"Your problem is now with {person.name}.", f"assign-{now.timestamp():.0f}"
+        )
+        await self.notifier.refresh_cards(tenant_id, report_id)
+        return await self.store.get(tenant_id, report_id)
+
+    async def resolve(self, tenant_id: str, report_id: int, actor: Actor, note: str) -> ProblemReport:
+        """Resolve with a note the reporter sees; linked reports are resolved with it."""
+        report = await self._for_staff(tenant_id, report_id, actor)
+        return await self.close(report, actor.name, note.strip() or "Resolved.")
+
+    async def close(
+        self, report: ProblemReport, actor_name: str | None, note: str, *, refresh: bool = True
+    ) -> ProblemReport:
+        """Resolve ``report`` and its duplicates with ``note`` and tell their reporters (no permission check).
+
+        Args:
+            refresh: Update the owners' cards too (resolving an incident updates its one card instead).
+        """
+        if report.status is ReportStatus.RESOLVED:
+            return report
+        now = self.clock.now()
+        await self._set(
+            report,
+            EventKind.RESOLVED,
+            actor_name,
+            note,
+            status=ReportStatus.RESOLVED.value,
+            resolved_at=now,
+            next_due_at=None,
+            resolution_note=note,
+        )
+        report = await self.store.get(report.tenant_id, report.id)
+        await self.notifier.tell_reporter(
+            report, f"Your problem {report.reference} is resolved.", f"resolved-c{report.cycle}"
+        )
+        if refresh:
+            await self.notifier.refresh_cards(report.tenant_id, report.id)
+        for dup in await self.store.linked(report):
+            await self.close(dup, actor_name, note, refresh=refresh)
+        return report
+
+    async def not_mine(self, tenant_id: str, report_id: int, actor: Actor, area_key: str | None) -> ProblemReport:
+        """Reroute to another area (the catch-all when none is given); the new owner's clock starts now."""
+        report = await self._for_staff(tenant_id, report_id, actor)
+        if not report.is_open:
+            raise ProblemError(f"{report.reference} is already resolved")
+        catch_all = self.plan.catch_all_area.key
+        new_area = area_key if area_key and has_area(self.plan, area_key) else catch_all
+        if new_area == report.area:
+            new_area = catch_all
+        now = self.clock.now()
+        await self.notifier.retire_cards(report)
+        await self._set(
+            report,
+            EventKind.REROUTED,
+            actor.name,
+            f"from {self.plan.area(report.area).name} to {self.plan.area(new_area).name}",
+            area=new_area,
+            status=ReportStatus.OPEN.value,
+            assignee=None,
+            **self._new_cycle(report, now),
+        )
+        report = await self.store.get(tenant_id, report_id)
+        await self.chain.route_again(report)
+        return await self.store.get(tenant_id, report_id)
+
+    async def comment(self, tenant_id: str, report_id: int, actor: Actor, text: str) -> ProblemReport:
+        """Add a comment; the reporter's comment reaches the card holders, staff's reaches the reporter.
+
+        A reporter commenting on a resolved report reopens it.
+        """
+        report = await self.store.get(tenant_id, report_id)
+        text = text.strip()[:2000]
+        if not text:
+            raise ProblemError("an empty comment")
+        is_reporter = actor.id == report.reporter.id
+        if not is_reporter and actor.person_key is None:
+            raise ProblemError("only the reporter and the project's people can comment")
+        await self.store.add_event(tenant_id, report_id, self.clock.now(), EventKind.COMMENTED, actor.name, text)
+        if is_reporter and report.status is ReportStatus.RESOLVED:
+            return await self.reopen(tenant_id, report_id, actor, text)
+        if not is_reporter:
+            await self.notifier.tell_reporter(
+                report, f"{actor.name} wrote: {text}", f"comment-{self.clock.now().timestamp()}"
+            )
+        await self.notifier.refresh_cards(tenant_id, report_id)
+        return await self.store.get(tenant_id, report_id)
+
+    async def reporter_fixed(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
+        """The reporter says it is fixed: resolve it in their words."""
+        report = await self.store.get(tenant_id, report_id)
+        if actor.id != report.reporter.id and actor.person_key is None:
+            raise ProblemError("only the reporter can say their problem is fixed")
+        return await self.close(report, actor.name, "The reporter says it is fixed.")
+
+    async def reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
+        """A resolved report comes back: the clock and escalation start again and the owner is told."""
+        report = await self.store.get(tenant_id, report_id)
+        if report.is_open:
+            return report
+        now = self.clock.now()
+        # The old cards stay as a record; the owner gets a fresh one (a notification) to work.
+        await self.notifier.retire_cards(report)
+        await self._set(
+            report,
+            EventKind.REOPENED,
+            actor.name,
+            why or None,
+            status=ReportStatus.OPEN.value,
+            resolved_at=None,
+            resolution_note=None,
+            **self._new_cycle(report, now),
+        )
+        report = await self.store.get(tenant_id, report_id)
+        await self.chain.route_again(report)
+        return report
+
+    def _new_cycle(self, report: ProblemReport, now: dt.datetime) -> dict[str, Any]:
+        """The columns of a report that starts over at ``now``: next cycle, fresh deadline and steps."""
+        steps = escalation_times(self.plan, report.priority, now)
+        return {
+            "cycle": report.cycle + 1,
+            "escalation_level": 0,
+            "clock_started_at": now,
+            "ack_due_at": ack_deadline(self.plan, report.priority, now),
+            "next_due_at": steps[0][0] if steps else None,
+            "acknowledged_at": None,
+        }
+
+    async def _for_staff(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
+        report = await self.store.get(tenant_id, report_id)
+        if actor.person_key is None:
+            raise ProblemError("only the project's owners, Service Desk and leads can act on reports")
+        return report
+
+    async def _set(
+        self, report: ProblemReport, kind: EventKind, actor: str | None, detail: str | None, **values: Any
+    ) -> None:
+        await self.store.update(report, self.clock.now(), kind, actor, detail, **values)

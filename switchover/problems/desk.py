@@ -1,0 +1,254 @@
+"""The problem desk: every command the bot, the dialog and the API give about problem reports.
+
+:class:`ProblemDesk` files a report (triage, store, known problem or route,
+start the clock) and hands everything else to the module that does it:
+
+- :mod:`~switchover.problems.store`: the SQL (reports, timeline, cards, incidents);
+- :mod:`~switchover.problems.chain`: who owns a report next (owner -> backup -> lead -> Service Desk);
+- :mod:`~switchover.problems.notify`: cards and reporter messages through the delivery engine;
+- :mod:`~switchover.problems.escalation`: acknowledgement deadlines that pass;
+- :mod:`~switchover.problems.incidents`: major incidents and duplicate reports;
+- :mod:`~switchover.problems.actions`: acknowledge, assign, reroute, comment, resolve, reopen;
+- :mod:`~switchover.problems.views` and :mod:`~switchover.problems.export`: cards and CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from switchover.clock import Clock
+from switchover.delivery import DeliveryEngine
+from switchover.directory.base import Directory
+from switchover.plan.model import Impact, Plan, Urgency
+from switchover.problems import export, views
+from switchover.problems.actions import ReportActions
+from switchover.problems.chain import OwnerChain, has_area
+from switchover.problems.deadlines import ack_deadline, escalation_times
+from switchover.problems.escalation import Escalation
+from switchover.problems.incidents import Incidents
+from switchover.problems.model import Actor, ProblemError, ProblemReport, ReportDraft, ReportStatus
+from switchover.problems.notify import PURPOSE, Notifier
+from switchover.problems.store import ReportStore
+from switchover.problems.triage import looks_like_problem, triage
+from switchover.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class ProblemDesk:
+    """Problem reports from submission to resolution.
+
+    Args:
+        db: The database (migrated with ``0004_problems``).
+        plan: The migration plan (areas, owners, service levels, hours, incident rule).
+        directory: Finds the Entra object id of plan people (cards go to object ids).
+        delivery: The delivery engine every card and message goes through.
+        clock: The one source of "now".
+    """
+
+    def __init__(self, db: Database, plan: Plan, directory: Directory, delivery: DeliveryEngine, clock: Clock) -> None:
+        self.plan = plan
+        self.clock = clock
+        self.store = ReportStore(db)
+        notifier = Notifier(plan, directory, delivery, self.store, clock)
+        self.chain = OwnerChain(plan, self.store, notifier, clock)
+        self.escalation = Escalation(plan, self.store, notifier, clock)
+        self.incidents = Incidents(plan, self.store, notifier, clock)
+        self.actions = ReportActions(plan, self.store, notifier, self.chain, clock)
+        delivery.on_outcome(PURPOSE, self.chain.on_card_outcome)
+
+    # -- filing ---------------------------------------------------------------------
+
+    async def submit(self, draft: ReportDraft) -> ProblemReport:
+        """File a report: triage what the reporter did not say, store, link or route, start the clock.
+
+        Submitting the same ``submission_key`` twice returns the first report.
+        """
+        r = draft.reporter
+        if draft.submission_key:
+            existing = await self._by_submission(r.tenant_id, draft.submission_key)
+            if existing is not None:
+                return existing
+        t = triage(self.plan, draft.text)
+        area = draft.area if draft.area and has_area(self.plan, draft.area) else t.area
+        confidence = 1.0 if draft.area and area == draft.area else t.confidence
+        impact = Impact(draft.impact or t.impact.value)
+        urgency = Urgency(draft.urgency or t.urgency.value)
+        priority = self.plan.priority_for(impact, urgency)
+        now = self.clock.now()
+        steps = escalation_times(self.plan, priority, now)
+        values = {
+            "tenant_id": r.tenant_id,
+            "reporter_id": r.id,
+            "reporter_name": r.name,
+            "reporter_upn": r.upn,
+            "text": draft.text.strip()[:4000],
+            "area": area,
+            "area_confidence": confidence,
+            "impact": impact.value,
+            "urgency": urgency.value,
+            "priority": priority.value,
+            "wave": r.wave,
+            "site": r.site,
+            "department": r.department,
+            "screenshot_url": draft.screenshot_url,
+            "submission_key": draft.submission_key,
+            "status": ReportStatus.OPEN.value,
+            "created_at": now,
+            "clock_started_at": now,
+            "ack_due_at": ack_deadline(self.plan, priority, now),
+            "next_due_at": steps[0][0] if steps else None,
+            "escalation_level": 0,
+            "cycle": 0,
+            "updated_at": now,
+        }
+        detail = f"{self.plan.area(area).name} ({round(confidence * 100)}%), {priority.value}"
+        try:
+            report_id = await self.store.insert(values, actor=r.name, detail=detail)
+        except IntegrityError:
+            # The same confirmed draft raced in twice; the first one wins.
+            existing = await self._by_submission(r.tenant_id, draft.submission_key or "")
+            if existing is None:
+                raise
+            return existing
+        log.info("problem reported", extra={"report": report_id, "area": area, "priority": priority.value})
+        report = await self.get(r.tenant_id, report_id)
+        # Known problems first: an open major incident, then an open report in nearly the same words.
+        if not await self.incidents.check(report, now, form=False) and not await self.incidents.link_duplicate(report):
+            await self.chain.route(report, now)
+            await self.incidents.check(report, now, form=True)
+        return await self.get(r.tenant_id, report_id)
+
+    async def _by_submission(self, tenant_id: str, key: str) -> ProblemReport | None:
+        report_id = await self.store.id_by_submission(tenant_id, key)
+        return await self.get(tenant_id, report_id) if report_id is not None else None
+
+    # -- escalation -----------------------------------------------------------------
+
+    async def run_due(self, now: dt.datetime | None = None) -> int:
+        """Escalate every report whose next step is due; returns how many steps were taken."""
+        return await self.escalation.run_due(now)
+
+    async def next_due(self) -> dt.datetime | None:
+        """The earliest pending escalation time (for scheduling the next wake-up)."""
+        return await self.escalation.next_due()
+
+    # -- actions on a report --------------------------------------------------------
+
+    async def acknowledge(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
+        """Stop escalation: someone accountable has it."""
+        return await self.actions.acknowledge(tenant_id, report_id, actor)
+
+    async def assign(self, tenant_id: str, report_id: int, actor: Actor, person_key: str) -> ProblemReport:
+        """Hand a report to another owner or Service Desk member (acknowledges it too)."""
+        return await self.actions.assign(tenant_id, report_id, actor, person_key)
+
+    async def resolve(self, tenant_id: str, report_id: int, actor: Actor, note: str) -> ProblemReport:
+        """Resolve with a note the reporter sees; linked reports are resolved with it."""
+        return await self.actions.resolve(tenant_id, report_id, actor, note)
+
+    async def not_mine(self, tenant_id: str, report_id: int, actor: Actor, area_key: str | None) -> ProblemReport:
+        """Reroute to another area (the catch-all when none is given); the new owner's clock starts now."""
+        return await self.actions.not_mine(tenant_id, report_id, actor, area_key)
+
+    async def comment(self, tenant_id: str, report_id: int, actor: Actor, text: str) -> ProblemReport:
+        """Add a comment; a reporter commenting on a resolved report reopens it."""
+        return await self.actions.comment(tenant_id, report_id, actor, text)
+
+    async def reporter_fixed(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
+        """The reporter says it is fixed: resolve it in their words."""
+        return await self.actions.reporter_fixed(tenant_id, report_id, actor)
+
+    async def reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
+        """A resolved report comes back: the clock and escalation start again and the owner is told."""
+        return await self.actions.reopen(tenant_id, report_id, actor, why)
+
+    # -- major incidents ------------------------------------------------------------
+
+    async def incident_reports(self, tenant_id: str, incident_id: int) -> list[ProblemReport]:
+        """Every report linked to an incident, oldest first."""
+        return await self.store.incident_reports(tenant_id, incident_id)
+
+    async def resolve_incident(self, tenant_id: str, incident_id: int, actor: Actor, note: str) -> list[ProblemReport]:
+        """Resolve a major incident: every linked report is resolved and its reporter told."""
+        if actor.person_key is None:
+            raise ProblemError("only the project's owners, Service Desk and leads can resolve incidents")
+        note = note.strip() or "Resolved."
+        await self.store.resolve_incident(tenant_id, incident_id, self.clock.now(), note)
+        # The owner works the one incident card; updating every member's card at once would only
+        # spend the conversation's rate limit on cards nobody is looking at.
+        members = await self.store.incident_reports(tenant_id, incident_id)
+        resolved = [await self.actions.close(r, actor.name, note, refresh=False) for r in members]
+        await self.incidents.refresh_cards(tenant_id, incident_id)
+        return resolved
+
+    # -- what people see ------------------------------------------------------------
+
+    async def owner_view(self, tenant_id: str, report_id: int) -> dict[str, Any]:
+        """The owner's card for a report as it stands now (the answer to a card action)."""
+        report = await self.get(tenant_id, report_id)
+        return views.owner_card(self.plan, report, linked=await self.store.linked(report))
+
+    async def status_view(self, tenant_id: str, report_id: int, message: str) -> dict[str, Any]:
+        """The reporter's status card for a report as it stands now."""
+        return views.status_card(self.plan, await self.get(tenant_id, report_id), message)
+
+    async def incident_view(self, tenant_id: str, incident_id: int) -> dict[str, Any]:
+        """The incident card as it stands now."""
+        return await self.incidents.card(await self.incidents.get(tenant_id, incident_id))
+
+    async def looks_like_problem(self, text: str) -> float:
+        """How likely a free-text message reports a problem (0..1); route to reporting at
+        :data:`switchover.problems.triage.PROBLEM_THRESHOLD` or above."""
+        return looks_like_problem(self.plan, text)
+
+    # -- reading --------------------------------------------------------------------
+
+    async def get(self, tenant_id: str, report_id: int) -> ProblemReport:
+        """One report with its timeline (:class:`ProblemError` when there is none in this tenant)."""
+        return await self.store.get(tenant_id, report_id)
+
+    async def tenants(self) -> list[str]:
+        """The tenants that have reports (the API's default when the plan names none)."""
+        return await self.store.tenants()
+
+    async def mine(self, tenant_id: str, reporter_id: str, *, limit: int = 10) -> list[ProblemReport]:
+        """A reporter's reports, newest first."""
+        return await self.store.find(tenant_id, reporter_id=reporter_id, limit=limit)
+
+    async def export_csv(self, tenant_id: str, **filters: Any) -> str:
+        """Matching reports as CSV (one row per report, for spreadsheets)."""
+        return export.reports_csv(await self.store.find(tenant_id, **filters))
+
+    # Last in the class: below a method named ``list``, an annotation ``list[...]`` would name the method.
+    async def list(
+        self,
+        tenant_id: str,
+        *,
+        status: str | None = None,
+        area: str | None = None,
+        priority: str | None = None,
+        wave: str | None = None,
+        reporter_id: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 200,
+        with_timeline: bool = False,
+    ) -> list[ProblemReport]:
+        """Reports matching every given filter, newest first."""
+        return await self.store.find(
+            tenant_id,
+            status=status,
+            area=area,
+            priority=priority,
+            wave=wave,
+            reporter_id=reporter_id,
+            since=since,
+            until=until,
+            limit=limit,
+            with_timeline=with_timeline,
+        )

@@ -1,0 +1,196 @@
+"""Cards and messages about problem reports: sent through the one delivery engine, kept up to date.
+
+A card to a person or channel is remembered (``problem_cards``) so it can be
+updated in place when the report changes, or retired (shown without actions)
+when the report moves to someone else. The reporter hears about their report
+through status cards. Nothing here decides *who* gets a card (see
+:mod:`switchover.problems.chain`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from switchover.clock import Clock
+from switchover.delivery import DeliveryEngine, DeliveryRequest, DeliveryStatus, Recipient
+from switchover.directory.base import Directory
+from switchover.messaging import OutgoingMessage
+from switchover.plan.model import Contact, Plan
+from switchover.problems import views
+from switchover.problems.model import ProblemReport
+from switchover.problems.store import ReportStore
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "problem"  # cards to owners, backups, leads (failures move along the chain)
+STATUS_PURPOSE = "problem-status"  # messages to reporters
+INCIDENT_PURPOSE = "problem-incident"  # major-incident cards
+# A card in one of these states is not on anyone's screen.
+_NOT_DELIVERED = (DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE, DeliveryStatus.CANCELLED)
+
+
+class Notifier:
+    """Sends report cards and reporter messages, and updates the cards already sent.
+
+    Args:
+        plan: The migration plan (people, areas).
+        directory: Finds the Entra object id of plan people (cards go to object ids).
+        delivery: The delivery engine every card and message goes through.
+        store: Where sent cards are remembered.
+        clock: The one source of "now".
+    """
+
+    def __init__(
+        self, plan: Plan, directory: Directory, delivery: DeliveryEngine, store: ReportStore, clock: Clock
+    ) -> None:
+        self.plan = plan
+        self.directory = directory
+        self.delivery = delivery
+        self.store = store
+        self.clock = clock
+
+    async def recipient(self, tenant_id: str, contact: Contact) -> Recipient | None:
+        """Where a plan contact's card goes, or None when the bot cannot reach them."""
+        if contact.channel is not None:
+            return Recipient(tenant_id, "channel", str(contact.channel), str(contact.channel))
+        if contact.person is None:
+            return None
+        try:
+            person = self.plan.person(contact.person)
+        except KeyError:
+            return None
+        user = await self.directory.get(person.upn)
+        if user is None and person.email:
+            user = await self.directory.get(person.email)
+        if user is None:
+            log.warning("plan person not in the directory", extra={"person": person.key})
+            return None
+        return Recipient(tenant_id, "user", user.id, person.name)
+
+    async def send_card(
+        self,
+        report: ProblemReport,
+        role: str,
+        contact: Contact,
+        *,
+        chain_index: int,
+        actionable: bool,
+        suffix: str,
+        not_before: dt.datetime | None = None,
+    ) -> bool:
+        """Send the owner's card for ``report`` to ``contact`` and remember it.
+
+        Args:
+            role: Why they get it (``owner``, ``backup``, ``project_lead``, ``sponsor``, ``assignee``...).
+            chain_index: Their place in the owner chain, -1 when outside it.
+            actionable: A card to work from (with actions), or for information only.
+            suffix: Makes the delivery's dedupe key; the same suffix in the same cycle never sends twice.
+            not_before: Hold the card until then (the Service Desk's next opening).
+
+        Returns:
+            False when the contact cannot be reached; True when the card is queued, or an
+            actionable one is already with them.
+        """
+        recipient = await self.recipient(report.tenant_id, contact)
+        if recipient is None:
+            return False
+        if actionable and await self._holds_card(report, recipient):
+            return True
+        card = views.owner_card(self.plan, report, actions=actionable, linked=await self.store.linked(report))
+        request = DeliveryRequest(
+            recipient=recipient,
+            message=OutgoingMessage(card=card, summary=views.owner_summary(self.plan, report)),
+            purpose=PURPOSE,
+            subject_id=str(report.id),
+            dedupe_key=f"problem:{report.id}:c{report.cycle}:{suffix}",
+            not_before=not_before,
+        )
+        [delivery_id] = await self.delivery.enqueue([request])
+        await self.store.remember_card(
+            report.tenant_id,
+            delivery_id,
+            report_id=report.id,
+            role=role,
+            chain_index=chain_index,
+            recipient_kind=recipient.kind,
+            recipient_key=recipient.key,
+            actionable=actionable,
+            at=self.clock.now(),
+        )
+        return True
+
+    async def _holds_card(self, report: ProblemReport, recipient: Recipient) -> bool:
+        """Whether this recipient already has a working card for this report (this cycle)."""
+        for delivery_id in await self.store.working_cards(report, recipient_key=recipient.key):
+            outcome = await self.delivery.get(delivery_id)
+            if outcome.status not in _NOT_DELIVERED:
+                return True
+        return False
+
+    async def send_incident_card(
+        self, tenant_id: str, incident_id: int, role: str, contact: Contact, index: int, card: OutgoingMessage
+    ) -> None:
+        """Send an incident's card to ``contact`` (when reachable) and remember it."""
+        recipient = await self.recipient(tenant_id, contact)
+        if recipient is None:
+            return
+        request = DeliveryRequest(
+            recipient=recipient,
+            message=card,
+            purpose=INCIDENT_PURPOSE,
+            subject_id=f"incident-{incident_id}",
+            dedupe_key=f"incident:{incident_id}:{role}:{index}",
+        )
+        [delivery_id] = await self.delivery.enqueue([request])
+        await self.store.remember_card(
+            tenant_id,
+            delivery_id,
+            incident_id=incident_id,
+            role=f"incident_{role}",
+            chain_index=index,
+            recipient_kind=recipient.kind,
+            recipient_key=recipient.key,
+            actionable=True,
+            at=self.clock.now(),
+        )
+
+    async def refresh_cards(self, tenant_id: str, report_id: int) -> None:
+        """Update every working card about a report in place (those already sent)."""
+        report = await self.store.get(tenant_id, report_id)
+        linked = await self.store.linked(report)
+        delivery_ids = await self.store.working_cards(report)
+        card = views.owner_card(self.plan, report, actions=True, linked=linked)
+        message = OutgoingMessage(card=card, summary=f"{report.reference}: {views.STATUS_TITLES[report.status]}")
+        for delivery_id in delivery_ids:
+            await self.update(delivery_id, message)
+
+    async def retire_cards(self, report: ProblemReport) -> None:
+        """Cards of a previous owner: show the report without actions."""
+        delivery_ids = await self.store.retire_cards(report)
+        message = OutgoingMessage(card=views.owner_card(self.plan, report, actions=False))
+        for delivery_id in delivery_ids:
+            await self.update(delivery_id, message)
+
+    async def update(self, delivery_id: int, message: OutgoingMessage) -> None:
+        """Replace a sent card; one not delivered (yet) is left alone, a failure only logged."""
+        outcome = await self.delivery.get(delivery_id)
+        if outcome.status is not DeliveryStatus.SENT:
+            return  # not delivered (yet): nothing on screen to update
+        try:
+            await self.delivery.update_sent(delivery_id, message)
+        except Exception:
+            # The stored report is the truth; a stale card is a cosmetic loss.
+            log.exception("could not update a problem card in place", extra={"delivery": delivery_id})
+
+    async def tell_reporter(self, report: ProblemReport, message: str, event: str) -> None:
+        """Send the reporter a status card saying ``message`` (once per ``event``)."""
+        card = views.status_card(self.plan, report, message)
+        request = DeliveryRequest(
+            recipient=Recipient(report.tenant_id, "user", report.reporter.id, report.reporter.name),
+            message=OutgoingMessage(card=card, summary=message[:120]),
+            purpose=STATUS_PURPOSE,
+            subject_id=str(report.id),
+            dedupe_key=f"problem:{report.id}:reporter:{event}",
+        )
+        await self.delivery.enqueue([request])
