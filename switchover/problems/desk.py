@@ -133,10 +133,6 @@ class ProblemDesk:
         """Escalate every report whose next step is due; returns how many steps were taken."""
         return await self.escalation.run_due(now)
 
-    async def next_due(self) -> dt.datetime | None:
-        """The earliest pending escalation time (for scheduling the next wake-up)."""
-        return await self.escalation.next_due()
-
     # -- actions on a report --------------------------------------------------------
 
     async def acknowledge(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
@@ -162,10 +158,6 @@ class ProblemDesk:
     async def reporter_fixed(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
         """The reporter says it is fixed: resolve it in their words."""
         return await self.actions.reporter_fixed(tenant_id, report_id, actor)
-
-    async def reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
-        """A resolved report comes back: the clock and escalation start again and the owner is told."""
-        return await self.actions.reopen(tenant_id, report_id, actor, why)
 
     # -- major incidents ------------------------------------------------------------
 

@@ -46,10 +46,6 @@ class Escalation:
             taken += await self._escalate(tenant_id, report_id, now)
         return taken
 
-    async def next_due(self) -> dt.datetime | None:
-        """The earliest pending escalation time (for scheduling the next wake-up)."""
-        return await self.store.next_due()
-
     async def _escalate(self, tenant_id: str, report_id: int, now: dt.datetime) -> int:
         report = await self.store.get(tenant_id, report_id)
         clock_start = await self.store.clock_started(tenant_id, report_id)

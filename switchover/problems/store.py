@@ -218,16 +218,6 @@ class ReportStore:
             ).all()
         return [(row.tenant_id, row.id) for row in rows]
 
-    async def next_due(self) -> dt.datetime | None:
-        """The earliest pending escalation time of any open report."""
-        async with self.db.begin(read_only=True) as c:
-            due: dt.datetime | None = (
-                await c.execute(
-                    sa.select(sa.func.min(reports.c.next_due_at)).where(reports.c.status == ReportStatus.OPEN.value)
-                )
-            ).scalar()
-        return due
-
     async def claim_escalation(
         self, report: ProblemReport, level: int, following: dt.datetime | None, at: dt.datetime, detail: str
     ) -> bool:
