@@ -129,7 +129,7 @@ class Notifier:
         return False
 
     async def send_incident_card(
-        self, tenant_id: str, incident_id: int, role: str, contact: Contact, index: int, card: OutgoingMessage
+        self, tenant_id: str, incident_id: int, role: str, contact: Contact, index: int, message: OutgoingMessage
     ) -> None:
         """Send an incident's card to ``contact`` (when reachable) and remember it."""
         recipient = await self.recipient(tenant_id, contact)
@@ -137,7 +137,7 @@ class Notifier:
             return
         request = DeliveryRequest(
             recipient=recipient,
-            message=card,
+            message=message,
             purpose=INCIDENT_PURPOSE,
             subject_id=f"incident-{incident_id}",
             dedupe_key=f"incident:{incident_id}:{role}:{index}",
