@@ -53,6 +53,7 @@ class ProblemDesk:
     def __init__(self, db: Database, plan: Plan, directory: Directory, delivery: DeliveryEngine, clock: Clock) -> None:
         self.plan = plan
         self.clock = clock
+        self.delivery = delivery
         self.store = ReportStore(db)
         notifier = Notifier(plan, directory, delivery, self.store, clock)
         self.chain = OwnerChain(plan, self.store, notifier, clock)
