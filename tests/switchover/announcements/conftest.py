@@ -15,7 +15,7 @@ from switchover.delivery.conversations import StoredConversations
 from switchover.directory.roster import RosterDirectory
 from switchover.plan.loader import load_plan
 from switchover.storage import ConversationRecord, ConversationStore, Database
-from tests.switchover.delivery.conftest import FakeMessenger
+from tests.support.messenger import FakeMessenger
 
 FABRIKAM = Path(__file__).resolve().parents[3] / "examples" / "fabrikam"
 TENANT = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
@@ -39,8 +39,8 @@ def directory():
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
+def clock_start() -> dt.datetime:
+    return START
 
 
 @pytest.fixture

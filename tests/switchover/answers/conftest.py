@@ -29,9 +29,9 @@ def fabrikam_roster() -> RosterDirectory:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
+def clock_start() -> dt.datetime:
     # Monday 11 January 2027, 09:00 Pacific: five days before the pilot's cutover.
-    return ManualClock(dt.datetime(2027, 1, 11, 9, 0, tzinfo=PACIFIC))
+    return dt.datetime(2027, 1, 11, 9, 0, tzinfo=PACIFIC)
 
 
 @pytest.fixture

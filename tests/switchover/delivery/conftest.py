@@ -1,12 +1,10 @@
-"""Fixtures for delivery engine tests: a scriptable fake Messenger and stored conversations."""
+"""Fixtures for delivery engine tests: the shared fake Messenger and stored conversations."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import pytest
 
@@ -15,73 +13,11 @@ from switchover.delivery import DeliveryEngine, DeliveryRequest, Recipient
 from switchover.delivery.conversations import StoredConversations
 from switchover.messaging import ConversationTarget, DeliveryError, OutgoingMessage
 from switchover.storage import ConversationRecord, ConversationStore, Database
+from tests.support.messenger import FakeMessenger
 
 TENANT = "tenant-fabrikam"
 SERVICE_URL = "https://smba.example.invalid/amer/"
 START = dt.datetime(2027, 1, 2, 17, 0, tzinfo=dt.UTC)
-
-
-@dataclass
-class Sent:
-    conversation_id: str
-    activity_id: str
-    message: OutgoingMessage
-    at: dt.datetime
-
-
-@dataclass
-class FakeMessenger:
-    """Records what it sends; ``failures[conversation_id]`` lists errors to raise, in order, before succeeding."""
-
-    clock: ManualClock
-    failures: dict[str, list[DeliveryError]] = field(default_factory=dict)
-    open_failures: dict[str, DeliveryError | list[DeliveryError]] = field(default_factory=dict)
-    sent: list[Sent] = field(default_factory=list)
-    updated: list[tuple[str, str, OutgoingMessage]] = field(default_factory=list)
-    deleted: list[tuple[str, str]] = field(default_factory=list)
-    opened: list[str] = field(default_factory=list)
-    calls: int = 0
-    # Called after a successful send is recorded but before it returns (to simulate a crash in the window).
-    after_send: object = None
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1_700_000_000_000))
-
-    async def send(self, target: ConversationTarget, message: OutgoingMessage) -> str:
-        self.calls += 1
-        await asyncio.sleep(0)  # a real send yields to the loop
-        queued = self.failures.get(target.conversation_id)
-        if queued:
-            raise queued.pop(0)
-        activity_id = str(next(self._ids))
-        self.sent.append(Sent(target.conversation_id, activity_id, message, self.clock.now()))
-        if callable(self.after_send):
-            self.after_send(self)
-        return activity_id
-
-    async def update(self, target: ConversationTarget, activity_id: str, message: OutgoingMessage) -> None:
-        queued = self.failures.get(target.conversation_id)
-        if queued:
-            raise queued.pop(0)
-        self.updated.append((target.conversation_id, activity_id, message))
-
-    async def delete(self, target: ConversationTarget, activity_id: str) -> None:
-        self.deleted.append((target.conversation_id, activity_id))
-
-    async def open_personal(
-        self, *, tenant_id: str, service_url: str, user_id: str, bot_id: str | None = None
-    ) -> ConversationTarget:
-        self.opened.append(user_id)
-        failure = self.open_failures.get(user_id)
-        if isinstance(failure, list):  # a queue of failures, then success
-            if failure:
-                raise failure.pop(0)
-        elif failure is not None:
-            raise failure
-        return ConversationTarget(
-            tenant_id=tenant_id, service_url=service_url, conversation_id=f"a:fresh-{user_id}", user_id=user_id
-        )
-
-    def per_conversation(self) -> Counter[str]:
-        return Counter(s.conversation_id for s in self.sent)
 
 
 def user_conversation(n: int) -> str:
@@ -124,8 +60,8 @@ def requests_for(recipients: list[Recipient], subject: str = "ann-1", **kw: obje
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
+def clock_start() -> dt.datetime:
+    return START
 
 
 @pytest.fixture

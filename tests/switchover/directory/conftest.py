@@ -41,8 +41,8 @@ async def fake_graph() -> AsyncIterator[FakeGraph]:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
+def clock_start() -> dt.datetime:
+    return START
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,27 @@ from switchover.directory.roster import RosterDirectory
 from switchover.plan.loader import load_plan
 from switchover.plan.model import Plan
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "fabrikam"
-SCENARIO_README = Path("/work/shared/scenario/README.md")
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLE = REPO / "examples" / "fabrikam"
+# The scenario the product was specified from lives beside the repository, in ../shared/scenario/.
+SCENARIO_README = REPO.parent / "shared" / "scenario" / "README.md"
+
+
+def in_ci() -> bool:
+    """True when the environment variable ``CI`` is set (``CI=true`` in CI), unless it says false."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def scenario_readme() -> Path:
+    """The shared scenario README. Without it a test skips on a developer's machine but fails in CI,
+    where a missing ../shared/ means the checkout is wrong, not that the test may be left out."""
+    if not SCENARIO_README.exists():
+        where = f"{SCENARIO_README} (../shared/scenario/ beside the repository)"
+        if in_ci():
+            pytest.fail(f"{where} is missing; CI must check out shared/ next to the repository", pytrace=False)
+        pytest.skip(f"{where} is not on this machine")
+    return SCENARIO_README
+
 
 # The smallest plan that loads; tests replace one line of it to make one mistake.
 MINIMAL = """\

@@ -1,12 +1,11 @@
 """Fixtures for the problem-report tests: the Fabrikam plan's problem parts, a small directory,
-stored conversations for everyone involved, a recording Messenger and the real delivery engine."""
+stored conversations for everyone involved, the shared fake Messenger and the real delivery engine."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
@@ -14,11 +13,12 @@ from switchover.clock import ManualClock
 from switchover.delivery import DeliveryEngine
 from switchover.delivery.conversations import StoredConversations
 from switchover.directory.base import DirectoryUser, Readiness
-from switchover.messaging import ConversationTarget, DeliveryError, OutgoingMessage
+from switchover.messaging import DeliveryError, FailureKind
 from switchover.plan.model import Plan
 from switchover.problems.desk import ProblemDesk
 from switchover.problems.model import Actor, Reporter
 from switchover.storage import ConversationRecord, ConversationStore, Database
+from tests.support.messenger import FakeMessenger
 from tests.switchover.problems.plan_fixture import LA, TENANT, fabrikam_plan
 
 SERVICE_URL = "https://smba.example.invalid/amer/"
@@ -84,82 +84,22 @@ class PlanDirectory:
         return None
 
 
-@dataclass
-class Sent:
-    conversation_id: str
-    activity_id: str
-    message: OutgoingMessage
-    at: dt.datetime
-
-    @property
-    def text(self) -> str:
-        """Every text in the card, for asserting on what a person sees."""
-        found: list[str] = []
-
-        def walk(node: object) -> None:
-            if isinstance(node, dict):
-                for k, v in node.items():
-                    if k in ("text", "title", "value") and isinstance(v, str):
-                        found.append(v)
-                    else:
-                        walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(self.message.card)
-        return "\n".join(found + [self.message.text or ""])
-
-
-@dataclass
-class RecordingMessenger:
-    """Records sends and updates; ``fail[conversation_id]`` raises that error on every send there."""
-
-    clock: ManualClock
-    fail: dict[str, DeliveryError] = field(default_factory=dict)
-    sent: list[Sent] = field(default_factory=list)
-    updated: list[tuple[str, str, OutgoingMessage]] = field(default_factory=list)
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1_800_000_000_000))
-
-    async def send(self, target: ConversationTarget, message: OutgoingMessage) -> str:
-        await asyncio.sleep(0)
-        if target.conversation_id in self.fail:
-            raise self.fail[target.conversation_id]
-        activity_id = str(next(self._ids))
-        self.sent.append(Sent(target.conversation_id, activity_id, message, self.clock.now()))
-        return activity_id
-
-    async def update(self, target: ConversationTarget, activity_id: str, message: OutgoingMessage) -> None:
-        self.updated.append((target.conversation_id, activity_id, message))
-
-    async def delete(self, target: ConversationTarget, activity_id: str) -> None:
-        return None
-
-    async def open_personal(
-        self, *, tenant_id: str, service_url: str, user_id: str, bot_id: str | None = None
-    ) -> ConversationTarget:
-        raise DeliveryError(__import__("switchover.messaging").messaging.FailureKind.GONE, status=403)
-
-    def to(self, conversation_id: str) -> list[Sent]:
-        return [s for s in self.sent if s.conversation_id == conversation_id]
-
-    def to_person(self, key: str) -> list[Sent]:
-        return self.to(conversation_of(key))
-
-
 @pytest.fixture
 def plan() -> Plan:
     return fabrikam_plan()
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(WEDNESDAY_10)
+def clock_start() -> dt.datetime:
+    return WEDNESDAY_10
 
 
 @pytest.fixture
-def messenger(clock: ManualClock) -> RecordingMessenger:
-    return RecordingMessenger(clock)
+def messenger(clock: ManualClock) -> FakeMessenger:
+    # Nobody's 1:1 conversation can be opened afresh: a gone conversation stays gone.
+    return FakeMessenger(
+        clock, open_refused=DeliveryError(FailureKind.GONE, status=403), conversation_of=conversation_of
+    )
 
 
 async def store_conversations(store: ConversationStore, now: dt.datetime, reporters: int = 8) -> None:
@@ -210,7 +150,7 @@ class Desk:
 
     desk: ProblemDesk
     engine: DeliveryEngine
-    messenger: RecordingMessenger
+    messenger: FakeMessenger
     clock: ManualClock
     plan: Plan
 
@@ -220,7 +160,7 @@ class Desk:
 
 
 @pytest.fixture
-async def make_desk(database: Database, clock: ManualClock, messenger: RecordingMessenger, plan: Plan):
+async def make_desk(database: Database, clock: ManualClock, messenger: FakeMessenger, plan: Plan):
     store = ConversationStore(database)
     await store_conversations(store, clock.now())
 

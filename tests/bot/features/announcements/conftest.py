@@ -86,12 +86,6 @@ class AnnouncementsWorld:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    # Monday 4 January 2027, 09:00 Pacific: before the pilot's T-7 message.
-    return ManualClock(dt.datetime(2027, 1, 4, 17, 0, tzinfo=dt.UTC))
-
-
-@pytest.fixture
 def announcement_features(monkeypatch: pytest.MonkeyPatch) -> None:
     import app as app_module
 

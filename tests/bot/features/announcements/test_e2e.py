@@ -42,9 +42,7 @@ async def test_someone_who_is_not_a_lead_is_politely_refused(world):
     await world.teams.install(nurse)
     replies = await world.say(nurse, "announce everyone : Free pizza | in the kitchen")
     assert any("only the project leads" in r.text for r in replies)
-    assert await world.service.list(statuses=[AnnouncementStatus.DRAFT, AnnouncementStatus.SCHEDULED]) == [] or all(
-        a.kind == "calendar" for a in await world.service.list()
-    )
+    assert await world.service.list() == []
     replies = await world.say(nurse, "reschedule wave-3 2027-03-06")
     assert any("only the project leads" in r.text for r in replies)
     # Everyday words that are also lead commands go to the answers for everyone else.
@@ -106,7 +104,7 @@ async def test_read_receipt_marks_the_delivery_read(world):
         reader, type="event", name="application/vnd.microsoft.readReceipt", value={"lastReadMessageId": activity_id}
     )
     resp = await world.teams.post(event)
-    assert resp.status in (200, 202)
+    assert resp.status == 202
     report = await world.service.report(ann_id)
     assert report.read == 1
 
@@ -159,9 +157,7 @@ async def test_calendar_reschedule_updates_delivered_cards_and_sends_a_notice(wo
     assert len(first) == 1 and "Saturday 16 January 2027" in first[0].card_text()
 
     replies = await world.say(LEAD, "reschedule wave-0 2027-01-23")
-    assert any("1 delivered" in r.text or "delivered cards updated" in r.text for r in replies), [
-        r.text for r in replies
-    ]
+    assert any(f"{len(pilot)} delivered cards updated in place" in r.text for r in replies), [r.text for r in replies]
     await world.deliver()
     updates = world.connector.to(pilot[0].personal_conversation, "update")
     assert updates and "Saturday 23 January 2027" in updates[-1].card_text()

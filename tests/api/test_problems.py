@@ -8,7 +8,8 @@ import io
 import aiohttp
 import pytest
 
-from tests.bot.features.problems.conftest import staff
+# The problem reports' story starts on a staffed Wednesday, as in the bot's problem tests.
+from tests.bot.features.problems.conftest import clock_start, staff  # noqa: F401
 from tests.support.app import person
 
 TOKEN = "s3cret-token"
@@ -17,6 +18,12 @@ TOKEN = "s3cret-token"
 @pytest.fixture
 def api_token() -> str:
     return TOKEN
+
+
+@pytest.fixture
+def world(problems_world):
+    """The app with problem reports and their API on, as the bot's problem tests run it."""
+    return problems_world
 
 
 async def get(world, path: str, token: str | None = TOKEN) -> tuple[int, object, str]:
