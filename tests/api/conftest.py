@@ -3,3 +3,4 @@
 
 from tests.bot.features.problems.conftest import problems_features  # noqa: F401
 from tests.bot.features.problems.conftest import world as problems_world  # noqa: F401
+from tests.bot.features.readiness.conftest import world as graph_world  # noqa: F401
