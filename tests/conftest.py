@@ -2,7 +2,7 @@
 
 from tests.support import network
 
-pytest_plugins = ["tests.support.db", "tests.support.clock", "tests.support.app"]
+pytest_plugins = ["tests.support.db", "tests.support.clock", "tests.support.messenger", "tests.support.app"]
 
 # Installed at collection time so that nothing, fixtures included, reaches the network.
 network.install()

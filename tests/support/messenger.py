@@ -1,5 +1,10 @@
 """The one fake Messenger for domain tests: records what is sent, updated, deleted and opened,
-and fails on cue, so the real delivery engine can run against it without Teams."""
+and fails on cue, so the real delivery engine can run against it without Teams.
+
+Fixture:
+    messenger: a :class:`FakeMessenger` on the test's ``clock``; a package that needs it scripted
+        differently (e.g. no 1:1 conversation can be reopened) overrides it in its conftest.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from switchover.clock import Clock
+import pytest
+
+from switchover.clock import Clock, ManualClock
 from switchover.messaging import ConversationTarget, DeliveryError, OutgoingMessage
 
 
@@ -122,3 +129,8 @@ class FakeMessenger:
         if self.conversation_of is None:
             raise AssertionError("this FakeMessenger was built without conversation_of")
         return self.to(self.conversation_of(key))
+
+
+@pytest.fixture
+def messenger(clock: ManualClock) -> FakeMessenger:
+    return FakeMessenger(clock)

@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 
 from switchover.announcements import AnnouncementService
-from switchover.clock import ManualClock
 from switchover.delivery import DeliveryEngine
 from switchover.delivery.conversations import StoredConversations
 from switchover.directory.roster import RosterDirectory
 from switchover.plan.loader import load_plan
 from switchover.storage import ConversationRecord, ConversationStore, Database
-from tests.support.messenger import FakeMessenger
 
 FABRIKAM = Path(__file__).resolve().parents[3] / "examples" / "fabrikam"
 TENANT = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
@@ -41,11 +39,6 @@ def directory():
 @pytest.fixture
 def clock_start() -> dt.datetime:
     return START
-
-
-@pytest.fixture
-def messenger(clock: ManualClock) -> FakeMessenger:
-    return FakeMessenger(clock)
 
 
 @pytest.fixture

@@ -65,11 +65,6 @@ def clock_start() -> dt.datetime:
 
 
 @pytest.fixture
-def messenger(clock: ManualClock) -> FakeMessenger:
-    return FakeMessenger(clock)
-
-
-@pytest.fixture
 def store(database: Database) -> ConversationStore:
     return ConversationStore(database)
 
