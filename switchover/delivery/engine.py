@@ -35,8 +35,14 @@ outcome is written immediately after. So:
   ``concurrency`` rows per killed worker can be in that state; bench/broadcast.py
   measures how many actually arrive twice when a worker is killed mid-broadcast.
 
-Outcome writes of concurrent sends are committed together (group commit), each
-caller still waiting for its own commit, so the order above holds.
+Outcome writes of concurrent sends are committed together (group commit, through
+:class:`switchover.storage.batch.GroupWriter`), each caller still waiting for its own
+commit, so the order above holds.
+
+Why one module of some 900 lines: the life cycle above is one state machine. Claiming,
+the ``sending`` mark, the send, the reopen of a gone chat, retries and recovery each
+move a row from one state to the next, and the crash-safety argument is about the order
+of those moves; split across modules, a reader would have to reassemble it to check it.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -61,7 +67,8 @@ from switchover.clock import Clock
 from switchover.delivery.limits import RateLimiter, TeamsLimits
 from switchover.delivery.tables import deliveries
 from switchover.messaging import ConversationTarget, DeliveryError, FailureKind, Messenger, OutgoingMessage
-from switchover.storage.db import SQLITE_BEGIN_OPTION
+from switchover.storage.batch import GroupWriter
+from switchover.storage.db import rowcount
 
 log = logging.getLogger(__name__)
 
@@ -255,53 +262,20 @@ class DeliveryEngine:
         self._callbacks: dict[str, list[OutcomeCallback]] = defaultdict(list)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
-        self._pending_writes: list[tuple[Any, asyncio.Future[int]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        # Every send needs two small row updates (``sending`` before, the outcome after).
+        # Sixteen workers each committing on their own would queue for SQLite's single write
+        # lock; committing whatever is pending in one transaction (group commit) keeps the
+        # database off the critical path. Each caller still waits for *its* commit, so the
+        # crash-safety order is unchanged.
+        self._row_updates: GroupWriter[Any] = GroupWriter(
+            db, _run_updates, name=f"delivery-writes-{self.worker_id}", immediate=True
+        )
 
-    @contextlib.asynccontextmanager
-    async def _tx(self, *, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
-        """One transaction on a Core connection; ``immediate`` takes SQLite's write lock at BEGIN
-        (read-then-write work such as claiming rows must queue, not fail with "database is locked")."""
-        async with self.db.engine.connect() as conn:
-            if immediate and self.db.dialect == "sqlite":
-                conn = await conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-            async with conn.begin():
-                yield conn
-
-    async def _write(self, statement: Any) -> int:
-        """Run one row update, committed together with the other workers' pending updates.
-
-        Every send needs two small writes (``sending`` before, the outcome after).
-        Sixteen workers each committing on their own queue up for SQLite's single
-        write lock; one writer committing whatever is pending in one transaction
-        (group commit) keeps the database off the critical path. The caller still
-        waits for *its* commit, so the crash-safety order is unchanged.
-
-        Returns:
-            The statement's row count.
-        """
-        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending_writes.append((statement, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._flush_writes(), name=f"delivery-writes-{self.worker_id}")
-        return await done
-
-    async def _flush_writes(self) -> None:
-        while self._pending_writes:
-            batch, self._pending_writes = self._pending_writes, []
-            try:
-                counts = []
-                async with self._tx(immediate=True) as conn:
-                    for statement, _ in batch:
-                        counts.append((await conn.execute(statement)).rowcount)
-            except Exception as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                continue
-            for (_, done), count in zip(batch, counts, strict=True):
-                if not done.done():
-                    done.set_result(count)
+    async def _update_row(self, statement: Any) -> int:
+        """Run one row update, committed together with the other workers' pending ones; its row count."""
+        count = await self._row_updates.add(statement)
+        assert count is not None  # _run_updates counts every statement  # noqa: S101
+        return count
 
     # -- enqueueing ------------------------------------------------------------
 
@@ -337,7 +311,7 @@ class DeliveryEngine:
                 }
                 for r in chunk
             ]
-            async with self._tx() as s:
+            async with self.db.begin() as s:
                 await s.execute(self._insert_ignore(rows))
                 by_tenant: dict[str, list[str]] = defaultdict(list)
                 for r in chunk:
@@ -477,7 +451,7 @@ class DeliveryEngine:
             await asyncio.gather(*list(self._in_flight), return_exceptions=True)
 
     async def _seconds_until_due(self) -> float | None:
-        async with self._tx() as s:
+        async with self.db.begin(read_only=True) as s:
             nxt = await s.scalar(
                 sa.select(sa.func.min(deliveries.c.next_attempt_at)).where(
                     deliveries.c.status == DeliveryStatus.PENDING.value
@@ -490,7 +464,7 @@ class DeliveryEngine:
     async def _seconds_until_more_work(self) -> float | None:
         now = self.clock.now()
         c = deliveries.c
-        async with self._tx() as s:
+        async with self.db.begin(read_only=True) as s:
             retry_at = await s.scalar(
                 sa.select(sa.func.min(c.next_attempt_at)).where(
                     c.status == DeliveryStatus.PENDING.value,
@@ -520,7 +494,7 @@ class DeliveryEngine:
                 "status": DeliveryStatus.IN_DOUBT.value,
                 "reason": "in doubt: the sending worker stopped during the send; not resent automatically",
             }
-        async with self._tx(immediate=True) as s:
+        async with self.db.begin(immediate=True) as s:
             result = await s.execute(
                 sa.update(deliveries)
                 .where(c.status == DeliveryStatus.SENDING.value, c.claimed_until < now)
@@ -541,7 +515,7 @@ class DeliveryEngine:
             sa.and_(c.status == DeliveryStatus.PENDING.value, c.next_attempt_at <= now),
             sa.and_(c.status == DeliveryStatus.CLAIMED.value, c.claimed_until < now),
         )
-        async with self._tx(immediate=True) as s:
+        async with self.db.begin(immediate=True) as s:
             pick = sa.select(c.id).where(claimable).order_by(c.next_attempt_at, c.id).limit(limit)
             if self.db.dialect == "postgresql":
                 pick = pick.with_for_update(skip_locked=True)
@@ -611,7 +585,7 @@ class DeliveryEngine:
                 updated_at=now,
             )
         )
-        return await self._write(statement) == 1
+        return await self._update_row(statement) == 1
 
     async def _send_and_record(self, row: Any, recipient: Recipient, target: ConversationTarget) -> None:
         message = message_from_json(row.message)
@@ -685,7 +659,7 @@ class DeliveryEngine:
 
     async def _mark_reopened(self, row: Any) -> None:
         # The reopen took a second round trip or two: renew the lease for the send that follows.
-        await self._write(
+        await self._update_row(
             sa.update(deliveries)
             .where(deliveries.c.id == row.id)
             .values(reopened=True, claimed_until=self.clock.now() + self.lease)
@@ -721,7 +695,7 @@ class DeliveryEngine:
         if target is not None:
             values["target"] = target_to_json(target)
             values["conversation_id"] = target.conversation_id
-        await self._write(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        await self._update_row(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
         log.info(
             "delivery will be retried", extra={"delivery": row.id, "in_seconds": round(delay, 3), "reason": reason}
         )
@@ -749,7 +723,7 @@ class DeliveryEngine:
             values.update(activity_id=activity_id, sent_at=now, reason=sa.case((c.reason.like("resent:%"), c.reason)))
         if target is not None:
             values.update(target=target_to_json(target), conversation_id=target.conversation_id)
-        await self._write(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        await self._update_row(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
         if status is not DeliveryStatus.SENT:
             log.warning(
                 "delivery not sent",
@@ -768,7 +742,7 @@ class DeliveryEngine:
 
     async def get(self, delivery_id: int) -> DeliveryOutcome:
         """The current state of one delivery (``KeyError`` if there is none)."""
-        async with self._tx() as s:
+        async with self.db.begin(read_only=True) as s:
             row = (await s.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id))).first()
         if row is None:
             raise KeyError(delivery_id)
@@ -777,7 +751,7 @@ class DeliveryEngine:
     async def outcomes(self, tenant_id: str, purpose: str, subject_id: str) -> list[DeliveryOutcome]:
         """Every delivery of one subject (e.g. one announcement), in id order."""
         c = deliveries.c
-        async with self._tx() as s:
+        async with self.db.begin(read_only=True) as s:
             rows = await s.execute(
                 sa.select(deliveries)
                 .where(c.tenant_id == tenant_id, c.purpose == purpose, c.subject_id == subject_id)
@@ -789,7 +763,7 @@ class DeliveryEngine:
         """Cancel deliveries of a subject that have not started sending; returns how many."""
         c = deliveries.c
         now = self.clock.now()
-        async with self._tx(immediate=True) as s:
+        async with self.db.begin(immediate=True) as s:
             result = await s.execute(
                 sa.update(deliveries)
                 .where(
@@ -800,7 +774,7 @@ class DeliveryEngine:
                 )
                 .values(status=DeliveryStatus.CANCELLED.value, reason="cancelled", updated_at=now, claimed_by=None)
             )
-            return result.rowcount
+            return rowcount(result)
 
     async def update_sent(self, delivery_id: int, message: OutgoingMessage) -> None:
         """Replace a sent message in place (correct a card, show an acknowledgement).
@@ -814,7 +788,7 @@ class DeliveryEngine:
         target = target_from_json(row.target)
         assert target is not None  # a sent row always has its target  # noqa: S101
         await self._with_retries(lambda: self.messenger.update(target, row.activity_id, message), row, target)
-        async with self._tx(immediate=True) as s:
+        async with self.db.begin(immediate=True) as s:
             await s.execute(
                 sa.update(deliveries)
                 .where(deliveries.c.id == delivery_id)
@@ -827,7 +801,7 @@ class DeliveryEngine:
         target = target_from_json(row.target)
         assert target is not None  # noqa: S101
         await self._with_retries(lambda: self.messenger.delete(target, row.activity_id), row, target)
-        async with self._tx(immediate=True) as s:
+        async with self.db.begin(immediate=True) as s:
             await s.execute(
                 sa.update(deliveries)
                 .where(deliveries.c.id == delivery_id)
@@ -835,7 +809,7 @@ class DeliveryEngine:
             )
 
     async def _sent_row(self, delivery_id: int) -> Any:
-        async with self._tx() as s:
+        async with self.db.begin(read_only=True) as s:
             row = (await s.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id))).first()
         if row is None:
             raise KeyError(delivery_id)
@@ -864,7 +838,7 @@ class DeliveryEngine:
         """
         c = deliveries.c
         now = self.clock.now()
-        async with self._tx(immediate=True) as s:
+        async with self.db.begin(immediate=True) as s:
             rows = await s.execute(
                 sa.select(c.id, c.activity_id).where(
                     c.tenant_id == tenant_id,
@@ -877,6 +851,11 @@ class DeliveryEngine:
             if ids:
                 await s.execute(sa.update(deliveries).where(c.id.in_(ids)).values(read_at=now, updated_at=now))
         return len(ids)
+
+
+async def _run_updates(conn: AsyncConnection, statements: Sequence[Any]) -> list[int]:
+    """The engine's row updates of one group commit, in order; each one's row count."""
+    return [rowcount(await conn.execute(statement)) for statement in statements]
 
 
 async def _all_or_none(coroutines: list[Any]) -> None:

@@ -18,7 +18,12 @@ written anyway (the write was asked for; the answer was merely not awaited).
 A COMMIT that fails ambiguously (the database got it, the answer was lost) is
 retried row by row like any failure, so such a batch may be written twice:
 fine for counters like FAQ gaps, not for rows that must be unique (give those a
-unique key and an insert that ignores duplicates).
+unique key and an insert that ignores duplicates), nor for guarded updates whose
+second run would find their guard gone (the delivery engine's ``sending`` mark:
+such a row is then reported as not updated, the safe answer).
+
+The write function may report what each row did, one count per row (an UPDATE's
+row count, say); each caller gets its own row's count back from :meth:`GroupWriter.add`.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ from switchover.storage.db import Database
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-WriteBatch = Callable[[AsyncConnection, Sequence[T]], Awaitable[None]]
+# Writes a batch on a connection inside its transaction; may return one count per row, in order.
+WriteBatch = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[int] | None]]
 
 
 class GroupWriter(Generic[T]):
@@ -45,30 +51,40 @@ class GroupWriter(Generic[T]):
     Args:
         db: the database.
         write: writes a batch on the connection (inside the transaction), e.g.
-            ``await conn.execute(insert(table), rows)``.
+            ``await conn.execute(insert(table), rows)``; it may return one count per row
+            (e.g. each UPDATE's row count), which :meth:`add` hands back to that row's caller.
         name: for logs.
         max_batch: rows per transaction at most.
+        immediate: on SQLite, take the write lock at BEGIN (``Database.begin(immediate=True)``),
+            for writes that race other processes' read-then-write transactions.
     """
 
-    def __init__(self, db: Database, write: WriteBatch[T], *, name: str, max_batch: int = 500) -> None:
+    def __init__(
+        self, db: Database, write: WriteBatch[T], *, name: str, max_batch: int = 500, immediate: bool = False
+    ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._db = db
         self._write = write
         self._name = name
         self._max_batch = max_batch
-        self._pending: list[tuple[T, asyncio.Future[None]]] = []
+        self._immediate = immediate
+        self._pending: list[tuple[T, asyncio.Future[int | None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self.batches = 0  # transactions committed (for tests and benchmarks)
         self.rows = 0  # rows committed
 
-    async def add(self, row: T) -> None:
-        """Write ``row``; returns once it is committed, raises what kept it from being written."""
+    async def add(self, row: T) -> int | None:
+        """Write ``row``; returns once it is committed, raises what kept it from being written.
+
+        Returns:
+            The row's count as the write function reported it, None if it reports none.
+        """
         if self._db.holds_write_turn:
             # The batch needs SQLite's write turn, which this task holds until it returns.
             raise RuntimeError(f"{self._name}: add() inside a write transaction would wait for itself")
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
+        done: asyncio.Future[int | None] = loop.create_future()
         self._pending.append((row, done))
         flusher = self._flusher
         if flusher is None or flusher.done() or flusher.get_loop() is not loop:
@@ -77,7 +93,7 @@ class GroupWriter(Generic[T]):
             self._flusher = loop.create_task(
                 self._flush(), name=f"group-writer:{self._name}", context=contextvars.Context()
             )
-        await asyncio.shield(done)
+        return await asyncio.shield(done)
 
     async def drain(self) -> None:
         """Wait until every row added so far has been written (or has failed)."""
@@ -89,10 +105,10 @@ class GroupWriter(Generic[T]):
             batch = self._pending[: self._max_batch]
             del self._pending[: self._max_batch]
             try:
-                await self._commit([row for row, _ in batch])
+                counts = await self._commit([row for row, _ in batch])
             except Exception as exc:  # noqa: BLE001 - sorted out row by row below
                 if len(batch) == 1:
-                    _settle(batch[0][1], exc)
+                    _settle(batch[0][1], None, exc)
                     continue
                 log.warning(
                     "group write failed; retrying its rows one at a time",
@@ -100,26 +116,30 @@ class GroupWriter(Generic[T]):
                 )
                 for row, done in batch:
                     try:
-                        await self._commit([row])
+                        [count] = await self._commit([row])
                     except Exception as row_exc:  # noqa: BLE001 - handed to that row's caller
-                        _settle(done, row_exc)
+                        _settle(done, None, row_exc)
                     else:
-                        _settle(done, None)
+                        _settle(done, count, None)
             else:
-                for _, done in batch:
-                    _settle(done, None)
+                for (_, done), count in zip(batch, counts, strict=True):
+                    _settle(done, count, None)
 
-    async def _commit(self, rows: list[T]) -> None:
-        async with self._db.writing(), self._db.engine.begin() as conn:
-            await self._write(conn, rows)
+    async def _commit(self, rows: list[T]) -> list[int | None]:
+        """Write ``rows`` in one transaction; returns one count per row (None where none was reported)."""
+        async with self._db.begin(immediate=self._immediate) as conn:
+            counts = await self._write(conn, rows)
+            if counts is not None and len(counts) != len(rows):  # a bug in the write function: roll back
+                raise RuntimeError(f"{self._name}: the write reported {len(counts)} counts for {len(rows)} rows")
         self.batches += 1
         self.rows += len(rows)
+        return [None] * len(rows) if counts is None else list(counts)
 
 
-def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+def _settle(done: asyncio.Future[int | None], count: int | None, error: BaseException | None) -> None:
     if done.done():
         return
     if error is None:
-        done.set_result(None)
+        done.set_result(count)
     else:
         done.set_exception(error)

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchover.answers.store import AnswerGap
 from switchover.storage import Database
 from switchover.storage.batch import GroupWriter
+from switchover.storage.db import rowcount
 
 T0 = dt.datetime(2027, 1, 18, 9, 0, tzinfo=dt.UTC)
 
@@ -105,3 +106,62 @@ async def test_adding_inside_a_write_transaction_is_refused_not_deadlocked(sqlit
             await writer.add(gap(1))
     await writer.add(gap(2))  # outside, as meant
     assert await stored(sqlite_database) == ["question 2"]
+
+
+async def test_each_caller_gets_its_own_rows_count(database: Database) -> None:
+    await asyncio.gather(*(GroupWriter(database, insert_gaps, name="seed").add(gap(n)) for n in range(3)))
+
+    async def fold(conn: AsyncConnection, questions: Sequence[str]) -> list[int]:
+        counts = []
+        for question in questions:
+            result = await conn.execute(
+                update(AnswerGap).where(AnswerGap.question == question).values(folded=f"seen: {question}")
+            )
+            counts.append(rowcount(result))
+        return counts
+
+    writer = GroupWriter(database, fold, name="test")
+    asked = ["question 0", "question 9", "question 2", "question 1", "nobody asked this"]
+    counts = await asyncio.gather(*(writer.add(q) for q in asked))
+    assert counts == [1, 0, 1, 1, 0]
+    assert writer.batches < len(asked)  # still group-committed
+    assert await GroupWriter(database, insert_gaps, name="plain").add(gap(5)) is None  # a write that counts nothing
+
+
+async def test_a_batch_retried_row_by_row_still_hands_back_counts(database: Database) -> None:
+    async def insert_counting(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
+        await conn.execute(insert(AnswerGap), list(rows))
+        return [1] * len(rows)
+
+    writer = GroupWriter(database, insert_counting, name="test")
+    results = await asyncio.gather(
+        *(writer.add(gap(n, question=None) if n == 3 else gap(n)) for n in range(6)), return_exceptions=True
+    )
+    assert [r if isinstance(r, int) else "error" for r in results] == [1, 1, 1, "error", 1, 1]
+
+
+async def test_a_write_reporting_the_wrong_number_of_counts_is_rolled_back(database: Database) -> None:
+    async def miscounting(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
+        await conn.execute(insert(AnswerGap), list(rows))
+        return []
+
+    with pytest.raises(RuntimeError, match="0 counts for 1 rows"):
+        await GroupWriter(database, miscounting, name="test").add(gap(1))
+    assert await stored(database) == []
+
+
+async def test_an_immediate_writer_takes_the_sqlite_write_lock_at_begin(sqlite_database: Database) -> None:
+    begins: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(sqlite_database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        await GroupWriter(sqlite_database, insert_gaps, name="deferred").add(gap(1))
+        await GroupWriter(sqlite_database, insert_gaps, name="immediate", immediate=True).add(gap(2))
+    finally:
+        event.remove(sqlite_database.engine.sync_engine, "before_cursor_execute", seen)
+    assert begins == ["BEGIN DEFERRED", "BEGIN IMMEDIATE"]
+    assert await stored(sqlite_database) == ["question 1", "question 2"]
