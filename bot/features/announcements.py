@@ -44,7 +44,8 @@ from switchover.announcements import (
     Content,
     NotARecipient,
 )
-from switchover.announcements.service import PURPOSE, campaign_id
+from switchover.announcements.calendar import campaign_id
+from switchover.announcements.sending import PURPOSE
 from switchover.delivery import DeliveryEngine
 from switchover.delivery.shared import shared_engine, worker_running
 from switchover.runtime import Runtime

@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from switchover.announcements.calendar import WaveDates, calendar_content, campaign_id
 from switchover.announcements.model import Announcement, AnnouncementStatus, Audience, Button, Content, Urgency
-from switchover.announcements.service import AnnouncementService, WaveDates, campaign_id
+from switchover.announcements.service import AnnouncementService
 from switchover.plan.loader import load_plan
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +35,7 @@ def main() -> None:
             wave_key=wave.key,
             calendar_key=message.key,
             title=message.title,
-            content=service._calendar_content(message),
+            content=calendar_content(message),
             audience=Audience(kind="wave", values=(wave.key,)),
             send_at=None,
             status=AnnouncementStatus.SCHEDULED,

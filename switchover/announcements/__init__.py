@@ -1,14 +1,19 @@
 """Announcements: scheduled cutover notices and free-form messages to waves, departments,
 offices, people and channels, sent through the delivery engine (see ``service``)."""
 
-from switchover.announcements.model import Announcement, AnnouncementStatus, Audience, Button, Content, Urgency
-from switchover.announcements.service import (
+from switchover.announcements.acknowledgements import NotARecipient
+from switchover.announcements.corrections import RescheduleResult
+from switchover.announcements.model import (
+    Announcement,
     AnnouncementError,
-    AnnouncementService,
-    NotARecipient,
-    Report,
-    RescheduleResult,
+    AnnouncementStatus,
+    Audience,
+    Button,
+    Content,
+    Urgency,
 )
+from switchover.announcements.reports import Report
+from switchover.announcements.service import AnnouncementService
 
 __all__ = [
     "Announcement",

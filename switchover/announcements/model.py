@@ -8,6 +8,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+# The button verbs that acknowledge an announcement ("Got it", "I've set up Authenticator").
+ACK_VERBS = ("acknowledge", "mfa_done")
+
+
+class AnnouncementError(ValueError):
+    """A request about an announcement that cannot be done (wrong state, unknown id)."""
+
 
 class AnnouncementStatus(StrEnum):
     """Where an announcement is in its life."""

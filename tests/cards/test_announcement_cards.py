@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cards.render import render_card
+from switchover.announcements.calendar import WaveDates
 from switchover.announcements.model import Announcement, AnnouncementStatus, Audience, Button, Content, Urgency
-from switchover.announcements.service import AnnouncementService, WaveDates
+from switchover.announcements.service import AnnouncementService
 from switchover.plan.loader import load_plan
 from tests.switchover.announcements.conftest import FABRIKAM
 

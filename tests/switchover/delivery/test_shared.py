@@ -17,7 +17,7 @@ def test_the_shared_engine_keeps_the_configured_tenant_rate_and_crash_policy(tmp
     engine = runtime.features["delivery"]
     assert engine.limits.per_tenant_per_second == 20
     assert engine.in_doubt == "hold"
-    assert runtime.features["announcements"].grace == dt.timedelta(minutes=30)
+    assert runtime.features["announcements"].sending.grace == dt.timedelta(minutes=30)
     assert runtime.features["problems"].delivery is engine  # one engine, one set of limits
 
 
@@ -26,7 +26,7 @@ def test_defaults_are_teams_limit_and_resend(tmp_path):
     engine = runtime.features["delivery"]
     assert engine.limits.per_tenant_per_second == 50
     assert engine.in_doubt == "resend"
-    assert runtime.features["announcements"].grace == dt.timedelta(hours=2)
+    assert runtime.features["announcements"].sending.grace == dt.timedelta(hours=2)
 
 
 @pytest.mark.parametrize(

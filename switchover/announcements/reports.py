@@ -1,0 +1,157 @@
+"""The figures of one announcement: recipients, sent, pending, failed and unreachable (by reason),
+read and acknowledged, per department and office, with one row per recipient for the CSV."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from switchover.announcements.model import Announcement
+from switchover.announcements.sending import PURPOSE
+from switchover.announcements.store import AnnouncementStore
+from switchover.delivery import DeliveryEngine, DeliveryStatus
+from switchover.directory.base import Directory
+
+
+@dataclass
+class Report:
+    """Delivery and acknowledgement figures of one announcement."""
+
+    announcement: Announcement
+    recipients: int = 0
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    read: int = 0
+    acknowledged: int = 0
+    in_doubt: int = 0
+    recalled: int = 0
+    cancelled: int = 0
+    failed_by_reason: dict[str, int] = field(default_factory=dict)
+    unreachable_by_reason: dict[str, int] = field(default_factory=dict)
+    by_department: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_office: dict[str, dict[str, int]] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def totals(self) -> list[tuple[str, int]]:
+        """The headline figures, labelled, in the order a lead reads them."""
+        return [
+            ("Recipients", self.recipients),
+            ("Sent", self.sent),
+            ("Pending", self.pending),
+            ("Failed", self.failed),
+            ("Unreachable", self.unreachable),
+            ("Read", self.read),
+            ("Acknowledged", self.acknowledged),
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as JSON (the API's report)."""
+        return {
+            "announcement_id": self.announcement.id,
+            "status": self.announcement.status.value,
+            **{name.lower(): value for name, value in self.totals()},
+            "in_doubt": self.in_doubt,
+            "recalled": self.recalled,
+            "failed_by_reason": self.failed_by_reason,
+            "unreachable_by_reason": self.unreachable_by_reason,
+            "by_department": self.by_department,
+            "by_office": self.by_office,
+        }
+
+
+class Reports:
+    """Reports on one tenant's announcements.
+
+    Args:
+        store: The tenant's announcements (and acknowledgements).
+        directory: Recipients' departments and offices.
+        engine: The delivery engine (each delivery's outcome and read receipt).
+    """
+
+    def __init__(self, store: AnnouncementStore, directory: Directory, engine: DeliveryEngine) -> None:
+        self.store = store
+        self.directory = directory
+        self.engine = engine
+
+    async def report(self, ann_id: str) -> Report:
+        """Recipients, sent, failed by reason, unreachable, read, acknowledged; per department and office."""
+        announcement = await self.store.get(ann_id)
+        outcomes = await self.engine.outcomes(self.store.tenant_id, PURPOSE, ann_id)
+        acked = await self.store.acknowledged_by(ann_id)
+        report = Report(announcement=announcement, recipients=len(outcomes))
+        failed_by: Counter[str] = Counter()
+        unreachable_by: Counter[str] = Counter()
+        by_dept: dict[str, Counter[str]] = defaultdict(Counter)
+        by_office: dict[str, Counter[str]] = defaultdict(Counter)
+        for o in outcomes:
+            user = await self.directory.get(o.recipient.key) if o.recipient.kind == "user" else None
+            dept = (user.department if user else None) or ("(channel)" if o.recipient.kind == "channel" else "(none)")
+            office = (user.office if user else None) or ("(channel)" if o.recipient.kind == "channel" else "(none)")
+            flags = {"recipients": 1}
+            if o.status is DeliveryStatus.SENT:
+                report.sent += 1
+                flags["sent"] = 1
+            elif o.status is DeliveryStatus.FAILED:
+                report.failed += 1
+                failed_by[_reason_code(o.reason)] += 1
+                flags["failed"] = 1
+            elif o.status is DeliveryStatus.UNREACHABLE:
+                report.unreachable += 1
+                unreachable_by[_reason_code(o.reason)] += 1
+                flags["unreachable"] = 1
+            elif o.status is DeliveryStatus.IN_DOUBT:
+                report.in_doubt += 1
+            elif o.status is DeliveryStatus.RECALLED:
+                report.recalled += 1
+            elif o.status is DeliveryStatus.CANCELLED:
+                report.cancelled += 1
+            else:
+                report.pending += 1
+                flags["pending"] = 1
+            if o.read_at is not None:
+                report.read += 1
+                flags["read"] = 1
+            if o.recipient.key in acked:
+                report.acknowledged += 1
+                flags["acknowledged"] = 1
+            for name, n in flags.items():
+                by_dept[dept][name] += n
+                by_office[office][name] += n
+            report.rows.append(
+                {
+                    "recipient": o.recipient.key,
+                    "name": o.recipient.display_name or "",
+                    "kind": o.recipient.kind,
+                    "department": dept,
+                    "office": office,
+                    "status": o.status.value,
+                    "reason": o.reason or "",
+                    "attempts": o.attempts,
+                    "sent_at": o.sent_at.isoformat() if o.sent_at else "",
+                    "read_at": o.read_at.isoformat() if o.read_at else "",
+                    "acknowledged": "yes" if o.recipient.key in acked else "no",
+                }
+            )
+        report.failed_by_reason = dict(failed_by)
+        report.unreachable_by_reason = dict(unreachable_by)
+        report.by_department = {k: dict(v) for k, v in sorted(by_dept.items())}
+        report.by_office = {k: dict(v) for k, v in sorted(by_office.items())}
+        return report
+
+    async def on_read_receipt(self, conversation_id: str, last_read_message_id: str) -> int:
+        """A read receipt from a 1:1 chat: deliveries up to that message were read (the "Read" figure)."""
+        return await self.engine.mark_read(self.store.tenant_id, conversation_id, last_read_message_id)
+
+
+def _reason_code(reason: str | None) -> str:
+    """The stable part of a failure reason ("HTTP 403 ConversationBlockedByUser ..." -> code)."""
+    if not reason:
+        return "unknown"
+    words = reason.replace(";", " ").replace(":", " ").split()
+    for word in words:
+        if word[:1].isupper() and word.isalpha() and word not in ("HTTP", "NoConversation"):
+            return word
+    return words[0] if words else "unknown"

@@ -1,0 +1,235 @@
+"""The cards announcements show: each recipient's card (calendar, free-form, reschedule notice) as
+that person should see it now (their time zone, their acknowledgement, what they must still do
+before cutover), and the lead's report card."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cards.render import render_card
+from switchover.announcements.calendar import WaveCalendar, WaveDates
+from switchover.announcements.model import ACK_VERBS, Announcement
+from switchover.announcements.store import AnnouncementStore
+from switchover.delivery import Recipient
+from switchover.plan.model import Plan
+from switchover.readiness.notice import ReadinessNotice
+from switchover.storage.conversations import ConversationStore
+
+if TYPE_CHECKING:
+    from switchover.announcements.reports import Report
+    from switchover.readiness.service import ReadinessService
+
+REFRESH_LIMIT = 60  # Teams refreshes a card automatically for at most 60 listed users
+
+
+def render_announcement(
+    plan: Plan,
+    announcement: Announcement,
+    *,
+    zone: ZoneInfo,
+    dates: WaveDates | None,
+    refresh_user_ids: Sequence[str] = (),
+    acknowledged_at: dt.datetime | None = None,
+    old_dates: WaveDates | None = None,
+    to_do: Sequence[str] = (),
+    notice: str | None = None,
+    notice_good: bool = False,
+) -> dict[str, Any]:
+    """The card a recipient sees, dates in their time zone.
+
+    Args:
+        plan: the migration plan (wave titles).
+        announcement: what is sent.
+        zone: the recipient's time zone.
+        dates: the wave's cutover window (with any reschedule), None for no wave.
+        refresh_user_ids: Teams ids whose clients refresh the card (Universal Actions).
+        acknowledged_at: when the recipient acknowledged it; the buttons give way to a thank-you.
+        old_dates: a reschedule notice's previous window.
+        to_do: a calendar card before cutover: what this recipient must still do
+            (``ReadinessService.to_do``), shown as "Before your cutover on ...".
+        notice: one line answering the recipient's last button press.
+        notice_good: show ``notice`` as good news (else as needing attention).
+    """
+    content = announcement.content
+    ack_text = None
+    if acknowledged_at is not None:
+        ack_text = f"Acknowledged {acknowledged_at.astimezone(zone):%a %d %b %H:%M} - thank you"
+    buttons = [b.view() for b in content.buttons]
+    if acknowledged_at is not None:
+        buttons = [b for b in buttons if b["verb"] not in ACK_VERBS]
+    refresh = list(refresh_user_ids)[:REFRESH_LIMIT]
+    if old_dates is None and content.previous_cutover is not None:
+        old_dates = WaveDates(*content.previous_cutover)
+    if announcement.kind == "reschedule" and dates is not None and old_dates is not None:
+        return render_card(
+            "reschedule",
+            announcement_id=announcement.id,
+            wave_title=plan.wave(announcement.wave_key or "").title,
+            old_when=_when(old_dates, zone),
+            new_when=_when(dates, zone),
+            note=content.summary,
+        )
+    if announcement.kind == "freeform":
+        return render_card(
+            "freeform",
+            announcement_id=announcement.id,
+            title=announcement.title,
+            body=content.body or content.summary,
+            urgency=content.urgency.value,
+            image_url=str(content.image_url) if content.image_url else None,
+            buttons=buttons,
+            acknowledged_text=ack_text,
+            correction=content.correction,
+            refresh_user_ids=refresh,
+        )
+    wave = plan.wave(announcement.wave_key) if announcement.wave_key else None
+    readiness = ReadinessNotice(tuple(to_do), dates.start.astimezone(zone)) if to_do and dates else None
+    return render_card(
+        "announcement",
+        announcement_id=announcement.id,
+        wave_title=wave.title if wave else None,
+        title=announcement.title,
+        when_text=f"Your cutover: {_when(dates, zone)}" if dates else None,
+        summary=content.summary,
+        points=list(content.points),
+        buttons=buttons,
+        acknowledged_text=ack_text,
+        correction=content.correction,
+        refresh_user_ids=refresh,
+        readiness_title=readiness.title if readiness else None,
+        readiness_text=readiness.text if readiness else None,
+        notice=notice,
+        notice_color="Good" if notice_good else "Attention",
+    )
+
+
+def report_card(report: Report, zone: ZoneInfo) -> dict[str, Any]:
+    """The report as a card for a project lead (times in ``zone``)."""
+    a = report.announcement
+    when = f" at {a.send_at.astimezone(zone):%a %d %b %Y %H:%M}" if a.send_at else ""
+    breakdown = [
+        f"{name}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}"
+        for name, counts in (("Failed", report.failed_by_reason), ("Unreachable", report.unreachable_by_reason))
+        if counts
+    ]
+    for dept, figures in report.by_department.items():
+        breakdown.append(
+            f"{dept}: {figures.get('sent', 0)}/{figures.get('recipients', 0)} sent, "
+            f"{figures.get('read', 0)} read, {figures.get('acknowledged', 0)} acknowledged"
+        )
+    return render_card(
+        "announcement-report",
+        title=f"{a.title} ({a.id})",
+        status_text=f"{a.status.value}{when}; audience {a.audience.describe()}",
+        totals=report.totals(),
+        breakdown=breakdown[:40],
+    )
+
+
+class RecipientCards:
+    """Each recipient's card, from what is known of them now.
+
+    Args:
+        store: The tenant's announcements (and acknowledgements).
+        calendar: Wave windows as they stand, and the plan.
+        conversations: Recipients' 1:1 chats (their time zones and Teams ids).
+        readiness: What a recipient must still do before cutover; None: cards never say.
+    """
+
+    def __init__(
+        self,
+        store: AnnouncementStore,
+        calendar: WaveCalendar,
+        conversations: ConversationStore,
+        readiness: ReadinessService | None,
+    ) -> None:
+        self.store = store
+        self.calendar = calendar
+        self.conversations = conversations
+        self.readiness = readiness
+
+    async def dates(self, announcement: Announcement) -> WaveDates | None:
+        """The announcement's wave window as it stands (None: no wave)."""
+        return await self.calendar.wave_dates(announcement.wave_key) if announcement.wave_key else None
+
+    async def for_recipients(self, announcement: Announcement, recipients: Sequence[Recipient]) -> list[dict[str, Any]]:
+        """Every recipient's card, in order (their chats and to-do lists read in one pass each)."""
+        user_keys = [r.key for r in recipients if r.kind == "user"]
+        tenant_id = self.store.tenant_id
+        records = await self.conversations.personal_for_users(tenant_id, user_keys) if user_keys else {}
+        dates = await self.dates(announcement)
+        to_do: dict[str, tuple[str, ...]] = {}
+        if self.readiness is not None and self._reminds_before_cutover(announcement, dates) and user_keys:
+            to_do = await self.readiness.to_do_for(user_keys)  # the last sync, in one pass
+        cards = []
+        for recipient in recipients:
+            record = records.get(recipient.key)
+            cards.append(
+                render_announcement(
+                    self.calendar.plan,
+                    announcement,
+                    zone=_zone(record.time_zone if record else None) or self.calendar.plan.zone,
+                    dates=dates,
+                    refresh_user_ids=[record.user_id] if record is not None and record.user_id else [],
+                    to_do=to_do.get(recipient.key, ()) if recipient.kind == "user" else (),
+                )
+            )
+        return cards
+
+    async def for_user(
+        self,
+        announcement: Announcement,
+        user_id: str,
+        *,
+        acknowledged_at: dt.datetime | None = None,
+        time_zone: str | None = None,
+        notice: str | None = None,
+        notice_good: bool = False,
+    ) -> dict[str, Any]:
+        """The card as this user should see it now (for refresh and acknowledgement).
+
+        ``notice`` answers the button they just pressed (see :func:`render_announcement`).
+        """
+        if acknowledged_at is None:
+            acknowledged_at = await self.store.first_acknowledgement(announcement.id, user_id)
+        record = await self.conversations.personal_for_user(self.store.tenant_id, user_id)
+        zone = _zone(time_zone) or _zone(record.time_zone if record else None) or self.calendar.plan.zone
+        dates = await self.dates(announcement)
+        return render_announcement(
+            self.calendar.plan,
+            announcement,
+            zone=zone,
+            dates=dates,
+            refresh_user_ids=[record.user_id] if record is not None and record.user_id else [],
+            acknowledged_at=acknowledged_at,
+            to_do=await self._to_do(announcement, dates, user_id),
+            notice=notice,
+            notice_good=notice_good,
+        )
+
+    def _reminds_before_cutover(self, announcement: Announcement, dates: WaveDates | None) -> bool:
+        """A wave calendar message going out before the wave's cutover starts ("one week to go", "tomorrow")."""
+        return announcement.kind == "calendar" and dates is not None and self.store.clock.now() < dates.start
+
+    async def _to_do(self, announcement: Announcement, dates: WaveDates | None, user_id: str) -> tuple[str, ...]:
+        """What one recipient must still do before cutover, for their card (last sync; empty when ready or unknown)."""
+        if self.readiness is None or not self._reminds_before_cutover(announcement, dates):
+            return ()
+        return (await self.readiness.to_do_for([user_id])).get(user_id, ())
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _when(dates: WaveDates, zone: ZoneInfo) -> str:
+    start, end = dates.start.astimezone(zone), dates.end.astimezone(zone)
+    return f"{start:%A %d %B %Y}, {start:%H:%M}-{end:%H:%M} ({start.tzname()})"
