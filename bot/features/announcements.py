@@ -45,7 +45,7 @@ from switchover.announcements import (
     NotARecipient,
 )
 from switchover.announcements.calendar import campaign_id
-from switchover.announcements.sending import PURPOSE
+from switchover.announcements.model import PURPOSE
 from switchover.delivery import DeliveryEngine
 from switchover.delivery.shared import shared_engine, worker_running
 from switchover.runtime import Runtime

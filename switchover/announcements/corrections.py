@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from switchover.announcements.calendar import WaveCalendar, WaveDates
-from switchover.announcements.model import Announcement, AnnouncementStatus, Audience, Button, Content
-from switchover.announcements.sending import PURPOSE, Sending
+from switchover.announcements.model import PURPOSE, Announcement, AnnouncementStatus, Audience, Button, Content
+from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements
 from switchover.announcements.views import RecipientCards, render_announcement

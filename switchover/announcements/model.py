@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+# The delivery engine's purpose for announcement deliveries.
+PURPOSE = "announcement"
 # The button verbs that acknowledge an announcement ("Got it", "I've set up Authenticator").
 ACK_VERBS = ("acknowledge", "mfa_done")
 

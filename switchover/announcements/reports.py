@@ -7,8 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from switchover.announcements.model import Announcement
-from switchover.announcements.sending import PURPOSE
+from switchover.announcements.model import PURPOSE, Announcement
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import DeliveryEngine, DeliveryStatus
 from switchover.directory.base import Directory

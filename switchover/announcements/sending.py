@@ -13,7 +13,7 @@ import logging
 import sqlalchemy as sa
 
 from switchover.announcements.calendar import WaveCalendar
-from switchover.announcements.model import AnnouncementStatus, Audience
+from switchover.announcements.model import PURPOSE, AnnouncementStatus, Audience
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements
 from switchover.announcements.views import RecipientCards
@@ -23,8 +23,6 @@ from switchover.membership import resolve_wave
 from switchover.messaging import OutgoingMessage
 
 log = logging.getLogger(__name__)
-
-PURPOSE = "announcement"  # the delivery engine's purpose for announcement deliveries
 
 
 class Sending:
