@@ -8,51 +8,52 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 
+import api
+from bot import features
 from bot.adapter import build_adapter
 from bot.body import body_reader
 from bot.connector import ConnectorPool
-from bot.features import FEATURES
 from bot.handler import SwitchoverBot
 from bot.messenger import BotMessenger
 from bot.routing import Router
 from bot.transport import messages_handler
 from scheduler import Wakeups
+from scheduler.jobs import schedule
+from switchover.announcements import AnnouncementService
+from switchover.answers.engine import AnswerEngine
+from switchover.answers.store import AnswerStore
 from switchover.clock import Clock, SystemClock
+from switchover.delivery import DeliveryEngine, TeamsLimits
+from switchover.delivery.conversations import StoredConversations
 from switchover.directory.base import Directory
+from switchover.directory.factory import build_directory
+from switchover.directory.graph import GraphDirectory
+from switchover.directory.install import AppInstaller
+from switchover.messaging import Messenger
 from switchover.plan.loader import load_plan
-from switchover.runtime import Runtime
+from switchover.plan.model import Plan
+from switchover.problems.desk import ProblemDesk
+from switchover.readiness.service import ReadinessService
+from switchover.services import Services
 from switchover.settings import Settings
 from switchover.storage import Database
 from switchover.storage.conversations import ConversationStore
+from switchover.tenant import ServedTenant
 
 log = logging.getLogger("switchover")
 
-RUNTIME = web.AppKey("runtime", Runtime)
+SERVICES = web.AppKey("services", Services)
 POOL = web.AppKey("connector_pool", ConnectorPool)
 WAKEUPS = web.AppKey("wakeups", Wakeups)
 ROUTER = web.AppKey("router", Router)
-
-
-def default_directory(settings: Settings, plan: Any, db: Database) -> Directory:
-    """The directory the settings ask for: the roster CSV (default) or Microsoft Graph."""
-    try:
-        graph = importlib.import_module("switchover.directory.factory")
-    except ModuleNotFoundError:
-        graph = None
-    if graph is not None:
-        return graph.build_directory(settings, plan, db)
-    from switchover.directory.roster import RosterDirectory
-
-    roster = settings.roster_path or settings.plan_path.parent / "roster.csv"
-    return RosterDirectory.from_csv(roster)
 
 
 def create_app(
@@ -70,7 +71,8 @@ def create_app(
         settings: the loaded configuration.
         clock: the source of "now" (tests pass a ManualClock).
         directory: overrides the directory chosen by settings (tests).
-        start_scheduler: False leaves wake-ups to the caller (tests drive ``run_due`` by hand).
+        start_scheduler: False runs no background work: no scheduler and no delivery
+            worker (tests drive ``run_due`` and delivery by hand).
         pooled_connector: False uses botbuilder's stock per-turn connector clients
             (bench/messages.py measures the difference; proactive sends need True).
         credentials_factory: a botbuilder ServiceClientCredentialsFactory replacing the
@@ -78,31 +80,22 @@ def create_app(
     """
     plan = load_plan(settings.plan_path)
     db = Database(settings.async_database_url)
-    runtime = Runtime(
-        settings=settings,
-        plan=plan,
-        directory=directory or default_directory(settings, plan, db),
-        clock=clock or SystemClock(),
-        db=db,
-        conversations=ConversationStore(db),
-    )
     pool = ConnectorPool()
     adapter = build_adapter(settings, pool, pooled=pooled_connector, credentials_factory=credentials_factory)
-    runtime.messenger = BotMessenger(adapter, settings.app_id)
     wakeups = Wakeups()
-    runtime.features["wakeups"] = wakeups
-    # Background workers (the delivery worker) run with the scheduler; tests that
-    # build the app with start_scheduler=False drive delivery by hand instead.
-    runtime.features["run_background"] = start_scheduler
+    services = build_services(
+        settings,
+        db=db,
+        directory=directory or build_directory(settings, plan, db),
+        clock=clock or SystemClock(),
+        messenger=BotMessenger(adapter, settings.app_id),
+        wakeups=wakeups,
+        plan=plan,
+    )
 
     router = Router()
-    lifespans = []
-    for name in FEATURES:
-        module = importlib.import_module(name)
-        module.register(router, runtime)
-        if hasattr(module, "lifespan"):
-            lifespans.append(module.lifespan)
-    bot = SwitchoverBot(runtime, router)
+    features.register(router, services)
+    bot = SwitchoverBot(services, router)
 
     app = web.Application(
         client_max_size=settings.max_body_bytes,
@@ -110,7 +103,7 @@ def create_app(
             body_reader(max_body_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
         ],
     )
-    app[RUNTIME] = runtime
+    app[SERVICES] = services
     app[POOL] = pool
     app[WAKEUPS] = wakeups
     app[ROUTER] = router
@@ -120,8 +113,12 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(db.dispose)
             stack.push_async_callback(pool.close)
-            for lifespan in lifespans:
-                await stack.enter_async_context(lifespan(runtime))
+            await stack.enter_async_context(answers_ready(services))
+            await announcements_reconciled(services)
+            if start_scheduler:
+                await stack.enter_async_context(delivery_worker(services.delivery))
+            await stack.enter_async_context(directory_synced(services.directory, services.clock))
+            schedule(services)
             if start_scheduler:
                 wakeups.start()
                 stack.callback(wakeups.shutdown)
@@ -141,12 +138,139 @@ def create_app(
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-
-    from api import API_MODULES as api_modules
-
-    for name in api_modules:
-        importlib.import_module(name).setup(app, runtime)
+    api.setup(app, services)
     return app
+
+
+def build_services(
+    settings: Settings,
+    *,
+    plan: Plan,
+    db: Database,
+    directory: Directory,
+    clock: Clock,
+    messenger: Messenger,
+    wakeups: Wakeups,
+) -> Services:
+    """Build every running service once, each given what it needs.
+
+    Settings used here: ``SWITCHOVER_TENANT_RATE`` (Teams' per-app-per-tenant limit,
+    requests/s) and ``SWITCHOVER_DELIVERY_IN_DOUBT`` (``resend`` or ``hold``: see
+    :mod:`switchover.delivery.engine`) for the one delivery engine;
+    ``SWITCHOVER_MISSED_GRACE_MINUTES`` for announcements; ``TEAMS_APP_CATALOG_ID``
+    (with the Graph directory) for the app installer.
+    """
+    conversations = ConversationStore(db)
+    delivery = DeliveryEngine(
+        db,
+        messenger,
+        StoredConversations(conversations, clock),
+        clock,
+        limits=TeamsLimits(per_tenant_per_second=settings.tenant_rate),
+        in_doubt=settings.delivery_in_doubt,
+    )
+    readiness = ReadinessService(plan, directory)
+    announcements = AnnouncementService(
+        db,
+        plan,
+        directory,
+        conversations,
+        delivery,
+        clock,
+        tenant_id=plan.organisation.tenant_id or "",
+        readiness=readiness,
+        grace=dt.timedelta(minutes=settings.missed_grace_minutes),
+    )
+    return Services(
+        settings=settings,
+        plan=plan,
+        directory=directory,
+        clock=clock,
+        db=db,
+        conversations=conversations,
+        messenger=messenger,
+        delivery=delivery,
+        readiness=readiness,
+        # A wave a lead rescheduled is answered with its new dates.
+        answers=AnswerEngine(plan, directory, clock, readiness=readiness, moves=announcements.moved_windows),
+        answer_store=AnswerStore(db),
+        announcements=announcements,
+        tenant=ServedTenant(db, announcements),
+        problems=ProblemDesk(db, plan, directory, delivery, clock),
+        wakeups=wakeups,
+        installer=app_installer(settings, directory),
+    )
+
+
+def app_installer(settings: Settings, directory: Directory) -> AppInstaller | None:
+    """An installer when the directory is Graph and ``TEAMS_APP_CATALOG_ID`` is set, else None."""
+    client = getattr(directory, "client", None)
+    catalog = settings.teams_app_catalog_id
+    if client is None or not catalog:
+        return None
+    return AppInstaller(client, catalog, base_url=settings.graph_base_url)
+
+
+# -- lifespans: what runs while the app serves ---------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def answers_ready(services: Services) -> AsyncIterator[None]:
+    """Build the answer engine's vocabularies and FAQ index at start, so the first question is as fast as the rest.
+
+    At shutdown, gap rows still being committed are waited for before the database closes.
+    """
+    await services.answers.prepare()
+    try:
+        yield
+    finally:
+        await services.answer_store.drain()
+
+
+async def announcements_reconciled(services: Services) -> None:
+    """Bring the announcement calendar in line with the plan, for the tenant served if one is known yet."""
+    if services.announcements.tenant_id:
+        await services.announcements.reconcile_plan()
+    else:
+        await services.tenant.settle()  # reconciles when it finds one
+
+
+@contextlib.asynccontextmanager
+async def delivery_worker(engine: DeliveryEngine) -> AsyncIterator[None]:
+    """Run the delivery engine's worker while inside; on the way out, stop it and record the sends it had started."""
+    worker = asyncio.create_task(engine.run_forever(), name="delivery-worker")
+    try:
+        yield
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        await engine.wait_in_flight()
+
+
+@contextlib.asynccontextmanager
+async def directory_synced(directory: Directory, clock: Clock) -> AsyncIterator[None]:
+    """Keep a Graph directory synced: its last snapshot at start, the first sync in the background.
+
+    Startup never waits for Graph; the scheduler runs the later syncs. Nothing to do for the roster.
+    """
+    if not isinstance(directory, GraphDirectory):
+        yield
+        return
+    directory.clock = clock  # the one clock
+
+    try:
+        await directory.start()
+    except Exception:
+        log.exception("could not load the stored directory snapshot; waiting for the first sync")
+    first = asyncio.create_task(directory.sync(), name="directory-first-sync")
+    try:
+        yield
+    finally:
+        first.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        await directory.aclose()
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -156,14 +280,14 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     """Ready to serve: database reachable, plan loaded, directory usable."""
-    runtime = request.app[RUNTIME]
-    checks: dict[str, Any] = {"plan": {"ok": True, "waves": len(runtime.plan.waves)}}
+    services = request.app[SERVICES]
+    checks: dict[str, Any] = {"plan": {"ok": True, "waves": len(services.plan.waves)}}
     try:
-        await asyncio.wait_for(runtime.db.ping(), timeout=5)
+        await asyncio.wait_for(services.db.ping(), timeout=5)
         checks["database"] = {"ok": True}
     except Exception as exc:  # any failure means not ready; say which
         checks["database"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-    status = getattr(runtime.directory, "status", None)
+    status = getattr(services.directory, "status", None)
     if callable(status):
         checks["directory"] = status()
     ready = all(c.get("ok", True) for c in checks.values() if isinstance(c, dict))

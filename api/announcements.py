@@ -6,8 +6,7 @@
 ``GET /api/announcements/{id}/report.csv``: one row per recipient.
 ``POST /api/announcements/{id}/cancel`` / ``.../recall``.
 
-Bearer token: ``SWITCHOVER_API_TOKEN`` (constant-time compare; none configured:
-the routes are not added). Invalid payloads get 400 naming each bad field.
+Behind the API's bearer token (:mod:`api.auth`). Invalid payloads get 400 naming each bad field.
 Ids of calendar announcements contain a slash (``wave-3/one-week``).
 """
 
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hmac
 import io
 import json
 from typing import Any
@@ -34,7 +32,7 @@ from switchover.announcements import (
     Content,
     Urgency,
 )
-from switchover.runtime import Runtime
+from switchover.services import Services
 
 
 class CreateAnnouncement(BaseModel):
@@ -96,34 +94,19 @@ CSV_COLUMNS = (
 )
 
 
-def setup(app: web.Application, runtime: Runtime) -> None:
-    """Add the announcement routes and their OpenAPI paths (only with an API token configured)."""
-    token = runtime.settings.api_token.get_secret_value()
-    if not token:
-        return
-
-    def authorised(request: web.Request) -> bool:
-        given = request.headers.get("Authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+def setup(app: web.Application, services: Services) -> None:
+    """Add the announcement routes and their OpenAPI paths."""
 
     def error(status: int, message: str, **extra: Any) -> web.Response:
-        headers = {"WWW-Authenticate": 'Bearer realm="switchover"'} if status == 401 else None
-        return web.json_response({"error": message, **extra}, status=status, headers=headers)
+        return web.json_response({"error": message, **extra}, status=status)
 
-    async def service() -> AnnouncementService:
-        from bot.features.announcements import FEATURE, ensure_tenant
+    def with_tenant(handler: Any) -> Any:
+        """``handler(request, service)`` once the tenant is known; domain errors as 404 / 409."""
 
-        svc: AnnouncementService = runtime.features[FEATURE]
-        await ensure_tenant(runtime, svc)
-        return svc
-
-    def guarded(handler: Any) -> Any:
         async def run(request: web.Request) -> web.StreamResponse:
-            if not authorised(request):
-                return error(401, "unauthorized")
-            svc = await service()
-            if not svc.tenant_id:
+            if not await services.tenant.settle():
                 return error(409, "no tenant yet: install the app for someone first")
+            svc = services.announcements
             try:
                 return await handler(request, svc)
             except AnnouncementError as exc:
@@ -142,7 +125,7 @@ def setup(app: web.Application, runtime: Runtime) -> None:
         except ValidationError as exc:
             return error(400, "invalid announcement", fields=field_errors(exc))
         if body.audience.kind == "wave":
-            unknown = [v for v in body.audience.values if v not in {w.key for w in runtime.plan.waves}]
+            unknown = [v for v in body.audience.values if v not in {w.key for w in services.plan.waves}]
             if unknown:
                 return error(
                     400, "invalid announcement", fields=[{"field": "audience.values", "message": f"no wave {unknown}"}]
@@ -157,9 +140,7 @@ def setup(app: web.Application, runtime: Runtime) -> None:
             created_by=body.created_by or "api",
         )
         await svc.run_due()
-        engine = runtime.features.get("delivery")
-        if engine is not None:
-            engine.wake()
+        services.delivery.wake()
         created = await svc.get(created.id)
         return web.json_response(as_json(created), status=201, headers={"Location": f"/api/announcements/{created.id}"})
 
@@ -204,12 +185,12 @@ def setup(app: web.Application, runtime: Runtime) -> None:
         return web.json_response({**as_json(await svc.get(request.match_info["id"])), "deleted": deleted})
 
     # Suffix routes first: ids may contain a slash.
-    app.router.add_get("/api/announcements/{id:.+}/report.csv", guarded(report_csv))
-    app.router.add_post("/api/announcements/{id:.+}/cancel", guarded(cancel))
-    app.router.add_post("/api/announcements/{id:.+}/recall", guarded(recall))
-    app.router.add_get("/api/announcements/{id:.+}", guarded(get_one))
-    app.router.add_get("/api/announcements", guarded(listing))
-    app.router.add_post("/api/announcements", guarded(create))
+    app.router.add_get("/api/announcements/{id:.+}/report.csv", with_tenant(report_csv))
+    app.router.add_post("/api/announcements/{id:.+}/cancel", with_tenant(cancel))
+    app.router.add_post("/api/announcements/{id:.+}/recall", with_tenant(recall))
+    app.router.add_get("/api/announcements/{id:.+}", with_tenant(get_one))
+    app.router.add_get("/api/announcements", with_tenant(listing))
+    app.router.add_post("/api/announcements", with_tenant(create))
     schema = CreateAnnouncement.model_json_schema(ref_template="#/components/schemas/{model}")
     add_fragment(app, OPENAPI_PATHS, {"CreateAnnouncement": schema, **schema.pop("$defs", {})})
 

@@ -3,7 +3,7 @@
 Each API module calls :func:`add_fragment` from its ``setup`` with its own
 ``paths`` (and ``schemas``); the first call adds the route. The document is
 served without a token, so tools can discover the API; every operation in it
-says it needs the bearer token.
+says it needs the bearer token, the scheme :mod:`api.auth` checks.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
+from api.auth import SECURITY_SCHEMES
+
+PATH = "/api/openapi.json"
 FRAGMENTS = web.AppKey("openapi_fragments", list)
 
 BASE: dict[str, Any] = {
@@ -22,7 +25,7 @@ BASE: dict[str, Any] = {
         "description": "Automation API of the Switchover Teams bot (announcements, problem reports, readiness).",
     },
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": SECURITY_SCHEMES,
         "schemas": {
             "Error": {
                 "type": "object",
@@ -40,7 +43,7 @@ BASE: dict[str, Any] = {
             }
         },
     },
-    "security": [{"bearer": []}],
+    "security": [{name: []} for name in SECURITY_SCHEMES],
 }
 
 
@@ -48,7 +51,7 @@ def add_fragment(app: web.Application, paths: dict[str, Any], schemas: dict[str,
     """Add a feature's paths (and component schemas) to the served document."""
     if FRAGMENTS not in app:
         app[FRAGMENTS] = []
-        app.router.add_get("/api/openapi.json", _serve)
+        app.router.add_get(PATH, _serve)
     app[FRAGMENTS].append((paths, schemas or {}))
 
 

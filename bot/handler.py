@@ -14,9 +14,9 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import ReadReceiptInfo
 
-from bot.routing import NeedsLead, Router
+from bot.routing import ActionHandler, NeedsLead, Router
 from bot.turn import Turn, asker_from
-from switchover.runtime import Runtime
+from switchover.services import Services
 from switchover.storage.conversations import ConversationRecord
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,8 @@ def _bot_in(activity: Any, members: list[Any] | None) -> bool:
 class SwitchoverBot(TeamsActivityHandler):
     """Turns Teams activities into calls on the routing table; knows nothing of any feature."""
 
-    def __init__(self, runtime: Runtime, router: Router) -> None:
-        self.runtime = runtime
+    def __init__(self, services: Services, router: Router) -> None:
+        self.services = services
         self.router = router
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -106,13 +106,11 @@ class SwitchoverBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
 
     async def _remember_conversation(self, context: TurnContext) -> None:
-        store = self.runtime.conversations
-        if store is None:
-            return
+        store = self.services.conversations
         activity = context.activity
         removed = activity.type == "installationUpdate" and (activity.action or "").startswith("remove")
         if removed or _bot_in(activity, activity.members_removed):
-            tenant_id, now = asker_from(activity).tenant_id or "", self.runtime.clock.now()
+            tenant_id, now = asker_from(activity).tenant_id or "", self.services.clock.now()
             team_id = _teams_data(activity, "team").get("id")
             if team_id:  # removed from a team: from all of its channels
                 await store.mark_team_uninstalled(tenant_id, team_id, now)
@@ -126,9 +124,9 @@ class SwitchoverBot(TeamsActivityHandler):
             return
         event = activity.channel_data.get("eventType") if isinstance(activity.channel_data, dict) else None
         if record.kind == "channel" and event == "channelDeleted":
-            await store.mark_uninstalled(record.tenant_id, record.conversation_id, self.runtime.clock.now())
+            await store.mark_uninstalled(record.tenant_id, record.conversation_id, self.services.clock.now())
             return
-        await store.upsert(record, self.runtime.clock.now())
+        await store.upsert(record, self.services.clock.now())
         if record.kind == "channel" and record.team_id and _bot_joined(activity):
             await self._learn_channels(context, record)
 
@@ -150,12 +148,12 @@ class SwitchoverBot(TeamsActivityHandler):
         except Exception:
             log.warning("could not list the team's channels", exc_info=True, extra={"team_id": joined.team_id})
             return
-        now = self.runtime.clock.now()
+        now = self.services.clock.now()
         for channel in (listing or {}).get("conversations") or []:
             if not isinstance(channel, dict) or not channel.get("id"):
                 continue
             name = channel.get("name") or (GENERAL_CHANNEL if channel["id"] == joined.team_id else None)
-            await self.runtime.conversations.upsert(
+            await self.services.conversations.upsert(
                 dataclasses.replace(joined, conversation_id=channel["id"], channel_name=name), now, force=True
             )
 
@@ -166,9 +164,10 @@ class SwitchoverBot(TeamsActivityHandler):
         value = activity.value if isinstance(activity.value, dict) else None
         if value and isinstance(value.get("verb"), str) and not (activity.text or "").strip():
             # Action.Submit / messageBack from an older client: route like a universal action.
-            handler = self.router.match_action(value["verb"])
+            turn = Turn(turn_context, self.services)
+            handler = await self._match_action(turn, value["verb"])
             if handler is not None:
-                await handler(Turn(turn_context, self.runtime), value)
+                await handler(turn, value)
                 return
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
         text = (text or "").strip()
@@ -177,7 +176,7 @@ class SwitchoverBot(TeamsActivityHandler):
                 text = ""  # an attachment alone (e.g. a screenshot) goes to the fallback with empty text
             else:
                 return
-        turn = Turn(turn_context, self.runtime, text)
+        turn = Turn(turn_context, self.services, text)
         try:
             match = self.router.match_command(text)
         except NeedsLead:
@@ -187,6 +186,12 @@ class SwitchoverBot(TeamsActivityHandler):
             return
         handler, rest = match
         await handler(turn, rest)
+
+    async def _match_action(self, turn: Turn, verb: str) -> ActionHandler | None:
+        try:
+            return self.router.match_action(verb)
+        except NeedsLead:
+            return self.router.match_action(verb, is_lead=await turn.is_lead())
 
     # -- universal actions -------------------------------------------------
 
@@ -206,7 +211,8 @@ class SwitchoverBot(TeamsActivityHandler):
         action = value.get("action") if isinstance(value, dict) else None
         verb = action.get("verb") if isinstance(action, dict) else None
         data = action.get("data") if isinstance(action, dict) else None
-        handler = self.router.match_action(verb) if isinstance(verb, str) else None
+        turn = Turn(turn_context, self.services)
+        handler = await self._match_action(turn, verb) if isinstance(verb, str) else None
         if handler is None:
             log.warning("card action with unknown or missing verb %r", verb)
             return _invoke(
@@ -214,7 +220,7 @@ class SwitchoverBot(TeamsActivityHandler):
                 ERROR_CONTENT_TYPE,
                 {"code": "BadRequest", "message": f"Unknown action {verb!r}"},
             )
-        result = await handler(Turn(turn_context, self.runtime), data if isinstance(data, dict) else {})
+        result = await handler(turn, data if isinstance(data, dict) else {})
         if result is None:
             return _invoke(HTTPStatus.OK, MESSAGE_CONTENT_TYPE, "Done")
         return _invoke(HTTPStatus.OK, CARD_CONTENT_TYPE, result)
@@ -231,13 +237,9 @@ class SwitchoverBot(TeamsActivityHandler):
     ) -> None:
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
-        if (
-            self.runtime.conversations is not None
-            and activity.conversation
-            and any(m.id == bot_id for m in members_removed)
-        ):
-            await self.runtime.conversations.mark_uninstalled(
-                asker_from(activity).tenant_id or "", activity.conversation.id, self.runtime.clock.now()
+        if activity.conversation and any(m.id == bot_id for m in members_removed):
+            await self.services.conversations.mark_uninstalled(
+                asker_from(activity).tenant_id or "", activity.conversation.id, self.services.clock.now()
             )
 
     async def on_teams_members_added(  # type: ignore[override]
@@ -259,6 +261,6 @@ class SwitchoverBot(TeamsActivityHandler):
         await self._dispatch_event(turn_context, "read_receipt", last_read)
 
     async def _dispatch_event(self, context: TurnContext, name: str, value: Any) -> None:
-        turn = Turn(context, self.runtime)
+        turn = Turn(context, self.services)
         for handler in self.router.event_handlers(name):
             await handler(turn, value)

@@ -4,7 +4,12 @@ Commands match on the leading words of a message after mentions are removed
 and case/punctuation are folded ("Report a problem!" -> ``report a problem``).
 Card actions match on the ``verb`` of an ``Action.Execute`` (or the ``verb``
 key of an ``Action.Submit`` / messageBack payload). Anything unmatched goes to
-the fallback (free-text understanding).
+the fallback (free-text understanding), declared once.
+
+Which commands and actions are for project leads is said here too
+(``leads_only``), and checked here only: the matcher asks for the person's role
+(:class:`NeedsLead`) when a lead-only route matches, and for anyone else answers
+with the route's refusal or, for everyday words, goes on matching.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ EventHandler = Callable[["Turn", Any], Awaitable[None]]
 
 
 class NeedsLead(Exception):  # noqa: N818 - a signal, not an error
-    """A lead-only command matched: ask again saying whether the person is a project lead."""
+    """A lead-only route matched: ask again saying whether the person is a project lead."""
 
 
 _FOLD = re.compile(r"[^\w\s]+")
@@ -40,6 +45,20 @@ def fold(text: str) -> str:
     return " ".join(_FOLD.sub(" ", text.casefold()).split())
 
 
+def _refuse_command(text: str) -> CommandHandler:
+    async def refuse(turn: Turn, rest: str) -> None:
+        await turn.reply_text(text)
+
+    return refuse
+
+
+def _refuse_action(text: str) -> ActionHandler:
+    async def refuse(turn: Turn, data: dict[str, Any]) -> None:
+        await turn.reply_text(text)
+
+    return refuse
+
+
 @dataclass(frozen=True, slots=True)
 class CommandRoute:
     words: tuple[str, ...]
@@ -47,14 +66,22 @@ class CommandRoute:
     help: str
     leads_only: bool = False
     exact: bool = False
+    refusal: str | None = None  # what a lead-only route answers anyone else; None: the words are not a command
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRoute:
+    handler: ActionHandler
+    leads_only: bool = False
+    refusal: str | None = None
 
 
 class Router:
-    """The table of commands and card actions."""
+    """The table of commands and card actions, and which of them are for project leads only."""
 
     def __init__(self) -> None:
         self._commands: list[CommandRoute] = []
-        self._actions: dict[str, ActionHandler] = {}
+        self._actions: dict[str, ActionRoute] = {}
         self._fallback: CommandHandler | None = None
         self._events: dict[str, list[EventHandler]] = {}
 
@@ -65,33 +92,47 @@ class Router:
         *,
         help: str = "",  # noqa: A002
         leads_only: bool = False,
+        refusal: str | None = None,
         exact: bool = False,
     ) -> None:
         """Route messages starting with ``phrase`` (folded) to ``handler``.
 
-        ``leads_only`` commands match only for project leads; for anyone else the
-        words mean what they mean in plain language ("cancel my meeting" is a
-        question, not a command), so matching goes on to shorter commands and the
-        fallback. ``exact`` commands match only the whole message ("help", but not
-        "help desk phone number", which is a question).
+        ``leads_only`` commands run only for project leads. Anyone else gets the
+        ``refusal`` when the route has one ("announce ..." can only be a command);
+        without one the words mean what they mean in plain language ("cancel my
+        meeting" is a question, not a command), so matching goes on to shorter
+        commands and the fallback. ``exact`` commands match only the whole message
+        ("help", but not "help desk phone number", which is a question).
         """
         words = tuple(fold(phrase).split())
         if not words:
             raise ValueError("a command needs at least one word")
         if any(r.words == words for r in self._commands):
             raise ValueError(f"command {phrase!r} is already routed")
-        self._commands.append(CommandRoute(words, handler, help, leads_only, exact))
+        if refusal is not None and not leads_only:
+            raise ValueError(f"command {phrase!r}: only a lead-only command has a refusal")
+        self._commands.append(CommandRoute(words, handler, help, leads_only, exact, refusal))
         # Longest phrase first, so "report a problem" wins over "report".
         self._commands.sort(key=lambda r: -len(r.words))
 
-    def action(self, verb: str, handler: ActionHandler) -> None:
-        """Route card actions whose verb is ``verb``."""
+    def action(
+        self, verb: str, handler: ActionHandler, *, leads_only: bool = False, refusal: str | None = None
+    ) -> None:
+        """Route card actions whose verb is ``verb``.
+
+        A ``leads_only`` action pressed by anyone else is answered with ``refusal``
+        (a message in the chat; the card stays as it was).
+        """
         if verb in self._actions:
             raise ValueError(f"card action {verb!r} is already routed")
-        self._actions[verb] = handler
+        if leads_only and refusal is None:
+            raise ValueError(f"card action {verb!r}: a lead-only action needs a refusal")
+        self._actions[verb] = ActionRoute(handler, leads_only, refusal)
 
     def fallback(self, handler: CommandHandler) -> None:
-        """Handle any message no command matched."""
+        """Handle any message no command matched (declared once: the free-text route)."""
+        if self._fallback is not None:
+            raise ValueError("the fallback is already routed")
         self._fallback = handler
 
     def event(self, name: str, handler: EventHandler) -> None:
@@ -104,8 +145,8 @@ class Router:
     def match_command(self, text: str, *, is_lead: bool | None = None) -> tuple[CommandHandler, str] | None:
         """The handler for ``text`` and the rest of the text after the command words.
 
-        ``is_lead=None`` means "not known": the first lead-only match is returned
-        as :class:`NeedsLead` so the caller can look the person up only when it matters.
+        ``is_lead=None`` means "not known": the first lead-only match raises
+        :class:`NeedsLead` so the caller can look the person up only when it matters.
         """
         words = fold(text).split()
         for route in self._commands:
@@ -114,14 +155,28 @@ class Router:
                 if route.leads_only and not is_lead:
                     if is_lead is None:
                         raise NeedsLead
-                    continue
+                    if route.refusal is None:
+                        continue
+                    return _refuse_command(route.refusal), " ".join(words[n:])
                 return route.handler, " ".join(words[n:])
         if self._fallback is not None:
             return self._fallback, text
         return None
 
-    def match_action(self, verb: str) -> ActionHandler | None:
-        return self._actions.get(verb)
+    def match_action(self, verb: str, *, is_lead: bool | None = None) -> ActionHandler | None:
+        """The handler for a card action's verb (None: unknown verb).
+
+        As for commands, ``is_lead=None`` on a lead-only action raises :class:`NeedsLead`;
+        for anyone but a lead the handler answers with the route's refusal.
+        """
+        route = self._actions.get(verb)
+        if route is None:
+            return None
+        if route.leads_only and not is_lead:
+            if is_lead is None:
+                raise NeedsLead
+            return _refuse_action(route.refusal or "")
+        return route.handler
 
     @property
     def commands(self) -> list[CommandRoute]:

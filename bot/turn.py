@@ -12,7 +12,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 if TYPE_CHECKING:
     from switchover.directory.base import DirectoryUser
-    from switchover.runtime import Runtime
+    from switchover.services import Services
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +83,11 @@ def card_reply(card: dict[str, Any], summary: str | None = None) -> ReplyActivit
 
 
 class Turn:
-    """What a feature handler gets: the activity, the asker, the runtime, reply helpers."""
+    """What a feature handler gets: the activity, the asker, the running services, reply helpers."""
 
-    def __init__(self, context: TurnContext, runtime: Runtime, text: str = "") -> None:
+    def __init__(self, context: TurnContext, services: Services, text: str = "") -> None:
         self.context = context
-        self.runtime = runtime
+        self.services = services
         self.text = text
         self.asker = asker_from(context.activity)
         self._user: DirectoryUser | None | bool = False  # False: not looked up yet
@@ -105,7 +105,7 @@ class Turn:
         """The asker in the directory (by object id, then UPN), looked up once per turn."""
         if self._user is False:
             found = None
-            directory = self.runtime.directory
+            directory = self.services.directory
             if self.asker.aad_object_id:
                 found = await directory.get(self.asker.aad_object_id)
             if found is None and self.asker.upn:
@@ -114,12 +114,14 @@ class Turn:
         return self._user  # type: ignore[return-value]
 
     async def is_lead(self) -> bool:
-        """Whether the asker is one of the plan's project leads (by directory UPN, else the UPN Teams gave)."""
-        plan = self.runtime.plan
+        """Whether the asker is one of the plan's project leads (by directory UPN or mail, else the UPN Teams gave).
+
+        The router asks this for lead-only routes (:class:`bot.routing.NeedsLead`); features do not.
+        """
+        plan = self.services.plan
         user = await self.user()
-        if user is not None and plan.is_project_lead(user.upn):
-            return True
-        return bool(self.asker.upn and plan.is_project_lead(self.asker.upn))
+        upns = (user.upn if user else None, user.mail if user else None, self.asker.upn)
+        return any(plan.is_project_lead(upn) for upn in upns if upn)
 
     async def reply_text(self, text: str) -> str | None:
         resp = await self.context.send_activity(text_reply(text))

@@ -51,7 +51,7 @@ async def test_install_welcomes_with_the_users_wave_in_their_time_zone(teams: Te
 async def test_conversation_reference_is_stored_on_first_message(teams: TeamsClient) -> None:
     who = person("wesley.grant")
     await teams.say(who, "help", time_zone="America/Boise")
-    stored = await teams.app.runtime.conversations.personal_for_user(teams.tenant_id, who.aad_object_id)
+    stored = await teams.app.services.conversations.personal_for_user(teams.tenant_id, who.aad_object_id)
     assert stored is not None
     assert stored.conversation_id == who.personal_conversation
     assert stored.service_url == teams.connector.url
@@ -235,7 +235,7 @@ async def test_a_signing_key_rollover_is_picked_up_without_a_restart(authenticat
 
 
 def _authentication(teams: TeamsClient):  # noqa: ANN202 - bot.adapter.PooledAuthentication
-    return teams.app.runtime.messenger._adapter.bot_framework_authentication
+    return teams.app.services.messenger._adapter.bot_framework_authentication
 
 
 async def _post_with(teams: TeamsClient, token: str, who: str, **changes: Any) -> int:
@@ -364,7 +364,7 @@ async def test_a_failed_key_refresh_keeps_the_keys_held(authenticated) -> None:
 
 async def test_uninstall_marks_the_reference_and_reinstall_restores_it(teams: TeamsClient) -> None:
     who = person("vanessa.fox")
-    store = teams.app.runtime.conversations
+    store = teams.app.services.conversations
     await teams.install(who)
     assert (await store.personal_for_user(teams.tenant_id, who.aad_object_id)).installed
     resp = await teams.post(teams.activity(who, type="installationUpdate", action="remove"))
@@ -392,7 +392,7 @@ async def test_a_channel_conversation_is_stored_with_its_team_and_channel(teams:
         },
     )
     assert (await teams.post(activity)).status == 202
-    stored = await teams.app.runtime.conversations.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")
+    stored = await teams.app.services.conversations.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")
     assert stored is not None and stored.conversation_id == "19:servicedesk@thread.tacv2"
     assert stored.user_id is None  # a channel reference is not anyone's personal chat
 
@@ -429,7 +429,7 @@ async def test_added_to_a_team_the_bot_learns_its_channels_by_name(teams: TeamsC
         channel_data={"eventType": "teamMemberAdded"},
     )
     assert (await teams.post(installed)).status == 202
-    store = teams.app.runtime.conversations
+    store = teams.app.services.conversations
     desk = await store.channel_by_name(teams.tenant_id, "Fabrikam IT", "Service Desk")
     assert desk is not None and desk.conversation_id == DESK
     general = await store.channel_by_name(teams.tenant_id, "fabrikam it", "general")
@@ -473,3 +473,79 @@ async def test_card_actions_unknown_verbs_get_400_and_handlers_may_answer_with_a
     status, body = await teams.invoke_action("vanessa.fox", "quiet_verb", {})
     assert status == 200
     assert body == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "Done"}
+
+
+# -- the running services: built once, typed; background work owned by the app -----------------
+
+
+def test_one_delivery_engine_keeps_the_configured_tenant_rate_and_crash_policy(tmp_path) -> None:
+    from app import SERVICES, create_app
+
+    settings = make_settings(tmp_path, tenant_rate=20, delivery_in_doubt="hold", missed_grace_minutes=30)
+    services = create_app(settings, start_scheduler=False)[SERVICES]
+    engine = services.delivery
+    assert engine.limits.per_tenant_per_second == 20
+    assert engine.in_doubt == "hold"
+    assert services.announcements.sending.grace == dt.timedelta(minutes=30)
+    # One engine, one set of limits, for announcements and problem notices alike.
+    assert services.problems.delivery is engine
+    assert services.announcements.engine is engine
+    assert services.announcements.readiness is services.readiness
+
+
+def test_defaults_are_teams_limit_and_resend(tmp_path) -> None:
+    from app import SERVICES, create_app
+
+    services = create_app(make_settings(tmp_path), start_scheduler=False)[SERVICES]
+    assert services.delivery.limits.per_tenant_per_second == 50
+    assert services.delivery.in_doubt == "resend"
+    assert services.announcements.sending.grace == dt.timedelta(hours=2)
+    assert services.installer is None  # the roster directory cannot install the app
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [("SWITCHOVER_DELIVERY_IN_DOUBT", "maybe"), ("SWITCHOVER_TENANT_RATE", "0"), ("SWITCHOVER_TENANT_RATE", "fast")],
+)
+def test_a_bad_delivery_setting_is_refused_naming_the_variable(monkeypatch, env, value) -> None:
+    from pydantic import ValidationError
+
+    from switchover.settings import Settings
+
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ValidationError) as err:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert env in str(err.value)
+
+
+def _delivery_workers() -> list[asyncio.Task[Any]]:
+    return [t for t in asyncio.all_tasks() if t.get_name() == "delivery-worker" and not t.done()]
+
+
+@pytest.mark.parametrize("background", [True, False], ids=["background", "test-app"])
+async def test_the_app_runs_one_delivery_worker_only_with_background_work(tmp_path, background: bool) -> None:
+    from aiohttp import web
+
+    from app import WAKEUPS, create_app
+
+    app = create_app(make_settings(tmp_path), start_scheduler=background)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        workers = _delivery_workers()
+        assert len(workers) == (1 if background else 0)
+        assert app[WAKEUPS]._scheduler.running is background
+    finally:
+        await runner.cleanup()
+    assert all(w.done() for w in workers)  # stopped with the app
+    assert _delivery_workers() == []
+
+
+def test_exactly_one_fallback_is_routed(tmp_path) -> None:
+    from app import ROUTER, create_app
+
+    router = create_app(make_settings(tmp_path), start_scheduler=False)[ROUTER]
+    match = router.match_command("is the wifi down in tacoma")
+    assert match is not None and match[0].__module__ == "bot.features.freetext"
+    with pytest.raises(ValueError, match="fallback is already routed"):
+        router.fallback(lambda turn, text: None)  # type: ignore[arg-type, return-value]

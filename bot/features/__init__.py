@@ -1,16 +1,23 @@
-"""Feature modules, registered in this order by ``app.create_app``.
+"""The Teams features, registered on the routing table by :func:`register` (called by ``app.create_app``).
 
-Each module exposes ``register(router, runtime)`` and optionally
-``lifespan(runtime)`` (an async context manager factory for background work).
-Commands are matched longest phrase first, so order only matters for the
-fallback: the last module to set one wins.
+Each feature module exposes ``register(router, services, ...)`` adding its
+commands, card actions and events; the running services come built from the
+app, so registration order does not matter except for what one feature hands
+to another (the report-a-problem conversation, which free text can start).
 """
 
-FEATURES: list[str] = [
-    "bot.features.core",
-    "bot.features.answers",
-    "bot.features.announcements",
-    "bot.features.problems",
-    "bot.features.readiness",
-    "bot.features.freetext",
-]
+from __future__ import annotations
+
+from bot.features import announcements, answers, core, freetext, problems, readiness
+from bot.routing import Router
+from switchover.services import Services
+
+
+def register(router: Router, services: Services) -> None:
+    """Add every feature's routes to ``router``."""
+    core.register(router, services)
+    answers.register(router, services)
+    announcements.register(router, services)
+    reports = problems.register(router, services)
+    readiness.register(router, services)
+    freetext.register(router, services, reports)

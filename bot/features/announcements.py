@@ -1,7 +1,9 @@
 """Announcements in Teams: lead commands, card actions (acknowledge, refresh), read receipts,
-and the background work (calendar reconcile, due announcements, the delivery worker).
+on the app's :class:`~switchover.announcements.AnnouncementService` (``services.announcements``;
+the scheduler wakes its due announcements, the app runs the delivery worker).
 
-Lead commands (only project leads named in the plan; anyone else gets a polite refusal)::
+Lead commands (only project leads named in the plan, as the routing table says: anyone else
+gets a polite refusal, or, for words people also use in questions, an answer)::
 
     announce <audience> [at YYYY-MM-DD HH:MM] : <title> | <markdown body>
         audience: wave-3 | wave wave-3 | department Finance | office Tacoma Clinic |
@@ -21,23 +23,20 @@ Lead commands (only project leads named in the plan; anyone else gets a polite r
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from bot.features.readiness import readiness_service
 from bot.routing import Router
 from bot.turn import Asker, Turn
 from cards.render import render_card
 from switchover.announcements import (
     Announcement,
     AnnouncementError,
-    AnnouncementService,
     AnnouncementStatus,
     Audience,
     Button,
@@ -46,116 +45,64 @@ from switchover.announcements import (
 )
 from switchover.announcements.calendar import campaign_id
 from switchover.announcements.model import PURPOSE
-from switchover.delivery import DeliveryEngine
-from switchover.delivery.shared import shared_engine, worker_running
-from switchover.runtime import Runtime
+from switchover.plan.model import Plan
+from switchover.services import Services
 
 log = logging.getLogger(__name__)
 
-FEATURE = "announcements"
-WAKE_SECONDS = 30
 REFUSAL = (
     "Sorry, only the project leads named in the migration plan can {what}. "
     "If something needs announcing, please ask {leads}."
 )
 
-__all__ = ["FEATURE", "lifespan", "on_read_receipt", "register", "run_due"]
+__all__ = ["on_read_receipt", "register"]
+
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
 
 
-def register(router: Router, runtime: Runtime) -> None:
-    """Add the announcement commands, card actions and the read-receipt hook."""
-    service = AnnouncementService(
-        runtime.db,
-        runtime.plan,
-        runtime.directory,
-        runtime.conversations,
-        shared_engine(runtime),
-        runtime.clock,
-        tenant_id=runtime.plan.organisation.tenant_id or "",
-        readiness=readiness_service(runtime),
-        grace=dt.timedelta(minutes=runtime.settings.missed_grace_minutes),
+def register(router: Router, services: Services) -> None:
+    """Add the announcement commands (for leads), card actions and the read-receipt hook."""
+    h = _Handlers(services)
+    refusal = _refusals(services.plan)
+    lead = h.settling  # a lead's command settles which tenant this instance serves
+    router.command("announce", lead(h.announce), help="compose an announcement", **refusal("send announcements"))
+    router.command(
+        "announcements",
+        lead(h.listing),
+        help="scheduled and sent announcements with their figures",
+        **refusal("see announcements"),
     )
-    runtime.features[FEATURE] = service
-    h = _Handlers(runtime, service, router)
-    router.command("announce", h.announce, help="compose an announcement")
-    router.command("announcements", h.listing, help="scheduled and sent announcements with their figures")
-    router.command("announcement", h.report)
-    router.command("send", h.send)
-    router.command("edit", h.edit)
-    router.command("cancel", h.cancel)
-    router.command("correct", h.correct)
-    router.command("recall", h.recall)
-    router.command("reschedule", h.reschedule, help="move a wave's cutover")
+    # Words people also use in questions ("cancel my meeting"): for anyone but a lead, an answer.
+    router.command("announcement", lead(h.report), leads_only=True)
+    router.command("send", lead(h.send), leads_only=True)
+    router.command("edit", lead(h.edit), leads_only=True)
+    router.command("cancel", lead(h.cancel), leads_only=True)
+    router.command("correct", lead(h.correct), leads_only=True)
+    router.command("recall", lead(h.recall), leads_only=True)
+    router.command("reschedule", lead(h.reschedule), help="move a wave's cutover", **refusal("reschedule waves"))
     router.action("acknowledge", h.acknowledge)
     router.action("mfa_done", h.mfa_done)
     router.action("announcement_refresh", h.refresh)
-    router.action("announce_confirm", h.confirm)
-    router.action("announce_discard", h.discard)
+    router.action("announce_confirm", lead(h.confirm), **refusal("send announcements"))
+    router.action("announce_discard", lead(h.discard), **refusal("send announcements"))
     router.event("read_receipt", h.read_receipt)
 
 
-async def on_read_receipt(runtime: Runtime, asker: Asker, last_read_message_id: str, conversation_id: str) -> int:
+def _refusals(plan: Plan) -> Callable[[str], dict[str, Any]]:
+    """The routing options of a lead-only route whose refusal says who to ask instead."""
+    leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
+
+    def refusal(what: str) -> dict[str, Any]:
+        return {"leads_only": True, "refusal": REFUSAL.format(what=what, leads=leads)}
+
+    return refusal
+
+
+async def on_read_receipt(services: Services, asker: Asker, last_read_message_id: str, conversation_id: str) -> int:
     """Mark deliveries in this person's 1:1 chat read up to ``last_read_message_id``."""
-    service: AnnouncementService = runtime.features[FEATURE]
-    engine: DeliveryEngine = service.engine
-    return await engine.mark_read(asker.tenant_id or service.tenant_id, conversation_id, last_read_message_id)
-
-
-async def ensure_tenant(runtime: Runtime, service: AnnouncementService, seen: str | None = None) -> None:
-    """Pick the tenant announcements go to: the plan's, else the one Teams shows us."""
-    if service.tenant_id:
-        return
-    if seen:
-        service.tenant_id = seen
-        await service.reconcile_plan()
-        return
-    import sqlalchemy as sa
-
-    from switchover.storage.conversations import ConversationRef
-
-    async with runtime.db.session() as s:
-        row = (
-            await s.execute(
-                sa.select(ConversationRef.tenant_id, sa.func.count())
-                .group_by(ConversationRef.tenant_id)
-                .order_by(sa.func.count().desc())
-                .limit(1)
-            )
-        ).first()
-    if row is not None:
-        service.tenant_id = row[0]
-        await service.reconcile_plan()
-
-
-async def run_due(runtime: Runtime) -> list[str]:
-    """What the scheduler wakes: start due announcements, then nudge the delivery worker."""
-    service: AnnouncementService = runtime.features[FEATURE]
-    await ensure_tenant(runtime, service)
-    if not service.tenant_id:
-        return []  # no tenant known yet (nobody has talked to the bot): nothing can be delivered
-    started = await service.run_due()
-    if started:
-        shared_engine(runtime).wake()
-    return started
-
-
-@contextlib.asynccontextmanager
-async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
-    """Reconcile the calendar, wake ``run_due`` regularly, run the delivery worker."""
-    service: AnnouncementService = runtime.features[FEATURE]
-    if service.tenant_id:
-        await service.reconcile_plan()
-    else:
-        await ensure_tenant(runtime, service)
-
-    async def wake() -> None:
-        await run_due(runtime)
-
-    wakeups = runtime.features.get("wakeups")
-    if wakeups is not None:
-        wakeups.every("announcements.run_due", WAKE_SECONDS, wake)
-    async with worker_running(runtime):
-        yield
+    tenant_id = asker.tenant_id or services.announcements.tenant_id
+    return await services.delivery.mark_read(tenant_id, conversation_id, last_read_message_id)
 
 
 _AT = re.compile(r"\bat\s+(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}))?\s*$", re.IGNORECASE)
@@ -196,33 +143,18 @@ def _notice(ann_id: str, text: str) -> dict[str, Any]:
 
 
 class _Handlers:
-    def __init__(self, runtime: Runtime, service: AnnouncementService, router: Router) -> None:
-        self.runtime = runtime
-        self.service = service
-        self.router = router
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.service = services.announcements
 
-    async def _lead(self, turn: Turn, what: str, *, everyday_word: bool = False) -> bool:
-        """Whether the asker is a project lead; anyone else is refused politely.
+    def settling(self, handler: Callable[[Turn, Arg], Awaitable[Result]]) -> Callable[[Turn, Arg], Awaitable[Result]]:
+        """``handler``, after settling the tenant this instance serves from the lead's activity."""
 
-        Args:
-            everyday_word: the command is a word people also use in questions ("cancel",
-                "send", "edit", "correct", "recall"): for anyone but a lead the message goes
-                to the free-text answers instead of a refusal.
-        """
-        plan = self.runtime.plan
-        user = await turn.user()
-        upns = [u for u in ((user.upn if user else None), (user.mail if user else None), turn.asker.upn) if u]
-        if any(plan.is_project_lead(u) for u in upns):
-            await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
-            return True
-        if everyday_word:
-            match = self.router.match_command("")  # no command matches "": the fallback, if any
-            if match is not None:
-                await match[0](turn, turn.text)
-                return False
-        leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
-        await turn.reply_text(REFUSAL.format(what=what, leads=leads))
-        return False
+        async def run(turn: Turn, arg: Arg) -> Result:
+            await self.services.tenant.settle(turn.asker.tenant_id)
+            return await handler(turn, arg)
+
+        return run
 
     async def _ann(self, turn: Turn, ann_id: str) -> Announcement | None:
         try:
@@ -234,10 +166,8 @@ class _Handlers:
     # -- composing -------------------------------------------------------------
 
     async def announce(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "send announcements"):
-            return
         rest = _rest(turn, 1)
-        plan = self.runtime.plan
+        plan = self.services.plan
         words = rest.split()
         calendar_keys = {m.key for m in plan.calendar}
         if len(words) == 2 and words[0].casefold() in calendar_keys:
@@ -299,14 +229,14 @@ class _Handlers:
         await self._preview(turn, announcement)
 
     async def _preview(self, turn: Turn, announcement: Announcement) -> None:
-        zone = turn.asker.zone or self.runtime.plan.zone
+        zone = turn.asker.zone or self.services.plan.zone
         dates = await self.service.wave_dates(announcement.wave_key) if announcement.wave_key else None
         card = self.service.render(announcement, zone=zone, dates=dates)
         await turn.reply_card(card, summary=f"Preview: {announcement.title}")
         recipients = await self.service.resolve(announcement.audience)
         when = (
             f"at {announcement.send_at.astimezone(zone):%a %d %b %Y %H:%M %Z}"
-            if announcement.send_at and announcement.send_at > self.runtime.clock.now()
+            if announcement.send_at and announcement.send_at > self.services.clock.now()
             else "now"
         )
         confirm = render_card(
@@ -320,8 +250,6 @@ class _Handlers:
         await turn.reply_card(confirm, summary="Send this announcement?")
 
     async def confirm(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        if not await self._lead(turn, "send announcements"):
-            return None
         ann_id = str(data.get("announcement_id") or "")
         try:
             current = await self.service.get(ann_id)
@@ -331,8 +259,8 @@ class _Handlers:
                 done = await self.service.confirm(ann_id)
         except AnnouncementError as exc:
             return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
-        shared_engine(self.runtime).wake()
-        zone = turn.asker.zone or self.runtime.plan.zone
+        self.services.delivery.wake()
+        zone = turn.asker.zone or self.services.plan.zone
         when = done.send_at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if done.send_at else "now"
         text = (
             f"Sending {done.id} now." if done.status is AnnouncementStatus.SENT else f"Scheduled {done.id} for {when}."
@@ -340,8 +268,6 @@ class _Handlers:
         return render_card("announcement-confirm", announcement_id=ann_id, text=text, done=True)
 
     async def discard(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        if not await self._lead(turn, "send announcements"):
-            return None
         ann_id = str(data.get("announcement_id") or "")
         try:
             current = await self.service.get(ann_id)
@@ -356,9 +282,7 @@ class _Handlers:
     # -- reading ---------------------------------------------------------------
 
     async def listing(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "see announcements"):
-            return
-        zone = turn.asker.zone or self.runtime.plan.zone
+        zone = turn.asker.zone or self.services.plan.zone
         items = []
         for a in await self.service.list():
             if a.status in (AnnouncementStatus.CANCELLED, AnnouncementStatus.DRAFT):
@@ -375,8 +299,6 @@ class _Handlers:
         await turn.reply_card(render_card("announcement-list", items=items[:60]), summary="Announcements")
 
     async def report(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "see announcement reports", everyday_word=True):
-            return
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is not None:
             report = await self.service.report(announcement.id)
@@ -385,22 +307,18 @@ class _Handlers:
     # -- changing ----------------------------------------------------------------
 
     async def send(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "send announcements", everyday_word=True):
-            return
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is not None:
             await self._preview(turn, announcement)
 
     async def edit(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "edit announcements", everyday_word=True):
-            return
         rest = _rest(turn, 1)
         ann_id, _, when = rest.partition(" ")
         match = _AT.search(" " + when.strip())
         if not match or not match.group(2):
             await turn.reply_text("Write: **edit** *id* at YYYY-MM-DD HH:MM")
             return
-        zone = turn.asker.zone or self.runtime.plan.zone
+        zone = turn.asker.zone or self.services.plan.zone
         send_at = dt.datetime.combine(
             dt.date.fromisoformat(match.group(1)), dt.time.fromisoformat(match.group(2)), tzinfo=zone
         )
@@ -412,8 +330,6 @@ class _Handlers:
         await turn.reply_text(f"{edited.id} now goes {send_at:%a %d %b %Y %H:%M %Z}.")
 
     async def cancel(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "cancel announcements", everyday_word=True):
-            return
         try:
             cancelled = await self.service.cancel(_rest(turn, 1).strip())
         except AnnouncementError as exc:
@@ -422,8 +338,6 @@ class _Handlers:
         await turn.reply_text(f"Cancelled {cancelled.id}: {cancelled.title}. Nothing was sent.")
 
     async def correct(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "correct announcements", everyday_word=True):
-            return
         ann_id, sep, correction = _rest(turn, 1).partition(":")
         announcement = await self._ann(turn, ann_id)
         if announcement is None:
@@ -440,8 +354,6 @@ class _Handlers:
         await turn.reply_text(f"Corrected {announcement.id}: {updated} delivered cards updated in place.")
 
     async def recall(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "recall announcements", everyday_word=True):
-            return
         try:
             deleted = await self.service.recall(_rest(turn, 1).strip())
         except AnnouncementError as exc:
@@ -450,10 +362,8 @@ class _Handlers:
         await turn.reply_text(f"Recalled: {deleted} delivered cards deleted.")
 
     async def reschedule(self, turn: Turn, _: str) -> None:
-        if not await self._lead(turn, "reschedule waves"):
-            return
         words = _rest(turn, 1).split()
-        waves = {w.key for w in self.runtime.plan.waves}
+        waves = {w.key for w in self.services.plan.waves}
         try:
             wave_key = words[0].casefold()
             day = dt.date.fromisoformat(words[1])
@@ -464,11 +374,11 @@ class _Handlers:
             return
         who = await turn.user()
         result = await self.service.reschedule_wave(wave_key, day, by=who.upn if who else turn.asker.upn)
-        shared_engine(self.runtime).wake()
-        zone = turn.asker.zone or self.runtime.plan.zone
+        self.services.delivery.wake()
+        zone = turn.asker.zone or self.services.plan.zone
         notice = "a reschedule notice is on its way to them" if result.notice_id else "nothing had been sent yet"
         await turn.reply_text(
-            f"{self.runtime.plan.wave(wave_key).title} now cuts over "
+            f"{self.services.plan.wave(wave_key).title} now cuts over "
             f"{result.new.start.astimezone(zone):%A %d %B %Y %H:%M %Z}. {len(result.moved)} pending announcements "
             f"moved; {result.updated_cards} delivered cards updated in place; {notice}."
         )
@@ -479,7 +389,7 @@ class _Handlers:
         """Record "Got it" and answer with the card showing it."""
         ann_id = str(data.get("announcement_id") or "")
         user_id = turn.asker.aad_object_id or ""
-        await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
+        await self.services.tenant.settle(turn.asker.tenant_id)
         try:
             return await self.service.acknowledge(ann_id, user_id, "acknowledge", time_zone=turn.asker.time_zone)
         except (NotARecipient, AnnouncementError) as exc:
@@ -489,7 +399,7 @@ class _Handlers:
         """Check "I've set up Authenticator" against Graph; record it only if Graph agrees (or cannot tell)."""
         ann_id = str(data.get("announcement_id") or "")
         user_id = turn.asker.aad_object_id or ""
-        await ensure_tenant(self.runtime, self.service, turn.asker.tenant_id)
+        await self.services.tenant.settle(turn.asker.tenant_id)
         try:
             result = await self.service.confirm_mfa(ann_id, user_id, time_zone=turn.asker.time_zone)
         except (NotARecipient, AnnouncementError) as exc:
@@ -517,7 +427,7 @@ class _Handlers:
             announcement = await self.service.get(ann_id)
         except AnnouncementError:
             return None
-        if await self.service._delivery_for(ann_id, user_id) is None:
+        if await self.service.delivery_for(ann_id, user_id) is None:
             return None
         return await self.service.card_for_user(announcement, user_id, time_zone=turn.asker.time_zone)
 
@@ -525,4 +435,4 @@ class _Handlers:
         conversation = turn.activity.conversation
         if conversation is None or not last_read_message_id:
             return
-        await on_read_receipt(self.runtime, turn.asker, str(last_read_message_id), conversation.id)
+        await on_read_receipt(self.services, turn.asker, str(last_read_message_id), conversation.id)

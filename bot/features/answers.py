@@ -1,10 +1,10 @@
 """Teams glue for the answer engine: free text in, an answer card out; FAQ votes and picks.
 
-Registered by ``app.create_app`` (``bot.features.answers`` in ``FEATURES``,
-after ``bot.features.core`` so its fallback wins). Sets:
+Routes:
 
-- the fallback: any message no command matched is a question for the engine (a personal
-  answer says what the asker must still do before cutover, from the readiness service);
+- :func:`on_question`, which the free-text fallback (:mod:`bot.features.freetext`) calls for a
+  question: the engine answers it (a personal answer says what the asker must still do before
+  cutover, from the readiness service);
 - card actions ``faq_helpful`` / ``faq_unhelpful`` (votes, stored; the card is
   replaced by one that thanks the voter) and ``faq_pick`` (a suggestion chosen:
   the FAQ answer replaces the suggestions).
@@ -15,35 +15,18 @@ Questions without a confident answer are stored as gaps for ``switchover faq gap
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from bot.features.readiness import readiness_service
 from bot.routing import Router
 from bot.turn import Turn
 from switchover.answers.cards import answer_card, faq_answer_card
-from switchover.answers.engine import AnswerEngine, AnswerKind, Who
-from switchover.answers.store import AnswerStore, GapKind
-from switchover.runtime import Runtime
+from switchover.answers.engine import AnswerKind, Who
+from switchover.answers.store import GapKind
+from switchover.services import Services
 
 log = logging.getLogger(__name__)
 
-FEATURE = "answers"
 MAX_QUESTION_CHARS = 1000  # longer messages are problem descriptions, not questions; read the start
-
-
-@dataclass
-class AnswersFeature:
-    """The engine and the feedback store, shared by the handlers (``runtime.features["answers"]``)."""
-
-    engine: AnswerEngine
-    store: AnswerStore | None
-
-
-def _feature(turn: Turn) -> AnswersFeature:
-    return turn.runtime.features[FEATURE]
 
 
 def asker_who(turn: Turn) -> Who:
@@ -56,23 +39,19 @@ def _asker_id(turn: Turn) -> str | None:
 
 
 async def _record_gap(turn: Turn, question: str, kind: GapKind) -> None:
-    feature = _feature(turn)
-    if feature.store is None:
-        return
     try:
-        await feature.store.record_gap(
-            turn.asker.tenant_id, question, kind, turn.runtime.clock.now(), asker_id=_asker_id(turn)
+        await turn.services.answer_store.record_gap(
+            turn.asker.tenant_id, question, kind, turn.services.clock.now(), asker_id=_asker_id(turn)
         )
     except Exception:  # the asker still gets their answer; the lead loses one gap row
         log.exception("could not store an FAQ gap", extra={"tenant_id": turn.asker.tenant_id})
 
 
 async def on_question(turn: Turn, text: str) -> None:
-    """The fallback: answer free text with the engine and reply with the answer's card."""
-    feature = _feature(turn)
+    """Answer free text with the engine and reply with the answer's card."""
     question = (text or "").strip()[:MAX_QUESTION_CHARS]
     user = await turn.user()
-    answer = await feature.engine.answer(question, asker_who(turn), user=user)
+    answer = await turn.services.answers.answer(question, asker_who(turn), user=user)
     log.info(
         "answered",
         extra={
@@ -91,17 +70,15 @@ async def on_question(turn: Turn, text: str) -> None:
 
 
 async def _vote(turn: Turn, data: dict[str, Any], *, helpful: bool) -> dict[str, Any] | None:
-    feature = _feature(turn)
     key = str(data.get("faq_key") or "")
     question = str(data.get("question") or "")[:MAX_QUESTION_CHARS]
-    entry = next((e for e in turn.runtime.plan.faq if e.key == key), None)
+    entry = next((e for e in turn.services.plan.faq if e.key == key), None)
     if entry is None:
         log.warning("vote for an FAQ entry the plan does not have", extra={"faq_key": key})
         return None
-    if feature.store is not None:
-        await feature.store.record_feedback(
-            turn.asker.tenant_id, question, key, helpful, turn.runtime.clock.now(), asker_id=_asker_id(turn)
-        )
+    await turn.services.answer_store.record_feedback(
+        turn.asker.tenant_id, question, key, helpful, turn.services.clock.now(), asker_id=_asker_id(turn)
+    )
     thanks = (
         "Thanks, glad it helped."
         if helpful
@@ -126,7 +103,7 @@ async def on_pick(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
     """A suggested question was chosen: show its answer in place of the suggestions."""
     key = str(data.get("faq_key") or "")
     question = str(data.get("question") or "")[:MAX_QUESTION_CHARS]
-    entry = next((e for e in turn.runtime.plan.faq if e.key == key), None)
+    entry = next((e for e in turn.services.plan.faq if e.key == key), None)
     if entry is None:
         return None
     card = faq_answer_card(entry, question or entry.question)
@@ -136,35 +113,8 @@ async def on_pick(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
     return card
 
 
-def register(router: Router, runtime: Runtime) -> None:
-    """Route free text to the engine and the FAQ card actions to their handlers."""
-    store = AnswerStore(runtime.db) if runtime.db is not None else None
-
-    async def moved_windows() -> Mapping[str, Any]:
-        """Waves a lead rescheduled (the announcements feature keeps them); none without it."""
-        announcements = runtime.features.get("announcements")
-        return await announcements.moved_windows() if announcements is not None else {}
-
-    engine = AnswerEngine(
-        runtime.plan, runtime.directory, runtime.clock, readiness=readiness_service(runtime), moves=moved_windows
-    )
-    runtime.features[FEATURE] = AnswersFeature(engine, store)
-    router.fallback(on_question)
+def register(router: Router, services: Services) -> None:
+    """Route the FAQ card actions to their handlers."""
     router.action("faq_helpful", on_helpful)
     router.action("faq_unhelpful", on_unhelpful)
     router.action("faq_pick", on_pick)
-
-
-@asynccontextmanager
-async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
-    """Build the vocabularies and FAQ index at start, so the first question is as fast as the rest.
-
-    At shutdown, gap rows still being committed are waited for before the database closes.
-    """
-    feature = runtime.features[FEATURE]
-    await feature.engine.prepare()
-    try:
-        yield
-    finally:
-        if feature.store is not None:
-            await feature.store.drain()

@@ -1,4 +1,4 @@
-"""The first conversation: welcome on install, ``help``, and a helpful reply to anything unknown."""
+"""The first conversation: welcome on install and ``help``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.routing import Router
 from bot.turn import Turn
 from cards.render import render_card
 from switchover.plan.model import Plan, Wave
-from switchover.runtime import Runtime
+from switchover.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def zone_label(zone: ZoneInfo, when: dt.datetime) -> str:
 
 
 async def help_card(turn: Turn) -> dict:
-    plan: Plan = turn.runtime.plan
+    plan: Plan = turn.services.plan
     return _help_card(plan.organisation.name, plan.service_desk.phone, await turn.is_lead())
 
 
@@ -72,11 +72,7 @@ def _help_card(organisation: str, phone: str | None, is_lead: bool) -> dict:
 async def welcome_card(turn: Turn) -> dict:
     from switchover.membership import resolve_wave
 
-    runtime = turn.runtime
-    plan = runtime.plan
-    answers = runtime.features.get("answers")
-    if answers is not None:  # a wave a lead rescheduled shows its new date
-        plan = await answers.engine.plan_as_it_stands()
+    plan = await turn.services.answers.plan_as_it_stands()  # a wave a lead rescheduled shows its new date
     user = await turn.user()
     name = (user.given_name if user and user.given_name else None) or (turn.asker.name or "").split(" ")[0]
     wave_title = cutover_text = None
@@ -106,7 +102,7 @@ async def on_help(turn: Turn, rest: str) -> None:
 
 async def on_bot_added(turn: Turn, _: object) -> None:
     if not turn.is_personal:
-        plan = turn.runtime.plan
+        plan = turn.services.plan
         await turn.reply_text(
             f"Hello! I'm Switchover. I'll post {plan.organisation.name}'s Microsoft 365 migration notices here. "
             "Mention me with **help** to see what I can do."
@@ -115,14 +111,8 @@ async def on_bot_added(turn: Turn, _: object) -> None:
     await turn.reply_card(await welcome_card(turn), summary="Welcome to Switchover")
 
 
-async def on_unknown(turn: Turn, text: str) -> None:
-    await turn.reply_text(
-        "I'm not sure what you mean. Try **when is my migration**, **report a problem**, or type **help**."
-    )
-
-
-def register(router: Router, runtime: Runtime) -> None:
+def register(router: Router, services: Services) -> None:
+    """Add ``help`` and the welcome when the bot is installed."""
     router.command("help", on_help, help="what I can do", exact=True)
     router.command("what can you do", on_help, exact=True)
     router.event("bot_added", on_bot_added)
-    router.fallback(on_unknown)

@@ -6,7 +6,7 @@ at or above its threshold the message starts a report; when the FAQ also
 answers it confidently, that answer comes first ("my email signature is
 missing": recreating it may be all the person needs, and the confirmation
 card below lets them submit anyway).
-Registered last, so its fallback is the one in force.
+This is the router's one fallback.
 """
 
 from __future__ import annotations
@@ -17,26 +17,29 @@ from bot.features import answers as answers_feature
 from bot.features import problems as problems_feature
 from bot.routing import Router
 from bot.turn import Turn
+from dialogs.report_problem import ReportProblemConversation
 from switchover.answers.cards import answer_card
 from switchover.answers.engine import AnswerKind
 from switchover.problems.triage import PROBLEM_THRESHOLD
-from switchover.runtime import Runtime
+from switchover.services import Services
 
 log = logging.getLogger(__name__)
 
 
-async def on_free_text(turn: Turn, text: str) -> None:
-    desk = turn.runtime.features.get(problems_feature.FEATURE)
-    if desk is not None and text.strip() and await desk.looks_like_problem(text) >= PROBLEM_THRESHOLD:
-        feature = turn.runtime.features[answers_feature.FEATURE]
-        answer = await feature.engine.answer(text.strip(), answers_feature.asker_who(turn), user=await turn.user())
-        if answer.kind is AnswerKind.FAQ:
-            await turn.reply_card(answer_card(answer), summary=answer.summary)
-        log.info("free text read as a problem report", extra={"tenant_id": turn.asker.tenant_id})
-        await problems_feature.report_from_text(turn, text)
-        return
-    await answers_feature.on_question(turn, text)
+def register(router: Router, services: Services, reports: ReportProblemConversation) -> None:
+    """Declare the fallback: free text is a problem report (started in ``reports``) or a question."""
+    desk = services.problems
 
+    async def on_free_text(turn: Turn, text: str) -> None:
+        if text.strip() and await desk.looks_like_problem(text) >= PROBLEM_THRESHOLD:
+            answer = await services.answers.answer(
+                text.strip(), answers_feature.asker_who(turn), user=await turn.user()
+            )
+            if answer.kind is AnswerKind.FAQ:
+                await turn.reply_card(answer_card(answer), summary=answer.summary)
+            log.info("free text read as a problem report", extra={"tenant_id": turn.asker.tenant_id})
+            await problems_feature.report_from_text(reports, turn, text)
+            return
+        await answers_feature.on_question(turn, text)
 
-def register(router: Router, runtime: Runtime) -> None:
     router.fallback(on_free_text)

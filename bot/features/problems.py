@@ -1,23 +1,19 @@
 """Problem reports in Teams: ``report a problem``, ``my problems``, the owner's card actions.
 
-Wiring (``register``): builds the :class:`~switchover.problems.service.ProblemDesk`
-on the shared delivery engine (:func:`switchover.delivery.shared.shared_engine`,
-created by whichever feature registers first), the guided dialog with its state in the database, the
-commands and the ``Action.Execute`` verbs. ``lifespan`` wakes
-``desk.run_due`` every :data:`WAKE_SECONDS` and keeps the delivery worker running
-(:func:`switchover.delivery.shared.worker_running`: once, whichever feature asks first).
+Wiring (``register``): the guided dialog with its state in the database, the
+commands and the ``Action.Execute`` verbs, on the app's
+:class:`~switchover.problems.desk.ProblemDesk` (``services.problems``; the
+scheduler wakes its ``run_due``). ``register`` returns the dialog.
 
 For the free-text fallback: ``await desk.looks_like_problem(text)`` >=
 :data:`PROBLEM_THRESHOLD` means "this reports something broken"; then call
-:func:`report_from_text` with the turn and the text.
+:func:`report_from_text` with the dialog, the turn and the text.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.routing import Router
@@ -25,31 +21,25 @@ from bot.state import DatabaseStorage
 from bot.turn import Turn
 from cards.render import render_card
 from dialogs.report_problem import STEP_VERB, ReportProblemConversation, screenshot_of
-from switchover.delivery.shared import shared_engine, worker_running
 from switchover.plan.model import Impact, Urgency
 from switchover.problems import views
 from switchover.problems.desk import ProblemDesk
 from switchover.problems.model import Actor, ProblemError, ReportDraft, Reporter
 from switchover.problems.triage import PROBLEM_THRESHOLD
-from switchover.runtime import Runtime
+from switchover.services import Services
 
 log = logging.getLogger(__name__)
 
-WAKE_SECONDS = 30
 _LEADING_REFERENCE = re.compile(r"^\s*(?:pr\W*)?(\d{1,9})\b\W*", re.IGNORECASE)
 _COMMAND = re.compile(r"^\W*report(\W+a\W+problem)?\b[\s:,.!-]*", re.IGNORECASE)
-FEATURE = "problems"
 
-__all__ = ["PROBLEM_THRESHOLD", "WAKE_SECONDS", "lifespan", "register", "report_from_text"]
+__all__ = ["PROBLEM_THRESHOLD", "register", "report_from_text"]
 
 
-def register(router: Router, runtime: Runtime) -> None:
-    """Add the problem-report commands and card actions to ``router``."""
-    desk = ProblemDesk(runtime.db, runtime.plan, runtime.directory, shared_engine(runtime), runtime.clock)
-    conversation = ReportProblemConversation(runtime.plan, DatabaseStorage(runtime.db, clock=runtime.clock))
-    runtime.features[FEATURE] = desk
-    runtime.features["problems.dialog"] = conversation
-    h = _Handlers(runtime, desk, conversation)
+def register(router: Router, services: Services) -> ReportProblemConversation:
+    """Add the problem-report commands and card actions to ``router``; returns the report dialog."""
+    conversation = ReportProblemConversation(services.plan, DatabaseStorage(services.db, clock=services.clock))
+    h = _Handlers(services, services.problems, conversation)
     router.command("report a problem", h.report, help="tell the right person about something that broke")
     router.command("report", h.report)
     router.command("my problems", h.mine, help="the status of what you reported")
@@ -69,26 +59,11 @@ def register(router: Router, runtime: Runtime) -> None:
     router.action("problem_comment", h.comment_action)
     router.action("problem_show", h.show)
     router.action("incident_resolve", h.resolve_incident)
+    return conversation
 
 
-@contextlib.asynccontextmanager
-async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
-    """Wake the escalation check regularly; run the delivery worker if nobody else does."""
-    desk: ProblemDesk = runtime.features[FEATURE]
-    wakeups = runtime.features.get("wakeups")
-    if wakeups is not None:
-
-        async def wake() -> None:
-            await desk.run_due()
-
-        wakeups.every("problems.run_due", WAKE_SECONDS, wake)
-    async with worker_running(runtime):
-        yield
-
-
-async def report_from_text(turn: Turn, text: str) -> None:
+async def report_from_text(conversation: ReportProblemConversation, turn: Turn, text: str) -> None:
     """Start a report from a one-message description (the free-text fallback calls this)."""
-    conversation: ReportProblemConversation = turn.runtime.features["problems.dialog"]
     await conversation.start(turn.context, text=text, screenshot_url=screenshot_of(turn.context))
 
 
@@ -106,9 +81,8 @@ def notice(heading: str, text: str) -> dict[str, Any]:
 
 
 class _Handlers:
-    def __init__(self, runtime: Runtime, desk: ProblemDesk, conversation: ReportProblemConversation) -> None:
-        self.runtime = runtime
-        self.plan = runtime.plan
+    def __init__(self, services: Services, desk: ProblemDesk, conversation: ReportProblemConversation) -> None:
+        self.plan = services.plan
         self.desk = desk
         self.conversation = conversation
 

@@ -21,14 +21,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-async def api(tmp_path: Path, clock, identity, connector, monkeypatch):
-    import api as api_package
-    import app as app_module
-
-    if "bot.features.announcements" not in app_module.FEATURES:
-        monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.announcements"])
-    if "api.announcements" not in api_package.API_MODULES:
-        monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.announcements"])
+async def api(tmp_path: Path, clock, identity, connector):
     settings = make_settings(tmp_path, identity=identity, api_token=TOKEN)
     runner, running = await start_app(settings, clock, identity=identity)
     try:

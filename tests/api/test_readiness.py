@@ -34,7 +34,7 @@ async def test_api_readiness_per_wave_and_department(world: GraphWorld) -> None:
 
 async def test_api_installs_the_app_for_a_wave_and_reports_the_unreachable(world: GraphWorld) -> None:
     data = world.graph.data
-    plan = world.app.runtime.plan
+    plan = world.app.services.plan
     pilot = [u for u in world.directory._snapshot.users if resolve_wave(plan, u).wave_key == "wave-0"]  # type: ignore[union-attr]
     blocked, already = pilot[0], pilot[1]
     data.install_forbidden.add(blocked.id)

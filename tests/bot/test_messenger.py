@@ -18,7 +18,7 @@ def target(teams: TeamsClient, conversation_id: str = "a:proactive-1") -> Conver
 
 
 async def test_send_update_delete_round_trip(teams: TeamsClient) -> None:
-    messenger: BotMessenger = teams.app.runtime.messenger
+    messenger: BotMessenger = teams.app.services.messenger
     to = target(teams)
     activity_id = await messenger.send(to, OutgoingMessage(card=CARD, summary="Your move"))
     sent = teams.connector.to(to.conversation_id, "send")
@@ -49,7 +49,7 @@ async def test_failures_are_classified_and_not_retried(
 ) -> None:
     teams.connector.fail(status, code, retry_after=2 if status == 429 else None, sub_code=sub_code)
     with pytest.raises(DeliveryError) as caught:
-        await teams.app.runtime.messenger.send(target(teams), OutgoingMessage(text="hi"))
+        await teams.app.services.messenger.send(target(teams), OutgoingMessage(text="hi"))
     assert caught.value.kind is kind
     assert caught.value.status == status
     if status == 429:
@@ -58,11 +58,11 @@ async def test_failures_are_classified_and_not_retried(
 
 
 async def test_open_personal_creates_the_conversation_with_tenant(teams: TeamsClient) -> None:
-    to = await teams.app.runtime.messenger.open_personal(
+    to = await teams.app.services.messenger.open_personal(
         tenant_id=teams.tenant_id, service_url=teams.connector.url, user_id="29:abc", bot_id="28:bot"
     )
     created = teams.connector.to(to.conversation_id, "create")
     assert created and created[0].body["channelData"]["tenant"]["id"] == teams.tenant_id
     assert created[0].body["members"] == [{"id": "29:abc"}]
-    await teams.app.runtime.messenger.send(to, OutgoingMessage(text="hello"))
+    await teams.app.services.messenger.send(to, OutgoingMessage(text="hello"))
     assert teams.connector.to(to.conversation_id, "send")

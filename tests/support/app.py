@@ -31,7 +31,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
@@ -41,6 +41,9 @@ from switchover.clock import Clock, ManualClock
 from switchover.settings import Settings
 from tests.support.connector import LoopbackConnector, Received
 from tests.support.identity import LoopbackCredentialFactory, LoopbackIdentity
+
+if TYPE_CHECKING:
+    from switchover.services import Services
 
 REPO = Path(__file__).resolve().parents[2]
 FABRIKAM = REPO / "examples" / "fabrikam"
@@ -119,10 +122,10 @@ class RunningApp:
     identity: LoopbackIdentity | None = None  # the provider the app trusts when authentication is on
 
     @property
-    def runtime(self) -> Any:
-        from app import RUNTIME
+    def services(self) -> Services:
+        from app import SERVICES
 
-        return self.app[RUNTIME]
+        return self.app[SERVICES]
 
 
 @dataclass

@@ -3,34 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 
 from switchover.answers.store import AnswerStore, GapKind
-from switchover.clock import ManualClock
-from switchover.settings import Settings
-from tests.support.app import Person, RunningApp, TeamsClient, person, start_app
-from tests.support.identity import LoopbackIdentity
-
-ANSWERS = "bot.features.answers"
-
-
-@pytest.fixture
-async def running_app(
-    app_settings: Settings, clock: ManualClock, identity: LoopbackIdentity | None, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[RunningApp]:
-    """The app with the answers feature registered, whether or not ``FEATURES`` lists it yet."""
-    import app as app_module
-
-    if ANSWERS not in app_module.FEATURES:
-        monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, ANSWERS])
-    runner, running = await start_app(app_settings, clock, identity=identity)
-    try:
-        yield running
-    finally:
-        await runner.cleanup()
-
+from tests.support.app import Person, TeamsClient, person
 
 LA = "America/Los_Angeles"
 
@@ -120,7 +95,7 @@ async def test_faq_answer_and_votes_are_stored(teams: TeamsClient) -> None:
     status, body = await teams.invoke_action("nora.abbott", "faq_unhelpful", unhelpful["data"])
     assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
     assert not any(a.get("verb", "").startswith("faq_") for a in body["value"]["actions"])
-    store = AnswerStore(teams.app.runtime.db)
+    store = AnswerStore(teams.app.services.db)
     (gap,) = await store.gaps(tenant_id=teams.tenant_id)
     assert (gap.kind, gap.faq_key, gap.question) == (GapKind.UNHELPFUL, "lose-email", "wil i loose my emails")
 
@@ -133,7 +108,7 @@ async def test_suggestions_then_pick_and_nothing_close(teams: TeamsClient) -> No
     assert status == 200 and "Keep your current password" in str(body["value"])
     lunch = _card(await teams.say("nora.abbott", "can you order lunch", time_zone=LA))
     assert any(a.get("verb") == "report_problem" for a in lunch["actions"])
-    gaps = await AnswerStore(teams.app.runtime.db).gaps(tenant_id=teams.tenant_id)
+    gaps = await AnswerStore(teams.app.services.db).gaps(tenant_id=teams.tenant_id)
     assert {(g.kind, g.question) for g in gaps} == {
         (GapKind.UNCLEAR, "whats the wifi password"),
         (GapKind.UNANSWERED, "can you order lunch"),

@@ -13,7 +13,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from switchover.announcements import AnnouncementService
 from switchover.clock import ManualClock
+from switchover.delivery import DeliveryEngine
+from switchover.services import Services
 from tests.support.app import FABRIKAM, Person, RunningApp, TeamsClient, make_settings, person, restart_app, start_app
 from tests.support.connector import LoopbackConnector, Received
 from tests.support.identity import LoopbackIdentity
@@ -45,16 +48,16 @@ class AnnouncementsWorld:
     since: int = 0
 
     @property
-    def runtime(self) -> Any:
-        return self.app.runtime
+    def services(self) -> Services:
+        return self.app.services
 
     @property
-    def service(self) -> Any:
-        return self.runtime.features["announcements"]
+    def service(self) -> AnnouncementService:
+        return self.services.announcements
 
     @property
-    def engine(self) -> Any:
-        return self.runtime.features["delivery"]
+    def engine(self) -> DeliveryEngine:
+        return self.services.delivery
 
     async def deliver(self, *, step: dt.timedelta = dt.timedelta(seconds=1), rounds: int = 200) -> None:
         """Send everything due; retries wait on the ManualClock, which this moves forward a step at a time."""
@@ -86,20 +89,11 @@ class AnnouncementsWorld:
 
 
 @pytest.fixture
-def announcement_features(monkeypatch: pytest.MonkeyPatch) -> None:
-    import app as app_module
-
-    if "bot.features.announcements" not in app_module.FEATURES:
-        monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.announcements"])
-
-
-@pytest.fixture
 async def world(
     tmp_path: Path,
     clock: ManualClock,
     identity: LoopbackIdentity | None,
     connector: LoopbackConnector,
-    announcement_features: None,
 ) -> AsyncIterator[AnnouncementsWorld]:
     settings = make_settings(tmp_path, identity=identity)
     runner, running = await start_app(settings, clock, identity=identity)

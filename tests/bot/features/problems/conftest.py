@@ -13,6 +13,8 @@ import aiohttp
 import pytest
 
 from switchover.clock import ManualClock
+from switchover.problems.desk import ProblemDesk
+from switchover.services import Services
 from tests.support.app import (
     TENANT_ID,
     Person,
@@ -56,16 +58,16 @@ class ProblemsWorld:
         sleep_on_the_clock(self.app)
 
     @property
-    def runtime(self) -> Any:
-        return self.app.runtime
+    def services(self) -> Services:
+        return self.app.services
 
     @property
-    def desk(self) -> Any:
-        return self.runtime.features["problems"]
+    def desk(self) -> ProblemDesk:
+        return self.services.problems
 
     async def deliver(self) -> None:
         """Let the delivery engine send everything due now."""
-        await self.runtime.features["delivery"].drain()
+        await self.services.delivery.drain()
 
     def to(self, who: str | Person) -> list[Received]:
         p = staff(who) if isinstance(who, str) else who
@@ -150,7 +152,7 @@ def inputs(card: dict[str, Any]) -> dict[str, Any]:
 def sleep_on_the_clock(app: RunningApp) -> None:
     """Tests deliver by hand (``deliver``; test apps run no background worker), and a
     rate-limit wait moves the ManualClock instead of sleeping, as in the engine's own tests."""
-    engine = app.runtime.features["delivery"]
+    engine = app.services.delivery
     clock = app.clock
 
     async def manual_sleep(seconds: float) -> None:
@@ -173,24 +175,11 @@ def api_token() -> str:
 
 
 @pytest.fixture
-def problems_features(monkeypatch: pytest.MonkeyPatch) -> None:
-    import app as app_module
-
-    if "bot.features.problems" not in app_module.FEATURES:
-        monkeypatch.setattr(app_module, "FEATURES", [*app_module.FEATURES, "bot.features.problems"])
-    import api
-
-    if "api.problems" not in api.API_MODULES:
-        monkeypatch.setattr(api, "API_MODULES", [*api.API_MODULES, "api.problems"])
-
-
-@pytest.fixture
 async def world(
     tmp_path: Path,
     clock: ManualClock,
     identity: LoopbackIdentity | None,
     connector: LoopbackConnector,
-    problems_features: None,
     api_token: str,
 ) -> AsyncIterator[ProblemsWorld]:
     settings = make_settings(tmp_path, identity=identity, api_token=api_token)

@@ -52,7 +52,7 @@ class GraphWorld:
 
 def expected_rows(world: GraphWorld) -> dict[tuple[str, str], tuple[int, int]]:
     """(wave title, department) -> (members, registered), computed from the fake tenant itself."""
-    plan = world.app.runtime.plan
+    plan = world.app.services.plan
     out: dict[tuple[str, str], list[int]] = {}
     for u in world.directory._snapshot.users:  # type: ignore[union-attr]
         if not u.enabled or u.is_guest:
@@ -135,19 +135,10 @@ async def world(
     connector: LoopbackConnector,
     clock: ManualClock,
     synced_tenant: SyncedTenant,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[GraphWorld]:
     """A fresh app, database, fake Graph (a copy of the seeded tenant) and directory for each test;
     the directory starts from a copy of the module's synced snapshot, as after a restart, instead of
     reading the whole tenant again. Later syncs (a test's own, or the schedule's) reach the fake Graph."""
-    import api as api_package
-    import app as app_module
-
-    for module, name in ((app_module, "bot.features.readiness"), (app_module, "bot.features.answers")):
-        if name not in module.FEATURES:
-            monkeypatch.setattr(module, "FEATURES", [*module.FEATURES, name])
-    if "api.readiness" not in api_package.API_MODULES:
-        monkeypatch.setattr(api_package, "API_MODULES", [*api_package.API_MODULES, "api.readiness"])
     async with FakeGraph(copy.deepcopy(synced_tenant.data), page_size=100) as graph:
         settings = graph_settings(tmp_path, graph, identity)
         plan = load_plan(settings.plan_path)

@@ -1,0 +1,49 @@
+"""What the scheduler wakes, and how often: due announcements, problem escalations, the directory sync.
+
+:func:`schedule` registers every periodic wake-up on ``services.wakeups``; the
+app starts the scheduler only when background work is on (test apps call
+:func:`announcements_due` and ``services.problems.run_due`` by hand).
+"""
+
+from __future__ import annotations
+
+from switchover.directory.graph import GraphDirectory
+from switchover.services import Services
+
+WAKE_SECONDS = 30  # announcements and problem escalations
+
+
+async def announcements_due(services: Services) -> list[str]:
+    """Start the announcements that are due, then nudge the delivery worker.
+
+    Returns:
+        The ids of the announcements started; none while no tenant is known
+        (nobody has talked to the bot yet, so nothing can be delivered).
+    """
+    if not await services.tenant.settle():
+        return []
+    started = await services.announcements.run_due()
+    if started:
+        services.delivery.wake()
+    return started
+
+
+def schedule(services: Services) -> None:
+    """Register the periodic wake-ups of a running Switchover."""
+    wakeups = services.wakeups
+
+    async def announcements() -> None:
+        await announcements_due(services)
+
+    async def problems() -> None:
+        await services.problems.run_due()
+
+    wakeups.every("announcements.run_due", WAKE_SECONDS, announcements)
+    wakeups.every("problems.run_due", WAKE_SECONDS, problems)
+    directory = services.directory
+    if isinstance(directory, GraphDirectory):
+
+        async def sync() -> None:
+            await directory.sync()
+
+        wakeups.every("directory-sync", services.settings.graph_sync_minutes * 60, sync)
