@@ -10,13 +10,10 @@ or 405 as for any path). No token configured: no API routes, no middleware.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+from aiohttp.typedefs import Handler, Middleware
 
 PREFIX = "/api/"
 PUBLIC = frozenset({"/api/messages", "/api/openapi.json"})  # Bot Framework auth; API discovery

@@ -165,9 +165,9 @@ class SwitchoverBot(TeamsActivityHandler):
         if value and isinstance(value.get("verb"), str) and not (activity.text or "").strip():
             # Action.Submit / messageBack from an older client: route like a universal action.
             turn = Turn(turn_context, self.services)
-            handler = await self._match_action(turn, value["verb"])
-            if handler is not None:
-                await handler(turn, value)
+            on_action = await self._match_action(turn, value["verb"])
+            if on_action is not None:
+                await on_action(turn, value)
                 return
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
         text = (text or "").strip()

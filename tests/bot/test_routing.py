@@ -65,3 +65,58 @@ def test_exact_commands_match_only_the_whole_message() -> None:
     router.fallback(_fallback)
     assert router.match_command("Help!") == (_a, "")
     assert router.match_command("help desk phone number") == (_fallback, "help desk phone number")
+
+
+def test_lead_only_commands_with_a_refusal_answer_everyone_else_with_it() -> None:
+    router = Router()
+    router.command("announce", _a, leads_only=True, refusal="Only leads announce.")
+    router.fallback(_fallback)
+    with pytest.raises(NeedsLead):
+        router.match_command("announce wave-1: hello")
+    assert router.match_command("announce wave-1: hello", is_lead=True) == (_a, "wave 1 hello")
+    refuse, rest = router.match_command("announce wave-1: hello", is_lead=False)
+    assert refuse not in (_a, _fallback) and rest == "wave 1 hello"
+
+
+async def test_a_refusal_replies_with_its_text() -> None:
+    router = Router()
+    router.command("readiness", _a, leads_only=True, refusal="Readiness figures are for the project leads.")
+    router.action("announce_confirm", _b, leads_only=True, refusal="Only leads send.")
+    said: list[str] = []
+
+    class FakeTurn:
+        async def reply_text(self, text: str) -> None:
+            said.append(text)
+
+    refuse, _ = router.match_command("readiness", is_lead=False)
+    await refuse(FakeTurn(), "")  # type: ignore[arg-type]
+    assert await router.match_action("announce_confirm", is_lead=False)(FakeTurn(), {}) is None  # type: ignore[arg-type, misc]
+    assert said == ["Readiness figures are for the project leads.", "Only leads send."]
+
+
+def test_lead_only_actions_ask_who_is_pressing() -> None:
+    router = Router()
+    router.action("announce_confirm", _a, leads_only=True, refusal="Only leads send.")
+    router.action("acknowledge", _b)
+    assert router.match_action("acknowledge") is _b
+    with pytest.raises(NeedsLead):
+        router.match_action("announce_confirm")
+    assert router.match_action("announce_confirm", is_lead=True) is _a
+    assert router.match_action("announce_confirm", is_lead=False) not in (None, _a)
+    assert router.match_action("no_such_verb") is None
+
+
+def test_a_refusal_needs_a_lead_only_route() -> None:
+    router = Router()
+    with pytest.raises(ValueError, match="only a lead-only command"):
+        router.command("announce", _a, refusal="no")
+    with pytest.raises(ValueError, match="needs a refusal"):
+        router.action("announce_confirm", _a, leads_only=True)
+
+
+def test_the_fallback_is_declared_once() -> None:
+    router = Router()
+    router.fallback(_fallback)
+    with pytest.raises(ValueError, match="already routed"):
+        router.fallback(_a)
+    assert router.match_command("anything at all") == (_fallback, "anything at all")
