@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from scheduler.jobs import announcements_due as run_due
+from scheduler.jobs import announcements_due
 from switchover.announcements import AnnouncementStatus
 from switchover.delivery import DeliveryStatus
 from tests.support.app import TENANT_ID
@@ -151,7 +151,7 @@ async def test_calendar_reschedule_updates_delivered_cards_and_sends_a_notice(wo
         await world.teams.install(p)
     world.since = len(world.connector.received)
     clock.set(dt.datetime(2027, 1, 9, 9, 0, tzinfo=PACIFIC))  # the pilot's "one week to go"
-    assert "wave-0/one-week" in await run_due(world.services)
+    assert "wave-0/one-week" in await announcements_due(world.services)
     await world.deliver()
     first = world.cards_to(pilot[0])
     assert len(first) == 1 and "Saturday 16 January 2027" in first[0].card_text()
@@ -212,7 +212,7 @@ async def test_cancel_a_scheduled_announcement_before_it_goes(world, clock):
     replies = await world.say(LEAD, f"cancel {ann_id}")
     assert any("Cancelled" in r.text for r in replies)
     clock.advance(dt.timedelta(days=2))
-    await run_due(world.services)
+    await announcements_due(world.services)
     await world.deliver()
     assert world.sends() == {}
 
@@ -250,7 +250,7 @@ async def test_with_the_csv_roster_reminders_are_unchanged_and_mfa_done_is_taken
         await world.teams.install(p)
     world.since = len(world.connector.received)
     clock.set(dt.datetime(2027, 1, 16, 9, 0, tzinfo=PACIFIC))  # wave 1's two-weeks message
-    assert "wave-1/what-changes" in await run_due(world.services)
+    assert "wave-1/what-changes" in await announcements_due(world.services)
     await world.deliver()
     card = world.cards_to(finance[0])[-1]
     assert "Saturday 30 January 2027" in card.card_text()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scheduler.jobs import announcements_due as run_due
+from scheduler.jobs import announcements_due
 from switchover.directory.base import DirectoryUser
 from switchover.directory.roster import RosterDirectory
 from switchover.membership import resolve_wave
@@ -209,7 +209,7 @@ async def test_reminders_before_cutover_carry_what_to_do_for_those_not_ready(wor
         since = len(world.teams.connector.received)
         world.clock.set(when)
         graph_calls = len(world.graph.log("/userRegistrationDetails"))
-        assert key in await run_due(world.app.services)
+        assert key in await announcements_due(world.app.services)
         await deliver(world)
         # Readiness came from the last sync: the send asked Graph nothing about MFA.
         assert len(world.graph.log("/userRegistrationDetails")) == graph_calls
@@ -225,7 +225,7 @@ async def test_no_readiness_on_messages_after_the_cutover_has_started(world: Gra
     await world.teams.install(not_ready)
     since = len(world.teams.connector.received)
     world.clock.set(dt.datetime(2027, 1, 16, 8, 0, tzinfo=PACIFIC))
-    assert "wave-0/cutover-start" in await run_due(world.app.services)
+    assert "wave-0/cutover-start" in await announcements_due(world.app.services)
     await deliver(world)
     [card] = cards_to(world, not_ready, since)
     assert "Cutover in progress" in card.card_text() and NOT_READY not in card.card_text()
@@ -240,7 +240,7 @@ async def test_mfa_done_is_checked_against_graph(world: GraphWorld) -> None:
     await world.teams.install(who)
     since = len(world.teams.connector.received)
     world.clock.set(dt.datetime(2027, 1, 16, 9, 0, tzinfo=PACIFIC))  # wave 1's two-weeks message
-    assert "wave-1/what-changes" in await run_due(world.app.services)
+    assert "wave-1/what-changes" in await announcements_due(world.app.services)
     await deliver(world)
     [sent] = cards_to(world, who, since)
     assert NOT_READY in sent.card_text()
@@ -275,7 +275,7 @@ async def test_mfa_done_from_someone_never_sent_it_asks_graph_nothing(world: Gra
     [sent_to, outsider] = [as_person(u) for u in wave_members(world, "wave-1", registered=False)[:2]]
     await world.teams.install(sent_to)
     world.clock.set(dt.datetime(2027, 1, 16, 9, 0, tzinfo=PACIFIC))
-    await run_due(world.app.services)
+    await announcements_due(world.app.services)
     await deliver(world)
     before = len(world.graph.log("/userRegistrationDetails"))
     status, body = await world.teams.invoke_action(outsider, "mfa_done", {"announcement_id": "wave-1/what-changes"})
