@@ -1,7 +1,8 @@
 """APScheduler wiring. It only wakes the domain's "run what is due" entry points;
 what is due lives in the database, so a restart rebuilds everything and an
 in-memory job store is all we need (a job store must never be shared by two
-schedulers; two instances coordinate by claiming rows in the database)."""
+schedulers; two instances coordinate by claiming rows in the database).
+:mod:`scheduler.jobs` says what is woken and how often."""
 
 from __future__ import annotations
 

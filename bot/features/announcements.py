@@ -64,14 +64,28 @@ Result = TypeVar("Result")
 def register(router: Router, services: Services) -> None:
     """Add the announcement commands (for leads), card actions and the read-receipt hook."""
     h = _Handlers(services)
-    refusal = _refusals(services.plan)
+    refusal = _refusal(services.plan)
     lead = h.settling  # a lead's command settles which tenant this instance serves
-    router.command("announce", lead(h.announce), help="compose an announcement", **refusal("send announcements"))
+    router.command(
+        "announce",
+        lead(h.announce),
+        help="compose an announcement",
+        leads_only=True,
+        refusal=refusal("send announcements"),
+    )
     router.command(
         "announcements",
         lead(h.listing),
         help="scheduled and sent announcements with their figures",
-        **refusal("see announcements"),
+        leads_only=True,
+        refusal=refusal("see announcements"),
+    )
+    router.command(
+        "reschedule",
+        lead(h.reschedule),
+        help="move a wave's cutover",
+        leads_only=True,
+        refusal=refusal("reschedule waves"),
     )
     # Words people also use in questions ("cancel my meeting"): for anyone but a lead, an answer.
     router.command("announcement", lead(h.report), leads_only=True)
@@ -80,21 +94,20 @@ def register(router: Router, services: Services) -> None:
     router.command("cancel", lead(h.cancel), leads_only=True)
     router.command("correct", lead(h.correct), leads_only=True)
     router.command("recall", lead(h.recall), leads_only=True)
-    router.command("reschedule", lead(h.reschedule), help="move a wave's cutover", **refusal("reschedule waves"))
+    router.action("announce_confirm", lead(h.confirm), leads_only=True, refusal=refusal("send announcements"))
+    router.action("announce_discard", lead(h.discard), leads_only=True, refusal=refusal("send announcements"))
     router.action("acknowledge", h.acknowledge)
     router.action("mfa_done", h.mfa_done)
     router.action("announcement_refresh", h.refresh)
-    router.action("announce_confirm", lead(h.confirm), **refusal("send announcements"))
-    router.action("announce_discard", lead(h.discard), **refusal("send announcements"))
     router.event("read_receipt", h.read_receipt)
 
 
-def _refusals(plan: Plan) -> Callable[[str], dict[str, Any]]:
-    """The routing options of a lead-only route whose refusal says who to ask instead."""
+def _refusal(plan: Plan) -> Callable[[str], str]:
+    """What a lead-only route answers anyone else: who to ask instead."""
     leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
 
-    def refusal(what: str) -> dict[str, Any]:
-        return {"leads_only": True, "refusal": REFUSAL.format(what=what, leads=leads)}
+    def refusal(what: str) -> str:
+        return REFUSAL.format(what=what, leads=leads)
 
     return refusal
 
