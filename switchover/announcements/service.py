@@ -179,9 +179,6 @@ class AnnouncementService:
         """The delivery of an announcement to one user, if it was ever queued for them."""
         return await self.sending.delivery_for(ann_id, user_id)
 
-    # The Teams layer's card refresh still calls it by this name.
-    _delivery_for = delivery_for
-
     def render(
         self,
         announcement: Announcement,
