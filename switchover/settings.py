@@ -58,9 +58,7 @@ class Settings(BaseSettings):
     api_token: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("SWITCHOVER_API_TOKEN"))
     max_body_bytes: int = Field(256 * 1024, validation_alias=AliasChoices("SWITCHOVER_MAX_BODY_BYTES"))
     # A client that stops sending mid-body is answered 408 after this, not waited on forever.
-    body_timeout_seconds: float = Field(
-        10.0, gt=0, validation_alias=AliasChoices("SWITCHOVER_BODY_TIMEOUT_SECONDS")
-    )
+    body_timeout_seconds: float = Field(10.0, gt=0, validation_alias=AliasChoices("SWITCHOVER_BODY_TIMEOUT_SECONDS"))
 
     # Microsoft Graph (switchover.directory.graph). ``roster`` keeps the CSV directory.
     directory_source: Literal["roster", "graph"] = Field(

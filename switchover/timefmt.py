@@ -1,7 +1,7 @@
 """Dates, times and cutover windows as the product writes them for people.
 
 The one place that turns a datetime into words: ``Saturday 30 January 2027``,
-``Sat 30 Jan``, ``07:00 PST`` and the cutover window ``07:00-15:00 PST``
+``Sat 30 Jan``, ``07:00 PST``, a moment ``Sat 30 Jan 07:00 PST`` and the cutover window ``07:00-15:00 PST``
 (``Saturday 30 January 2027, 07:00-15:00 PST`` with its day). Every part of
 the product that shows a cutover window is to call :func:`format_window`; nothing here
 knows of answers, plans or cards, so any of them may use it.
@@ -12,7 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-__all__ = ["DAY_NAMES", "MONTH_NAMES", "format_day", "format_short_day", "format_time", "format_window"]
+__all__ = [
+    "DAY_NAMES",
+    "MONTH_NAMES",
+    "format_day",
+    "format_moment",
+    "format_short_day",
+    "format_time",
+    "format_window",
+]
 
 # English names, as strftime gives them in the C locale the bot runs in; looked up
 # rather than formatted (strftime builds a time tuple and asks the zone again for
@@ -48,6 +56,15 @@ def format_short_day(when: dt.datetime | dt.date) -> str:
 def format_time(at: dt.datetime) -> str:
     """``07:00 PST``: the clock time and the zone's abbreviation."""
     return f"{at.hour:02d}:{at.minute:02d} {at.tzname() or ''}"
+
+
+def format_moment(at: dt.datetime, *, year: bool = False) -> str:
+    """One moment in its own zone: ``Sat 16 Jan 09:05 PST`` (``Sat 16 Jan 2027 09:05 PST`` with the year).
+
+    For a send time, a deadline, a "checked at"; a cutover window is :func:`format_window`.
+    """
+    day = format_short_day(at)
+    return f"{day} {at.year} {format_time(at)}" if year else f"{day} {format_time(at)}"
 
 
 def format_window(start: dt.datetime, end: dt.datetime, *, day: Literal["long", "iso"] | None = None) -> str:

@@ -45,7 +45,7 @@ async def test_install_welcomes_with_the_users_wave_in_their_time_zone(teams: Te
     assert "Hi Omar" in text
     # omar.reyes (Portland) is moved to Wave 2 by exception: Sat 13 Feb 2027 07:00-16:00 Pacific.
     assert "Wave 2" in text
-    assert "Saturday 13 February 2027, 07:00\u201316:00" in text
+    assert "Saturday 13 February 2027, 07:00-16:00 PST (America/Los_Angeles)" in text
 
 
 async def test_conversation_reference_is_stored_on_first_message(teams: TeamsClient) -> None:
@@ -490,7 +490,7 @@ def test_one_delivery_engine_keeps_the_configured_tenant_rate_and_crash_policy(t
     # One engine, one set of limits, for announcements and problem notices alike.
     assert services.problems.delivery is engine
     assert services.announcements.engine is engine
-    assert services.announcements.readiness is services.readiness
+    assert services.announcements.acknowledgements.readiness is services.readiness
 
 
 def test_defaults_are_teams_limit_and_resend(tmp_path) -> None:

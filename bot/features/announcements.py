@@ -47,6 +47,7 @@ from switchover.announcements.calendar import campaign_id
 from switchover.announcements.model import PURPOSE
 from switchover.plan.model import Plan
 from switchover.services import Services
+from switchover.timefmt import format_moment, format_window
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,7 @@ class _Handlers:
         await turn.reply_card(card, summary=f"Preview: {announcement.title}")
         recipients = await self.service.resolve(announcement.audience)
         when = (
-            f"at {announcement.send_at.astimezone(zone):%a %d %b %Y %H:%M %Z}"
+            f"at {format_moment(announcement.send_at.astimezone(zone), year=True)}"
             if announcement.send_at and announcement.send_at > self.services.clock.now()
             else "now"
         )
@@ -274,7 +275,7 @@ class _Handlers:
             return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
         self.services.delivery.wake()
         zone = turn.asker.zone or self.services.plan.zone
-        when = done.send_at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z") if done.send_at else "now"
+        when = format_moment(done.send_at.astimezone(zone), year=True) if done.send_at else "now"
         text = (
             f"Sending {done.id} now." if done.status is AnnouncementStatus.SENT else f"Scheduled {done.id} for {when}."
         )
@@ -300,7 +301,7 @@ class _Handlers:
         for a in await self.service.list():
             if a.status in (AnnouncementStatus.CANCELLED, AnnouncementStatus.DRAFT):
                 continue
-            when = a.send_at.astimezone(zone).strftime("%a %d %b %H:%M") if a.send_at else "sent by a lead"
+            when = format_moment(a.send_at.astimezone(zone)) if a.send_at else "sent by a lead"
             detail = f"{a.status.value} - {when} - {a.audience.describe()}"
             if a.status in (AnnouncementStatus.SENT, AnnouncementStatus.RECALLED):
                 r = await self.service.report(a.id)
@@ -340,7 +341,7 @@ class _Handlers:
         except AnnouncementError as exc:
             await turn.reply_text(str(exc))
             return
-        await turn.reply_text(f"{edited.id} now goes {send_at:%a %d %b %Y %H:%M %Z}.")
+        await turn.reply_text(f"{edited.id} now goes {format_moment(send_at, year=True)}.")
 
     async def cancel(self, turn: Turn, _: str) -> None:
         try:
@@ -392,7 +393,8 @@ class _Handlers:
         notice = "a reschedule notice is on its way to them" if result.notice_id else "nothing had been sent yet"
         await turn.reply_text(
             f"{self.services.plan.wave(wave_key).title} now cuts over "
-            f"{result.new.start.astimezone(zone):%A %d %B %Y %H:%M %Z}. {len(result.moved)} pending announcements "
+            f"{format_window(result.new.start.astimezone(zone), result.new.end.astimezone(zone), day='long')}. "
+            f"{len(result.moved)} pending announcements "
             f"moved; {result.updated_cards} delivered cards updated in place; {notice}."
         )
 

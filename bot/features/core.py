@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from bot.routing import Router
 from bot.turn import Turn
 from cards.render import render_card
-from switchover.plan.model import Plan, Wave
+from switchover.plan.model import Plan
 from switchover.services import Services
+from switchover.timefmt import format_window
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +32,6 @@ HELP_BUTTONS = (
     {"title": "Will I lose email?", "say": "will I lose any email"},
     {"title": "Report a problem", "say": "report a problem"},
 )
-
-
-def format_window(wave: Wave, zone: ZoneInfo) -> str:
-    """``Saturday 13 February 2027, 07:00-16:00`` in ``zone``."""
-    start = wave.cutover.start.astimezone(zone)
-    end = wave.cutover.end.astimezone(zone)
-    day = f"{start:%A} {start.day} {start:%B %Y}"
-    if start.date() == end.date():
-        return f"{day}, {start:%H:%M}\u2013{end:%H:%M}"
-    return f"{day} {start:%H:%M} \u2013 {end:%A} {end.day} {end:%B} {end:%H:%M}"
-
-
-def zone_label(zone: ZoneInfo, when: dt.datetime) -> str:
-    return f"{zone.key} ({when.astimezone(zone).tzname()})"
 
 
 async def help_card(turn: Turn) -> dict:
@@ -82,7 +67,8 @@ async def welcome_card(turn: Turn) -> dict:
         if wave is not None:
             zone = turn.asker.zone or plan.zone
             wave_title = f"You move with {wave.title}"
-            cutover_text = f"Cutover: {format_window(wave, zone)} ({zone_label(zone, wave.cutover.start)})"
+            start, end = wave.cutover.start.astimezone(zone), wave.cutover.end.astimezone(zone)
+            cutover_text = f"Cutover: {format_window(start, end, day='long')} ({zone.key})"
     return render_card(
         "welcome",
         greeting=f"Hi {name}, I'm Switchover" if name else "Hi, I'm Switchover",

@@ -13,6 +13,7 @@ from bot.turn import Turn
 from cards.render import render_card
 from switchover.readiness.report import ReadinessReport
 from switchover.services import Services
+from switchover.timefmt import format_moment
 
 NAMES_PER_WAVE = 25  # keeps the card far below Teams' message size limit
 REFUSAL = "Readiness figures are for the project leads."
@@ -56,7 +57,7 @@ def _wave_key(plan: Any, text: str) -> str | None:
 def readiness_card(report: ReadinessReport, services: Services) -> dict[str, Any]:
     """The lead's card: per wave, a line per department, and who has not registered."""
     zone = services.plan.zone
-    checked = report.checked_at.astimezone(zone).strftime("%a %d %b %H:%M %Z") if report.checked_at else "never"
+    checked = format_moment(report.checked_at.astimezone(zone)) if report.checked_at else "never"
     status = getattr(services.directory, "health", None)
     subtitle = f"MFA registration from Microsoft Graph, as of {checked}."
     if callable(status) and status().state == "degraded":

@@ -17,6 +17,7 @@ from switchover.delivery import Recipient
 from switchover.plan.model import Plan
 from switchover.readiness.notice import ReadinessNotice
 from switchover.storage.conversations import ConversationStore
+from switchover.timefmt import format_moment, format_window
 
 if TYPE_CHECKING:
     from switchover.announcements.reports import Report
@@ -56,7 +57,7 @@ def render_announcement(
     content = announcement.content
     ack_text = None
     if acknowledged_at is not None:
-        ack_text = f"Acknowledged {acknowledged_at.astimezone(zone):%a %d %b %H:%M} - thank you"
+        ack_text = f"Acknowledged {format_moment(acknowledged_at.astimezone(zone))} - thank you"
     buttons = [b.view() for b in content.buttons]
     if acknowledged_at is not None:
         buttons = [b for b in buttons if b["verb"] not in ACK_VERBS]
@@ -109,7 +110,7 @@ def render_announcement(
 def report_card(report: Report, zone: ZoneInfo) -> dict[str, Any]:
     """The report as a card for a project lead (times in ``zone``)."""
     a = report.announcement
-    when = f" at {a.send_at.astimezone(zone):%a %d %b %Y %H:%M}" if a.send_at else ""
+    when = f" at {format_moment(a.send_at.astimezone(zone), year=True)}" if a.send_at else ""
     breakdown = [
         f"{name}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}"
         for name, counts in (("Failed", report.failed_by_reason), ("Unreachable", report.unreachable_by_reason))
@@ -231,5 +232,4 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 
 def _when(dates: WaveDates, zone: ZoneInfo) -> str:
-    start, end = dates.start.astimezone(zone), dates.end.astimezone(zone)
-    return f"{start:%A %d %B %Y}, {start:%H:%M}-{end:%H:%M} ({start.tzname()})"
+    return format_window(dates.start.astimezone(zone), dates.end.astimezone(zone), day="long")

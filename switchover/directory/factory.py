@@ -28,7 +28,8 @@ def build_directory(
     ``roster`` (default): :class:`~switchover.directory.roster.RosterDirectory` from
     ``SWITCHOVER_ROSTER`` or ``roster.csv`` beside the plan. ``graph``: a
     :class:`~switchover.directory.graph.GraphDirectory`; call ``await directory.start()``
-    at startup and schedule ``directory.sync`` (``bot.features.readiness.lifespan`` does both).
+    at startup and schedule ``directory.sync`` (``app.create_app`` starts it in its
+    lifespan; ``scheduler/jobs.py`` schedules the sync).
 
     Args:
         settings: the loaded settings.

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from cards.render import render_card
 from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems.model import ProblemReport, ReportStatus, TimelineEntry
+from switchover.timefmt import format_moment
 
 IMPACT_TITLES = {Impact.ME: "Just me", Impact.SEVERAL: "Several people", Impact.SITE: "A whole site or department"}
 URGENCY_TITLES = {
@@ -29,8 +30,7 @@ def when(at: dt.datetime | None, zone: ZoneInfo) -> str:
     """A time in the reader's zone, e.g. ``Sat 16 Jan 09:05 PST``."""
     if at is None:
         return "-"
-    local = at.astimezone(zone)
-    return local.strftime("%a %d %b %H:%M ") + (local.tzname() or "")
+    return format_moment(at.astimezone(zone))
 
 
 def timeline_lines(entries: Sequence[TimelineEntry], zone: ZoneInfo, *, limit: int = 20) -> list[str]:

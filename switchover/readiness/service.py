@@ -43,7 +43,7 @@ async def readiness_for(directory: Directory, user: DirectoryUser, *, fresh: boo
 
 
 class ReadinessService:
-    """What the rest of the product calls: ``runtime.features["readiness"]``.
+    """What the rest of the product calls: ``services.readiness``.
 
     Args:
         plan: the plan (which checks it asks for).

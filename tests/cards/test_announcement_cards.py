@@ -100,7 +100,7 @@ def test_acknowledged_card_drops_the_acknowledge_buttons():
     ann = announcement("calendar", "T", "words")
     card = service().render(ann, zone=ZONE, dates=DATES, acknowledged_at=dt.datetime(2027, 2, 1, 18, tzinfo=dt.UTC))
     assert [a["type"] for a in card["actions"]] == ["Action.OpenUrl"]
-    assert "Acknowledged Mon 01 Feb 10:00" in " ".join(all_strings(card))
+    assert "Acknowledged Mon 1 Feb 10:00 PST" in " ".join(all_strings(card))
     assert "refresh" not in card
 
 
