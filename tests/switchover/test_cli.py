@@ -137,3 +137,23 @@ def test_plan_who(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[2] == "Logan Chang <logan.chang@fabrikamhealth.com>: no wave (account disabled)"
     assert main(["plan", "who", str(EXAMPLE / "plan.yaml"), "nobody@fabrikamhealth.com"]) == 1
     assert "nobody@fabrikamhealth.com: not in the roster" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("customer", "summary"),
+    [
+        ("wideworld", "320 users in the roster: 302 in a wave"),
+        ("trey", "182 users in the roster: 168 in a wave"),
+    ],
+)
+def test_strict_passes_on_the_other_example_customers(
+    customer: str, summary: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Customers unlike Fabrikam (other countries, zones, drives and trades), written with today's
+    # plan fields: they must stay valid plans whose rosters put every enabled member in a wave.
+    plan = EXAMPLE.parent / customer / "plan.yaml"
+    assert main(["plan", "check", str(plan), "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "Warnings:" not in out
+    assert summary in out
+    assert "0 no_rule" in out
