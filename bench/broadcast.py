@@ -176,9 +176,9 @@ async def seed(db_path: Path, n: int, service_url: str, stale: set[int]) -> None
         }
         for i in range(n)
     ]
-    async with db.transaction() as s:
+    async with db.begin() as conn:
         for start in range(0, n, 1000):
-            await s.execute(ConversationRef.__table__.insert(), rows[start : start + 1000])
+            await conn.execute(ConversationRef.__table__.insert(), rows[start : start + 1000])
     del store
     card = render_card(
         "freeform",
