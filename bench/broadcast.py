@@ -215,7 +215,7 @@ async def outcomes(db_path: Path) -> Counter[str]:
     from switchover.storage import Database
 
     db = Database(f"sqlite+aiosqlite:///{db_path}")
-    async with db.engine.connect() as c:
+    async with db.begin(read_only=True) as c:
         rows = await c.execute(sa.select(deliveries.c.status, sa.func.count()).group_by(deliveries.c.status))
         by_status = Counter({r[0]: r[1] for r in rows})
         resent = await c.scalar(
