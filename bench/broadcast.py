@@ -176,9 +176,9 @@ async def seed(db_path: Path, n: int, service_url: str, stale: set[int]) -> None
         }
         for i in range(n)
     ]
-    async with db.transaction() as s:
+    async with db.begin() as conn:
         for start in range(0, n, 1000):
-            await s.execute(ConversationRef.__table__.insert(), rows[start : start + 1000])
+            await conn.execute(ConversationRef.__table__.insert(), rows[start : start + 1000])
     del store
     card = render_card(
         "freeform",
@@ -215,7 +215,7 @@ async def outcomes(db_path: Path) -> Counter[str]:
     from switchover.storage import Database
 
     db = Database(f"sqlite+aiosqlite:///{db_path}")
-    async with db.engine.connect() as c:
+    async with db.begin(read_only=True) as c:
         rows = await c.execute(sa.select(deliveries.c.status, sa.func.count()).group_by(deliveries.c.status))
         by_status = Counter({r[0]: r[1] for r in rows})
         resent = await c.scalar(

@@ -60,9 +60,9 @@ class ServedTenant:
         return self._announcements.tenant_id
 
     async def _most_seen(self) -> str | None:
-        async with self._db.session() as s:
+        async with self._db.begin(read_only=True) as conn:
             row = (
-                await s.execute(
+                await conn.execute(
                     sa.select(ConversationRef.tenant_id, sa.func.count())
                     .group_by(ConversationRef.tenant_id)
                     .order_by(sa.func.count().desc())

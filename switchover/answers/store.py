@@ -17,9 +17,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, func, insert, select
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Table, Text, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -66,8 +66,12 @@ class AnswerGap(TenantMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
 
 
+_feedback = cast(Table, AnswerFeedback.__table__)
+_gaps = cast(Table, AnswerGap.__table__)
+
+
 async def _insert_gaps(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    await conn.execute(insert(AnswerGap), list(rows))
+    await conn.execute(insert(_gaps), list(rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,29 +146,27 @@ class AnswerStore:
     ) -> None:
         """Store a Helpful / Not helpful vote; a "Not helpful" also becomes a gap."""
         question = question.strip()[:MAX_QUESTION]
-        async with self.db.transaction() as session:
-            session.add(
-                AnswerFeedback(
-                    tenant_id=tenant_id,
-                    faq_key=faq_key,
-                    question=question,
-                    helpful=helpful,
-                    asker_id=asker_id,
-                    created_at=at,
-                )
-            )
+        feedback = {
+            "tenant_id": tenant_id,
+            "faq_key": faq_key,
+            "question": question,
+            "helpful": helpful,
+            "asker_id": asker_id,
+            "created_at": at,
+        }
+        async with self.db.begin() as conn:
+            await conn.execute(insert(_feedback).values(feedback))
             if not helpful:
-                session.add(
-                    AnswerGap(
-                        tenant_id=tenant_id,
-                        kind=GapKind.UNHELPFUL.value,
-                        question=question,
-                        folded=fold(question)[:500] or "(empty)",
-                        faq_key=faq_key,
-                        asker_id=asker_id,
-                        created_at=at,
-                    )
-                )
+                gap = {
+                    "tenant_id": tenant_id,
+                    "kind": GapKind.UNHELPFUL.value,
+                    "question": question,
+                    "folded": fold(question)[:500] or "(empty)",
+                    "faq_key": faq_key,
+                    "asker_id": asker_id,
+                    "created_at": at,
+                }
+                await conn.execute(insert(_gaps).values(gap))
 
     async def gaps(self, *, tenant_id: str | None = None, limit: int = 50) -> list[GapSummary]:
         """Distinct gap questions (by folded text and kind), newest first, with counts."""
@@ -184,8 +186,8 @@ class AnswerStore:
         )
         if tenant_id is not None:
             stmt = stmt.where(AnswerGap.tenant_id == tenant_id)
-        async with self.db.session() as session:
-            rows = (await session.execute(stmt)).all()
+        async with self.db.begin(read_only=True) as conn:
+            rows = (await conn.execute(stmt)).all()
         out = []
         for _folded, kind, n, last_asked, question, faq_key in rows:
             when = last_asked if isinstance(last_asked, dt.datetime) else dt.datetime.fromisoformat(str(last_asked))
@@ -200,6 +202,6 @@ class AnswerStore:
         stmt = select(AnswerFeedback.faq_key, helpful, func.count()).group_by(AnswerFeedback.faq_key)
         if tenant_id is not None:
             stmt = stmt.where(AnswerFeedback.tenant_id == tenant_id)
-        async with self.db.session() as session:
-            rows = (await session.execute(stmt.order_by(AnswerFeedback.faq_key))).all()
+        async with self.db.begin(read_only=True) as conn:
+            rows = (await conn.execute(stmt.order_by(AnswerFeedback.faq_key))).all()
         return [FeedbackTally(key, int(h or 0), int(n) - int(h or 0)) for key, h, n in rows]

@@ -13,10 +13,12 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchover.directory.base import DirectoryUser, Readiness
 from switchover.directory.snapshot import Snapshot
 from switchover.storage.base import Base, UtcDateTime
+from switchover.storage.db import rowcount
 
 if TYPE_CHECKING:
     from switchover.storage import Database
@@ -115,15 +117,15 @@ class DirectoryStore:
             }
             for r in snapshot.readiness.values()
         ]
-        async with self.db.transaction() as s:
-            await s.execute(sa.delete(directory_users).where(directory_users.c.tenant_id == tenant_id))
-            await s.execute(sa.delete(directory_readiness).where(directory_readiness.c.tenant_id == tenant_id))
+        async with self.db.begin() as conn:
+            await conn.execute(sa.delete(directory_users).where(directory_users.c.tenant_id == tenant_id))
+            await conn.execute(sa.delete(directory_readiness).where(directory_readiness.c.tenant_id == tenant_id))
             for i in range(0, len(users), self.BATCH):
-                await s.execute(sa.insert(directory_users), users[i : i + self.BATCH])
+                await conn.execute(sa.insert(directory_users), users[i : i + self.BATCH])
             for i in range(0, len(ready), self.BATCH):
-                await s.execute(sa.insert(directory_readiness), ready[i : i + self.BATCH])
+                await conn.execute(sa.insert(directory_readiness), ready[i : i + self.BATCH])
             await self._upsert_sync(
-                s,
+                conn,
                 tenant_id,
                 last_success_at=snapshot.synced_at,
                 last_attempt_at=snapshot.synced_at,
@@ -133,24 +135,26 @@ class DirectoryStore:
 
     async def record_failure(self, tenant_id: str, at: dt.datetime, error: str) -> None:
         """Note a failed sync (the stored snapshot stays as it was)."""
-        async with self.db.transaction() as s:
-            await self._upsert_sync(s, tenant_id, last_attempt_at=at, last_error=error[:1000])
+        async with self.db.begin() as conn:
+            await self._upsert_sync(conn, tenant_id, last_attempt_at=at, last_error=error[:1000])
 
     async def load(self, tenant_id: str) -> Snapshot | None:
         """The tenant's last good snapshot, or None if there never was one."""
-        async with self.db.session() as s:
-            sync = (await s.execute(sa.select(directory_syncs).where(directory_syncs.c.tenant_id == tenant_id))).first()
+        async with self.db.begin(read_only=True) as conn:
+            sync = (
+                await conn.execute(sa.select(directory_syncs).where(directory_syncs.c.tenant_id == tenant_id))
+            ).first()
             if sync is None or sync.last_success_at is None:
                 return None
             rows = (
-                await s.execute(
+                await conn.execute(
                     sa.select(directory_users.c.user_id, directory_users.c.profile)
                     .where(directory_users.c.tenant_id == tenant_id)
                     .order_by(directory_users.c.user_id)
                 )
             ).all()
             ready = (
-                await s.execute(sa.select(directory_readiness).where(directory_readiness.c.tenant_id == tenant_id))
+                await conn.execute(sa.select(directory_readiness).where(directory_readiness.c.tenant_id == tenant_id))
             ).all()
         users = tuple(_user(r.user_id, r.profile) for r in rows)
         readiness = {
@@ -167,15 +171,17 @@ class DirectoryStore:
 
     async def last_sync(self, tenant_id: str) -> tuple[dt.datetime | None, str | None]:
         """(last success, last error) for the tenant."""
-        async with self.db.session() as s:
-            row = (await s.execute(sa.select(directory_syncs).where(directory_syncs.c.tenant_id == tenant_id))).first()
+        async with self.db.begin(read_only=True) as conn:
+            row = (
+                await conn.execute(sa.select(directory_syncs).where(directory_syncs.c.tenant_id == tenant_id))
+            ).first()
         return (row.last_success_at, row.last_error) if row else (None, None)
 
-    async def _upsert_sync(self, s: Any, tenant_id: str, **values: Any) -> None:
+    async def _upsert_sync(self, conn: AsyncConnection, tenant_id: str, **values: Any) -> None:
         # Write first (UPDATE, then INSERT if no row): the transaction holds the write lock from its first
         # statement, so SQLite never has to upgrade a read lock. Only this store writes the row.
         where = directory_syncs.c.tenant_id == tenant_id
-        updated = await s.execute(sa.update(directory_syncs).where(where).values(**values))
-        if updated.rowcount == 0:
+        updated = await conn.execute(sa.update(directory_syncs).where(where).values(**values))
+        if rowcount(updated) == 0:
             values.setdefault("user_count", 0)
-            await s.execute(sa.insert(directory_syncs).values(tenant_id=tenant_id, **values))
+            await conn.execute(sa.insert(directory_syncs).values(tenant_id=tenant_id, **values))

@@ -10,10 +10,11 @@ How a feature stores things:
    ``op.create_table`` calls (``alembic.ini`` shows the command that writes the
    skeleton). ``Database.migrate()`` upgrades to every head; a test checks that
    the migrations create exactly what the models declare, on both databases.
-3. Queries: ``async with db.transaction() as s:`` for writes (committed on
-   success; on SQLite, writers of one process take turns, and
-   ``transaction(immediate=True)`` is for read-then-write claims), ``async with
-   db.session() as s:`` for reads.
+3. Queries: Core statements on ``async with db.begin() as conn:``, one
+   transaction committed on success. Writes use ``begin()`` (on SQLite, writers
+   of one process take turns), read-then-write claims ``begin(immediate=True)``,
+   reads ``begin(read_only=True)`` (no turn to wait for). Many small writes from
+   concurrent callers go through ``batch.GroupWriter`` instead.
 4. Tests: take the ``database`` fixture (tests/support/db.py) to run on SQLite
    and PostgreSQL; ``sqlite_database`` for one backend.
 """

@@ -18,6 +18,7 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import Boolean, Executable, Index, String, Table, bindparam, case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, mapped_column
 
 from switchover.messaging import ConversationTarget
@@ -127,7 +128,11 @@ _KEEP_IF_MISSING = (
 _FINGERPRINT = tuple(name for name in _RECORD_FIELDS if name not in _TIMESTAMPS)
 
 
-def _from_row(row: ConversationRef) -> ConversationRecord:
+# The table itself: the store runs Core statements (see Database.begin).
+_refs = cast(Table, ConversationRef.__table__)
+
+
+def _from_row(row: Row[Any]) -> ConversationRecord:
     return ConversationRecord(**{name: getattr(row, name) for name in _RECORD_FIELDS})
 
 
@@ -138,7 +143,7 @@ def _upsert_statement(dialect: str) -> Executable:
     Built from bind parameters rather than values so that the hot path (every
     activity) neither rebuilds the expression nor misses the compiled cache.
     """
-    table = cast(Table, ConversationRef.__table__)
+    table = _refs
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values({column.name: bindparam(column.name, type_=column.type) for column in table.columns})
     excluded = stmt.excluded
@@ -214,7 +219,7 @@ class ConversationStore:
 
         values = {name: getattr(record, name) for name in _RECORD_FIELDS if name not in _TIMESTAMPS}
         values.update(first_seen=seen_at, last_seen=seen_at, uninstalled_at=None if record.installed else seen_at)
-        async with self._db.writing(), self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(_upsert_statement(self._db.dialect), values)
         self.writes += 1
         self._remember(key, fingerprint, seen_at)
@@ -226,9 +231,8 @@ class ConversationStore:
         Returns:
             True if the conversation was known.
         """
-        table = ConversationRef.__table__
         found = bool(
-            await self._mark_gone(at, table.c.tenant_id == tenant_id, table.c.conversation_id == conversation_id)
+            await self._mark_gone(at, _refs.c.tenant_id == tenant_id, _refs.c.conversation_id == conversation_id)
         )
         if not found:
             log.warning(
@@ -243,10 +247,9 @@ class ConversationStore:
         Returns:
             How many channels were marked.
         """
-        table = ConversationRef.__table__
         return len(
             await self._mark_gone(
-                at, table.c.tenant_id == tenant_id, table.c.kind == "channel", table.c.team_id == team_id
+                at, _refs.c.tenant_id == tenant_id, _refs.c.kind == "channel", _refs.c.team_id == team_id
             )
         )
 
@@ -254,7 +257,7 @@ class ConversationStore:
         """Mark the matching rows uninstalled at ``at`` (rows stay); returns their conversation ids."""
         if at.tzinfo is None:
             raise ValueError("at must be timezone-aware")
-        table = ConversationRef.__table__
+        table = _refs
         # Typed explicitly: inside coalesce/case a bare datetime would bypass UtcDateTime.
         when = literal(at, UtcDateTime())
         stmt = (
@@ -267,16 +270,17 @@ class ConversationStore:
             )
             .returning(table.c.tenant_id, table.c.conversation_id)
         )
-        async with self._db.transaction() as session:
-            gone = (await session.execute(stmt)).all()
+        async with self._db.begin() as conn:
+            gone = (await conn.execute(stmt)).all()
         for tenant_id, conversation_id in gone:
             self._written.pop((tenant_id, conversation_id), None)
         return [conversation_id for _, conversation_id in gone]
 
     async def get(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
         """The conversation, installed or not; None if never seen."""
-        async with self._db.session() as session:
-            row = await session.get(ConversationRef, {"tenant_id": tenant_id, "conversation_id": conversation_id})
+        stmt = select(_refs).where(_refs.c.tenant_id == tenant_id, _refs.c.conversation_id == conversation_id)
+        async with self._db.begin(read_only=True) as conn:
+            row = (await conn.execute(stmt)).first()
         return _from_row(row) if row is not None else None
 
     async def personal_for_user(self, tenant_id: str, aad_object_id: str) -> ConversationRecord | None:
@@ -292,16 +296,12 @@ class ConversationStore:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             stmt = (
-                select(ConversationRef)
-                .where(
-                    ConversationRef.tenant_id == tenant_id,
-                    ConversationRef.kind == "personal",
-                    ConversationRef.aad_object_id.in_(chunk),
-                )
-                .order_by(ConversationRef.installed.asc(), ConversationRef.last_seen.asc())
+                select(_refs)
+                .where(_refs.c.tenant_id == tenant_id, _refs.c.kind == "personal", _refs.c.aad_object_id.in_(chunk))
+                .order_by(_refs.c.installed.asc(), _refs.c.last_seen.asc())
             )
-            async with self._db.session() as session:
-                rows = (await session.scalars(stmt)).all()
+            async with self._db.begin(read_only=True) as conn:
+                rows = (await conn.execute(stmt)).all()
             # Ordered worst first, so the best (installed, most recent) wins.
             for row in rows:
                 assert row.aad_object_id is not None
@@ -316,25 +316,26 @@ class ConversationStore:
         # Compared in Python: SQLite's lower() only folds ASCII, and names here are
         # often not ("Équipe Santé"). A tenant has few channels with the bot in them.
         stmt = (
-            select(ConversationRef)
-            .where(ConversationRef.tenant_id == tenant_id, ConversationRef.kind == "channel")
-            .order_by(ConversationRef.installed.desc(), ConversationRef.last_seen.desc())
+            select(_refs)
+            .where(_refs.c.tenant_id == tenant_id, _refs.c.kind == "channel")
+            .order_by(_refs.c.installed.desc(), _refs.c.last_seen.desc())
         )
         wanted = (team_name.casefold(), channel_name.casefold())
-        async with self._db.session() as session:
-            for row in (await session.scalars(stmt)).all():
-                if ((row.team_name or "").casefold(), (row.channel_name or "").casefold()) == wanted:
-                    return _from_row(row)
+        async with self._db.begin(read_only=True) as conn:
+            rows = (await conn.execute(stmt)).all()
+        for row in rows:
+            if ((row.team_name or "").casefold(), (row.channel_name or "").casefold()) == wanted:
+                return _from_row(row)
         return None
 
     async def all_personal(self, tenant_id: str, installed_only: bool = True) -> list[ConversationRecord]:
         """Every 1:1 chat in the tenant (for broadcasts), oldest first."""
-        stmt = select(ConversationRef).where(ConversationRef.tenant_id == tenant_id, ConversationRef.kind == "personal")
+        stmt = select(_refs).where(_refs.c.tenant_id == tenant_id, _refs.c.kind == "personal")
         if installed_only:
-            stmt = stmt.where(ConversationRef.installed.is_(True))
-        stmt = stmt.order_by(ConversationRef.first_seen, ConversationRef.conversation_id)
-        async with self._db.session() as session:
-            rows = (await session.scalars(stmt)).all()
+            stmt = stmt.where(_refs.c.installed.is_(True))
+        stmt = stmt.order_by(_refs.c.first_seen, _refs.c.conversation_id)
+        async with self._db.begin(read_only=True) as conn:
+            rows = (await conn.execute(stmt)).all()
         return [_from_row(row) for row in rows]
 
     def forget_cache(self) -> None:

@@ -1,4 +1,4 @@
-"""The database handle: one async engine, its sessions, and migrations."""
+"""The database handle: one async engine, its one transaction helper, and migrations."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, CursorResult, Result, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ SQLITE_BEGIN_OPTION = "switchover_sqlite_begin"
 
 
 class Database:
-    """An ``AsyncEngine`` plus a session factory (``expire_on_commit=False``).
+    """An ``AsyncEngine`` and the one way services run SQL on it: :meth:`begin`.
 
     Args:
         url: An async SQLAlchemy URL: ``sqlite+aiosqlite:///path/to/file.db`` or
@@ -53,7 +53,6 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
-        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_turn = asyncio.Lock()
 
     @property
@@ -62,18 +61,14 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session; the caller commits (``await s.commit()``) or uses ``async with s.begin():``."""
-        async with self.sessions() as session:
-            yield session
+    async def begin(self, *, immediate: bool = False, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A Core connection inside one transaction: committed on success, rolled back on error.
 
-    @asynccontextmanager
-    async def transaction(self, *, immediate: bool = False) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error.
-
-        On SQLite, transactions opened here also take turns inside this process
-        (see :meth:`writing`), which is much faster under concurrency than
-        letting them poll SQLite's file lock.
+        The services' one way to run SQL. On SQLite, a writing transaction first takes
+        its turn with this process's other writers (:meth:`writing`), which is much
+        faster under concurrency than letting them poll SQLite's file lock;
+        ``read_only=True`` skips the turn, for reads that must not queue behind writers
+        (a read-only transaction never needs SQLite's write lock).
 
         Args:
             immediate: On SQLite, take the write lock at BEGIN (``BEGIN IMMEDIATE``).
@@ -81,26 +76,6 @@ class Database:
                 transaction that reads and then writes fails at once with
                 "database is locked" if another writer committed in between,
                 whereas an immediate one waits its turn. No effect on PostgreSQL.
-        """
-        options = {SQLITE_BEGIN_OPTION: "IMMEDIATE"} if (immediate and self.is_sqlite) else None
-        async with self.writing(), self.sessions() as session, session.begin():
-            if options:
-                # Procure the connection now, with the option, before its BEGIN is emitted.
-                await session.connection(execution_options=options)
-            yield session
-
-    @asynccontextmanager
-    async def begin(self, *, immediate: bool = False, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
-        """A Core connection inside one transaction: committed on success, rolled back on error.
-
-        The services' one way to run SQL. Like :meth:`transaction` (which yields an ORM
-        session), a writing transaction takes its turn with this process's other SQLite
-        writers (:meth:`writing`); ``read_only=True`` skips the turn, for reads that must
-        not queue behind writers (a read-only transaction never needs SQLite's write lock).
-
-        Args:
-            immediate: On SQLite, take the write lock at BEGIN (``BEGIN IMMEDIATE``), for
-                read-then-write work such as claiming rows (see :meth:`transaction`).
             read_only: The transaction only reads: no write turn. Not with ``immediate``.
         """
         if immediate and read_only:
@@ -116,7 +91,7 @@ class Database:
 
     @property
     def holds_write_turn(self) -> bool:
-        """Whether the current task is inside :meth:`writing` (or a transaction) on this SQLite database."""
+        """Whether the current task is inside :meth:`writing` (or a writing :meth:`begin`) on this SQLite database."""
         return bool(_HOLDING_WRITE_TURN.get().get(id(self)))
 
     @asynccontextmanager

@@ -11,9 +11,9 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, String, delete, select, update
+from sqlalchemy import JSON, String, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +36,10 @@ class KeyValueDocument(TenantMixin, Base):
     document: Mapped[Any] = mapped_column(JSON, nullable=False)
     e_tag: Mapped[str] = mapped_column(String(64), nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+# The table itself: the store runs Core statements (see Database.begin).
+_documents = cast(Table, KeyValueDocument.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +85,11 @@ class KeyValueStore:
         found: dict[str, StoredDocument] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            stmt = select(KeyValueDocument).where(
-                KeyValueDocument.tenant_id == tenant_id, KeyValueDocument.key.in_(chunk)
-            )
-            async with self._db.session() as session:
-                for row in (await session.scalars(stmt)).all():
-                    found[row.key] = StoredDocument(row.key, row.document, row.e_tag, row.updated_at)
+            stmt = select(_documents).where(_documents.c.tenant_id == tenant_id, _documents.c.key.in_(chunk))
+            async with self._db.begin(read_only=True) as conn:
+                rows = (await conn.execute(stmt)).all()
+            for row in rows:
+                found[row.key] = StoredDocument(row.key, row.document, row.e_tag, row.updated_at)
         return found
 
     async def write(self, tenant_id: str, key: str, document: Any, *, if_match: str | None = None) -> str:
@@ -115,28 +118,27 @@ class KeyValueStore:
         now = self._clock.now()
         etags: dict[str, str] = {}
         insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
-        async with self._db.transaction() as session:
+        async with self._db.begin() as conn:
             for key, document, if_match in items:
                 etag = new_etag()
                 if if_match in (None, ANY_ETAG):
-                    stmt = insert(KeyValueDocument).values(
+                    stmt = insert(_documents).values(
                         tenant_id=tenant_id, key=key, document=document, e_tag=etag, updated_at=now
                     )
                     stmt = stmt.on_conflict_do_update(
-                        index_elements=[KeyValueDocument.tenant_id, KeyValueDocument.key],
+                        index_elements=[_documents.c.tenant_id, _documents.c.key],
                         set_={"document": stmt.excluded.document, "e_tag": etag, "updated_at": now},
                     )
-                    await session.execute(stmt)
+                    await conn.execute(stmt)
                 else:
-                    result = await session.execute(
-                        update(KeyValueDocument)
+                    result = await conn.execute(
+                        update(_documents)
                         .where(
-                            KeyValueDocument.tenant_id == tenant_id,
-                            KeyValueDocument.key == key,
-                            KeyValueDocument.e_tag == if_match,
+                            _documents.c.tenant_id == tenant_id,
+                            _documents.c.key == key,
+                            _documents.c.e_tag == if_match,
                         )
                         .values(document=document, e_tag=etag, updated_at=now)
-                        .execution_options(synchronize_session=False)
                     )
                     if rowcount(result) != 1:
                         raise ETagConflict(tenant_id, key, if_match)
@@ -147,13 +149,11 @@ class KeyValueStore:
         """Remove the documents (missing keys are fine). Returns how many were removed."""
         wanted = list(dict.fromkeys(keys))
         removed = 0
-        async with self._db.transaction() as session:
+        async with self._db.begin() as conn:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
-                result = await session.execute(
-                    delete(KeyValueDocument)
-                    .where(KeyValueDocument.tenant_id == tenant_id, KeyValueDocument.key.in_(chunk))
-                    .execution_options(synchronize_session=False)
+                result = await conn.execute(
+                    delete(_documents).where(_documents.c.tenant_id == tenant_id, _documents.c.key.in_(chunk))
                 )
                 removed += rowcount(result)
         return removed

@@ -41,13 +41,13 @@ async def test_aware_datetimes_come_back_as_the_same_instant_in_utc(database: Da
         dt.datetime(2026, 6, 30, 23, 59, 59, 999_999, tzinfo=dt.UTC),
         dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=45))),
     ]
-    async with database.transaction() as session:
+    async with database.begin() as conn:
         for i, moment in enumerate(moments):
-            await session.execute(insert(_stamps).values(id=i, tenant_id="t", at=moment))
-        await session.execute(insert(_stamps).values(id=99, tenant_id="t", at=None))
+            await conn.execute(insert(_stamps).values(id=i, tenant_id="t", at=moment))
+        await conn.execute(insert(_stamps).values(id=99, tenant_id="t", at=None))
 
-    async with database.session() as session:
-        rows = dict((await session.execute(select(_stamps.c.id, _stamps.c.at))).all())
+    async with database.begin(read_only=True) as conn:
+        rows = dict((await conn.execute(select(_stamps.c.id, _stamps.c.at))).all())
 
     assert rows.pop(99) is None
     for i, moment in enumerate(moments):
@@ -60,14 +60,14 @@ async def test_comparisons_order_instants_not_wall_clock_text(database: Database
     await _create(database)
     early = dt.datetime(2026, 5, 1, 9, 0, tzinfo=AUCKLAND)  # 2026-04-30 21:00 UTC
     late = dt.datetime(2026, 4, 30, 22, 0, tzinfo=dt.UTC)
-    async with database.transaction() as session:
-        await session.execute(insert(_stamps).values(id=1, tenant_id="t", at=early))
-        await session.execute(insert(_stamps).values(id=2, tenant_id="t", at=late))
+    async with database.begin() as conn:
+        await conn.execute(insert(_stamps).values(id=1, tenant_id="t", at=early))
+        await conn.execute(insert(_stamps).values(id=2, tenant_id="t", at=late))
 
     cutoff = dt.datetime(2026, 4, 30, 17, 30, tzinfo=NEW_YORK)  # 21:30 UTC
-    async with database.session() as session:
-        after = (await session.scalars(select(_stamps.c.id).where(_stamps.c.at > cutoff))).all()
-        ordered = (await session.scalars(select(_stamps.c.id).order_by(_stamps.c.at))).all()
+    async with database.begin(read_only=True) as conn:
+        after = (await conn.scalars(select(_stamps.c.id).where(_stamps.c.at > cutoff))).all()
+        ordered = (await conn.scalars(select(_stamps.c.id).order_by(_stamps.c.at))).all()
 
     assert after == [2]
     assert ordered == [1, 2]
@@ -78,11 +78,11 @@ async def test_naive_datetimes_are_refused(database: Database) -> None:
     naive = dt.datetime(2026, 5, 1, 9, 0)  # noqa: DTZ001 - the point of the test
 
     with pytest.raises(StatementError, match="naive"):
-        async with database.transaction() as session:
-            await session.execute(insert(_stamps).values(id=1, tenant_id="t", at=naive))
+        async with database.begin() as conn:
+            await conn.execute(insert(_stamps).values(id=1, tenant_id="t", at=naive))
 
-    async with database.session() as session:
-        assert (await session.scalars(select(_stamps.c.id))).all() == []
+    async with database.begin(read_only=True) as conn:
+        assert (await conn.scalars(select(_stamps.c.id))).all() == []
 
 
 def test_non_datetimes_are_refused() -> None:

@@ -39,8 +39,8 @@ async def insert_gaps(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> 
 
 
 async def stored(database: Database) -> list[str]:
-    async with database.session() as session:
-        return list((await session.execute(select(AnswerGap.question).order_by(AnswerGap.id))).scalars())
+    async with database.begin(read_only=True) as conn:
+        return list((await conn.execute(select(AnswerGap.question).order_by(AnswerGap.id))).scalars())
 
 
 async def test_concurrent_rows_are_committed_together(database: Database) -> None:
@@ -90,8 +90,8 @@ async def test_rows_are_not_lost_when_several_writers_share_a_database(database:
     first = GroupWriter(database, insert_gaps, name="a")
     second = GroupWriter(database, insert_gaps, name="b")
     await asyncio.gather(*(w.add(gap(n)) for n in range(60) for w in ([first] if n % 2 else [second])))
-    async with database.session() as session:
-        assert (await session.execute(select(func.count()).select_from(AnswerGap))).scalar_one() == 60
+    async with database.begin(read_only=True) as conn:
+        assert (await conn.execute(select(func.count()).select_from(AnswerGap))).scalar_one() == 60
 
 
 def test_a_batch_size_below_one_is_refused(sqlite_database: Database) -> None:
@@ -101,7 +101,7 @@ def test_a_batch_size_below_one_is_refused(sqlite_database: Database) -> None:
 
 async def test_adding_inside_a_write_transaction_is_refused_not_deadlocked(sqlite_database: Database) -> None:
     writer = GroupWriter(sqlite_database, insert_gaps, name="test")
-    async with sqlite_database.transaction():
+    async with sqlite_database.begin():
         with pytest.raises(RuntimeError, match="would wait for itself"):
             await writer.add(gap(1))
     await writer.add(gap(2))  # outside, as meant

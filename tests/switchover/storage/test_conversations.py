@@ -50,8 +50,8 @@ def channel(team: str = "Fabrikam IT", name: str = "Migration", n: int = 1, **ch
 
 
 async def _row_count(db: Database) -> int:
-    async with db.session() as session:
-        return await session.scalar(select(func.count()).select_from(ConversationRef))
+    async with db.begin(read_only=True) as conn:
+        return await conn.scalar(select(func.count()).select_from(ConversationRef))
 
 
 async def test_first_upsert_inserts_with_first_and_last_seen(database: Database) -> None:

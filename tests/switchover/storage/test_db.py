@@ -36,19 +36,19 @@ def test_settings_url_opens_as_an_async_database(tmp_path: Path) -> None:
     assert Database(Settings(DATABASE_URL="postgresql://u@127.0.0.1/db").async_database_url).dialect == "postgresql"
 
 
-async def test_transaction_commits_on_success_and_rolls_back_on_error(database: Database) -> None:
+async def test_begin_commits_on_success_and_rolls_back_on_error(database: Database) -> None:
     async with database.engine.begin() as conn:
         await conn.exec_driver_sql("CREATE TABLE t_tx (tenant_id VARCHAR(64) NOT NULL, n INTEGER)")
 
-    async with database.transaction() as session:
-        await session.execute(text("INSERT INTO t_tx VALUES ('t', 1)"))
+    async with database.begin() as conn:
+        await conn.execute(text("INSERT INTO t_tx VALUES ('t', 1)"))
     with pytest.raises(RuntimeError):
-        async with database.transaction() as session:
-            await session.execute(text("INSERT INTO t_tx VALUES ('t', 2)"))
+        async with database.begin() as conn:
+            await conn.execute(text("INSERT INTO t_tx VALUES ('t', 2)"))
             raise RuntimeError("boom")
 
-    async with database.session() as session:
-        assert (await session.scalars(text("SELECT n FROM t_tx"))).all() == [1]
+    async with database.begin(read_only=True) as conn:
+        assert (await conn.scalars(text("SELECT n FROM t_tx"))).all() == [1]
 
 
 async def test_read_then_write_transactions_serialise_on_sqlite(sqlite_database: Database) -> None:
@@ -60,18 +60,18 @@ async def test_read_then_write_transactions_serialise_on_sqlite(sqlite_database:
         await conn.exec_driver_sql("INSERT INTO t_counter VALUES ('t', 0)")
 
     async def increment(db: Database) -> None:
-        async with db.transaction(immediate=True) as session:
-            n = await session.scalar(text("SELECT n FROM t_counter"))
+        async with db.begin(immediate=True) as conn:
+            n = await conn.scalar(text("SELECT n FROM t_counter"))
             await asyncio.sleep(0)  # let the others run in between the read and the write
-            await session.execute(text("UPDATE t_counter SET n = :n"), {"n": n + 1})
+            await conn.execute(text("UPDATE t_counter SET n = :n"), {"n": n + 1})
 
     try:
         await asyncio.gather(*(increment((sqlite_database, other)[i % 2]) for i in range(12)))
     finally:
         await other.dispose()
 
-    async with sqlite_database.session() as session:
-        assert await session.scalar(text("SELECT n FROM t_counter")) == 12
+    async with sqlite_database.begin(read_only=True) as conn:
+        assert await conn.scalar(text("SELECT n FROM t_counter")) == 12
 
 
 async def test_concurrent_writers_in_one_process_take_turns(sqlite_database: Database) -> None:
@@ -82,15 +82,15 @@ async def test_concurrent_writers_in_one_process_take_turns(sqlite_database: Dat
 
     async def increment() -> None:
         # Deferred BEGIN: safe only because transactions of one Database take turns.
-        async with db.transaction() as session:
-            n = await session.scalar(text("SELECT n FROM t_counter"))
+        async with db.begin() as conn:
+            n = await conn.scalar(text("SELECT n FROM t_counter"))
             await asyncio.sleep(0)
-            await session.execute(text("UPDATE t_counter SET n = :n"), {"n": n + 1})
+            await conn.execute(text("UPDATE t_counter SET n = :n"), {"n": n + 1})
 
     await asyncio.gather(*(increment() for _ in range(20)))
 
-    async with db.session() as session:
-        assert await session.scalar(text("SELECT n FROM t_counter")) == 20
+    async with db.begin(read_only=True) as conn:
+        assert await conn.scalar(text("SELECT n FROM t_counter")) == 20
 
 
 async def test_a_write_nested_in_a_transaction_does_not_wait_for_itself(database: Database) -> None:
@@ -98,7 +98,7 @@ async def test_a_write_nested_in_a_transaction_does_not_wait_for_itself(database
     record = ConversationRecord(tenant_id="t", kind="personal", conversation_id="a:1", service_url="https://s/")
 
     async def nested() -> None:
-        async with database.transaction():
+        async with database.begin():
             await store.upsert(record, T0)
 
     await asyncio.wait_for(nested(), timeout=30)  # a deadlock would hang here
