@@ -1,20 +1,24 @@
 """Problem-report triage and escalation: accuracy per area and how fast it runs.
 
-Triage: every text of the labelled set (tests/switchover/problems/labelled_reports.txt)
-against the shipped Fabrikam plan; accuracy per area, impact and urgency accuracy,
-and the time per report (median and p99 over several rounds, after a warm-up).
+Triage: every labelled report of each example customer against that customer's
+plan (``examples/NAME/plan.yaml``; Fabrikam's reports are
+tests/switchover/problems/labelled_reports.txt, the others'
+``examples/NAME/labelled_reports.txt``): accuracy by area per customer and overall,
+on the tune half, the held-out half (split by a hash of the text, see
+``switchover/problems/evaluate.py``) and both; impact and urgency accuracy; the
+time per report (median and p99 over several rounds, after a warm-up).
 
 Deadlines: ``ack_deadline`` for every priority at every quarter hour of four weeks
-(cutover weekends included); the time per call.
+(cutover weekends included) of Fabrikam's plan; the time per call.
 
-Usage: python bench/problems.py [--quick]
+Usage: python bench/problems.py [--customer NAME ...] [--quick] [--misses]
+Without --customer every example customer with labelled reports is measured.
 The last line printed is one JSON object with every figure.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
 import datetime as dt
 import json
 import statistics
@@ -28,57 +32,77 @@ sys.path.insert(0, str(REPO))
 from switchover.plan.loader import load_plan  # noqa: E402
 from switchover.plan.model import Priority  # noqa: E402
 from switchover.problems.deadlines import ack_deadline  # noqa: E402
+from switchover.problems.evaluate import HELD_OUT, TUNE, accuracy, accuracy_by_area, load_reports, run  # noqa: E402
 from switchover.problems.triage import triage  # noqa: E402
 from switchover.settings import DEFAULT_PLAN  # noqa: E402
 
-LABELLED = REPO / "tests" / "switchover" / "problems" / "labelled_reports.txt"
-# Labels name areas by topic; the shipped plan's keys are found by area name.
-PREFIXES = {
-    "email": "Email",
-    "files": "Files",
-    "teams": "Teams",
-    "signin": "Sign-in",
-    "devices": "Devices",
-    "printing": "Printing",
-    "other": "Anything",
-}
+EXAMPLES = REPO / "examples"
+FABRIKAM_REPORTS = REPO / "tests" / "switchover" / "problems" / "labelled_reports.txt"
 
 
-def labelled() -> list[tuple[str, str, str, str]]:
-    rows = []
-    for line in LABELLED.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            area, impact, urgency, text = (p.strip() for p in line.split("|", 3))
-            rows.append((area, impact, urgency, text))
-    return rows
+def reports_path(customer: str) -> Path:
+    """Where a customer's labelled reports are."""
+    return FABRIKAM_REPORTS if customer == "fabrikam" else EXAMPLES / customer / "labelled_reports.txt"
+
+
+def customers() -> list[str]:
+    """Every example customer with a plan and labelled reports."""
+    return sorted(p.parent.name for p in EXAMPLES.glob("*/plan.yaml") if reports_path(p.parent.name).exists())
+
+
+def _ratio(right: int, total: int) -> float:
+    return round(right / total, 3) if total else 0.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customer", action="append", help="an example customer (repeatable; default: all)")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (under a minute)")
+    parser.add_argument("--misses", action="store_true", help="list every report triage put in the wrong area")
     args = parser.parse_args()
     rounds = 3 if args.quick else 20
-    plan = load_plan(DEFAULT_PLAN)
-    key = {label: next(a.key for a in plan.areas if a.name.startswith(p)) for label, p in PREFIXES.items()}
-    rows = labelled()
+    chosen = args.customer or customers()
 
-    hits: collections.Counter[str] = collections.Counter()
-    totals: collections.Counter[str] = collections.Counter()
-    impact_ok = urgency_ok = 0
-    for area, impact, urgency, text in rows:
-        t = triage(plan, text)  # also the warm-up
-        totals[area] += 1
-        hits[area] += t.area == key[area]
-        impact_ok += t.impact.value.value == impact
-        urgency_ok += t.urgency.value.value == urgency
-    timings = []
-    for _ in range(rounds):
-        for _, _, _, text in rows:
-            start = time.perf_counter()
-            triage(plan, text)
-            timings.append(time.perf_counter() - start)
+    per_customer: dict[str, dict[str, object]] = {}
+    totals = {None: [0, 0], TUNE: [0, 0], HELD_OUT: [0, 0]}
+    impact_ok = urgency_ok = reports = 0
+    timings: list[float] = []
+    for name in chosen:
+        plan = load_plan(EXAMPLES / name / "plan.yaml")
+        rows = load_reports(reports_path(name))
+        outcomes = run(plan, rows)  # also the warm-up
+        for r in rows:
+            t = triage(plan, r.text)
+            impact_ok += t.impact.value.value == r.impact
+            urgency_ok += t.urgency.value.value == r.urgency
+        reports += len(rows)
+        for _ in range(rounds):
+            for r in rows:
+                start = time.perf_counter()
+                triage(plan, r.text)
+                timings.append(time.perf_counter() - start)
+        figures: dict[str, object] = {"reports": len(rows)}
+        for split, label in ((None, "area_accuracy"), (TUNE, "tune"), (HELD_OUT, "held_out")):
+            right, total = accuracy(outcomes, split)
+            totals[split][0] += right
+            totals[split][1] += total
+            figures[label] = _ratio(right, total)
+        by_area = accuracy_by_area(outcomes)
+        figures["area_accuracy_by_area"] = {a: _ratio(*rt) for a, rt in by_area.items()}
+        per_customer[name] = figures
+        print(
+            f"{name}: {accuracy(outcomes)[0]}/{len(rows)} {figures['area_accuracy']:.1%} "
+            f"(tune {figures['tune']:.1%}, held-out {figures['held_out']:.1%})"
+        )
+        for a, (right, total) in by_area.items():
+            print(f"  {a:14} {right:3}/{total:<3} {_ratio(right, total):.1%}")
+        if args.misses:
+            for o in outcomes:
+                if not o.right:
+                    print(f"    [{o.report.split}] {o.expected} -> {o.got}: {o.report.text}")
     timings.sort()
 
+    plan = load_plan(DEFAULT_PLAN)
     start_at = dt.datetime(2027, 1, 11, 0, 0, tzinfo=plan.zone)  # four weeks over Waves 0 and 1
     instants = [start_at + dt.timedelta(minutes=15 * i) for i in range(4 * 7 * 24 * 4)]
     if args.quick:
@@ -91,15 +115,20 @@ def main() -> None:
             calls += 1
     deadline_us = (time.perf_counter() - t0) / calls * 1e6
 
-    per_area = {a: round(hits[a] / totals[a], 3) for a in PREFIXES}
-    for a in PREFIXES:
-        print(f"{a:10} {hits[a]:3}/{totals[a]:<3} {per_area[a]:.1%}")
+    overall = {
+        "area_accuracy": _ratio(*totals[None]),
+        "tune": _ratio(*totals[TUNE]),
+        "held_out": _ratio(*totals[HELD_OUT]),
+    }
+    print(f"overall: {totals[None][0]}/{totals[None][1]} {overall['area_accuracy']:.1%}")
     figures = {
-        "reports": len(rows),
-        "area_accuracy": round(sum(hits.values()) / len(rows), 3),
-        "area_accuracy_by_area": per_area,
-        "impact_accuracy": round(impact_ok / len(rows), 3),
-        "urgency_accuracy": round(urgency_ok / len(rows), 3),
+        "reports": reports,
+        "area_accuracy": overall["area_accuracy"],
+        "area_accuracy_tune": overall["tune"],
+        "area_accuracy_held_out": overall["held_out"],
+        "customers": per_customer,
+        "impact_accuracy": _ratio(impact_ok, reports),
+        "urgency_accuracy": _ratio(urgency_ok, reports),
         "triage_ms_median": round(statistics.median(timings) * 1000, 3),
         "triage_ms_p99": round(timings[int(len(timings) * 0.99) - 1] * 1000, 3),
         "ack_deadline_us_per_call": round(deadline_us, 1),
