@@ -127,13 +127,21 @@ class Champion(_Model):
     site: str | None = None
 
 
+# The kinds of area triage has a built-in, customer-neutral vocabulary for
+# (``switchover.problems.triage.LEXICON``); ``none``: the area's own words only.
+AreaKind = Literal["mail", "files", "teams", "signin", "devices", "printing", "intranet", "none"]
+
+
 class Area(_Model):
     """An area of accountability for problem reports."""
 
     key: str  # e.g. ``email``
     name: str  # e.g. ``Email & calendar``
     description: str = ""
+    # Words people use for this area's problems, on top of the built-in lexicon of its kind.
     keywords: tuple[str, ...] = ()
+    # Which built-in lexicon the area takes; unset: guessed from its key, name and keywords.
+    kind: AreaKind | None = None
     owner: Contact
     backup: Contact
     catch_all: bool = False

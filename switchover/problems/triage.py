@@ -68,11 +68,17 @@ def normalise(text: str) -> list[str]:
 
 # -- the built-in lexicon -----------------------------------------------------------
 
-# topic -> {phrase: weight}. Phrases are normalised like report text; multi-word
-# phrases match as consecutive words. The topic names are matched to plan areas
-# by how well they overlap with the area's own words (see _topic_for).
+# kind of area -> {phrase: weight}: how anyone describes that kind of problem after
+# a Microsoft 365 cutover, whatever the organisation. No product, place or trade of
+# any one customer belongs here: a customer's own words (its line-of-business apps,
+# drive letters, shared mailboxes) are its plan areas' keywords. Phrases are
+# normalised like report text; multi-word phrases match as consecutive words. A
+# plan area gets the lexicon of the kind named by its ``kind:`` field, or else of
+# the kind its key, name and keywords overlap most (see :func:`kind_of`); never
+# through its description, so an area that mentions another area's product does
+# not take that area's whole vocabulary.
 LEXICON: dict[str, dict[str, float]] = {
-    "email": {
+    "mail": {
         "email": 2.5,
         "outlook": 3,
         "mail": 2.5,
@@ -80,6 +86,7 @@ LEXICON: dict[str, dict[str, float]] = {
         "mailbox": 3,
         "shared mailbox": 3,
         "calendar": 3,
+        "diary": 3,
         "meeting invite": 1.5,
         "invite": 1,
         "appointment": 1.5,
@@ -115,8 +122,6 @@ LEXICON: dict[str, dict[str, float]] = {
         "files": 2,
         "onedrive": 3,
         "sharepoint": 3,
-        "hdrive": 3.5,
-        "sdrive": 3.5,
         "drive": 1.5,
         "folder": 1.5,
         "document": 1.5,
@@ -131,6 +136,8 @@ LEXICON: dict[str, dict[str, float]] = {
         "syncing": 2.5,
         "share": 1.5,
         "shared folder": 2.5,
+        "shared drive": 3,
+        "home drive": 3,
         "read only": 2.5,
         "upload": 2.5,
         "download": 1.5,
@@ -138,6 +145,8 @@ LEXICON: dict[str, dict[str, float]] = {
         "deleted": 1,
         "migrated": 1,
         "network drive": 3,
+        "file server": 3.5,
+        "file share": 3.5,
         "file explorer": 2.5,
         "pdf": 1.5,
         "version history": 3,
@@ -156,8 +165,9 @@ LEXICON: dict[str, dict[str, float]] = {
         "meeting": 2.5,
         "call": 2,
         "calling": 2.5,
-        "video": 2.5,
+        "video call": 3,
         "camera": 2,
+        "webcam": 2.5,
         "microphone": 2,
         "mic": 2,
         "audio": 2,
@@ -264,37 +274,55 @@ LEXICON: dict[str, dict[str, float]] = {
         "scan": 3,
         "scanner": 3.5,
         "scanning": 3,
+        "scan to email": 3.5,
         "label": 2,
         "label printer": 3.5,
         "toner": 3.5,
         "paper": 2,
+        "paper jam": 3.5,
         "copier": 3,
+        "photocopier": 3.5,
+        "print queue": 3.5,
         "fax": 3,
-        "xray": 3.5,
-        "x ray": 3.5,
-        "imaging": 3.5,
-        "radiograph": 3.5,
-        "sensor": 2.5,
-        "practice management": 3.5,
-        "dentrix": 3.5,
-        "eaglesoft": 3.5,
-        "patient chart": 3,
-        "chart": 2,
-        "patient record": 3,
-        "schedule": 1,
-        "patient schedule": 3,
-        "billing software": 3,
-        "claim": 2,
-        "clinical app": 3,
-        "intraoral": 3.5,
-        "panoramic": 3.5,
-        "pano": 3,
-        "insurance": 1.5,
-        "treatment plan": 3,
         "receipt": 2.5,
         "queue": 1.5,
     },
+    "intranet": {
+        "intranet": 3.5,
+        "homepage": 3,
+        "home page": 3,
+        "news": 2,
+        "viva": 3,
+        "viva connections": 3.5,
+        "portal": 1.5,
+        "bookmark": 2,
+        "link": 1.5,
+        "links": 1.5,
+        "site page": 2.5,
+        "staff directory": 2.5,
+        "phone list": 2.5,
+        "forms": 1,
+    },
 }
+
+# Words that name a kind in an area's key or name ("Mail & calendars", "Accounts & MFA").
+_KIND_NAMES: dict[str, tuple[str, ...]] = {
+    "mail": ("mail", "email", "calendar", "outlook", "exchange"),
+    "files": ("files", "file", "drives", "drive", "onedrive", "sharepoint", "documents"),
+    "teams": ("teams", "meetings", "calls", "calling", "chat"),
+    "signin": ("signin", "sign", "accounts", "account", "security", "identity", "mfa", "password", "passwords"),
+    "devices": ("devices", "device", "laptops", "laptop", "pcs", "pc", "computers", "hardware", "endpoints"),
+    "printing": ("printing", "print", "printers", "printer", "scanning"),
+    "intranet": ("intranet",),
+}
+KINDS: tuple[str, ...] = tuple(LEXICON)
+
+# How much one plan word counts: a keyword the plan's author listed for the area,
+# a word of its name, a word of its description (context, not a claim on a topic).
+KEYWORD_WEIGHT = 3.0
+OWN_TERM_WEIGHT = 3.5  # a keyword that is in no built-in lexicon
+NAME_WEIGHT = 2.0
+DESCRIPTION_WEIGHT = 1.0
 
 # Ways people say a problem affects more than themselves.
 _SITE = re.compile(
@@ -360,55 +388,98 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(normalise(text))
 
 
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[tuple[str, ...]]:
+    return frozenset(p for kind in KINDS for p, _ in _lexicon_phrases(kind))
+
+
+def _keywords(area: Area) -> dict[tuple[str, ...], float]:
+    # A keyword no built-in kind knows (a product, a mailbox, a drive letter) is the
+    # customer's own word for this area: stronger evidence than a general one.
+    known = _lexicon_words()
+    return {
+        p: KEYWORD_WEIGHT if p in known else OWN_TERM_WEIGHT for kw in area.keywords if (p := _phrase(kw))
+    }
+
+
 def _area_own_words(area: Area) -> dict[tuple[str, ...], float]:
-    words: dict[tuple[str, ...], float] = {}
-    for kw in area.keywords:
-        if p := _phrase(kw):
-            words[p] = max(words.get(p, 0.0), 3.0)
-    for chunk in re.split(r"[,;&/()]| and ", f"{area.name}, {area.description}"):
-        for w in normalise(chunk):
-            if w not in _STOP and len(w) > 1:
-                words.setdefault((w,), 2.0)
+    """The area's words from the plan: keywords, then name words, then description words."""
+    words = _keywords(area)
+    for text, weight in ((area.name, NAME_WEIGHT), (area.description, DESCRIPTION_WEIGHT)):
+        for chunk in re.split(r"[,;&/()]| and ", text):
+            for w in normalise(chunk):
+                if w not in _STOP and len(w) > 1:
+                    words.setdefault((w,), weight)
     return words
 
 
-def _topic_for(area: Area) -> str | None:
-    """The built-in topic whose lexicon best overlaps the area's own words (None when nothing does)."""
+def kind_of(area: Area) -> str | None:
+    """The built-in kind whose lexicon the area takes (None: the area's own words only).
+
+    The plan's ``kind:`` wins (``none`` opts out). Otherwise the kind named by the
+    area's key or name, else the kind whose lexicon overlaps the area's keywords
+    most. The description is never read here: "Timesheets: the Outlook add-in"
+    is not a mail area.
+    """
+    if area.kind is not None:
+        return None if area.kind == "none" else area.kind
     if area.catch_all:
         return None
-    own = set(_area_own_words(area)) | {_phrase(area.key)}
+    named = set(_phrase(area.key.replace("-", " "))) | set(normalise(area.name))
+    keywords = set(_keywords(area))
     best, best_score = None, 0.0
-    for topic in LEXICON:
-        score = sum(w for p, w in _lexicon_phrases(topic) if p in own)
-        if _phrase(topic) in own:
-            score += 5
+    for kind in KINDS:
+        score = sum(w for p, w in _lexicon_phrases(kind) if p in keywords)
+        score += 10.0 * sum(1 for n in _KIND_NAMES[kind] if _phrase(n)[0] in named)
         if score > best_score:
-            best, best_score = topic, score
+            best, best_score = kind, score
     return best
 
 
 @lru_cache(maxsize=16)
-def _lexicon_phrases(topic: str) -> tuple[tuple[tuple[str, ...], float], ...]:
-    return tuple((_phrase(p), w) for p, w in LEXICON[topic].items() if _phrase(p))
+def _lexicon_phrases(kind: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+    return tuple((_phrase(p), w) for p, w in LEXICON[kind].items() if _phrase(p))
 
 
 def _vocabularies(plan: Plan) -> dict[str, _Vocabulary]:
     return _vocabularies_cached(plan.areas)
 
 
+def vocabulary(areas: tuple[Area, ...]) -> dict[str, dict[tuple[str, ...], float]]:
+    """Each area's phrases and weights: its own words from the plan over its kind's lexicon.
+
+    A lexicon phrase another area lists among its keywords is left to that area,
+    and an area's own keyword always counts at least :data:`KEYWORD_WEIGHT`. The
+    catch-all area has its keywords only (none: it is not scored, it is the fallback).
+    """
+    claimed: dict[tuple[str, ...], set[str]] = {}
+    for area in areas:
+        for p in _keywords(area):
+            claimed.setdefault(p, set()).add(area.key)
+    result: dict[str, dict[tuple[str, ...], float]] = {}
+    for area in areas:
+        if area.catch_all:
+            # Its name and description say "anything else": only its keywords are evidence.
+            if area.keywords:
+                result[area.key] = _keywords(area)
+            continue
+        phrases = _area_own_words(area)
+        kind = kind_of(area)
+        if kind is not None:
+            for p, w in _lexicon_phrases(kind):
+                owners = claimed.get(p)
+                if owners is None or area.key in owners:
+                    phrases[p] = max(phrases.get(p, 0.0), w)
+        result[area.key] = phrases
+    return result
+
+
 @lru_cache(maxsize=8)
 def _vocabularies_cached(areas: tuple[Area, ...]) -> dict[str, _Vocabulary]:
     vocab: dict[str, _Vocabulary] = {}
-    for area in areas:
-        if area.catch_all:
-            continue
-        phrases = _area_own_words(area)
-        topic = _topic_for(area)
-        if topic is not None:
-            for p, w in _lexicon_phrases(topic):
-                phrases[p] = max(phrases.get(p, 0.0), w)
+    for key, phrases in vocabulary(areas).items():
         singles = tuple(sorted(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= 5))
-        vocab[area.key] = _Vocabulary(phrases, singles, max((len(p) for p in phrases), default=0))
+        vocab[key] = _Vocabulary(phrases, singles, max((len(p) for p in phrases), default=0))
     return vocab
 
 
@@ -437,7 +508,7 @@ def _score(words: list[str], vocab: _Vocabulary) -> float:
 
 
 def area_scores(plan: Plan, text: str) -> dict[str, float]:
-    """Each non-catch-all area's score for ``text`` (higher is more likely)."""
+    """Each area's score for ``text`` (higher is more likely); the catch-all only if it has keywords."""
     words = normalise(text)
     return {key: _score(words, v) for key, v in _vocabularies(plan).items()}
 
@@ -543,7 +614,8 @@ def looks_like_problem(plan: Plan, text: str) -> float:
         # Even the strongest area evidence could not lift it above zero ("when is my
         # migration?"): the answer is 0 without scoring every area's vocabulary.
         return 0.0
-    best = max(area_scores(plan, text).values(), default=0.0)
+    catch_all = plan.catch_all_area.key
+    best = max((s for key, s in area_scores(plan, text).items() if key != catch_all), default=0.0)
     return round(min(1.0, max(0.0, total(min(best, 6.0) / 6.0 * AREA_WEIGHT))), 3)
 
 

@@ -31,6 +31,47 @@ DESK = ChannelRef(team="Fabrikam IT", channel="Service Desk")
 TENANT = "f1a2b3c4-0000-4000-8000-fab000000001"
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+# Each area's keywords as in examples/fabrikam/plan.yaml (triage's customer words come from the plan).
+KEYWORDS = {
+    "email": _words(
+        "email, e-mail, mail, outlook, exchange, inbox, mailbox, shared mailbox, calendar, meeting "
+        "invite, appointment, delegate, signature, contacts, phone mail, mobile mail, iphone mail, "
+        "android mail, out of office, distribution list, send, receive, bounce"
+    ),
+    "files": _words(
+        "file, files, folder, onedrive, sharepoint, h: drive, h drive, s: drive, s drive, home drive, "
+        "shared drive, share, document, missing file, lost file, permission, access denied, sync, "
+        "read-only, read only, excel, word"
+    ),
+    "teams": _words(
+        "teams, chat, channel, meeting, video call, call, calling, microphone, camera, webcam, headset, "
+        "screen share, presence, status, team site"
+    ),
+    "signin": _words(
+        "sign in, sign-in, signin, log in, login, logon, password, mfa, authenticator, two-factor, 2fa, "
+        "verification code, approve, locked out, locked account, account locked, conditional access, "
+        "blocked, new phone, hardware key"
+    ),
+    "devices": _words(
+        "laptop, pc, computer, desktop, windows, windows 11, intune, company portal, enroll, enrollment, "
+        "compliance, compliant, bitlocker, recovery key, kiosk, slow, won't start, update, restart"
+    ),
+    "printing": _words(
+        "print, printer, printing, scan, scanner, scanning, label printer, practice management, schedule, "
+        "patient schedule, patient chart, chart, charting, patient record, treatment plan, imaging, "
+        "x-ray, xray, radiograph, sensor, intraoral, intraoral camera, panoramic, pano, clinical app, "
+        "dentrix, eaglesoft, billing software, insurance, claim"
+    ),
+    "other": _words(
+        "training, feedback, chair, furniture, parking, lights, alarm, coffee machine, purchase, purchasing, desk phone"
+    ),
+}
+
+
 def _p(key: str, name: str, upn: str) -> Person:
     return Person(key=key, name=name, upn=upn)
 
@@ -70,6 +111,7 @@ def fabrikam_plan() -> Plan:
     areas = (
         Area(
             key="email",
+            keywords=KEYWORDS["email"],
             name="Email & calendar",
             description="Outlook, Exchange Online, shared mailboxes, calendars, delegates, mobile mail",
             owner=person("priya.raman"),
@@ -77,6 +119,7 @@ def fabrikam_plan() -> Plan:
         ),
         Area(
             key="files",
+            keywords=KEYWORDS["files"],
             name="Files",
             description="OneDrive, SharePoint, former H: and S: drives, missing files, permissions",
             owner=person("luis.ortega"),
@@ -84,6 +127,7 @@ def fabrikam_plan() -> Plan:
         ),
         Area(
             key="teams",
+            keywords=KEYWORDS["teams"],
             name="Teams & meetings",
             description="Teams chat, channels, meetings, calling",
             owner=person("ana.silva"),
@@ -91,6 +135,7 @@ def fabrikam_plan() -> Plan:
         ),
         Area(
             key="signin",
+            keywords=KEYWORDS["signin"],
             name="Sign-in & security",
             description="passwords, MFA, Authenticator, Conditional Access, locked accounts",
             owner=person("marcus.chen"),
@@ -98,6 +143,7 @@ def fabrikam_plan() -> Plan:
         ),
         Area(
             key="devices",
+            keywords=KEYWORDS["devices"],
             name="Devices",
             description="Windows 11, Intune enrollment, compliance, BitLocker, kiosks",
             owner=person("jordan.lee"),
@@ -105,12 +151,20 @@ def fabrikam_plan() -> Plan:
         ),
         Area(
             key="printing",
+            keywords=KEYWORDS["printing"],
             name="Printing & clinical apps",
             description="printers, scanners, practice management system, imaging software",
             owner=desk,
             backup=person("tom.becker"),
         ),
-        Area(key="other", name="Anything else", owner=desk, backup=person("dana.whitfield"), catch_all=True),
+        Area(
+            key="other",
+            name="Anything else",
+            keywords=KEYWORDS["other"],
+            owner=desk,
+            backup=person("dana.whitfield"),
+            catch_all=True,
+        ),
     )
     hours = Duration
     return Plan(
