@@ -397,9 +397,7 @@ def _keywords(area: Area) -> dict[tuple[str, ...], float]:
     # A keyword no built-in kind knows (a product, a mailbox, a drive letter) is the
     # customer's own word for this area: stronger evidence than a general one.
     known = _lexicon_words()
-    return {
-        p: KEYWORD_WEIGHT if p in known else OWN_TERM_WEIGHT for kw in area.keywords if (p := _phrase(kw))
-    }
+    return {p: KEYWORD_WEIGHT if p in known else OWN_TERM_WEIGHT for kw in area.keywords if (p := _phrase(kw))}
 
 
 def _area_own_words(area: Area) -> dict[tuple[str, ...], float]:
