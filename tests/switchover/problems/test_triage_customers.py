@@ -139,3 +139,24 @@ def test_no_customer_product_in_the_built_in_vocabulary():
     products |= {"practice management", "tempora", "autocad", "arcgis", "zebra", "wwinet", "lieferschein"}
     built_in = {tuple(normalise(p)) for words in LEXICON.values() for p in words}
     assert not built_in & {tuple(normalise(p)) for p in products}
+
+
+@pytest.mark.parametrize(
+    ("customer", "text", "area"),
+    [
+        # Trey's timesheets area mentions "the Outlook add-in": it must not take Outlook.
+        ("trey", "Outlook won't open", "mail-diary"),
+        ("trey", "my diary is showing everything an hour out since the move", "mail-diary"),
+        # Wide World's intranet mentions "the old WWInet": "old" is not the intranet's word.
+        ("wideworld", "when will the old file server be switched off completely?", "drives"),
+        # Wide World's catch-all lists what is not IT's; "reader" and "video" stay with it.
+        ("wideworld", "the badge reader at the door of the DC is slow", "other"),
+        ("wideworld", "can we have a meeting room with a big screen in Kraków?", "other"),
+        ("wideworld", "we cannot call the drivers from teams, calls end after 2 seconds", "teams"),
+        # Fabrikam's products come from its plan now.
+        ("fabrikam", "panoramic x-ray images won't load into the patient chart", "printing-apps"),
+        ("fabrikam", "patient schedule in Eaglesoft is blank for all providers", "printing-apps"),
+    ],
+)
+def test_customer_words_come_from_the_plan(customer, text, area):
+    assert triage(load_plan(EXAMPLES / customer / "plan.yaml"), text).area == area
