@@ -1,8 +1,9 @@
 """Answering latency: in the process, and over HTTP beside a bare aiohttp handler, in one run.
 
-In process: every question of the labelled set (tests/switchover/answers/questions.yaml),
-asked as its labelled asker at its labelled moment, answered by ``AnswerEngine``
-(and rendered to its card) several times; median and p99 per answer.
+In process: every question of an example customer's labelled set (``--customer NAME``;
+by default the demo's, tests/switchover/answers/questions.yaml), asked as its labelled
+asker at its labelled moment, answered by ``AnswerEngine`` (and rendered to its card)
+several times; median and p99 per answer.
 
 Over HTTP: Switchover (the app with ``bot.features.answers``) and a bare aiohttp
 handler each run in their own process and answer Teams-shaped message
@@ -18,7 +19,7 @@ With ``--postgres URL`` (e.g. postgresql://postgres@127.0.0.1:5432/test) Switcho
 measured a second time on PostgreSQL ("switchover-pg"), in a database of its own that is
 created for the run and dropped after it.
 
-Usage: python bench/answers.py [--quick] [--concurrency 1,50] [--postgres URL]
+Usage: python bench/answers.py [--quick] [--concurrency 1,50] [--postgres URL] [--customer NAME]
 The last line printed is one JSON object with every figure.
 """
 
@@ -47,8 +48,11 @@ sys.path.insert(0, str(REPO))
 
 from loopback import cpu_seconds, free_port, reply_times, serve_connector, wait_http  # noqa: E402
 
-FABRIKAM = REPO / "examples" / "fabrikam"
-QUESTIONS = REPO / "tests" / "switchover" / "answers" / "questions.yaml"
+from switchover.answers.cli import customer_files  # noqa: E402
+from switchover.settings import DEFAULT_PLAN  # noqa: E402
+
+# The demo's example customer unless --customer names another (examples/NAME/).
+DEFAULT_CUSTOMER = DEFAULT_PLAN.parent.name
 TENANT = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
 
 
@@ -59,17 +63,18 @@ def percentile(sorted_values: list[float], share: float) -> float:
 # -- in process -------------------------------------------------------------------
 
 
-async def in_process(repeats: int) -> dict[str, Any]:
+async def in_process(repeats: int, customer: str = DEFAULT_CUSTOMER) -> dict[str, Any]:
     from switchover.answers.cards import answer_card
     from switchover.answers.engine import AnswerEngine, Who
-    from switchover.answers.evaluate import load_questions
+    from switchover.answers.evaluate import load_questions, roster_domain
     from switchover.clock import ManualClock
     from switchover.directory.roster import RosterDirectory
     from switchover.plan.loader import load_plan
 
-    plan = load_plan(FABRIKAM / "plan.yaml")
-    roster = RosterDirectory.from_csv(FABRIKAM / "roster.csv")
-    questions = load_questions(QUESTIONS)
+    plan_path, roster_path, questions_path = customer_files(customer)
+    plan = load_plan(plan_path)
+    roster = RosterDirectory.from_csv(roster_path)
+    questions = load_questions(questions_path, domain=roster_domain(roster.users))
     clock = ManualClock(questions[0].now)
     engine = AnswerEngine(plan, roster, clock)
     t0 = time.perf_counter()
@@ -104,11 +109,14 @@ async def in_process(repeats: int) -> dict[str, Any]:
 # -- processes ----------------------------------------------------------------------
 
 
-def spawn(kind: str, port: int, workdir: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    kind: str, port: int, workdir: Path, extra_env: dict[str, str] | None = None, customer: str = DEFAULT_CUSTOMER
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "LOG_LEVEL": "WARNING", **(extra_env or {})}
     log = (workdir / f"{kind}.log").open("wb")
+    serve = ["--serve", kind, "--port", str(port), "--workdir", str(workdir), "--customer", customer]
     return subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--port", str(port), "--workdir", str(workdir)],
+        [sys.executable, __file__, *serve],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -153,7 +161,9 @@ def serve_bare(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def serve_switchover(port: int, workdir: Path, database_url: str | None = None) -> None:
+def serve_switchover(
+    port: int, workdir: Path, database_url: str | None = None, customer: str = DEFAULT_CUSTOMER
+) -> None:
     import logging
 
     import app as app_module
@@ -162,12 +172,13 @@ def serve_switchover(port: int, workdir: Path, database_url: str | None = None) 
     logging.basicConfig(level=logging.WARNING)
     data = workdir / ("switchover-pg" if database_url else "switchover")
     data.mkdir(exist_ok=True)
+    plan_path, roster_path, _ = customer_files(customer)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database_url or f"sqlite:///{data / 'bench.db'}",
         data_dir=data,
-        plan_path=FABRIKAM / "plan.yaml",
-        roster_path=FABRIKAM / "roster.csv",
+        plan_path=plan_path,
+        roster_path=roster_path,
         app_id="",
         log_level="WARNING",
     )
@@ -179,22 +190,20 @@ def serve_switchover(port: int, workdir: Path, database_url: str | None = None) 
 # -- load ---------------------------------------------------------------------------
 
 
-def labelled_messages() -> list[tuple[str, str, str | None, str]]:
+def labelled_messages(customer: str = DEFAULT_CUSTOMER) -> list[tuple[str, str, str | None, str]]:
     """(text, aad object id, time zone, name) for every labelled question, askers looked up in the roster."""
-    import yaml
+    from switchover.answers.evaluate import load_questions, roster_domain
+    from switchover.directory.roster import RosterDirectory
 
-    with (FABRIKAM / "roster.csv").open(encoding="utf-8-sig") as fh:
+    _, roster_path, questions_path = customer_files(customer)
+    with roster_path.open(encoding="utf-8-sig") as fh:
         ids = {r["userPrincipalName"].casefold(): (r["id"], r["displayName"]) for r in csv.DictReader(fh)}
-    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
-    defaults = data["defaults"]
+    domain = roster_domain(RosterDirectory.from_csv(roster_path).users)
     out = []
-    for row in data["questions"]:
-        merged = {**defaults, **row}
-        asker = str(merged["as"])
-        upn = asker if "@" in asker else f"{asker}@fabrikamhealth.com"
+    for q in load_questions(questions_path, domain=domain):
+        upn = q.asker or ""
         aad, name = ids.get(upn.casefold(), (str(uuid.uuid5(uuid.NAMESPACE_DNS, upn)), "Someone"))
-        tz = merged.get("tz")
-        out.append((str(merged["q"]), aad, None if tz in (None, "none") else tz, name))
+        out.append((q.text, aad, q.time_zone, name))
     return out
 
 
@@ -216,8 +225,10 @@ def activity(message: tuple[str, str, str | None, str], n: int, connector_url: s
     return body
 
 
-async def load(bot_url: str, connector_url: str, messages: int, concurrency: int) -> dict[str, float]:
-    pool = labelled_messages()
+async def load(
+    bot_url: str, connector_url: str, messages: int, concurrency: int, customer: str = DEFAULT_CUSTOMER
+) -> dict[str, float]:
+    pool = labelled_messages(customer)
     latencies: list[float] = []
     sent: dict[str, float] = {}
     errors = 0
@@ -259,17 +270,22 @@ async def load(bot_url: str, connector_url: str, messages: int, concurrency: int
 
 
 async def measure_server(
-    kind: str, workdir: Path, connector_url: str, plan: dict[int, int], env: dict[str, str] | None = None
+    kind: str,
+    workdir: Path,
+    connector_url: str,
+    plan: dict[int, int],
+    env: dict[str, str] | None = None,
+    customer: str = DEFAULT_CUSTOMER,
 ) -> dict[str, Any]:
     port = free_port()
-    proc = spawn(kind, port, workdir, env)
+    proc = spawn(kind, port, workdir, env, customer)
     bot_url = f"http://127.0.0.1:{port}"
     try:
         await wait_http(f"{bot_url}/healthz")
         results = {}
         for concurrency, messages in plan.items():
             cpu0 = cpu_seconds(proc.pid)
-            figures = await load(bot_url, connector_url, messages, concurrency)
+            figures = await load(bot_url, connector_url, messages, concurrency, customer)
             figures["cpu_ms_per_message"] = (cpu_seconds(proc.pid) - cpu0) * 1000 / figures["messages"]
             results[f"c{concurrency}"] = figures
         return results
@@ -282,7 +298,7 @@ async def measure_server(
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    figures: dict[str, Any] = {"in_process": await in_process(args.repeats)}
+    figures: dict[str, Any] = {"customer": args.customer, "in_process": await in_process(args.repeats, args.customer)}
     levels = [int(x) for x in args.concurrency.split(",")]
     plan = {c: (args.messages // 4 if c == 1 else args.messages) for c in levels}
     with tempfile.TemporaryDirectory(prefix="switchover-answers-bench-") as tmp:
@@ -294,12 +310,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await wait_http(f"{connector_url}stats")
             for kind in ("bare", "switchover"):
                 print(f"measuring {kind} over HTTP ...", file=sys.stderr, flush=True)
-                figures[kind] = await measure_server(kind, workdir, connector_url, plan)
+                figures[kind] = await measure_server(kind, workdir, connector_url, plan, customer=args.customer)
             if args.postgres:
                 print("measuring switchover-pg over HTTP ...", file=sys.stderr, flush=True)
                 async with postgres_database(args.postgres) as url:
                     env = {"BENCH_DATABASE_URL": url}
-                    figures["switchover-pg"] = await measure_server("switchover-pg", workdir, connector_url, plan, env)
+                    figures["switchover-pg"] = await measure_server(
+                        "switchover-pg", workdir, connector_url, plan, env, args.customer
+                    )
         finally:
             connector.terminate()
             connector.wait(10)
@@ -361,13 +379,18 @@ def main() -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--postgres", help="also measure on PostgreSQL (an admin URL that may create databases)")
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--customer", default=DEFAULT_CUSTOMER, help="example customer in examples/ (default: %(default)s)"
+    )
     args = parser.parse_args()
     if args.serve:
         servers = {
             "connector": lambda: serve_connector(args.port),
             "bare": lambda: serve_bare(args.port),
-            "switchover": lambda: serve_switchover(args.port, args.workdir),
-            "switchover-pg": lambda: serve_switchover(args.port, args.workdir, os.environ["BENCH_DATABASE_URL"]),
+            "switchover": lambda: serve_switchover(args.port, args.workdir, customer=args.customer),
+            "switchover-pg": lambda: serve_switchover(
+                args.port, args.workdir, os.environ["BENCH_DATABASE_URL"], args.customer
+            ),
         }
         servers[args.serve]()
         return

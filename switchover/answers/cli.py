@@ -11,9 +11,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from switchover.settings import REPO_ROOT
+from switchover.settings import DEFAULT_PLAN, REPO_ROOT
 
+# The labelled set of the default plan (the demo customer's); every other example customer keeps
+# its own next to its plan (examples/NAME/questions.yaml).
 DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "switchover" / "answers" / "questions.yaml"
+EXAMPLES = REPO_ROOT / "examples"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,10 +38,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     ev = answers_sub.add_parser(
         "eval",
         help="accuracy per kind on the labelled questions, and the confusions",
-        description="Answer every labelled question and print accuracy per kind (train, held-out) and confusions.",
+        description="Answer every labelled question and print accuracy per kind (train, held-out) and confusions. "
+        "By default the plan's (--plan, SWITCHOVER_PLAN) questions; --customer NAME or --all for the example "
+        "customers in examples/.",
     )
     _plan_args(ev)
-    ev.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    ev.add_argument("--questions", type=Path, default=None, help=f"default: {DEFAULT_QUESTIONS.relative_to(REPO_ROOT)}")
+    which = ev.add_mutually_exclusive_group()
+    which.add_argument(
+        "--customer",
+        default=None,
+        metavar="NAME",
+        help="an example customer: examples/NAME/plan.yaml, roster.csv and questions.yaml",
+    )
+    which.add_argument("--all", action="store_true", help="every example customer, and all of them together")
+    ev.add_argument(
+        "--examples", type=Path, default=EXAMPLES, help="where the example customers are (default: %(default)s)"
+    )
     ev.add_argument("--wrong", action="store_true", help="list every miss")
     ev.add_argument("--calibrate", action="store_true", help="grid-search FAQ thresholds on the train split")
     ev.set_defaults(func=answers_eval)
@@ -53,18 +69,51 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _plan_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--plan", type=Path, default=None, help="default: SWITCHOVER_PLAN / the Fabrikam example")
+    parser.add_argument("--plan", type=Path, default=None, help="default: SWITCHOVER_PLAN / the demo's example plan")
     parser.add_argument("--roster", type=Path, default=None, help="default: roster.csv next to the plan")
+
+
+class CustomerError(LookupError):
+    """No such example customer, or one without labelled questions."""
+
+
+def customer_files(name: str, examples: Path = EXAMPLES) -> tuple[Path, Path, Path]:
+    """The plan, roster and labelled questions of the example customer ``name``.
+
+    Raises:
+        CustomerError: no ``examples/NAME/plan.yaml``, or no labelled questions for it.
+    """
+    folder = examples / name
+    plan = folder / "plan.yaml"
+    if not plan.is_file():
+        known = ", ".join(customers(examples)) or "none"
+        raise CustomerError(f"no example customer {name!r} (no {plan}); known: {known}")
+    questions = folder / "questions.yaml"
+    if not questions.is_file() and plan.resolve() == DEFAULT_PLAN.resolve():
+        questions = DEFAULT_QUESTIONS
+    if not questions.is_file():
+        raise CustomerError(f"example customer {name!r} has no labelled questions ({folder / 'questions.yaml'})")
+    return plan, folder / "roster.csv", questions
+
+
+def customers(examples: Path = EXAMPLES) -> list[str]:
+    """The example customers (folders with a plan.yaml), by name."""
+    return sorted(p.parent.name for p in examples.glob("*/plan.yaml"))
 
 
 def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from switchover.directory.roster import RosterDirectory
     from switchover.plan.loader import load_plan
+
+    plan_path, roster_path = _paths(args)
+    return load_plan(plan_path), RosterDirectory.from_csv(roster_path)
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
     from switchover.settings import Settings
 
     plan_path = args.plan or Settings().plan_path  # type: ignore[call-arg]
-    roster_path = args.roster or plan_path.parent / "roster.csv"
-    return load_plan(plan_path), RosterDirectory.from_csv(roster_path)
+    return plan_path, args.roster or plan_path.parent / "roster.csv"
 
 
 async def faq_gaps(args: argparse.Namespace) -> int:
@@ -101,22 +150,65 @@ async def faq_gaps(args: argparse.Namespace) -> int:
 
 
 async def answers_eval(args: argparse.Namespace) -> int:
-    """Print accuracy per kind and the confusions."""
-    from switchover.answers.evaluate import calibrate, evaluate, load_questions
+    """Print accuracy per kind and the confusions: for one plan, one example customer, or all of them."""
+    from switchover.answers.evaluate import QuestionsError, Report, summary
 
-    plan, roster = _load(args)
-    questions = load_questions(args.questions)
+    if args.customer or args.all:
+        if args.plan or args.roster or args.questions:
+            print("--customer and --all take the plan, roster and questions from examples/", file=sys.stderr)
+            return 2
+        runs = []
+        for name in [args.customer] if args.customer else customers(args.examples):
+            try:
+                runs.append((name, *customer_files(name, args.examples)))
+            except CustomerError as exc:
+                print(f"{'error' if args.customer else 'skipped'}: {exc}", file=sys.stderr)
+                if args.customer:
+                    return 2
+        if not runs:
+            print(f"error: no example customers in {args.examples}", file=sys.stderr)
+            return 2
+    else:
+        plan_path, roster_path = _paths(args)
+        runs = [(None, plan_path, roster_path, args.questions or DEFAULT_QUESTIONS)]
+    reports: dict[str, Report] = {}
+    for name, plan_path, roster_path, questions_path in runs:
+        if reports:
+            print()
+        try:
+            reports[name or str(plan_path)] = await _eval_one(name, plan_path, roster_path, questions_path, args)
+        except QuestionsError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if args.all:
+        print()
+        print("per customer:")
+        print(summary(reports))
+    return 0
+
+
+async def _eval_one(
+    name: str | None, plan_path: Path, roster_path: Path, questions_path: Path, args: argparse.Namespace
+):  # type: ignore[no-untyped-def]
+    from switchover.answers.evaluate import calibrate, evaluate, load_questions, roster_domain
+    from switchover.directory.roster import RosterDirectory
+    from switchover.plan.loader import load_plan
+
+    plan, roster = load_plan(plan_path), RosterDirectory.from_csv(roster_path)
+    questions = load_questions(questions_path, domain=roster_domain(roster.users))
     report = await evaluate(plan, roster, questions)
-    print(f"{len(questions)} labelled questions ({args.questions})")
+    heading = f"{name}: {plan.organisation.name}, " if name else ""
+    print(f"{heading}{len(questions)} labelled questions ({questions_path})")
     print(report.format(show_wrong=args.wrong))
     times = sorted(o.seconds for o in report.outcomes)
-    median = times[len(times) // 2] * 1000
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
-    print(f"answer time in process: median {median:.2f} ms, p99 {p99:.2f} ms")
+    if times:
+        median = times[len(times) // 2] * 1000
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
+        print(f"answer time in process: median {median:.2f} ms, p99 {p99:.2f} ms")
     if args.calibrate:
         best = await calibrate(plan, roster, questions)
         print(f"best FAQ thresholds on train: {best['thresholds']} (accuracy {best['accuracy']:.3f})")
-    return 0
+    return report
 
 
 async def answers_ask(args: argparse.Namespace) -> int:

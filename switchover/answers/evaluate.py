@@ -6,7 +6,8 @@ Questions are split into *train* and *held-out* by a hash of their text, so the
 split is nobody's choice; thresholds are calibrated on train only (see
 :func:`calibrate`) and both figures are reported.
 
-Run it: ``switchover answers eval`` (``--wrong`` lists every miss).
+Run it: ``switchover answers eval`` (``--wrong`` lists every miss); ``--customer NAME`` or
+``--all`` for the example customers.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datetime as dt
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +27,12 @@ from switchover.answers.engine import Answer, AnswerEngine, AnswerKind, Who
 from switchover.answers.faq import FaqThresholds, FaqVerdict, decide
 from switchover.answers.understanding import Intent
 from switchover.clock import ManualClock
-from switchover.directory.base import Directory
+from switchover.directory.base import Directory, DirectoryUser
 from switchover.plan.model import Plan
 
 KINDS = ("personal", "group", "faq", "out_of_scope")
 # The labelled "expect" values, grouped into the four kinds the issue asks accuracy for.
+EXPECTS = ("personal", "no_wave", "unknown_person", "group", "whats_on", "faq", "out_of_scope")
 KIND_OF = {
     "personal": "personal",
     "no_wave": "personal",
@@ -40,7 +43,6 @@ KIND_OF = {
     "out_of_scope": "out_of_scope",
 }
 HELD_OUT_SHARE = 30  # percent
-DEFAULT_DOMAIN = "fabrikamhealth.com"
 UNKNOWN_ASKER = "nobody.known@example.invalid"
 
 
@@ -66,18 +68,36 @@ class LabelledQuestion:
         return "held-out" if digest[0] * 100 // 256 < HELD_OUT_SHARE else "train"
 
 
-def load_questions(path: str | Path) -> list[LabelledQuestion]:
-    """Read the labelled set (see the file's header for the format)."""
+class QuestionsError(ValueError):
+    """A labelled set that cannot be read as it stands (a short asker and no domain to complete it)."""
+
+
+def load_questions(path: str | Path, *, domain: str | None = None) -> list[LabelledQuestion]:
+    """Read the labelled set (see the file's header for the format).
+
+    An asker written without ``@`` is completed with the set's own ``domain:``
+    (in ``defaults:`` or on the question), else with ``domain`` (the caller's:
+    usually :func:`roster_domain`).
+
+    Raises:
+        QuestionsError: a short asker and no domain to complete it.
+    """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     defaults = data.get("defaults", {})
     out = []
-    for row in data["questions"]:
+    for number, row in enumerate(data["questions"], start=1):
         merged = {**defaults, **row}
         asker = merged.get("as")
         if asker == "unknown":
             asker = UNKNOWN_ASKER
         elif asker and "@" not in asker:
-            asker = f"{asker}@{DEFAULT_DOMAIN}"
+            completion = merged.get("domain") or domain
+            if not completion:
+                raise QuestionsError(
+                    f"{path}: question {number} ({merged['q']!r}) is asked by {asker!r} without a domain; "
+                    "write the whole UPN or add domain: to defaults:"
+                )
+            asker = f"{asker}@{completion}"
         tz = merged.get("tz")
         out.append(
             LabelledQuestion(
@@ -134,11 +154,16 @@ class Outcome:
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def accuracy(self, kind: str | None = None, split: str | None = None) -> tuple[int, int]:
+    def accuracy(
+        self, kind: str | None = None, split: str | None = None, *, expect: str | None = None
+    ) -> tuple[int, int]:
+        """(right, asked) for one kind or one labelled ``expect`` value, and one split (``None``: all)."""
         rows = [
             o
             for o in self.outcomes
-            if (kind is None or o.question.kind == kind) and (split is None or o.question.split == split)
+            if (kind is None or o.question.kind == kind)
+            and (expect is None or o.question.expect == expect)
+            and (split is None or o.question.split == split)
         ]
         return sum(o.ok for o in rows), len(rows)
 
@@ -172,14 +197,23 @@ class Report:
             and any(s.key == o.question.faq for s in o.answer.suggestions)
         )
 
-    def format(self, *, show_wrong: bool = False) -> str:
-        lines = [f"{'kind':<14}{'all':>16}{'train':>16}{'held-out':>16}"]
+    def table(self) -> list[str]:
+        """Accuracy per kind, and under each kind per labelled ``expect`` value, in all / train / held-out."""
+        lines = [f"{'kind':<18}{'all':>16}{'train':>16}{'held-out':>16}"]
         for kind in (*KINDS, None):
-            cells = []
-            for split in (None, "train", "held-out"):
-                right, total = self.accuracy(kind, split)
-                cells.append(f"{right}/{total} {100 * right / total if total else 0:5.1f}%")
-            lines.append(f"{kind or 'overall':<14}" + "".join(f"{c:>16}" for c in cells))
+            lines.append(self._row(kind or "overall", kind=kind))
+            expects = [e for e in EXPECTS if KIND_OF[e] == kind] if kind else []
+            if len(expects) > 1:
+                lines += [self._row(f"  {e}", expect=e) for e in expects]
+        return lines
+
+    def _row(self, label: str, *, kind: str | None = None, expect: str | None = None) -> str:
+        return f"{label:<18}" + "".join(
+            f"{cell(*self.accuracy(kind, split, expect=expect)):>16}" for split in (None, "train", "held-out")
+        )
+
+    def format(self, *, show_wrong: bool = False) -> str:
+        lines = self.table()
         lines.append(f"FAQ questions answered with suggestions that include the right one: {self.suggested_right()}")
         if self.confusions():
             lines.append("confusions (expected -> answered: count):")
@@ -190,6 +224,29 @@ class Report:
             for o in self.wrong:
                 lines.append(f"  [{o.question.split}] {o.question.text!r} ({o.question.asker}) -> {o.got}")
         return "\n".join(lines)
+
+
+def cell(right: int, total: int) -> str:
+    """``right/total pct%``, as the tables show it."""
+    return f"{right}/{total} {100 * right / total:5.1f}%" if total else "0/0      -"
+
+
+def summary(reports: dict[str, Report]) -> str:
+    """One line per customer and an overall line (every customer's questions pooled)."""
+    pooled = Report([o for r in reports.values() for o in r.outcomes])
+    width = max([18, *(len(name) + 2 for name in reports)])
+    lines = [f"{'customer':<{width}}{'all':>16}{'train':>16}{'held-out':>16}"]
+    for name, report in (*reports.items(), ("overall", pooled)):
+        lines.append(
+            f"{name:<{width}}" + "".join(f"{cell(*report.accuracy(split=s)):>16}" for s in (None, "train", "held-out"))
+        )
+    return "\n".join(lines)
+
+
+def roster_domain(users: Iterable[DirectoryUser]) -> str | None:
+    """The domain most of the roster's members' UPNs are in (what a short asker in a labelled set means)."""
+    domains = Counter(u.upn.rsplit("@", 1)[1].casefold() for u in users if "@" in u.upn and "#EXT#" not in u.upn)
+    return domains.most_common(1)[0][0] if domains else None
 
 
 async def evaluate(

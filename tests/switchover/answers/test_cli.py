@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
+from switchover.answers.evaluate import load_questions
 from switchover.answers.store import AnswerStore, GapKind
 from switchover.cli import main
 from switchover.settings import async_database_url
@@ -42,3 +45,100 @@ def test_answers_ask_shows_the_reading(capsys: pytest.CaptureFixture[str]) -> No
     assert main([*argv, "--tz", "America/Boise", "--now", "2027-01-25T09:00-08:00"]) == 0
     out = capsys.readouterr().out
     assert "my_schedule" in out and "08:00-16:00 MST" in out and "in 5 days" in out
+
+
+# Two tiny example customers on the demo plan, whose right answers are known: alpha's askers are bare
+# names (completed with the roster's domain), and two of its five labels are deliberately wrong.
+ALPHA = """
+defaults: {tz: America/Los_Angeles, now: "2027-01-11T09:00:00-08:00"}
+questions:
+  - {q: "when is my migration", as: grace.okafor, expect: personal, wave: wave-0}
+  - {q: "when is my migration", as: nora.abbott, expect: personal, wave: wave-0}
+  - {q: "when is my migration", as: unknown, expect: unknown_person}
+  - {q: "what is the capital of france", as: nora.abbott, expect: out_of_scope}
+  - {q: "what is the capital of france", as: grace.okafor, expect: faq, faq: h-drive}
+"""
+BETA = """
+defaults: {domain: fabrikamhealth.com, tz: America/Los_Angeles, now: "2027-01-11T09:00:00-08:00"}
+questions:
+  - {q: "when is my migration", as: grace.okafor, expect: personal, wave: wave-0}
+  - {q: "when is my migration", as: nora.abbott, expect: personal, wave: wave-2}
+"""
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    demo = Path(__file__).resolve().parents[3] / "examples" / "fabrikam"
+    for name, questions in (("alpha", ALPHA), ("beta", BETA)):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(demo / "plan.yaml", folder / "plan.yaml")
+        shutil.copy(demo / "roster.csv", folder / "roster.csv")
+        (folder / "questions.yaml").write_text(questions, encoding="utf-8")
+    (tmp_path / "no-questions").mkdir()
+    shutil.copy(demo / "plan.yaml", tmp_path / "no-questions" / "plan.yaml")
+    return tmp_path
+
+
+def _row(out: str, label: str) -> list[str]:
+    """The cells of the first table row called ``label``: [all, train, held-out] as "right/total"."""
+    line = next(line for line in out.splitlines() if line.startswith(label + " "))
+    return re.findall(r"\d+/\d+", line)
+
+
+def _expected(path: Path, rights: list[bool], kinds: set[str] | None = None) -> list[str]:
+    questions = load_questions(path, domain="fabrikamhealth.com")
+    cells = []
+    for split in (None, "train", "held-out"):
+        rows = [
+            ok
+            for q, ok in zip(questions, rights, strict=True)
+            if (split is None or q.split == split) and (kinds is None or q.expect in kinds)
+        ]
+        cells.append(f"{sum(rows)}/{len(rows)}")
+    return cells
+
+
+def test_eval_one_customer_counts_per_kind_and_split(examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["answers", "eval", "--customer", "alpha", "--examples", str(examples)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("alpha: Fabrikam Health Partners, 5 labelled questions")
+    rights = [True, False, True, True, False]
+    questions = examples / "alpha" / "questions.yaml"
+    assert _row(out, "overall") == _expected(questions, rights)
+    assert _row(out, "overall")[0] == "3/5"
+    assert _row(out, "  personal") == _expected(questions, rights, {"personal"})
+    assert _row(out, "  unknown_person") == _expected(questions, rights, {"unknown_person"})
+    assert _row(out, "personal")[0] == "2/3"  # the kind: personal and unknown_person together
+    assert _row(out, "  no_wave") == ["0/0", "0/0", "0/0"]
+    assert _row(out, "faq")[0] == "0/1"
+    assert _row(out, "out_of_scope")[0] == "1/1"
+
+
+def test_eval_all_customers_and_overall(examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["answers", "eval", "--all", "--examples", str(examples)]) == 0
+    captured = capsys.readouterr()
+    assert "no-questions" in captured.err and "has no labelled questions" in captured.err
+    out = captured.out
+    summary = out.split("per customer:")[1]
+    assert _row(summary, "alpha")[0] == "3/5"
+    assert _row(summary, "beta") == _expected(examples / "beta" / "questions.yaml", [True, True])
+    assert _row(summary, "overall")[0] == "5/7"
+    assert out.index("alpha: ") < out.index("beta: ") < out.index("per customer:")
+
+
+def test_eval_refuses_unknown_customers_and_mixed_options(examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["answers", "eval", "--customer", "gamma", "--examples", str(examples)]) == 2
+    assert "no example customer 'gamma'" in capsys.readouterr().err
+    assert main(["answers", "eval", "--customer", "no-questions", "--examples", str(examples)]) == 2
+    assert "has no labelled questions" in capsys.readouterr().err
+    argv = ["answers", "eval", "--customer", "alpha", "--examples", str(examples), "--plan", "x.yaml"]
+    assert main(argv) == 2
+
+
+def test_eval_with_plan_and_questions_as_before(examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = examples / "beta"
+    argv = ["answers", "eval", "--plan", str(folder / "plan.yaml"), "--questions", str(folder / "questions.yaml")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2 labelled questions") and _row(out, "overall")[0] == "2/2"

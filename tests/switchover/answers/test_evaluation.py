@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from switchover.answers.evaluate import Report, evaluate, load_questions
+from switchover.answers.evaluate import QuestionsError, Report, evaluate, load_questions, roster_domain, summary
 from switchover.directory.roster import RosterDirectory
 from switchover.plan.model import Plan
 
@@ -53,3 +54,50 @@ def test_answers_are_fast(report: Report) -> None:
     # In-process answering is well under a millisecond typically; 50 ms at p99 leaves room for a slow CI box.
     times = sorted(o.seconds for o in report.outcomes)
     assert times[int(len(times) * 0.99) - 1] < 0.05
+
+
+def test_short_askers_take_the_sets_domain_or_the_callers(tmp_path: Path, fabrikam_roster: RosterDirectory) -> None:
+    assert roster_domain(fabrikam_roster.users) == "fabrikamhealth.com"  # guests' #EXT# UPNs do not count
+    path = tmp_path / "questions.yaml"
+    path.write_text(
+        'defaults: {now: "2027-01-11T09:00:00-08:00", expect: no_wave}\n'
+        "questions:\n"
+        "  - {q: a, as: ana.silva@fabrikamhealth.com}\n"
+        "  - {q: b, as: mei.lin, domain: example.org}\n"
+        "  - {q: c, as: unknown}\n"
+        "  - {q: d, as: kai.ito}\n",
+        encoding="utf-8",
+    )
+    askers = [q.asker for q in load_questions(path, domain="wideworldimporters.com")]
+    assert askers == [
+        "ana.silva@fabrikamhealth.com",
+        "mei.lin@example.org",
+        "nobody.known@example.invalid",
+        "kai.ito@wideworldimporters.com",
+    ]
+    with pytest.raises(QuestionsError, match=r"question 4 \('d'\) is asked by 'kai.ito' without a domain"):
+        load_questions(path)
+    # The demo's set names its own domain, so it reads without one.
+    assert all("@" in (q.asker or "") for q in load_questions(QUESTIONS))
+
+
+def test_table_has_every_expect_under_its_kind(report: Report) -> None:
+    lines = report.table()
+    labels = [line[:18].rstrip() for line in lines[1:]]
+    assert labels == [
+        "personal",
+        "  personal",
+        "  no_wave",
+        "  unknown_person",
+        "group",
+        "  group",
+        "  whats_on",
+        "faq",
+        "out_of_scope",
+        "overall",
+    ]
+    expects = sum(report.accuracy(expect=e)[1] for e in ("personal", "no_wave", "unknown_person"))
+    assert expects == report.accuracy("personal")[1]
+    assert (
+        summary({"demo": report}).splitlines()[1].split()[1:] == summary({"demo": report}).splitlines()[2].split()[1:]
+    )
