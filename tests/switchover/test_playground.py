@@ -1,10 +1,11 @@
-"""Agents Playground personas: the config the Playground reads signs in as a real Fabrikam user."""
+"""Agents Playground personas: the config the Playground reads signs in as a real user of an example customer."""
 
 from __future__ import annotations
 
 import csv
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,19 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from switchover.cli import main as cli_main
+from switchover.directory.roster import RosterDirectory
+from switchover.membership import resolve_wave
+from switchover.plan.loader import load_plan
 from switchover.playground import (
     DEFAULT_ROSTER,
+    Persona,
     PersonaError,
     config_text,
+    default_persona,
     find_person,
     read_roster,
     read_time_zone,
+    time_zone_of,
 )
 from switchover.settings import REPO_ROOT
 
@@ -118,3 +125,131 @@ def test_cli_writes_a_persona(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert yaml.safe_load(out.read_text())["currentUser"]["name"] == "Kevin O'Brien"
     assert cli_main(["playground", "persona", "nobody.here"]) == 1
     assert "nobody in the roster" in capsys.readouterr().err
+
+
+# -- any customer ---------------------------------------------------------------------------------
+
+EXAMPLES = REPO_ROOT / "examples"
+
+
+def test_default_persona_is_an_ordinary_member_of_the_largest_wave() -> None:
+    # The rule reproduces the demo's long-standing persona, and picks staff of the other customers' own.
+    assert default_persona(load_plan(EXAMPLES / "fabrikam" / "plan.yaml"), DEFAULT_ROSTER) == (
+        "nora.abbott@fabrikamhealth.com"
+    )
+    wideworld = load_plan(EXAMPLES / "wideworld" / "plan.yaml")
+    upn = default_persona(wideworld, EXAMPLES / "wideworld" / "roster.csv")
+    assert upn == "sandra.hoffmann@wideworldimporters.com"
+    user = RosterDirectory.from_csv(EXAMPLES / "wideworld" / "roster.csv").lookup(upn)
+    assert user is not None and user.enabled and not user.is_guest
+    assert resolve_wave(wideworld, user).wave.key == "hamburg"  # 136 of its people, the largest
+    assert upn not in {p.upn for p in wideworld.people}
+
+
+def test_default_persona_follows_the_rule_not_a_name(tmp_path: Path) -> None:
+    # Disable the chosen person: the next ordinary member of the same department and wave is chosen.
+    roster = (EXAMPLES / "wideworld" / "roster.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(roster.splitlines()))
+    plan = load_plan(EXAMPLES / "wideworld" / "plan.yaml")
+    first = next(r for r in rows if r["userPrincipalName"] == "sandra.hoffmann@wideworldimporters.com")
+    first["accountEnabled"] = "False"
+    path = tmp_path / "roster.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    chosen = default_persona(plan, path)
+    named = {p.upn for p in plan.people} | {c.user for c in plan.champions} | {e.user for e in plan.exceptions}
+    expected = next(
+        r["userPrincipalName"]
+        for r in rows
+        if r["accountEnabled"] == "True"
+        and r["userType"] == "Member"
+        and r["department"] == first["department"]
+        and r["officeLocation"] in ("Hamburg Head Office", "Hamburg DC")
+        and r["userPrincipalName"] not in named
+    )
+    assert chosen == expected != first["userPrincipalName"]
+
+
+@pytest.mark.parametrize(
+    ("customer", "persona", "zone", "team"),
+    [
+        ("wideworld", "Sandra Hoffmann", "Europe/Berlin", "WWI IT"),
+        ("trey", "Hannah Dunmore", "Europe/London", "Trey IT"),
+    ],
+)
+def test_another_customers_config(customer: str, persona: str, zone: str, team: str) -> None:
+    roster = EXAMPLES / customer / "roster.csv"
+    text = config_text(roster=roster)
+    config = yaml.safe_load(text)
+    assert config["currentUser"]["name"] == persona
+    assert f"# localTimezone: {zone}" in text
+    assert config["team"]["name"] == team and config["team"]["channels"][0]["name"] == "Service Desk"
+    domains = {u["userPrincipleName"].rsplit("@", 1)[1].removesuffix(".onmicrosoft.com") for u in config["users"]}
+    assert all(customer[:4] in d for d in domains), domains  # colleagues from the same roster
+    plan = load_plan(EXAMPLES / customer / "plan.yaml")
+    lead = plan.person(plan.project_leads[0])
+    assert lead.upn in {u["userPrincipleName"] for u in config["users"]}
+    errors = list(Draft7Validator(playground_config_schema()).iter_errors(config))
+    assert errors == []
+    assert "fabrikam" not in text.casefold()
+
+
+@pytest.mark.parametrize(
+    ("customer", "who", "zone"),
+    [
+        ("wideworld", "jessica.harris@wideworldimporters.com", "America/Chicago"),  # Memphis, TN
+        ("wideworld", "pawel.jaworski", "Europe/Warsaw"),  # Kraków: Poland has one zone
+        ("wideworld", "yolanda.rodriguez", "America/Monterrey"),  # Apodaca, at the "Monterrey DC"
+        ("trey", "georgia.mckenzie", "Australia/Sydney"),
+        ("trey", "cooper.wilkinson", "Australia/Sydney"),
+    ],
+)
+def test_as_works_within_a_customers_roster(customer: str, who: str, zone: str) -> None:
+    text = config_text(who, EXAMPLES / customer / "roster.csv")
+    assert f"# localTimezone: {zone}" in text
+    assert yaml.safe_load(text)["currentUser"]["userPrincipleName"].startswith(who.split("@")[0])
+    with pytest.raises(PersonaError, match="nobody"):
+        config_text("nora.abbott", EXAMPLES / customer / "roster.csv")
+
+
+def test_time_zone_rules() -> None:
+    def person(**where: str) -> Persona:
+        return Persona("a@b", "A B", "A", "B", "", "id", **where)
+
+    assert time_zone_of(person(state="TN", country="US"), "Europe/Berlin") == "America/Chicago"
+    assert time_zone_of(person(state="WA", country="AU"), "Europe/London") == "Australia/Perth"
+    assert time_zone_of(person(state="WA", country="US"), "Europe/London") == "America/Los_Angeles"
+    assert time_zone_of(person(state="", city="Kraków", country="PL"), "Europe/Berlin") == "Europe/Warsaw"
+    assert time_zone_of(person(state="", city="Köln", country="DE"), "Europe/Berlin") == "Europe/Berlin"
+    assert time_zone_of(person(state="", city="Boise", country="US"), "America/Los_Angeles") == "America/Boise"
+    # A city whose name is a zone in another country is not taken for it.
+    assert time_zone_of(person(state="", city="Paris", country="US"), "America/Chicago") == "America/Chicago"
+    assert time_zone_of(person(state=""), "Asia/Tokyo") == "Asia/Tokyo"
+
+
+def test_cli_persona_for_another_customer(tmp_path: Path) -> None:
+    out = tmp_path / "persona.yml"
+    roster = EXAMPLES / "trey" / "roster.csv"
+    argv = ["playground", "persona", "--roster", str(roster), "--plan", str(EXAMPLES / "trey" / "plan.yaml")]
+    assert cli_main([*argv, "--out", str(out)]) == 0
+    assert yaml.safe_load(out.read_text())["currentUser"]["name"] == "Hannah Dunmore"
+    assert cli_main([*argv, "aroha.ngata", "--out", str(out)]) == 0
+    assert read_time_zone(out) == "Pacific/Auckland"
+
+
+DEMO = REPO_ROOT / "scripts" / "demo"
+
+
+def test_demo_help_names_the_customer_option() -> None:
+    done = subprocess.run([str(DEMO), "--help"], capture_output=True, text=True, check=True)
+    assert "--customer wideworld" in done.stdout and "set -euo" not in done.stdout
+
+
+@pytest.mark.parametrize("customer", ["nobody", "../fabrikam", "fabrikam/../trey"])
+def test_demo_refuses_unknown_customers_before_starting_anything(customer: str) -> None:
+    done = subprocess.run([str(DEMO), "--customer", customer], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "no example customer" in done.stderr and "wideworld" in done.stderr
+    assert done.stdout == ""  # nothing set up, nothing started
