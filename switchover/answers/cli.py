@@ -65,6 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("--as", dest="asker", default=None, help="UPN or Entra object id of the asker")
     ask.add_argument("--tz", default=None, help="the asker's IANA time zone (as Teams sends localTimezone)")
     ask.add_argument("--now", default=None, help="ISO datetime to answer at (default: now)")
+    ask.add_argument("--customer", default=None, metavar="NAME", help="an example customer's plan: examples/NAME/")
     ask.set_defaults(func=answers_ask)
 
 
@@ -112,6 +113,9 @@ def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
     from switchover.settings import Settings
 
+    customer = getattr(args, "customer", None)
+    if customer and not args.plan:
+        return EXAMPLES / customer / "plan.yaml", args.roster or EXAMPLES / customer / "roster.csv"
     plan_path = args.plan or Settings().plan_path  # type: ignore[call-arg]
     return plan_path, args.roster or plan_path.parent / "roster.csv"
 
@@ -181,6 +185,9 @@ async def answers_eval(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     if args.all:
+        print()
+        print("all customers together, per kind:")
+        print("\n".join(Report([o for r in reports.values() for o in r.outcomes]).table()))
         print()
         print("per customer:")
         print(summary(reports))

@@ -47,6 +47,13 @@ def test_answers_ask_shows_the_reading(capsys: pytest.CaptureFixture[str]) -> No
     assert "my_schedule" in out and "08:00-16:00 MST" in out and "in 5 days" in out
 
 
+def test_answers_ask_for_an_example_customer(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["answers", "ask", "when is my migration", "--customer", "wideworld"]
+    argv += ["--as", "jessica.harris@wideworldimporters.com", "--now", "2027-03-01T08:30:00+01:00"]
+    assert main(argv) == 0
+    assert "answer: personal" in capsys.readouterr().out
+
+
 # Two tiny example customers on the demo plan, whose right answers are known: alpha's askers are bare
 # names (completed with the roster's domain), and two of its five labels are deliberately wrong.
 ALPHA = """
@@ -124,6 +131,8 @@ def test_eval_all_customers_and_overall(examples: Path, capsys: pytest.CaptureFi
     assert _row(summary, "alpha")[0] == "3/5"
     assert _row(summary, "beta") == _expected(examples / "beta" / "questions.yaml", [True, True])
     assert _row(summary, "overall")[0] == "5/7"
+    together = out.split("all customers together, per kind:")[1].split("per customer:")[0]
+    assert _row(together, "  personal")[0] == "3/4" and _row(together, "overall")[0] == "5/7"
     assert out.index("alpha: ") < out.index("beta: ") < out.index("per customer:")
 
 
