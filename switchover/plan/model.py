@@ -128,7 +128,7 @@ class Champion(_Model):
 
 
 # The kinds of area triage has a built-in, customer-neutral vocabulary for
-# (``switchover.problems.triage.LEXICON``); ``none``: the area's own words only.
+# (``switchover.problems.lexicon.LEXICON``); ``none``: the area's own words only.
 AreaKind = Literal["mail", "files", "teams", "signin", "devices", "printing", "intranet", "none"]
 
 

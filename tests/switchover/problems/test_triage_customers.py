@@ -10,7 +10,8 @@ import pytest
 from switchover.plan.loader import load_plan
 from switchover.plan.model import Area, Contact, Plan
 from switchover.problems.evaluate import HELD_OUT, TUNE, accuracy, load_reports, run
-from switchover.problems.triage import LEXICON, kind_of, normalise, triage, vocabulary
+from switchover.problems.lexicon import LEXICON
+from switchover.problems.triage import kind_of, normalise, triage, vocabulary
 from tests.switchover.problems.plan_fixture import fabrikam_plan
 
 REPO = Path(__file__).resolve().parents[3]
