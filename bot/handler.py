@@ -135,7 +135,7 @@ class SwitchoverBot(TeamsActivityHandler):
 
         Teams installs a bot in a whole team and tells it so in the General channel;
         activities from other channels carry their id but not their name. The plan
-        names channels ("Fabrikam IT / Service Desk"), so the names come from the
+        names channels ("Contoso IT / Service Desk"), so the names come from the
         Bot Connector's channel list (``GET /v3/teams/{teamId}/conversations``).
         A failure is logged: channel events and messages fill the names in later.
         """

@@ -6,8 +6,8 @@ Lead commands (only project leads named in the plan, as the routing table says: 
 gets a polite refusal, or, for words people also use in questions, an answer)::
 
     announce <audience> [at YYYY-MM-DD HH:MM] : <title> | <markdown body>
-        audience: wave-3 | wave wave-3 | department Finance | office Tacoma Clinic |
-                  users a@x.com, b@x.com | channel Fabrikam IT / Service Desk | everyone
+        audience: wave-3 | wave wave-3 | department Finance | office <office> |
+                  users a@x.com, b@x.com | channel <team> / <channel> | everyone
     announce <calendar message> <wave>        e.g. announce cutover-complete wave-3
     announcements                             list with figures
     announcement <id>                         the report card of one announcement
@@ -193,8 +193,8 @@ class _Handlers:
         if not head.strip() or not body.strip():
             await turn.reply_text(
                 "To announce, write: **announce** *audience* [at YYYY-MM-DD HH:MM] **:** *title* **|** *message*\n\n"
-                "Audience: a wave (wave-3), department Finance, office Tacoma Clinic, users a@x.com, b@x.com, "
-                "channel Fabrikam IT / Service Desk, or everyone.\n\n"
+                "Audience: a wave (wave-3), department Finance, office <office location>, users a@x.com, b@x.com, "
+                "channel <team> / <channel>, or everyone.\n\n"
                 f"Or a calendar message for a wave: announce {' | '.join(sorted(calendar_keys))} *wave*."
             )
             return

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 HELP_ITEMS = (
     ("when is my migration", "your wave, cutover date and time in your time zone, and what to do first"),
-    ("when does Tacoma move?", "any site's, department's or wave's dates"),
+    ("when does {site} move?", "any site's, department's or wave's dates"),
     ("will I lose email?", "answers to common questions about the move"),
     ("report a problem", "tell the right person about something that broke; you get a reference number"),
     ("my problems", "the status of what you reported"),
@@ -36,18 +36,26 @@ HELP_BUTTONS = (
 
 async def help_card(turn: Turn) -> dict:
     plan: Plan = turn.services.plan
-    return _help_card(plan.organisation.name, plan.service_desk.phone, await turn.is_lead())
+    return _help_card(plan.organisation.name, plan.service_desk.phone, await turn.is_lead(), _example_site(plan))
+
+
+def _example_site(plan: Plan) -> str:
+    """A place of this plan to show in the help ("when does <site> move?"): a wave's first site, else a wave."""
+    for wave in plan.waves:
+        if wave.sites:
+            return wave.sites[0]
+    return f"wave {plan.waves[-1].number}" if plan.waves else "wave 1"
 
 
 @lru_cache(maxsize=16)
-def _help_card(organisation: str, phone: str | None, is_lead: bool) -> dict:
+def _help_card(organisation: str, phone: str | None, is_lead: bool, site: str = "wave 1") -> dict:
     # The same card for everyone with the same role in the same plan: rendered
     # once. Cards are not changed after rendering (they are only serialised).
     return render_card(
         "help",
         title="What I can do",
         intro=f"I keep you up to date on {organisation}'s move to Microsoft 365. Ask me in your own words:",
-        items=[{"say": say, "does": does} for say, does in HELP_ITEMS],
+        items=[{"say": say.format(site=site), "does": does} for say, does in HELP_ITEMS],
         lead_items=[{"say": say, "does": does} for say, does in LEAD_ITEMS] if is_lead else [],
         footer=f"Urgent? Call the Service Desk at {phone}." if phone else "Urgent? Contact the Service Desk.",
         buttons=list(HELP_BUTTONS),

@@ -84,8 +84,8 @@ class Person:
 class GroupSchedule:
     """When a named group (site, department, wave) moves."""
 
-    label: str  # "Tacoma Clinic", "Finance", "Wave 2 - Seattle & Tacoma clinical"
-    kind: str  # "site", "department", "wave"
+    label: str  # a site, a department, a country or a wave's title
+    kind: str  # "site", "department", "country", "wave"
     waves: tuple[WaveSchedule, ...]
     others: int = 0  # people of the group who move in another wave (champions, exceptions)
 
@@ -159,6 +159,8 @@ class _Groups:
     offices: set[str]
     cities: set[str]
     departments: set[str]
+    by_country: dict[str, Counter[str]] = field(default_factory=dict)  # casefolded English name -> waves
+    countries: set[str] = field(default_factory=set)  # as the directory writes them (names and ISO codes)
 
 
 class AnswerEngine:
@@ -243,7 +245,10 @@ class AnswerEngine:
 
     def _build(self, groups: _Groups) -> tuple[Understander, FaqIndex]:
         vocabulary = Vocabulary.from_plan(
-            self.plan, offices=groups.offices | groups.cities, departments=groups.departments
+            self.plan,
+            offices=groups.offices | groups.cities,
+            departments=groups.departments,
+            countries=groups.countries,
         )
         # The FAQ's own words (folded, not repaired) join the typo-repair vocabulary.
         faq_words = {
@@ -427,6 +432,7 @@ class AnswerEngine:
         for label, kind, table in [
             *((s, "site", self._groups.by_site) for s in understood.sites),
             *((d, "department", self._groups.by_department) for d in understood.departments),
+            *((c, "country", self._groups.by_country) for c in understood.countries),
         ]:
             counts = table.get(label.casefold(), Counter())
             waves, others = _main_waves(self.plan, label, kind, counts)
@@ -435,6 +441,9 @@ class AnswerEngine:
             )
         parts = []
         for g in groups:
+            if not g.waves and g.kind == "country":
+                parts.append(f"No one in {g.label} is in this migration's waves.")
+                continue
             if not g.waves:
                 parts.append(f"I don't know of anyone in {g.label} who moves.")
                 continue
@@ -530,8 +539,11 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
     offices: set[str] = set()
     cities: set[str] = set()
     departments: set[str] = set()
+    by_country: dict[str, Counter[str]] = {}
+    countries: set[str] = set()
     for user in users:
         assignment = resolve_wave(plan, user)
+        countries.update(c for c in (user.country, user.usage_location) if c)
         if user.office:
             offices.add(user.office)
         if user.city:
@@ -545,6 +557,8 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
             by_site.setdefault(site.casefold(), Counter())[key] += 1  # type: ignore[union-attr]
         if user.department:
             by_department.setdefault(user.department.casefold(), Counter())[key] += 1
+        if user.country_name:
+            by_country.setdefault(user.country_name.casefold(), Counter())[key] += 1
     # The plan's own sites count even when the directory has nobody there yet.
     for wave in plan.waves:
         for site in wave.sites:
@@ -552,7 +566,7 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
         for rule in wave.include:
             for dept in rule.departments:
                 by_department.setdefault(dept.casefold(), Counter()).setdefault(wave.key, 0)
-    return _Groups(by_site, by_department, offices, cities, departments)
+    return _Groups(by_site, by_department, offices, cities, departments, by_country, countries)
 
 
 def _main_waves(plan: Plan, label: str, kind: str, counts: Counter[str]) -> tuple[list[Wave], int]:

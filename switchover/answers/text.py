@@ -10,6 +10,7 @@ not "loose".
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -17,7 +18,11 @@ from bm25s.stopwords import STOPWORDS_EN
 from rapidfuzz import fuzz, process
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Letters Unicode does not decompose into a base letter and a mark ("ł" is not "l" + a stroke).
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# A single letter before one of these is a drive letter ("U drive", "R: drive"), not chat ("u" = "you").
+_DRIVE_WORDS = frozenset(("drive", "drives", "disk", "share", "laufwerk"))
 
 # Chat spellings and contractions, mapped before typo repair.
 CHAT = {
@@ -94,16 +99,26 @@ _PROTECTED = frozenset(
 )
 
 
+def _plain(text: str) -> str:
+    """Lower case without accents: "Malmö" and "Malmo" (and "MALMÖ") become "malmo"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+
+
 def fold(text: str) -> str:
-    """Lower-case, unify apostrophes, and drop everything but words."""
-    return " ".join(_WORD.findall(text.casefold().translate(_APOSTROPHES)))
+    """Lower-case, drop accents, unify apostrophes, and drop everything but words."""
+    return " ".join(_WORD.findall(_plain(text)))
 
 
 def words(text: str) -> list[str]:
     """Folded words with chat spellings and contractions expanded."""
     out: list[str] = []
-    folded = text.casefold().translate(_APOSTROPHES).replace("e-mail", "email")
-    for word in _WORD.findall(folded):
+    folded = _WORD.findall(_plain(text).replace("e-mail", "email"))
+    for i, word in enumerate(folded):
+        nxt = folded[i + 1] if i + 1 < len(folded) else ""
+        if len(word) == 1 and nxt in _DRIVE_WORDS:
+            out.append(word)  # "U drive" is a drive, not "you drive"
+            continue
         out.extend(CHAT.get(word, word).split())
     return [w.replace("'", "") for w in out]
 
@@ -131,11 +146,14 @@ class Speller:
 
     Args:
         vocabulary: words to repair towards (the plan's and the FAQ's words).
+        keep: words never repaired and never repaired towards.
         cutoff: minimum rapidfuzz ratio (0-100) to accept a repair.
     """
 
-    def __init__(self, vocabulary: Iterable[str], *, cutoff: float = 80.0) -> None:
+    def __init__(self, vocabulary: Iterable[str], *, cutoff: float = 80.0, keep: Iterable[str] = ()) -> None:
         self._known = frozenset(w for w in vocabulary if w)
+        # Words left as typed but never repaired towards (names of places nobody in the plan is at).
+        self._keep = frozenset(keep)
         self._choices = sorted(w for w in self._known if len(w) >= 3)
         self._cutoff = cutoff
         self._repair = lru_cache(maxsize=4096)(self._repair_uncached)
@@ -145,7 +163,7 @@ class Speller:
         return self._known
 
     def _repair_uncached(self, word: str) -> str:
-        if word in self._known or word in _PROTECTED or len(word) < 4 or word.isdigit():
+        if word in self._known or word in self._keep or word in _PROTECTED or len(word) < 4 or word.isdigit():
             return word
         hit = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=self._cutoff)
         return hit[0] if hit else word
@@ -156,3 +174,8 @@ class Speller:
 
     def repair_all(self, tokens: Iterable[str]) -> list[str]:
         return [self.repair(t) for t in tokens]
+
+
+def is_common_word(word: str) -> bool:
+    """An everyday English word ("it", "us", "may"): a name spelt like one is matched only in capitals."""
+    return word in _PROTECTED or word in STOPWORDS

@@ -17,7 +17,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from switchover.answers.dates import DateRange, find_date_range
-from switchover.answers.text import CHAT, Speller, fold, words
+from switchover.answers.text import CHAT, Speller, fold, is_common_word, words
+from switchover.countries import all_countries, country_code, country_name, country_names
 from switchover.plan.model import Plan
 
 _SINGLE_WORD_CHAT = {k: v for k, v in CHAT.items() if " " not in v and "'" not in k}
@@ -27,7 +28,7 @@ class Intent(StrEnum):
     """What the asker wants."""
 
     MY_SCHEDULE = "my_schedule"  # when do *I* move, which wave am I in, by when must I ...
-    GROUP_SCHEDULE = "group_schedule"  # when does Tacoma / Finance / wave 2 / the pilot move
+    GROUP_SCHEDULE = "group_schedule"  # when does a site / Finance / wave 2 / the pilot move
     WHATS_ON = "whats_on"  # what's happening this weekend / next week
     FAQ = "faq"  # anything else: retrieved from the plan's FAQ
     GREETING = "greeting"  # hi / help / what can you do
@@ -87,44 +88,24 @@ _MOVE_WORDS = frozenset(
 _SELF_WORDS = frozenset("i me my mine myself am we our us".split())
 _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
 _FIRST_PERSON_MOVE = re.compile(
-    r"\bmy\s+(wave|move|cutover|migration)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
+    r"\b(my|our)\s+(wave|move|cutover|migration)\b|\bwave\s+(am|are)\s+(i|we)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
 )
 _WAVE_NUMBER = re.compile(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b")
 _ORDINAL_WAVE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+wave\b")
-_IT_CAPITALS = re.compile(r"\bIT\b")
+_CAPITALS = re.compile(r"\b[^\W\d_]{2,}\b")
 _ASKS_WAVE = re.compile(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b")
 _MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn)\b")
 _GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
+# "Lisbon time", "NZ time": a place naming a clock, not a group that moves.
+_CLOCK_WORDS = frozenset(("time", "timezone", "zone"))
+# Words that ask "when" inside a longer question: "do you know when ...", "tell me when ...".
+_ASKS_ABOUT = frozenset(
+    "know tell me idea sure ask asking wondering wonder confirm remind check find out say by until till".split()
+)
+_AUXILIARIES = frozenset("is are am was were do does did will would can could should shall must has have".split())
+# A weekday that names someone's routine, not a day they ask about: "the Sunday early shift", "I work Saturdays".
+_ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
-
-# Shorthands people use for sites and departments; the canonical names come from the plan/directory.
-ALIASES: dict[str, str] = {
-    "hq": "Seattle HQ",
-    "head office": "Seattle HQ",
-    "headquarters": "Seattle HQ",
-    "main office": "Seattle HQ",
-    "hr": "Human Resources",
-    "human resource": "Human Resources",
-    "people team": "Human Resources",
-    "accounting": "Finance",
-    "accounts": "Finance",
-    "payroll": "Finance",
-    "billing": "Revenue Cycle",
-    "rev cycle": "Revenue Cycle",
-    "revenue": "Revenue Cycle",
-    "exec": "Executive",
-    "execs": "Executive",
-    "executives": "Executive",
-    "leadership": "Executive",
-    "it department": "Information Technology",
-    "it dept": "Information Technology",
-    "it team": "Information Technology",
-    "information tech": "Information Technology",
-    "clinical ops": "Clinical Operations",
-    "reception": "Front Desk",
-    "front office": "Front Desk",
-    "front desk": "Front Desk",
-}
 
 _ORDINALS = {
     "zero": 0,
@@ -154,6 +135,7 @@ class Understanding:
     waves: tuple[str, ...] = ()  # wave keys named
     sites: tuple[str, ...] = ()  # canonical site / office / city names
     departments: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # English country names
     services: tuple[str, ...] = ()  # keys of SERVICES
     dates: DateRange | None = None
     about_self: bool = False
@@ -162,53 +144,116 @@ class Understanding:
 
 @dataclass
 class Vocabulary:
-    """Names the questions may use, derived from the plan (and optionally the directory)."""
+    """Names the questions may use, derived from the plan (and optionally the directory).
+
+    Every table maps a folded phrase to its canonical name; ``cased`` holds the
+    phrases spelt like everyday words ("it" for a department "IT", "us" for the
+    United States), which count only when typed in capitals.
+    """
 
     sites: dict[str, str] = field(default_factory=dict)  # folded phrase -> canonical site
     departments: dict[str, str] = field(default_factory=dict)  # folded phrase -> canonical department
     wave_names: dict[str, str] = field(default_factory=dict)  # folded phrase -> wave key
     wave_numbers: dict[int, str] = field(default_factory=dict)  # number -> wave key
+    countries: dict[str, str] = field(default_factory=dict)  # folded phrase -> English name (someone is there)
+    other_countries: dict[str, str] = field(default_factory=dict)  # every other country, by English name
+    cased: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_plan(cls, plan: Plan, *, offices: Iterable[str] = (), departments: Iterable[str] = ()) -> Vocabulary:
-        """Collect names from the plan's waves and rules, plus directory offices/departments."""
+    def from_plan(
+        cls,
+        plan: Plan,
+        *,
+        offices: Iterable[str] = (),
+        departments: Iterable[str] = (),
+        countries: Iterable[str] = (),
+    ) -> Vocabulary:
+        """Collect names from the plan's waves, rules and aliases, plus the directory's offices,
+        departments and countries (as written in the directory, or ISO codes)."""
         vocab = cls()
         site_names: set[str] = set(offices)
         dept_names: set[str] = set(departments)
         for wave in plan.waves:
             vocab.wave_numbers[wave.number] = wave.key
-            vocab.wave_names[fold(wave.name)] = wave.key
-            vocab.wave_names[fold(wave.title)] = wave.key
+            vocab._add(vocab.wave_names, wave.name, wave.key)
+            vocab._add(vocab.wave_names, wave.title, wave.key)
             site_names.update(wave.sites)
             for rule in wave.include:
                 site_names.update(rule.offices)
                 site_names.update(rule.cities)
                 dept_names.update(rule.departments)
-        for name in site_names:
-            if not name:
-                continue
-            vocab.sites[fold(name)] = name
-            # "Tacoma Clinic" is also asked about as "tacoma" and "the tacoma office".
+        aliases = plan.aliases
+        site_names.update(aliases.sites)
+        dept_names.update(aliases.departments)
+        ordered = sorted(n for n in site_names if n and fold(n))
+        for name in ordered:
+            vocab._add(vocab.sites, name, name)
+        for name in ordered:
+            # "Riverside Clinic" is also asked about as "riverside" and "the riverside office".
             first = fold(name).split()[0]
-            if first not in ("remote", "the") and len(first) > 2:
+            if first not in ("remote", "the") and len(first) > 2 and not is_common_word(first):
                 vocab.sites.setdefault(first, name)
         for name in dept_names:
             if name:
-                vocab.departments[fold(name)] = name
-        for alias, canonical in ALIASES.items():
-            if canonical in dept_names:
-                vocab.departments.setdefault(alias, canonical)
-            elif canonical in site_names:
-                vocab.sites.setdefault(alias, canonical)
+                vocab._add(vocab.departments, name, name)
+        for name, said in aliases.sites.items():
+            for alias in said:
+                vocab._add(vocab.sites, alias, name)
+        for name, said in aliases.departments.items():
+            for alias in said:
+                vocab._add(vocab.departments, alias, name)
+        for key, said in aliases.waves.items():
+            for alias in said:
+                vocab._add(vocab.wave_names, alias, key)
+        # Countries: where people are (any name of it, its ISO code in capitals), then the plan's words.
+        present: dict[str, str] = {}
+        for written in countries:
+            code = country_code(written)
+            label = country_name(code) if code else written.strip()
+            if not label:
+                continue
+            present.setdefault(label, code or "")
+            vocab._add(vocab.countries, written, label, cased=bool(code) and len(written.strip()) == 2)
+        for label, code in present.items():
+            for name in country_names(code) if code else (label,):
+                vocab._add(vocab.countries, name, label)
+            if code:
+                vocab._add(vocab.countries, code, label, cased=True)
+        for name, said in aliases.countries.items():
+            code = country_code(name)
+            label = country_name(code) if code else name
+            for alias in (label, *said):
+                table = vocab.countries if label in present else vocab.other_countries
+                vocab._add(table, alias, label)
+        taken = set(vocab.sites) | set(vocab.departments) | set(vocab.wave_names)
+        for name in all_countries().values():
+            if name not in present:
+                vocab.other_countries.setdefault(fold(name), name)
+        for table in (vocab.countries, vocab.other_countries):
+            for phrase in [p for p in table if p in taken]:
+                del table[phrase]  # a site or department of that name wins ("Jersey" the office)
         return vocab
+
+    def _add(self, table: dict[str, str], phrase: str, canonical: str, *, cased: bool = False) -> None:
+        folded = fold(phrase)
+        if not folded:
+            return
+        table.setdefault(folded, canonical)
+        if cased or (" " not in folded and is_common_word(folded)):
+            self.cased.add(folded)
 
     def words(self) -> set[str]:
         """Every single word in the vocabulary (for typo repair)."""
         out: set[str] = set()
-        for table in (self.sites, self.departments, self.wave_names):
+        for table in (self.sites, self.departments, self.wave_names, self.countries):
             for phrase in table:
-                out.update(phrase.split())
+                if phrase not in self.cased:
+                    out.update(phrase.split())
         return out
+
+    def kept_words(self) -> set[str]:
+        """Words to leave as typed without repairing towards them: other countries' names."""
+        return {w for phrase in self.other_countries for w in phrase.split()}
 
 
 class _PhraseTable:
@@ -219,12 +264,15 @@ class _PhraseTable:
     after question, as the speller's repairs do).
     """
 
-    def __init__(self, table: dict[str, str], protected: frozenset[str]) -> None:
+    def __init__(
+        self, table: dict[str, str], protected: frozenset[str], *, cased: Iterable[str] = (), fuzzy: bool = True
+    ) -> None:
         self.table = table
         self.protected = protected
+        self.cased = frozenset(p for p in cased if p in table)
         self.candidates: dict[int, list[str]] = {}
-        for phrase in table:
-            if len(phrase) >= 5:
+        for phrase in table if fuzzy else ():
+            if len(phrase) >= 5 and phrase not in self.cased:
                 self.candidates.setdefault(phrase.count(" ") + 1, []).append(phrase)
         # Word counts worth trying: an exact phrase or a fuzzy candidate of that length.
         self.sizes = tuple(n for n in (3, 2, 1) if n in self.candidates or any(p.count(" ") + 1 == n for p in table))
@@ -237,13 +285,18 @@ class _PhraseTable:
         best = process.extractOne(gram, choices, scorer=fuzz.ratio, score_cutoff=85)
         return self.table[best[0]] if best else None
 
-    def match(self, tokens: list[str]) -> list[str]:
+    def match(
+        self, tokens: list[str], *, capitals: frozenset[str] = frozenset(), used: list[bool] | None = None
+    ) -> list[str]:
         """Canonical names whose phrase appears in ``tokens`` (exactly, or fuzzily when long).
 
-        Longer phrases are tried first and claim their words, so "tacoma clinic" wins over "tacoma".
+        Longer phrases are tried first and claim their words, so "riverside clinic" wins over "riverside";
+        ``used`` (one flag per token) carries claimed words from one table to the next. A cased
+        phrase counts only when typed in capitals (it is in ``capitals``).
         """
         found: list[str] = []
-        used = [False] * len(tokens)
+        if used is None:
+            used = [False] * len(tokens)
         table = self.table
         for n in self.sizes:
             for i in range(len(tokens) - n + 1):
@@ -256,6 +309,8 @@ class _PhraseTable:
                         continue
                     gram = " ".join(tokens[i : i + n])
                 hit = table.get(gram)
+                if hit is not None and gram in self.cased and gram not in capitals:
+                    continue
                 if hit is None:
                     hit = self._fuzzy(gram, n)
                 if hit is not None:
@@ -281,22 +336,27 @@ class Understander:
         for phrases in SERVICES.values():
             for phrase in phrases:
                 known.update(phrase.split())
-        for phrase in ALIASES:
-            known.update(phrase.split())
         known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
         known.update(w for w in _SINGLE_WORD_CHAT if len(w) >= 5)
-        self.speller = Speller(known)
+        self.speller = Speller(known, keep=vocabulary.kept_words())
         protected = frozenset(("the", "what", "when", "this", "next", "week"))
-        self._sites = _PhraseTable(vocabulary.sites, protected)
-        self._departments = _PhraseTable(vocabulary.departments, protected)
-        self._wave_names = _PhraseTable(vocabulary.wave_names, protected)
+        cased = vocabulary.cased
+        self._sites = _PhraseTable(vocabulary.sites, protected, cased=cased)
+        self._departments = _PhraseTable(vocabulary.departments, protected, cased=cased)
+        self._wave_names = _PhraseTable(vocabulary.wave_names, protected, cased=cased)
+        self._countries = _PhraseTable(vocabulary.countries, protected, cased=cased)
+        self._other_countries = _PhraseTable(vocabulary.other_countries, protected, fuzzy=False)
 
     def tokens(self, text: str) -> list[str]:
         """Folded, expanded and typo-repaired words of ``text``."""
         # A typo may land on a chat form ("emials" -> "emails"), which then maps on ("email").
-        return [_SINGLE_WORD_CHAT.get(w, w) for w in self.speller.repair_all(words(text))]
+        typed = words(text)  # chat forms are expanded here, except a drive letter ("U drive")
+        return [
+            r if r == w else _SINGLE_WORD_CHAT.get(r, r)
+            for w, r in zip(typed, self.speller.repair_all(typed), strict=True)
+        ]
 
-    def _waves(self, tokens: list[str], text: str) -> list[str]:
+    def _waves(self, tokens: list[str], text: str, capitals: frozenset[str]) -> list[str]:
         found: list[str] = []
         numbers = self.vocabulary.wave_numbers
         joined = " ".join(tokens)
@@ -312,7 +372,7 @@ class Understander:
             key = numbers.get(number if 0 in numbers and number > 0 else number)
             if key and key not in found:
                 found.append(key)
-        waves_named = self._wave_names.match(tokens)
+        waves_named = self._wave_names.match(tokens, capitals=capitals)
         for key in waves_named:
             if key not in found:
                 found.append(key)
@@ -324,15 +384,18 @@ class Understander:
         joined = " ".join(tokens)
         token_set = set(tokens)
         dates = find_date_range(joined, today) or find_date_range(text, today)
-        waves = self._waves(tokens, text)
-        sites = self._sites.match(tokens)
-        # "IT" the department only when written in capitals ("it" is a pronoun).
-        if _IT_CAPITALS.search(text) and "Information Technology" in self.vocabulary.departments.values():
-            tokens_for_depts = tokens + ["it", "department"]
-        else:
-            tokens_for_depts = tokens
-        departments = self._departments.match(tokens_for_depts)
+        # Names spelt like everyday words ("IT", "US") count only when typed in capitals.
+        capitals = frozenset(fold(w) for w in _CAPITALS.findall(text) if w.isupper())
+        waves = self._waves(tokens, text, capitals)
+        used = [False] * len(tokens)
+        for i, token in enumerate(tokens):
+            if token in _CLOCK_WORDS and i > 0:
+                used[max(0, i - 2) : i] = [True] * (i - max(0, i - 2))
+        sites = self._sites.match(tokens, capitals=capitals, used=used)
+        departments = self._departments.match(tokens, capitals=capitals, used=used)
         departments = [d for d in departments if d not in sites]
+        countries = self._countries.match(tokens, capitals=capitals, used=used)
+        countries += [c for c in self._other_countries.match(tokens, used=used) if c not in countries]
         padded = f" {joined} "
         services = [
             key
@@ -340,12 +403,14 @@ class Understander:
             if not single.isdisjoint(token_set) or any(p in padded for p in multi)
         ]
         about_self = bool(token_set & _SELF_WORDS)
-        asks_when = bool(token_set & _WHEN_WORDS) or any(p in joined for p in _WHEN_PHRASES)
+        asks_when = _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES)
+        if dates is not None and _routine_day(tokens, dates.text):
+            dates = None
         weak_when = bool(token_set & _WEAK_WHEN_WORDS)
         moving = bool(token_set & _MOVE_WORDS) or "cut over" in joined or "go live" in joined
         asks_wave = bool(_ASKS_WAVE.search(joined))
         happening = bool(token_set & _HAPPENING)
-        groups = bool(waves or sites or departments)
+        groups = bool(waves or sites or departments or countries)
 
         facet = Facet.CUTOVER
         if asks_wave:
@@ -388,8 +453,53 @@ class Understander:
             waves=tuple(waves),
             sites=tuple(sites),
             departments=tuple(departments),
+            countries=tuple(countries),
             services=tuple(services),
             dates=dates,
             about_self=about_self,
             asks_when=asks_when,
         )
+
+
+def _asks_when(tokens: list[str], text: str) -> bool:
+    """Whether a "when" word asks when, rather than joining two clauses.
+
+    "when do I move" and "by when ..." ask; so does "do you know when I move". In "do my
+    calendar invites survive when we switch?" or "I'll be on leave when my wave moves", "when"
+    only says under what circumstances: the question is about something else.
+    """
+    for i, token in enumerate(tokens):
+        if token not in _WHEN_WORDS:
+            continue
+        if token != "when":
+            return True  # "date", "deadline", "until" ...
+        prev = tokens[i - 1] if i > 0 else ""
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if i == 0 or not nxt or nxt in _AUXILIARIES or prev in _ASKS_ABOUT:
+            return True
+        if prev in _GREETINGS or prev in ("so", "and", "but", "ok", "okay", "then", "question", "quick"):
+            return True
+        # A new sentence or clause: "I'm in Leeds, when ...".
+        if _CLAUSE_WHEN.search(text.casefold()):
+            return True
+    return False
+
+
+def _routine_day(tokens: list[str], said: str) -> bool:
+    """Whether the date found is a weekday naming the asker's routine ("the Sunday early shift")."""
+    words_said = said.split()
+    if not words_said or words_said[-1].rstrip("s") not in _WEEKDAY_WORDS:
+        return False
+    day = words_said[-1]
+    for i, token in enumerate(tokens):
+        if token.rstrip("s") == day.rstrip("s"):
+            if token.endswith("s") and token != day:
+                return True  # "Sundays"
+            window = tokens[max(0, i - 2) : i + 4]
+            if _ROUTINE_WORDS & set(window) and "cutover" not in window:
+                return True
+    return False
+
+
+_CLAUSE_WHEN = re.compile(r"[,.;:?!(]\s*(when|wen|whn)\b")
+_WEEKDAY_WORDS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))

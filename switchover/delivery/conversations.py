@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def split_channel_key(key: str) -> tuple[str, str]:
-    """``"Fabrikam IT / Service Desk"`` -> ``("Fabrikam IT", "Service Desk")`` (``str(ChannelRef)``)."""
+    """``"Contoso IT / Service Desk"`` -> ``("Contoso IT", "Service Desk")`` (``str(ChannelRef)``)."""
     team, sep, channel = key.partition(" / ")
     if not sep or not team.strip() or not channel.strip():
         raise ValueError(f"a channel recipient key looks like 'Team / Channel', not {key!r}")

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from switchover.countries import country_of
+
 
 @dataclass(frozen=True, slots=True)
 class DirectoryUser:
@@ -24,11 +26,18 @@ class DirectoryUser:
     office: str | None = None  # officeLocation
     city: str | None = None
     state: str | None = None
+    country: str | None = None  # the address's country, as written ("Poland")
+    usage_location: str | None = None  # ISO 3166 code Microsoft 365 licenses by ("PL")
     job_title: str | None = None
     enabled: bool = True
     user_type: str = "Member"  # Member or Guest
     manager_id: str | None = None
     groups: frozenset[str] = field(default_factory=frozenset)  # group ids and display names
+
+    @property
+    def country_name(self) -> str | None:
+        """The user's country as an English name ("Poland"), from ``country`` or ``usage_location``."""
+        return country_of(self.country, self.usage_location)
 
     @property
     def is_guest(self) -> bool:

@@ -164,6 +164,8 @@ class RosterDirectory:
                     office=get("officeLocation") or None,
                     city=get("city") or None,
                     state=get("state") or None,
+                    country=get("country") or None,
+                    usage_location=get("usageLocation") or None,
                     job_title=get("jobTitle") or None,
                     enabled=bool(enabled),
                     user_type="Guest" if user_type.casefold() == "guest" else "Member",

@@ -63,6 +63,8 @@ _PROFILE_FIELDS = (
     "office",
     "city",
     "state",
+    "country",
+    "usage_location",
     "job_title",
     "enabled",
     "user_type",

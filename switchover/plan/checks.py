@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from switchover.countries import all_countries, country_code
 from switchover.plan.model import Impact, Priority, Urgency
 from switchover.plan.normalise import suggest
 from switchover.plan.reader import Loc, ReadContext, format_loc
@@ -133,6 +134,7 @@ def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
 
     _check_calendar(data, ctx)
     _check_hours(data, ctx)
+    _check_aliases(data, ctx, wave_ref)
 
     for i, champ in _items(data, "champions"):
         wave_ref(champ.get("wave"), ("champions", i, "wave"))
@@ -191,6 +193,38 @@ def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
                     f"no priority for urgency {', '.join(absent)}; "
                     f"each row needs {', '.join(u.value for u in Urgency)}",
                 )
+
+
+def _check_aliases(data: dict[str, Any], ctx: ReadContext, wave_ref: Any) -> None:
+    aliases = data.get("aliases")
+    if not isinstance(aliases, dict):
+        return
+    waves = aliases.get("waves")
+    if isinstance(waves, dict):
+        for key in waves:
+            wave_ref(key, ("aliases", "waves", key))
+    countries = aliases.get("countries")
+    if isinstance(countries, dict):
+        for name in countries:
+            if (
+                isinstance(name, str)
+                and country_code(name) is None
+                and not ctx.reported(("aliases", "countries", name))
+            ):
+                ctx.error(
+                    ("aliases", "countries", name),
+                    f"unknown country {name!r}"
+                    + (
+                        suggest(name, all_countries().values())
+                        or "; write its English name or ISO code, e.g. Poland or PL"
+                    ),
+                )
+    for table, value in aliases.items():
+        if not isinstance(value, dict):
+            continue
+        for name, words in value.items():
+            if isinstance(words, list) and any(not str(w).strip() for w in words):
+                ctx.error(("aliases", table, name), "an alias is empty; remove it or write the word people use")
 
 
 def _check_calendar(data: dict[str, Any], ctx: ReadContext) -> None:

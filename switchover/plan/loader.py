@@ -9,7 +9,7 @@ comforts for the people who edit it by hand:
 - datetimes are local times in ``organisation.time_zone``: ``2027-01-16 08:00``;
   times are ``09:00``, dates ``2027-01-29``;
 - a contact is a person key (``owner: luis.ortega``) or a channel
-  (``owner: {channel: "Fabrikam IT / Service Desk"}``); a channel may be written
+  (``owner: {channel: "Contoso IT / Service Desk"}``); a channel may be written
   ``"Team / Channel"`` anywhere a channel is expected.
 
 Every problem found is reported at once in a :class:`PlanError`, each with the

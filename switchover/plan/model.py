@@ -1,7 +1,7 @@
 """The migration plan: waves, people, areas of accountability, service levels, calendar, FAQ.
 
 This module is the contract every feature reads. Field names here are what the
-YAML file uses (see ``examples/fabrikam/plan.yaml``); loading and precise error
+YAML file uses (see ``examples/*/plan.yaml``); loading and precise error
 reporting live in :mod:`switchover.plan.loader`.
 
 All datetimes in a loaded plan are timezone-aware, in the plan's time zone.
@@ -52,7 +52,7 @@ class Person(_Model):
     upn: str  # userPrincipalName as in Entra ID (guests: the #EXT# form)
     email: str | None = None
     title: str | None = None
-    organisation: str | None = None  # e.g. "Northwind MSP"
+    organisation: str | None = None  # e.g. the managed service provider's name
 
 
 class ChannelRef(_Model):
@@ -95,7 +95,7 @@ class Wave(_Model):
     number: int
     name: str  # e.g. ``Pilot``
     description: str = ""
-    sites: tuple[str, ...] = ()  # office locations that move in this wave (for "when does Tacoma move?")
+    sites: tuple[str, ...] = ()  # office locations that move in this wave (for "when does <site> move?")
     include: tuple[MembershipRule, ...] = ()
     users: tuple[str, ...] = ()  # explicit UPNs
     cutover: Window
@@ -136,7 +136,7 @@ class Area(_Model):
     """An area of accountability for problem reports."""
 
     key: str  # e.g. ``email``
-    name: str  # e.g. ``Email & calendar``
+    name: str  # as people see it, e.g. "Printing & scanning"
     description: str = ""
     # Words people use for this area's problems, on top of the built-in lexicon of its kind.
     keywords: tuple[str, ...] = ()
@@ -293,6 +293,21 @@ class ReadinessChecks(_Model):
     device_compliance: bool = False  # at least one Intune-managed device, all compliant
 
 
+class Aliases(_Model):
+    """Other names people use for the plan's sites, departments, waves and countries.
+
+    Each table maps a name to the words people use for it, e.g.
+    ``sites: {"Riverside House": [HQ, head office]}`` or ``waves: {pilot: [the pilot]}``
+    (waves by key). Matching ignores case and accents, except that an alias spelt
+    like an everyday word ("IT", "US") is matched only when typed in capitals.
+    """
+
+    sites: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # office location or city -> aliases
+    departments: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    waves: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # wave key -> aliases
+    countries: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # country name or ISO code -> aliases
+
+
 PriorityMatrix = dict[Impact, dict[Urgency, Priority]]
 
 
@@ -317,6 +332,7 @@ class Plan(_Model):
     digest: Digest | None = None
     faq: tuple[FaqEntry, ...] = ()
     readiness: ReadinessChecks = Field(default_factory=ReadinessChecks)
+    aliases: Aliases = Field(default_factory=Aliases)
 
     # -- lookups -------------------------------------------------------------
 

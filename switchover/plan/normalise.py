@@ -236,9 +236,7 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: ReadContext) -> Any:
         if isinstance(value, str):
             team, sep, channel = value.partition("/")
             if not sep or not team.strip() or not channel.strip():
-                ctx.error(
-                    loc, f'{value!r} is not a channel; write it as "Team / Channel", e.g. "Fabrikam IT / Service Desk"'
-                )
+                ctx.error(loc, f'{value!r} is not a channel; write it as "Team / Channel", e.g. "IT / Service Desk"')
                 return INVALID
             return {"team": team.strip(), "channel": channel.strip()}
         return normalise_model(value, ChannelRef, loc, ctx)

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from switchover.services import Services
 
 REPO = Path(__file__).resolve().parents[2]
-FABRIKAM = REPO / "examples" / "fabrikam"
+EXAMPLES = REPO / "examples"
+FABRIKAM = EXAMPLES / "fabrikam"
 TENANT_ID = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"  # the demo's Fabrikam tenant
 TEST_APP_ID = "3f0c2b1a-5d4e-4f6a-8b7c-9d0e1f2a3b4c"
 
@@ -77,33 +78,37 @@ class Person:
         return f"a:personal-{self.aad_object_id}"
 
 
-def roster_people() -> dict[str, Person]:
-    with (FABRIKAM / "roster.csv").open(encoding="utf-8-sig") as fh:
+def roster_people(customer: str = "fabrikam") -> dict[str, Person]:
+    """The users of an example customer's roster (``examples/<customer>/roster.csv``) by UPN."""
+    with (EXAMPLES / customer / "roster.csv").open(encoding="utf-8-sig") as fh:
         return {
             row["userPrincipalName"].casefold(): Person(row["userPrincipalName"], row["displayName"], row["id"])
             for row in csv.DictReader(fh)
         }
 
 
-def person(upn: str) -> Person:
-    """A Fabrikam roster user by UPN (or the local part before @)."""
-    people = roster_people()
+def person(upn: str, customer: str = "fabrikam") -> Person:
+    """A roster user by UPN (or the local part before @): Fabrikam's, or another example customer's."""
+    people = roster_people(customer)
     key = upn.casefold()
     if key in people:
         return people[key]
     for candidate in people.values():
         if candidate.upn.casefold().split("@")[0] == key:
             return candidate
-    raise KeyError(f"no Fabrikam roster user {upn!r}")
+    raise KeyError(f"no {customer} roster user {upn!r}")
 
 
-def make_settings(tmp_path: Path, *, identity: LoopbackIdentity | None = None, **overrides: Any) -> Settings:
-    """Settings for a test app; with ``identity`` the app has an app id and trusts that provider."""
+def make_settings(
+    tmp_path: Path, *, identity: LoopbackIdentity | None = None, customer: str = "fabrikam", **overrides: Any
+) -> Settings:
+    """Settings for a test app on an example customer's plan and roster (Fabrikam unless told);
+    with ``identity`` the app has an app id and trusts that provider."""
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp_path / 'switchover.db'}",
         "data_dir": tmp_path,
-        "plan_path": FABRIKAM / "plan.yaml",
-        "roster_path": FABRIKAM / "roster.csv",
+        "plan_path": EXAMPLES / customer / "plan.yaml",
+        "roster_path": EXAMPLES / customer / "roster.csv",
         "app_id": "",
         "log_level": "DEBUG",
     }
@@ -138,6 +143,7 @@ class TeamsClient:
     tenant_id: str = TENANT_ID
     identity: LoopbackIdentity | None = None  # signs activities; by default the app's own provider
     bot_id: str = "28:switchover-bot"
+    customer: str = "fabrikam"  # whose roster names given as text are looked up in
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -200,8 +206,11 @@ class TeamsClient:
             return resp
 
     async def say(self, who: Person | str, text: str, *, time_zone: str | None = None, **kw: Any) -> list[Received]:
-        """Send ``text`` as ``who`` in their 1:1 chat; returns what the bot sent back during the turn."""
-        who = person(who) if isinstance(who, str) else who
+        """Send ``text`` as ``who`` in their 1:1 chat; returns what the bot sent back during the turn.
+
+        A ``who`` given by name is looked up in the roster of the customer the app serves.
+        """
+        who = person(who, self.customer) if isinstance(who, str) else who
         before = len(self.connector.received)
         activity = self.activity(who, text=text, time_zone=time_zone, **kw)
         resp = await self.post(activity)

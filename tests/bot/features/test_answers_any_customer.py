@@ -1,0 +1,133 @@
+"""Questions through /api/messages for customers other than the demo: their places, countries,
+nicknames and reading mistakes no plan should have to work around.
+
+Wide World Importers (Hamburg, Kraków, Monterrey, Memphis) and Trey Research (UK, Ireland,
+Australia, New Zealand) from ``examples/``; their nicknames come from their plans' ``aliases``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from switchover.clock import ManualClock
+from tests.support.app import TeamsClient, make_settings, start_app
+from tests.support.connector import LoopbackConnector
+from tests.support.identity import LoopbackIdentity
+
+BERLIN = "Europe/Berlin"
+LONDON = "Europe/London"
+KATRIN = "katrin.classen@wideworldimporters.com"  # Hamburg head office, Finance: the Hamburg wave
+OLIVER = "oliver.bramwell@treyresearch.net"  # London: the UK wave
+
+
+@pytest.fixture
+def clock_start() -> dt.datetime:
+    # Monday 1 February 2027: before every wave of both customers.
+    return dt.datetime(2027, 2, 1, 8, 30, tzinfo=dt.UTC)
+
+
+async def _client(
+    customer: str, tmp_path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
+) -> AsyncIterator[TeamsClient]:
+    settings = make_settings(tmp_path, identity=identity, customer=customer)
+    runner, running = await start_app(settings, clock, identity=identity)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield TeamsClient(
+                running, connector, session, identity=identity, bot_id=f"28:{uuid.uuid4()}", customer=customer
+            )
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def wideworld(tmp_path, clock, identity, connector) -> AsyncIterator[TeamsClient]:  # type: ignore[no-untyped-def]
+    async for client in _client("wideworld", tmp_path, clock, identity, connector):
+        yield client
+
+
+@pytest.fixture
+async def trey(tmp_path, clock, identity, connector) -> AsyncIterator[TeamsClient]:  # type: ignore[no-untyped-def]
+    async for client in _client("trey", tmp_path, clock, identity, connector):
+        yield client
+
+
+async def _text(teams: TeamsClient, who: str, question: str, time_zone: str) -> str:
+    (reply,) = [r for r in await teams.say(who, question, time_zone=time_zone) if r.card]
+    return reply.card_text()
+
+
+async def test_a_site_by_its_nickname_answers_that_sites_wave(wideworld: TeamsClient) -> None:
+    # Asked from Monterrey about Hamburg: the Hamburg wave, not the asker's own.
+    text = await _text(wideworld, "itzel.montemayor@wideworldimporters.com", "when does HH move", "America/Monterrey")
+    assert "Wave 1 - Hamburg" in text and "Wave 3 - Monterrey" not in text
+
+
+@pytest.mark.parametrize("typed", ["when does Krakow move", "when does KRAKÓW move", "when is Krakau migrating"])
+async def test_a_site_with_or_without_its_accent(wideworld: TeamsClient, typed: str) -> None:
+    text = await _text(wideworld, KATRIN, typed, BERLIN)
+    assert "Wave 2 - Kraków" in text and "Wave 1 - Hamburg" not in text
+
+
+async def test_a_country_from_the_roster_answers_the_waves_of_the_people_there(wideworld: TeamsClient) -> None:
+    poland = await _text(wideworld, KATRIN, "when does poland migrate", BERLIN)
+    assert "Poland moves with Wave 2 - Kraków" in poland
+    us = await _text(wideworld, KATRIN, "when does the US move", BERLIN)
+    assert "Wave 4 - Memphis" in us and "Wave 1 - Hamburg" not in us
+
+
+async def test_a_country_nobody_is_in_is_said_so_not_answered_with_my_own_schedule(wideworld: TeamsClient) -> None:
+    text = await _text(wideworld, KATRIN, "when does Canada move?", BERLIN)
+    assert "No one in Canada" in text
+    assert "Your move" not in text and "Wave 1 - Hamburg" not in text
+
+
+async def test_it_the_pronoun_is_not_the_it_department(wideworld: TeamsClient) -> None:
+    department = await _text(wideworld, KATRIN, "when does IT move", BERLIN)
+    assert "Wave 0 - IT pilot" in department
+    pronoun = await _text(wideworld, KATRIN, "my laptop, when does it move", BERLIN)
+    assert "IT moves" not in pronoun and "Wave 1 - Hamburg" in pronoun  # the asker's own move
+
+
+async def test_when_inside_a_question_about_something_else_gets_the_faq(wideworld: TeamsClient) -> None:
+    text = await _text(wideworld, KATRIN, "do my old mails and calendar come over when we switch?", BERLIN)
+    assert "Your email moves" not in text
+    assert "come over" in text.casefold() or "calendar" in text.casefold()
+
+
+async def test_a_weekday_of_my_shift_is_not_a_question_about_the_cutover_day(wideworld: TeamsClient) -> None:
+    text = await _text(wideworld, "ayse.yilmaz@wideworldimporters.com", "I work the Sunday early shift", BERLIN)
+    assert not text.startswith(("Yes", "No,")) and "not sunday" not in text.casefold()
+
+
+async def test_a_drive_letter_u_is_not_you(trey: TeamsClient) -> None:
+    # The app's own engine reads "U drive" as a drive letter ("u" alone is still chat for "you").
+    engine = trey.app.services.answers
+    await engine.prepare()
+    assert engine.understander is not None
+    assert engine.understander.tokens("where is my U drive, can u help")[-5:] == ["u", "drive", "can", "you", "help"]
+
+
+async def test_nicknames_and_countries_of_another_customer(trey: TeamsClient) -> None:
+    akl = await _text(trey, OLIVER, "when does AKL move", LONDON)
+    assert "Wave 3 - Australia & New Zealand" in akl and "Wave 1 - UK" not in akl
+    oz = await _text(trey, OLIVER, "when's Oz moving", LONDON)
+    assert "Wave 3 - Australia & New Zealand" in oz
+    nz = await _text(trey, OLIVER, "when does NZ go", LONDON)
+    assert "Wave 3 - Australia & New Zealand" in nz
+    manc = await _text(trey, OLIVER, "when's the Manc office going over", LONDON)
+    assert "Wave 1 - UK" in manc
+    pilot = await _text(trey, OLIVER, "when's the pilot", LONDON)
+    assert "Wave 0 - IT pilot" in pilot
+
+
+async def test_gmail_labels_when_we_switch_is_the_faq_not_a_date(trey: TeamsClient) -> None:
+    text = await _text(
+        trey, "roisin.kavanagh@treyresearch.net", "what happens to my gmail labels when we switch over", "Europe/Dublin"
+    )
+    assert "label" in text.casefold() and "Your move" not in text
