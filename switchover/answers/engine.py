@@ -160,6 +160,8 @@ class _Groups:
     cities: set[str]
     departments: set[str]
     by_country: dict[str, Counter[str]] = field(default_factory=dict)  # casefolded English name -> waves
+    # Per department, the waves its people are in by the plan's rules (champions and exceptions aside).
+    by_department_rule: dict[str, Counter[str]] = field(default_factory=dict)
     countries: set[str] = field(default_factory=set)  # as the directory writes them (names and ISO codes)
 
 
@@ -435,7 +437,8 @@ class AnswerEngine:
             *((c, "country", self._groups.by_country) for c in understood.countries),
         ]:
             counts = table.get(label.casefold(), Counter())
-            waves, others = _main_waves(self.plan, label, kind, counts)
+            ruled = self._groups.by_department_rule.get(label.casefold()) if kind == "department" else None
+            waves, others = _main_waves(self.plan, label, kind, counts, ruled)
             groups.append(
                 GroupSchedule(label, kind, tuple(wave_schedule(self.plan, w, reader, now) for w in waves), others)
             )
@@ -540,6 +543,7 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
     cities: set[str] = set()
     departments: set[str] = set()
     by_country: dict[str, Counter[str]] = {}
+    by_department_rule: dict[str, Counter[str]] = {}
     countries: set[str] = set()
     for user in users:
         assignment = resolve_wave(plan, user)
@@ -557,6 +561,8 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
             by_site.setdefault(site.casefold(), Counter())[key] += 1  # type: ignore[union-attr]
         if user.department:
             by_department.setdefault(user.department.casefold(), Counter())[key] += 1
+            if assignment.reason in (AssignmentReason.RULE, AssignmentReason.EXPLICIT):
+                by_department_rule.setdefault(user.department.casefold(), Counter())[key] += 1
         if user.country_name:
             by_country.setdefault(user.country_name.casefold(), Counter())[key] += 1
     # The plan's own sites count even when the directory has nobody there yet.
@@ -566,15 +572,28 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
         for rule in wave.include:
             for dept in rule.departments:
                 by_department.setdefault(dept.casefold(), Counter()).setdefault(wave.key, 0)
-    return _Groups(by_site, by_department, offices, cities, departments, by_country, countries)
+    return _Groups(
+        by_site,
+        by_department,
+        offices,
+        cities,
+        departments,
+        by_country=by_country,
+        by_department_rule=by_department_rule,
+        countries=countries,
+    )
 
 
-def _main_waves(plan: Plan, label: str, kind: str, counts: Counter[str]) -> tuple[list[Wave], int]:
+def _main_waves(
+    plan: Plan, label: str, kind: str, counts: Counter[str], ruled: Counter[str] | None = None
+) -> tuple[list[Wave], int]:
     """The waves a group moves in, and how many of its people move in another wave.
 
     A wave counts as the group's when the plan says so (a wave's sites or a
-    department rule) or when at least a fifth of the group's people are in it;
-    the rest are individuals (champions, exceptions).
+    department rule), when at least a fifth of the group's people are in it, or,
+    for a department (spread over sites that move in different waves), when the
+    plan's rules put any of its people in it (``ruled``); the rest are
+    individuals (champions, exceptions).
     """
     total = sum(counts.values())
     main: list[Wave] = []
@@ -583,7 +602,8 @@ def _main_waves(plan: Plan, label: str, kind: str, counts: Counter[str]) -> tupl
             kind == "department" and any(d.casefold() == label.casefold() for r in wave.include for d in r.departments)
         )
         share = counts.get(wave.key, 0) / total if total else 0.0
-        if (named and (counts.get(wave.key, 0) > 0 or total == 0)) or share >= 0.2:
+        by_rule = ruled is not None and ruled.get(wave.key, 0) > 0
+        if (named and (counts.get(wave.key, 0) > 0 or total == 0)) or share >= 0.2 or by_rule:
             main.append(wave)
     others = total - sum(counts.get(w.key, 0) for w in main)
     return main, others

@@ -120,7 +120,8 @@ def words(text: str) -> list[str]:
             out.append(word)  # "U drive" is a drive, not "you drive"
             continue
         out.extend(CHAT.get(word, word).split())
-    return [w.replace("'", "") for w in out]
+    # "wave's" is "wave" (possessive or "is"), not "waves".
+    return [w.removesuffix("'s").replace("'", "") for w in out]
 
 
 def stem(word: str) -> str:

@@ -88,7 +88,8 @@ _MOVE_WORDS = frozenset(
 _SELF_WORDS = frozenset("i me my mine myself am we our us".split())
 _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
 _FIRST_PERSON_MOVE = re.compile(
-    r"\b(my|our)\s+(wave|move|cutover|migration)\b|\bwave\s+(am|are)\s+(i|we)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
+    r"\b(my|our)\s+(wave|move|cutover|migration)\b|\bwave\s+(am|are)\s+(i|we)\b|"
+    r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
 )
 _WAVE_NUMBER = re.compile(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b")
 _ORDINAL_WAVE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+wave\b")
@@ -409,7 +410,7 @@ class Understander:
         weak_when = bool(token_set & _WEAK_WHEN_WORDS)
         moving = bool(token_set & _MOVE_WORDS) or "cut over" in joined or "go live" in joined
         asks_wave = bool(_ASKS_WAVE.search(joined))
-        happening = bool(token_set & _HAPPENING)
+        happening = bool(token_set & _HAPPENING) or "what is on" in joined or "anything on" in joined
         groups = bool(waves or sites or departments or countries)
 
         facet = Facet.CUTOVER
