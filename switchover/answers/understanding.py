@@ -95,6 +95,8 @@ _WAVE_NUMBER = re.compile(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\
 _ORDINAL_WAVE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+wave\b")
 _CAPITALS = re.compile(r"\b[^\W\d_]{2,}\b")
 _ASKS_WAVE = re.compile(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b")
+# "my wave" naming the wave in a sentence about something else ("I'm on leave when my wave moves").
+_MY_WAVE_ONLY = re.compile(r"\bmy\s+wave\s+(moves|migrates|goes|switches|is\s+moving)\b")
 _MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn)\b")
 _GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
 # "Lisbon time", "NZ time": a place naming a clock, not a group that moves.
@@ -409,7 +411,8 @@ class Understander:
             dates = None
         weak_when = bool(token_set & _WEAK_WHEN_WORDS)
         moving = bool(token_set & _MOVE_WORDS) or "cut over" in joined or "go live" in joined
-        asks_wave = bool(_ASKS_WAVE.search(joined))
+        # "my wave moves" names the wave in a clause; "which wave", "my wave?" ask for it.
+        asks_wave = bool(_ASKS_WAVE.search(joined)) and not _MY_WAVE_ONLY.search(joined)
         happening = bool(token_set & _HAPPENING) or "what is on" in joined or "anything on" in joined
         groups = bool(waves or sites or departments or countries)
 
