@@ -81,6 +81,7 @@ GENERIC = frozenset(
         "Microsoft 365",
         "Windows 11",
         "Intune",
+        "BitLocker",
         "MFA",
         "Entra",
         "Gmail",
@@ -151,9 +152,10 @@ def customer_names() -> dict[str, str]:
         for champion in plan.get("champions", ()):
             found.append(champion.get("site") or "")
         found += _aliases(plan.get("aliases", {}))
-        # Products and systems: the names the FAQ and the areas give them, as written in capitals.
+        # Products and systems: the capitalised names in the areas' descriptions, the changes and the
+        # FAQ (an area's own name is generic words: "Mail & calendars", "Accounts & MFA").
         for area in plan.get("areas", ()):
-            found.append(area["name"])
+            found += re.findall(r"\b[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*\b", area.get("description", ""))
         for change in plan.get("changes", ()):
             found += re.findall(r"\b[A-Z][A-Za-z0-9]+(?:\s[A-Z][A-Za-z0-9]+)*\b", change["today"])
         for entry in plan.get("faq", ()):
