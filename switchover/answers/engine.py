@@ -28,7 +28,7 @@ from switchover.answers.schedule import (
     humanise_days,
     wave_schedule,
 )
-from switchover.answers.text import words
+from switchover.answers.text import fold, words
 from switchover.answers.understanding import Facet, Intent, Understander, Understanding, Vocabulary
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
@@ -162,6 +162,8 @@ class _Groups:
     by_country: dict[str, Counter[str]] = field(default_factory=dict)  # casefolded English name -> waves
     # Per department, the waves its people are in by the plan's rules (champions and exceptions aside).
     by_department_rule: dict[str, Counter[str]] = field(default_factory=dict)
+    # Per (site or country, department), both casefolded: the waves of the people of that department there.
+    by_place_department: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     countries: set[str] = field(default_factory=set)  # as the directory writes them (names and ISO codes)
 
 
@@ -427,10 +429,24 @@ class AnswerEngine:
 
     def _group(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
         groups: list[GroupSchedule] = []
+        assert self._groups is not None
+        places = [*understood.sites, *understood.countries]
+        # A wave named after the place ("Leeds") is the place, said once.
+        same_as_place = all(
+            len(places) == 1 and fold(self.plan.wave(k).name) in fold(places[0]) for k in understood.waves
+        )
+        if same_as_place and len(places) == 1 and len(understood.departments) == 1:
+            # "the warehouse in Leeds": the people of that department at that place.
+            place, department = places[0], understood.departments[0]
+            counts = self._groups.by_place_department.get((place.casefold(), department.casefold()), Counter())
+            if counts:
+                waves, others = _main_waves(self.plan, place, "site", counts)
+                schedules = tuple(wave_schedule(self.plan, w, reader, now) for w in waves)
+                groups.append(GroupSchedule(f"{department} in {place}", "department", schedules, others))
+                understood = dataclasses.replace(understood, waves=(), sites=(), countries=(), departments=())
         for key in understood.waves:
             wave = self.plan.wave(key)
             groups.append(GroupSchedule(wave.title, "wave", (wave_schedule(self.plan, wave, reader, now),)))
-        assert self._groups is not None
         for label, kind, table in [
             *((s, "site", self._groups.by_site) for s in understood.sites),
             *((d, "department", self._groups.by_department) for d in understood.departments),
@@ -544,6 +560,7 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
     departments: set[str] = set()
     by_country: dict[str, Counter[str]] = {}
     by_department_rule: dict[str, Counter[str]] = {}
+    by_place_department: dict[tuple[str, str], Counter[str]] = {}
     countries: set[str] = set()
     for user in users:
         assignment = resolve_wave(plan, user)
@@ -565,6 +582,10 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
                 by_department_rule.setdefault(user.department.casefold(), Counter())[key] += 1
         if user.country_name:
             by_country.setdefault(user.country_name.casefold(), Counter())[key] += 1
+        if user.department:
+            for place in {user.office, user.city, user.country_name} - {None, ""}:
+                pair = (place.casefold(), user.department.casefold())  # type: ignore[union-attr]
+                by_place_department.setdefault(pair, Counter())[key] += 1
     # The plan's own sites count even when the directory has nobody there yet.
     for wave in plan.waves:
         for site in wave.sites:
@@ -580,6 +601,7 @@ def _collect_groups(plan: Plan, users: list[DirectoryUser]) -> _Groups:
         departments,
         by_country=by_country,
         by_department_rule=by_department_rule,
+        by_place_department=by_place_department,
         countries=countries,
     )
 

@@ -433,7 +433,7 @@ class Understander:
         hypercare_end = facet is Facet.HYPERCARE and bool(token_set & {"end", "ends", "over", "finish", "last"})
         schedule_cue = asks_when or asks_wave or hypercare_end or (weak_when and (moving or bool(services)))
         my_schedule = bool(_MY_SCHEDULE.search(joined))
-        if groups and (schedule_cue or moving):
+        if groups and (schedule_cue or (moving and not _about_a_thing(tokens))):
             intent = Intent.GROUP_SCHEDULE
         elif dates is not None and about_self and (moving or schedule_cue):
             intent = Intent.MY_SCHEDULE
@@ -507,3 +507,11 @@ def _routine_day(tokens: list[str], said: str) -> bool:
 
 _CLAUSE_WHEN = re.compile(r"[,.;:?!(]\s*(when|wen|whn)\b")
 _WEEKDAY_WORDS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+
+# Words that make a question about a thing the group has, not about when the group moves.
+_THINGS = frozenset("docs documents document files file folder folders data mailbox reports report system".split())
+
+
+def _about_a_thing(tokens: list[str]) -> bool:
+    """Whether the question asks about something ("quality docs after migration?"), not a group's move."""
+    return bool(_THINGS & set(tokens)) and not ({"when", "date", "day"} & set(tokens))

@@ -131,3 +131,14 @@ async def test_gmail_labels_when_we_switch_is_the_faq_not_a_date(trey: TeamsClie
         trey, "roisin.kavanagh@treyresearch.net", "what happens to my gmail labels when we switch over", "Europe/Dublin"
     )
     assert "label" in text.casefold() and "Your move" not in text
+
+
+async def test_a_department_at_a_place_is_the_people_of_both(wideworld: TeamsClient) -> None:
+    text = await _text(wideworld, KATRIN, "when does finance in Krakow move", BERLIN)
+    assert "Finance in Kraków moves with Wave 2 - Kraków" in text
+    assert "Wave 1 - Hamburg" not in text and "Wave 4 - Memphis" not in text
+
+
+async def test_a_departments_documents_are_not_a_question_about_when_it_moves(wideworld: TeamsClient) -> None:
+    text = await _text(wideworld, KATRIN, "quality docs after migration?", BERLIN)
+    assert "Quality Assurance moves" not in text
