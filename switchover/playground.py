@@ -172,7 +172,7 @@ def find_person(people: list[Persona], who: str) -> Persona:
 
 
 def _plain(text: str) -> str:
-    """Casefolded, without accents, words joined by single spaces ("Kraków" -> "krakow")."""
+    """Casefolded, without accents, words joined by single spaces ("Malmö" -> "malmo")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     ascii_ = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.findall(r"[a-z0-9]+", ascii_))
@@ -206,7 +206,7 @@ def _zones_by_country() -> dict[str, tuple[str, ...]]:
 def time_zone_of(person: Persona, organisation_zone: str = PROJECT_TIME_ZONE) -> str:
     """The IANA zone a person's clocks show, from where the roster says they work.
 
-    In this order: a zone named after their city or a word of their office ("Monterrey DC");
+    In this order: a zone named after their city or a word of their office ("Lisbon Office");
     their state's zone where the country has several (:data:`STATE_TIME_ZONES`); the
     organisation's zone if it is one of their country's (or they have no country); and
     otherwise their country's first zone in the tz database's ``zone.tab``.
