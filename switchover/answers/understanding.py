@@ -88,7 +88,7 @@ _MOVE_WORDS = frozenset(
 _SELF_WORDS = frozenset("i me my mine myself am we our us".split())
 _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
 _FIRST_PERSON_MOVE = re.compile(
-    r"\b(my|our)\s+(wave|move|cutover|migration)\b|\bwave\s+(am|are)\s+(i|we)\b|"
+    r"\b(my|our)\s+(wave|move|cutover|migration|pilot)\b|\bwave\s+(am|are)\s+(i|we)\b|"
     r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
 )
 _WAVE_NUMBER = re.compile(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b")
