@@ -257,6 +257,28 @@ def rule_warnings(plan: Plan, users: list[DirectoryUser]) -> list[str]:
     for key, members in members_by_wave(plan, users).items():
         if not members:
             out.append(f"{key}: no one in the roster is in this wave")
+    out += _alias_warnings(plan, seen)
+    return out
+
+
+def _alias_warnings(plan: Plan, seen: dict[str, dict[str, str]]) -> list[str]:
+    """Aliases given to a site or department that neither the plan nor the roster has (usually a typo)."""
+    from switchover.plan.normalise import closest
+
+    sites = {**seen["offices"], **seen["cities"]}
+    departments = dict(seen["departments"])
+    for wave in plan.waves:
+        sites.update({s.strip().casefold(): s for s in wave.sites})
+        for rule in wave.include:
+            sites.update({s.strip().casefold(): s for s in (*rule.offices, *rule.cities)})
+            departments.update({d.strip().casefold(): d for d in rule.departments})
+    out = []
+    for table, known in (("sites", sites), ("departments", departments)):
+        for name in getattr(plan.aliases, table):
+            if name.strip().casefold() not in known:
+                best = closest(name, known.values())
+                hint = f" - did you mean {best!r}?" if best else ""
+                out.append(f"aliases.{table}: neither the plan nor the roster has {name!r}{hint}")
     return out
 
 

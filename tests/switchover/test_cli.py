@@ -157,3 +157,18 @@ def test_strict_passes_on_the_other_example_customers(
     assert "Warnings:" not in out
     assert summary in out
     assert "0 no_rule" in out
+
+
+def test_check_warns_of_an_alias_for_a_site_or_department_nobody_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (EXAMPLE / "plan.yaml").read_text(encoding="utf-8")
+    text = text.replace("    Seattle HQ: [HQ,", "    Seatle HQ: [HQ,", 1)
+    text = text.replace("    Revenue Cycle: [billing,", "    Revenue Cycles: [billing,", 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    roster = EXAMPLE / "roster.csv"
+    assert main(["plan", "check", str(plan), "--roster", str(roster), "--strict"]) == 1
+    out = capsys.readouterr().out
+    assert "aliases.sites: neither the plan nor the roster has 'Seatle HQ' - did you mean 'Seattle HQ'?" in out
+    assert "aliases.departments: neither the plan nor the roster has 'Revenue Cycles'" in out
