@@ -120,7 +120,7 @@ def _localise(point: str, day: dt.date, plan: Plan, zone: ZoneInfo) -> str:
     """A calendar point written for the day it is sent, made to stand on its own in a reader's zone.
 
     "H: and S: become read-only at 18:00 today." sent the Friday before a
-    cutover becomes "... at 19:00 MST on Friday 29 January" for a reader in Boise.
+    cutover becomes "... at 19:00 MST on Friday 29 January" for a reader on Mountain time.
     """
 
     def local_time(m: re.Match[str]) -> str:
