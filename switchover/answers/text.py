@@ -101,7 +101,10 @@ _PROTECTED = frozenset(
 
 def _plain(text: str) -> str:
     """Lower case without accents: "Malmö" and "Malmo" (and "MALMÖ") become "malmo"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
+    lowered = text.casefold().translate(_APOSTROPHES)
+    if lowered.isascii():  # most questions: nothing to decompose (the same result, without the walk)
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
 
 
