@@ -65,8 +65,9 @@ def percentile(sorted_values: list[float], share: float) -> float:
 
 async def in_process(repeats: int, customer: str = DEFAULT_CUSTOMER) -> dict[str, Any]:
     from switchover.answers.cards import answer_card
-    from switchover.answers.engine import AnswerEngine, Who
+    from switchover.answers.engine import AnswerEngine
     from switchover.answers.evaluate import load_questions, roster_domain
+    from switchover.answers.model import Who
     from switchover.clock import ManualClock
     from switchover.directory.roster import RosterDirectory
     from switchover.plan.loader import load_plan

@@ -20,7 +20,7 @@ from typing import Any
 from bot.routing import Router
 from bot.turn import Turn
 from switchover.answers.cards import answer_card, faq_answer_card
-from switchover.answers.engine import AnswerKind, Who
+from switchover.answers.model import AnswerKind, Who
 from switchover.answers.store import GapKind
 from switchover.services import Services
 

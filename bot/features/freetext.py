@@ -19,7 +19,7 @@ from bot.routing import Router
 from bot.turn import Turn
 from dialogs.report_problem import ReportProblemConversation
 from switchover.answers.cards import answer_card
-from switchover.answers.engine import AnswerKind
+from switchover.answers.model import AnswerKind
 from switchover.problems.triage import PROBLEM_THRESHOLD
 from switchover.services import Services
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from cards.render import render_card
-from switchover.answers.engine import Answer, AnswerKind
+from switchover.answers.model import Answer, AnswerKind
 from switchover.answers.schedule import WaveSchedule
 from switchover.plan.model import FaqEntry
 from switchover.timefmt import format_day, format_short_day, format_time

@@ -220,7 +220,8 @@ async def _eval_one(
 
 async def answers_ask(args: argparse.Namespace) -> int:
     """Answer one question and show the reading and the answer."""
-    from switchover.answers.engine import AnswerEngine, Who
+    from switchover.answers.engine import AnswerEngine
+    from switchover.answers.model import Who
     from switchover.clock import ManualClock
 
     plan, roster = _load(args)

@@ -23,8 +23,9 @@ from typing import Any
 
 import yaml
 
-from switchover.answers.engine import Answer, AnswerEngine, AnswerKind, Who
+from switchover.answers.engine import AnswerEngine
 from switchover.answers.faq import FaqThresholds, FaqVerdict, decide
+from switchover.answers.model import Answer, AnswerKind, Who
 from switchover.answers.understanding import Intent
 from switchover.clock import ManualClock
 from switchover.directory.base import Directory, DirectoryUser

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from cards.render import render_card
 from switchover.answers.cards import answer_card, faq_answer_card
-from switchover.answers.engine import Answer, AnswerEngine, AnswerKind, Who
+from switchover.answers.engine import AnswerEngine
+from switchover.answers.model import Answer, AnswerKind, Who
 from switchover.clock import ManualClock
 from switchover.directory.base import Readiness
 from switchover.directory.roster import RosterDirectory

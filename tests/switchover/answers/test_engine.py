@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from switchover.answers.engine import AnswerEngine, AnswerKind, Who
+from switchover.answers.engine import AnswerEngine
+from switchover.answers.model import AnswerKind, Who
 from switchover.answers.understanding import Facet, Intent
 from switchover.clock import ManualClock
 
