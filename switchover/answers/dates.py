@@ -4,8 +4,14 @@
 Sunday of this weekend. Handled: today, tomorrow, yesterday, tonight; this /
 next / last week, weekend, month; a weekday alone ("friday" = the coming one),
 "this friday", "next friday" (the Friday of next week); "feb 13", "13 february",
-"february 13th", "2/13", "2027-02-13"; a month alone after "in" / "during"
-("in march"). Month names tolerate typos ("febuary") through rapidfuzz.
+"february 13th", "the 13th of february", "2/13", "2027-02-13"; a month alone after "in" /
+"during" ("in march", "in may"). Month names tolerate typos ("febuary") through rapidfuzz.
+
+Numeric dates follow the organisation's way of writing them (``order``, the plan's
+``organisation.date_order``): "6/3" is 3 June month-first (``mdy``, the default) and 6 March
+day-first (``dmy``). A date that can be read only one way ("20/2", "2/20") is read that way
+whatever the order; the dot form ("20.03.", "20.03.2027") is always day-first, and a year
+written first ("2027-03-20", "2027/03/20") is always year-month-day.
 
 Why not dateparser: it is slow unless limited to one language and parses
 neither "next friday" nor "weekend" (reported in the issue; not installed
@@ -58,8 +64,12 @@ _CUE_WORDS = frozenset(
     "weekend wknd weekned wekend weekends week wk month".split()
 )
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
-_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_ISO = re.compile(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b")
 _SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
+# Day first, as German, Polish and most of Europe write it: "20.03." or "20.03.2027" (the
+# trailing dot or the year tells it from a time such as "10.30").
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})(?![\d.])|(?![\d.]))")
+_WEEKEND_SHORT = re.compile(r"\bw/e\b")  # British shorthand: "what's on this w/e"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,34 +156,46 @@ def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def find_date_range(text: str, today: dt.date) -> DateRange | None:  # noqa: C901 - a flat list of forms
+def _numeric_day(first: int, second: int, year: str | None, today: dt.date, *, day_first: bool) -> dt.date | None:
+    """The day two numbers name ("6/3"), read day-first or month-first unless only one reading is a date."""
+    if day_first and first <= 12 < second:
+        day_first = False  # "2/20" in a day-first organisation: only 20 February makes sense
+    elif not day_first and second <= 12 < first:
+        day_first = True  # "20/2" in a month-first one
+    dom, month = (first, second) if day_first else (second, first)
+    if not (1 <= month <= 12 and 1 <= dom <= 31):
+        return None
+    if not year:
+        return _nearest_year(month, dom, today)
+    try:
+        return dt.date(int(year) + (2000 if len(year) == 2 else 0), month, dom)
+    except ValueError:
+        return None
+
+
+def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRange | None:  # noqa: C901 - a flat list of forms
     """The first date expression in ``text`` (already lower-cased is fine), or None.
 
     Args:
         text: the question as typed.
         today: the asker's local date (now in the asker's zone).
+        order: how the organisation writes numeric dates: ``mdy`` ("6/3" is 3 June), ``dmy``
+            ("6/3" is 6 March) or ``ymd`` (a year first; "6/3" is then read month-first).
     """
-    lowered = text.casefold()
+    lowered = _WEEKEND_SHORT.sub("weekend", text.casefold())
     if m := _ISO.search(lowered):
         try:
-            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         except ValueError:
             day = None
         if day:
             return DateRange(day, day, f"on {m.group(0)}")
+    if m := _DOTTED.search(lowered):
+        day = _numeric_day(int(m.group(1)), int(m.group(2)), m.group(3), today, day_first=True)
+        if day:
+            return DateRange(day, day, f"on {m.group(0).rstrip('.')}")
     if m := _SLASH.search(lowered):
-        month, dom = int(m.group(1)), int(m.group(2))
-        year = m.group(3)
-        day = None
-        if 1 <= month <= 12 and 1 <= dom <= 31:
-            if year:
-                y = int(year) + (2000 if len(year) == 2 else 0)
-                try:
-                    day = dt.date(y, month, dom)
-                except ValueError:
-                    day = None
-            else:
-                day = _nearest_year(month, dom, today)
+        day = _numeric_day(int(m.group(1)), int(m.group(2)), m.group(3), today, day_first=order == "dmy")
         if day:
             return DateRange(day, day, f"on {m.group(0)}")
 
@@ -221,9 +243,11 @@ def find_date_range(text: str, today: dt.date) -> DateRange | None:  # noqa: C90
             else:
                 day = today + dt.timedelta(days=ahead)
             return DateRange(day, day, phrase if prev in ("this", "next", "last", "on") else word)
-        named_month = month_of(word) if (word != "may" or _day_of_month(nxt) or _day_of_month(prev)) else None
+        before_of = words[i - 2] if prev == "of" and i >= 2 else ""
+        # "may" is a month only next to a day ("may 8th", "the 8th of may") or after "in" ("in may").
+        is_month = word != "may" or bool(_day_of_month(nxt) or _day_of_month(prev) or _day_of_month(before_of))
+        named_month = month_of(word) if is_month or prev in ("in", "during") else None
         if named_month is not None:
-            before_of = words[i - 2] if prev == "of" and i >= 2 else ""
             day_number = _day_of_month(nxt) or _day_of_month(prev) or _day_of_month(before_of)
             if day_number:
                 day = _nearest_year(named_month, day_number, today)

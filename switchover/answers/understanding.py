@@ -108,6 +108,7 @@ _ASKS_ABOUT = frozenset(
 _AUXILIARIES = frozenset("is are am was were do does did will would can could should shall must has have".split())
 # A weekday that names someone's routine, not a day they ask about: "the Sunday early shift", "I work Saturdays".
 _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
+_WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
 
 _ORDINALS = {
@@ -386,7 +387,11 @@ class Understander:
         tokens = self.tokens(text)
         joined = " ".join(tokens)
         token_set = set(tokens)
-        dates = find_date_range(joined, today) or find_date_range(text, today)
+        order = self.plan.organisation.date_order
+        dates = find_date_range(joined, today, order=order) or find_date_range(text, today, order=order)
+        if dates is None and tuple(tokens) in _WHATS_ON_ALONE:
+            # "what's on?" (British for "what's happening?"): the coming week.
+            dates = DateRange(today, today + dt.timedelta(days=6), "in the coming week")
         # Names spelt like everyday words ("IT", "US") count only when typed in capitals.
         capitals = frozenset(fold(w) for w in _CAPITALS.findall(text) if w.isupper())
         waves = self._waves(tokens, text, capitals)

@@ -271,6 +271,8 @@ class Organisation(_Model):
     time_zone: str  # IANA name
     tenant_id: str | None = None  # Entra tenant id; None = any tenant (demo)
     email_domains: tuple[str, ...] = ()
+    # How people write numeric dates: "6/3" is 3 June (mdy) or 6 March (dmy); ymd writes the year first.
+    date_order: Literal["mdy", "dmy", "ymd"] = "mdy"
 
     @property
     def zone(self) -> ZoneInfo:

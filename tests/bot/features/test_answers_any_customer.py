@@ -144,3 +144,32 @@ async def test_a_department_at_a_place_is_the_people_of_both(wideworld: TeamsCli
 async def test_a_departments_documents_are_not_a_question_about_when_it_moves(wideworld: TeamsClient) -> None:
     text = await _text(wideworld, KATRIN, "quality docs after migration?", BERLIN)
     assert "Quality Assurance moves" not in text
+
+
+# Dates as each customer writes them: Trey's plan says day first (dmy); Wide World's people
+# write "20.03." (day first whatever the plan says). Today is Monday 1 February 2027.
+async def test_a_day_first_date_is_read_as_the_customer_writes_it(trey: TeamsClient) -> None:
+    on = await _text(trey, OLIVER, "what's happening on 6/3", LONDON)  # 6 March, the UK cutover
+    assert "Wave 1 - UK" in on and "Nothing" not in on
+    mine = await _text(trey, OLIVER, "is my move on 6/3", LONDON)
+    assert "Yes: your move is on 6/3" in mine and "not on 6/3" not in mine
+    other_way = await _text(trey, OLIVER, "what's going on 20/2", LONDON)  # only one way to read it
+    assert "Wave 0 - IT pilot" in other_way
+
+
+async def test_dates_in_words_and_british_whats_on(trey: TeamsClient) -> None:
+    ordinal = await _text(trey, OLIVER, "whats on the 8th of may", LONDON)
+    assert "Nothing of the migration is planned on 8th of may" in ordinal
+    month = await _text(trey, OLIVER, "whats going on in may", LONDON)
+    assert "planned in may" in month
+    weekend = await _text(trey, OLIVER, "what's on this weekend", LONDON)
+    assert "Nothing of the migration is planned this weekend" in weekend
+    alone = await _text(trey, OLIVER, "what's on?", LONDON)
+    assert "in the coming week" in alone and "Sorry" not in alone
+
+
+async def test_a_dotted_date_is_day_first(wideworld: TeamsClient) -> None:
+    mine = await _text(wideworld, KATRIN, "do i move on 20.03.?", BERLIN)  # Hamburg: Saturday 20 March
+    assert "Yes: your move is on 20.03, Saturday 20 March 2027" in mine
+    on = await _text(wideworld, KATRIN, "what happens on 21.03.", BERLIN)
+    assert "planned on 21.03." in on

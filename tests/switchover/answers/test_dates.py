@@ -96,3 +96,69 @@ def test_next_weekday_is_in_next_week(today: dt.date, weekday: int) -> None:
 def test_never_raises_on_any_text(text: str) -> None:
     found = find_date_range(text, WED)
     assert found is None or found.start <= found.end
+
+
+# Numeric dates in the organisation's order (the plan's organisation.date_order).
+@pytest.mark.parametrize(
+    ("text", "order", "day"),
+    [
+        ("what's happening on 6/3", "mdy", dt.date(2027, 6, 3)),  # the default: month first, as before
+        ("what's happening on 6/3", "dmy", dt.date(2027, 3, 6)),  # UK, Ireland, Australia, New Zealand
+        ("what's happening on 6/3", "ymd", dt.date(2027, 6, 3)),
+        ("is my move on 6/3/2027", "dmy", dt.date(2027, 3, 6)),
+        ("is my move on 6/3/27", "dmy", dt.date(2027, 3, 6)),
+        ("what's going on 20/2", "mdy", dt.date(2027, 2, 20)),  # only one reading is a date
+        ("what's going on 20/2", "dmy", dt.date(2027, 2, 20)),
+        ("what's going on 2/20", "dmy", dt.date(2027, 2, 20)),
+        ("what happens on 21.03.", "mdy", dt.date(2027, 3, 21)),  # the dot form: always day first
+        ("do i move on 20.03.?", "mdy", dt.date(2027, 3, 20)),
+        ("do i move on 6.3.", "mdy", dt.date(2027, 3, 6)),
+        ("am 20.03.2027", "mdy", dt.date(2027, 3, 20)),
+        ("2027/03/06", "dmy", dt.date(2027, 3, 6)),  # a year first: always year-month-day
+        ("2027.03.06", "mdy", dt.date(2027, 3, 6)),
+    ],
+)
+def test_numeric_dates_in_the_organisations_order(text: str, order: str, day: dt.date) -> None:
+    found = find_date_range(text, WED, order=order)
+    assert found is not None, text
+    assert (found.start, found.end) == (day, day)
+
+
+@pytest.mark.parametrize("text", ["meet at 10.30 tomorrow", "version 1.2.3", "teams 2.5"])
+def test_a_time_or_a_version_is_not_a_dotted_date(text: str) -> None:
+    found = find_date_range(text, WED, order="dmy")
+    assert found is None or found.text == "tomorrow"
+
+
+def test_the_dotted_date_is_shown_without_its_trailing_dot() -> None:
+    found = find_date_range("what happens on 21.03.", WED)
+    assert found is not None and found.text == "on 21.03"
+
+
+@pytest.mark.parametrize("order", ["mdy", "dmy", "ymd"])
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("whats on the 8th of may", dt.date(2027, 5, 8), dt.date(2027, 5, 8)),
+        ("is it may 8th", dt.date(2027, 5, 8), dt.date(2027, 5, 8)),
+        ("anything on 8 may", dt.date(2027, 5, 8), dt.date(2027, 5, 8)),
+        ("the 3rd of march", dt.date(2027, 3, 3), dt.date(2027, 3, 3)),
+        ("whats going on in may", dt.date(2027, 5, 1), dt.date(2027, 5, 31)),
+        ("during may", dt.date(2027, 5, 1), dt.date(2027, 5, 31)),
+        ("what's on this w/e", SAT, SUN),
+    ],
+)
+def test_dates_in_words_need_no_order(text: str, start: dt.date, end: dt.date, order: str) -> None:
+    found = find_date_range(text, WED, order=order)
+    assert found is not None, text
+    assert (found.start, found.end) == (start, end)
+
+
+@given(st.integers(1, 31), st.integers(1, 31), st.sampled_from(["mdy", "dmy", "ymd"]))
+def test_a_numeric_date_is_read_one_of_the_two_ways(first: int, second: int, order: str) -> None:
+    found = find_date_range(f"on {first}/{second}", WED, order=order)
+    if found is not None:
+        assert {(found.start.month, found.start.day)} & {(first, second), (second, first)}
+        if first <= 12 and second <= 12:
+            day_first = order == "dmy"
+            assert (found.start.day, found.start.month) == ((first, second) if day_first else (second, first))

@@ -289,6 +289,15 @@ def test_unknown_time_zone_suggests() -> None:
     assert "did you mean 'America/Los_Angeles'?" in err.message
 
 
+def test_date_order_defaults_to_month_first_and_a_wrong_one_names_line_and_field() -> None:
+    assert parse_plan(MINIMAL).organisation.date_order == "mdy"
+    day_first = broken("  time_zone: America/Los_Angeles\n", "  time_zone: America/Los_Angeles\n  date_order: dmy\n")
+    assert parse_plan(day_first).organisation.date_order == "dmy"
+    text = broken("  time_zone: America/Los_Angeles\n", "  time_zone: America/Los_Angeles\n  date_order: dd/mm\n")
+    err = only_error(text)
+    assert (err.field, err.line) == ("organisation.date_order", line_of(text, "date_order"))
+
+
 def test_bad_duration_in_keyed_service_levels() -> None:
     text = broken("P3: {acknowledge_within: 4 business hours}", "P3: {acknowledge_within: 4 bussiness hours}")
     err = only_error(text)
