@@ -372,7 +372,7 @@ class AnswerEngine:
     def _whats_on(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
         assert understood.dates is not None
         rng = understood.dates
-        events = [e for e in _events(self.plan, reader) if e.when.date() in rng]
+        events = [e for e in _events(self.plan, reader) if e.on(rng)]
         words = rng.text
         if events:
             headline = (
@@ -528,7 +528,7 @@ def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
     for wave in plan.waves:
         start = wave.cutover.start.astimezone(zone)
         end = wave.cutover.end.astimezone(zone)
-        events.append(Event(start, wave.key, f"{wave.title} cutover", format_window(start, end, day="long")))
+        events.append(Event(start, wave.key, f"{wave.title} cutover", format_window(start, end, day="long"), end))
         ro = files_read_only_at(plan, wave)
         if ro is not None:
             ro = ro.astimezone(zone)

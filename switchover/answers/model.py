@@ -72,6 +72,12 @@ class Event:
     wave_key: str
     title: str
     detail: str
+    until: dt.datetime | None = None  # when it lasts into later days (a cutover window)
+
+    def on(self, days: DateRange) -> bool:
+        """Whether it happens on any day of ``days`` (a cutover from Saturday into Sunday is on both)."""
+        last = (self.until or self.when).date()
+        return self.when.date() <= days.end and last >= days.start
 
 
 @dataclass(frozen=True, slots=True)
