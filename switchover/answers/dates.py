@@ -220,7 +220,9 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
                 start, end = start + dt.timedelta(days=7), end + dt.timedelta(days=7)
             elif prev == "last":
                 start, end = start - dt.timedelta(days=7), end - dt.timedelta(days=7)
-            return DateRange(start, end, phrase if prev in ("this", "next", "last", "the") else word)
+            # "at the weekend", "over the weekend" (British): this weekend, and said so.
+            said = "this weekend" if prev == "the" else phrase if prev in ("this", "next", "last") else word
+            return DateRange(start, end, said)
         if word in ("week", "wk") and prev in ("this", "next", "last"):
             start, end = _week_of(today)
             shift = {"this": 0, "next": 7, "last": -7}[prev]
@@ -257,7 +259,7 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
                     elif _day_of_month(prev):
                         said = phrase
                     else:
-                        said = f"{before_of} of {word}"
+                        said = f"the {before_of} of {word}"
                     return DateRange(day, day, f"on {said}")
             elif prev in ("in", "during", "of", "early", "late", "mid") and len(word) >= 3:
                 year = today.year if named_month >= today.month - 2 else today.year + 1

@@ -159,11 +159,13 @@ async def test_a_day_first_date_is_read_as_the_customer_writes_it(trey: TeamsCli
 
 async def test_dates_in_words_and_british_whats_on(trey: TeamsClient) -> None:
     ordinal = await _text(trey, OLIVER, "whats on the 8th of may", LONDON)
-    assert "Nothing of the migration is planned on 8th of may" in ordinal
+    assert "Nothing of the migration is planned on the 8th of may" in ordinal
     month = await _text(trey, OLIVER, "whats going on in may", LONDON)
     assert "planned in may" in month
     weekend = await _text(trey, OLIVER, "what's on this weekend", LONDON)
     assert "Nothing of the migration is planned this weekend" in weekend
+    british = await _text(trey, OLIVER, "what's on at the weekend", LONDON)
+    assert "Nothing of the migration is planned this weekend" in british
     alone = await _text(trey, OLIVER, "what's on?", LONDON)
     assert "in the coming week" in alone and "Sorry" not in alone
 

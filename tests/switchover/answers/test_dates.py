@@ -130,9 +130,18 @@ def test_a_time_or_a_version_is_not_a_dotted_date(text: str) -> None:
     assert found is None or found.text == "tomorrow"
 
 
-def test_the_dotted_date_is_shown_without_its_trailing_dot() -> None:
-    found = find_date_range("what happens on 21.03.", WED)
-    assert found is not None and found.text == "on 21.03"
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("what happens on 21.03.", "on 21.03"),  # the answer adds its own full stop
+        ("whats on the 8th of may", "on the 8th of may"),
+        ("what's on at the weekend", "this weekend"),
+        ("anything over the weekend", "this weekend"),
+    ],
+)
+def test_how_the_date_is_said_back(text: str, said: str) -> None:
+    found = find_date_range(text, WED)
+    assert found is not None and found.text == said
 
 
 @pytest.mark.parametrize("order", ["mdy", "dmy", "ymd"])
