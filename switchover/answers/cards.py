@@ -27,9 +27,8 @@ def _schedule_facts(s: WaveSchedule) -> list[dict[str, str]]:
         {"title": "When", "value": s.distance if s.status == "upcoming" else s.status},
         {"title": "Time zone", "value": s.zone_name + ("" if s.zone_from_teams else " (the project's)")},
     ]
-    if s.files_read_only_at is not None:
-        ro = s.files_read_only_at
-        facts.append({"title": "H: and S: read-only", "value": f"{format_day(ro)}, {format_time(ro)}"})
+    for ro in s.read_only:
+        facts.append({"title": f"{ro.label} read-only", "value": f"{format_day(ro.at)}, {format_time(ro.at)}"})
     facts.append({"title": "Hypercare until", "value": f"{format_day(s.hypercare_until)} ({s.hypercare_distance})"})
     return facts
 

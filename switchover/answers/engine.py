@@ -23,8 +23,8 @@ from switchover.answers.model import Answer, AnswerKind, Event, GroupSchedule, P
 from switchover.answers.schedule import (
     ReaderZone,
     WaveSchedule,
-    files_read_only_at,
     humanise_days,
+    read_only_moments,
     wave_schedule,
 )
 from switchover.answers.text import fold, words
@@ -310,12 +310,12 @@ class AnswerEngine:
             return f"Set up Microsoft Authenticator before your cutover starts: {start} ({s.distance})."
         if facet is Facet.HYPERCARE:
             return f"Hypercare for {s.wave_title} ends on {format_day(s.hypercare_until)} ({s.hypercare_distance})."
-        if facet is Facet.FILES and s.files_read_only_at is not None:
-            ro = s.files_read_only_at
-            return (
-                f"Your files move during your cutover, {when}. H: and S: become read-only on "
-                f"{format_day(ro)} at {format_time(ro)}."
+        drives = [ro for ro in s.read_only if ro.drives]
+        if facet is Facet.FILES and drives:
+            said = "; ".join(
+                f"{ro.label} {ro.verb} read-only on {format_day(ro.at)} at {format_time(ro.at)}" for ro in drives
             )
+            return f"Your files move during your cutover, {when}. {said[0].upper()}{said[1:]}."
         return f"Your move to Microsoft 365 is on {when}."
 
     def _group(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
@@ -529,11 +529,15 @@ def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
         start = wave.cutover.start.astimezone(zone)
         end = wave.cutover.end.astimezone(zone)
         events.append(Event(start, wave.key, f"{wave.title} cutover", format_window(start, end, day="long"), end))
-        ro = files_read_only_at(plan, wave)
-        if ro is not None:
-            ro = ro.astimezone(zone)
+        for moment in read_only_moments(plan, wave):
+            ro = moment.at.astimezone(zone)
             events.append(
-                Event(ro, wave.key, f"H: and S: read-only for {wave.title}", f"{format_day(ro)} from {format_time(ro)}")
+                Event(
+                    ro,
+                    wave.key,
+                    f"{moment.label} read-only for {wave.title}",
+                    f"{format_day(ro)} from {format_time(ro)}",
+                )
             )
         hc = dt.datetime.combine(wave.hypercare_until, dt.time(17, 0), tzinfo=plan.zone).astimezone(zone)
         events.append(Event(hc, wave.key, f"{wave.title} hypercare ends", format_day(wave.hypercare_until)))

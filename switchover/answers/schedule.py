@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from switchover.plan.model import Plan, Wave
+from switchover.plan.model import LegacyResource, Plan, Wave
 from switchover.timefmt import format_day, format_time, format_window
 
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
@@ -79,7 +79,7 @@ class WaveSchedule:
     cutover_start: dt.datetime  # in the reader's zone
     cutover_end: dt.datetime
     hypercare_until: dt.date
-    files_read_only_at: dt.datetime | None  # in the reader's zone
+    read_only: tuple[ReadOnly, ...]  # the plan's legacy resources going read-only, in the reader's zone
     days_until: int  # calendar days from today (reader's zone) to the cutover's start
     distance: str  # "in 5 days", "tomorrow", "2 weeks ago"
     hypercare_distance: str
@@ -103,17 +103,53 @@ class WaveSchedule:
         return format_window(self.cutover_start, self.cutover_end, day="long")
 
 
-def files_read_only_at(plan: Plan, wave: Wave) -> dt.datetime | None:
-    """When H: and S: become read-only: from the calendar message (before cutover) that says so."""
-    for message in plan.calendar:
-        if message.timing.days is None or message.timing.days >= 0:
-            continue
-        for point in message.points:
-            if "read-only" in point.casefold() or "read only" in point.casefold():
-                if m := _TIME.search(point):
-                    day = wave.cutover.start.astimezone(plan.zone).date() + dt.timedelta(days=message.timing.days)
-                    return dt.datetime.combine(day, dt.time(int(m.group(1)), int(m.group(2))), tzinfo=plan.zone)
+@dataclass(frozen=True, slots=True)
+class ReadOnly:
+    """Legacy resources that go read-only at one moment for one wave, e.g. "K: and M:" at Friday 18:00."""
+
+    names: tuple[str, ...]  # as answers name them together: "K:", "M:", "the timesheet system"
+    at: dt.datetime
+    drives: bool  # all of them are drives (the files answer speaks of these)
+
+    @property
+    def label(self) -> str:
+        """``K:``, ``K: and M:``, ``K:, M: and the old intranet``."""
+        if len(self.names) == 1:
+            return self.names[0]
+        return f"{', '.join(self.names[:-1])} and {self.names[-1]}"
+
+    @property
+    def verb(self) -> str:
+        return "becomes" if len(self.names) == 1 else "become"
+
+    def shown_in(self, zone: ZoneInfo) -> ReadOnly:
+        return ReadOnly(self.names, self.at.astimezone(zone), self.drives)
+
+
+def read_only_at(plan: Plan, wave: Wave, resource: LegacyResource) -> dt.datetime | None:
+    """When ``resource`` goes read-only for ``wave`` (from the wave's cutover as it stands), or None."""
+    when = resource.read_only
+    if when is None:
+        return None
+    if when.on is not None:
+        return when.on
+    if when.cutover == "start":
+        return wave.cutover.start
+    if when.at is not None:
+        day = wave.cutover.start.astimezone(plan.zone).date() + dt.timedelta(days=when.days or 0)
+        return dt.datetime.combine(day, when.at, tzinfo=plan.zone)
     return None
+
+
+def read_only_moments(plan: Plan, wave: Wave) -> tuple[ReadOnly, ...]:
+    """The wave's legacy resources that go read-only, grouped by moment (drives apart from the rest), in time order."""
+    groups: dict[tuple[dt.datetime, bool], list[str]] = {}
+    for resource in plan.legacy_for(wave):
+        at = read_only_at(plan, wave, resource)
+        if at is not None:
+            groups.setdefault((at, resource.kind == "drive"), []).append(resource.short)
+    moments = [ReadOnly(tuple(names), at, drives) for (at, drives), names in groups.items()]
+    return tuple(sorted(moments, key=lambda m: m.at))
 
 
 def _localise(point: str, day: dt.date, plan: Plan, zone: ZoneInfo) -> str:
@@ -198,7 +234,6 @@ def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) 
         status = "in progress"
     else:
         status = "upcoming"
-    read_only = files_read_only_at(plan, wave)
     return WaveSchedule(
         wave_key=wave.key,
         wave_number=wave.number,
@@ -206,7 +241,7 @@ def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) 
         cutover_start=start,
         cutover_end=end,
         hypercare_until=wave.hypercare_until,
-        files_read_only_at=read_only.astimezone(zone) if read_only else None,
+        read_only=tuple(m.shown_in(zone) for m in read_only_moments(plan, wave)),
         days_until=days,
         distance=humanise_days(days),
         hypercare_distance=humanise_days(days_between(now, wave.hypercare_until, zone)),

@@ -50,8 +50,6 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "files": (
         "files",
         "file",
-        "h drive",
-        "s drive",
         "home drive",
         "onedrive",
         "one drive",
@@ -67,6 +65,28 @@ _SERVICE_WORDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     key: (frozenset(p for p in phrases if " " not in p), tuple(f" {p} " for p in phrases if " " in p))
     for key, phrases in SERVICES.items()
 }
+
+# Any mapped drive named by its letter: "the J drive", "U: drive", "q-drive". "I"/"a" only with a colon
+# ("I drive to work" is not a drive).
+_DRIVE_LETTER = re.compile(r"\b([a-z])(:)?[\s-]*drives?\b", re.IGNORECASE)
+
+
+def _names_a_drive(text: str) -> bool:
+    return any(m.group(2) or m.group(1).casefold() not in "ia" for m in _DRIVE_LETTER.finditer(text))
+
+
+def _service_words(plan: Plan) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
+    """The services' words, with the plan's legacy drives (names and aliases) as files words."""
+    extra: list[str] = []
+    for resource in (*plan.legacy, *(r for w in plan.waves for r in w.legacy)):
+        if resource.kind == "drive":
+            extra.extend(p for p in (fold(n) for n in (resource.name, *resource.aliases)) if p)
+    if not extra:
+        return _SERVICE_WORDS
+    single, multi = _SERVICE_WORDS["files"]
+    files = (single | {p for p in extra if " " not in p}, (*multi, *(f" {p} " for p in extra if " " in p)))
+    return {**_SERVICE_WORDS, "files": files}
+
 
 # Words that make a question about *when*. "by when", "how long until", "what day" ...
 _WHEN_WORDS = frozenset("when date dates deadline until till til".split())
@@ -340,6 +360,10 @@ class Understander:
         for phrases in SERVICES.values():
             for phrase in phrases:
                 known.update(phrase.split())
+        self._service_words = _service_words(plan)
+        for single, multi in self._service_words.values():
+            known.update(single)
+            known.update(w for p in multi for w in p.split())
         known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
         known.update(w for w in _SINGLE_WORD_CHAT if len(w) >= 5)
         self.speller = Speller(known, keep=vocabulary.kept_words())
@@ -407,8 +431,10 @@ class Understander:
         padded = f" {joined} "
         services = [
             key
-            for key, (single, multi) in _SERVICE_WORDS.items()
-            if not single.isdisjoint(token_set) or any(p in padded for p in multi)
+            for key, (single, multi) in self._service_words.items()
+            if not single.isdisjoint(token_set)
+            or any(p in padded for p in multi)
+            or (key == "files" and _names_a_drive(text))
         ]
         about_self = bool(token_set & _SELF_WORDS)
         asks_when = _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES)

@@ -133,6 +133,7 @@ def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
         ctx.error(("waves",), "the plan has no waves; add at least one")
 
     _check_calendar(data, ctx)
+    _check_legacy(data, ctx)
     _check_hours(data, ctx)
     _check_aliases(data, ctx, wave_ref)
 
@@ -225,6 +226,41 @@ def _check_aliases(data: dict[str, Any], ctx: ReadContext, wave_ref: Any) -> Non
         for name, words in value.items():
             if isinstance(words, list) and any(not str(w).strip() for w in words):
                 ctx.error(("aliases", table, name), "an alias is empty; remove it or write the word people use")
+
+
+def _check_legacy(data: dict[str, Any], ctx: ReadContext) -> None:
+    """Each legacy resource's read_only: exactly one way of saying when; names unique per list."""
+    lists: list[tuple[Loc, Any]] = [(("legacy",), data.get("legacy"))]
+    lists += [(("waves", i, "legacy"), wave.get("legacy")) for i, wave in _items(data, "waves")]
+    for base, resources in lists:
+        if not isinstance(resources, list):
+            continue
+        seen: dict[str, int] = {}
+        for j, resource in enumerate(resources):
+            if not isinstance(resource, dict):
+                continue
+            name = resource.get("name")
+            if isinstance(name, str):
+                if name.casefold() in seen and not ctx.reported((*base, j, "name")):
+                    ctx.error(
+                        (*base, j, "name"),
+                        f"{name!r} is listed twice (also item {seen[name.casefold()]}); names must be unique",
+                    )
+                seen.setdefault(name.casefold(), j)
+            when = resource.get("read_only")
+            loc: Loc = (*base, j, "read_only")
+            if not isinstance(when, dict) or ctx.reported(loc):
+                continue
+            relative = when.get("days") is not None or when.get("at") is not None
+            modes = [relative, when.get("cutover") is not None, when.get("on") is not None]
+            if sum(modes) != 1:
+                ctx.error(
+                    loc,
+                    'give exactly one of: at with optional days (e.g. {days: -1, at: "17:30"}), '
+                    'cutover: start, or on (e.g. {on: "2027-03-19 17:30"}); or write never',
+                )
+            elif relative and when.get("at") is None:
+                ctx.error(loc, "missing 'at': say the local time, e.g. {days: -1, at: \"17:30\"}")
 
 
 def _check_calendar(data: dict[str, Any], ctx: ReadContext) -> None:

@@ -10,6 +10,7 @@ All datetimes in a loaded plan are timezone-aware, in the plan's time zone.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -88,6 +89,40 @@ class Window(_Model):
     end: dt.datetime
 
 
+class ReadOnlyFrom(_Model):
+    """When a legacy resource stops taking changes, relative to its wave's cutover.
+
+    Exactly one of: ``cutover: start`` (as the cutover window opens), ``at`` with optional
+    ``days`` (local time on cutover day + days; ``days`` defaults to 0), or ``on`` (one
+    fixed local date and time for every wave). Written ``never`` (or left out): it does not.
+    """
+
+    days: int | None = None
+    at: dt.time | None = None
+    cutover: Literal["start"] | None = None
+    on: dt.datetime | None = None
+
+
+LegacyKind = Literal["drive", "mailbox", "system", "site"]
+
+
+class LegacyResource(_Model):
+    """Something people use today that changes with the move: a mapped drive, a mailbox,
+    an old system or site; what it becomes and when it goes read-only."""
+
+    name: str  # as people see it, e.g. "K: drive"
+    kind: LegacyKind = "drive"
+    aliases: tuple[str, ...] = ()  # other words people use for it ("project drive", "the NAS")
+    becomes: str = ""  # what replaces it, e.g. "SharePoint sites behind each department's Team"
+    read_only: ReadOnlyFrom | None = None  # None: never goes read-only (or the plan does not say)
+
+    @property
+    def short(self) -> str:
+        """How answers name it alongside others: a drive by its letter ("K:"), anything else by name."""
+        m = re.match(r"^\s*([A-Za-z]):", self.name)
+        return f"{m.group(1).upper()}:" if self.kind == "drive" and m else self.name
+
+
 class Wave(_Model):
     """One group of people moved together on one cutover weekend."""
 
@@ -100,6 +135,8 @@ class Wave(_Model):
     users: tuple[str, ...] = ()  # explicit UPNs
     cutover: Window
     hypercare_until: dt.date
+    # This wave's own legacy resources: replace the plan's entries of the same name, add others.
+    legacy: tuple[LegacyResource, ...] = ()
 
     @property
     def title(self) -> str:
@@ -335,6 +372,7 @@ class Plan(_Model):
     faq: tuple[FaqEntry, ...] = ()
     readiness: ReadinessChecks = Field(default_factory=ReadinessChecks)
     aliases: Aliases = Field(default_factory=Aliases)
+    legacy: tuple[LegacyResource, ...] = ()
 
     # -- lookups -------------------------------------------------------------
 
@@ -360,6 +398,13 @@ class Plan(_Model):
             if w.key == key:
                 return w
         raise KeyError(key)
+
+    def legacy_for(self, wave: Wave) -> tuple[LegacyResource, ...]:
+        """The legacy resources that change for ``wave``: the plan's, with the wave's own entries
+        replacing those of the same name (and added after them)."""
+        own = {r.name.casefold(): r for r in wave.legacy}
+        merged = [own.pop(r.name.casefold(), r) for r in self.legacy]
+        return (*merged, *own.values())
 
     def area(self, key: str) -> Area:
         for a in self.areas:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 from rapidfuzz import process as fuzz_process
 
-from switchover.plan.model import ChannelRef, Contact, Duration
+from switchover.plan.model import ChannelRef, Contact, Duration, ReadOnlyFrom
 from switchover.plan.reader import Loc, ReadContext, type_name
 
 __all__ = ["INVALID", "closest", "keyed_to_list", "normalise_model", "parse_duration", "suggest"]
@@ -240,6 +240,15 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: ReadContext) -> Any:
                 return INVALID
             return {"team": team.strip(), "channel": channel.strip()}
         return normalise_model(value, ChannelRef, loc, ctx)
+    if ann is ReadOnlyFrom and isinstance(value, str):
+        if value.strip().casefold() == "never":
+            return None
+        ctx.error(
+            loc,
+            f"{_show(value, loc, ctx)} is not a read-only moment; write never, {{cutover: start}}, "
+            '{days: -1, at: "17:30"} or {on: "2027-03-19 17:30"}',
+        )
+        return INVALID
     if ann is Contact:
         if isinstance(value, str):
             return {"person": value.strip()}
