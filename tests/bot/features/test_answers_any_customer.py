@@ -176,3 +176,39 @@ async def test_a_dotted_date_is_day_first(wideworld: TeamsClient) -> None:
     # Hamburg's cutover runs from Saturday 14:00 into Sunday 21 March 10:00: it is on on the 21st too.
     on = await _text(wideworld, KATRIN, "what happens on 21.03.", BERLIN)
     assert "Wave 1 - Hamburg cutover" in on and "Nothing" not in on
+
+
+async def test_the_files_answer_names_the_customers_drives_and_when_they_go_read_only(wideworld: TeamsClient) -> None:
+    # The Hamburg wave cuts over Saturday 20 March 2027 from 14:00; the plan: P: read-only at 12:00 that day.
+    text = await _text(wideworld, KATRIN, "when does the P drive go read only?", BERLIN)
+    assert "P: becomes read-only on Saturday 20 March 2027 at 12:00" in text
+    assert "H:" not in text and "S:" not in text and "Wednesday 17 March" not in text
+    # In Monterrey's zone the same moment is 05:00 local.
+    far = await _text(
+        wideworld, "itzel.montemayor@wideworldimporters.com", "when do my files move", "America/Monterrey"
+    )
+    assert "P: becomes read-only on" in far and "H: and S:" not in far
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "when does the J drive go read only",
+        "when will the J: drive become read-only",
+        "when does the technical library go read-only",
+    ],
+)
+async def test_a_question_naming_a_drive_or_its_alias_is_about_files(trey: TeamsClient, typed: str) -> None:
+    # The UK wave cuts over Saturday 6 March 2027; T: and J: go read-only at 17:30 the Friday before.
+    text = await _text(trey, OLIVER, typed, LONDON)
+    assert "T: and J: become read-only on Friday 5 March 2027 at 17:30" in text
+
+
+async def test_any_drive_letter_is_a_files_question(trey: TeamsClient) -> None:
+    engine = trey.app.services.answers
+    await engine.prepare()
+    assert engine.understander is not None
+    today = dt.date(2027, 2, 1)
+    for typed in ("when does my U drive move", "when does the M: drive go read only", "what about the k-drive"):
+        assert "files" in engine.understander.read(typed, today=today).services, typed
+    assert "files" not in engine.understander.read("when can I drive to the office", today=today).services
