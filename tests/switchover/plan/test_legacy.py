@@ -1,4 +1,4 @@
-"""The plan's optional ``legacy``: the drives, mailboxes, systems and sites that change, and when each goes read-only."""
+"""The plan's optional ``legacy``: the drives, mailboxes, systems and sites that change, and when."""
 
 from __future__ import annotations
 
