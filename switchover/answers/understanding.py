@@ -298,6 +298,10 @@ class _PhraseTable:
         for phrase in table if fuzzy else ():
             if len(phrase) >= 5 and phrase not in self.cased:
                 self.candidates.setdefault(phrase.count(" ") + 1, []).append(phrase)
+        # Without fuzzy candidates a phrase can only start at one of its own first words, so a
+        # question none of whose words starts a phrase is not looked at (a table of every
+        # country's names, say).
+        self.first_words = frozenset(p.split(" ", 1)[0] for p in table) if not self.candidates else None
         # Word counts worth trying: an exact phrase or a fuzzy candidate of that length.
         self.sizes = tuple(n for n in (3, 2, 1) if n in self.candidates or any(p.count(" ") + 1 == n for p in table))
         self._fuzzy = lru_cache(maxsize=4096)(self._fuzzy_uncached)
@@ -319,6 +323,9 @@ class _PhraseTable:
         phrase counts only when typed in capitals (it is in ``capitals``).
         """
         found: list[str] = []
+        first_words = self.first_words
+        if first_words is not None and first_words.isdisjoint(tokens):
+            return found
         if used is None:
             used = [False] * len(tokens)
         table = self.table
