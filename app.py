@@ -78,6 +78,8 @@ def create_app(
         credentials_factory: a botbuilder ServiceClientCredentialsFactory replacing the
             one built from settings (tests: tokens from a loopback identity provider).
     """
+    if settings.plan_path is None:
+        raise ValueError("SWITCHOVER_PLAN is not set: point it at your migration plan (examples/ has worked ones)")
     plan = load_plan(settings.plan_path)
     db = Database(settings.async_database_url)
     pool = ConnectorPool()

@@ -1,7 +1,7 @@
 """Answering latency: in the process, and over HTTP beside a bare aiohttp handler, in one run.
 
 In process: every question of an example customer's labelled set (``--customer NAME``;
-by default the demo's, tests/switchover/answers/questions.yaml), asked as its labelled
+by default the demo's, examples/fabrikam/questions.yaml), asked as its labelled
 asker at its labelled moment, answered by ``AnswerEngine`` (and rendered to its card)
 several times; median and p99 per answer.
 
@@ -49,10 +49,9 @@ sys.path.insert(0, str(REPO))
 from loopback import cpu_seconds, free_port, reply_times, serve_connector, wait_http  # noqa: E402
 
 from switchover.answers.cli import customer_files  # noqa: E402
-from switchover.settings import DEFAULT_PLAN  # noqa: E402
 
-# The demo's example customer unless --customer names another (examples/NAME/).
-DEFAULT_CUSTOMER = DEFAULT_PLAN.parent.name
+# The bundled demo customer unless --customer names another (examples/NAME/).
+DEFAULT_CUSTOMER = "fabrikam"
 TENANT = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
 
 

@@ -152,6 +152,7 @@ def serve_switchover(port: int, workdir: Path, *, pooled: bool, auth: bool = Fal
         )
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
+        plan_path=REPO / "examples" / "fabrikam" / "plan.yaml",  # the bundled demo customer
         database_url=f"sqlite:///{data / 'bench.db'}",
         data_dir=data,
         log_level="WARNING",

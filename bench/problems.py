@@ -1,9 +1,8 @@
 """Problem-report triage and escalation: accuracy per area and how fast it runs.
 
 Triage: every labelled report of each example customer against that customer's
-plan (``examples/NAME/plan.yaml``; Fabrikam's reports are
-tests/switchover/problems/labelled_reports.txt, the others'
-``examples/NAME/labelled_reports.txt``): accuracy by area per customer and overall,
+plan (``examples/NAME/plan.yaml`` and ``examples/NAME/labelled_reports.txt``): accuracy by area
+per customer and overall,
 on the tune half, the held-out half (split by a hash of the text, see
 ``switchover/problems/evaluate.py``) and both; impact and urgency accuracy; the
 time per report (median and p99 over several rounds, after a warm-up).
@@ -34,15 +33,14 @@ from switchover.plan.model import Priority  # noqa: E402
 from switchover.problems.deadlines import ack_deadline  # noqa: E402
 from switchover.problems.evaluate import HELD_OUT, TUNE, accuracy, accuracy_by_area, load_reports, run  # noqa: E402
 from switchover.problems.triage import triage  # noqa: E402
-from switchover.settings import DEFAULT_PLAN  # noqa: E402
 
 EXAMPLES = REPO / "examples"
-FABRIKAM_REPORTS = REPO / "tests" / "switchover" / "problems" / "labelled_reports.txt"
+DEMO_PLAN = EXAMPLES / "fabrikam" / "plan.yaml"  # the bundled demo customer's
 
 
 def reports_path(customer: str) -> Path:
     """Where a customer's labelled reports are."""
-    return FABRIKAM_REPORTS if customer == "fabrikam" else EXAMPLES / customer / "labelled_reports.txt"
+    return EXAMPLES / customer / "labelled_reports.txt"
 
 
 def customers() -> list[str]:
@@ -102,7 +100,7 @@ def main() -> None:
                     print(f"    [{o.report.split}] {o.expected} -> {o.got}: {o.report.text}")
     timings.sort()
 
-    plan = load_plan(DEFAULT_PLAN)
+    plan = load_plan(DEMO_PLAN)
     start_at = dt.datetime(2027, 1, 11, 0, 0, tzinfo=plan.zone)  # four weeks over Waves 0 and 1
     instants = [start_at + dt.timedelta(minutes=15 * i) for i in range(4 * 7 * 24 * 4)]
     if args.quick:

@@ -29,8 +29,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from switchover.settings import DEFAULT_PLAN
-
 if TYPE_CHECKING:
     from switchover.plan.model import Plan
 
@@ -46,7 +44,6 @@ __all__ = [
     "time_zone_of",
 ]
 
-DEFAULT_ROSTER = DEFAULT_PLAN.parent / "roster.csv"
 # The Playground's own mock tenant; the demo plan accepts any tenant.
 PLAYGROUND_TENANT_ID = "00000000-0000-0000-0000-0000000000001"
 PLAYGROUND_BOT_ID = "00000000-0000-0000-0000-00000000000011"
@@ -131,7 +128,7 @@ class Persona:
         }
 
 
-def read_roster(path: Path = DEFAULT_ROSTER) -> list[Persona]:
+def read_roster(path: Path) -> list[Persona]:
     """Every user in an Entra "Download users" CSV."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [
@@ -307,15 +304,19 @@ def _slug(text: str) -> str:
 
 def config_text(
     who: str | None = None,
-    roster: Path = DEFAULT_ROSTER,
+    roster: Path | None = None,
     tenant_id: str = PLAYGROUND_TENANT_ID,
     *,
     plan: Path | None = None,
 ) -> str:
     """The Playground config (YAML) that signs in as ``who`` with five colleagues around them.
 
-    ``plan`` defaults to ``plan.yaml`` next to the roster; ``who`` to :func:`default_persona`.
+    ``plan`` defaults to ``plan.yaml`` next to the roster, the roster to ``roster.csv`` next to the
+    plan (one of the two is needed); ``who`` to :func:`default_persona`.
     """
+    if roster is None and plan is None:
+        raise PersonaError("give the plan (--plan) or the roster (--roster)")
+    roster = roster if roster is not None else plan.parent / "roster.csv"  # type: ignore[union-attr]
     plan_path = plan if plan is not None else roster.parent / "plan.yaml"
     the_plan = _load_plan(plan_path)
     people = read_roster(roster)
@@ -424,8 +425,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="UPN, UPN before the @, or display name (default: an ordinary member of the largest wave)",
     )
-    persona.add_argument("--roster", type=Path, default=DEFAULT_ROSTER, help="the users CSV")
-    persona.add_argument("--plan", type=Path, default=None, help="the plan (default: plan.yaml next to the roster)")
+    persona.add_argument(
+        "--roster", type=Path, default=None, help="the users CSV (default: roster.csv next to the plan)"
+    )
+    persona.add_argument(
+        "--plan", type=Path, default=None, help="the plan (default: SWITCHOVER_PLAN, or plan.yaml next to the roster)"
+    )
     persona.add_argument("--out", type=Path, default=None, help="file to write (default: print it)")
     persona.set_defaults(func=playground_persona)
 
@@ -435,7 +440,12 @@ def playground_persona(args: argparse.Namespace) -> int:
     import sys
 
     try:
-        text = config_text(args.who, args.roster, plan=args.plan)
+        plan = args.plan
+        if plan is None and args.roster is None:
+            from switchover.settings import Settings
+
+            plan = Settings().plan_path  # type: ignore[call-arg]
+        text = config_text(args.who, args.roster, plan=plan)
     except (PersonaError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
         return 1

@@ -9,7 +9,6 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PLAN = REPO_ROOT / "examples" / "fabrikam" / "plan.yaml"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 
 
@@ -47,7 +46,8 @@ class Settings(BaseSettings):
     # Comma-separated tenant ids whose activities are accepted; empty = any.
     allowed_tenants: str = Field("", validation_alias=AliasChoices("SWITCHOVER_ALLOWED_TENANTS"))
 
-    plan_path: Path = Field(DEFAULT_PLAN, validation_alias=AliasChoices("SWITCHOVER_PLAN"))
+    # The migration plan; no default: every deployment names its own (./scripts/demo names an example).
+    plan_path: Path | None = Field(None, validation_alias=AliasChoices("SWITCHOVER_PLAN"))
     roster_path: Path | None = Field(None, validation_alias=AliasChoices("SWITCHOVER_ROSTER"))
     database_url: str = Field("", validation_alias=AliasChoices("DATABASE_URL"))
     data_dir: Path = Field(DEFAULT_DATA_DIR, validation_alias=AliasChoices("SWITCHOVER_DATA_DIR"))

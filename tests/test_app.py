@@ -549,3 +549,11 @@ def test_exactly_one_fallback_is_routed(tmp_path) -> None:
     assert match is not None and match[0].__module__ == "bot.features.freetext"
     with pytest.raises(ValueError, match="fallback is already routed"):
         router.fallback(lambda turn, text: None)  # type: ignore[arg-type, return-value]
+
+
+def test_an_app_without_a_plan_is_refused_with_what_to_set(tmp_path) -> None:
+    from app import create_app
+
+    settings = make_settings(tmp_path, plan_path=None)
+    with pytest.raises(ValueError, match="SWITCHOVER_PLAN is not set"):
+        create_app(settings, start_scheduler=False)

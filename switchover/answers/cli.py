@@ -11,11 +11,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from switchover.settings import DEFAULT_PLAN, REPO_ROOT
+from switchover.settings import REPO_ROOT
 
-# The labelled set of the default plan (the demo customer's); every other example customer keeps
-# its own next to its plan (examples/NAME/questions.yaml).
-DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "switchover" / "answers" / "questions.yaml"
+# Every example customer keeps its labelled questions next to its plan (examples/NAME/questions.yaml).
 EXAMPLES = REPO_ROOT / "examples"
 
 
@@ -43,7 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "customers in examples/.",
     )
     _plan_args(ev)
-    ev.add_argument("--questions", type=Path, default=None, help=f"default: {DEFAULT_QUESTIONS.relative_to(REPO_ROOT)}")
+    ev.add_argument("--questions", type=Path, default=None, help="default: questions.yaml next to the plan")
     which = ev.add_mutually_exclusive_group()
     which.add_argument(
         "--customer",
@@ -70,7 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _plan_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--plan", type=Path, default=None, help="default: SWITCHOVER_PLAN / the demo's example plan")
+    parser.add_argument("--plan", type=Path, default=None, help="default: SWITCHOVER_PLAN")
     parser.add_argument("--roster", type=Path, default=None, help="default: roster.csv next to the plan")
 
 
@@ -90,8 +88,6 @@ def customer_files(name: str, examples: Path = EXAMPLES) -> tuple[Path, Path, Pa
         known = ", ".join(customers(examples)) or "none"
         raise CustomerError(f"no example customer {name!r} (no {plan}); known: {known}")
     questions = folder / "questions.yaml"
-    if not questions.is_file() and plan.resolve() == DEFAULT_PLAN.resolve():
-        questions = DEFAULT_QUESTIONS
     if not questions.is_file():
         raise CustomerError(f"example customer {name!r} has no labelled questions ({folder / 'questions.yaml'})")
     return plan, folder / "roster.csv", questions
@@ -117,6 +113,8 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
     if customer and not args.plan:
         return EXAMPLES / customer / "plan.yaml", args.roster or EXAMPLES / customer / "roster.csv"
     plan_path = args.plan or Settings().plan_path  # type: ignore[call-arg]
+    if plan_path is None:
+        raise SystemExit("error: no plan: give --plan or --customer NAME, or set SWITCHOVER_PLAN")
     return plan_path, args.roster or plan_path.parent / "roster.csv"
 
 
@@ -174,7 +172,7 @@ async def answers_eval(args: argparse.Namespace) -> int:
             return 2
     else:
         plan_path, roster_path = _paths(args)
-        runs = [(None, plan_path, roster_path, args.questions or DEFAULT_QUESTIONS)]
+        runs = [(None, plan_path, roster_path, args.questions or plan_path.parent / "questions.yaml")]
     reports: dict[str, Report] = {}
     for name, plan_path, roster_path, questions_path in runs:
         if reports:

@@ -1,6 +1,6 @@
 """Accuracy of the answer engine on a labelled question set, per kind, with the confusions.
 
-The labelled set (``tests/switchover/answers/questions.yaml``) says for each
+A labelled set (``examples/NAME/questions.yaml``) says for each
 question who asks, in which zone, at what moment, and what a right answer is.
 Questions are split into *train* and *held-out* by a hash of their text, so the
 split is nobody's choice; thresholds are calibrated on train only (see

@@ -41,7 +41,9 @@ def build_directory(
     if settings.directory_source == "roster":
         from switchover.directory.roster import RosterDirectory
 
-        roster = settings.roster_path or settings.plan_path.parent / "roster.csv"
+        if settings.plan_path is None and settings.roster_path is None:
+            raise ValueError("set SWITCHOVER_PLAN (the roster defaults to roster.csv beside it) or SWITCHOVER_ROSTER")
+        roster = settings.roster_path or settings.plan_path.parent / "roster.csv"  # type: ignore[union-attr]
         return RosterDirectory.from_csv(roster)
 
     from switchover.directory.graph import GraphDirectory

@@ -174,23 +174,12 @@ def customer_names() -> dict[str, str]:
     return names
 
 
-# Modules that still name the demo customer, each for a reason another piece of work removes;
-# strict, so the mark must go when the name does.
-STILL_NAMING: dict[str, str] = {}
-
-# The bundled demo's folder, which settings fall back to when no plan is configured (README's
-# configuration table); a path to an example, not a customer word in the engine.
-DEMO_PLAN_PATH = re.compile(r'"examples"\s*/\s*"fabrikam"')
-
-
 def engine_files() -> list[object]:
     files: list[object] = []
     for room in ENGINE:
         for path in sorted((REPO / room).rglob("*")):
             if path.suffix in (".py", ".j2", ".json") and "__pycache__" not in path.parts:
-                reason = STILL_NAMING.get(str(path.relative_to(REPO)))
-                marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-                files.append(pytest.param(path, marks=marks, id=str(path.relative_to(REPO))))
+                files.append(pytest.param(path, id=str(path.relative_to(REPO))))
     return files
 
 
@@ -214,7 +203,7 @@ def _any_name() -> re.Pattern[str]:
 @pytest.mark.parametrize("path", engine_files())
 def test_no_customer_name_in_engine_code(path: Path) -> None:
     # IANA zone names ("America/Boise") are the world's, not a customer's.
-    text = _ZONE.sub(" ", DEMO_PLAN_PATH.sub(" ", path.read_text(encoding="utf-8"))).casefold()
+    text = _ZONE.sub(" ", path.read_text(encoding="utf-8")).casefold()
     names = customer_names()
     found = sorted({f"{m.group(1)!r} ({names[m.group(1)]})" for m in _any_name().finditer(text)})
     assert not found, f"{path.relative_to(REPO)} names an example customer's {', '.join(found)}; take it from the plan"

@@ -20,7 +20,6 @@ from switchover.directory.roster import RosterDirectory
 from switchover.membership import resolve_wave
 from switchover.plan.loader import load_plan
 from switchover.playground import (
-    DEFAULT_ROSTER,
     Persona,
     PersonaError,
     config_text,
@@ -32,6 +31,7 @@ from switchover.playground import (
 )
 from switchover.settings import REPO_ROOT
 
+FABRIKAM_ROSTER = REPO_ROOT / "examples" / "fabrikam" / "roster.csv"
 PLAYGROUND_JS = REPO_ROOT / "node_modules" / "@microsoft" / "m365agentsplayground" / "dist" / "index.js"
 
 
@@ -50,12 +50,12 @@ def playground_config_schema() -> dict[str, Any]:
 
 def test_committed_config_is_nora_abbott_and_up_to_date() -> None:
     committed = (REPO_ROOT / ".m365agentsplayground.yml").read_text(encoding="utf-8")
-    assert committed == config_text("nora.abbott"), (
+    assert committed == config_text("nora.abbott", FABRIKAM_ROSTER), (
         "regenerate: switchover playground persona --out .m365agentsplayground.yml"
     )
     config = yaml.safe_load(committed)
     me = config["currentUser"]
-    with DEFAULT_ROSTER.open(encoding="utf-8-sig") as handle:
+    with FABRIKAM_ROSTER.open(encoding="utf-8-sig") as handle:
         row = next(r for r in csv.DictReader(handle) if r["userPrincipalName"] == "nora.abbott@fabrikamhealth.com")
     assert (me["aadObjectId"], me["name"]) == (row["id"], row["displayName"])
     assert row["officeLocation"] == "Tacoma Clinic"
@@ -64,7 +64,7 @@ def test_committed_config_is_nora_abbott_and_up_to_date() -> None:
 
 @pytest.mark.parametrize("who", ["nora.abbott", "dana.whitfield", "wesley.grant@fabrikamhealth.com", "Robert Kim"])
 def test_config_matches_the_playgrounds_schema(who: str) -> None:
-    config = yaml.safe_load(config_text(who))
+    config = yaml.safe_load(config_text(who, FABRIKAM_ROSTER))
     errors = [
         f"{list(e.absolute_path)}: {e.message}" for e in Draft7Validator(playground_config_schema()).iter_errors(config)
     ]
@@ -75,14 +75,14 @@ def test_config_matches_the_playgrounds_schema(who: str) -> None:
 
 
 def test_schema_check_is_real() -> None:
-    config = yaml.safe_load(config_text())
+    config = yaml.safe_load(config_text(roster=FABRIKAM_ROSTER))
     config["users"].pop()
     config["currentUser"]["timezone"] = "America/Los_Angeles"
     assert len(list(Draft7Validator(playground_config_schema()).iter_errors(config))) == 2
 
 
 def test_find_person_by_any_name() -> None:
-    people = read_roster()
+    people = read_roster(FABRIKAM_ROSTER)
     dana = find_person(people, "DANA.WHITFIELD@northwindmsp.com")
     assert dana.aad_object_id == "ca171f98-7d3f-4bb4-b66a-3ddcecb362d6"
     assert find_person(people, "dana.whitfield") == dana
@@ -92,13 +92,13 @@ def test_find_person_by_any_name() -> None:
 
 
 def test_time_zone_follows_the_persona() -> None:
-    assert "# localTimezone: America/Boise" in config_text("wesley.grant")  # remote worker in Boise
-    assert "# localTimezone: America/Los_Angeles" in config_text("omar.reyes")  # Portland
+    assert "# localTimezone: America/Boise" in config_text("wesley.grant", FABRIKAM_ROSTER)  # remote worker in Boise
+    assert "# localTimezone: America/Los_Angeles" in config_text("omar.reyes", FABRIKAM_ROSTER)  # Portland
 
 
 # What the persona and the Playground's companions are looked up by: a display name equal to one of
 # these ("KEVIN.OBRIEN") would make that lookup ambiguous, which is a different test.
-_OTHER_NAMES = {n for p in read_roster() if not p.upn.startswith("omar.reyes@") for n in p.names()}
+_OTHER_NAMES = {n for p in read_roster(FABRIKAM_ROSTER) if not p.upn.startswith("omar.reyes@") for n in p.names()}
 
 
 @settings(max_examples=30, deadline=None)
@@ -108,7 +108,7 @@ _OTHER_NAMES = {n for p in read_roster() if not p.upn.startswith("omar.reyes@") 
     )
 )
 def test_hostile_names_stay_plain_text(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
-    roster = DEFAULT_ROSTER.read_text(encoding="utf-8-sig")
+    roster = FABRIKAM_ROSTER.read_text(encoding="utf-8-sig")
     path = tmp_path_factory.mktemp("roster") / "roster.csv"
     rows = list(csv.reader(roster.splitlines()))
     rows[1][1] = name  # Omar Reyes' display name
@@ -119,12 +119,22 @@ def test_hostile_names_stay_plain_text(tmp_path_factory: pytest.TempPathFactory,
     assert set(config) == {"version", "tenantId", "bot", "currentUser", "users", "personalChat", "groupChat", "team"}
 
 
-def test_cli_writes_a_persona(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_a_persona(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "persona.yml"
-    assert cli_main(["playground", "persona", "kevin.obrien", "--out", str(out)]) == 0
+    roster = ["--roster", str(FABRIKAM_ROSTER)]
+    assert cli_main(["playground", "persona", "kevin.obrien", *roster, "--out", str(out)]) == 0
     assert yaml.safe_load(out.read_text())["currentUser"]["name"] == "Kevin O'Brien"
-    assert cli_main(["playground", "persona", "nobody.here"]) == 1
+    assert cli_main(["playground", "persona", "nobody.here", *roster]) == 1
     assert "nobody in the roster" in capsys.readouterr().err
+    # The plan comes from SWITCHOVER_PLAN when neither file is given; with none, a clear refusal.
+    monkeypatch.setenv("SWITCHOVER_PLAN", str(FABRIKAM_ROSTER.with_name("plan.yaml")))
+    assert cli_main(["playground", "persona", "kevin.obrien"]) == 0
+    monkeypatch.delenv("SWITCHOVER_PLAN")
+    monkeypatch.chdir(tmp_path)  # no .env here either
+    assert cli_main(["playground", "persona", "kevin.obrien"]) == 1
+    assert "give the plan (--plan) or the roster (--roster)" in capsys.readouterr().err
 
 
 # -- any customer ---------------------------------------------------------------------------------
@@ -134,7 +144,7 @@ EXAMPLES = REPO_ROOT / "examples"
 
 def test_default_persona_is_an_ordinary_member_of_the_largest_wave() -> None:
     # The rule reproduces the demo's long-standing persona, and picks staff of the other customers' own.
-    assert default_persona(load_plan(EXAMPLES / "fabrikam" / "plan.yaml"), DEFAULT_ROSTER) == (
+    assert default_persona(load_plan(EXAMPLES / "fabrikam" / "plan.yaml"), FABRIKAM_ROSTER) == (
         "nora.abbott@fabrikamhealth.com"
     )
     wideworld = load_plan(EXAMPLES / "wideworld" / "plan.yaml")

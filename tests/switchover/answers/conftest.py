@@ -14,7 +14,7 @@ from switchover.plan.loader import load_plan
 from switchover.plan.model import Plan
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "fabrikam"
-QUESTIONS = Path(__file__).resolve().parent / "questions.yaml"
+QUESTIONS = Path(__file__).resolve().parents[3] / "examples" / "fabrikam" / "questions.yaml"
 PACIFIC = dt.timezone(dt.timedelta(hours=-8))
 
 

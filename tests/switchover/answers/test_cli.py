@@ -41,7 +41,8 @@ def test_faq_gaps_lists_questions_with_counts(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_answers_ask_shows_the_reading(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["answers", "ask", "when is my cutover", "--as", "wesley.grant@fabrikamhealth.com"]
+    argv = ["answers", "ask", "when is my cutover", "--customer", "fabrikam"]
+    argv += ["--as", "wesley.grant@fabrikamhealth.com"]
     assert main([*argv, "--tz", "America/Boise", "--now", "2027-01-25T09:00-08:00"]) == 0
     out = capsys.readouterr().out
     assert "my_schedule" in out and "08:00-16:00 MST" in out and "in 5 days" in out
