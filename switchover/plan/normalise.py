@@ -14,7 +14,7 @@ import enum
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -123,6 +123,14 @@ def _parse_local_datetime(text: str, zone: ZoneInfo | None) -> dt.datetime:
         if back != naive:
             raise ValueError(f"{text!r} does not exist in {zone.key} (clocks jump forward); pick another time")
     return aware
+
+
+# Date and time fields: how each is read from text, and what the error says to write instead.
+_MOMENTS: dict[type, tuple[Callable[[str, ZoneInfo | None], Any], str]] = {
+    dt.datetime: (_parse_local_datetime, "a date and time; expected a local time like 2027-01-16 08:00"),
+    dt.date: (lambda text, _zone: _parse_date(text), "a date; expected a date like 2027-01-29"),
+    dt.time: (lambda text, _zone: _parse_time(text), "a time; expected a time like 09:00 (in quotes)"),
+}
 
 
 # -- schema-driven normalisation ----------------------------------------------------
@@ -255,32 +263,15 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: ReadContext) -> Any:
         return normalise_model(value, Contact, loc, ctx)
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return normalise_model(value, ann, loc, ctx)
-    if ann is dt.datetime:
+    if ann in _MOMENTS:
+        parse, expected = _MOMENTS[ann]
         if isinstance(value, str):
             try:
-                return _parse_local_datetime(value, ctx.zone)
+                return parse(value, ctx.zone)
             except ValueError as exc:
                 ctx.error(loc, str(exc))
                 return INVALID
-        ctx.error(loc, f"{_show(value, loc, ctx)} is not a date and time; expected a local time like 2027-01-16 08:00")
-        return INVALID
-    if ann is dt.date:
-        if isinstance(value, str):
-            try:
-                return _parse_date(value)
-            except ValueError as exc:
-                ctx.error(loc, str(exc))
-                return INVALID
-        ctx.error(loc, f"{_show(value, loc, ctx)} is not a date; expected a date like 2027-01-29")
-        return INVALID
-    if ann is dt.time:
-        if isinstance(value, str):
-            try:
-                return _parse_time(value)
-            except ValueError as exc:
-                ctx.error(loc, str(exc))
-                return INVALID
-        ctx.error(loc, f"{_show(value, loc, ctx)} is not a time; expected a time like 09:00 (in quotes)")
+        ctx.error(loc, f"{_show(value, loc, ctx)} is not {expected}")
         return INVALID
     if ann is str:
         if isinstance(value, str):

@@ -607,3 +607,24 @@ def test_short_unknown_field_gets_no_far_fetched_suggestion() -> None:
     err = only_error(MINIMAL + "a: 1\n")
     assert err.field == "a"
     assert "did you mean" not in err.message and "allowed here: organisation" in err.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "expected"),
+    [
+        (
+            'start: "2027-01-16 08:00"',
+            "start: [2027]",
+            "waves[0].cutover.start",
+            "is not a date and time; expected a local time like 2027-01-16 08:00",
+        ),
+        ("hypercare_until: 2027-01-29", "hypercare_until: [1]", "waves[0].hypercare_until", "is not a date; expected"),
+        ('start: "07:00"', "start: {h: 7}", "business_hours", "is not a time; expected a time like 09:00"),
+    ],
+)
+def test_a_date_or_time_field_given_something_else_says_what_to_write(
+    old: str, new: str, field: str, expected: str
+) -> None:
+    error = only_error(broken(old, new))
+    assert field in str(error)
+    assert expected in str(error)
