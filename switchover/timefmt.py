@@ -10,7 +10,9 @@ knows of answers, plans or cards, so any of them may use it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "DAY_NAMES",
@@ -20,6 +22,8 @@ __all__ = [
     "format_short_day",
     "format_time",
     "format_window",
+    "localise_times",
+    "names_a_day",
 ]
 
 # English names, as strftime gives them in the C locale the bot runs in; looked up
@@ -93,3 +97,44 @@ def format_window(start: dt.datetime, end: dt.datetime, *, day: Literal["long", 
     if day == "iso":
         return f"{DAY_NAMES[start.weekday()][:3]} {start.date().isoformat()} {window}"
     return window
+
+
+# -- text written in one zone, read in another --
+
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_TODAY = re.compile(r"\b(today|tonight)\b", re.IGNORECASE)
+_THIS_WEEKEND = re.compile(r"\bthis weekend\b", re.IGNORECASE)
+
+
+def names_a_day(text: str) -> bool:
+    """The text speaks of the day it is sent ("at 17:30 today", "tonight")."""
+    return bool(_TODAY.search(text))
+
+
+def localise_times(text: str, sent: dt.datetime, reader: ZoneInfo) -> str:
+    """Text written for the day it is sent (``sent``, in the writer's zone), made to stand on its own
+    for a reader in ``reader``: each clock time becomes the same moment in the reader's zone, and
+    "today" the reader's own day of that moment.
+
+    "T: becomes read-only at 17:30 today." sent on Friday in Helsinki reads, in Denver,
+    "T: becomes read-only at 08:30 MST on Friday 12 March"; at 02:00 in Helsinki it would be
+    "at 17:00 MST on Thursday 11 March": never Helsinki's date with Denver's time.
+    """
+    writer = sent.tzinfo
+    assert writer is not None, "sent must be timezone-aware"
+    day = sent.date()
+    moments: list[dt.datetime] = []
+
+    def local_time(m: re.Match[str]) -> str:
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if hour > 23 or minute > 59:
+            return m.group(0)
+        at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=writer).astimezone(reader)
+        moments.append(at)
+        return format_time(at)
+
+    out = _CLOCK.sub(local_time, text)
+    # The day the text means, as the reader counts days: that of its (first) time, else the sending's.
+    on = moments[0] if moments else sent.astimezone(reader)
+    out = _TODAY.sub(f"on {format_day(on, year=False)}", out)
+    return _THIS_WEEKEND.sub("on the cutover weekend", out)

@@ -183,7 +183,7 @@ class _Handlers:
         rest = _rest(turn, 1)
         plan = self.services.plan
         words = rest.split()
-        calendar_keys = {m.key for m in plan.calendar}
+        calendar_keys = {m.key for wave in plan.waves for m in plan.calendar_for(wave)}
         if len(words) == 2 and words[0].casefold() in calendar_keys:
             await self._announce_calendar(turn, words[0].casefold(), words[1].casefold())
             return

@@ -57,7 +57,11 @@ def calendar_content(message: CalendarMessage) -> Content:
 
 
 def message_time(wave: WaveDates, message: CalendarMessage, zone: ZoneInfo) -> dt.datetime | None:
-    """When a calendar message goes for a wave (None: sent by a lead)."""
+    """When a calendar message goes for a wave (None: sent by a lead).
+
+    ``zone``: the wave's (``Plan.zone_of``): ``days: -1, at: "16:00"`` is 16:00 on the day before
+    the cutover day, both as the wave's people count them.
+    """
     timing = message.timing
     if timing.manual:
         return None
@@ -153,8 +157,10 @@ class WaveCalendar:
         wanted: dict[str, tuple[Wave, CalendarMessage, dt.datetime | None, str]] = {}
         for wave in self.plan.waves:
             dates = await self.wave_dates(wave.key)
-            for message in self.plan.calendar:
-                when = message_time(dates, message, self.plan.zone)
+            # The wave's own calendar, its days and times counted where its people are.
+            zone = self.plan.zone_of(wave)
+            for message in self.plan.calendar_for(wave):
+                when = message_time(dates, message, zone)
                 if PlanAudience.WAVE_USERS in message.to:
                     wanted[campaign_id(wave.key, message.key)] = (wave, message, when, "wave")
                 if PlanAudience.SERVICE_DESK in message.to:

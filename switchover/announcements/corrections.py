@@ -108,7 +108,8 @@ class Corrections:
         Pending announcements of the wave move with it; cards already delivered are
         updated in place (new date) and followed by a reschedule notice to the wave.
         """
-        zone = self.calendar.plan.zone
+        plan = self.calendar.plan
+        zone = plan.zone_of(plan.wave(wave_key))  # "same local times": the wave's people's
         old = await self.calendar.wave_dates(wave_key)
         old_local_start, old_local_end = old.start.astimezone(zone), old.end.astimezone(zone)
         shift = new_day - old_local_start.date()

@@ -17,7 +17,7 @@ from switchover.delivery import Recipient
 from switchover.plan.model import Plan
 from switchover.readiness.notice import ReadinessNotice
 from switchover.storage.conversations import ConversationStore
-from switchover.timefmt import format_moment, format_window
+from switchover.timefmt import format_moment, format_window, localise_times, names_a_day
 
 if TYPE_CHECKING:
     from switchover.announcements.reports import Report
@@ -88,14 +88,17 @@ def render_announcement(
         )
     wave = plan.wave(announcement.wave_key) if announcement.wave_key else None
     readiness = ReadinessNotice(tuple(to_do), dates.start.astimezone(zone)) if to_do and dates else None
+    summary, points = content.summary, list(content.points)
+    if wave is not None and announcement.send_at is not None:
+        summary, points = _in_readers_zone(summary, points, announcement.send_at, plan.zone_of(wave), zone)
     return render_card(
         "announcement",
         announcement_id=announcement.id,
         wave_title=wave.title if wave else None,
         title=announcement.title,
         when_text=f"Your cutover: {_when(dates, zone)}" if dates else None,
-        summary=content.summary,
-        points=list(content.points),
+        summary=summary,
+        points=points,
         buttons=buttons,
         acknowledged_text=ack_text,
         correction=content.correction,
@@ -105,6 +108,21 @@ def render_announcement(
         notice=notice,
         notice_color="Good" if notice_good else "Attention",
     )
+
+
+def _in_readers_zone(
+    summary: str, points: list[str], sent: dt.datetime, written_in: ZoneInfo, reader: ZoneInfo
+) -> tuple[str, list[str]]:
+    """A wave message's lines that speak of the day it goes ("T: becomes read-only at 17:30 today"),
+    for a reader outside the wave's zone: day and time both theirs (``localise_times``)."""
+    if reader.key == written_in.key:
+        return summary, points
+    local = sent.astimezone(written_in)
+
+    def shown(text: str) -> str:
+        return localise_times(text, local, reader) if names_a_day(text) else text
+
+    return shown(summary), [shown(p) for p in points]
 
 
 def report_card(report: Report, zone: ZoneInfo) -> dict[str, Any]:

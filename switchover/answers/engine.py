@@ -539,7 +539,8 @@ def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
                     f"{format_day(ro)} from {format_time(ro)}",
                 )
             )
-        hc = dt.datetime.combine(wave.hypercare_until, dt.time(17, 0), tzinfo=plan.zone).astimezone(zone)
-        events.append(Event(hc, wave.key, f"{wave.title} hypercare ends", format_day(wave.hypercare_until)))
+        # 17:00 where the wave's people are, on the reader's own calendar.
+        hc = dt.datetime.combine(wave.hypercare_until, dt.time(17, 0), tzinfo=plan.zone_of(wave)).astimezone(zone)
+        events.append(Event(hc, wave.key, f"{wave.title} hypercare ends", format_day(hc)))
     events.sort(key=lambda e: e.when)
     return events

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from switchover.plan.model import LegacyResource, Plan, Wave
-from switchover.timefmt import format_day, format_time, format_window
-
-_TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+from switchover.timefmt import format_day, format_window, localise_times
 
 
 def humanise_days(days: int) -> str:
@@ -136,8 +133,10 @@ def read_only_at(plan: Plan, wave: Wave, resource: LegacyResource) -> dt.datetim
     if when.cutover == "start":
         return wave.cutover.start
     if when.at is not None:
-        day = wave.cutover.start.astimezone(plan.zone).date() + dt.timedelta(days=when.days or 0)
-        return dt.datetime.combine(day, when.at, tzinfo=plan.zone)
+        # Local time where the wave's people are, on the wave's own cutover day.
+        zone = plan.zone_of(wave)
+        day = wave.cutover.start.astimezone(zone).date() + dt.timedelta(days=when.days or 0)
+        return dt.datetime.combine(day, when.at, tzinfo=zone)
     return None
 
 
@@ -152,49 +151,37 @@ def read_only_moments(plan: Plan, wave: Wave) -> tuple[ReadOnly, ...]:
     return tuple(sorted(moments, key=lambda m: m.at))
 
 
-def _localise(point: str, day: dt.date, plan: Plan, zone: ZoneInfo) -> str:
-    """A calendar point written for the day it is sent, made to stand on its own in a reader's zone.
-
-    "H: and S: become read-only at 18:00 today." sent the Friday before a
-    cutover becomes "... at 19:00 MST on Friday 29 January" for a reader on Mountain time.
-    """
-
-    def local_time(m: re.Match[str]) -> str:
-        at = dt.datetime.combine(day, dt.time(int(m.group(1)), int(m.group(2))), tzinfo=plan.zone).astimezone(zone)
-        return format_time(at)
-
-    text = _TIME.sub(local_time, point)
-    when = format_day(day, year=False)
-    text = re.sub(r"\btoday\b", f"on {when}", text)
-    return re.sub(r"\bthis weekend\b", "on the cutover weekend", text)
-
-
 def before_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None = None) -> tuple[str, ...]:
     """What to do before cutover: the points of the calendar messages sent before it, in order, de-duplicated.
 
-    With a wave, points that speak of "today" are dated to the day their message goes out for that wave,
-    and their times shown in ``zone``.
+    With a wave (its own calendar), points that speak of "today" are dated to the day their message
+    goes out for that wave, and their times shown in ``zone``: day and time both the reader's.
     """
     steps: list[str] = []
-    messages = [m for m in plan.calendar if m.timing.days is not None and m.timing.days < 0]
+    calendar = plan.calendar_for(wave) if wave is not None else plan.calendar
+    messages = [m for m in calendar if m.timing.days is not None and m.timing.days < 0]
     for message in sorted(messages, key=lambda m: m.timing.days or 0):
         for point in message.points:
             if wave is not None:
-                sent = wave.cutover.start.astimezone(plan.zone).date() + dt.timedelta(days=message.timing.days or 0)
-                point = _localise(point, sent, plan, zone or plan.zone)
+                written_in = plan.zone_of(wave)
+                day = wave.cutover.start.astimezone(written_in).date() + dt.timedelta(days=message.timing.days or 0)
+                sent = dt.datetime.combine(day, message.timing.at or dt.time(9, 0), tzinfo=written_in)
+                point = localise_times(point, sent, zone or written_in)
             if point not in steps:
                 steps.append(point)
     return tuple(steps)
 
 
-def on_the_day_steps(plan: Plan) -> tuple[str, ...]:
-    """What happens on the day: the cutover-start message, then what the completion message says."""
+def on_the_day_steps(plan: Plan, wave: Wave | None = None) -> tuple[str, ...]:
+    """What happens on the day: the cutover-start message, then what the completion message says
+    (the wave's own calendar, with a wave)."""
     steps: list[str] = []
-    for message in plan.calendar:
+    calendar = plan.calendar_for(wave) if wave is not None else plan.calendar
+    for message in calendar:
         if message.timing.cutover == "start":
             steps.append(message.summary)
             steps.extend(message.points)
-    for message in plan.calendar:
+    for message in calendar:
         if message.timing.manual:
             steps.extend(message.points)
     return tuple(s for s in steps if s)
@@ -247,7 +234,7 @@ def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) 
         hypercare_distance=humanise_days(days_between(now, wave.hypercare_until, zone)),
         status=status,
         before=_steps(plan, wave.key, zone, lambda: before_steps(plan, wave, zone)),
-        on_the_day=_steps(plan, None, None, lambda: on_the_day_steps(plan)),
+        on_the_day=_steps(plan, f"{wave.key}@day", None, lambda: on_the_day_steps(plan, wave)),
         zone_name=zone.key,
         zone_from_teams=reader.from_teams,
     )

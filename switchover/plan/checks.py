@@ -133,6 +133,8 @@ def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
         ctx.error(("waves",), "the plan has no waves; add at least one")
 
     _check_calendar(data, ctx)
+    _check_sites(data, ctx)
+    _check_wave_calendars(data, ctx)
     _check_legacy(data, ctx)
     _check_hours(data, ctx)
     _check_aliases(data, ctx, wave_ref)
@@ -263,31 +265,113 @@ def _check_legacy(data: dict[str, Any], ctx: ReadContext) -> None:
                 ctx.error(loc, "missing 'at': say the local time, e.g. {days: -1, at: \"17:30\"}")
 
 
+# -- time zones and sites, per-wave calendar --
+
+
+def _check_sites(data: dict[str, Any], ctx: ReadContext) -> None:
+    """``sites:``: names unique, a known country, each site moved by some wave; a wave's sites listed there."""
+    sites = _items(data, "sites")
+    if not sites:
+        return
+    named: dict[str, int] = {}
+    for i, site in sites:
+        name = site.get("name")
+        if not isinstance(name, str):
+            continue
+        folded = name.strip().casefold()
+        if folded in named:
+            ctx.error(("sites", i, "name"), f"{name!r} is listed twice (also sites[{named[folded]}]); keep one")
+            continue
+        named[folded] = i
+        country = site.get("country")
+        if isinstance(country, str) and country_code(country) is None and not ctx.reported(("sites", i, "country")):
+            ctx.error(
+                ("sites", i, "country"),
+                f"unknown country {country!r}"
+                + (
+                    suggest(country, all_countries().values())
+                    or "; write its English name or ISO code, e.g. Poland or PL"
+                ),
+            )
+    moved: set[str] = set()
+    for w, wave in _items(data, "waves"):
+        names = wave.get("sites")
+        for j, name in enumerate(names if isinstance(names, list) else []):
+            if not isinstance(name, str):
+                continue
+            moved.add(name.strip().casefold())
+            if name.strip().casefold() not in named and not ctx.reported(("waves", w, "sites", j)):
+                ctx.error(
+                    ("waves", w, "sites", j),
+                    f"site {name!r} is not in sites:"
+                    + (
+                        suggest(name, [s["name"] for _, s in sites if isinstance(s.get("name"), str)])
+                        or "; add it there with its time_zone"
+                    ),
+                )
+    for folded, i in named.items():
+        if folded not in moved and not ctx.reported(("sites", i)):
+            ctx.error(
+                ("sites", i, "name"),
+                f"no wave moves site {sites[i][1]['name']!r}; add it to a wave's sites (or remove it here)",
+            )
+
+
+def _check_wave_calendars(data: dict[str, Any], ctx: ReadContext) -> None:
+    """A wave's ``calendar:``: each key overrides the plan's entry, or adds one with a title and timing."""
+    keys = [m["key"] for _, m in _items(data, "calendar") if isinstance(m.get("key"), str)]
+    for w, wave in _items(data, "waves"):
+        seen: dict[str, int] = {}
+        for j, entry in _items(wave, "calendar"):
+            loc: Loc = ("waves", w, "calendar", j)
+            key = entry.get("key")
+            if isinstance(key, str):
+                if key in seen:
+                    ctx.error((*loc, "key"), f"{key!r} is used twice (also item {seen[key]}); keep one")
+                seen.setdefault(key, j)
+                if key not in keys and (entry.get("title") is None or entry.get("timing") is None):
+                    hint = suggest(key, keys)
+                    ctx.error(
+                        (*loc, "key"),
+                        f"{key!r} is not in the plan's calendar"
+                        + (hint or f" ({', '.join(keys) or 'empty'})")
+                        + "; a new entry for this wave only needs a title and a timing",
+                    )
+            _check_message(entry, loc, ctx)
+
+
+# -- end time zones and sites --
+
+
 def _check_calendar(data: dict[str, Any], ctx: ReadContext) -> None:
     for i, message in _items(data, "calendar"):
-        timing = message.get("timing")
-        loc: Loc = ("calendar", i, "timing")
-        if isinstance(timing, dict) and not ctx.reported(loc):
-            relative = timing.get("days") is not None or timing.get("at") is not None
-            modes = [relative, timing.get("cutover") is not None, timing.get("manual") is True]
-            if sum(modes) != 1:
-                ctx.error(
-                    loc,
-                    'give exactly one of: days and at (e.g. {days: -7, at: "09:00"}), '
-                    "cutover: start|end, or manual: true",
-                )
-            elif relative and (timing.get("days") is None or timing.get("at") is None):
-                missing = "at" if timing.get("at") is None else "days"
-                ctx.error(
-                    loc,
-                    f"missing {missing!r}: a relative timing needs both days (from the cutover day) "
-                    'and at (local time), e.g. {days: -7, at: "09:00"}',
-                )
-        buttons = message.get("buttons")
-        if isinstance(buttons, list):
-            for j, button in enumerate(buttons):
-                if isinstance(button, dict) and button.get("action") == "open_url" and not button.get("url"):
-                    ctx.error(("calendar", i, "buttons", j), "an open_url button needs a url")
+        _check_message(message, ("calendar", i), ctx)
+
+
+def _check_message(message: dict[str, Any], base: Loc, ctx: ReadContext) -> None:
+    """One calendar entry (the plan's or a wave's): its timing said one way, its buttons complete."""
+    timing = message.get("timing")
+    loc: Loc = (*base, "timing")
+    if isinstance(timing, dict) and not ctx.reported(loc):
+        relative = timing.get("days") is not None or timing.get("at") is not None
+        modes = [relative, timing.get("cutover") is not None, timing.get("manual") is True]
+        if sum(modes) != 1:
+            ctx.error(
+                loc,
+                'give exactly one of: days and at (e.g. {days: -7, at: "09:00"}), cutover: start|end, or manual: true',
+            )
+        elif relative and (timing.get("days") is None or timing.get("at") is None):
+            missing = "at" if timing.get("at") is None else "days"
+            ctx.error(
+                loc,
+                f"missing {missing!r}: a relative timing needs both days (from the cutover day) "
+                'and at (local time), e.g. {days: -7, at: "09:00"}',
+            )
+    buttons = message.get("buttons")
+    if isinstance(buttons, list):
+        for j, button in enumerate(buttons):
+            if isinstance(button, dict) and button.get("action") == "open_url" and not button.get("url"):
+                ctx.error((*base, "buttons", j), "an open_url button needs a url")
 
 
 def _check_hours(data: dict[str, Any], ctx: ReadContext) -> None:

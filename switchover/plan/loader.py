@@ -6,7 +6,8 @@ comforts for the people who edit it by hand:
 - ``people`` may be a mapping keyed by the person's key (``dana.whitfield: {name: ...}``);
 - ``service_levels`` may be a mapping keyed by priority (``P1: {acknowledge_within: ...}``);
 - durations are text: ``15 minutes``, ``2 hours``, ``4 business hours``, ``1 business day``;
-- datetimes are local times in ``organisation.time_zone``: ``2027-01-16 08:00``;
+- datetimes are local times in ``organisation.time_zone`` (a wave's in the wave's zone:
+  its ``time_zone``, else its sites' in ``sites:``): ``2027-01-16 08:00``;
   times are ``09:00``, dates ``2027-01-29``;
 - a contact is a person key (``owner: luis.ortega``) or a channel
   (``owner: {channel: "Contoso IT / Service Desk"}``); a channel may be written
@@ -25,6 +26,7 @@ pydantic's remaining complaints back to lines, and builds the :class:`Plan`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import ValidationError
@@ -64,6 +66,51 @@ def _zone_hint(name: str) -> str:
     return f" - did you mean {best!r}?" if best else "; use an IANA name like America/Los_Angeles"
 
 
+def _zone(name: str, loc: Loc, ctx: ReadContext) -> ZoneInfo | None:
+    name = name.strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        ctx.error(loc, f"unknown time zone {name!r}" + _zone_hint(name))
+        return None
+
+
+def _wave_zones(data: dict[str, Any], ctx: ReadContext) -> None:
+    """Each wave's zone, before its cutover is read: its own ``time_zone``, else the one zone of
+    its sites in ``sites:``; sites in different zones and no ``time_zone`` is an error."""
+    site_zones: dict[str, tuple[str, ZoneInfo]] = {}
+    sites = data.get("sites")
+    for i, site in enumerate(sites if isinstance(sites, list) else []):
+        if isinstance(site, dict) and isinstance(site.get("name"), str) and isinstance(site.get("time_zone"), str):
+            zone = _zone(site["time_zone"], ("sites", i, "time_zone"), ctx)
+            if zone is not None:
+                site_zones.setdefault(site["name"].strip().casefold(), (site["name"].strip(), zone))
+    waves = data.get("waves")
+    for i, wave in enumerate(waves if isinstance(waves, list) else []):
+        if not isinstance(wave, dict):
+            continue
+        if isinstance(wave.get("time_zone"), str):
+            zone = _zone(wave["time_zone"], ("waves", i, "time_zone"), ctx)
+            if zone is not None:
+                ctx.zones[("waves", i)] = zone
+            continue
+        names = wave.get("sites")
+        names = [names] if isinstance(names, str) else names if isinstance(names, list) else []
+        found = [
+            site_zones[n.strip().casefold()] for n in names if isinstance(n, str) and n.strip().casefold() in site_zones
+        ]
+        distinct = {z.key for _, z in found}
+        if len(distinct) == 1:
+            ctx.zones[("waves", i)] = found[0][1]
+        elif len(distinct) > 1:
+            which = ", ".join(f"{name}: {zone.key}" for name, zone in found)
+            ctx.error(
+                ("waves", i, "sites"),
+                f"this wave's sites are in different time zones ({which}); say which one its cutover and "
+                f"calendar times are in with time_zone: {found[0][1].key} (or another) on the wave",
+            )
+
+
 def parse_plan(text: str, source: str = "<string>") -> Plan:
     """Parse a plan from YAML text.
 
@@ -77,14 +124,11 @@ def parse_plan(text: str, source: str = "<string>") -> Plan:
     ctx = ReadContext(source)
     data = read_yaml(text, ctx)
 
-    # The time zone first: every datetime in the file is read in it.
+    # The time zones first: every datetime in the file is read in one of them.
     org = data.get("organisation")
     if isinstance(org, dict) and isinstance(org.get("time_zone"), str):
-        name = org["time_zone"].strip()
-        try:
-            ctx.zone = ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            ctx.error(("organisation", "time_zone"), f"unknown time zone {name!r}" + _zone_hint(name))
+        ctx.zone = _zone(org["time_zone"], ("organisation", "time_zone"), ctx)
+    _wave_zones(data, ctx)
 
     keyed_to_list(data, "people", "key", ctx)
     keyed_to_list(data, "service_levels", "priority", ctx)

@@ -4,7 +4,8 @@ This module is the contract every feature reads. Field names here are what the
 YAML file uses (see ``examples/*/plan.yaml``); loading and precise error
 reporting live in :mod:`switchover.plan.loader`.
 
-All datetimes in a loaded plan are timezone-aware, in the plan's time zone.
+All datetimes in a loaded plan are timezone-aware: a wave's in the wave's zone
+(:meth:`Plan.zone_of`), the rest in the organisation's.
 """
 
 from __future__ import annotations
@@ -137,6 +138,13 @@ class Wave(_Model):
     hypercare_until: dt.date
     # This wave's own legacy resources: replace the plan's entries of the same name, add others.
     legacy: tuple[LegacyResource, ...] = ()
+    # -- time zones and per-wave calendar (see "Time zones and sites" in docs/plan-format.md) --
+    # The zone the wave's cutover, calendar and read-only times are written and sent in;
+    # unset: its sites' common zone, else the organisation's (Plan.zone_of).
+    time_zone: str | None = None
+    # This wave's own wording or timing of calendar entries, by key (Plan.calendar_for).
+    calendar: tuple[CalendarOverride, ...] = ()
+    # -- end time zones and per-wave calendar --
 
     @property
     def title(self) -> str:
@@ -282,6 +290,50 @@ class CalendarMessage(_Model):
     buttons: tuple[CardButton, ...] = ()
 
 
+# -- time zones and sites, per-wave calendar (see "Time zones and sites" in docs/plan-format.md) --
+
+
+class Site(_Model):
+    """An office location and the time zone its people live in.
+
+    ``name`` is the location as people and the roster write it (``officeLocation``);
+    ``aliases.sites`` gives its other names.
+    """
+
+    name: str
+    time_zone: str  # IANA name
+    country: str | None = None  # English name or ISO code
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class CalendarOverride(_Model):
+    """One wave's own version of a calendar entry, by key: what is given replaces the plan's.
+
+    A key the plan's calendar does not have adds an entry for this wave only (it needs a
+    title and a timing).
+    """
+
+    key: str
+    title: str | None = None
+    timing: MessageTiming | None = None
+    to: tuple[Audience, ...] | None = None
+    summary: str | None = None
+    points: tuple[str, ...] | None = None
+    buttons: tuple[CardButton, ...] | None = None
+
+    def apply(self, message: CalendarMessage | None) -> CalendarMessage:
+        given = self.model_dump(exclude_none=True, exclude={"key"})
+        if message is None:
+            return CalendarMessage.model_validate({"key": self.key, **given})
+        return message.model_copy(update={k: getattr(self, k) for k in given})
+
+
+# -- end time zones and sites --
+
+
 class Digest(_Model):
     at: dt.time
     days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...]
@@ -350,6 +402,9 @@ class Aliases(_Model):
 PriorityMatrix = dict[Impact, dict[Urgency, Priority]]
 
 
+Wave.model_rebuild()
+
+
 class Plan(_Model):
     """A whole migration plan for one tenant."""
 
@@ -373,12 +428,45 @@ class Plan(_Model):
     readiness: ReadinessChecks = Field(default_factory=ReadinessChecks)
     aliases: Aliases = Field(default_factory=Aliases)
     legacy: tuple[LegacyResource, ...] = ()
+    sites: tuple[Site, ...] = ()  # office locations and their time zones
 
     # -- lookups -------------------------------------------------------------
 
     @property
     def zone(self) -> ZoneInfo:
+        """The organisation's zone (a wave's own is :meth:`zone_of`)."""
         return self.organisation.zone
+
+    # -- time zones and sites, per-wave calendar --
+
+    def zone_of(self, wave: Wave) -> ZoneInfo:
+        """The zone a wave's people live in: its own ``time_zone``, else the common zone of its
+        sites in ``sites:``, else the organisation's. Its cutover window, calendar times and
+        read-only times are written and sent in it."""
+        if wave.time_zone:
+            return ZoneInfo(wave.time_zone)  # zoneinfo keeps one object per key: no cache needed
+        if self.sites and wave.sites:
+            by_site = {s.name.casefold(): s.time_zone for s in self.sites}
+            found = {by_site[n.casefold()] for n in wave.sites if n.casefold() in by_site}
+            if len(found) == 1:
+                return ZoneInfo(found.pop())
+        return self.zone
+
+    def site(self, name: str) -> Site | None:
+        """A site of ``sites:`` by name (case-insensitive)."""
+        folded = name.casefold()
+        return next((s for s in self.sites if s.name.casefold() == folded), None)
+
+    def calendar_for(self, wave: Wave) -> tuple[CalendarMessage, ...]:
+        """The calendar as ``wave`` gets it: the plan's entries with the wave's overrides applied,
+        then the wave's own entries."""
+        own = {o.key: o for o in wave.calendar}
+        if not own:
+            return self.calendar
+        merged = [own.pop(m.key).apply(m) if m.key in own else m for m in self.calendar]
+        return (*merged, *(o.apply(None) for o in own.values()))
+
+    # -- end time zones and sites --
 
     def person(self, key: str) -> Person:
         for p in self.people:

@@ -1,7 +1,7 @@
 """The plan's normaliser: the comfortable forms people write, brought to the model's, with friendly errors.
 
 Driven by the model's own annotations: durations as text (``4 business hours``),
-local datetimes in the plan's zone, ``"Team / Channel"``, a person key for a
+local datetimes in the plan's zone (a wave's in the wave's), ``"Team / Channel"``, a person key for a
 contact, a single item for a list, mappings keyed by name for ``people`` and
 ``service_levels``; a value that cannot be brought round is reported at its
 position, with the likely intended word where there is one.
@@ -267,7 +267,7 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: ReadContext) -> Any:
         parse, expected = _MOMENTS[ann]
         if isinstance(value, str):
             try:
-                return parse(value, ctx.zone)
+                return parse(value, ctx.zone_at(loc))
             except ValueError as exc:
                 ctx.error(loc, str(exc))
                 return INVALID

@@ -79,7 +79,17 @@ class ReadContext:
         self.issues: list[PlanIssue] = []
         self.bad: set[Loc] = set()  # locations already reported, so pydantic does not repeat them
         self.zone: ZoneInfo | None = None
+        # Parts of the file read in another zone than ``zone``: a wave's own (see ``zone_at``).
+        self.zones: dict[Loc, ZoneInfo] = {}
         self.nodes = 0
+
+    def zone_at(self, loc: Loc) -> ZoneInfo | None:
+        """The zone local times at ``loc`` are read in: the innermost part's own, else the plan's."""
+        for n in range(len(loc), 0, -1):
+            zone = self.zones.get(loc[:n])
+            if zone is not None:
+                return zone
+        return self.zone
 
     # -- positions ----------------------------------------------------------
 
