@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from switchover.plan.model import LegacyResource, Plan, Wave
-from switchover.timefmt import format_day, format_window, localise_times
+from switchover.timefmt import format_day, format_window, localise_times, names_a_day
 
 
 def humanise_days(days: int) -> str:
@@ -172,15 +172,20 @@ def before_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None = N
     return tuple(steps)
 
 
-def on_the_day_steps(plan: Plan, wave: Wave | None = None) -> tuple[str, ...]:
+def on_the_day_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None = None) -> tuple[str, ...]:
     """What happens on the day: the cutover-start message, then what the completion message says
-    (the wave's own calendar, with a wave)."""
+    (the wave's own calendar, with a wave). For a reader outside the wave's zone (``zone``), a line
+    of the cutover-start message that speaks of "today" gets the reader's day and time."""
     steps: list[str] = []
     calendar = plan.calendar_for(wave) if wave is not None else plan.calendar
+    written_in = plan.zone_of(wave) if wave is not None else plan.zone
     for message in calendar:
         if message.timing.cutover == "start":
-            steps.append(message.summary)
-            steps.extend(message.points)
+            lines = [message.summary, *message.points]
+            if wave is not None and zone is not None and zone.key != written_in.key:
+                sent = wave.cutover.start.astimezone(written_in)
+                lines = [localise_times(line, sent, zone) if names_a_day(line) else line for line in lines]
+            steps.extend(lines)
     for message in calendar:
         if message.timing.manual:
             steps.extend(message.points)
@@ -234,7 +239,7 @@ def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) 
         hypercare_distance=humanise_days(days_between(now, wave.hypercare_until, zone)),
         status=status,
         before=_steps(plan, wave.key, zone, lambda: before_steps(plan, wave, zone)),
-        on_the_day=_steps(plan, f"{wave.key}@day", None, lambda: on_the_day_steps(plan, wave)),
+        on_the_day=_steps(plan, f"{wave.key}@day", zone, lambda: on_the_day_steps(plan, wave, zone)),
         zone_name=zone.key,
         zone_from_teams=reader.from_teams,
     )
