@@ -25,7 +25,7 @@ import pytest
 
 from scheduler.jobs import announcements_due
 from switchover.clock import ManualClock
-from tests.support.app import Person, RunningApp, TeamsClient, make_settings, start_app
+from tests.support.app import Person, RunningApp, TeamsClient, make_settings, person, start_app
 from tests.support.connector import LoopbackConnector, Received
 from tests.support.identity import LoopbackIdentity
 
@@ -394,3 +394,83 @@ async def test_each_reader_sees_their_own_day_and_time_of_a_wave_in_another_zone
             assert "Cutover has started" in text
             until = "until 08:00 today." if zone == HELSINKI else f"until {seen.sign_ins}."
             assert f"Sign-ins are paused {until}" in text, (zone, text)
+
+
+# -- Trey Research: a wave ahead of the organisation's zone --------------------------------
+#
+# Trey keeps UK time; its Australia & New Zealand wave is written in Sydney time and cuts over on
+# Saturday 10 April 2027 at 18:00 AEST (09:00 BST). Its "Cutover is tomorrow" goes on Friday at
+# 15:00 in Sydney, not at 15:00 UK time (midnight into the cutover day in Sydney), and every reader
+# sees one day and one time, both their own.
+
+# Trey people by the zone Teams gives them: Georgia in Sydney, Finn in Auckland, and Ewan,
+# seconded to Sydney from the UK wave, whose Teams still says UK time.
+TREY_READERS = {
+    "Australia/Sydney": person("georgia.mckenzie@treyresearch.net", "trey"),
+    "Pacific/Auckland": person("finn.rangihuna@treyresearch.net", "trey"),
+    "Europe/London": person("ewan.macrae@treyresearch.net", "trey"),
+}
+
+
+@pytest.fixture
+async def trey(
+    tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
+) -> AsyncIterator[World]:
+    clock.set(dt.datetime(2027, 4, 1, 9, 0, tzinfo=dt.UTC))
+    settings = make_settings(tmp_path, identity=identity, customer="trey")
+    runner, running = await start_app(settings, clock, identity=identity)
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(
+                running, connector, session, identity=identity, bot_id=f"28:{uuid.uuid4()}", customer="trey"
+            )
+            yield World(teams, connector, clock, running)
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_wave_ahead_of_the_organisation_hears_tomorrow_the_day_before_in_its_own_zone(trey: World) -> None:
+    readers = TREY_READERS
+    for zone, who in readers.items():
+        await trey.teams.install(who)
+        await trey.teams.say(who, "hello", time_zone=zone)
+    assert await announcements_due(trey.app.services) == []
+    tomorrow = await trey.app.services.announcements.get("wave-3/tomorrow")
+    # Friday 9 April, 15:00 AEST (UTC+10); UK time would have been Saturday 00:00 in Sydney.
+    friday_afternoon = dt.datetime(2027, 4, 9, 5, 0, tzinfo=dt.UTC)
+    assert tomorrow.send_at == friday_afternoon
+    trey.clock.set(friday_afternoon)
+    assert "wave-3/tomorrow" in await announcements_due(trey.app.services)
+    await trey.deliver()
+    expected = {
+        "Australia/Sydney": ("Saturday 10 April 2027, 18:00 AEST - Sun 11 Apr 02:00 AEST", "at 17:30 today."),
+        "Pacific/Auckland": (
+            "Saturday 10 April 2027, 20:00 NZST - Sun 11 Apr 04:00 NZST",
+            "at 19:30 NZST on Friday 9 April.",
+        ),
+        "Europe/London": ("Saturday 10 April 2027, 09:00-17:00 BST", "at 08:30 BST on Friday 9 April."),
+    }
+    for zone, who in readers.items():
+        text = trey.last_card(who).card_text()
+        cutover, read_only = expected[zone]
+        assert "Cutover is tomorrow" in text and f"Your cutover: {cutover}" in text, (zone, text)
+        assert f"T: and J: become read-only {read_only}" in text, (zone, text)
+
+
+async def test_answers_give_the_readers_day_with_the_readers_time_for_a_wave_ahead(trey: World) -> None:
+    for zone, who in TREY_READERS.items():
+        (reply,) = [r for r in await trey.teams.say(who, "when is my migration?", time_zone=zone) if r.card]
+        text = reply.card_text()
+        if zone == "Pacific/Auckland":
+            assert "Saturday 10 April 2027, 20:00 NZST - Sun 11 Apr 04:00 NZST" in text, text
+            assert "Friday 9 April 2027, 19:30 NZST" in text, text  # T: and J: read-only, 17:30 in Sydney
+            assert "T: and J: become read-only at 19:30 NZST on Friday 9 April." in text, text
+        if zone == "Europe/London":
+            assert "Saturday 10 April 2027, 09:00-17:00 BST" in text, text
+            assert "T: and J: become read-only at 08:30 BST on Friday 9 April." in text, text
+    # The wave's own wording of a calendar entry (first-morning) reaches its people, not others'.
+    assert await announcements_due(trey.app.services) == []
+    first_morning = await trey.app.services.announcements.get("wave-3/first-morning")
+    assert "late afternoon" in first_morning.content.summary
+    uk = await trey.app.services.announcements.get("wave-1/first-morning")
+    assert "late afternoon" not in uk.content.summary
