@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from switchover.timefmt import format_day, format_short_day, format_time, format_window
+from switchover.timefmt import format_day, format_short_day, format_time, format_window, localise_times, names_a_day
 
 ZONES = [ZoneInfo(z) for z in ("America/Los_Angeles", "America/Boise", "Europe/London", "UTC", "Asia/Kolkata")]
 moments = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31)).map(
@@ -57,3 +57,18 @@ def test_a_window_across_the_change_to_summer_time_names_both_zones() -> None:
     start = dt.datetime(2027, 3, 14, 0, 30, tzinfo=zone)
     end = dt.datetime(2027, 3, 14, 6, 0, tzinfo=zone)
     assert format_window(start, end, day="long") == "Sunday 14 March 2027, 00:30 PST - 06:00 PDT"
+
+
+def test_a_line_about_today_gets_the_readers_day_with_the_readers_time() -> None:
+    helsinki, denver = ZoneInfo("Europe/Helsinki"), ZoneInfo("America/Denver")
+    sent = dt.datetime(2027, 3, 13, 6, 0, tzinfo=helsinki)  # Saturday in Helsinki, Friday evening in Denver
+    line = "Sign-ins are paused until 08:00 today."
+    assert names_a_day(line) and not names_a_day("Sign-ins are paused until 08:00 on cutover day.")
+    # 08:00 EET is 23:00 MST on Friday: Friday, not Helsinki's Saturday.
+    assert localise_times(line, sent, denver) == "Sign-ins are paused until 23:00 MST on Friday 12 March."
+    assert localise_times(line, sent, helsinki) == "Sign-ins are paused until 08:00 EET on Saturday 13 March."
+    # No time in the line: "today" is the reader's day of the sending.
+    assert localise_times("Your move starts today.", sent, denver) == "Your move starts on Friday 12 March."
+    assert localise_times("Do not rename folders this weekend.", sent, denver) == (
+        "Do not rename folders on the cutover weekend."
+    )
