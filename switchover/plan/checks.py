@@ -334,8 +334,8 @@ def _check_wave_calendars(data: dict[str, Any], ctx: ReadContext) -> None:
                     ctx.error(
                         (*loc, "key"),
                         f"{key!r} is not in the plan's calendar"
-                        + (hint or f" ({', '.join(keys) or 'empty'})")
-                        + "; a new entry for this wave only needs a title and a timing",
+                        + (f"{hint} A new" if hint else f" (it has {', '.join(keys) or 'none'}); a new")
+                        + " entry for this wave only needs a title and a timing",
                     )
             _check_message(entry, loc, ctx)
 

@@ -140,7 +140,9 @@ def test_a_wave_overrides_a_calendar_entry_by_key_and_may_add_its_own() -> None:
 
 
 def test_a_waves_calendar_entry_that_is_neither_an_override_nor_complete_is_refused() -> None:
-    own = "    calendar:\n      - key: tomorow\n        summary: typo\n      - key: started\n        timing: {days: 2}\n"
+    own = (
+        "    calendar:\n      - key: tomorow\n        summary: typo\n      - key: started\n        timing: {days: 2}\n"
+    )
     text = MINIMAL.replace(BRANCH, BRANCH + own) + CALENDAR
     errors = _errors(text)
     assert any(
