@@ -316,7 +316,9 @@ class _Handlers:
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is not None:
             report = await self.service.report(announcement.id)
-            await turn.reply_card(self.service.report_card(report), summary=f"Report: {announcement.title}")
+            await turn.reply_card(
+                self.service.report_card(report, turn.asker.zone), summary=f"Report: {announcement.title}"
+            )
 
     # -- changing ----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ The figures come from the app's :class:`~switchover.readiness.service.ReadinessS
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.routing import Router
 from bot.turn import Turn
@@ -31,7 +32,9 @@ def register(router: Router, services: Services) -> None:
                 "and this Switchover uses the CSV roster or has not synced the directory yet."
             )
             return
-        await turn.reply_card(readiness_card(report, services), summary="Readiness per wave and department")
+        await turn.reply_card(
+            readiness_card(report, services, turn.asker.zone), summary="Readiness per wave and department"
+        )
 
     router.command(
         "readiness",
@@ -54,9 +57,10 @@ def _wave_key(plan: Any, text: str) -> str | None:
     return None
 
 
-def readiness_card(report: ReadinessReport, services: Services) -> dict[str, Any]:
-    """The lead's card: per wave, a line per department, and who has not registered."""
-    zone = services.plan.zone
+def readiness_card(report: ReadinessReport, services: Services, zone: ZoneInfo | None = None) -> dict[str, Any]:
+    """The lead's card: per wave, a line per department, and who has not registered (times in ``zone``,
+    the lead's; else the plan's)."""
+    zone = zone or services.plan.zone
     checked = format_moment(report.checked_at.astimezone(zone)) if report.checked_at else "never"
     status = getattr(services.directory, "health", None)
     subtitle = f"MFA registration from Microsoft Graph, as of {checked}."

@@ -265,6 +265,6 @@ class AnnouncementService:
         """Recipients, sent, failed by reason, unreachable, read, acknowledged; per department and office."""
         return await self.reports.report(ann_id)
 
-    def report_card(self, report: Report) -> dict[str, Any]:
-        """The report as a card for a project lead."""
-        return report_card(report, self.plan.zone)
+    def report_card(self, report: Report, zone: ZoneInfo | None = None) -> dict[str, Any]:
+        """The report as a card for a project lead, times in ``zone`` (theirs; else the plan's)."""
+        return report_card(report, zone or self.plan.zone)
