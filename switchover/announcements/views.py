@@ -190,7 +190,8 @@ class RecipientCards:
                 render_announcement(
                     self.calendar.plan,
                     announcement,
-                    zone=_zone(record.time_zone if record else None) or self.calendar.plan.zone,
+                    zone=_zone(record.time_zone if record else None)
+                    or self._unknown_zone(announcement, recipient.kind),
                     dates=dates,
                     refresh_user_ids=[record.user_id] if record is not None and record.user_id else [],
                     to_do=to_do.get(recipient.key, ()) if recipient.kind == "user" else (),
@@ -215,7 +216,9 @@ class RecipientCards:
         if acknowledged_at is None:
             acknowledged_at = await self.store.first_acknowledgement(announcement.id, user_id)
         record = await self.conversations.personal_for_user(self.store.tenant_id, user_id)
-        zone = _zone(time_zone) or _zone(record.time_zone if record else None) or self.calendar.plan.zone
+        zone = (
+            _zone(time_zone) or _zone(record.time_zone if record else None) or self._unknown_zone(announcement, "user")
+        )
         dates = await self.dates(announcement)
         return render_announcement(
             self.calendar.plan,
@@ -228,6 +231,17 @@ class RecipientCards:
             notice=notice,
             notice_good=notice_good,
         )
+
+    def _unknown_zone(self, announcement: Announcement, kind: str) -> ZoneInfo:
+        """The zone for a recipient whose own Teams never told us: a wave's people are in the wave's
+        zone; a channel (the Service Desk) and anything else in the organisation's."""
+        plan = self.calendar.plan
+        if kind == "user" and announcement.wave_key:
+            try:
+                return plan.zone_of(plan.wave(announcement.wave_key))
+            except KeyError:  # a wave gone from a reloaded plan
+                pass
+        return plan.zone
 
     def _reminds_before_cutover(self, announcement: Announcement, dates: WaveDates | None) -> bool:
         """A wave calendar message going out before the wave's cutover starts ("one week to go", "tomorrow")."""

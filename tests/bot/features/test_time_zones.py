@@ -4,7 +4,7 @@ daylight-saving change: over /api/messages and the announcement scheduler, on th
 The fixture plan (``zones/plan.yaml``) keeps Denver time for the organisation; its Helsinki wave
 starts at 06:00 Helsinki time, which is the evening before in Denver. Aino works in Helsinki,
 João in Lisbon and Jake in Denver, all three in the Helsinki wave; Teams tells the bot their zones
-(``localTimezone`` on their activities). Each must see one day and one time, both their own,
+(``localTimezone`` on their activities). Mikko, in Helsinki too, has only installed the app: no zone. Each must see one day and one time, both their own,
 in the answer to "when is my migration?" and in the calendar cards, never Helsinki's date with
 their own clock time. The cutover is put just before and just after each change: the US moves
 on the second Sunday of March and the first of November, the EU on the last Sunday of March and
@@ -353,6 +353,7 @@ async def test_each_reader_sees_their_own_day_and_time_of_a_wave_in_another_zone
     clock.set(sent - dt.timedelta(days=9))
     async for world in world_for(tmp_path, clock, identity, connector, case.cutover_day):
         # "When is my migration?" from each zone: the answer's day and time are the reader's.
+        await world.teams.install(PEOPLE["Mikko"])
         for zone, who in READERS.items():
             seen = case.seen[zone]
             await world.teams.install(who)
@@ -381,6 +382,11 @@ async def test_each_reader_sees_their_own_day_and_time_of_a_wave_in_another_zone
             assert f"Your cutover: {seen.start}" in text and seen.abbreviation in text, (zone, text)
             laptop = "before 22:00 today." if zone == HELSINKI else f"before {seen.laptop}."
             assert f"Leave your laptop on and connected {laptop}" in text, (zone, text)
+        # Mikko (Helsinki) has Teams that never sent a zone: his card is in the wave's zone, not Denver's.
+        text = world.last_card(PEOPLE["Mikko"]).card_text()
+        helsinki = case.seen[HELSINKI]
+        assert f"Your cutover: {helsinki.start}" in text and helsinki.abbreviation in text, text
+        assert "Leave your laptop on and connected before 22:00 today." in text, text
 
         # The cutover starts: the card's "until 08:00 today" is the reader's day and time.
         start = (await world.app.services.announcements.get("helsinki/cutover-start")).send_at
