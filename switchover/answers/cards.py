@@ -25,7 +25,7 @@ def _schedule_facts(s: WaveSchedule) -> list[dict[str, str]]:
     facts = [
         {"title": "Cutover", "value": s.when},
         {"title": "When", "value": s.distance if s.status == "upcoming" else s.status},
-        {"title": "Time zone", "value": s.zone_name + ("" if s.zone_from_teams else " (the project's)")},
+        {"title": "Time zone", "value": s.zone_name + ("" if s.zone_from_teams else f" ({s.zone_whose})")},
     ]
     for ro in s.read_only:
         facts.append({"title": f"{ro.label} read-only", "value": f"{format_day(ro.at)}, {format_time(ro.at)}"})

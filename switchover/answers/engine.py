@@ -231,6 +231,7 @@ class AnswerEngine:
                 person=person,
                 **base,
             )
+        reader = reader.for_person(self.plan, user.office, assignment.wave)
         schedule = wave_schedule(self.plan, assignment.wave, reader, now)
         notes = [n for n in (person.note, reader.note(self.plan)) if n]
         headline = self._personal_headline(understood, schedule)

@@ -45,6 +45,8 @@ class ReaderZone:
 
     zone: ZoneInfo
     from_teams: bool
+    # Whose zone it is when Teams did not say: "the project's", "your office's", "your wave's".
+    whose: str = "the project's"
 
     @property
     def name(self) -> str:
@@ -54,7 +56,20 @@ class ReaderZone:
         """A sentence saying which zone times are in, when we had to guess."""
         if self.from_teams:
             return ""
-        return f"Times are in the project's time zone ({self.zone.key}); Teams did not tell us yours."
+        return f"Times are in {self.whose} time zone ({self.zone.key}); Teams did not tell us yours."
+
+    def for_person(self, plan: Plan, office: str | None, wave: Wave) -> ReaderZone:
+        """With no zone from Teams, the best guess for one person: their office's zone (``sites:``),
+        else their wave's when it has its own, else this one."""
+        if self.from_teams:
+            return self
+        site = plan.site(office) if office else None
+        if site is not None:
+            return ReaderZone(site.zone, False, "your office's")
+        zone = plan.zone_of(wave)
+        if zone.key != self.zone.key:
+            return ReaderZone(zone, False, "your wave's")
+        return self
 
     @classmethod
     def choose(cls, time_zone: str | None, plan: Plan) -> ReaderZone:
@@ -85,6 +100,7 @@ class WaveSchedule:
     on_the_day: tuple[str, ...]  # what happens on the day, in the plan's words
     zone_name: str
     zone_from_teams: bool
+    zone_whose: str = "the project's"  # whose zone it is when Teams did not say
 
     @property
     def day(self) -> str:
@@ -242,4 +258,5 @@ def wave_schedule(plan: Plan, wave: Wave, reader: ReaderZone, now: dt.datetime) 
         on_the_day=_steps(plan, f"{wave.key}@day", zone, lambda: on_the_day_steps(plan, wave, zone)),
         zone_name=zone.key,
         zone_from_teams=reader.from_teams,
+        zone_whose=reader.whose,
     )

@@ -354,6 +354,11 @@ async def test_each_reader_sees_their_own_day_and_time_of_a_wave_in_another_zone
     async for world in world_for(tmp_path, clock, identity, connector, case.cutover_day):
         # "When is my migration?" from each zone: the answer's day and time are the reader's.
         await world.teams.install(PEOPLE["Mikko"])
+        # Mikko's Teams sends no zone: his office's (Helsinki), said so, not the organisation's (Denver).
+        (reply,) = [r for r in await world.teams.say(PEOPLE["Mikko"], "when is my migration?") if r.card]
+        helsinki = case.seen[HELSINKI]
+        assert helsinki.start in reply.card_text() and helsinki.abbreviation in reply.card_text(), reply.card_text()
+        assert "your office's time zone (Europe/Helsinki)" in reply.card_text(), reply.card_text()
         for zone, who in READERS.items():
             seen = case.seen[zone]
             await world.teams.install(who)
