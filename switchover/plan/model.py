@@ -331,6 +331,8 @@ class CalendarOverride(_Model):
         return message.model_copy(update={k: getattr(self, k) for k in given})
 
 
+Wave.model_rebuild()  # Wave.calendar names CalendarOverride, which is defined after Wave
+
 # -- end time zones and sites --
 
 
@@ -400,9 +402,6 @@ class Aliases(_Model):
 
 
 PriorityMatrix = dict[Impact, dict[Urgency, Priority]]
-
-
-Wave.model_rebuild()
 
 
 class Plan(_Model):
