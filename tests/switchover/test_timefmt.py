@@ -72,3 +72,24 @@ def test_a_line_about_today_gets_the_readers_day_with_the_readers_time() -> None
     assert localise_times("Do not rename folders this weekend.", sent, denver) == (
         "Do not rename folders on the cutover weekend."
     )
+
+
+_ZONES = ["Europe/Helsinki", "Europe/Lisbon", "America/Denver", "Australia/Sydney", "Pacific/Auckland", "Asia/Kolkata"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    writer=st.sampled_from(_ZONES),
+    reader=st.sampled_from(_ZONES),
+    day=st.dates(min_value=dt.date(2027, 1, 1), max_value=dt.date(2028, 12, 31)),
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 15, 30, 45]),
+)
+def test_a_localised_line_names_the_day_and_time_of_one_moment_in_the_readers_zone(
+    writer: str, reader: str, day: dt.date, hour: int, minute: int
+) -> None:
+    sent = dt.datetime.combine(day, dt.time(12, 0), tzinfo=ZoneInfo(writer))
+    line = f"Read-only at {hour:02d}:{minute:02d} today."
+    moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(writer)).astimezone(ZoneInfo(reader))
+    expected = f"Read-only at {moment:%H:%M} {moment.tzname()} on {format_day(moment, year=False)}."
+    assert localise_times(line, sent, ZoneInfo(reader)) == expected

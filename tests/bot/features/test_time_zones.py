@@ -4,11 +4,12 @@ daylight-saving change: over /api/messages and the announcement scheduler, on th
 The fixture plan (``zones/plan.yaml``) keeps Denver time for the organisation; its Helsinki wave
 starts at 06:00 Helsinki time, which is the evening before in Denver. Aino works in Helsinki,
 João in Lisbon and Jake in Denver, all three in the Helsinki wave; Teams tells the bot their zones
-(``localTimezone`` on their activities). Mikko, in Helsinki too, has only installed the app: no zone. Each must see one day and one time, both their own,
-in the answer to "when is my migration?" and in the calendar cards, never Helsinki's date with
-their own clock time. The cutover is put just before and just after each change: the US moves
-on the second Sunday of March and the first of November, the EU on the last Sunday of March and
-of October (2027: 14 March, 28 March, 31 October, 7 November).
+(``localTimezone`` on their activities); Mikko, in Helsinki too, sends no zone. Each must see
+one day and one time, both their own, in the answer to "when is my migration?" and in the
+calendar cards, never Helsinki's date with their own clock time. The cutover is put just
+before and just after each change: the US moves on the second Sunday of March and the first
+of November, the EU on the last Sunday of March and of October (2027: 14 March, 28 March,
+31 October, 7 November).
 """
 
 from __future__ import annotations
