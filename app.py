@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 import api
-from bot import features
+from bot import attachments, features
 from bot.adapter import build_adapter
 from bot.body import body_reader
 from bot.connector import ConnectorPool
@@ -140,6 +140,7 @@ def create_app(
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    attachments.setup(app, services)  # reporters' screenshots, for the owners' cards
     api.setup(app, services)
     return app
 

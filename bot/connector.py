@@ -34,7 +34,7 @@ import logging
 import random
 import time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 import orjson
@@ -191,6 +191,33 @@ class PooledConnectorClient:
     def attachments(self) -> Any:
         return self.fallback().attachments
 
+    async def download(self, url: str, *, limit: int, authorize: bool) -> bytes:
+        """GET ``url`` whole, at most ``limit`` bytes (:class:`ConnectorError` 413 beyond).
+
+        ``authorize`` sends the bot's token, and only to this client's own origin (an
+        inline image in a 1:1 chat lives under the Bot Connector's attachments API);
+        any other address is fetched without it, so the token never leaves the service.
+        """
+        headers = {"User-Agent": BOTBUILDER_USER_AGENT}
+        if authorize:
+            if not same_origin(url, self.base_url):
+                raise ConnectorError(400, "ForeignOrigin", "the bot's token goes to the Bot Connector only")
+            headers.update(await self._tokens.header())
+        try:
+            async with self._pool_session().get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=20)) as resp:
+                if resp.status >= 300:
+                    raise ConnectorError(resp.status, "DownloadFailed", f"HTTP {resp.status}")
+                if resp.content_length is not None and resp.content_length > limit:
+                    raise ConnectorError(413, "TooLarge", f"{resp.content_length} bytes")
+                data = bytearray()
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        raise ConnectorError(413, "TooLarge", f"over {limit} bytes")
+                return bytes(data)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ConnectorError(503, "ConnectionError", str(exc) or type(exc).__name__) from exc
+
     async def request(self, method: str, path: str, body: Any, *, attempts: int = MAX_ATTEMPTS) -> Any:
         """One REST call with msrest-equivalent retries; returns parsed JSON or None.
 
@@ -222,6 +249,15 @@ class PooledConnectorClient:
             delay = error.retry_after if error.retry_after is not None else _backoff(attempt)
             log.info("Bot Connector %s %s answered %s; retry %d in %.2fs", method, path, error.status, attempt, delay)
             await asyncio.sleep(delay)
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Whether two URLs share scheme, host and port."""
+    try:
+        a, b = urlsplit(url), urlsplit(other)
+        return bool(a.hostname) and (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+    except ValueError:
+        return False
 
 
 def _backoff(attempt: int) -> float:

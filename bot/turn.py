@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from botbuilder.core import CardFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from switchover import access
+
 if TYPE_CHECKING:
     from switchover.directory.base import DirectoryUser
     from switchover.services import Services
@@ -121,7 +123,7 @@ class Turn:
         plan = self.services.plan
         user = await self.user()
         upns = (user.upn if user else None, user.mail if user else None, self.asker.upn)
-        return any(plan.is_project_lead(upn) for upn in upns if upn)
+        return access.is_lead(plan, access.plan_person(plan, upns))
 
     async def reply_text(self, text: str) -> str | None:
         resp = await self.context.send_activity(text_reply(text))

@@ -10,7 +10,7 @@ typed text for the description. The dialog state lives in the database through
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import CardFactory, ConversationState, MessageFactory, TurnContext
@@ -49,15 +49,11 @@ def step_input(context: TurnContext, name: str) -> Any:
     return None
 
 
-def screenshot_of(context: TurnContext) -> str | None:
-    """The first image the user attached this turn (Teams sends its download URL)."""
-    for attachment in context.activity.attachments or []:
-        content_type = (attachment.content_type or "").lower()
-        content = attachment.content if isinstance(attachment.content, dict) else {}
-        url = content.get("downloadUrl") or attachment.content_url
-        if url and (content_type.startswith("image/") or content_type.endswith("file.download.info")):
-            return url
-    return None
+TakeScreenshot = Callable[[TurnContext], Awaitable[str | None]]
+"""Fetches and keeps the picture attached this turn; returns its token (None: no picture)."""
+
+OpenDraft = Callable[[TurnContext, str | None], Awaitable[str]]
+"""Stores a draft for the person of this turn with a screenshot token; returns the draft's key."""
 
 
 class _CardAnswerWaterfall(WaterfallDialog):
@@ -75,9 +71,11 @@ class _CardAnswerWaterfall(WaterfallDialog):
 class ReportProblemDialog(ComponentDialog):
     """Ask only what triage cannot tell, then show the confirmation card."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, take_screenshot: TakeScreenshot, open_draft: OpenDraft) -> None:
         super().__init__(DIALOG_ID)
         self.plan = plan
+        self.take_screenshot = take_screenshot
+        self.open_draft = open_draft
         self.add_dialog(
             _CardAnswerWaterfall(
                 "report_problem.steps",
@@ -93,7 +91,7 @@ class ReportProblemDialog(ComponentDialog):
 
     async def _describe(self, step: WaterfallStepContext) -> DialogTurnResult:
         options = step.options if isinstance(step.options, dict) else {}
-        step.values["screenshot_url"] = options.get("screenshot_url")
+        step.values["screenshot"] = options.get("screenshot")
         text = (options.get("text") or "").strip()
         if text:
             return await step.next(text)
@@ -113,7 +111,7 @@ class ReportProblemDialog(ComponentDialog):
         if not text:
             return await step.replace_dialog(self.initial_dialog_id, {})
         step.values["text"] = str(text)[:4000]
-        step.values["screenshot_url"] = step.values.get("screenshot_url") or screenshot_of(step.context)
+        step.values["screenshot"] = step.values.get("screenshot") or await self.take_screenshot(step.context)
         t = triage(self.plan, step.values["text"])
         step.values.update(
             area=t.area,
@@ -156,15 +154,16 @@ class ReportProblemDialog(ComponentDialog):
         if urgency in {u.value for u in Urgency}:
             step.values["urgency"] = urgency
         v = step.values
+        # The card carries the draft's key only; the draft (whose it is, its screenshot) stays here.
         card = views.confirm_card(
             self.plan,
-            draft_id=uuid.uuid4().hex,
+            draft_id=await self.open_draft(step.context, v.get("screenshot")),
             text=v["text"],
             area=v["area"],
             impact=Impact(v["impact"]),
             urgency=Urgency(v["urgency"]),
             intro="Here is what I understood. Correct anything that is wrong, then submit.",
-            screenshot_url=v.get("screenshot_url"),
+            has_screenshot=bool(v.get("screenshot")),
         )
         await step.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
         return await step.end_dialog(dict(v))
@@ -173,18 +172,18 @@ class ReportProblemDialog(ComponentDialog):
 class ReportProblemConversation:
     """Runs :class:`ReportProblemDialog` over a turn with its state in ``storage``."""
 
-    def __init__(self, plan: Plan, storage: Any) -> None:
-        self.dialog = ReportProblemDialog(plan)
+    def __init__(self, plan: Plan, storage: Any, take_screenshot: TakeScreenshot, open_draft: OpenDraft) -> None:
+        self.dialog = ReportProblemDialog(plan, take_screenshot, open_draft)
         self.state = ConversationState(storage)
         self.accessor = self.state.create_property("ReportProblemDialogState")
 
-    async def start(self, context: TurnContext, *, text: str | None = None, screenshot_url: str | None = None) -> None:
-        """Begin (or restart) the report in this conversation."""
+    async def start(self, context: TurnContext, *, text: str | None = None, screenshot: str | None = None) -> None:
+        """Begin (or restart) the report in this conversation (``screenshot``: a kept screenshot's token)."""
         dialog_set = DialogSet(self.accessor)
         dialog_set.add(self.dialog)
         dc = await dialog_set.create_context(context)
         await dc.cancel_all_dialogs()
-        await dc.begin_dialog(self.dialog.id, {"text": text, "screenshot_url": screenshot_url})
+        await dc.begin_dialog(self.dialog.id, {"text": text, "screenshot": screenshot})
         await self.state.save_changes(context)
 
     async def resume(self, context: TurnContext) -> bool:

@@ -16,11 +16,15 @@ import logging
 import re
 from typing import Any
 
+from botbuilder.core import TurnContext
+
+from bot.attachments import screenshot_address, take_screenshot
 from bot.routing import Router
 from bot.state import DatabaseStorage
-from bot.turn import Turn
+from bot.turn import Turn, asker_from
 from cards.render import render_card
-from dialogs.report_problem import STEP_VERB, ReportProblemConversation, screenshot_of
+from dialogs.report_problem import STEP_VERB, ReportProblemConversation
+from switchover import access
 from switchover.plan.model import Impact, Urgency
 from switchover.problems import views
 from switchover.problems.desk import ProblemDesk
@@ -33,12 +37,26 @@ log = logging.getLogger(__name__)
 _LEADING_REFERENCE = re.compile(r"^\s*(?:pr\W*)?(\d{1,9})\b\W*", re.IGNORECASE)
 _COMMAND = re.compile(r"^\W*report(\W+a\W+problem)?\b[\s:,.!-]*", re.IGNORECASE)
 
+DRAFT_NOT_FOUND = "I found no report form of yours like that. Say **report a problem** to start again."
+
 __all__ = ["PROBLEM_THRESHOLD", "register", "report_from_text"]
 
 
 def register(router: Router, services: Services) -> ReportProblemConversation:
     """Add the problem-report commands and card actions to ``router``; returns the report dialog."""
-    conversation = ReportProblemConversation(services.plan, DatabaseStorage(services.db, clock=services.clock))
+    drafts = services.problems.drafts
+
+    async def screenshot(context: TurnContext) -> str | None:
+        asker = asker_from(context.activity)
+        return await take_screenshot(context, drafts, asker.tenant_id, asker.aad_object_id or asker.teams_id)
+
+    async def open_draft(context: TurnContext, screenshot_token: str | None) -> str:
+        asker = asker_from(context.activity)
+        return await drafts.create(asker.tenant_id, asker.aad_object_id or asker.teams_id, screenshot_token)
+
+    conversation = ReportProblemConversation(
+        services.plan, DatabaseStorage(services.db, clock=services.clock), screenshot, open_draft
+    )
     h = _Handlers(services, services.problems, conversation)
     router.command("report a problem", h.report, help="tell the right person about something that broke")
     router.command("report", h.report)
@@ -64,7 +82,8 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
 
 async def report_from_text(conversation: ReportProblemConversation, turn: Turn, text: str) -> None:
     """Start a report from a one-message description (the free-text fallback calls this)."""
-    await conversation.start(turn.context, text=text, screenshot_url=screenshot_of(turn.context))
+    token = await conversation.dialog.take_screenshot(turn.context)
+    await conversation.start(turn.context, text=text, screenshot=token)
 
 
 def leading_reference(text: str) -> tuple[int | None, str]:
@@ -83,23 +102,19 @@ def notice(heading: str, text: str) -> dict[str, Any]:
 class _Handlers:
     def __init__(self, services: Services, desk: ProblemDesk, conversation: ReportProblemConversation) -> None:
         self.plan = services.plan
+        self.settings = services.settings
         self.desk = desk
         self.conversation = conversation
 
     # -- who is asking ----------------------------------------------------------------
 
     async def actor(self, turn: Turn) -> Actor:
+        """The person acting, from the authenticated activity (object id) resolved through the directory;
+        never from anything the card carries."""
         user = await turn.user()
-        person = None
-        for upn in (user.upn if user else None, user.mail if user else None, turn.asker.upn):
-            if upn and person is None:
-                person = self.plan.person_by_upn(upn)
-        name = person.name if person else (user.display_name if user else turn.asker.name) or "someone"
-        return Actor(
-            id=turn.asker.aad_object_id or turn.asker.teams_id,
-            name=name,
-            person_key=person.key if person else None,
-        )
+        key = access.plan_person(self.plan, (user.upn if user else None, user.mail if user else None, turn.asker.upn))
+        name = self.plan.person(key).name if key else (user.display_name if user else turn.asker.name) or "someone"
+        return Actor(id=turn.asker.aad_object_id or turn.asker.teams_id, name=name, person_key=key)
 
     async def reporter(self, turn: Turn) -> Reporter:
         from switchover.membership import resolve_wave
@@ -124,9 +139,8 @@ class _Handlers:
     async def report(self, turn: Turn, rest: str) -> None:
         # The router hands over folded words; keep what the reporter actually typed.
         typed = _COMMAND.sub("", turn.text, count=1).strip() if rest else ""
-        await self.conversation.start(
-            turn.context, text=typed or rest or None, screenshot_url=screenshot_of(turn.context)
-        )
+        token = await self.conversation.dialog.take_screenshot(turn.context)
+        await self.conversation.start(turn.context, text=typed or rest or None, screenshot=token)
 
     async def start_from_card(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         # An answer card's button carries the question that was asked: the report starts from it.
@@ -148,22 +162,34 @@ class _Handlers:
         text = str(data.get("text") or "").strip()
         if not text:
             return notice("Report a problem", "Please describe the problem before submitting.")
+        reporter = await self.reporter(turn)
+        # The card names a draft; the draft (whose it is, its screenshot) is ours. Anyone else's key,
+        # or a key that never was, gets the same answer. A screenshot_url in the card is not read.
+        key = str(data.get("draft") or "")
+        found = await self.desk.drafts.get(reporter.tenant_id, key, reporter.id)
+        if found is None:
+            return notice("Report a problem", DRAFT_NOT_FOUND)
         impact = data.get("impact") if data.get("impact") in {i.value for i in Impact} else None
         urgency = data.get("urgency") if data.get("urgency") in {u.value for u in Urgency} else None
+        shot = found.screenshot
         draft = ReportDraft(
             text=text,
-            reporter=await self.reporter(turn),
+            reporter=reporter,
             area=str(data["area"]) if data.get("area") else None,
             impact=Impact(impact) if impact else None,
             urgency=Urgency(urgency) if urgency else None,
-            screenshot_url=str(data["screenshot_url"]) if data.get("screenshot_url") else None,
-            submission_key=str(data.get("draft") or "") or None,
+            screenshot_url=screenshot_address(self.settings.bot_domain, self.settings.port, shot) if shot else None,
+            submission_key=found.key,
         )
-        report = await self.desk.submit(draft)
-        log.info("problem submitted from Teams", extra={"report": report.id})
-        return await self.desk.status_view(
-            report.tenant_id, report.id, f"Submitted. Your reference is {report.reference}."
-        )
+
+        async def file() -> dict[str, Any]:
+            report = await self.desk.submit(draft)
+            log.info("problem submitted from Teams", extra={"report": report.id})
+            return await self.desk.view_for(
+                report.tenant_id, report.id, await self.actor(turn), f"Submitted. Your reference is {report.reference}."
+            )
+
+        return await self._guard(turn, file())
 
     async def cancel(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         return notice("Report a problem", "Cancelled; nothing was reported.")
@@ -228,24 +254,27 @@ class _Handlers:
     async def acknowledge(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
             rid = self._report_id(data)
-            await self.desk.acknowledge(turn.asker.tenant_id, rid, await self.actor(turn))
-            return await self.desk.owner_view(turn.asker.tenant_id, rid)
+            actor = await self.actor(turn)
+            await self.desk.acknowledge(turn.asker.tenant_id, rid, actor)
+            return await self.desk.view_for(turn.asker.tenant_id, rid, actor)
 
         return await self._guard(turn, act())
 
     async def assign(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
             rid = self._report_id(data)
-            await self.desk.assign(turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("assignee") or ""))
-            return await self.desk.owner_view(turn.asker.tenant_id, rid)
+            actor = await self.actor(turn)
+            await self.desk.assign(turn.asker.tenant_id, rid, actor, str(data.get("assignee") or ""))
+            return await self.desk.view_for(turn.asker.tenant_id, rid, actor)
 
         return await self._guard(turn, act())
 
     async def resolve(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
             rid = self._report_id(data)
-            await self.desk.resolve(turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("note") or ""))
-            return await self.desk.owner_view(turn.asker.tenant_id, rid)
+            actor = await self.actor(turn)
+            await self.desk.resolve(turn.asker.tenant_id, rid, actor, str(data.get("note") or ""))
+            return await self.desk.view_for(turn.asker.tenant_id, rid, actor)
 
         return await self._guard(turn, act())
 
@@ -262,32 +291,26 @@ class _Handlers:
     async def fixed_action(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
             rid = self._report_id(data)
-            report = await self.desk.reporter_fixed(turn.asker.tenant_id, rid, await self.actor(turn))
-            return await self.desk.status_view(report.tenant_id, rid, "Thanks, closed as fixed.")
+            actor = await self.actor(turn)
+            report = await self.desk.reporter_fixed(turn.asker.tenant_id, rid, actor)
+            return await self.desk.view_for(report.tenant_id, rid, actor, "Thanks, closed as fixed.")
 
         return await self._guard(turn, act())
 
     async def comment_action(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
             rid = self._report_id(data)
-            report = await self.desk.comment(
-                turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("comment") or "")
-            )
+            actor = await self.actor(turn)
+            report = await self.desk.comment(turn.asker.tenant_id, rid, actor, str(data.get("comment") or ""))
             said = "Reopened with your comment." if report.cycle and report.is_open else "Comment added."
-            return await self.desk.status_view(report.tenant_id, rid, said)
+            return await self.desk.view_for(report.tenant_id, rid, actor, said)
 
         return await self._guard(turn, act())
 
     async def show(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
             rid = self._report_id(data)
-            actor = await self.actor(turn)
-            report = await self.desk.get(turn.asker.tenant_id, rid)
-            if actor.person_key is not None:
-                return await self.desk.owner_view(report.tenant_id, rid)
-            if report.reporter.id != actor.id:
-                raise ProblemError("that report is not yours")
-            return await self.desk.status_view(report.tenant_id, rid, views.STATUS_TITLES[report.status])
+            return await self.desk.view_for(turn.asker.tenant_id, rid, await self.actor(turn))
 
         return await self._guard(turn, act())
 
@@ -300,6 +323,6 @@ class _Handlers:
             await self.desk.resolve_incident(
                 turn.asker.tenant_id, incident_id, await self.actor(turn), str(data.get("note") or "")
             )
-            return await self.desk.incident_view(turn.asker.tenant_id, incident_id)
+            return await self.desk.incident_view_for(turn.asker.tenant_id, incident_id, await self.actor(turn))
 
         return await self._guard(turn, act())

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from switchover import access
 from switchover.clock import Clock
 from switchover.plan.model import Contact, Plan
 from switchover.problems.chain import OwnerChain, has_area
 from switchover.problems.deadlines import ack_deadline, escalation_times
-from switchover.problems.model import Actor, EventKind, ProblemError, ProblemReport, ReportStatus
+from switchover.problems.model import Actor, EventKind, ProblemError, ProblemReport, ReportStatus, reference
 from switchover.problems.notify import Notifier
 from switchover.problems.store import ReportStore
 
@@ -41,7 +42,7 @@ class ReportActions:
 
     async def acknowledge(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
         """Stop escalation: someone accountable has it."""
-        report = await self._for_staff(tenant_id, report_id, actor)
+        report = await self._for_staff(tenant_id, report_id, actor, "acknowledge")
         if report.status is ReportStatus.OPEN:
             now = self.clock.now()
             await self._set(
@@ -61,11 +62,13 @@ class ReportActions:
 
     async def assign(self, tenant_id: str, report_id: int, actor: Actor, person_key: str) -> ProblemReport:
         """Hand a report to another owner or Service Desk member (acknowledges it too)."""
-        report = await self._for_staff(tenant_id, report_id, actor)
+        report = await self._for_staff(tenant_id, report_id, actor, "assign")
         try:
             person = self.plan.person(person_key)
         except KeyError:
             raise ProblemError(f"{person_key!r} is not a person in the plan") from None
+        if not access.is_staff(self.plan, person.key):
+            raise ProblemError(f"{person.name} works no area's reports, so cannot be given one")
         now = self.clock.now()
         await self._set(
             report,
@@ -94,7 +97,7 @@ class ReportActions:
 
     async def resolve(self, tenant_id: str, report_id: int, actor: Actor, note: str) -> ProblemReport:
         """Resolve with a note the reporter sees; linked reports are resolved with it."""
-        report = await self._for_staff(tenant_id, report_id, actor)
+        report = await self._for_staff(tenant_id, report_id, actor, "resolve")
         return await self.close(report, actor.name, note.strip() or "Resolved.")
 
     async def close(
@@ -130,7 +133,7 @@ class ReportActions:
 
     async def not_mine(self, tenant_id: str, report_id: int, actor: Actor, area_key: str | None) -> ProblemReport:
         """Reroute to another area (the catch-all when none is given); the new owner's clock starts now."""
-        report = await self._for_staff(tenant_id, report_id, actor)
+        report = await self._for_staff(tenant_id, report_id, actor, "send on")
         if not report.is_open:
             raise ProblemError(f"{report.reference} is already resolved")
         catch_all = self.plan.catch_all_area.key
@@ -158,13 +161,13 @@ class ReportActions:
 
         A reporter commenting on a resolved report reopens it.
         """
-        report = await self.store.get(tenant_id, report_id)
+        report, rights = await self.visible(tenant_id, report_id, actor)
         text = text.strip()[:2000]
         if not text:
             raise ProblemError("an empty comment")
-        is_reporter = actor.id == report.reporter.id
-        if not is_reporter and actor.person_key is None:
-            raise ProblemError("only the reporter and the project's people can comment")
+        is_reporter = rights.reporter
+        if not (rights.reporter or rights.work):
+            raise ProblemError(access.not_yours(report.reference, "comment on"))
         await self.store.add_event(tenant_id, report_id, self.clock.now(), EventKind.COMMENTED, actor.name, text)
         if is_reporter and report.status is ReportStatus.RESOLVED:
             return await self.reopen(tenant_id, report_id, actor, text)
@@ -177,9 +180,9 @@ class ReportActions:
 
     async def reporter_fixed(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
         """The reporter says it is fixed: resolve it in their words."""
-        report = await self.store.get(tenant_id, report_id)
-        if actor.id != report.reporter.id and actor.person_key is None:
-            raise ProblemError("only the reporter can say their problem is fixed")
+        report, rights = await self.visible(tenant_id, report_id, actor)
+        if not (rights.reporter or rights.work):
+            raise ProblemError(access.not_yours(report.reference, "close"))
         return await self.close(report, actor.name, "The reporter says it is fixed.")
 
     async def reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
@@ -216,10 +219,21 @@ class ReportActions:
             "acknowledged_at": None,
         }
 
-    async def _for_staff(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
-        report = await self.store.get(tenant_id, report_id)
-        if actor.person_key is None:
-            raise ProblemError("only the project's owners, Service Desk and leads can act on reports")
+    async def visible(self, tenant_id: str, report_id: int, actor: Actor) -> tuple[ProblemReport, access.ReportRights]:
+        """The report and what ``actor`` may do with it; one "not found" for a missing report and a hidden one."""
+        try:
+            report = await self.store.get(tenant_id, report_id)
+        except ProblemError:
+            raise ProblemError(access.not_found(reference(report_id))) from None
+        rights = access.report_rights(self.plan, actor, report)
+        if not rights.see:
+            raise ProblemError(access.not_found(report.reference))
+        return report, rights
+
+    async def _for_staff(self, tenant_id: str, report_id: int, actor: Actor, doing: str) -> ProblemReport:
+        report, rights = await self.visible(tenant_id, report_id, actor)
+        if not rights.work:
+            raise ProblemError(access.not_yours(report.reference, doing))
         return report
 
     async def _set(

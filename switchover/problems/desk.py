@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from switchover import access
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine
 from switchover.directory.base import Directory
@@ -28,6 +29,7 @@ from switchover.problems import export, views
 from switchover.problems.actions import ReportActions
 from switchover.problems.chain import OwnerChain, has_area
 from switchover.problems.deadlines import ack_deadline, escalation_times
+from switchover.problems.drafts import DraftStore
 from switchover.problems.escalation import Escalation
 from switchover.problems.incidents import Incidents
 from switchover.problems.model import Actor, ProblemError, ProblemReport, ReportDraft, ReportStatus
@@ -55,6 +57,7 @@ class ProblemDesk:
         self.clock = clock
         self.delivery = delivery
         self.store = ReportStore(db)
+        self.drafts = DraftStore(db, clock)
         notifier = Notifier(plan, directory, delivery, self.store, clock)
         self.chain = OwnerChain(plan, self.store, notifier, clock)
         self.escalation = Escalation(plan, self.store, notifier, clock)
@@ -67,12 +70,15 @@ class ProblemDesk:
     async def submit(self, draft: ReportDraft) -> ProblemReport:
         """File a report: triage what the reporter did not say, store, link or route, start the clock.
 
-        Submitting the same ``submission_key`` twice returns the first report.
+        Submitting the same ``submission_key`` twice returns the first report, to the same reporter
+        only: anyone else's key is refused as not found.
         """
         r = draft.reporter
         if draft.submission_key:
             existing = await self._by_submission(r.tenant_id, draft.submission_key)
             if existing is not None:
+                if existing.reporter.id != r.id:
+                    raise ProblemError("I found no report form of yours like that. Say **report a problem** to start.")
                 return existing
         t = triage(self.plan, draft.text)
         area = draft.area if draft.area and has_area(self.plan, draft.area) else t.area
@@ -168,8 +174,7 @@ class ProblemDesk:
 
     async def resolve_incident(self, tenant_id: str, incident_id: int, actor: Actor, note: str) -> list[ProblemReport]:
         """Resolve a major incident: every linked report is resolved and its reporter told."""
-        if actor.person_key is None:
-            raise ProblemError("only the project's owners, Service Desk and leads can resolve incidents")
+        await self._incident_for_staff(tenant_id, incident_id, actor)
         note = note.strip() or "Resolved."
         await self.store.resolve_incident(tenant_id, incident_id, self.clock.now(), note)
         # The owner works the one incident card; updating every member's card at once would only
@@ -179,7 +184,31 @@ class ProblemDesk:
         await self.incidents.refresh_cards(tenant_id, incident_id)
         return resolved
 
+    async def _incident_for_staff(self, tenant_id: str, incident_id: int, actor: Actor) -> None:
+        try:
+            incident = await self.incidents.get(tenant_id, incident_id)
+        except ProblemError:
+            incident = None
+        if incident is None or not access.works_area(self.plan, actor.person_key, incident.area):
+            # One answer for an incident that does not exist and one that is not the actor's.
+            raise ProblemError(f"I found no incident INC-{incident_id} that you work on.")
+
     # -- what people see ------------------------------------------------------------
+
+    async def view_for(
+        self, tenant_id: str, report_id: int, actor: Actor, message: str | None = None
+    ) -> dict[str, Any]:
+        """The card ``actor`` may see for a report: the owner's card for those who work it (or the
+        sponsor, read-only), the status card for its reporter; "not found" for anyone else."""
+        report, rights = await self.actions.visible(tenant_id, report_id, actor)
+        if rights.reporter and not rights.work:
+            return views.status_card(self.plan, report, message or views.STATUS_TITLES[report.status])
+        return views.owner_card(self.plan, report, linked=await self.store.linked(report), actions=rights.work)
+
+    async def incident_view_for(self, tenant_id: str, incident_id: int, actor: Actor) -> dict[str, Any]:
+        """The incident card for someone who works the incident's area."""
+        await self._incident_for_staff(tenant_id, incident_id, actor)
+        return await self.incident_view(tenant_id, incident_id)
 
     async def owner_view(self, tenant_id: str, report_id: int) -> dict[str, Any]:
         """The owner's card for a report as it stands now (the answer to a card action)."""

@@ -96,3 +96,25 @@ incidents = sa.Table(
     sa.Column("resolution_note", sa.Text),
     sa.Index("ix_problem_incidents_open", "tenant_id", "area", "wave", "status"),
 )
+
+drafts = sa.Table(
+    "problem_drafts",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),  # unguessable; the confirmation card's Submit carries it
+    sa.Column("reporter_id", sa.String(100), nullable=False),  # whose draft: only they may read or submit it
+    sa.Column("screenshot", sa.String(64)),  # a screenshots.token
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+screenshots = sa.Table(
+    "problem_screenshots",
+    metadata,
+    sa.Column("token", sa.String(64), primary_key=True),  # unguessable: the image's address
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("reporter_id", sa.String(100), nullable=False),
+    sa.Column("content_type", sa.String(40), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

@@ -193,7 +193,7 @@ def confirm_card(
     impact: Impact,
     urgency: Urgency,
     intro: str,
-    screenshot_url: str | None = None,
+    has_screenshot: bool = False,
 ) -> dict[str, Any]:
     """The confirmation card: what the bot understood, correctable, with Submit."""
     return render_card(
@@ -207,7 +207,7 @@ def confirm_card(
         area_choices=[{"title": a.name, "value": a.key} for a in plan.areas],
         impact_choices=[{"title": t, "value": i.value} for i, t in IMPACT_TITLES.items()],
         urgency_choices=[{"title": t, "value": u.value} for u, t in URGENCY_TITLES.items()],
-        screenshot_url=screenshot_url,
+        has_screenshot=has_screenshot,
     )
 
 

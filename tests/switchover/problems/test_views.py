@@ -103,7 +103,7 @@ def render_all(text: str) -> list[dict]:
             impact=Impact.ME,
             urgency=Urgency.QUESTION,
             intro=text,
-            screenshot_url="https://example.invalid/x.png",
+            has_screenshot=True,
         ),
     ]
 
