@@ -115,6 +115,12 @@ class LoopbackConnector:
         # team id -> its channels as GET /v3/teams/{id}/conversations lists them ({"id", "name"};
         # the General channel, whose id is the team's, comes without a name, as in Teams).
         self.teams: dict[str, list[dict[str, Any]]] = {}
+        # Pictures a user attached, as Teams keeps them: inline images under the attachments API
+        # (the bot's token required, as for any Bot Connector call) and files behind a pre-authorised
+        # download link (no token). path -> (Content-Type, bytes); every GET is noted with its Authorization.
+        self.attachments: dict[str, tuple[str, bytes]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.downloads: list[tuple[str, str | None]] = []
         self._ids = itertools.count(1)
         self._windows: dict[str, deque[float]] = defaultdict(deque)
         self._tenant_window: deque[float] = deque()
@@ -132,6 +138,8 @@ class LoopbackConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._reply)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_delete("/v3/conversations/{cid}/activities/{aid}", self._delete)
+        app.router.add_get("/v3/attachments/{aid}/views/{view}", self._attachment)
+        app.router.add_get("/files/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -199,6 +207,34 @@ class LoopbackConnector:
                     f"all calls: {[(r.op, r.conversation_id, r.text or r.card_text()[:80]) for r in self.received]}"
                 ) from None
         return matches()
+
+    # -- attachments ------------------------------------------------------------
+
+    def attach_inline(self, attachment_id: str, content_type: str, data: bytes) -> str:
+        """Keep an inline image as Teams does; returns its ``contentUrl`` (needs the bot's token)."""
+        self.attachments[attachment_id] = (content_type, data)
+        return f"{self.url}v3/attachments/{attachment_id}/views/original"
+
+    def attach_file(self, name: str, content_type: str, data: bytes) -> str:
+        """Keep a file as OneDrive does; returns its pre-authorised ``downloadUrl``."""
+        self.files[name] = (content_type, data)
+        return f"{self.url}files/{name}"
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        self.downloads.append((request.path, request.headers.get("Authorization")))
+        if self.require_token is not None and request.headers.get("Authorization") != f"Bearer {self.require_token}":
+            return _error(401, "Unauthorized", "missing or wrong bearer token")
+        found = self.attachments.get(request.match_info["aid"])
+        if found is None:
+            return _error(404, "NotFound", "no such attachment")
+        return web.Response(body=found[1], content_type=found[0])
+
+    async def _file(self, request: web.Request) -> web.Response:
+        self.downloads.append((request.path, request.headers.get("Authorization")))
+        found = self.files.get(request.match_info["name"])
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[1], content_type=found[0])
 
     # -- protocol ---------------------------------------------------------------
 

@@ -50,6 +50,7 @@ class ProblemsWorld:
     app: RunningApp
     since: int = 0  # what the connector received before the test began (welcome cards) is not counted
     runner: Any = None
+    confirm_card: dict[str, Any] | None = None  # the last confirmation card :meth:`confirm` reached
 
     async def restart(self) -> None:
         """Stop the bot and start a new process on the same database, as a deploy or crash would."""
@@ -97,20 +98,43 @@ class ProblemsWorld:
         resp = await self.teams.post(activity)
         assert resp.status == 202
 
-    async def report(self, who: str, text: str, **answers: str) -> dict[str, Any]:
-        """Report ``text`` in one message, answer what the bot asks, submit; returns the submit response card."""
-        sent = await self.teams.say(who, f"report a problem {text}")
+    async def report(
+        self,
+        who: str,
+        text: str,
+        *,
+        attachments: list[dict[str, Any]] | None = None,
+        submit_extra: dict[str, Any] | None = None,
+        **answers: str,
+    ) -> dict[str, Any]:
+        """Report ``text`` in one message, answer what the bot asks, submit; returns the submit response card.
+
+        ``attachments`` go with the first message (as Teams sends them); ``submit_extra`` is added
+        to the Submit's data (what a tampered card could carry).
+        """
+        data = await self.confirm(who, text, attachments=attachments, **answers)
+        data.update(submit_extra or {})
+        status, body = await self.teams.invoke_action(who, "problem_submit", data)
+        assert status == 200, body
+        return body["value"]
+
+    async def confirm(
+        self, who: str, text: str, *, attachments: list[dict[str, Any]] | None = None, **answers: str
+    ) -> dict[str, Any]:
+        """Report ``text`` and answer the bot's questions up to the confirmation card; returns its Submit data."""
+        self.confirm_card = None
+        extra = {"attachments": attachments} if attachments else {}
+        sent = await self.teams.say(who, f"report a problem {text}", **extra)
         for _ in range(3):
             card = next((r.card for r in reversed(sent) if r.card), None)
             assert card is not None, f"the bot sent no card: {[r.body for r in sent]}"
             actions = executes(card)
             submit = next((data for verb, data in actions if verb == "problem_submit"), None)
             if submit is not None:
+                self.confirm_card = card
                 data = {**submit, **inputs(card)}
                 data.update({k: v for k, v in answers.items() if k in ("area", "impact", "urgency")})
-                status, body = await self.teams.invoke_action(who, "problem_submit", data)
-                assert status == 200, body
-                return body["value"]
+                return data
             # A question: press the answer the test gives, else the first button.
             choice = actions[0][1]
             for key, wanted in answers.items():
