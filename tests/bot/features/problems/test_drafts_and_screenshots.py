@@ -173,7 +173,8 @@ async def test_a_file_that_is_not_a_picture_or_too_large_is_not_kept(world: Prob
         assert any(why in r.text for r in sent), [r.text for r in sent]
     # A file that is not an image type is not taken for a screenshot at all.
     doc = world.connector.attach_file("notes.txt", "text/plain", b"hello")
-    await world.teams.say(REPORTER, "report a problem my H drive", attachments=[file_attachment(doc, "notes.txt", "txt")])
+    text_file = file_attachment(doc, "notes.txt", "txt")
+    await world.teams.say(REPORTER, "report a problem my H drive", attachments=[text_file])
     assert "/files/notes.txt" not in {p for p, _ in world.connector.downloads}
     await world.report(REPORTER, "my H drive files are missing", impact="me")
     assert images_in(await owner_card(world)) == []
