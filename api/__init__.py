@@ -1,8 +1,9 @@
 """The HTTP API for automation (PSA tools, Power Automate, scripts): announcements, problem reports, readiness.
 
-:func:`setup` adds every module's routes behind the one bearer-token check
-(:mod:`api.auth`), together, when ``SWITCHOVER_API_TOKEN`` is set; without a
-token there is no API.
+:func:`setup` adds every module's routes behind the token check (:mod:`api.auth`),
+together, when an API token is configured (``SWITCHOVER_API_TOKENS``,
+``SWITCHOVER_API_TOKENS_FILE`` or the single ``SWITCHOVER_API_TOKEN``); without
+one there is no API.
 """
 
 from __future__ import annotations
@@ -10,16 +11,26 @@ from __future__ import annotations
 from aiohttp import web
 
 from api import announcements, problems, readiness
-from api.auth import bearer_token
+from api.auth import bearer_tokens
+from switchover.api_tokens import ApiTokens
 from switchover.services import Services
 
 
 def setup(app: web.Application, services: Services) -> None:
-    """Guard ``/api/`` with the bearer token and add the API's routes (nothing without a token)."""
-    token = services.settings.api_token.get_secret_value()
-    if not token:
+    """Guard ``/api/`` with the API's tokens and add its routes (nothing without a token)."""
+    settings = services.settings
+    tokens = ApiTokens(
+        entries=settings.api_tokens.get_secret_value(),
+        file=settings.api_tokens_file,
+        legacy=settings.api_token.get_secret_value(),
+    )
+    if not tokens.configured:
         return
-    app.middlewares.append(bearer_token(token))
+
+    async def served() -> str | None:
+        return services.plan.organisation.tenant_id or await services.tenant.settle() or None
+
+    app.middlewares.append(bearer_tokens(tokens, served))
     announcements.setup(app, services)
     problems.setup(app, services)
     readiness.setup(app, services)

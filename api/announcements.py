@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
+from api.auth import TENANT
 from api.openapi import add_fragment
 from switchover.announcements import (
     Announcement,
@@ -104,8 +105,11 @@ def setup(app: web.Application, services: Services) -> None:
         """``handler(request, service)`` once the tenant is known; domain errors as 404 / 409."""
 
         async def run(request: web.Request) -> web.StreamResponse:
-            if not await services.tenant.settle():
+            served = await services.tenant.settle()
+            if not served:
                 return error(409, "no tenant yet: install the app for someone first")
+            if request[TENANT] != served:  # the token's tenant (api.auth); announcements are the served tenant's
+                return error(404, "this Switchover does not announce to that tenant")
             svc = services.announcements
             try:
                 return await handler(request, svc)

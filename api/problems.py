@@ -5,8 +5,8 @@
 (at most 1000). ``GET /api/problems/{ref}`` (``PR-00042`` or ``42``): one report
 with its timeline. ``GET /api/problems.csv``: the same filters as CSV.
 
-The tenant is the ``tenant`` query parameter, else the plan's tenant, else the
-only tenant with reports. Behind the API's bearer token (:mod:`api.auth`).
+The tenant is the ``tenant`` query parameter, for a tenant the token covers, else
+the token's own tenant (:mod:`api.auth` settles it; :func:`switchover.access.api_tenant`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from api.auth import TENANT
 from switchover.plan.model import Plan
 from switchover.problems.model import ProblemError, ProblemReport, ReportStatus, parse_reference
 from switchover.services import Services
@@ -33,12 +34,7 @@ def setup(app: web.Application, services: Services) -> None:
     plan = services.plan
 
     async def tenant_of(request: web.Request) -> str | None:
-        if request.query.get("tenant"):
-            return request.query["tenant"]
-        if plan.organisation.tenant_id:
-            return plan.organisation.tenant_id
-        tenants = await desk.tenants()
-        return tenants[0] if len(tenants) == 1 else None
+        return request[TENANT] or None  # checked against the token by api.auth
 
     async def list_reports(request: web.Request) -> web.Response:
         try:

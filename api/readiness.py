@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from api.auth import TENANT
 from switchover.membership import members_by_wave
 from switchover.services import Services
 
@@ -20,7 +21,16 @@ def setup(app: web.Application, services: Services) -> None:
     """Add ``GET /api/readiness`` and ``POST /api/install``."""
     plan, directory = services.plan, services.directory
 
+    async def served_only(request: web.Request) -> web.Response | None:
+        # Readiness and installs are the served tenant's; api.auth checked the token covers request[TENANT].
+        served = services.plan.organisation.tenant_id or await services.tenant.settle()
+        if request[TENANT] != served:
+            return web.json_response({"error": "this Switchover does not serve that tenant"}, status=404)
+        return None
+
     async def readiness(request: web.Request) -> web.Response:
+        if (refused := await served_only(request)) is not None:
+            return refused
         wave = request.query.get("wave")
         if wave is not None and wave not in {w.key for w in plan.waves}:
             return web.json_response({"error": f"no wave {wave!r}"}, status=404)
@@ -31,6 +41,8 @@ def setup(app: web.Application, services: Services) -> None:
         return web.json_response(body)
 
     async def install(request: web.Request) -> web.Response:
+        if (refused := await served_only(request)) is not None:
+            return refused
         installer = services.installer
         if installer is None:
             return web.json_response(

@@ -23,7 +23,7 @@ The rules (``docs/security.md`` says them for people):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -159,29 +159,58 @@ WRITE = "write"
 SCOPES = (READ, WRITE)
 
 
+class ApiRefused(Exception):
+    """An API request its token does not cover: ``status`` (400, 403) and a message that names no secret."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 @dataclass(frozen=True, slots=True)
 class ApiGrant:
     """What one API token may do.
 
     Args:
         name: The token's name (for logs and audit; never the token).
-        scope: ``read`` (GET) or ``write`` (everything, reading included).
-        tenants: The tenants it may read or change; ``None`` for the single
-            ``SWITCHOVER_API_TOKEN``: the tenant this instance serves (the plan's).
+        tenants: Tenant id -> ``read`` or ``write`` (write includes read). ``None`` for the
+            single ``SWITCHOVER_API_TOKEN``: full access to the tenant this instance serves
+            (the plan's ``organisation.tenant_id``, else the one Teams settled).
     """
 
     name: str
-    scope: str
-    tenants: frozenset[str] | None
+    tenants: Mapping[str, str] | None
 
-    def may(self, *, write: bool) -> bool:
-        """Whether the scope covers a request that reads (``write=False``) or changes something."""
-        return self.scope == WRITE or not write
-
-    def covers(self, tenant: str, served: str | None) -> bool:
-        """Whether the grant covers ``tenant``; ``served`` is the tenant this instance serves, if known."""
+    def allows(self, tenant: str, served: str | None, *, write: bool) -> bool:
+        """Whether the grant covers ``tenant`` for reading, or for writing when ``write``."""
         if not tenant:
             return False
         if self.tenants is None:
             return served is not None and tenant == served
-        return tenant in self.tenants
+        scope = self.tenants.get(tenant)
+        return scope == WRITE or (scope == READ and not write)
+
+
+def api_tenant(grant: ApiGrant, asked: str | None, served: str | None, *, write: bool) -> str:
+    """The tenant an API request works on: the one it asks for (``?tenant=``), else the token's own.
+
+    Raises:
+        ApiRefused: 403 when the token does not cover that tenant (or only reads it and the request
+            writes); 400 when the token covers several and the request does not say which.
+    """
+    if asked:
+        tenant = asked
+    elif grant.tenants is None:
+        return served or ""  # the single token: this instance's tenant, even before one is settled
+    elif len(grant.tenants) == 1:
+        [tenant] = grant.tenants
+    elif served and served in grant.tenants:
+        tenant = served
+    else:
+        raise ApiRefused(400, "this token covers several tenants: say which with ?tenant=<tenant id>")
+    if grant.allows(tenant, served, write=False):
+        if write and not grant.allows(tenant, served, write=True):
+            raise ApiRefused(403, "this token may only read")
+        return tenant
+    raise ApiRefused(403, "this token is not for that tenant")

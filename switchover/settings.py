@@ -55,7 +55,12 @@ class Settings(BaseSettings):
     host: str = Field("0.0.0.0", validation_alias=AliasChoices("HOST"))  # noqa: S104 - a server listens
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     # Bearer token for the HTTP API (announcements, problems); empty disables the API.
+    # (the single token is a full-access token for the tenant served; docs/security.md)
     api_token: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("SWITCHOVER_API_TOKEN"))
+    # Scoped API tokens, name:scope:tenant:sha256 entries (switchover/api_tokens.py), inline and/or in a
+    # file that is re-read when it changes (rotation without a restart).
+    api_tokens: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("SWITCHOVER_API_TOKENS"))
+    api_tokens_file: Path | None = Field(None, validation_alias=AliasChoices("SWITCHOVER_API_TOKENS_FILE"))
     max_body_bytes: int = Field(256 * 1024, validation_alias=AliasChoices("SWITCHOVER_MAX_BODY_BYTES"))
     # A client that stops sending mid-body is answered 408 after this, not waited on forever.
     body_timeout_seconds: float = Field(10.0, gt=0, validation_alias=AliasChoices("SWITCHOVER_BODY_TIMEOUT_SECONDS"))
