@@ -185,8 +185,9 @@ class _Handlers:
         async def file() -> dict[str, Any]:
             report = await self.desk.submit(draft)
             log.info("problem submitted from Teams", extra={"report": report.id})
-            return await self.desk.view_for(
-                report.tenant_id, report.id, await self.actor(turn), f"Submitted. Your reference is {report.reference}."
+            # Their own report, just filed: the reporter's card, whatever else they are.
+            return await self.desk.status_view(
+                report.tenant_id, report.id, f"Submitted. Your reference is {report.reference}."
             )
 
         return await self._guard(turn, file())

@@ -9,7 +9,7 @@ import pytest
 
 from switchover.messaging import DeliveryError, FailureKind
 from switchover.plan.model import Impact, Priority, Urgency
-from switchover.problems.model import EventKind, ProblemError, ReportDraft, ReportStatus
+from switchover.problems.model import Actor, EventKind, ProblemError, ReportDraft, ReportStatus
 from tests.switchover.problems.conftest import (
     DESK_CONVERSATION,
     LA,
@@ -317,3 +317,26 @@ async def test_list_filters_and_csv_export(desk):
     assert lines[0].startswith("reference,created_at,status")
     assert len(lines) == 3
     assert "'=HYPERLINK" in text  # a formula is neutralised
+
+
+async def test_only_the_areas_people_resolve_its_major_incident(desk):
+    texts = [
+        "my H drive files are missing",
+        "can't find my documents in OneDrive",
+        "the S: drive is gone",
+        "SharePoint says access denied on our department folder",
+        "files from my old home drive are not in OneDrive",
+    ]
+    made = [await desk.desk.submit(ReportDraft(text, reporter(n))) for n, text in enumerate(texts, start=1)]
+    await desk.settle()
+    incident_id = (await desk.desk.get(made[0].tenant_id, made[-1].id)).incident_id
+    assert incident_id is not None
+    champion = Actor(id="5ef37a9d-0ebf-411a-8621-f0495d90a8d7", name="Grace Okafor", person_key="grace.okafor")
+    for someone in (champion, actor("ana.silva"), actor("robert.kim")):  # a champion, another area, the sponsor
+        with pytest.raises(ProblemError, match=f"no incident INC-{incident_id} that you work on"):
+            await desk.desk.resolve_incident(made[0].tenant_id, incident_id, someone, "closed")
+    with pytest.raises(ProblemError, match="no incident INC-999 that you work on"):
+        await desk.desk.resolve_incident(made[0].tenant_id, 999, actor("luis.ortega"), "closed")
+    assert [(await desk.desk.get(r.tenant_id, r.id)).is_open for r in made] == [True] * 5
+    resolved = await desk.desk.resolve_incident(made[0].tenant_id, incident_id, actor("kevin.obrien"), "Re-run")
+    assert len(resolved) == 5
