@@ -16,7 +16,8 @@ The rules (``docs/security.md`` says them for people):
   is fixed; they resolve, acknowledge, assign or reroute nothing.
 - **The sponsor** sees the reports the plan sends them (priorities whose service
   level notifies or escalates to the sponsor), read-only.
-- **Champions** see no report's contents: being named in the plan is not access.
+- **Champions** see how many reports people at their site filed (``site problems``), never a
+  report's contents: being named in the plan is not access.
 - **Anyone else** is told a report is not found, exactly as for a number that does
   not exist, so references (which are sequential) reveal nothing.
 """
@@ -82,10 +83,14 @@ def is_service_desk(plan: Plan, person_key: str | None) -> bool:
     return person_key is not None and person_key in plan.service_desk.members
 
 
-def champion_sites(plan: Plan, upns: Iterable[str | None]) -> tuple[tuple[str, str | None], ...]:
-    """(wave key, site) for each champion entry naming one of ``upns``."""
+def champion_sites(plan: Plan, upns: Iterable[str | None]) -> list[str]:
+    """The sites whose report counts the person may see: a champion's own site(s) from the plan.
+
+    Champions see how many reports people at their site filed and how many are open, never a
+    report's contents (they are not its owners; being named in the plan is not access).
+    """
     wanted = {u.casefold() for u in upns if u}
-    return tuple((c.wave, c.site) for c in plan.champions if c.user.casefold() in wanted)
+    return sorted({c.site for c in plan.champions if c.site and c.user.casefold() in wanted})
 
 
 # -- problem reports ---------------------------------------------------------------------

@@ -64,6 +64,7 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
     router.command("it's fixed", h.fixed)
     router.command("it is fixed", h.fixed)
     router.command("comment", h.comment)
+    router.command("site problems", h.site_counts, help="for site champions: how many problems your site reported")
     router.command("problem", h.show_command, help="problem PR-00042: where a report stands")
     router.action("report_problem", h.start_from_card)
     router.action(STEP_VERB, h.dialog_step)
@@ -199,6 +200,23 @@ class _Handlers:
         reporter = await self.reporter(turn)
         reports = await self.desk.mine(reporter.tenant_id, reporter.id)
         await turn.reply_card(views.my_problems_card(self.plan, reports, zone=turn.asker.zone), summary="Your reports")
+
+    async def site_counts(self, turn: Turn, rest: str) -> None:
+        user = await turn.user()
+        sites = access.champion_sites(
+            self.plan, (user.upn if user else None, user.mail if user else None, turn.asker.upn)
+        )
+        if not sites:
+            await turn.reply_text("That is for the plan's site champions. Say **my problems** for your own reports.")
+            return
+        counts = await self.desk.site_counts(turn.asker.tenant_id, sites)
+        lines = []
+        for site in sites:
+            by_status = counts.get(site, {})
+            total = sum(by_status.values())
+            still_open = total - by_status.get("resolved", 0)
+            lines.append(f"- **{site}**: {total} reported, {still_open} still open")
+        await turn.reply_text("Problems reported by people at your site:\n\n" + "\n".join(lines))
 
     async def _own_report(self, turn: Turn, rest: str) -> int | None:
         wanted, _ = leading_reference(rest)

@@ -238,6 +238,10 @@ class ProblemDesk:
         """The tenants that have reports (the API's default when the plan names none)."""
         return await self.store.tenants()
 
+    async def site_counts(self, tenant_id: str, sites: list[str]) -> dict[str, dict[str, int]]:
+        """Report counts per site and status, for champions (who see numbers, never contents)."""
+        return await self.store.counts_by_site(tenant_id, sites)
+
     async def mine(self, tenant_id: str, reporter_id: str, *, limit: int = 10) -> list[ProblemReport]:
         """A reporter's reports, newest first."""
         return await self.store.find(tenant_id, reporter_id=reporter_id, limit=limit)

@@ -157,6 +157,24 @@ class ReportStore:
             return [_report(r, ()) for r in rows]
         return [await self.get(tenant_id, r.id) for r in rows]
 
+    async def counts_by_site(self, tenant_id: str, sites: list[str]) -> dict[str, dict[str, int]]:
+        """How many reports people at each of ``sites`` filed, by status (numbers only, no contents)."""
+        c = reports.c
+        counts: dict[str, dict[str, int]] = {site: {} for site in sites}
+        if not sites:
+            return counts
+        async with self.db.begin(read_only=True) as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(c.site, c.status, sa.func.count())
+                    .where(c.tenant_id == tenant_id, c.site.in_(sites))
+                    .group_by(c.site, c.status)
+                )
+            ).all()
+        for site, status, n in rows:
+            counts[site][status] = n
+        return counts
+
     # -- duplicates ------------------------------------------------------------------
 
     async def linked(self, report: ProblemReport) -> list[ProblemReport]:

@@ -159,3 +159,13 @@ async def test_a_card_naming_someone_else_does_not_make_the_presser_them(world: 
     )
     assert NOT_FOUND in text_of(card)
     assert (await world.desk.get(world.teams.tenant_id, rid)).is_open
+
+
+async def test_a_champion_sees_their_sites_counts_and_no_contents(world: ProblemsWorld) -> None:
+    await filed(world)  # Nora works at the Tacoma Clinic, Grace Okafor's site
+    answer = await say(world, "grace.okafor", "site problems")
+    assert "Tacoma Clinic" in answer and "1 reported, 1 still open" in answer
+    assert "H drive" not in answer and "Nora" not in answer
+    answer = await say(world, "hiro.tanaka", "site problems")  # Spokane Clinic
+    assert "Spokane Clinic" in answer and "0 reported" in answer
+    assert "site champions" in await say(world, "farah.price", "site problems")
