@@ -24,8 +24,16 @@ def answer(**data: str) -> Activity:
     return Activity(type=ActivityTypes.message, value=data)
 
 
+async def no_screenshot(context: TurnContext) -> None:
+    return None
+
+
+async def draft_key(context: TurnContext, screenshot: str | None) -> str:
+    return "draft-key"
+
+
 def bot(storage: MemoryStorage):
-    conversation = ReportProblemConversation(fabrikam_plan(), storage)
+    conversation = ReportProblemConversation(fabrikam_plan(), storage, no_screenshot, draft_key)
 
     async def logic(context: TurnContext) -> None:
         if not await conversation.resume(context):
@@ -70,3 +78,6 @@ def _assert_confirm(activity: Activity, impact: str, urgency: str) -> None:
     inputs = {e["id"]: e.get("value") for e in card["body"] if str(e.get("type", "")).startswith("Input.")}
     assert inputs["impact"] == impact and inputs["urgency"] == urgency, inputs
     assert any(a.get("verb") == "problem_submit" for a in card["actions"])
+    # The Submit carries the server-side draft's key and nothing else of the draft.
+    [submit] = [a for a in card["actions"] if a.get("verb") == "problem_submit"]
+    assert submit["data"] == {"draft": "draft-key"}
