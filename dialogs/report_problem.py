@@ -92,6 +92,8 @@ class ReportProblemDialog(ComponentDialog):
     async def _describe(self, step: WaterfallStepContext) -> DialogTurnResult:
         options = step.options if isinstance(step.options, dict) else {}
         step.values["screenshot"] = options.get("screenshot")
+        # The starting message's pictures were already taken (or refused) by whoever started the report.
+        step.values["started_by"] = step.context.activity.id
         text = (options.get("text") or "").strip()
         if text:
             return await step.next(text)
@@ -111,7 +113,8 @@ class ReportProblemDialog(ComponentDialog):
         if not text:
             return await step.replace_dialog(self.initial_dialog_id, {})
         step.values["text"] = str(text)[:4000]
-        step.values["screenshot"] = step.values.get("screenshot") or await self.take_screenshot(step.context)
+        if not step.values.get("screenshot") and step.context.activity.id != step.values.get("started_by"):
+            step.values["screenshot"] = await self.take_screenshot(step.context)
         t = triage(self.plan, step.values["text"])
         step.values.update(
             area=t.area,

@@ -170,7 +170,7 @@ async def test_a_file_that_is_not_a_picture_or_too_large_is_not_kept(world: Prob
         sent = await world.teams.say(
             REPORTER, "report a problem my H drive files are missing", attachments=[file_attachment(url)]
         )
-        assert any(why in r.text for r in sent), [r.text for r in sent]
+        assert [why in r.text for r in sent if "could not keep your picture" in r.text] == [True], sent
     # A file that is not an image type is not taken for a screenshot at all.
     doc = world.connector.attach_file("notes.txt", "text/plain", b"hello")
     text_file = file_attachment(doc, "notes.txt", "txt")
@@ -178,6 +178,15 @@ async def test_a_file_that_is_not_a_picture_or_too_large_is_not_kept(world: Prob
     assert "/files/notes.txt" not in {p for p, _ in world.connector.downloads}
     await world.report(REPORTER, "my H drive files are missing", impact="me")
     assert images_in(await owner_card(world)) == []
+
+
+async def test_a_picture_sent_with_the_description_goes_with_the_report(world: ProblemsWorld) -> None:
+    await world.teams.install(person(REPORTER))
+    picture = png(1, 1)
+    url = world.connector.attach_file("later.png", "image/png", picture)
+    await world.teams.say(REPORTER, "report a problem")  # the bot asks what is wrong
+    await world.teams.say(REPORTER, "my H drive files are missing", attachments=[file_attachment(url)])
+    assert world.connector.downloads == [("/files/later.png", None)]
 
 
 async def test_a_screenshot_address_that_was_never_given_is_not_found(world: ProblemsWorld) -> None:
