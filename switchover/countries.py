@@ -10,12 +10,13 @@ country: its English name and its name in each of its official languages
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.languages import get_official_languages
 
-__all__ = ["all_countries", "country_code", "country_name", "country_names", "country_of"]
+__all__ = ["all_countries", "country_code", "country_code_aliased", "country_name", "country_names", "country_of"]
 
 
 def _key(text: str) -> str:
@@ -42,6 +43,19 @@ def country_code(value: str | None) -> str | None:
     if len(text) == 2 and text.upper() in all_countries():
         return text.upper()
     return _by_name().get(_key(text))
+
+
+def country_code_aliased(value: str | None, aliases: Mapping[str, Iterable[str]]) -> str | None:
+    """Like :func:`country_code`, also knowing a plan's ``aliases.countries`` (country -> the words people use):
+    "Méjico" -> ``MX`` when the plan lists it as a word for Mexico. Case and accents do not matter."""
+    code = country_code(value)
+    if code is not None or not value:
+        return code
+    key = _key(value)
+    for country, words in aliases.items():
+        if any(_key(w) == key for w in words):
+            return country_code(country)
+    return None
 
 
 def country_name(code: str) -> str:

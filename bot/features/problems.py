@@ -133,6 +133,8 @@ class _Handlers:
             wave=wave,
             site=user.office if user else None,
             department=user.department if user else None,
+            city=user.city if user else None,
+            country=user.country_name if user else None,
         )
 
     # -- reporting ----------------------------------------------------------------------

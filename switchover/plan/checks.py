@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from switchover.countries import all_countries, country_code
+from switchover.countries import all_countries, country_code, country_code_aliased
 from switchover.plan.model import Impact, Priority, Urgency
 from switchover.plan.normalise import suggest
 from switchover.plan.reader import Loc, ReadContext, format_loc
@@ -138,6 +139,7 @@ def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
     _check_legacy(data, ctx)
     _check_hours(data, ctx)
     _check_aliases(data, ctx, wave_ref)
+    _check_desk(data, ctx)
 
     for i, champ in _items(data, "champions"):
         wave_ref(champ.get("wave"), ("champions", i, "wave"))
@@ -388,3 +390,165 @@ def _check_hours(data: dict[str, Any], ctx: ReadContext) -> None:
                 (*loc, "end"),
                 f"ends at {end:%H:%M}, not after it starts ({start:%H:%M}); hours must end later the same day",
             )
+
+
+# -- desk (begin): desks per site or country, cutover cover, area hours and levels, countries in rules --
+
+
+def _check_desk(data: dict[str, Any], ctx: ReadContext) -> None:
+    aliases = data.get("aliases")
+    words = aliases.get("countries") if isinstance(aliases, dict) else None
+    country_words: dict[str, Any] = words if isinstance(words, dict) else {}
+
+    def country(value: Any, loc: Loc) -> str | None:
+        if not isinstance(value, str) or ctx.reported(loc):
+            return None
+        code = country_code_aliased(value, {k: v for k, v in country_words.items() if isinstance(v, list)})
+        if code is None:
+            ctx.error(
+                loc,
+                f"unknown country {value!r}"
+                + (
+                    suggest(value, all_countries().values())
+                    or "; write its English name or ISO code (e.g. Mexico or MX), or a word from aliases.countries"
+                ),
+            )
+        return code
+
+    desk = data.get("service_desk")
+    contacts = desk.get("contacts") if isinstance(desk, dict) else None
+    if isinstance(contacts, list):
+        sites: dict[str, int] = {}
+        codes: dict[str, int] = {}
+        for i, contact in enumerate(contacts):
+            if not isinstance(contact, dict):
+                continue
+            loc: Loc = ("service_desk", "contacts", i)
+            if not contact.get("sites") and not contact.get("countries") and not ctx.reported(loc):
+                ctx.error(
+                    loc,
+                    "say whom this desk serves: sites (office locations or cities) and/or countries; "
+                    "the plain service_desk fields are already the desk for everyone else",
+                )
+            for j, site in enumerate(contact.get("sites") or ()):
+                if isinstance(site, str):
+                    folded = site.strip().casefold()
+                    if folded in sites and sites[folded] != i:
+                        ctx.error(
+                            (*loc, "sites", j),
+                            f"{site!r} is also served by service_desk.contacts[{sites[folded]}]; a site has one desk",
+                        )
+                    sites.setdefault(folded, i)
+            for j, value in enumerate(contact.get("countries") or ()):
+                code = country(value, (*loc, "countries", j))
+                if code is not None:
+                    if code in codes and codes[code] != i:
+                        ctx.error(
+                            (*loc, "countries", j),
+                            f"{value!r} is also served by service_desk.contacts[{codes[code]}]; "
+                            "a country has one desk (give a site its own desk by listing it under sites)",
+                        )
+                    codes.setdefault(code, i)
+            _check_working_hours(contact.get("hours"), (*loc, "hours"), ctx)
+
+    for i, wave in _items(data, "waves"):
+        rules = wave.get("include")
+        if isinstance(rules, list):
+            for j, rule in enumerate(rules):
+                if isinstance(rule, dict):
+                    for k, value in enumerate(rule.get("countries") or ()):
+                        country(value, ("waves", i, "include", j, "countries", k))
+
+    for i, area in _items(data, "areas"):
+        _check_working_hours(area.get("hours"), ("areas", i, "hours"), ctx, area=True)
+        seen: dict[str, int] = {}
+        for j, level in _items(area, "service_levels"):
+            p = level.get("priority")
+            if isinstance(p, str):
+                if p in seen:
+                    ctx.error(("areas", i, "service_levels", j, "priority"), f"{p} has two service levels; keep one")
+                seen[p] = j
+
+    hours = data.get("business_hours")
+    covers = hours.get("cutover") if isinstance(hours, dict) else None
+    if isinstance(covers, list):
+        for i, cover in enumerate(covers):
+            if isinstance(cover, dict):
+                _check_cover(cover, ("business_hours", "cutover", i), ctx)
+
+
+def _check_working_hours(hours: Any, loc: Loc, ctx: ReadContext, *, area: bool = False) -> None:
+    if not isinstance(hours, dict) or ctx.reported(loc):
+        return
+    name = hours.get("time_zone")
+    if isinstance(name, str):
+        try:
+            ZoneInfo(name.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            best = suggest(name, available_timezones())
+            ctx.error(
+                (*loc, "time_zone"), f"unknown time zone {name!r}" + (best or "; use an IANA name like Europe/Lisbon")
+            )
+    weekly = hours.get("weekly")
+    if hours.get("always") is True:
+        if weekly:
+            ctx.error((*loc, "weekly"), "round-the-clock hours (always) take no weekly ranges; remove one or the other")
+        return
+    if not weekly:
+        hint = "; or write hours: always (round the clock) or business (the Service Desk's)" if area else ""
+        ctx.error(
+            loc,
+            'no weekly ranges: add weekly: [{days: [mon, tue, wed, thu, fri], start: "08:00", end: "17:00"}]' + hint,
+        )
+        return
+    for i, r in _items(hours, "weekly"):
+        _check_range(r, (*loc, "weekly", i), ctx)
+
+
+def _check_range(r: dict[str, Any], loc: Loc, ctx: ReadContext) -> None:
+    start, end = r.get("start"), r.get("end")
+    if isinstance(start, dt.time) and isinstance(end, dt.time) and end <= start:
+        ctx.error(
+            (*loc, "end"),
+            f"ends at {end:%H:%M}, not after it starts ({start:%H:%M}); hours must end later the same day",
+        )
+
+
+def _check_cover(cover: dict[str, Any], loc: Loc, ctx: ReadContext) -> None:
+    ends: list[tuple[int, dt.time] | None] = []
+    for side in ("from", "to"):
+        moment = cover.get(side)
+        where: Loc = (*loc, side)
+        if not isinstance(moment, dict) or ctx.reported(where):
+            ends.append(None)
+            continue
+        relative = moment.get("days") is not None or moment.get("at") is not None
+        anchored = moment.get("cutover") is not None
+        margin = moment.get("before") is not None or moment.get("after") is not None
+        if relative == anchored:
+            ctx.error(
+                where,
+                'give exactly one of: at with optional days (e.g. {days: -1, at: "18:00"}) '
+                'or cutover: start|end (e.g. {cutover: end, after: "4 hours"})',
+            )
+        elif margin and not anchored:
+            ctx.error(where, "before/after go with cutover: start|end; with days and at, move the time instead")
+        elif relative and moment.get("at") is None:
+            ctx.error(where, "missing 'at': say the local time, e.g. {days: -1, at: \"18:00\"}")
+        elif moment.get("before") is not None and moment.get("after") is not None:
+            ctx.error(where, "give before or after, not both")
+        else:
+            at = moment.get("at")
+            ends.append((moment.get("days") or 0, at) if relative and isinstance(at, dt.time) else None)
+            continue
+        ends.append(None)
+    start, end = ends
+    if start is not None and end is not None and end <= start:
+        ctx.error(
+            (*loc, "to"),
+            f"the cover ends (day {end[0]}, {end[1]:%H:%M}) before it starts (day {start[0]}, {start[1]:%H:%M}); "
+            "'to' must be later than 'from'",
+        )
+
+
+# -- desk (end) --

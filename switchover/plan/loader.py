@@ -132,6 +132,11 @@ def parse_plan(text: str, source: str = "<string>") -> Plan:
 
     keyed_to_list(data, "people", "key", ctx)
     keyed_to_list(data, "service_levels", "priority", ctx)
+    areas = data.get("areas")
+    if isinstance(areas, list):  # desk: an area's own service levels, keyed by priority like the plan's
+        for i, area in enumerate(areas):
+            if isinstance(area, dict):
+                keyed_to_list(area, "service_levels", "priority", ctx, at=("areas", i))
     normalised = normalise_model(data, Plan, (), ctx)
     if normalised is INVALID:  # pragma: no cover - data is a dict here
         raise PlanError(ctx.issues)

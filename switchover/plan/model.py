@@ -46,6 +46,73 @@ class Duration(_Model):
         return f"{self.minutes} business {unit}" if self.business else f"{self.minutes} {unit}"
 
 
+# -- desk: Service Desk per site or country, cutover cover, area hours (begin) --------
+
+
+class HoursRange(_Model):
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...]
+    start: dt.time
+    end: dt.time
+
+
+class WorkingHours(_Model):
+    """Weekly hours in a time zone: a desk's opening hours or an area's contract hours.
+
+    Written ``{time_zone: Europe/Lisbon, weekly: [...]}``; ``always`` (an area's
+    ``hours: always``) is round the clock. ``time_zone`` defaults to the organisation's.
+    """
+
+    time_zone: str | None = None  # IANA name
+    weekly: tuple[HoursRange, ...] = ()
+    always: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        return ZoneInfo(self.time_zone) if self.time_zone else None
+
+
+class DeskContact(_Model):
+    """The Service Desk for some sites (office locations or cities) or countries.
+
+    Unset fields fall back to the plan's ``service_desk`` (phone, channel) and
+    ``business_hours`` (hours).
+    """
+
+    name: str | None = None  # as people say it, e.g. "Monterrey Service Desk"
+    sites: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # English names, ISO codes or aliases.countries words
+    phone: str | None = None
+    channel: ChannelRef | None = None
+    hours: WorkingHours | None = None
+
+
+class CutoverMoment(_Model):
+    """A moment relative to a wave's cutover: ``{days: -1, at: "18:00"}`` (local time on the
+    cutover day + days) or ``{cutover: start|end}`` with an optional ``before``/``after`` margin."""
+
+    days: int | None = None
+    at: dt.time | None = None
+    cutover: Literal["start", "end"] | None = None
+    before: Duration | None = None
+    after: Duration | None = None
+
+
+class CutoverCover(_Model):
+    """A span around every wave's cutover when the Service Desk is staffed throughout.
+
+    Written ``{from: {days: -1, at: "18:00"}, to: {days: 2, at: "08:00"}}``, or ``window``
+    for the cutover window itself.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    from_: CutoverMoment = Field(alias="from")
+    to: CutoverMoment
+
+
+# -- desk (end) ------------------------------------------------------------------------
+
+
 class Person(_Model):
     """Someone the plan names: lead, sponsor, owner, champion, Service Desk staff."""
 
@@ -55,6 +122,7 @@ class Person(_Model):
     email: str | None = None
     title: str | None = None
     organisation: str | None = None  # e.g. the managed service provider's name
+    note: str = ""  # desk: internal note, for leads and the Service Desk only (never shown to the person)
 
 
 class ChannelRef(_Model):
@@ -83,6 +151,7 @@ class MembershipRule(_Model):
     offices: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()  # Entra group object ids or display names
+    countries: tuple[str, ...] = ()  # desk: country names, ISO codes or aliases.countries words
 
 
 class Window(_Model):
@@ -163,7 +232,8 @@ class WaveException(_Model):
     kind: ExceptionKind
     to_wave: str | None = None  # wave key, for moves
     from_wave: str | None = None  # informational: the wave the rules would give
-    reason: str = ""
+    reason: str = ""  # shown to the person word for word
+    note: str = ""  # desk: internal note, for leads and the Service Desk only (never shown to the person)
 
 
 class Champion(_Model):
@@ -190,6 +260,10 @@ class Area(_Model):
     owner: Contact
     backup: Contact
     catch_all: bool = False
+    # desk: the area's own service levels (per priority, over the plan's) and hours
+    # (None: the Service Desk's business hours; ``always``: round the clock; or contract hours).
+    service_levels: tuple[ServiceLevel, ...] = ()
+    hours: WorkingHours | None = None
 
 
 class Priority(StrEnum):
@@ -229,18 +303,13 @@ class ServiceLevel(_Model):
     notify_at_once: tuple[EscalationTarget, ...] = ()
 
 
-class HoursRange(_Model):
-    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...]
-    start: dt.time
-    end: dt.time
-
-
 class BusinessHours(_Model):
     """When the Service Desk is staffed. ``cutover_weekends`` applies on the
-    Saturday and Sunday of any wave's cutover."""
+    Saturday and Sunday of any wave's cutover; ``cutover`` covers any span around it."""
 
     weekly: tuple[HoursRange, ...]
     cutover_weekends: HoursRange | None = None
+    cutover: tuple[CutoverCover, ...] = ()  # desk: staffed spans around every wave's cutover
     # Outside business hours these priorities go to the accountable owner directly.
     direct_to_owner_after_hours: tuple[Priority, ...] = ()
 
@@ -354,6 +423,8 @@ class ServiceDesk(_Model):
     channel: ChannelRef
     members: tuple[str, ...] = ()  # person keys
     phone: str | None = None
+    # desk: one desk per site or country (first match by site, then by country); the fields above are the default.
+    contacts: tuple[DeskContact, ...] = ()
 
 
 class Organisation(_Model):
@@ -512,3 +583,8 @@ class Plan(_Model):
     def is_project_lead(self, upn: str) -> bool:
         p = self.person_by_upn(upn)
         return p is not None and p.key in self.project_leads
+
+
+# desk: these name models defined after them (ChannelRef, ServiceLevel).
+DeskContact.model_rebuild()
+Area.model_rebuild()

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 from rapidfuzz import process as fuzz_process
 
-from switchover.plan.model import ChannelRef, Contact, Duration, ReadOnlyFrom
+from switchover.plan.model import ChannelRef, Contact, CutoverCover, Duration, ReadOnlyFrom, WorkingHours
 from switchover.plan.reader import Loc, ReadContext, type_name
 
 __all__ = ["INVALID", "closest", "keyed_to_list", "normalise_model", "parse_duration", "suggest"]
@@ -257,6 +257,27 @@ def _norm(value: Any, ann: Any, loc: Loc, ctx: ReadContext) -> Any:
             '{days: -1, at: "17:30"} or {on: "2027-03-19 17:30"}',
         )
         return INVALID
+    # desk (begin): hours: always | business, cutover: window
+    if ann is WorkingHours and isinstance(value, str):
+        word = value.strip().casefold()
+        if word in ("always", "business"):
+            return {"always": True} if word == "always" else None
+        ctx.error(
+            loc,
+            f"{_show(value, loc, ctx)} is not hours; write always (round the clock), business (the Service "
+            "Desk's hours) or {time_zone: Europe/Lisbon, weekly: [...]}" + suggest(value, ["always", "business"]),
+        )
+        return INVALID
+    if ann is CutoverCover and isinstance(value, str):
+        if value.strip().casefold() == "window":
+            return {"from": {"cutover": "start"}, "to": {"cutover": "end"}}
+        ctx.error(
+            loc,
+            f"{_show(value, loc, ctx)} is not cutover cover; write window, or "
+            '{from: {days: -1, at: "18:00"}, to: {days: 2, at: "08:00"}}',
+        )
+        return INVALID
+    # desk (end)
     if ann is Contact:
         if isinstance(value, str):
             return {"person": value.strip()}
@@ -304,7 +325,8 @@ def normalise_model(value: Any, model: type[BaseModel], loc: Loc, ctx: ReadConte
     if not isinstance(value, dict):
         ctx.error(loc, f"expected a mapping with {', '.join(_required(model)) or 'fields'}, got {type_name(value)}")
         return INVALID
-    fields = model.model_fields
+    # A field written under another name in YAML (``from``, a Python word) is known by that name.
+    fields = {f.alias or name: f for name, f in model.model_fields.items()}
     out = {}
     for k, v in value.items():
         if k not in fields:
@@ -330,31 +352,34 @@ _INVALID_MARKER = None
 
 
 def _required(model: type[BaseModel]) -> list[str]:
-    return [name for name, f in model.model_fields.items() if f.is_required()]
+    return [f.alias or name for name, f in model.model_fields.items() if f.is_required()]
 
 
 # -- reshaping the comfortable forms ----------------------------------------------
 
 
-def keyed_to_list(data: dict[str, Any], field: str, key_name: str, ctx: ReadContext) -> None:
-    """``people: {dana.whitfield: {...}}`` -> ``people: [{key: dana.whitfield, ...}]``."""
+def keyed_to_list(data: dict[str, Any], field: str, key_name: str, ctx: ReadContext, at: Loc = ()) -> None:
+    """``people: {dana.whitfield: {...}}`` -> ``people: [{key: dana.whitfield, ...}]``.
+
+    ``at`` is where ``data`` stands in the file (an area's ``service_levels``: ``("areas", 2)``).
+    """
     value = data.get(field)
     if not isinstance(value, dict):
         return
     items = []
     for i, (k, v) in enumerate(value.items()):
-        ctx.alias[(field, i)] = (field, k)
+        ctx.alias[(*at, field, i)] = (*at, field, k)
         if v is None:
             v = {}
         if isinstance(v, dict):
             if key_name in v and v[key_name] != k:
                 ctx.error(
-                    (field, i, key_name),
+                    (*at, field, i, key_name),
                     f"{key_name} {v[key_name]!r} differs from the entry's name {k!r}; leave it out",
                 )
             v = {**v, key_name: k}
-            mark = ctx.marks.get((field, k))
+            mark = ctx.marks.get((*at, field, k))
             if mark is not None:
-                ctx.marks.setdefault((field, k, key_name), mark)
+                ctx.marks.setdefault((*at, field, k, key_name), mark)
         items.append(v)
     data[field] = items

@@ -16,7 +16,7 @@ from switchover import access
 from switchover.clock import Clock
 from switchover.plan.model import Contact, Plan
 from switchover.problems.chain import OwnerChain, has_area
-from switchover.problems.deadlines import ack_deadline, escalation_times
+from switchover.problems.deadlines import ack_deadline, escalation_times, report_schedule
 from switchover.problems.model import Actor, EventKind, ProblemError, ProblemReport, ReportStatus, reference
 from switchover.problems.notify import Notifier
 from switchover.problems.store import ReportStore
@@ -209,12 +209,13 @@ class ReportActions:
 
     def _new_cycle(self, report: ProblemReport, now: dt.datetime) -> dict[str, Any]:
         """The columns of a report that starts over at ``now``: next cycle, fresh deadline and steps."""
-        steps = escalation_times(self.plan, report.priority, now)
+        schedule = report_schedule(self.plan, report)
+        steps = escalation_times(self.plan, report.priority, now, area=report.area, schedule=schedule)
         return {
             "cycle": report.cycle + 1,
             "escalation_level": 0,
             "clock_started_at": now,
-            "ack_due_at": ack_deadline(self.plan, report.priority, now),
+            "ack_due_at": ack_deadline(self.plan, report.priority, now, area=report.area, schedule=schedule),
             "next_due_at": steps[0][0] if steps else None,
             "acknowledged_at": None,
         }

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from switchover.clock import Clock
 from switchover.delivery import DeliveryOutcome, DeliveryStatus
+from switchover.plan.desks import desk_for
 from switchover.plan.model import Contact, EscalationTarget, Plan
 from switchover.problems import views
-from switchover.problems.deadlines import is_business_time, next_opening
+from switchover.problems.deadlines import is_business_time, next_opening, report_schedule, service_level
 from switchover.problems.model import EventKind, ProblemReport
 from switchover.problems.notify import Notifier
 from switchover.problems.store import ReportStore
@@ -41,7 +42,9 @@ def hops(plan: Plan, report: ProblemReport) -> list[Hop]:
     area = plan.area(report.area)
     chain = [Hop("owner", area.owner), Hop("backup", area.backup)]
     chain += [Hop("project_lead", Contact(person=k)) for k in plan.project_leads]
-    chain.append(Hop("service_desk", Contact(channel=plan.service_desk.channel)))
+    r = report.reporter
+    desk = desk_for(plan, site=r.site, city=r.city, country=r.country)  # the reporter's own desk's channel
+    chain.append(Hop("service_desk", Contact(channel=desk.channel)))
     seen: set[str] = set()
     unique = []
     for hop in chain:
@@ -96,14 +99,15 @@ class OwnerChain:
         """Send a new report's card to its owner (or the first reachable hop), and tell the reporter."""
         chain = hops(self.plan, report)
         start, not_before = 0, None
-        if not is_business_time(self.plan, now):
+        schedule = report_schedule(self.plan, report)
+        if not is_business_time(self.plan, now, schedule):
             if report.priority in self.plan.business_hours.direct_to_owner_after_hours:
                 # Nobody watches the Service Desk channel after hours: go to the first person.
                 start = next((i for i, h in enumerate(chain) if h.contact.person), 0)
             else:
-                not_before = next_opening(self.plan, now)
+                not_before = next_opening(self.plan, now, schedule)
         routed = await self._send_along(report, chain, start, not_before=not_before)
-        level = self.plan.service_level(report.priority)
+        level = service_level(self.plan, report.priority, report.area)
         for target in level.notify_at_once:
             for i, hop in enumerate(targets(self.plan, report, target)):
                 await self.notifier.send_card(

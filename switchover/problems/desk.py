@@ -28,7 +28,7 @@ from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems import export, views
 from switchover.problems.actions import ReportActions
 from switchover.problems.chain import OwnerChain, has_area
-from switchover.problems.deadlines import ack_deadline, escalation_times
+from switchover.problems.deadlines import ack_deadline, escalation_times, schedule_for
 from switchover.problems.drafts import DraftStore
 from switchover.problems.escalation import Escalation
 from switchover.problems.incidents import Incidents
@@ -87,7 +87,9 @@ class ProblemDesk:
         urgency = Urgency(draft.urgency or t.urgency.value)
         priority = self.plan.priority_for(impact, urgency)
         now = self.clock.now()
-        steps = escalation_times(self.plan, priority, now)
+        # The clock runs in the hours of the area, else of the desk that serves the reporter.
+        schedule = schedule_for(self.plan, area=area, site=r.site, city=r.city, country=r.country)
+        steps = escalation_times(self.plan, priority, now, area=area, schedule=schedule)
         values = {
             "tenant_id": r.tenant_id,
             "reporter_id": r.id,
@@ -102,12 +104,14 @@ class ProblemDesk:
             "wave": r.wave,
             "site": r.site,
             "department": r.department,
+            "city": r.city,
+            "country": r.country,
             "screenshot_url": draft.screenshot_url,
             "submission_key": draft.submission_key,
             "status": ReportStatus.OPEN.value,
             "created_at": now,
             "clock_started_at": now,
-            "ack_due_at": ack_deadline(self.plan, priority, now),
+            "ack_due_at": ack_deadline(self.plan, priority, now, area=area, schedule=schedule),
             "next_due_at": steps[0][0] if steps else None,
             "escalation_level": 0,
             "cycle": 0,

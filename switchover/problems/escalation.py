@@ -15,7 +15,7 @@ from switchover.clock import Clock
 from switchover.plan.model import Plan
 from switchover.problems import views
 from switchover.problems.chain import contact_name, targets
-from switchover.problems.deadlines import escalation_times
+from switchover.problems.deadlines import escalation_times, report_schedule
 from switchover.problems.notify import Notifier
 from switchover.problems.store import ReportStore
 
@@ -49,7 +49,13 @@ class Escalation:
     async def _escalate(self, tenant_id: str, report_id: int, now: dt.datetime) -> int:
         report = await self.store.get(tenant_id, report_id)
         clock_start = await self.store.clock_started(tenant_id, report_id)
-        steps = escalation_times(self.plan, report.priority, clock_start)
+        steps = escalation_times(
+            self.plan,
+            report.priority,
+            clock_start,
+            area=report.area,
+            schedule=report_schedule(self.plan, report),
+        )
         level = report.escalation_level
         if level >= len(steps):
             return 0

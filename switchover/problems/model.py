@@ -50,6 +50,8 @@ class Reporter:
     wave: str | None = None  # wave key
     site: str | None = None
     department: str | None = None
+    city: str | None = None  # desk: with site and country, which Service Desk serves them
+    country: str | None = None  # desk: ISO code or name, as the directory gives it
 
 
 @dataclass(frozen=True, slots=True)

@@ -491,6 +491,8 @@ def _report(row: Any, evs: Sequence[Any]) -> ProblemReport:
             wave=row.wave,
             site=row.site,
             department=row.department,
+            city=row.city,
+            country=row.country,
         ),
         text=row.text,
         area=row.area,

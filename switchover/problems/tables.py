@@ -30,6 +30,8 @@ reports = sa.Table(
     sa.Column("wave", sa.String(60)),
     sa.Column("site", sa.String(200)),
     sa.Column("department", sa.String(200)),
+    sa.Column("city", sa.String(200)),  # 0008_problem_desk: which Service Desk serves the reporter
+    sa.Column("country", sa.String(100)),
     sa.Column("screenshot_url", sa.String(2000)),
     sa.Column("submission_key", sa.String(100)),  # idempotency: one report per confirmed draft
     sa.Column("status", sa.String(20), nullable=False),
