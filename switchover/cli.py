@@ -154,6 +154,8 @@ def plan_check(args: argparse.Namespace) -> int:
             print(f"  {exc_.user:<45} NOT IN ROSTER")
             continue
         print(f"  {user.display_name:<25} {assignments[user.upn].explain()}")
+        if exc_.note:
+            print(f"  {'':<25} note: {exc_.note}")  # internal: the lead's view only
 
     by_reason: dict[AssignmentReason, int] = {}
     for a in assignments.values():

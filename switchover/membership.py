@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.plan.desks import country_codes, plan_country_code
 from switchover.plan.model import Champion, ExceptionKind, MembershipRule, Plan, Wave, WaveException
 
 __all__ = [
@@ -106,15 +107,17 @@ class _Rule:
     offices: frozenset[str]
     cities: frozenset[str]
     groups: frozenset[str]
+    countries: frozenset[str] = frozenset()  # ISO codes
 
-    def matches(self, department: str, office: str, city: str, groups: frozenset[str]) -> bool:
-        if not (self.departments or self.offices or self.cities or self.groups):
+    def matches(self, department: str, office: str, city: str, groups: frozenset[str], country: str | None) -> bool:
+        if not (self.departments or self.offices or self.cities or self.groups or self.countries):
             return False  # an empty rule selecting everyone is almost certainly a mistake
         return (
             (not self.departments or department in self.departments)
             and (not self.offices or office in self.offices)
             and (not self.cities or city in self.cities)
             and (not self.groups or not self.groups.isdisjoint(groups))
+            and (not self.countries or country in self.countries)
         )
 
 
@@ -122,11 +125,22 @@ class _Resolver:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.rules: list[tuple[Wave, _Rule]] = [
-            (wave, _Rule(r, _fold(r.departments), _fold(r.offices), _fold(r.cities), _fold(r.groups)))
+            (
+                wave,
+                _Rule(
+                    r,
+                    _fold(r.departments),
+                    _fold(r.offices),
+                    _fold(r.cities),
+                    _fold(r.groups),
+                    country_codes(plan, r.countries),
+                ),
+            )
             for wave in plan.waves
             for r in wave.include
         ]
         self._uses_groups = any(r.groups for _, r in self.rules)
+        self._uses_countries = any(r.countries for _, r in self.rules)
         self.waves = {w.key: w for w in plan.waves}
         self.exceptions = {e.user.casefold(): e for e in plan.exceptions}
         self.champions = {c.user.casefold(): c for c in plan.champions}
@@ -140,8 +154,12 @@ class _Resolver:
         office = (user.office or "").strip().casefold()
         city = (user.city or "").strip().casefold()
         groups = _fold(user.groups) if self._uses_groups else frozenset()
+        # The roster's country: the address's, else the usage location (names, codes and the plan's aliases).
+        country = None
+        if self._uses_countries:
+            country = plan_country_code(self.plan, user.country) or plan_country_code(self.plan, user.usage_location)
         for wave, rule in self.rules:
-            if rule.matches(department, office, city, groups):
+            if rule.matches(department, office, city, groups, country):
                 return wave, rule.rule
         return None
 

@@ -33,12 +33,18 @@ def _schedule_facts(s: WaveSchedule) -> list[dict[str, str]]:
     return facts
 
 
-def faq_answer_card(entry: FaqEntry, question: str, *, thanks: str | None = None) -> dict[str, Any]:
-    """The FAQ answer card; with ``thanks`` the vote buttons are replaced by the thank-you line."""
+def faq_answer_card(
+    entry: FaqEntry, question: str, *, thanks: str | None = None, notes: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The FAQ answer card; with ``thanks`` the vote buttons are replaced by the thank-you line.
+
+    ``notes`` follow the answer (the asker's own Service Desk, for an entry about reaching it).
+    """
     return render_card(
         "faq-answer",
         faq_question=entry.question,
         answer=entry.answer,
+        notes=list(notes),
         faq_key=entry.key,
         question=question,
         thanks=thanks,
@@ -95,7 +101,7 @@ def answer_card(answer: Answer) -> dict[str, Any]:
             notes=list(answer.notes),
         )
     if answer.kind is AnswerKind.FAQ and answer.faq is not None:
-        return faq_answer_card(answer.faq, answer.question)
+        return faq_answer_card(answer.faq, answer.question, notes=answer.notes)
     if answer.kind is AnswerKind.SUGGESTIONS and answer.suggestions:
         return render_card(
             "faq-suggestions",

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from switchover.answers.desk import desk_line, is_about_desk
 from switchover.answers.faq import FaqIndex, FaqThresholds, FaqVerdict
 from switchover.answers.model import Answer, AnswerKind, Event, GroupSchedule, Person, Who
 from switchover.answers.schedule import (
@@ -32,6 +33,7 @@ from switchover.answers.understanding import Facet, Intent, Understander, Unders
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
+from switchover.plan.desks import desk_for
 from switchover.plan.model import Plan, Wave, Window
 from switchover.timefmt import format_day, format_short_day, format_time, format_window
 
@@ -184,7 +186,13 @@ class AnswerEngine:
         reader = ReaderZone.choose(who.time_zone, self.plan)
         today = now.astimezone(reader.zone).date()
         understood = self.understander.read(question, today=today)
-        phone = self.plan.service_desk.phone
+        # The asker's own Service Desk: by their site or country when the plan has several desks.
+        desk = desk_for(self.plan)
+        if self.plan.service_desk.contacts:
+            user = await self.find(who) if user is False else user
+            if isinstance(user, DirectoryUser):
+                desk = desk_for(self.plan, site=user.office, city=user.city, country=user.country_name)
+        phone = desk.phone
         base: dict[str, Any] = {"question": question, "intent": understood.intent, "service_desk_phone": phone}
         log.debug("answers.understood", extra={"intent": understood.intent.value, "facet": understood.facet.value})
 
@@ -202,7 +210,11 @@ class AnswerEngine:
                 headline='Ask me about your move in your own words, e.g. "when is my move?" or "will I lose my email?"',
                 **base,
             )
-        return self._faq(understood, base)
+        answer = self._faq(understood, base)
+        if answer.faq is not None and is_about_desk(answer.faq):
+            line = desk_line(self.plan, desk, reader.zone, now, zone_from_teams=reader.from_teams)
+            answer = dataclasses.replace(answer, notes=(*answer.notes, line))
+        return answer
 
     def _personal(
         self,

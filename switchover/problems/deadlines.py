@@ -46,7 +46,7 @@ class NoBusinessHoursError(ValueError):
     """The plan's business hours never open, so business time cannot be counted."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared by identity: schedules are made once per plan and kept
 class Schedule:
     """When a report's clock runs: weekly hours in a zone, plus fixed staffed spans.
 
@@ -182,12 +182,16 @@ def service_level(plan: Plan, priority: Priority, area: str | None = None) -> Se
 
 def open_intervals(plan: Plan, day: dt.date, schedule: Schedule | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
     """The staffed intervals of one local calendar day (in the schedule's zone), merged and sorted."""
-    sched = _or_default(plan, schedule)
+    return list(_day_intervals(_or_default(plan, schedule), day))
+
+
+@lru_cache(maxsize=8192)
+def _day_intervals(sched: Schedule, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
     zone = sched.zone
     day_start = dt.datetime.combine(day, dt.time(0), zone)
     day_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone)
     if sched.always:
-        return [(day_start, day_end)]
+        return ((day_start, day_end),)
     name = _DAY_NAMES[day.weekday()]
     spans = [
         (dt.datetime.combine(day, r.start, zone), dt.datetime.combine(day, r.end, zone))
@@ -204,7 +208,7 @@ def open_intervals(plan: Plan, day: dt.date, schedule: Schedule | None = None) -
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
             merged.append((s, e))
-    return merged
+    return tuple(merged)
 
 
 def _intervals_from(plan: Plan, when: dt.datetime, schedule: Schedule) -> Iterator[tuple[dt.datetime, dt.datetime]]:
@@ -212,7 +216,7 @@ def _intervals_from(plan: Plan, when: dt.datetime, schedule: Schedule) -> Iterat
     local = when.astimezone(schedule.zone)
     for offset in range(_MAX_DAYS_AHEAD + 1):
         day = local.date() + dt.timedelta(days=offset)
-        for s, e in open_intervals(plan, day, schedule):
+        for s, e in _day_intervals(schedule, day):
             if e <= local:
                 continue
             yield max(s, local), e
@@ -223,7 +227,7 @@ def is_business_time(plan: Plan, when: dt.datetime, schedule: Schedule | None = 
     """Whether the report's desk (or area) is staffed at ``when``."""
     sched = _or_default(plan, schedule)
     local = when.astimezone(sched.zone)
-    return any(s <= local < e for s, e in open_intervals(plan, local.date(), sched))
+    return any(s <= local < e for s, e in _day_intervals(sched, local.date()))
 
 
 def next_opening(plan: Plan, when: dt.datetime, schedule: Schedule | None = None) -> dt.datetime:
@@ -265,7 +269,7 @@ def _add_business_days(plan: Plan, start: dt.datetime, days: int, schedule: Sche
     counted = 0
     for offset in range(1, _MAX_DAYS_AHEAD + 1):
         candidate = day + dt.timedelta(days=offset)
-        intervals = open_intervals(plan, candidate, schedule)
+        intervals = _day_intervals(schedule, candidate)
         if not intervals:
             continue
         counted += 1

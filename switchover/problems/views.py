@@ -76,6 +76,10 @@ def owner_card(
         facts.append({"title": "Assigned to", "value": _person_name(plan, report.assignee)})
     if report.resolution_note:
         facts.append({"title": "Resolution", "value": report.resolution_note})
+    note = internal_note(plan, report.reporter.upn)
+    if note:
+        # For those who work the report (owners, the Service Desk, leads); the reporter's cards never carry it.
+        facts.append({"title": "Internal note", "value": note})
     assign_choices = [
         {"title": p.name, "value": p.key}
         for p in plan.people
@@ -103,6 +107,18 @@ def owner_card(
         area_choices=[{"title": a.name, "value": a.key} for a in plan.areas],
         catch_all_area=plan.catch_all_area.key,
     )
+
+
+def internal_note(plan: Plan, upn: str | None) -> str:
+    """The plan's internal notes about a person (their exception's and their people entry's), for staff only."""
+    if not upn:
+        return ""
+    folded = upn.casefold()
+    notes = [e.note for e in plan.exceptions if e.note and e.user.casefold() == folded]
+    person = plan.person_by_upn(upn)
+    if person is not None and person.note:
+        notes.append(person.note)
+    return " ".join(notes)
 
 
 def owner_summary(plan: Plan, report: ProblemReport) -> str:
