@@ -166,7 +166,7 @@ def test_any_text_in_every_template(text: str) -> None:
             notes=[text],
             groups=[{"label": text, "rows": [{"title": text, "value": text}], "note": text}],
         ),
-        "faq-answer": dict(faq_question=text, answer=text, faq_key=text, question=text, thanks=None),
+        "faq-answer": dict(faq_question=text, answer=text, faq_key=text, question=text, thanks=None, notes=[text]),
         "faq-suggestions": dict(headline=text, footer=text, question=text, suggestions=[{"title": text, "key": text}]),
         "not-found": dict(title=text, message=text, question=text, phone=text, phone_url="tel:" + text),
     }
