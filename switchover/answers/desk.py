@@ -1,8 +1,8 @@
 """The asker's own Service Desk in words: its number and its opening hours, in the asker's time zone.
 
 A desk's hours are weekly ranges in the desk's zone; shown in another zone they move
-by the zones' offset on the days that come (so a Hamburg desk reads an hour differently
-in Memphis in the weeks the US and EU clocks disagree). The next seven days are
+by the zones' offset on the days that come (so a European desk reads an hour differently
+in America in the weeks the US and EU clocks disagree). The next seven days are
 converted one by one and days with the same hours are said together.
 """
 

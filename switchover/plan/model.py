@@ -78,7 +78,7 @@ class DeskContact(_Model):
     ``business_hours`` (hours).
     """
 
-    name: str | None = None  # as people say it, e.g. "Monterrey Service Desk"
+    name: str | None = None  # as people say it, e.g. "Lisbon Service Desk"
     sites: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()  # English names, ISO codes or aliases.countries words
     phone: str | None = None
