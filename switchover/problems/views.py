@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.render import render_card
+from switchover.plan.desks import desk_for
 from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems.model import ProblemReport, ReportStatus, TimelineEntry
 from switchover.timefmt import format_moment
@@ -76,6 +77,10 @@ def owner_card(
         facts.append({"title": "Assigned to", "value": _person_name(plan, report.assignee)})
     if report.resolution_note:
         facts.append({"title": "Resolution", "value": report.resolution_note})
+    if plan.service_desk.contacts:
+        r = report.reporter
+        desk = desk_for(plan, site=r.site, city=r.city, country=r.country)
+        facts.append({"title": "Service Desk", "value": desk.name + (f" ({desk.phone})" if desk.phone else "")})
     note = internal_note(plan, report.reporter.upn)
     if note:
         # For those who work the report (owners, the Service Desk, leads); the reporter's cards never carry it.

@@ -149,6 +149,13 @@ async def test_the_helpdesk_number_is_the_askers_own_desk(
     assert not any(other in text for other in others), text
 
 
+@pytest.mark.parametrize("question", ["what's the helpdesk number", "when is the help desk open"])
+async def test_the_service_desk_in_the_askers_words(teams: TeamsClient, question: str) -> None:
+    text = await ask(teams, ww("itzel.montemayor@wideworldimporters.com"), question, "America/Monterrey")
+    assert "Your Monterrey Service Desk: +52 81 5555 0140" in text
+    assert "Monday to Friday 07:00-19:00; Saturday 08:00-13:00 (your time, America/Monterrey)" in text
+
+
 async def test_a_question_the_bot_cannot_answer_offers_the_askers_own_desk(teams: TeamsClient) -> None:
     text = await ask(teams, DESHAWN, "the forklift battery is empty", "America/Chicago")
     assert "+1 901 555 0140" in text and "+49 40 555 7100" not in text
@@ -281,6 +288,7 @@ async def test_the_report_owner_sees_the_internal_note_the_reporter_does_not(
     to_owner = " ".join(r.card_text() for r in received if r.conversation_id == owner.personal_conversation)
     to_maren = " ".join(r.card_text() for r in received if r.conversation_id == ww(MAREN).personal_conversation)
     assert maren.reference in to_owner and "HR case 2027-114" in to_owner
+    assert "Kraków Service Desk" not in to_owner  # she is in Hamburg: the Hamburg (default) desk serves her
     assert to_maren and "HR case" not in to_maren
 
 
