@@ -537,6 +537,11 @@ def _check_cover(cover: dict[str, Any], loc: Loc, ctx: ReadContext) -> None:
             ctx.error(where, "missing 'at': say the local time, e.g. {days: -1, at: \"18:00\"}")
         elif moment.get("before") is not None and moment.get("after") is not None:
             ctx.error(where, "give before or after, not both")
+        elif any(
+            isinstance(m, dict) and (m.get("business") or m.get("business_days"))
+            for m in (moment.get("before"), moment.get("after"))
+        ):
+            ctx.error(where, 'a margin is wall-clock time: write e.g. "2 hours", not business hours')
         else:
             at = moment.get("at")
             ends.append((moment.get("days") or 0, at) if relative and isinstance(at, dt.time) else None)
