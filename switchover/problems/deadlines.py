@@ -67,6 +67,7 @@ class Schedule:
 
 
 def _cutover_day(wave: Wave, plan: Plan) -> tuple[dt.date, dt.tzinfo]:
+    # The cutover is read in the wave's own zone (its sites' or time_zone), as calendar timings are.
     zone = wave.cutover.start.tzinfo or plan.zone
     return wave.cutover.start.astimezone(zone).date(), zone
 
