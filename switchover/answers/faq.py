@@ -198,22 +198,35 @@ class FaqIndex:
                 df[w] = df.get(w, 0) + 1
         self._idf = {w: math.log((n - c + 0.5) / (c + 0.5) + 1) for w, c in df.items()}
         self._oov_idf = math.log((n + 0.5) / 0.5 + 1)
+        # Per known word, what each entry knows of it times its idf (1 in a phrasing or topic, 0.5 in
+        # the answer only): a question's coverage of every entry is then one sum of rows.
+        self._known_rows: dict[str, np.ndarray] = {}
+        for w, idf in self._idf.items():
+            row = np.array(
+                [
+                    1.0 if w in strong else 0.5 if w in weak else 0.0
+                    for strong, weak in zip(self._strong, self._weak, strict=True)
+                ]
+            )
+            self._known_rows[w] = row * idf
 
     def entry(self, key: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.key == key), None)
 
-    def _coverage(self, words: list[str], i: int) -> float:
-        if not words:
-            return 0.0
-        total = known = 0.0
+    def _coverages(self, words: list[str]) -> np.ndarray:
+        """Per entry, the idf-weighted share of ``words`` it knows (a word no entry knows weighs most)."""
+        total = 0.0
+        rows = []
         for w in set(words):
-            idf = self._idf.get(w, self._oov_idf)
-            total += idf
-            if w in self._strong[i]:
-                known += idf
-            elif w in self._weak[i]:
-                known += 0.5 * idf
-        return known / total if total else 0.0
+            row = self._known_rows.get(w)
+            if row is None:
+                total += self._oov_idf
+            else:
+                total += self._idf[w]
+                rows.append(row)
+        if not rows or not total:
+            return np.zeros(len(self.entries))
+        return np.add.reduce(rows) / total
 
     def rank(self, tokens: Sequence[str]) -> list[FaqMatch]:
         """Every entry scored against ``tokens`` (already folded and repaired), best first."""
@@ -227,13 +240,16 @@ class FaqIndex:
         # Meaning: the whole question as typed (function words too: "who do i ring" asks for a person).
         cosines = self._phrasing_vectors @ self._embedder.vector(tokens)
         meaning = np.maximum.reduceat(cosines, self._phrasing_starts)
+        coverages = self._coverages(words)
+        meaning = np.maximum(meaning, 0.0)
         wc, ws, wm = self.weights
-        matches = []
-        for i, entry in enumerate(self.entries):
-            coverage = self._coverage(words, i)
-            near = max(0.0, float(meaning[i]))
-            score = wc * coverage + ws * float(best[i]) / 100 + wm * near
-            matches.append(FaqMatch(entry, score, coverage, near))
+        scores = wc * coverages + (ws / 100) * best + wm * meaning
+        matches = [
+            FaqMatch(entry, score, coverage, near)
+            for entry, score, coverage, near in zip(
+                self.entries, scores.tolist(), coverages.tolist(), meaning.tolist(), strict=True
+            )
+        ]
         matches.sort(key=lambda m: m.score, reverse=True)
         return matches
 
