@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 from switchover.settings import REPO_ROOT
 
@@ -174,11 +175,14 @@ async def answers_eval(args: argparse.Namespace) -> int:
         plan_path, roster_path = _paths(args)
         runs = [(None, plan_path, roster_path, args.questions or plan_path.parent / "questions.yaml")]
     reports: dict[str, Report] = {}
+    ranked: dict[str, Any] = {}
     for name, plan_path, roster_path, questions_path in runs:
         if reports:
             print()
         try:
-            reports[name or str(plan_path)] = await _eval_one(name, plan_path, roster_path, questions_path, args)
+            reports[name or str(plan_path)] = await _eval_one(
+                name, plan_path, roster_path, questions_path, args, ranked
+            )
         except QuestionsError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -189,13 +193,34 @@ async def answers_eval(args: argparse.Namespace) -> int:
         print()
         print("per customer:")
         print(summary(reports))
+    if args.calibrate and len(ranked) > 1:
+        from switchover.answers.evaluate import calibrate_across
+
+        across = calibrate_across(ranked)
+        pooled = across["pooled"]
+        print()
+        print(
+            f"best FAQ thresholds on every customer's train questions together: {pooled['thresholds']} "
+            f"(accuracy {pooled['accuracy']:.3f}, {pooled['wrong']} confidently wrong of {pooled['questions']})"
+        )
+        print("each customer with the thresholds the others' train questions choose:")
+        for name, row in across["left_out"].items():
+            print(
+                f"  {name}: {row['right']}/{row['questions']} right, {row['wrong']} confidently wrong "
+                f"({row['thresholds']})"
+            )
     return 0
 
 
 async def _eval_one(
-    name: str | None, plan_path: Path, roster_path: Path, questions_path: Path, args: argparse.Namespace
+    name: str | None,
+    plan_path: Path,
+    roster_path: Path,
+    questions_path: Path,
+    args: argparse.Namespace,
+    ranked: dict[str, Any] | None = None,
 ):  # type: ignore[no-untyped-def]
-    from switchover.answers.evaluate import calibrate, evaluate, load_questions, roster_domain
+    from switchover.answers.evaluate import calibrate_rankings, evaluate, load_questions, rank_train, roster_domain
     from switchover.directory.roster import RosterDirectory
     from switchover.plan.loader import load_plan
 
@@ -211,8 +236,14 @@ async def _eval_one(
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
         print(f"answer time in process: median {median:.2f} ms, p99 {p99:.2f} ms")
     if args.calibrate:
-        best = await calibrate(plan, roster, questions)
-        print(f"best FAQ thresholds on train: {best['thresholds']} (accuracy {best['accuracy']:.3f})")
+        rows = await rank_train(plan, roster, questions)
+        if ranked is not None:
+            ranked[name or str(plan_path)] = rows
+        best = calibrate_rankings(rows)
+        print(
+            f"best FAQ thresholds on train: {best['thresholds']} "
+            f"(accuracy {best['accuracy']:.3f}, {best['wrong']} confidently wrong)"
+        )
     return report
 
 

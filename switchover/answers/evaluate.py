@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from switchover.answers.engine import AnswerEngine
-from switchover.answers.faq import FaqThresholds, FaqVerdict, decide
+from switchover.answers.faq import FaqMatch, FaqThresholds, FaqVerdict, decide
 from switchover.answers.model import Answer, AnswerKind, Who
 from switchover.answers.understanding import Intent
 from switchover.clock import ManualClock
@@ -277,50 +277,93 @@ async def evaluate(
     return report
 
 
-async def calibrate(
-    plan: Plan, directory: Directory, questions: list[LabelledQuestion], *, engine: AnswerEngine | None = None
-) -> dict[str, Any]:
-    """Grid-search the FAQ thresholds on the *train* split; returns the best and its accuracy there.
+# A confident wrong answer (a wrong entry, or an answer to an out-of-scope question) costs as much
+# as this many questions answered with suggestions: the asker is misled instead of asked to pick.
+WRONG_ANSWER_COST = 3
+Ranked = list[tuple[LabelledQuestion, list[FaqMatch] | None]]
 
-    Used to pick :class:`FaqThresholds`' defaults; held-out questions never
-    influence the choice. Only questions the engine sends to the FAQ are
-    affected by the thresholds, so each is ranked once and decided per grid point.
-    """
+
+async def rank_train(
+    plan: Plan, directory: Directory, questions: list[LabelledQuestion], *, engine: AnswerEngine | None = None
+) -> Ranked:
+    """Each *train* FAQ or out-of-scope question with the FAQ's ranking (None: the engine reads it
+    as something else, so no threshold can make it right)."""
     train = [q for q in questions if q.split == "train" and q.kind in ("faq", "out_of_scope")]
+    if not train:
+        return []
     engine = engine or AnswerEngine(plan, directory, ManualClock(train[0].now))
     await engine.prepare()
     assert engine.faq is not None and engine.understander is not None
-    fixed_right = 0
-    ranked: list[tuple[LabelledQuestion, list]] = []
+    ranked: Ranked = []
     for q in train:
         understood = engine.understander.read(q.text, today=q.now.date())
-        if understood.intent is Intent.FAQ:
-            ranked.append((q, engine.faq.rank(understood.tokens)))
-        else:
-            fixed_right += 0  # routed elsewhere: wrong for FAQ and out-of-scope labels alike
-    best: dict[str, Any] = {"accuracy": -1.0, "strictness": ()}
-    grid = [
-        FaqThresholds(answer=a / 100, margin=m, coverage=c, suggest=s / 100)
+        ranked.append((q, engine.faq.rank(understood.tokens)[:3] if understood.intent is Intent.FAQ else None))
+    return ranked
+
+
+def _grid() -> list[FaqThresholds]:
+    return [
+        FaqThresholds(answer=a / 100, margin=m, coverage=c, meaning=mean)
         for a in range(30, 86, 2)
-        for m in (0.0, 0.02, 0.04, 0.06, 0.1)
-        for c in (0.3, 0.4, 0.5, 0.6)
-        for s in (25, 30, 35)
-        if s <= a
+        for m in (0.0, 0.03, 0.06, 0.1)
+        for c in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+        for mean in (0.0, 0.6, 0.65, 0.7, 0.75, 1.01)  # 1.01: under half the words known is never enough
     ]
-    for t in grid:
-        right = fixed_right
-        for q, ranking in ranked:
-            result = decide(ranking, t)
-            if q.kind == "faq":
-                right += (
-                    result.verdict is FaqVerdict.ANSWER and result.best is not None and result.best.entry.key == q.faq
-                )
-            else:
-                right += result.verdict is not FaqVerdict.ANSWER
-        accuracy = right / len(train)
-        # Ties go to the stricter setting: a wrong confident answer costs more than a suggestion.
-        # (Higher answer threshold first, then coverage, margin, suggest.)
-        strictness = (t.answer, t.coverage, t.margin, t.suggest)
-        if accuracy > best["accuracy"] or (accuracy == best["accuracy"] and strictness > best["strictness"]):
-            best = {"accuracy": accuracy, "thresholds": t, "strictness": strictness}
-    return best
+
+
+def _score(ranked: Ranked, t: FaqThresholds) -> tuple[int, int]:
+    """(right, confidently wrong) under ``t``."""
+    right = wrong = 0
+    for q, ranking in ranked:
+        if ranking is None:
+            continue
+        result = decide(ranking, t)
+        answered = result.verdict is FaqVerdict.ANSWER and result.best is not None
+        ok = (answered and result.best.entry.key == q.faq) if q.kind == "faq" else not answered  # type: ignore[union-attr]
+        right += ok
+        wrong += answered and not ok
+    return right, wrong
+
+
+def calibrate_rankings(ranked: Ranked, grid: list[FaqThresholds] | None = None) -> dict[str, Any]:
+    """The thresholds that do best on ``ranked``: most right, each confident wrong answer costing
+    :data:`WRONG_ANSWER_COST`; ties go to the stricter setting (higher answer threshold, then
+    coverage, meaning, margin)."""
+    best: dict[str, Any] = {"key": None}
+    for t in grid or _grid():
+        right, wrong = _score(ranked, t)
+        key = (right - (WRONG_ANSWER_COST - 1) * wrong, t.answer, t.coverage, t.meaning, t.margin)
+        if best["key"] is None or key > best["key"]:
+            best = {"key": key, "thresholds": t, "right": right, "wrong": wrong}
+    total = len(ranked)
+    return {
+        "thresholds": best.get("thresholds"),
+        "accuracy": best.get("right", 0) / total if total else 0.0,
+        "wrong": best.get("wrong", 0),
+        "questions": total,
+    }
+
+
+async def calibrate(
+    plan: Plan, directory: Directory, questions: list[LabelledQuestion], *, engine: AnswerEngine | None = None
+) -> dict[str, Any]:
+    """Grid-search the FAQ thresholds on one customer's *train* split; the best and its accuracy there.
+
+    Held-out questions never influence the choice. Only questions the engine sends to the FAQ
+    are affected by the thresholds, so each is ranked once and decided per grid point.
+    """
+    return calibrate_rankings(await rank_train(plan, directory, questions, engine=engine))
+
+
+def calibrate_across(ranked: dict[str, Ranked]) -> dict[str, Any]:
+    """Thresholds for every customer at once: the best on all customers' train questions together,
+    and, for each customer, how the thresholds chosen on the *other* customers do on its questions
+    (how well a calibration carries to a customer it has never seen)."""
+    grid = _grid()
+    pooled = calibrate_rankings([row for rows in ranked.values() for row in rows], grid)
+    left_out: dict[str, dict[str, Any]] = {}
+    for name, rows in ranked.items():
+        others = calibrate_rankings([row for other, r in ranked.items() if other != name for row in r], grid)
+        right, wrong = _score(rows, others["thresholds"])
+        left_out[name] = {"thresholds": others["thresholds"], "right": right, "wrong": wrong, "questions": len(rows)}
+    return {"pooled": pooled, "left_out": left_out}

@@ -8,15 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from switchover.answers.evaluate import QuestionsError, Report, evaluate, load_questions, roster_domain, summary
+from switchover.answers.cli import customer_files
+from switchover.answers.evaluate import (
+    QuestionsError,
+    Report,
+    calibrate_rankings,
+    evaluate,
+    load_questions,
+    rank_train,
+    roster_domain,
+    summary,
+)
+from switchover.answers.faq import FaqThresholds
 from switchover.directory.roster import RosterDirectory
+from switchover.plan.loader import load_plan
 from switchover.plan.model import Plan
 
 from .conftest import QUESTIONS
 
-# Reached on 2026-11-25 (see README "Answers"): 260/271 overall, 74/78 held-out.
+# Reached on 2026-12-02 (see docs/answers.md): 265/271 overall, 77/78 held-out.
 # Raise these when the engine improves; never lower them to make a change pass.
-FLOORS = {"overall": 0.955, "held-out": 0.94, "personal": 0.98, "group": 0.98, "faq": 0.88, "out_of_scope": 0.94}
+FLOORS = {"overall": 0.97, "held-out": 0.97, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
+# The other example customers, whose questions no threshold was tuned on alone (overall, held-out),
+# reached on 2026-12-02: Trey 153/166 and 47/57, Wide World 180/195 and 54/59.
+OTHER_FLOORS = {"trey": (0.92, 0.82), "wideworld": (0.92, 0.91)}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +58,34 @@ def test_overall_accuracy(report: Report) -> None:
 @pytest.mark.parametrize("kind", ["personal", "group", "faq", "out_of_scope"])
 def test_accuracy_per_kind(report: Report, kind: str) -> None:
     assert report.ratio(kind) >= FLOORS[kind], report.format(show_wrong=True)
+
+
+@pytest.mark.parametrize("customer", sorted(OTHER_FLOORS))
+def test_other_customers_accuracy(customer: str) -> None:
+    plan_path, roster_path, questions_path = customer_files(customer)
+    roster = RosterDirectory.from_csv(roster_path)
+    questions = load_questions(questions_path, domain=roster_domain(roster.users))
+    other = asyncio.run(evaluate(load_plan(plan_path), roster, questions))
+    overall, held_out = OTHER_FLOORS[customer]
+    assert other.ratio() >= overall, other.format(show_wrong=True)
+    assert other.ratio(split="held-out") >= held_out, other.format(show_wrong=True)
+
+
+def test_shipped_faq_thresholds_are_what_every_customers_train_questions_choose() -> None:
+    """Calibrated on all example customers' train questions together, never on one customer alone."""
+
+    async def ranked() -> list:
+        rows = []
+        for customer in ("fabrikam", *sorted(OTHER_FLOORS)):
+            plan_path, roster_path, questions_path = customer_files(customer)
+            roster = RosterDirectory.from_csv(roster_path)
+            questions = load_questions(questions_path, domain=roster_domain(roster.users))
+            rows += await rank_train(load_plan(plan_path), roster, questions)
+        return rows
+
+    best = calibrate_rankings(asyncio.run(ranked()))
+    assert best["thresholds"] == FaqThresholds()
+    assert best["wrong"] <= 1  # confident wrong answers on the train questions of all three
 
 
 def test_out_of_scope_never_gets_a_personal_or_group_answer(report: Report) -> None:
