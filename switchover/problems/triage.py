@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -58,9 +59,21 @@ def _stem(word: str) -> str:
     return word
 
 
+# Letters Unicode does not decompose into a base letter and a mark ("ł" is not "l" + a stroke).
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe"})
+
+
+def _unaccented(text: str) -> str:
+    """Without accents, so "Kraków" is one word ("krakow"), as plain as the keywords people type."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+
+
 def normalise(text: str) -> list[str]:
     """Fold ``text`` into the stemmed word list triage matches on."""
-    t = text.casefold().replace("’", "'")
+    t = _unaccented(text.casefold().replace("’", "'"))
     for pattern, repl in _REWRITES:
         t = pattern.sub(repl, t)
     t = t.replace("'", "")

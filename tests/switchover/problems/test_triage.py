@@ -107,6 +107,12 @@ def test_any_text_gets_a_plan_area_and_sane_numbers(text):
     assert all(w == w.casefold() for w in normalise(text))
 
 
+def test_accents_do_not_split_words():
+    """ "Kraków" typed with or without its accent is one word, as plan keywords are written either way."""
+    assert normalise("Drucker in Kraków, księgowość, Straße") == normalise("drucker in krakow, ksiegowosc, strasse")
+    assert "krakow" in normalise("KRAKÓW")
+
+
 def test_accuracy_holds_with_the_shipped_fabrikam_plan():
     from switchover.plan.loader import load_plan
 
