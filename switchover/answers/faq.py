@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     your it its this that these those the what when where which who whom how why there here any some just also get
     gets got please thanks thank hi hello hey anyone someone going gonna wanna need know tell
     anything something stuff thing things now all over really still ever actually exactly currently
-    guys folks ok okay um uh like
+    guys folks ok okay um uh like anymore too either
     """.split()
 )
 
@@ -75,6 +75,11 @@ SYNONYMS = {
     "swap": "replace",
     "setup": "set",
     "upgraded": "replace",
+    "private": "personal",
+    "beforehand": "before",
+    "ready": "prepare",  # "get ready for the move"
+    "docs": "documents",
+    "doc": "document",
 }
 
 
