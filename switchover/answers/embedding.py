@@ -2,15 +2,16 @@
 
 A question's vector is the mean of its sub-word token vectors (WordLlama's
 "l2_supercat", 256 dimensions, 32 MB): no network model, no GPU, a few
-microseconds a question. It lets the FAQ see that "who do I ring if it goes
-wrong" is near "who do I contact" although they share no content word.
+microseconds a question. It lets the FAQ see that "will my password stay the
+same" asks "do I need a new password?" although they share one word only.
 
-The model is loaded from the installed package only; downloads are switched
-off, so a missing file is an error at start, never a network call.
+The model is read from the installed package's files only, so a missing file
+is an error at start, never a network call.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -53,22 +54,38 @@ class Embedder:
         return np.stack([self.vector(s) for s in sentences]) if sentences else np.zeros((0, len(self._zero)))
 
 
+# WordLlama's default model as its wheel ships it (the package's own names for "l2_supercat", 256 dimensions).
+_TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
+_WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
+
+
+def _wheel_folder() -> Path:
+    """Where the wordllama package is installed, found without importing it (its import takes a second)."""
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the wordllama package is not installed; it ships the FAQ's embedding model")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 @cache
 def shipped_embedder() -> Embedder:
-    """WordLlama's default model, from its own wheel (loaded once per process, read-only)."""
-    import wordllama
-    from wordllama import WordLlama
+    """WordLlama's default model, read from its wheel's files (once per process, read-only).
 
-    # WordLlama looks for its bundled tokenizer under "tokenizer/" while the wheel has it under
-    # "tokenizers/"; its cache layout matches the wheel's, so the package folder is named as the
-    # cache. Downloads are off: nothing is fetched at run time.
-    model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
-    tokenizer = model.tokenizer
-    limit = model.embedding.shape[0] - 1
+    Read with ``tokenizers`` and ``safetensors`` (wordllama's own dependencies) rather than
+    ``WordLlama.load``: the same tokenizer and vectors, without importing the package's
+    configuration models, and with no code path that could download anything.
+    """
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
 
+    folder = _wheel_folder()
+    tokenizer = Tokenizer.from_file(str(folder / _TOKENIZER))
     tokenizer.no_padding()
+    with safe_open(str(folder / _WEIGHTS), framework="np") as weights:
+        table = np.asarray(weights.get_tensor("embedding.weight"), dtype=np.float32)
+    limit = table.shape[0] - 1
 
     def encode(word: str) -> list[int]:
         return [min(i, limit) for i in tokenizer.encode(word, add_special_tokens=False).ids]
 
-    return Embedder(np.asarray(model.embedding, dtype=np.float32), encode)
+    return Embedder(table, encode)

@@ -5,8 +5,8 @@ more weakly, its answer). Candidates are ranked by three signals: *coverage*,
 the share of the question's informative words (weighted by inverse document
 frequency) that the entry knows; rapidfuzz similarity to the nearest phrasing;
 and *meaning*, the cosine of the question's sentence vector with the nearest
-phrasing's (a small static embedding model, see ``embedding``), which finds
-"who do I ring if it goes wrong" near "who do I contact". A word no entry
+phrasing's (a small static embedding model, see ``embedding``), which sees that
+"will my password stay the same" asks "do I need a new password?". A word no entry
 knows ("wifi", "lunch") weighs heavily against coverage, and an answer needs
 enough coverage, so an out-of-scope question sharing one word with an entry
 ("what's the wifi password") is not answered with that entry.

@@ -26,7 +26,7 @@ from switchover.plan.model import Plan
 
 from .conftest import QUESTIONS
 
-# Reached on 2026-12-02 (see docs/answers.md): 265/271 overall, 77/78 held-out.
+# Reached on 2026-12-02 (see docs/answers.md): 267/271 overall, 77/78 held-out.
 # Raise these when the engine improves; never lower them to make a change pass.
 FLOORS = {"overall": 0.97, "held-out": 0.97, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
 # The other example customers, whose questions no threshold was tuned on alone (overall, held-out),
