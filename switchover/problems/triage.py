@@ -64,7 +64,7 @@ _UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ"
 
 
 def _unaccented(text: str) -> str:
-    """Without accents, so "Kraków" is one word ("krakow"), as plain as the keywords people type."""
+    """Without accents, so "Malmö" is one word ("malmo"), as plain as the keywords people type."""
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
