@@ -305,7 +305,7 @@ def _grid() -> list[FaqThresholds]:
     return [
         FaqThresholds(answer=a / 100, margin=m, coverage=c, meaning=mean)
         for a in range(30, 86, 2)
-        for m in (0.0, 0.03, 0.06, 0.1)
+        for m in (0.005, 0.03, 0.06, 0.1)  # never 0: a tie is never an answer
         for c in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
         for mean in (0.0, 0.6, 0.65, 0.7, 0.75, 1.01)  # 1.01: under half the words known is never enough
     ]

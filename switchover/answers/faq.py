@@ -103,6 +103,10 @@ def content_words(tokens: Sequence[str]) -> list[str]:
     ]
 
 
+# How far ahead the best entry must be when the question is one word that the runner-up knows too.
+VAGUE_MARGIN = 0.05
+
+
 class FaqVerdict(StrEnum):
     ANSWER = "answer"  # confident: show the answer
     SUGGEST = "suggest"  # close: show the nearest questions as buttons
@@ -115,6 +119,7 @@ class FaqMatch:
     score: float  # ranking score, 0..1
     coverage: float  # idf-weighted share of the question's words the entry knows, 0..1
     meaning: float = 0.0  # cosine of the question's sentence vector with the nearest phrasing's, 0..1
+    words: int = 0  # how many different content words the question has
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +139,7 @@ class FaqThresholds:
     (see ``evaluate.calibrate_across``), and checked by leaving each customer out in turn."""
 
     answer: float = 0.44  # confidence at or above: answer
-    margin: float = 0.0  # ... and at least this much ahead of the runner-up
+    margin: float = 0.005  # ... and ahead of the runner-up (a tie is never an answer)
     coverage: float = 0.3  # ... and the entry knows at least this share of the question's words
     # ... and, when it knows less than half of them, the question means nearly what one of its
     # phrasings says ("whats the wifi password" shares only "password" with the password entry)
@@ -249,8 +254,9 @@ class FaqIndex:
         meaning = np.maximum(meaning, 0.0)
         wc, ws, wm = self.weights
         scores = wc * coverages + (ws / 100) * best + wm * meaning
+        distinct = len(set(words))
         matches = [
-            FaqMatch(entry, score, coverage, near)
+            FaqMatch(entry, score, coverage, near, distinct)
             for entry, score, coverage, near in zip(
                 self.entries, scores.tolist(), coverages.tolist(), meaning.tolist(), strict=True
             )
@@ -271,6 +277,11 @@ def decide(ranked: Sequence[FaqMatch], t: FaqThresholds) -> FaqResult:
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     confidence = best.score
     understood = best.coverage >= max(t.coverage, 0.5) or (best.coverage >= t.coverage and best.meaning >= t.meaning)
+    # One word that the runner-up knows as well ("email?", "what happens") does not pick an entry
+    # unless the wording sets it clearly apart.
+    vague = best.words <= 1 and len(ranked) > 1 and ranked[1].coverage >= best.coverage
+    if vague and confidence - runner_up < VAGUE_MARGIN:
+        understood = False
     if confidence >= t.answer and confidence - runner_up >= t.margin and understood:
         return FaqResult(FaqVerdict.ANSWER, (best,), confidence)
     if confidence >= t.suggest:

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from switchover.answers.embedding import shipped_embedder
+from switchover.answers.engine import AnswerEngine
 from switchover.answers.faq import FaqIndex, FaqVerdict
+from switchover.answers.model import AnswerKind, Who
 from switchover.answers.text import words
 from switchover.plan.model import FaqEntry
 
@@ -74,3 +76,13 @@ def test_one_shared_word_is_not_an_answer() -> None:
         result = index.search(words(question))
         assert result.verdict is not FaqVerdict.ANSWER, question
     assert index.search(words("will my password stay the same")).best.entry.key == "password"
+
+
+async def test_one_word_several_entries_know_is_not_an_answer(engine: AnswerEngine) -> None:
+    """ "email?" could be any of the email entries: suggestions, not a pick among near-equals."""
+    who = Who(upn="vanessa.fox@fabrikamhealth.com", time_zone="America/Los_Angeles")
+    for question in ("email?", "what happens"):
+        answer = await engine.answer(question, who)
+        assert answer.kind is AnswerKind.SUGGESTIONS, (question, answer.kind)
+    index = FaqIndex(ENTRIES, words)
+    assert index.search(words("password?")).verdict is FaqVerdict.ANSWER  # one word only one entry knows
