@@ -332,6 +332,8 @@ class AnswerEngine:
         return f"Your move to Microsoft 365 is on {when}."
 
     def _group(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
+        if understood.unknown_group:
+            return self._unknown_group(understood.unknown_group, base)
         groups: list[GroupSchedule] = []
         assert self._groups is not None
         places = [*understood.sites, *understood.countries]
@@ -379,6 +381,19 @@ class AnswerEngine:
             groups=tuple(groups),
             notes=tuple(notes),
             facet=understood.facet,
+            **base,
+        )
+
+    def _unknown_group(self, name: str, base: dict) -> Answer:
+        """A place or group the plan does not know: said so, with what it does know, never a guess."""
+        waves = ", ".join(w.title for w in self.plan.waves)
+        return Answer(
+            kind=AnswerKind.NOTHING,
+            headline=(
+                f'I don\'t know "{name}": no site, department, country or wave of this migration goes by that '
+                f'name. The waves are {waves}. Ask about one of them, or "when is my move?" for your own.'
+            ),
+            confidence=1.0,
             **base,
         )
 

@@ -164,6 +164,9 @@ class Understanding:
     dates: DateRange | None = None
     about_self: bool = False
     asks_when: bool = False
+    # "when does Scotland move": a place or group named as the one that moves, which the plan does not know
+    # (as typed); answered as unknown, never with the asker's own schedule.
+    unknown_group: str = ""
 
 
 @dataclass
@@ -381,6 +384,8 @@ class Understander:
         self._wave_names = _PhraseTable(vocabulary.wave_names, protected, cased=cased)
         self._countries = _PhraseTable(vocabulary.countries, protected, cased=cased)
         self._other_countries = _PhraseTable(vocabulary.other_countries, protected, fuzzy=False)
+        organisation = plan.organisation
+        self._organisation_words = frozenset(fold(f"{organisation.name} {organisation.short_name or ''}").split())
 
     def tokens(self, text: str) -> list[str]:
         """Folded, expanded and typo-repaired words of ``text``."""
@@ -487,6 +492,11 @@ class Understander:
             intent = Intent.MY_SCHEDULE
         if intent is Intent.MY_SCHEDULE and not asks_when and not asks_wave and token_set & _ABSENCE:
             intent = Intent.FAQ  # "I'm on leave when my wave moves": what to do, not when
+        unknown_group = ""
+        if intent is Intent.MY_SCHEDULE and not groups and not services:
+            unknown = self._unknown_subject(tokens)
+            if unknown:
+                intent, unknown_group = Intent.GROUP_SCHEDULE, _as_typed(text, unknown)
         return Understanding(
             text=text,
             intent=intent,
@@ -500,7 +510,34 @@ class Understander:
             dates=dates,
             about_self=about_self,
             asks_when=asks_when,
+            unknown_group=unknown_group,
         )
+
+    def _unknown_subject(self, tokens: list[str]) -> list[str]:
+        """The words of what a "when does X move" question says moves, when no word of it is known.
+
+        "when does Scotland move", "when is the Leeds office migrating", "when is EMEA's cutover": X
+        is not the asker, a service or anything the plan or its FAQ speaks of, so it is a place or group
+        the plan does not have. Empty when the question has no such subject.
+        """
+        for i, token in enumerate(tokens[:2]):
+            if token not in ("when", "date", "day") or i + 1 >= len(tokens) or tokens[i + 1] not in _AUXILIARIES:
+                continue
+            subject: list[str] = []
+            for word in tokens[i + 2 :]:
+                if word in _SUBJECT_ENDS:
+                    break
+                subject.append(word)
+            else:
+                return []  # no move word: "when is payday"
+            named = [w for w in subject if w not in _GENERIC_GROUP_WORDS]
+            if not named or len(named) > 3:
+                return []
+            known = self.speller.known | self._organisation_words
+            if any(w in _SELF_WORDS or is_common_word(w) or w.isdigit() or w in known for w in named):
+                return []
+            return named
+        return []
 
 
 def _asks_when(tokens: list[str], text: str) -> bool:
@@ -541,6 +578,33 @@ def _routine_day(tokens: list[str], said: str) -> bool:
             if _ROUTINE_WORDS & set(window) and "cutover" not in window:
                 return True
     return False
+
+
+# Where the subject of "when does X move" ends, and the words that only say X is a group ("the Leeds office").
+_SUBJECT_ENDS = _MOVE_WORDS | frozenset("go goes going gone get gets getting be being cut".split())
+_GENERIC_GROUP_WORDS = frozenset(
+    "the a an office offices site sites team teams department departments dept branch branches location locations "
+    "region regions country countries city people staff lot folks guys crew group groups everyone everybody "
+    "company organisation organization business firm rest whole".split()
+)
+_TYPED_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def _as_typed(text: str, folded: list[str]) -> str:
+    """The words of ``text`` whose folded form is in ``folded``, as the asker typed them ("Leeds office")."""
+    wanted = set(folded) | set(_GENERIC_GROUP_WORDS - {"the", "a", "an"})
+    said: list[str] = []
+    started = False
+    for raw in _TYPED_WORD.findall(text):
+        word = raw.removesuffix("'s").removesuffix("’s")
+        key = fold(word)
+        if key in folded:
+            started = True
+        if started and key in wanted:
+            said.append(word)
+        elif started:
+            break
+    return " ".join(said) or " ".join(folded)
 
 
 _CLAUSE_WHEN = re.compile(r"[,.;:?!(]\s*(when|wen|whn)\b")

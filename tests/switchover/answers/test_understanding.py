@@ -99,3 +99,39 @@ def test_any_text_is_read_without_error(text: str) -> None:
 
 
 _SHARED: Understander | None = None
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("when does Scotland move", "Scotland"),
+        ("when does the Leeds office move", "Leeds office"),
+        ("when is EMEA's cutover", "EMEA"),
+        ("when does Belfast switch over", "Belfast"),
+    ],
+)
+async def test_a_group_the_plan_does_not_know_is_read_as_unknown(
+    understander: Understander, text: str, unknown: str
+) -> None:
+    u = understander.read(text, today=TODAY)
+    assert (u.intent, u.unknown_group) == (Intent.GROUP_SCHEDULE, unknown)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "when does everyone move",  # all of us
+        "when does the whole company move",
+        "when does the office move",  # the asker's own
+        "when does my team move",
+        "when does hypercare end",  # a service
+        "when does the H drive go read only",
+        "when is payday",  # no move
+        "when does the clinic open on sundays",
+        "when does Fabrikam move",  # the organisation itself
+    ],
+)
+async def test_everyone_the_asker_and_things_the_plan_knows_are_not_unknown_groups(
+    understander: Understander, text: str
+) -> None:
+    assert understander.read(text, today=TODAY).unknown_group == ""
