@@ -185,13 +185,54 @@ async def test_another_drive_letter_the_plan_names_gets_a_files_answer_not_a_pro
         _the_entry_or_suggestions(cards[0].card_text(), customer, key)
 
 
-async def test_u_drive_is_a_drive_not_you_drive(trey: TeamsClient) -> None:
-    # Read as "you drive", the question names no service and gets the plain move date instead.
-    text = await _text(trey, OLIVER, "when does my U drive move", LONDON)
-    assert text.startswith("Your files move during your cutover") or "Your files move during your cutover" in text
-    assert "T: and J: become read-only" in text
+U_DRIVE_ANSWER = "Your U: drive is in OneDrive now, in the folder Migrated from U."
+
+
+@pytest.fixture
+async def trey_with_a_u_drive(
+    tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
+) -> AsyncIterator[TeamsClient]:
+    """Trey Research, had its people a U: drive too (the plan's legacy section and an FAQ entry for it)."""
+    plan = yaml.safe_load((EXAMPLES / "trey" / "plan.yaml").read_text(encoding="utf-8"))
+    plan["legacy"].append({"name": "U: drive", "becomes": "OneDrive", "read_only": {"days": -1, "at": "17:30"}})
+    plan["faq"].append(
+        {
+            "key": "u-drive",
+            "question": "What happens to the U: drive?",
+            "answer": U_DRIVE_ANSWER,
+            "alternates": ["Where is my U drive after the move?", "Can I still save to the U drive?"],
+            "topics": ["files"],
+        }
+    )
+    home = tmp_path / "trey-u"
+    home.mkdir()
+    (home / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    settings = make_settings(
+        home,
+        identity=identity,
+        customer="trey",
+        plan_path=home / "plan.yaml",
+        roster_path=EXAMPLES / "trey" / "roster.csv",
+    )
+    runner, running = await start_app(settings, clock, identity=identity)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield TeamsClient(
+                running, connector, session, identity=identity, bot_id=f"28:{uuid.uuid4()}", customer="trey"
+            )
+    finally:
+        await runner.cleanup()
+
+
+async def test_u_drive_is_a_drive_not_you_drive(trey_with_a_u_drive: TeamsClient) -> None:
+    teams = trey_with_a_u_drive
+    # Read as "you drive", the U: drive's entry loses its letter and the question matches every drive alike.
+    for typed in ("what happens to my U drive?", "can I still save to the U drive", "where is my u drive"):
+        assert U_DRIVE_ANSWER in await _text(teams, OLIVER, typed, LONDON), typed
+    text = await _text(teams, OLIVER, "when does my U drive go read only", LONDON)
+    assert "T:, J: and U: become read-only" in text or "U: becomes read-only" in text, text
     # "u" alone is still chat for "you".
-    chat = await _text(trey, OLIVER, "when do u move me", LONDON)
+    chat = await _text(teams, OLIVER, "when do u move me", LONDON)
     assert "Your move to Microsoft 365 is on Saturday 6 March 2027" in chat
 
 
@@ -235,9 +276,11 @@ async def test_a_site_typed_without_its_accent_finds_the_site(wideworld: TeamsCl
     for typed in ("when does Krakow move", "when does krakow warehouse migrate", "when does KRAKÓW move"):
         text = await _text(wideworld, KATRIN, typed, BERLIN)
         assert "Wave 2 - Kraków" in text and "Wave 1 - Hamburg" not in text, (typed, text)
-    # A home-office city written in plain letters: München as "Munchen".
-    munich = await _text(wideworld, ITZEL, "when does Munchen move", MONTERREY)
-    assert "Wave 1 - Hamburg" in munich and "Wave 3 - Monterrey" not in munich
+    # Home-office cities written in plain letters; "Koln" is too short for typo repair to find "Köln".
+    for typed in ("when does Koln move", "when does Munchen move"):
+        text = await _text(wideworld, ITZEL, typed, MONTERREY)
+        assert "Wave 1 - Hamburg" in text and "Wave 3 - Monterrey" not in text, (typed, text)
+        assert "don't know" not in text
 
 
 async def test_a_country_gets_its_waves_not_the_askers_own_schedule(wideworld: TeamsClient, trey: TeamsClient) -> None:
