@@ -249,6 +249,48 @@ def fix_token_rejection_errors() -> None:
     extractor._switchover_fixed = True
 
 
+class Unauthorized(PermissionError):
+    """An Authorization header that cannot carry a Bot Connector token; the message says what is wrong (-> 401)."""
+
+
+# What botbuilder's token checks accept (AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS).
+_SIGNING_ALGORITHMS = frozenset({"RS256", "RS384", "RS512"})
+# What botbuilder lets escape for a token of a shape it did not expect: no ``iss`` (a None
+# identity's ``.claims``), a claim of the wrong type, an undecodable segment.
+_MALFORMED_TOKEN_ERRORS = (AttributeError, KeyError, TypeError, ValueError, IndexError, UnicodeError)
+
+
+def check_bearer_token(header: str) -> None:
+    """Refuse an Authorization header that cannot hold a Bot Connector token, saying why.
+
+    botbuilder (4.17.1) answers several such headers with an exception that is not a
+    rejection, which became a 500: no header or an empty one (when the BOTFRAMEWORK_*
+    settings are set), ``Bearer`` alone, a token without ``iss`` (``alg=none`` ones
+    included). Everything else (signature, key, issuer, audience, expiry, service URL)
+    is still botbuilder's to check.
+
+    Raises:
+        Unauthorized: the header is missing or malformed, or the token is unsigned.
+    """
+    if not header.strip():
+        raise Unauthorized("no Authorization header: the Bot Connector sends 'Bearer <token>'")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    if not token.isascii() or any(c.isspace() for c in token) or token.count(".") != 2:
+        raise Unauthorized("the bearer token is not a JWT")
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, *_MALFORMED_TOKEN_ERRORS):
+        raise Unauthorized("the bearer token is not a JWT") from None
+    if algorithm not in _SIGNING_ALGORITHMS:
+        raise Unauthorized(f"the bearer token is signed with {algorithm!r}; only RS256/RS384/RS512 are accepted")
+    if not isinstance(claims.get("iss"), str) or not claims["iss"]:
+        raise Unauthorized("the bearer token names no issuer")
+
+
 class PooledAuthentication(BotFrameworkAuthentication):
     """botbuilder's authentication, with pooled connector clients and validated tokens remembered.
 
@@ -271,9 +313,15 @@ class PooledAuthentication(BotFrameworkAuthentication):
     """
 
     def __init__(
-        self, inner: BotFrameworkAuthentication, pool: ConnectorPool, *, now: Callable[[], float] = time.time
+        self,
+        inner: BotFrameworkAuthentication,
+        pool: ConnectorPool,
+        *,
+        now: Callable[[], float] = time.time,
+        required: bool = True,
     ) -> None:
         self._inner = inner
+        self._required = required
         self._pool = pool
         self._now = now
         self._token_clients: dict[str, UserTokenClient] = {}
@@ -293,7 +341,13 @@ class PooledAuthentication(BotFrameworkAuthentication):
                     return _copy_result(result)
                 del self._validated[key]
         self.validations += 1
-        result = await self._inner.authenticate_request(activity, auth_header)
+        if self._required or auth_header.strip():
+            check_bearer_token(auth_header)
+        try:
+            result = await self._inner.authenticate_request(activity, auth_header)
+        except _MALFORMED_TOKEN_ERRORS as exc:
+            log.warning("token of an unexpected shape refused", exc_info=True)
+            raise Unauthorized("the bearer token was not accepted") from exc
         result.connector_factory = self._pool.wrap(result.connector_factory)
         identity = result.claims_identity
         expires = identity.claims.get("exp") if identity is not None and identity.is_authenticated else None
@@ -441,7 +495,11 @@ def build_adapter(
     inner = ConfigurationBotFrameworkAuthentication(
         bot_configuration(settings), credentials_factory=credentials_factory
     )
-    adapter = SwitchoverAdapter(PooledAuthentication(inner, pool)) if pooled else CloudAdapter(inner)
+    adapter = (
+        SwitchoverAdapter(PooledAuthentication(inner, pool, required=settings.auth_enabled))
+        if pooled
+        else CloudAdapter(inner)
+    )
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity

@@ -15,7 +15,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import DeserializationError
 
-from bot.adapter import SigningKeysUnavailable
+from bot.adapter import SigningKeysUnavailable, Unauthorized
 from bot.wire import from_wire
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,12 @@ def messages_handler(
             # botbuilder raises PermissionError for a missing or rejected token, and
             # lets PyJWT's errors through for one that is not a JWT at all.
             log.warning("unauthorised activity from %s: %s", activity.service_url, exc)
-            return web.json_response({"error": "unauthorized"}, status=HTTPStatus.UNAUTHORIZED)
+            reason = str(exc) if isinstance(exc, Unauthorized) else "the bearer token was not accepted"
+            return web.json_response(
+                {"error": f"unauthorized: {reason}"},
+                status=HTTPStatus.UNAUTHORIZED,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         except Exception:
             # The adapter's on_turn_error handles failures inside the bot; this is
             # what escapes it (authentication library errors and the like).
