@@ -46,7 +46,7 @@ from switchover.services import Services
 from switchover.settings import Settings
 from switchover.storage import Database
 from switchover.storage.conversations import ConversationStore
-from switchover.tenant import ServedTenant
+from switchover.tenant import ServedTenant, TenantConfigurationError, served_tenants
 
 log = logging.getLogger("switchover")
 
@@ -81,6 +81,7 @@ def create_app(
     if settings.plan_path is None:
         raise ValueError("SWITCHOVER_PLAN is not set: point it at your migration plan (examples/ has worked ones)")
     plan = load_plan(settings.plan_path)
+    tenants = served_tenants(settings, plan)  # refuses to build an app open to every tenant by mistake
     db = Database(settings.async_database_url)
     pool = ConnectorPool()
     adapter = build_adapter(settings, pool, pooled=pooled_connector, credentials_factory=credentials_factory)
@@ -125,17 +126,18 @@ def create_app(
                 wakeups.start()
                 stack.callback(wakeups.shutdown)
             log.info(
-                "Switchover ready: plan %r (%d waves), auth %s",
+                "Switchover ready: plan %r (%d waves), auth %s, %s",
                 plan.organisation.name,
                 len(plan.waves),
                 "on" if settings.auth_enabled else "off (local mode)",
+                f"serving tenant {', '.join(sorted(tenants))}" if tenants else "serving any tenant",
             )
             yield
 
     app.cleanup_ctx.append(lifecycle)
 
     handle_messages = messages_handler(
-        adapter, bot.on_turn, allowed_tenants=settings.allowed_tenant_ids, max_body_bytes=settings.max_body_bytes
+        adapter, bot.on_turn, served_tenants=tenants, max_body_bytes=settings.max_body_bytes
     )
     app.router.add_post("/api/messages", handle_messages)
     app.router.add_get("/healthz", healthz)
@@ -322,9 +324,28 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except TenantConfigurationError as exc:
+        log.critical("Switchover cannot start: %s", exc)  # one line saying what to set
+        raise SystemExit(2) from None
     app.on_startup.append(freeze_startup_heap)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    host = settings.listen_host
+    if settings.auth_enabled:
+        log.info("listening on %s:%d; every request must carry a Bot Connector token", host, settings.port)
+    else:
+        log.warning(
+            "local mode (no MicrosoftAppId): requests are NOT authenticated, anyone who can reach "
+            "http://%s:%d can act as any user%s",
+            host,
+            settings.port,
+            "" if _loopback(host) else " - HOST makes this reachable from other machines",
+        )
+    web.run_app(app, host=host, port=settings.port, print=None, access_log=None)
+
+
+def _loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 if __name__ == "__main__":

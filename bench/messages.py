@@ -156,6 +156,7 @@ def serve_switchover(port: int, workdir: Path, *, pooled: bool, auth: bool = Fal
         database_url=f"sqlite:///{data / 'bench.db'}",
         data_dir=data,
         log_level="WARNING",
+        allowed_tenants=TENANT,  # closed, as a deployment must be
         **identity,
     )
     app = create_app(settings, pooled_connector=pooled, credentials_factory=credentials_factory)

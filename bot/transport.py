@@ -15,6 +15,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import DeserializationError
 
+from bot import tenants
 from bot.adapter import SigningKeysUnavailable, Unauthorized
 from bot.wire import from_wire
 
@@ -32,7 +33,7 @@ class ActivityRejected(Exception):
         self.reason = reason
 
 
-def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
+def parse_activity(body: bytes) -> Activity:
     """Validate the minimum the bot relies on and build the Activity."""
     if body.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, which RFC 8259 lets a parser ignore
         body = body[3:]
@@ -50,10 +51,6 @@ def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
             raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"activity.{key}.id must be a string")
     if not isinstance(payload["serviceUrl"], str) or not payload["serviceUrl"].startswith(("http://", "https://")):
         raise ActivityRejected(HTTPStatus.BAD_REQUEST, "activity.serviceUrl must be an http(s) URL")
-    if allowed_tenants:
-        tenant = tenant_of(payload)
-        if tenant not in allowed_tenants:
-            raise ActivityRejected(HTTPStatus.FORBIDDEN, f"tenant {tenant or '(none)'} is not served by this bot")
     try:
         return from_wire(Activity, payload)
     except (DeserializationError, TypeError, ValueError, AttributeError) as exc:
@@ -62,22 +59,14 @@ def parse_activity(body: bytes, *, allowed_tenants: frozenset[str]) -> Activity:
         ) from exc
 
 
-def tenant_of(payload: dict) -> str | None:
-    channel_data = payload.get("channelData")
-    if isinstance(channel_data, dict) and isinstance(channel_data.get("tenant"), dict):
-        tid = channel_data["tenant"].get("id")
-        if isinstance(tid, str):
-            return tid
-    conv = payload.get("conversation")
-    if isinstance(conv, dict) and isinstance(conv.get("tenantId"), str):
-        return conv["tenantId"]
-    return None
-
-
 def messages_handler(
-    adapter: CloudAdapter, logic: Logic, *, allowed_tenants: frozenset[str], max_body_bytes: int
+    adapter: CloudAdapter, logic: Logic, *, served_tenants: frozenset[str], max_body_bytes: int
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """The aiohttp handler for ``POST /api/messages``."""
+    """The aiohttp handler for ``POST /api/messages``.
+
+    ``served_tenants`` (empty: any) is checked after the token: an activity from another
+    tenant runs :func:`bot.tenants.refuse` instead of ``logic`` and is answered 403.
+    """
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -92,14 +81,17 @@ def messages_handler(
                 {"error": f"body over {max_body_bytes} bytes"}, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
             )
         try:
-            activity = parse_activity(body, allowed_tenants=allowed_tenants)
+            activity = parse_activity(body)
         except ActivityRejected as rejected:
             log.warning("rejected activity: %s", rejected.reason)
             return web.json_response({"error": rejected.reason}, status=rejected.status)
 
         auth_header = request.headers.get("Authorization", "")
+        refused = tenants.refusal(activity, served_tenants)
         try:
-            response: InvokeResponse | None = await adapter.process_activity(auth_header, activity, logic)
+            response: InvokeResponse | None = await adapter.process_activity(
+                auth_header, activity, tenants.refuse if refused else logic
+            )
         except SigningKeysUnavailable as exc:
             # Teams tries an activity again after a 5xx; say when, rather than fail it as a crash.
             log.error("cannot check the token of activity %s: %s", activity.id, exc)
@@ -123,6 +115,10 @@ def messages_handler(
             # what escapes it (authentication library errors and the like).
             log.exception("activity %s from %s could not be processed", activity.id, activity.service_url)
             return web.json_response({"error": "internal error"}, status=HTTPStatus.INTERNAL_SERVER_ERROR)
+        if refused:
+            log.warning("refused activity %s: %s", activity.id, refused)
+            if response is None:
+                return web.json_response({"error": refused}, status=HTTPStatus.FORBIDDEN)
         if response is not None:
             return web.json_response(response.body, status=response.status)
         return web.Response(status=HTTPStatus.OK if activity.type == "invoke" else HTTPStatus.ACCEPTED)

@@ -43,8 +43,11 @@ class Settings(BaseSettings):
     botframework_token_issuer: str = Field("", validation_alias=AliasChoices("BOTFRAMEWORK_TOKEN_ISSUER"))
     botframework_login_url: str = Field("", validation_alias=AliasChoices("BOTFRAMEWORK_LOGIN_URL"))
     botframework_oauth_scope: str = Field("", validation_alias=AliasChoices("BOTFRAMEWORK_OAUTH_SCOPE"))
-    # Comma-separated tenant ids whose activities are accepted; empty = any.
+    # Comma-separated tenant ids whose activities are accepted (the plan's organisation.tenant_id,
+    # when set, is the only one). With an app id and no tenant named anywhere, the app refuses
+    # to start unless SWITCHOVER_ALLOW_ANY_TENANT=true (see switchover.tenant.served_tenants).
     allowed_tenants: str = Field("", validation_alias=AliasChoices("SWITCHOVER_ALLOWED_TENANTS"))
+    allow_any_tenant: bool = Field(False, validation_alias=AliasChoices("SWITCHOVER_ALLOW_ANY_TENANT"))
 
     # The migration plan; no default: every deployment names its own (./scripts/demo names an example).
     plan_path: Path | None = Field(None, validation_alias=AliasChoices("SWITCHOVER_PLAN"))
@@ -52,7 +55,9 @@ class Settings(BaseSettings):
     database_url: str = Field("", validation_alias=AliasChoices("DATABASE_URL"))
     data_dir: Path = Field(DEFAULT_DATA_DIR, validation_alias=AliasChoices("SWITCHOVER_DATA_DIR"))
     port: int = Field(3978, validation_alias=AliasChoices("PORT"))
-    host: str = Field("0.0.0.0", validation_alias=AliasChoices("HOST"))  # noqa: S104 - a server listens
+    # Where to listen; empty: 127.0.0.1 in local mode (no app id: nothing is authenticated),
+    # every interface (0.0.0.0) with an app id. See ``listen_host``.
+    host: str = Field("", validation_alias=AliasChoices("HOST"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     # Bearer token for the HTTP API (announcements, problems); empty disables the API.
     # (the single token is a full-access token for the tenant served; docs/security.md)
@@ -104,11 +109,18 @@ class Settings(BaseSettings):
 
     @property
     def allowed_tenant_ids(self) -> frozenset[str]:
-        return frozenset(t for t in self.allowed_tenants.split(",") if t)
+        return frozenset(t.lower() for t in self.allowed_tenants.split(",") if t)
 
     @property
     def auth_enabled(self) -> bool:
         return bool(self.app_id)
+
+    @property
+    def listen_host(self) -> str:
+        """``HOST`` if set; else loopback only in local mode, every interface with an app id."""
+        if self.host:
+            return self.host
+        return "0.0.0.0" if self.auth_enabled else "127.0.0.1"  # noqa: S104 - tokens are checked
 
     @property
     def async_database_url(self) -> str:

@@ -1,6 +1,12 @@
-"""Which Microsoft 365 tenant this Switchover serves, when the plan does not say.
+"""Which Microsoft 365 tenants this Switchover serves: who may talk to it, and where announcements go.
 
-The plan may name the tenant (``organisation.tenant_id``). When it does not,
+Who may talk to it (:func:`served_tenants`): the plan's tenant (``organisation.tenant_id``)
+when it names one, else the ``SWITCHOVER_ALLOWED_TENANTS`` list; activities from any
+other tenant are refused at the edge. With an app id (a bot reachable from every
+tenant's Teams) and neither, the app does not start unless ``SWITCHOVER_ALLOW_ANY_TENANT``
+says it is meant to be open.
+
+Where announcements go (:class:`ServedTenant`): the plan's tenant. When it names none,
 the first tenant Teams shows us (a lead's command, an acknowledgement) is the
 one; before anyone has said anything since a restart, it is the tenant most
 stored conversations belong to. Announcements go to that tenant; until one is
@@ -18,9 +24,49 @@ from switchover.storage.conversations import ConversationRef
 
 if TYPE_CHECKING:
     from switchover.announcements import AnnouncementService
+    from switchover.plan.model import Plan
+    from switchover.settings import Settings
     from switchover.storage import Database
 
 log = logging.getLogger(__name__)
+
+
+class TenantConfigurationError(ValueError):
+    """The settings and the plan do not say which tenants this instance serves (the app does not start)."""
+
+
+def served_tenants(settings: Settings, plan: Plan) -> frozenset[str]:
+    """The tenant ids whose activities are accepted; empty means any tenant.
+
+    Args:
+        settings: ``SWITCHOVER_ALLOWED_TENANTS``, ``SWITCHOVER_ALLOW_ANY_TENANT`` and whether
+            there is an app id.
+        plan: its ``organisation.tenant_id``, when set, is the one tenant served.
+
+    Raises:
+        TenantConfigurationError: the allow-list contradicts the plan, or there is an app id
+            and nothing names a tenant and the app is not explicitly open; the message is one
+            line saying what to set.
+    """
+    allowed = settings.allowed_tenant_ids
+    plan_tenant = (plan.organisation.tenant_id or "").strip().lower()
+    if plan_tenant:
+        if allowed and allowed != {plan_tenant}:
+            raise TenantConfigurationError(
+                f"SWITCHOVER_ALLOWED_TENANTS ({', '.join(sorted(allowed))}) is not the plan's tenant "
+                f"(organisation.tenant_id: {plan_tenant}); a plan serves one tenant: "
+                "leave SWITCHOVER_ALLOWED_TENANTS empty or set it to that id"
+            )
+        return frozenset({plan_tenant})
+    if allowed:
+        return allowed
+    if settings.auth_enabled and not settings.allow_any_tenant:
+        raise TenantConfigurationError(
+            "MicrosoftAppId is set but no tenant is named, so users of any Microsoft 365 tenant could "
+            "use this bot: set organisation.tenant_id in the plan or SWITCHOVER_ALLOWED_TENANTS "
+            "(or SWITCHOVER_ALLOW_ANY_TENANT=true to serve every tenant on purpose)"
+        )
+    return frozenset()
 
 
 class ServedTenant:

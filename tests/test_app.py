@@ -132,19 +132,6 @@ async def test_health_and_readiness(teams: TeamsClient) -> None:
         assert body["checks"]["plan"]["waves"] == 4
 
 
-async def test_tenant_allow_list_rejects_other_tenants(tmp_path, clock, identity, connector) -> None:
-    settings = make_settings(tmp_path, identity=identity, allowed_tenants="11111111-1111-1111-1111-111111111111")
-    runner, running = await start_app(settings, clock, identity=identity)
-    try:
-        async with aiohttp.ClientSession() as session:
-            client = TeamsClient(running, connector, session)
-            resp = await client.post(client.activity(person("vanessa.fox"), text="help"))
-            assert resp.status == 403
-            assert connector.received == []
-    finally:
-        await runner.cleanup()
-
-
 async def test_with_an_app_id_a_request_without_a_token_gets_401(tmp_path, clock) -> None:
     # Always with an app id, whatever SWITCHOVER_TEST_AUTH says: it runs once.
     settings = make_settings(tmp_path, app_id="00000000-0000-0000-0000-00000000abcd", app_password="not-a-secret")
@@ -557,3 +544,79 @@ def test_an_app_without_a_plan_is_refused_with_what_to_set(tmp_path) -> None:
     settings = make_settings(tmp_path, plan_path=None)
     with pytest.raises(ValueError, match="SWITCHOVER_PLAN is not set"):
         create_app(settings, start_scheduler=False)
+
+
+# -- closed by default: which tenants, which interface ---------------------------------------
+
+
+def test_an_app_id_with_no_tenant_named_does_not_start_and_says_why_in_one_line(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.app import EXAMPLES, REPO
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO),
+        "MicrosoftAppId": "00000000-0000-0000-0000-00000000abcd",
+        "MicrosoftAppPassword": "not-a-secret",
+        "SWITCHOVER_PLAN": str(EXAMPLES / "fabrikam" / "plan.yaml"),
+        "SWITCHOVER_ROSTER": str(EXAMPLES / "fabrikam" / "roster.csv"),
+        "SWITCHOVER_DATA_DIR": str(tmp_path),
+        "PORT": "1",  # never reached
+    }
+    done = subprocess.run(  # noqa: S603 - this interpreter, the repository's app.py
+        [sys.executable, str(REPO / "app.py")], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert "Switchover cannot start: MicrosoftAppId is set but no tenant is named" in lines[0]
+    assert "SWITCHOVER_ALLOWED_TENANTS" in lines[0] and "SWITCHOVER_ALLOW_ANY_TENANT=true" in lines[0]
+
+
+def test_an_app_id_serves_any_tenant_only_when_told_to(tmp_path) -> None:
+    from app import create_app
+    from switchover.tenant import TenantConfigurationError
+
+    open_settings = {"app_id": "00000000-0000-0000-0000-00000000abcd", "allowed_tenants": ""}
+    with pytest.raises(TenantConfigurationError, match="no tenant is named"):
+        create_app(make_settings(tmp_path, **open_settings), start_scheduler=False)
+    create_app(make_settings(tmp_path, allow_any_tenant=True, **open_settings), start_scheduler=False)
+
+
+def _main_run(monkeypatch, **env: str) -> dict[str, Any]:
+    """Run ``app.main()`` with ``env`` up to where it would serve; returns run_app's arguments."""
+    import app as app_module
+
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(app_module.web, "run_app", lambda app, **kw: started.update(kw))
+    monkeypatch.setattr(app_module, "create_app", lambda settings: app_module.web.Application())
+    monkeypatch.chdir(env.pop("_cwd"))  # no developer .env
+    for name in ("HOST", "MicrosoftAppId", "MICROSOFT_APP_ID", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    app_module.main()
+    return started
+
+
+def test_local_mode_listens_on_loopback_and_says_it_is_unauthenticated(monkeypatch, tmp_path, caplog) -> None:
+    started = _main_run(monkeypatch, _cwd=str(tmp_path), SWITCHOVER_DATA_DIR=str(tmp_path), PORT="3999")
+    assert started["host"] == "127.0.0.1"
+    warning = [r.getMessage() for r in caplog.records if "NOT authenticated" in r.getMessage()]
+    assert warning == [
+        "local mode (no MicrosoftAppId): requests are NOT authenticated, anyone who can reach "
+        "http://127.0.0.1:3999 can act as any user"
+    ]
+
+
+def test_local_mode_listens_on_every_interface_only_when_host_says_so(monkeypatch, tmp_path, caplog) -> None:
+    started = _main_run(monkeypatch, _cwd=str(tmp_path), SWITCHOVER_DATA_DIR=str(tmp_path), HOST="0.0.0.0")  # noqa: S104
+    assert started["host"] == "0.0.0.0"  # noqa: S104
+    assert any("reachable from other machines" in r.getMessage() for r in caplog.records)
+
+
+def test_with_an_app_id_the_app_listens_on_every_interface(monkeypatch, tmp_path) -> None:
+    started = _main_run(monkeypatch, _cwd=str(tmp_path), SWITCHOVER_DATA_DIR=str(tmp_path), MicrosoftAppId="a-bot")
+    assert started["host"] == "0.0.0.0"  # noqa: S104 - tokens are checked

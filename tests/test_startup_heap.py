@@ -33,7 +33,8 @@ def test_main_freezes_after_the_features_have_started(monkeypatch: pytest.Monkey
 
 class _Settings:
     log_level = "WARNING"
-    host = "127.0.0.1"
+    listen_host = "127.0.0.1"
+    auth_enabled = False
     port = 0
 
     class data_dir:  # noqa: N801 - stands in for a Path

@@ -80,19 +80,29 @@ SHAPES: dict[str, Callable[[LoopbackIdentity, str], str | None]] = {
     "two tokens": lambda i, u: f"Bearer {i.channel_token(u)} {i.channel_token(u)}",
     "alg none without iss": lambda i, u: f"Bearer {_unsigned({'aud': APP_ID, 'exp': _in_ten_minutes()})}",
     "alg none with iss": lambda i, u: f"Bearer {_unsigned(_good_claims(i, u))}",
-    "alg none with the emulator's iss": lambda i, u: "Bearer "
-    + _unsigned({"iss": EMULATOR_ISSUER, "ver": "1.0", "appid": APP_ID, "aud": APP_ID, "exp": _in_ten_minutes()}),
-    "RS256 without iss": lambda i, u: "Bearer "
-    + jwt.encode(
-        {k: v for k, v in _good_claims(i, u).items() if k != "iss"}, i._key, algorithm="RS256", headers={"kid": i.kid}
+    "alg none with the emulator's iss": lambda i, u: (
+        "Bearer "
+        + _unsigned({"iss": EMULATOR_ISSUER, "ver": "1.0", "appid": APP_ID, "aud": APP_ID, "exp": _in_ten_minutes()})
+    ),
+    "RS256 without iss": lambda i, u: (
+        "Bearer "
+        + jwt.encode(
+            {k: v for k, v in _good_claims(i, u).items() if k != "iss"},
+            i._key,
+            algorithm="RS256",
+            headers={"kid": i.kid},
+        )
     ),
     "expired": lambda i, u: f"Bearer {i.channel_token(u, lifetime=dt.timedelta(hours=-2))}",
     "wrong audience": lambda i, u: f"Bearer {i.channel_token(u, audience='another-bot')}",
     "wrong issuer": lambda i, u: f"Bearer {i.channel_token(u, issuer='https://evil.example')}",
     "signed with another key": lambda i, u: f"Bearer {i.channel_token(u, key=_other_key())}",
-    "HS256 under a published key id": lambda i, u: "Bearer "
-    + jwt.encode(_good_claims(i, u), "a-guessed-shared-secret-of-32-bytes-or-more", algorithm="HS256",
-                 headers={"kid": i.kid}),
+    "HS256 under a published key id": lambda i, u: (
+        "Bearer "
+        + jwt.encode(
+            _good_claims(i, u), "a-guessed-shared-secret-of-32-bytes-or-more", algorithm="HS256", headers={"kid": i.kid}
+        )
+    ),
     "for another service URL": lambda i, u: f"Bearer {i.channel_token('https://evil.example/')}",
 }
 
@@ -121,8 +131,10 @@ async def test_a_request_with_no_or_an_empty_authorization_header_gets_401_not_5
     teams = authenticated
     for header in (None, ""):
         status, body, _ = await _post(teams, header)
-        assert (status, body) == (401, {"error": "unauthorized: no Authorization header: the Bot Connector "
-                                                 "sends 'Bearer <token>'"})
+        assert (status, body) == (
+            401,
+            {"error": "unauthorized: no Authorization header: the Bot Connector sends 'Bearer <token>'"},
+        )
     assert teams.connector.received == []
 
 

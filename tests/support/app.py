@@ -103,7 +103,8 @@ def make_settings(
     tmp_path: Path, *, identity: LoopbackIdentity | None = None, customer: str = "fabrikam", **overrides: Any
 ) -> Settings:
     """Settings for a test app on an example customer's plan and roster (Fabrikam unless told);
-    with ``identity`` the app has an app id and trusts that provider."""
+    with ``identity`` the app has an app id and trusts that provider. Only :data:`TENANT_ID`
+    is served unless ``allowed_tenants`` says otherwise."""
     values: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp_path / 'switchover.db'}",
         "data_dir": tmp_path,
@@ -111,6 +112,8 @@ def make_settings(
         "roster_path": EXAMPLES / customer / "roster.csv",
         "app_id": "",
         "log_level": "DEBUG",
+        # Closed, as a deployment must be: only the tenant TeamsClient speaks for.
+        "allowed_tenants": TENANT_ID,
     }
     if identity is not None:
         values.update(identity.settings_overrides())

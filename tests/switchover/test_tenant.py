@@ -66,3 +66,52 @@ async def test_without_one_seen_the_tenant_most_conversations_belong_to(db: Data
         await _seen(db, "big", f"a:big-{n}")
     assert await tenant.settle() == "big"
     assert announcements.reconciled == ["big"]
+
+
+# -- which tenants may talk to this instance ------------------------------------------------
+
+
+def _plan(tenant_id: str | None):  # noqa: ANN202 - only organisation.tenant_id is read
+    from types import SimpleNamespace
+
+    return SimpleNamespace(organisation=SimpleNamespace(tenant_id=tenant_id))
+
+
+def _settings(**values: object):  # noqa: ANN202
+    from switchover.settings import Settings
+
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_the_plans_tenant_is_the_only_one_served_even_when_told_any_tenant() -> None:
+    from switchover.tenant import served_tenants
+
+    settings = _settings(app_id="a-bot", allow_any_tenant=True)
+    assert served_tenants(settings, _plan("6B1C7A5E-0000-0000-0000-000000000001")) == {  # type: ignore[arg-type]
+        "6b1c7a5e-0000-0000-0000-000000000001"
+    }
+
+
+def test_an_allow_list_that_is_not_the_plans_tenant_is_refused() -> None:
+    from switchover.tenant import TenantConfigurationError, served_tenants
+
+    with pytest.raises(TenantConfigurationError, match=r"is not the plan's tenant \(organisation.tenant_id: t-plan\)"):
+        served_tenants(_settings(allowed_tenants="t-plan,t-other"), _plan("t-plan"))  # type: ignore[arg-type]
+    assert served_tenants(_settings(allowed_tenants="T-PLAN"), _plan("t-plan")) == {"t-plan"}  # type: ignore[arg-type]
+
+
+def test_without_a_plan_tenant_the_allow_list_is_served_in_every_mode() -> None:
+    from switchover.tenant import served_tenants
+
+    for app_id in ("", "a-bot"):
+        settings = _settings(app_id=app_id, allowed_tenants=" t-1 ,T-2,, ")
+        assert served_tenants(settings, _plan(None)) == {"t-1", "t-2"}  # type: ignore[arg-type]
+
+
+def test_local_mode_with_no_tenant_named_serves_any_tenant() -> None:
+    from switchover.tenant import TenantConfigurationError, served_tenants
+
+    assert served_tenants(_settings(app_id=""), _plan(None)) == frozenset()  # type: ignore[arg-type]
+    with pytest.raises(TenantConfigurationError):
+        served_tenants(_settings(app_id="a-bot"), _plan(None))  # type: ignore[arg-type]
+    assert served_tenants(_settings(app_id="a-bot", allow_any_tenant=True), _plan(None)) == frozenset()  # type: ignore[arg-type]
