@@ -17,7 +17,7 @@ from botbuilder.schema.teams import ReadReceiptInfo
 from bot.routing import ActionHandler, NeedsLead, Router
 from bot.turn import Turn, asker_from
 from switchover.services import Services
-from switchover.storage.conversations import ConversationRecord
+from switchover.storage.conversations import THREAD_MARK, ConversationRecord, conversation_kind
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def conversation_record(context: TurnContext, *, installed: bool = True) -> Conv
     if conv is None or not activity.service_url:
         return None
     asker = asker_from(activity)
-    kind = conv.conversation_type or "personal"
+    kind = conversation_kind(conv.conversation_type, conv.is_group, conv.id)
     team, channel = _teams_data(activity, "team"), _teams_data(activity, "channel")
     personal = kind == "personal"
     conversation_id = conv.id
@@ -79,7 +79,7 @@ def _teams_data(activity: Any, key: str) -> dict[str, Any]:
 
 def _without_thread(conversation_id: str) -> str:
     """A channel conversation id without the thread a message was posted in (``;messageid=...``)."""
-    return conversation_id.split(";messageid=")[0]
+    return conversation_id.split(THREAD_MARK)[0]
 
 
 def _bot_joined(activity: Any) -> bool:

@@ -11,6 +11,7 @@ from botbuilder.core import CardFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from switchover import access
+from switchover.storage.conversations import conversation_kind
 
 if TYPE_CHECKING:
     from switchover.directory.base import DirectoryUser
@@ -100,8 +101,9 @@ class Turn:
 
     @property
     def is_personal(self) -> bool:
+        """A 1:1 chat with the asker, as Teams says (a meeting chat with no type is not one)."""
         conv = self.activity.conversation
-        return conv is None or conv.conversation_type in (None, "personal")
+        return conv is None or conversation_kind(conv.conversation_type, conv.is_group, conv.id or "") == "personal"
 
     async def user(self) -> DirectoryUser | None:
         """The asker in the directory (by object id, then UPN), looked up once per turn."""

@@ -29,6 +29,25 @@ log = logging.getLogger(__name__)
 
 ConversationKind = Literal["personal", "channel", "groupChat"]
 CONVERSATION_KINDS: tuple[str, ...] = ("personal", "channel", "groupChat")
+# A channel message's conversation id names the thread it was posted in: "19:...@thread.tacv2;messageid=17".
+THREAD_MARK = ";messageid="
+
+
+def conversation_kind(conversation_type: str | None, is_group: bool | None, conversation_id: str) -> ConversationKind:
+    """What kind of conversation Teams says this is; personal only when Teams says so.
+
+    A person's private notices go to the conversation stored as their personal chat, so
+    nothing that might be shared is ever taken for one: a conversation is personal when
+    ``conversationType`` is ``personal``, or when there is no type and no ``isGroup``.
+    Meeting chats arrive with ``isGroup: true`` and no type: a group chat. A channel
+    thread (an id with ``;messageid=``) is a channel whatever else is said; an unknown
+    type is a group chat.
+    """
+    if THREAD_MARK in conversation_id or conversation_type == "channel":
+        return "channel"
+    if conversation_type == "personal" or (not conversation_type and not is_group):
+        return "personal"
+    return "groupChat"
 
 
 class ConversationRef(TenantMixin, Base):
