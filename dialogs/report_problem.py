@@ -6,6 +6,11 @@ triage proposes area, impact and urgency -> ask only what triage is unsure of
 Answers come back as ``Action.Execute`` presses (verb :data:`STEP_VERB`), or as
 typed text for the description. The dialog state lives in the database through
 ``bot.state.DatabaseStorage``, so a bot restart in the middle loses nothing.
+
+In a group chat or a channel every person has their own report in progress
+(:class:`ReportState`), and the question cards carry who is drafting (``by``), so
+nobody answers someone else's questions (the confirmation card's draft is theirs
+on the server).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from cards.render import render_card
 from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems import views
 from switchover.problems.triage import triage
+from switchover.storage.conversations import conversation_kind
 
 DIALOG_ID = "report_problem"
 STEP_VERB = "problem_dialog"
@@ -47,6 +53,37 @@ def step_input(context: TurnContext, name: str) -> Any:
     if name == "text" and activity.type == "message" and (activity.text or "").strip():
         return activity.text.strip()
     return None
+
+
+def drafter_of(context: TurnContext) -> str:
+    """Who is drafting this turn's report: the asker's Entra object id, else their Teams id."""
+    sender = context.activity.from_property
+    return (getattr(sender, "aad_object_id", None) or getattr(sender, "id", None) or "") if sender else ""
+
+
+def is_personal(context: TurnContext) -> bool:
+    """Whether the turn is in a 1:1 chat, as Teams says (see :func:`conversation_kind`)."""
+    conv = context.activity.conversation
+    return conv is None or conversation_kind(conv.conversation_type, conv.is_group, conv.id or "") == "personal"
+
+
+class ReportState(ConversationState):
+    """Where a report in progress is kept: the conversation's in a 1:1 chat, the person's in a shared one.
+
+    botbuilder's ``ConversationState`` keys state by conversation alone, so in a group chat
+    or a channel everyone shared one draft and anyone could carry it on. A 1:1 chat keeps
+    ``ConversationState``'s key (a draft begun before this keying carries on); a shared
+    conversation adds the sender's Teams id.
+    """
+
+    def get_storage_key(self, turn_context: TurnContext) -> object:
+        key = super().get_storage_key(turn_context)
+        if is_personal(turn_context):
+            return key
+        sender = turn_context.activity.from_property
+        if sender is None or not sender.id:
+            raise TypeError("invalid activity-missing from.id in a shared conversation")
+        return f"{key}/users/{sender.id}"
 
 
 TakeScreenshot = Callable[[TurnContext], Awaitable[str | None]]
@@ -85,7 +122,7 @@ class ReportProblemDialog(ComponentDialog):
         self.initial_dialog_id = "report_problem.steps"
 
     async def _ask(self, wf: WaterfallStepContext, **view: Any) -> DialogTurnResult:
-        card = render_card("problem-ask", verb=STEP_VERB, **view)
+        card = render_card("problem-ask", verb=STEP_VERB, by=drafter_of(wf.context), **view)
         await wf.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
         return Dialog.end_of_turn
 
@@ -177,7 +214,7 @@ class ReportProblemConversation:
 
     def __init__(self, plan: Plan, storage: Any, take_screenshot: TakeScreenshot, open_draft: OpenDraft) -> None:
         self.dialog = ReportProblemDialog(plan, take_screenshot, open_draft)
-        self.state = ConversationState(storage)
+        self.state = ReportState(storage)
         self.accessor = self.state.create_property("ReportProblemDialogState")
 
     async def start(self, context: TurnContext, *, text: str | None = None, screenshot: str | None = None) -> None:
@@ -208,4 +245,4 @@ class ReportProblemConversation:
         return dc.active_dialog is not None
 
 
-__all__ = ["DIALOG_ID", "STEP_VERB", "ReportProblemConversation", "ReportProblemDialog"]
+__all__ = ["DIALOG_ID", "STEP_VERB", "ReportProblemConversation", "ReportProblemDialog", "ReportState", "drafter_of"]

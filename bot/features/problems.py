@@ -100,6 +100,24 @@ def notice(heading: str, text: str) -> dict[str, Any]:
     return render_card("problem-notice", heading=heading, text=text)
 
 
+def _someone_elses(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A notice when the pressed question card belongs to another person's draft (``by``), else None.
+
+    In a group chat or a channel everyone sees a draft's question cards; the notice replaces
+    the card only for the person who pressed it. (The confirmation card names a draft kept
+    on the server, which only its reporter can submit.) Cards sent before questions named
+    their author carry no ``by``: the presser's own report in progress is looked for.
+    """
+    by = data.get("by")
+    if not isinstance(by, str) or not by or by == (turn.asker.aad_object_id or turn.asker.teams_id):
+        return None
+    return notice(
+        "Report a problem",
+        "This is someone else's draft: only they can answer its questions. "
+        'Say "report a problem" to start yours.',
+    )
+
+
 class _Handlers:
     def __init__(self, services: Services, desk: ProblemDesk, conversation: ReportProblemConversation) -> None:
         self.plan = services.plan
@@ -152,6 +170,8 @@ class _Handlers:
         return None
 
     async def dialog_step(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        if (refused := _someone_elses(turn, data)) is not None:
+            return refused
         if not await self.conversation.resume(turn.context):
             return notice("Report a problem", 'That question has expired. Say "report a problem" to start again.')
         answer = data.get("impact") or data.get("urgency")
