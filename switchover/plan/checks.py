@@ -9,6 +9,7 @@ a complete priority matrix, calendar timings and working hours.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -30,7 +31,28 @@ def _items(data: dict[str, Any], field: str) -> list[tuple[int, dict[str, Any]]]
     return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
 
 
+# An Entra tenant (directory) id, as Teams sends it in channelData.tenant.id.
+_TENANT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _check_tenant(data: dict[str, Any], ctx: ReadContext) -> None:
+    """``organisation.tenant_id`` is the tenant served, alone: a value Teams never sends would refuse everyone."""
+    organisation = data.get("organisation")
+    if not isinstance(organisation, dict) or organisation.get("tenant_id") is None:
+        return
+    tenant = organisation["tenant_id"]
+    loc = ("organisation", "tenant_id")
+    if not ctx.reported(loc) and not (isinstance(tenant, str) and _TENANT_ID.fullmatch(tenant.strip())):
+        ctx.error(
+            loc,
+            f"{tenant!r} is not a tenant id: write the directory (tenant) id, a GUID such as "
+            "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11 (Entra admin center > Overview > Tenant ID), not a domain name; "
+            "only that tenant's users may use the bot",
+        )
+
+
 def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
+    _check_tenant(data, ctx)
     people: set[str] = {p["key"] for _, p in _items(data, "people") if isinstance(p.get("key"), str)}
     waves: set[str] = {w["key"] for _, w in _items(data, "waves") if isinstance(w.get("key"), str)}
 

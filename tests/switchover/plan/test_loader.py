@@ -298,6 +298,18 @@ def test_date_order_defaults_to_month_first_and_a_wrong_one_names_line_and_field
     assert (err.field, err.line) == ("organisation.date_order", line_of(text, "date_order"))
 
 
+def test_a_tenant_id_that_is_not_a_guid_names_line_and_field() -> None:
+    tenant = "6b1c7a5e-2f4d-4c1e-9a63-0f2d9c7e1a11"
+    with_tenant = broken(
+        "  time_zone: America/Los_Angeles\n", f"  time_zone: America/Los_Angeles\n  tenant_id: {tenant}\n"
+    )
+    assert parse_plan(with_tenant).organisation.tenant_id == tenant
+    text = broken("  time_zone: America/Los_Angeles\n", "  time_zone: America/Los_Angeles\n  tenant_id: contoso.com\n")
+    err = only_error(text)
+    assert (err.field, err.line) == ("organisation.tenant_id", line_of(text, "tenant_id"))
+    assert "'contoso.com' is not a tenant id" in err.message
+
+
 def test_bad_duration_in_keyed_service_levels() -> None:
     text = broken("P3: {acknowledge_within: 4 business hours}", "P3: {acknowledge_within: 4 bussiness hours}")
     err = only_error(text)
