@@ -44,7 +44,8 @@ __all__ = [
     "time_zone_of",
 ]
 
-# The Playground's own mock tenant; the demo plan accepts any tenant.
+# The Playground's own mock tenant, written to its config when the plan names no tenant (a plan
+# that does is served to its tenant alone, so the config then says that tenant instead).
 PLAYGROUND_TENANT_ID = "00000000-0000-0000-0000-0000000000001"
 PLAYGROUND_BOT_ID = "00000000-0000-0000-0000-00000000000011"
 PLAYGROUND_TEAM_GROUP_ID = "6f1c2d3e-4b5a-4968-8776-a5b4c3d2e1f0"
@@ -305,20 +306,24 @@ def _slug(text: str) -> str:
 def config_text(
     who: str | None = None,
     roster: Path | None = None,
-    tenant_id: str = PLAYGROUND_TENANT_ID,
+    tenant_id: str | None = None,
     *,
     plan: Path | None = None,
 ) -> str:
     """The Playground config (YAML) that signs in as ``who`` with five colleagues around them.
 
     ``plan`` defaults to ``plan.yaml`` next to the roster, the roster to ``roster.csv`` next to the
-    plan (one of the two is needed); ``who`` to :func:`default_persona`.
+    plan (one of the two is needed); ``who`` to :func:`default_persona`; ``tenant_id`` to the
+    plan's ``organisation.tenant_id``, else the Playground's own mock tenant.
     """
     if roster is None and plan is None:
         raise PersonaError("give the plan (--plan) or the roster (--roster)")
     roster = roster if roster is not None else plan.parent / "roster.csv"  # type: ignore[union-attr]
     plan_path = plan if plan is not None else roster.parent / "plan.yaml"
     the_plan = _load_plan(plan_path)
+    if tenant_id is None:
+        planned = the_plan.organisation.tenant_id if the_plan is not None else None
+        tenant_id = planned or PLAYGROUND_TENANT_ID
     people = read_roster(roster)
     if who is None:
         if the_plan is None:

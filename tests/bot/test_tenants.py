@@ -7,29 +7,24 @@ not name the tenant), so only the tenant check stands between them and the plan.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import aiohttp
 import pytest
 import sqlalchemy as sa
 
 from bot.tenants import REFUSAL
-from tests.support.app import FABRIKAM, TENANT_ID, RunningApp, TeamsClient, make_settings, person, start_app
+from tests.support.app import (
+    TENANT_ID,
+    RunningApp,
+    TeamsClient,
+    make_settings,
+    person,
+    plan_naming_tenant,
+    start_app,
+)
 from tests.support.connector import LoopbackConnector
 
 OTHER_TENANT = "99999999-8888-7777-6666-555555555555"
 TABLES = ("conversation_refs", "bot_state", "problem_reports", "answers_gaps", "answers_feedback", "delivery_outbox")
-
-
-def plan_with_tenant(tmp_path: Path, tenant_id: str = TENANT_ID) -> Path:
-    """The Fabrikam plan, naming its tenant (``organisation.tenant_id``)."""
-    text = (FABRIKAM / "plan.yaml").read_text(encoding="utf-8")
-    text, n = re.subn(r"(?m)^organisation:\n", f"organisation:\n  tenant_id: {tenant_id}\n", text, count=1)
-    assert n == 1
-    path = tmp_path / "plan.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -38,8 +33,8 @@ async def served(tmp_path, clock, identity, connector):
     settings = make_settings(
         tmp_path,
         identity=identity,
-        plan_path=plan_with_tenant(tmp_path),
-        roster_path=FABRIKAM / "roster.csv",
+        plan_path=plan_naming_tenant(tmp_path / "plan"),
+        roster_path=tmp_path / "plan" / "roster.csv",
         allowed_tenants="",
     )
     runner, running = await start_app(settings, clock, identity=identity)

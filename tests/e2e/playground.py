@@ -153,7 +153,7 @@ class BotProcess(_Process):
         env = {
             **os.environ,
             "PORT": str(self.port),
-            "HOST": "127.0.0.1",
+            "HOST": "",  # local mode's own default: loopback only
             "DATABASE_URL": f"sqlite:///{data / 'switchover.db'}",
             "SWITCHOVER_DATA_DIR": str(data),
             "SWITCHOVER_PLAN": str(self.plan),
@@ -183,13 +183,16 @@ class PlaygroundProcess(_Process):
 
     name = "playground"
 
-    def __init__(self, workdir: Path, bot: BotProcess, persona: str = "nora.abbott") -> None:
+    def __init__(
+        self, workdir: Path, bot: BotProcess, persona: str = "nora.abbott", *, tenant_id: str | None = None
+    ) -> None:
         super().__init__(workdir)
         self.bot = bot
         self.requested_port = free_port()
         self.port = self.requested_port
         self.config = workdir / "playground.yml"
-        self.config.write_text(config_text(persona, bot.roster), encoding="utf-8")
+        # The tenant the Playground speaks for: the plan's when it names one (as ./scripts/demo does).
+        self.config.write_text(config_text(persona, bot.roster, tenant_id), encoding="utf-8")
         self.time_zone = read_time_zone(self.config)
 
     @property

@@ -99,6 +99,20 @@ def person(upn: str, customer: str = "fabrikam") -> Person:
     raise KeyError(f"no {customer} roster user {upn!r}")
 
 
+def plan_naming_tenant(folder: Path, tenant_id: str = TENANT_ID, customer: str = "fabrikam") -> Path:
+    """An example customer's plan that names its tenant (``organisation.tenant_id``), with its roster beside it."""
+    import re
+    import shutil
+
+    text = (EXAMPLES / customer / "plan.yaml").read_text(encoding="utf-8")
+    text, found = re.subn(r"(?m)^organisation:\n", f"organisation:\n  tenant_id: {tenant_id}\n", text, count=1)
+    assert found == 1, "the example plan has no organisation: block"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.yaml").write_text(text, encoding="utf-8")
+    shutil.copyfile(EXAMPLES / customer / "roster.csv", folder / "roster.csv")
+    return folder / "plan.yaml"
+
+
 def make_settings(
     tmp_path: Path, *, identity: LoopbackIdentity | None = None, customer: str = "fabrikam", **overrides: Any
 ) -> Settings:

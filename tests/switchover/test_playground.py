@@ -20,6 +20,7 @@ from switchover.directory.roster import RosterDirectory
 from switchover.membership import resolve_wave
 from switchover.plan.loader import load_plan
 from switchover.playground import (
+    PLAYGROUND_TENANT_ID,
     Persona,
     PersonaError,
     config_text,
@@ -263,3 +264,14 @@ def test_demo_refuses_unknown_customers_before_starting_anything(customer: str) 
     assert done.returncode == 2
     assert "no example customer" in done.stderr and "wideworld" in done.stderr
     assert done.stdout == ""  # nothing set up, nothing started
+
+
+def test_the_config_speaks_for_the_plans_tenant_when_the_plan_names_one(tmp_path: Path) -> None:
+    from tests.support.app import plan_naming_tenant
+
+    tenant = "0f7e6d5c-4b3a-4291-8077-6e5d4c3b2a19"
+    plan = plan_naming_tenant(tmp_path / "closed", tenant)
+    closed = yaml.safe_load(config_text("nora.abbott", plan.parent / "roster.csv"))
+    assert closed["tenantId"] == tenant  # a plan served to its tenant alone still answers in the demo
+    open_plan = yaml.safe_load(config_text("nora.abbott", FABRIKAM_ROSTER))
+    assert open_plan["tenantId"] == PLAYGROUND_TENANT_ID  # the Playground's own, for a plan naming none
