@@ -113,8 +113,7 @@ def _someone_elses(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         return None
     return notice(
         "Report a problem",
-        "This is someone else's draft: only they can answer its questions. "
-        'Say "report a problem" to start yours.',
+        'This is someone else\'s draft: only they can answer its questions. Say "report a problem" to start yours.',
     )
 
 
