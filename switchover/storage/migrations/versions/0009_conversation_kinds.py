@@ -9,14 +9,14 @@ thread). Such rows become group chats, which nothing sends to on its own, and lo
 the person they were filed under. Nothing is deleted; the next activity from a real
 channel stores the channel as before.
 
-Revision ID: 0008_conversation_kinds
+Revision ID: 0009_conversation_kinds
 Revises: 0001_core
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_conversation_kinds"
+revision = "0009_conversation_kinds"
 down_revision = "0001_core"
 branch_labels = ("conversation_kinds",)
 depends_on = None
