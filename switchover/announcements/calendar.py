@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from switchover.announcements.model import AnnouncementStatus, Audience, Button, Content
-from switchover.announcements.store import AnnouncementStore, insert_for
+from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements, wave_moves
 from switchover.plan.model import Audience as PlanAudience
 from switchover.plan.model import CalendarMessage, Plan, Wave
+from switchover.storage.db import insert_for
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from switchover.announcements.model import (
 )
 from switchover.announcements.tables import acknowledgements, announcements
 from switchover.clock import Clock
-from switchover.storage.db import Database, rowcount
+from switchover.storage.db import Database, insert_for, rowcount
 
 
 class AnnouncementStore:
@@ -214,15 +214,6 @@ class AnnouncementStore:
         return sa.select(sa.func.min(a_.at)).where(
             a_.tenant_id == self.tenant_id, a_.announcement_id == ann_id, a_.user_id == user_id
         )
-
-
-def insert_for(dialect: str) -> Any:
-    """The dialect's ``insert`` (for ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 def announcement_from_row(row: Any) -> Announcement:

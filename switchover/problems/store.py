@@ -27,7 +27,7 @@ from switchover.problems.model import (
     TimelineEntry,
 )
 from switchover.problems.tables import cards, events, incidents, reports
-from switchover.storage.db import Database, rowcount
+from switchover.storage.db import Database, insert_for, rowcount
 
 
 class ReportStore:
@@ -283,28 +283,28 @@ class ReportStore:
         report_id: int | None = None,
         incident_id: int | None = None,
     ) -> None:
-        """Remember a card sent about a report or an incident (once per delivery), to update it later."""
-        async with self.db.begin(immediate=True) as c:
-            exists = (
-                await c.execute(
-                    sa.select(cards.c.id).where(cards.c.tenant_id == tenant_id, cards.c.delivery_id == delivery_id)
+        """Remember a card sent about a report or an incident (once per delivery), to update it later.
+
+        Idempotent: two instances recording the same delivery's outcome keep one row (no check-then-insert,
+        which races on PostgreSQL where ``immediate`` takes no lock)."""
+        ins = insert_for(self.db.dialect)
+        async with self.db.begin() as c:
+            await c.execute(
+                ins(cards)
+                .values(
+                    tenant_id=tenant_id,
+                    report_id=report_id,
+                    incident_id=incident_id,
+                    role=role,
+                    chain_index=chain_index,
+                    delivery_id=delivery_id,
+                    recipient_kind=recipient_kind,
+                    recipient_key=recipient_key,
+                    actionable=actionable,
+                    created_at=at,
                 )
-            ).first()
-            if exists is None:
-                await c.execute(
-                    sa.insert(cards).values(
-                        tenant_id=tenant_id,
-                        report_id=report_id,
-                        incident_id=incident_id,
-                        role=role,
-                        chain_index=chain_index,
-                        delivery_id=delivery_id,
-                        recipient_kind=recipient_kind,
-                        recipient_key=recipient_key,
-                        actionable=actionable,
-                        created_at=at,
-                    )
-                )
+                .on_conflict_do_nothing(index_elements=["tenant_id", "delivery_id"])
+            )
 
     async def working_cards(self, report: ProblemReport, *, recipient_key: str | None = None) -> list[int]:
         """Delivery ids of the report's actionable cards (optionally only one recipient's)."""

@@ -180,3 +180,12 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
 def rowcount(result: Result[Any]) -> int:
     """Rows matched by an UPDATE/DELETE (``execute`` is typed as returning a plain ``Result``)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def insert_for(dialect: str) -> Any:
+    """The dialect's ``insert`` (for ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
