@@ -34,10 +34,10 @@ def when(at: dt.datetime | None, zone: ZoneInfo) -> str:
     return format_moment(at.astimezone(zone))
 
 
-def timeline_lines(entries: Sequence[TimelineEntry], zone: ZoneInfo, *, limit: int = 20) -> list[str]:
-    """One line per timeline entry (the newest ``limit``)."""
+def timeline_lines(entries: Sequence[TimelineEntry], zone: ZoneInfo, *, limit: int | None = 20) -> list[str]:
+    """One line per timeline entry (the newest ``limit``; None: all)."""
     lines = []
-    for e in list(entries)[-limit:]:
+    for e in list(entries)[-limit if limit else None :]:
         who = f" by {e.actor}" if e.actor else ""
         what = f": {e.detail}" if e.detail else ""
         lines.append(f"{when(e.at, zone)}: {e.kind.value}{who}{what}")
@@ -102,7 +102,8 @@ def owner_card(
         facts=facts,
         screenshot_url=report.screenshot_url,
         linked=[f"{r.reference}: {r.reporter.name or r.reporter.id}: {_title(r.text, 60)}" for r in linked],
-        timeline=timeline_lines(report.timeline, zone),
+        # All of it: the card shows the newest entries and says how many earlier ones it leaves out.
+        timeline=timeline_lines(report.timeline, zone, limit=None),
         actions=actions and report.status is not ReportStatus.RESOLVED,
         can_acknowledge=report.status is ReportStatus.OPEN,
         report_id=report.id,

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cards.render import render_card
+from cards.text import neutralise
 
 HOSTILE = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60) | st.sampled_from(
     ['"}, {"type": "Action.OpenUrl"', "{{ 7*7 }}", "line\nbreak", "Zoë \u202e ☃", "\\", "{%raw%}"]
@@ -27,9 +28,9 @@ def test_readiness_card_with_hostile_text(title: str, department: str, figures: 
     assert json.loads(json.dumps(card)) == card
     assert card["version"] == "1.5"
     texts = [b.get("text") for b in card["body"] if b["type"] == "TextBlock"]
-    assert texts[0] == title
+    assert texts[0] == neutralise(title)
     facts = next(b for b in card["body"] if b["type"] == "FactSet")["facts"]
-    assert facts == [{"title": department, "value": figures}]
+    assert facts == [{"title": neutralise(department), "value": neutralise(figures)}]
     assert "actions" not in card  # nothing a name could smuggle in
 
 
