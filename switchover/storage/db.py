@@ -22,6 +22,11 @@ _HOLDING_WRITE_TURN: ContextVar[dict[int, bool]] = ContextVar("switchover_holdin
 
 # Milliseconds a SQLite writer waits for another writer before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# How SQLite makes a commit durable. FULL: the write-ahead log is synced to disk at every commit,
+# so what a user was told is stored (a report's reference, an acknowledgement, a resolution)
+# survives a power cut; NORMAL syncs only at checkpoints and may lose the last commits.
+# docs/durability.md has the measurements behind the choice.
+SQLITE_SYNCHRONOUS = "FULL"
 # Execution option naming the SQLite BEGIN flavour for a transaction ("DEFERRED" or "IMMEDIATE").
 SQLITE_BEGIN_OPTION = "switchover_sqlite_begin"
 
@@ -35,8 +40,8 @@ class Database:
         echo: Log every SQL statement (debugging only).
         **engine_options: Passed on to ``create_async_engine``.
 
-    SQLite files get WAL journaling (readers never block the writer), a busy
-    timeout, foreign keys, and real transactions: SQLAlchemy emits BEGIN itself
+    SQLite files get WAL journaling (readers never block the writer), commits synced
+    to disk (``synchronous=FULL``), a busy timeout, foreign keys, and real transactions: SQLAlchemy emits BEGIN itself
     so a SELECT followed by an UPDATE is one transaction, as on PostgreSQL.
     """
 
@@ -167,7 +172,7 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         finally:
             cursor.close()
 

@@ -30,6 +30,22 @@ async def test_sqlite_file_gets_its_folder_wal_busy_timeout_and_foreign_keys(tmp
     assert pragmas == {"journal_mode": "wal", "busy_timeout": 15000, "foreign_keys": 1}
 
 
+async def test_a_reference_the_user_was_told_survives_a_power_cut(tmp_path: Path) -> None:
+    # The finding: SQLite ran with synchronous=NORMAL, which in WAL mode syncs only at
+    # checkpoints, so a commit the user was told about (a report's reference) could vanish in a
+    # power cut. Every connection, the writers' and the readers', syncs at each commit (FULL = 2).
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'switchover.db'}")
+    try:
+        seen = []
+        for _ in range(3):
+            async with db.begin() as conn, db.begin(read_only=True) as other:
+                seen.append((await conn.exec_driver_sql("PRAGMA synchronous")).scalar())
+                seen.append((await other.exec_driver_sql("PRAGMA synchronous")).scalar())
+    finally:
+        await db.dispose()
+    assert seen == [2] * 6
+
+
 def test_settings_url_opens_as_an_async_database(tmp_path: Path) -> None:
     settings = Settings(SWITCHOVER_DATA_DIR=tmp_path / "data")
     assert Database(settings.async_database_url).url.drivername == "sqlite+aiosqlite"
