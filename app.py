@@ -118,6 +118,7 @@ def create_app(
             stack.push_async_callback(pool.close)
             await stack.enter_async_context(answers_ready(services))
             await announcements_reconciled(services)
+            await owed_replies_settled(services)
             if start_scheduler:
                 await stack.enter_async_context(delivery_worker(services.delivery))
             await stack.enter_async_context(directory_synced(services.directory, services.clock))
@@ -238,6 +239,14 @@ async def announcements_reconciled(services: Services) -> None:
         await services.announcements.reconcile_plan()
     else:
         await services.tenant.settle()  # reconciles when it finds one
+
+
+async def owed_replies_settled(services: Services) -> None:
+    """Tell the reporters whom a crash left without their reference (before serving: nothing waits)."""
+    try:
+        await services.problems.settle_owed_replies()
+    except Exception:
+        log.exception("could not settle replies owed to reporters at start; the scheduler tries again")
 
 
 @contextlib.asynccontextmanager

@@ -37,6 +37,7 @@ def schedule(services: Services) -> None:
 
     async def problems() -> None:
         await services.problems.run_due()
+        await services.problems.settle_owed_replies()
 
     wakeups.every("announcements.run_due", WAKE_SECONDS, announcements)
     wakeups.every("problems.run_due", WAKE_SECONDS, problems)

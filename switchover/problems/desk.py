@@ -33,12 +33,16 @@ from switchover.problems.drafts import DraftStore
 from switchover.problems.escalation import Escalation
 from switchover.problems.incidents import Incidents
 from switchover.problems.model import Actor, ProblemError, ProblemReport, ReportDraft, ReportStatus
-from switchover.problems.notify import PURPOSE, Notifier
+from switchover.problems.notify import PURPOSE, STATUS_PURPOSE, Notifier
 from switchover.problems.store import ReportStore
 from switchover.problems.triage import looks_like_problem, triage
 from switchover.storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# How old a reply-owed mark must be before a sweep takes it as left by a crash: a filing in
+# progress (routing, duplicates, incidents) finishes well within this.
+OWED_REPLY_GRACE = dt.timedelta(minutes=1)
 
 
 class ProblemDesk:
@@ -58,7 +62,7 @@ class ProblemDesk:
         self.delivery = delivery
         self.store = ReportStore(db)
         self.drafts = DraftStore(db, clock)
-        notifier = Notifier(plan, directory, delivery, self.store, clock)
+        self.notifier = notifier = Notifier(plan, directory, delivery, self.store, clock)
         self.chain = OwnerChain(plan, self.store, notifier, clock)
         self.escalation = Escalation(plan, self.store, notifier, clock)
         self.incidents = Incidents(plan, self.store, notifier, clock)
@@ -127,12 +131,49 @@ class ProblemDesk:
                 raise
             return existing
         log.info("problem reported", extra={"report": report_id, "area": area, "priority": priority.value})
-        report = await self.get(r.tenant_id, report_id)
+        await self._file(await self.get(r.tenant_id, report_id), now)
+        return await self.get(r.tenant_id, report_id)
+
+    async def _file(self, report: ProblemReport, now: dt.datetime) -> None:
+        """What follows storing a report: known problem or route, and the reporter told.
+
+        Safe to run again for a report a crash interrupted: every card and message goes through
+        the outbox under a key, so one already queued is not sent twice.
+        """
         # Known problems first: an open major incident, then an open report in nearly the same words.
         if not await self.incidents.check(report, now, form=False) and not await self.incidents.link_duplicate(report):
             await self.chain.route(report, now)
             await self.incidents.check(report, now, form=True)
-        return await self.get(r.tenant_id, report_id)
+        await self.store.reply_given(report.tenant_id, report.id)
+
+    async def settle_owed_replies(self, now: dt.datetime | None = None) -> int:
+        """Tell every reporter a crash left untold their reference; returns how many were told.
+
+        A report is stored with a "reply owed" mark, cleared once its reporter's message is in
+        the outbox. A mark older than ``OWED_REPLY_GRACE`` means the process filing it stopped
+        in between (a filing in progress elsewhere is younger): the filing is finished now, and
+        the reporter gets their reference through the outbox.
+        """
+        now = now or self.clock.now()
+        told = 0
+        for tenant_id, report_id in await self.store.replies_owed(before=now - OWED_REPLY_GRACE):
+            try:
+                report = await self.get(tenant_id, report_id)
+                if not await self.delivery.outcomes(tenant_id, STATUS_PURPOSE, str(report_id)):
+                    if report.is_open:
+                        await self._file(report, now)
+                    if not await self.delivery.outcomes(tenant_id, STATUS_PURPOSE, str(report_id)):
+                        await self.notifier.tell_reporter(
+                            report, f"Thanks, your report is {report.reference}.", "created"
+                        )
+                    told += 1
+                await self.store.reply_given(tenant_id, report_id)
+                log.warning("reply owed to a reporter settled", extra={"report": report_id})
+            except ProblemError:  # the report is gone (erased): nobody is owed anything
+                await self.store.reply_given(tenant_id, report_id)
+            except Exception:
+                log.exception("could not settle a reply owed to a reporter", extra={"report": report_id})
+        return told
 
     async def _by_submission(self, tenant_id: str, key: str) -> ProblemReport | None:
         report_id = await self.store.id_by_submission(tenant_id, key)

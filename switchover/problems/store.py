@@ -26,7 +26,7 @@ from switchover.problems.model import (
     ReportStatus,
     TimelineEntry,
 )
-from switchover.problems.tables import cards, events, incidents, reports
+from switchover.problems.tables import cards, events, incidents, replies_owed, reports
 from switchover.storage.db import Database, insert_for, rowcount
 
 
@@ -69,7 +69,7 @@ class ReportStore:
             ).scalar()
 
     async def insert(self, values: dict[str, Any], *, actor: str | None, detail: str) -> int:
-        """Store a new report with its ``created`` event; returns its id.
+        """Store a new report with its ``created`` event and a reply owed to its reporter; returns its id.
 
         Raises:
             IntegrityError: a report with the same ``submission_key`` exists.
@@ -77,7 +77,31 @@ class ReportStore:
         async with self.db.begin(immediate=True) as c:
             report_id: int = (await c.execute(sa.insert(reports).values(**values).returning(reports.c.id))).scalar_one()
             await _event(c, values["tenant_id"], report_id, values["created_at"], EventKind.CREATED, actor, detail)
+            await c.execute(
+                sa.insert(replies_owed).values(
+                    tenant_id=values["tenant_id"], report_id=report_id, owed_since=values["created_at"]
+                )
+            )
         return report_id
+
+    async def replies_owed(self, before: dt.datetime) -> list[tuple[str, int]]:
+        """Reports stored before ``before`` whose reporter may not have been told: (tenant, id)."""
+        async with self.db.begin(read_only=True) as c:
+            rows = await c.execute(
+                sa.select(replies_owed.c.tenant_id, replies_owed.c.report_id)
+                .where(replies_owed.c.owed_since < before)
+                .order_by(replies_owed.c.owed_since)
+            )
+            return [(row.tenant_id, row.report_id) for row in rows]
+
+    async def reply_given(self, tenant_id: str, report_id: int) -> None:
+        """The reporter's message is in the outbox: nothing is owed any more."""
+        async with self.db.begin() as c:
+            await c.execute(
+                sa.delete(replies_owed).where(
+                    replies_owed.c.tenant_id == tenant_id, replies_owed.c.report_id == report_id
+                )
+            )
 
     async def update(
         self,

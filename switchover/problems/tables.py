@@ -120,3 +120,14 @@ screenshots = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+# A report whose reporter has not been told its reference yet: written with the report, deleted
+# once a message to the reporter is in the outbox; what is left after a crash is swept at start.
+replies_owed = sa.Table(
+    "problem_replies_owed",
+    metadata,
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("report_id", BigId, nullable=False),
+    sa.Column("owed_since", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "report_id", name="pk_problem_replies_owed"),
+)

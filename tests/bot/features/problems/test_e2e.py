@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from tests.bot.features.problems.conftest import executes, staff
-from tests.support.app import person
+from tests.support.app import TENANT_ID, person
 
 
 def text_of(card: dict | None) -> str:
@@ -163,3 +164,39 @@ async def test_report_a_problem_under_an_answer_starts_from_what_was_asked(world
         assert code == 200
         cards = [r.card for r in world.connector.received[before:] if r.card]
     assert "my email signature is gone" in text_of(cards[-1]), text_of(cards[-1])
+
+
+async def test_a_reporter_never_told_after_a_crash_is_told_their_reference_at_restart(world, monkeypatch):
+    # The finding: under load with a kill, reports were stored but their reporters were never
+    # given the reference. The report is stored with a "reply owed" mark; the process dies
+    # before routing it and replying (here: routing fails as a kill would stop it).
+    reporter = "ian.jensen"
+    await world.teams.install(person(reporter))
+    world.since = len(world.connector.received)
+
+    async def power_cut(*args, **kwargs):
+        raise RuntimeError("the process was killed here")
+
+    monkeypatch.setattr(world.desk.chain, "route", power_cut)
+    with contextlib.suppress(AssertionError):
+        await world.report(reporter, "my H drive files are missing", area="files", impact="me", urgency="cant_work")
+    await world.deliver()
+    [stored] = await world.desk.mine(TENANT_ID, person(reporter).aad_object_id)
+    assert not any(stored.reference in r.card_text() for r in world.to(reporter))
+    assert world.to("luis.ortega") == []
+
+    # The app comes back (a minute later, so the mark is not a filing still in progress).
+    world.clock.advance(dt.timedelta(minutes=2))
+    await world.restart()
+    await world.deliver()
+    told = [r for r in world.to(reporter) if stored.reference in r.card_text()]
+    assert len(told) == 1, [r.card_text() for r in world.to(reporter)]
+    assert "Thanks, your report is" in told[0].card_text()
+    assert len(world.to("luis.ortega")) == 1  # the filing was finished: the owner has the card
+
+    # Told once: neither another restart nor the scheduler's sweep tells them again.
+    world.clock.advance(dt.timedelta(minutes=2))
+    await world.restart()
+    assert await world.desk.settle_owed_replies() == 0
+    await world.deliver()
+    assert len([r for r in world.to(reporter) if stored.reference in r.card_text()]) == 1
