@@ -7,10 +7,14 @@ app starts the scheduler only when background work is on (test apps call
 
 from __future__ import annotations
 
+import datetime as dt
+
 from switchover.directory.graph import GraphDirectory
+from switchover.privacy import PersonalData
 from switchover.services import Services
 
 WAKE_SECONDS = 30  # announcements and problem escalations
+PURGE_SECONDS = 3600  # data past the retention period
 
 
 async def announcements_due(services: Services) -> list[str]:
@@ -41,6 +45,12 @@ def schedule(services: Services) -> None:
 
     wakeups.every("announcements.run_due", WAKE_SECONDS, announcements)
     wakeups.every("problems.run_due", WAKE_SECONDS, problems)
+
+    async def purge() -> None:
+        retention = dt.timedelta(days=services.settings.retention_days)
+        await PersonalData(services.db).purge(retention, services.clock.now())
+
+    wakeups.every("privacy.purge", PURGE_SECONDS, purge)
     directory = services.directory
     if isinstance(directory, GraphDirectory):
 

@@ -51,6 +51,7 @@ COMMAND_MODULES: list[str] = [
     "switchover.answers.cli",  # faq gaps, answers eval, answers ask
     "switchover.manifest",  # manifest build
     "switchover.playground",  # playground persona
+    "switchover.privacy",  # privacy export, privacy erase
 ]
 
 

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
         "resend", validation_alias=AliasChoices("SWITCHOVER_DELIVERY_IN_DOUBT")
     )
     missed_grace_minutes: float = Field(120.0, ge=0, validation_alias=AliasChoices("SWITCHOVER_MISSED_GRACE_MINUTES"))
+    # How long resolved problem reports, dialog state, sent messages and FAQ questions are kept
+    # (switchover/privacy.py purges what is older, once an hour).
+    retention_days: int = Field(180, ge=1, validation_alias=AliasChoices("SWITCHOVER_RETENTION_DAYS"))
 
     @field_validator("allowed_tenants")
     @classmethod
