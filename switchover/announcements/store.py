@@ -186,7 +186,7 @@ class AnnouncementStore:
         """Store the acknowledgement (once per verb) and return the user's first one."""
         now = self.clock.now()
         ins = insert_for(self.db.dialect)
-        async with self.db.begin(immediate=True) as c:
+        async with self.db.begin(immediate=True, durable=True) as c:
             await c.execute(
                 ins(acknowledgements)
                 .values(tenant_id=self.tenant_id, announcement_id=ann_id, user_id=user_id, verb=verb, at=now)

@@ -74,7 +74,7 @@ class ReportStore:
         Raises:
             IntegrityError: a report with the same ``submission_key`` exists.
         """
-        async with self.db.begin(immediate=True) as c:
+        async with self.db.begin(immediate=True, durable=True) as c:
             report_id: int = (await c.execute(sa.insert(reports).values(**values).returning(reports.c.id))).scalar_one()
             await _event(c, values["tenant_id"], report_id, values["created_at"], EventKind.CREATED, actor, detail)
             await c.execute(
@@ -113,7 +113,7 @@ class ReportStore:
         **values: Any,
     ) -> None:
         """Change a report's columns and note why on its timeline, in one transaction."""
-        async with self.db.begin(immediate=True) as c:
+        async with self.db.begin(immediate=True, durable=True) as c:
             await c.execute(
                 sa.update(reports)
                 .where(reports.c.tenant_id == report.tenant_id, reports.c.id == report.id)
@@ -236,7 +236,7 @@ class ReportStore:
 
     async def link_duplicate(self, report: ProblemReport, root: ProblemReport, at: dt.datetime) -> None:
         """Make ``report`` a duplicate of ``root`` (its area, no escalation of its own), on both timelines."""
-        async with self.db.begin(immediate=True) as c:
+        async with self.db.begin(immediate=True, durable=True) as c:
             await c.execute(
                 sa.update(reports)
                 .where(reports.c.id == report.id)
@@ -469,7 +469,7 @@ class ReportStore:
         Raises:
             ProblemError: no such incident in this tenant.
         """
-        async with self.db.begin(immediate=True) as c:
+        async with self.db.begin(immediate=True, durable=True) as c:
             row = (
                 await c.execute(
                     sa.select(incidents.c.status).where(

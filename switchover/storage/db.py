@@ -22,11 +22,16 @@ _HOLDING_WRITE_TURN: ContextVar[dict[int, bool]] = ContextVar("switchover_holdin
 
 # Milliseconds a SQLite writer waits for another writer before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-# How SQLite makes a commit durable. FULL: the write-ahead log is synced to disk at every commit,
-# so what a user was told is stored (a report's reference, an acknowledgement, a resolution)
-# survives a power cut; NORMAL syncs only at checkpoints and may lose the last commits.
+# How SQLite makes a commit durable. NORMAL (in WAL mode): synced at checkpoints, so a power cut
+# or OS crash may lose the last commits (a process crash loses nothing). FULL: the write-ahead
+# log is synced at the commit itself. Transactions that store what a user is told (a report's
+# reference, an acknowledgement, a resolution) ask for FULL (``begin(durable=True)``); the rest
+# keep NORMAL, because a sync costs a few milliseconds inside SQLite's one write lock.
 # docs/durability.md has the measurements behind the choice.
-SQLITE_SYNCHRONOUS = "FULL"
+SQLITE_SYNCHRONOUS = "NORMAL"
+SQLITE_DURABLE_SYNCHRONOUS = "FULL"
+# Execution option asking for a durable commit (SQLite: synchronous=FULL for that transaction).
+SQLITE_DURABLE_OPTION = "switchover_durable"
 # Execution option naming the SQLite BEGIN flavour for a transaction ("DEFERRED" or "IMMEDIATE").
 SQLITE_BEGIN_OPTION = "switchover_sqlite_begin"
 
@@ -40,9 +45,10 @@ class Database:
         echo: Log every SQL statement (debugging only).
         **engine_options: Passed on to ``create_async_engine``.
 
-    SQLite files get WAL journaling (readers never block the writer), commits synced
-    to disk (``synchronous=FULL``), a busy timeout, foreign keys, and real transactions: SQLAlchemy emits BEGIN itself
-    so a SELECT followed by an UPDATE is one transaction, as on PostgreSQL.
+    SQLite files get WAL journaling (readers never block the writer), durable commits
+    where asked (``begin(durable=True)``), a busy timeout, foreign keys, and real
+    transactions: SQLAlchemy emits BEGIN itself so a SELECT followed by an UPDATE is one
+    transaction, as on PostgreSQL.
     """
 
     def __init__(self, url: str | URL, *, echo: bool = False, **engine_options: Any) -> None:
@@ -66,7 +72,9 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def begin(self, *, immediate: bool = False, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def begin(
+        self, *, immediate: bool = False, read_only: bool = False, durable: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
         """A Core connection inside one transaction: committed on success, rolled back on error.
 
         The services' one way to run SQL. On SQLite, a writing transaction first takes
@@ -82,15 +90,24 @@ class Database:
                 "database is locked" if another writer committed in between,
                 whereas an immediate one waits its turn. No effect on PostgreSQL.
             read_only: The transaction only reads: no write turn. Not with ``immediate``.
+            durable: What it writes is what a user is about to be told (a reference, an
+                acknowledgement, a resolution): on SQLite, the commit is synced to disk before
+                it returns (``synchronous=FULL``), so a power cut cannot take it back. PostgreSQL
+                commits are always durable (``synchronous_commit=on``).
         """
-        if immediate and read_only:
-            raise ValueError("an immediate transaction is a writing one; drop read_only")
+        if read_only and (immediate or durable):
+            raise ValueError("an immediate or durable transaction is a writing one; drop read_only")
         async with contextlib.AsyncExitStack() as stack:
             if not read_only:
                 await stack.enter_async_context(self.writing())
             conn = await stack.enter_async_context(self.engine.connect())
-            if immediate and self.is_sqlite:
-                conn = await conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            if self.is_sqlite and (immediate or durable):
+                options: dict[str, Any] = {}
+                if immediate:
+                    options[SQLITE_BEGIN_OPTION] = "IMMEDIATE"
+                if durable:
+                    options[SQLITE_DURABLE_OPTION] = True
+                conn = await conn.execution_options(**options)
             await stack.enter_async_context(conn.begin())
             yield conn
 
@@ -163,7 +180,7 @@ def _create_sqlite_folder(url: URL) -> None:
 
 def _install_sqlite_hooks(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Take BEGIN away from the sqlite3 driver (it skips it before SELECT and
         # DDL); the "begin" hook below emits it instead.
         dbapi_connection.isolation_level = None
@@ -175,10 +192,19 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         finally:
             cursor.close()
+        record.info["synchronous"] = SQLITE_SYNCHRONOUS
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        options = conn.get_execution_options()
+        # SQLite refuses to change the setting inside a transaction: it is set before BEGIN,
+        # and only when it changes (the connection remembers what it has).
+        level = SQLITE_DURABLE_SYNCHRONOUS if options.get(SQLITE_DURABLE_OPTION) else SQLITE_SYNCHRONOUS
+        info = conn.connection.info
+        if info.get("synchronous") != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            info["synchronous"] = level
+        mode = options.get(SQLITE_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 

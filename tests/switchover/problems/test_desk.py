@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 
 import pytest
+from sqlalchemy import event
 
 from switchover.messaging import DeliveryError, FailureKind
 from switchover.plan.model import Impact, Priority, Urgency
@@ -54,6 +55,26 @@ async def test_a_report_reaches_the_owner_and_the_reporter_gets_a_reference(desk
     stored = await desk.desk.get(report.tenant_id, report.id)
     assert kinds(stored)[:3] == ["created", "routed", "notified"]
     assert stored.reporter.wave == "wave-2" and stored.reporter.site == "Tacoma Clinic"
+
+
+async def test_a_report_its_acknowledgement_and_resolution_are_committed_durably(desk, database):
+    # What the reporter and the owner are told (the reference, "acknowledged", "resolved") is
+    # synced to disk before they are told: on SQLite, synchronous=FULL for those commits.
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL commits are always durable")
+    levels: list[tuple[str, str]] = []
+
+    @event.listens_for(database.engine.sync_engine, "before_cursor_execute")
+    def spy(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("INSERT INTO PROBLEM_REPORTS", "UPDATE PROBLEM_REPORTS")):
+            levels.append((statement.split()[0].upper(), conn.connection.info["synchronous"]))
+
+    report = await desk.desk.submit(ReportDraft("my H drive files are missing", reporter(1)))
+    await desk.desk.acknowledge(report.tenant_id, report.id, actor("luis.ortega"))
+    await desk.desk.resolve(report.tenant_id, report.id, actor("luis.ortega"), "restored from backup")
+    event.remove(database.engine.sync_engine, "before_cursor_execute", spy)
+    assert levels and all(level == "FULL" for _, level in levels), levels
+    assert {kind for kind, _ in levels} == {"INSERT", "UPDATE"}
 
 
 async def test_acknowledging_updates_the_card_in_place_informs_the_reporter_and_stops_escalation(desk):

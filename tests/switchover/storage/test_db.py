@@ -33,17 +33,23 @@ async def test_sqlite_file_gets_its_folder_wal_busy_timeout_and_foreign_keys(tmp
 async def test_a_reference_the_user_was_told_survives_a_power_cut(tmp_path: Path) -> None:
     # The finding: SQLite ran with synchronous=NORMAL, which in WAL mode syncs only at
     # checkpoints, so a commit the user was told about (a report's reference) could vanish in a
-    # power cut. Every connection, the writers' and the readers', syncs at each commit (FULL = 2).
+    # power cut. A durable transaction syncs at its commit (FULL = 2); the others stay NORMAL
+    # (1), on every pooled connection, whatever ran on it before.
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'switchover.db'}")
+    seen = []
     try:
-        seen = []
-        for _ in range(3):
-            async with db.begin() as conn, db.begin(read_only=True) as other:
+        for durable in (True, False, True, True, False, False):
+            async with db.begin(durable=durable) as conn, db.begin(read_only=True) as other:
                 seen.append((await conn.exec_driver_sql("PRAGMA synchronous")).scalar())
                 seen.append((await other.exec_driver_sql("PRAGMA synchronous")).scalar())
+            async with db.begin(immediate=True, durable=durable) as conn:
+                seen.append((await conn.exec_driver_sql("PRAGMA synchronous")).scalar())
     finally:
         await db.dispose()
-    assert seen == [2] * 6
+    assert seen == [2, 1, 2, 1, 1, 1, 2, 1, 2, 2, 1, 2, 1, 1, 1, 1, 1, 1]
+    with pytest.raises(ValueError, match="durable"):
+        async with db.begin(read_only=True, durable=True):
+            pass
 
 
 def test_settings_url_opens_as_an_async_database(tmp_path: Path) -> None:
