@@ -6,7 +6,10 @@ For each backend (a temp SQLite file; a throw-away schema in PostgreSQL at
 - ``upsert_skip``: the same N seen again unchanged (answered from memory, ops/s);
 - ``upsert_concurrent``: N forced upserts, 50 at a time via asyncio.gather (ops/s);
 - ``lookup_bulk_ms``: ``personal_for_users`` for all N users at once;
-- ``state_turn_ms``: one dialog-state turn (read + write with e-tag) p50/p95.
+- ``state_turn_ms``: one dialog-state turn (read + write with e-tag) p50/p95;
+- ``commit_ms`` / ``durable_commit_ms``: one small writing transaction, p50/p95, as most are
+  and as those that store what a user is told are (``begin(durable=True)``: on SQLite the
+  commit is synced to disk, see docs/durability.md).
 
 Usage: python bench/storage.py [--quick] [--postgres-url URL]
 The last line printed is one JSON object with every figure.
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.state import DatabaseStorage
@@ -87,6 +91,20 @@ async def _measure(db: Database, n: int, turns: int) -> dict[str, Any]:
         await storage.write({key: state})
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
+    commits = {}
+    for durable in (False, True):
+        took = []
+        for i in range(turns):
+            started = time.perf_counter()
+            async with db.begin(durable=durable) as conn:
+                await conn.execute(
+                    text("UPDATE bot_state SET e_tag = :tag WHERE key = :key"), {"tag": str(i), "key": key}
+                )
+            took.append((time.perf_counter() - started) * 1000)
+        took.sort()
+        name = "durable_commit_ms" if durable else "commit_ms"
+        commits[f"{name}_p50"] = round(statistics.median(took), 2)
+        commits[f"{name}_p95"] = round(took[int(len(took) * 0.95) - 1], 2)
     return {
         "n": n,
         "upsert_write_per_s": round(n / write_s),
@@ -95,6 +113,7 @@ async def _measure(db: Database, n: int, turns: int) -> dict[str, Any]:
         "lookup_bulk_ms": round(lookup_s * 1000, 1),
         "state_turn_ms_p50": round(statistics.median(timings), 2),
         "state_turn_ms_p95": round(timings[int(len(timings) * 0.95) - 1], 2),
+        **commits,
     }
 
 
