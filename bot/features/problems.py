@@ -35,6 +35,7 @@ from switchover.services import Services
 log = logging.getLogger(__name__)
 
 _LEADING_REFERENCE = re.compile(r"^\s*(?:pr\W*)?(\d{1,9})\b\W*", re.IGNORECASE)
+_LINKED = re.compile(r"^\W*(pr|inc)\W*(\d{1,9})\b(?:\W*page\W*(\d{1,4}))?", re.IGNORECASE)
 _COMMAND = re.compile(r"^\W*report(\W+a\W+problem)?\b[\s:,.!-]*", re.IGNORECASE)
 
 DRAFT_NOT_FOUND = "I found no report form of yours like that. Say **report a problem** to start again."
@@ -66,6 +67,7 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
     router.command("comment", h.comment)
     router.command("site problems", h.site_counts, help="for site champions: how many problems your site reported")
     router.command("problem", h.show_command, help="problem PR-00042: where a report stands")
+    router.command("linked", h.linked)
     router.action("report_problem", h.start_from_card)
     router.action(STEP_VERB, h.dialog_step)
     router.action("problem_submit", h.submit)
@@ -257,6 +259,26 @@ class _Handlers:
         card = await self._guard(turn, self.show(turn, {"report_id": report_id}))
         if card is not None:
             await turn.reply_card(card, summary=f"PR-{report_id:05d}")
+
+    async def linked(self, turn: Turn, rest: str) -> None:
+        """``linked PR-00042 [page 2]`` / ``linked INC-7``: the whole list behind "and 96 more" (for
+        those who may see the report's owner card or the incident)."""
+        found = _LINKED.match(rest)
+        if found is None:
+            # "linked files are gone": that is a report, not a look-up.
+            await self.report(turn, turn.text)
+            return
+        kind, number, page = found.group(1).lower(), int(found.group(2)), int(found.group(3) or 1)
+
+        async def act() -> dict[str, Any]:
+            actor, tenant_id = await self.actor(turn), turn.asker.tenant_id
+            if kind == "inc":
+                return await self.desk.linked_view(tenant_id, actor, incident_id=number, page=page)
+            return await self.desk.linked_view(tenant_id, actor, report_id=number, page=page)
+
+        card = await self._guard(turn, act())
+        if card is not None:
+            await turn.reply_card(card, summary="Linked reports")
 
     async def fixed(self, turn: Turn, rest: str) -> None:
         report_id = await self._own_report(turn, rest)

@@ -255,6 +255,32 @@ class ProblemDesk:
         await self._incident_for_staff(tenant_id, incident_id, actor)
         return await self.incident_view(tenant_id, incident_id)
 
+    async def linked_view(
+        self,
+        tenant_id: str,
+        actor: Actor,
+        *,
+        report_id: int | None = None,
+        incident_id: int | None = None,
+        page: int = 1,
+    ) -> dict[str, Any]:
+        """The whole list behind an owner card's "and 96 more linked reports" (or an incident's), a page
+        at a time, for those who may see that card (a reporter sees only their own reports)."""
+        if incident_id is not None:
+            await self._incident_for_staff(tenant_id, incident_id, actor)
+            members = await self.store.incident_reports(tenant_id, incident_id)
+            lines = [views.incident_line(r, self.plan.zone) for r in members]
+            return views.report_list_card(
+                f"Reports of major incident INC-{incident_id}", lines, page=page, say=f"linked INC-{incident_id}"
+            )
+        report, rights = await self.actions.visible(tenant_id, report_id or 0, actor)
+        if rights.reporter and not rights.work:
+            raise ProblemError(access.not_yours(report.reference, "see the reports linked to it"))
+        lines = [views.linked_line(r) for r in await self.store.linked(report)]
+        return views.report_list_card(
+            f"Reports linked to {report.reference}", lines, page=page, say=f"linked {report.reference}"
+        )
+
     async def owner_view(self, tenant_id: str, report_id: int) -> dict[str, Any]:
         """The owner's card for a report as it stands now (the answer to a card action)."""
         report = await self.get(tenant_id, report_id)

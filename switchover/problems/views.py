@@ -101,7 +101,8 @@ def owner_card(
         text=report.text,
         facts=facts,
         screenshot_url=report.screenshot_url,
-        linked=[f"{r.reference}: {r.reporter.name or r.reporter.id}: {_title(r.text, 60)}" for r in linked],
+        linked=[linked_line(r) for r in linked],
+        linked_say=f"linked {report.reference}",
         # All of it: the card shows the newest entries and says how many earlier ones it leaves out.
         timeline=timeline_lines(report.timeline, zone, limit=None),
         actions=actions and report.status is not ReportStatus.RESOLVED,
@@ -125,6 +126,35 @@ def internal_note(plan: Plan, upn: str | None) -> str:
     if person is not None and person.note:
         notes.append(person.note)
     return " ".join(notes)
+
+
+def linked_line(report: ProblemReport) -> str:
+    """A linked report in one line: ``PR-00043: Ian Jensen: H drive files missing``."""
+    return f"{report.reference}: {report.reporter.name or report.reporter.id}: {_title(report.text, 60)}"
+
+
+def incident_line(report: ProblemReport, zone: ZoneInfo) -> str:
+    """A report of a major incident in one line, with when and where it came from."""
+    return (
+        f"{report.reference} {when(report.created_at, zone)}, {report.reporter.name or report.reporter.id}"
+        f" ({report.reporter.site or 'no site'}): {_title(report.text, 70)}"
+    )
+
+
+LIST_PAGE = 25  # reports per page of a drill-down list (the cap in report-list.json.j2)
+
+
+def report_list_card(heading: str, lines: Sequence[str], *, page: int, say: str) -> dict[str, Any]:
+    """Page ``page`` (from 1) of a long list of reports; "Show them all" asks for the next page with ``say``."""
+    pages = max(1, -(-len(lines) // LIST_PAGE))
+    page = min(max(page, 1), pages)
+    return render_card(
+        "report-list",
+        heading=f"{heading} ({len(lines)}; page {page} of {pages})" if pages > 1 else f"{heading} ({len(lines)})",
+        # From this page on: the template shows LIST_PAGE of them and "and N more" with the button.
+        lines=list(lines[(page - 1) * LIST_PAGE :]),
+        next_say=f"{say} page {page + 1}",
+    )
 
 
 def owner_summary(plan: Plan, report: ProblemReport) -> str:
@@ -196,11 +226,8 @@ def incident_card(
         heading=f"Major incident INC-{incident_id}: {area.name}, {_wave_title(plan, wave_key)}",
         summary=f"{len(reports)} reports in {area.name} from {_wave_title(plan, wave_key)}.",
         status_line=status,
-        reports=[
-            f"{r.reference} {when(r.created_at, zone)}, {r.reporter.name or r.reporter.id}"
-            f" ({r.reporter.site or 'no site'}): {_title(r.text, 70)}"
-            for r in reports
-        ],
+        reports=[incident_line(r, zone) for r in reports],
+        reports_say=f"linked INC-{incident_id}",
         actions=actions and resolved_note is None,
         incident_id=incident_id,
     )
@@ -258,4 +285,14 @@ def _wave_title(plan: Plan, key: str | None) -> str:
         return key
 
 
-__all__ = ["confirm_card", "incident_card", "my_problems_card", "owner_card", "owner_summary", "status_card"]
+__all__ = [
+    "confirm_card",
+    "incident_card",
+    "incident_line",
+    "linked_line",
+    "my_problems_card",
+    "owner_card",
+    "owner_summary",
+    "report_list_card",
+    "status_card",
+]

@@ -28,6 +28,7 @@ MORE_LINES = {
     "my-problems": "more reports",
     "problem-owner": "more linked reports",
     "readiness": "more waves",
+    "report-list": "more reports",
 }
 # Texts that grow a card the most per character: escaped in JSON, two UTF-16 units, line starts.
 LONG_TEXTS = ['"\\' * 1500, "\U0001f4a5" * 3000, "[a](https://evil.example) " * 200, "\n# heading" * 400]
@@ -85,6 +86,11 @@ def test_owner_card_in_a_mass_outage_stays_under_the_teams_limit() -> None:
         "PR-00003: Reporter 3: Cannot open the shared drive from floor 3 Cannot open the s…",
     ]
     assert any(t.endswith("earlier entries not shown") for t in texts)
+    # The whole list is a button away, as a new message (the card stays as it is).
+    [show_all] = [
+        a for b in card["body"] if b["type"] == "ActionSet" for a in b["actions"] if a["title"] == "Show them all"
+    ]
+    assert show_all["data"] == {"msteams": {"type": "imBack", "value": "linked PR-00001"}}
     # The newest comment is the one shown last; the owner still has every button.
     assert "Commenter 59" in [t for t in texts if "commented" in t][-1]
     assert [a["title"] for a in card["actions"]] == ["Acknowledge", "Assign to...", "Resolve", "Not mine"]
@@ -135,3 +141,18 @@ def test_an_oversized_card_shrinks_instead_of_failing() -> None:
     card = render_card("announcement-confirm", **VIEWS["announcement-confirm"]("word " * 3000, 0))
     assert card_bytes(card) <= MAX_CARD_BYTES
     assert card["body"][0]["text"].endswith("…")
+
+
+def test_the_list_behind_and_96_more_comes_a_page_at_a_time() -> None:
+    lines = [f"PR-{i:05d}: Reporter {i}: Cannot open the shared drive" for i in range(2, 108)]
+    first = views.report_list_card("Reports linked to PR-00001", lines, page=1, say="linked PR-00001")
+    texts = _texts(first)
+    assert texts.count("PR-00002: Reporter 2: Cannot open the shared drive") == 1
+    assert "and 81 more reports" in texts and "Reports linked to PR-00001 (106; page 1 of 5)" in texts
+    assert "linked PR-00001 page 2" in texts
+    last = views.report_list_card("Reports linked to PR-00001", lines, page=5, say="linked PR-00001")
+    shown = [t for t in _texts(last) if t.startswith("PR-")]
+    assert shown[0].startswith("PR-00102") and shown[-1].startswith("PR-00107") and len(shown) == 6
+    assert not any(t.startswith("and ") for t in _texts(last)) and "linked PR-00001 page 6" not in _texts(last)
+    for card in (first, last):
+        assert schema_errors(card) == [] and card_bytes(card) <= MAX_CARD_BYTES

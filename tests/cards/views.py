@@ -181,6 +181,11 @@ VIEWS: dict[str, View] = {
             },
         ),
     },
+    "report-list": lambda t, n: {
+        "heading": t,
+        "lines": _many(n, lambda i: f"PR-{i:05d}: {t}"),
+        "next_say": "linked PR-00042 page 2",
+    },
     "reschedule": lambda t, n: {"wave_title": t, "old_when": t, "new_when": t, "note": t, "announcement_id": t},
     "schedule": lambda t, n: {
         "title": t,

@@ -200,3 +200,21 @@ async def test_a_reporter_never_told_after_a_crash_is_told_their_reference_at_re
     assert await world.desk.settle_owed_replies() == 0
     await world.deliver()
     assert len([r for r in world.to(reporter) if stored.reference in r.card_text()]) == 1
+
+
+async def test_show_them_all_lists_the_linked_reports_for_staff_only(world):
+    text = "the shared drive on floor two is gone and nobody on the floor can open any file"
+    for who in ("ian.jensen", "nora.abbott"):
+        await world.teams.install(person(who))
+        await world.report(who, text, area="files", impact="several")
+    await world.deliver()
+    [first] = await world.desk.mine(TENANT_ID, person("ian.jensen").aad_object_id)
+    [second] = await world.desk.mine(TENANT_ID, person("nora.abbott").aad_object_id)
+    assert second.duplicate_of == first.id
+    # What the "Show them all" button under a long list says, typed by the owner.
+    sent = await world.teams.say(staff("luis.ortega"), f"linked {first.reference}")
+    card = next(r.card for r in sent if r.card)
+    assert f"Reports linked to {first.reference} (1)" in text_of(card) and second.reference in text_of(card)
+    # A reporter does not get other people's reports.
+    sent = await world.teams.say(person("ian.jensen"), f"linked {first.reference}")
+    assert sent and second.reference not in " ".join(text_of(r.card) + r.text for r in sent)
