@@ -106,6 +106,7 @@ VIEWS: dict[str, View] = {
         "reports": _many(n, lambda i: f"PR-{i:05d} {t}"),
         "actions": True,
         "incident_id": 7,
+        "reports_say": "linked INC-7",
     },
     "my-problems": lambda t, n: {
         "heading": t,
@@ -150,6 +151,7 @@ VIEWS: dict[str, View] = {
         "facts": _facts(t, n),
         "screenshot_url": "https://example.invalid/shot.png",
         "linked": _many(n, lambda i: f"PR-{i:05d}: {t}"),
+        "linked_say": "linked PR-00042",
         "timeline": _many(n, lambda i: f"Mon 1 Feb 09:{i % 60:02d} PST: commented by {t}: {t}"),
         "actions": True,
         "can_acknowledge": True,
