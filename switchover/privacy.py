@@ -95,7 +95,7 @@ class PersonalData:
 
     def _selections(
         self, upn: str, object_ids: set[str], other_ids: set[str], tenant_id: str | None
-    ) -> dict[str, sa.Table | Any]:
+    ) -> dict[str, tuple[sa.Table, Any]]:
         """Per table, the condition that picks this person's rows."""
         key = upn.strip().lower()
         t = {
