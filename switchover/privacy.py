@@ -7,6 +7,7 @@ What Switchover keeps about a person, by table (every feature registers its tabl
 - ``conversation_refs``: their 1:1 chat (Teams id, UPN, name, time zone);
 - ``directory_users``, ``directory_readiness``: their directory snapshot and readiness;
 - ``problem_reports`` (and ``problem_events``): what they reported;
+- ``problem_drafts``, ``problem_screenshots``: reports they were confirming, pictures they attached;
 - ``announcement_acks``: the announcements they acknowledged;
 - ``answers_feedback``, ``answers_gaps``: the questions they asked the FAQ;
 - ``delivery_outbox``: every message sent to them (its card is stored);
@@ -15,13 +16,15 @@ What Switchover keeps about a person, by table (every feature registers its tabl
 ``erase`` deletes all of it except their problem reports, which others worked on and count:
 those keep their area, priority and dates, and lose the reporter and the words.
 
-``purge`` (a daily job; ``SWITCHOVER_RETENTION_DAYS``) deletes resolved reports resolved
-before the retention period, and dialog state, sent messages and FAQ questions older than it.
+``purge`` (an hourly job; ``SWITCHOVER_RETENTION_DAYS``) deletes resolved reports resolved
+before the retention period (and their pictures), and drafts, dialog state, sent messages and
+FAQ questions older than it.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import json
 import logging
@@ -52,7 +55,15 @@ def _table(name: str) -> sa.Table:
 
 
 def _plain(row: sa.Row[Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in row._mapping.items()}
+    return {k: _value(v) for k, v in row._mapping.items()}
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return v.isoformat()
+    if isinstance(v, bytes | memoryview):
+        return {"base64": base64.b64encode(bytes(v)).decode()}  # a picture they attached
+    return v
 
 
 class PersonalData:
@@ -105,6 +116,8 @@ class PersonalData:
                 "directory_users",
                 "directory_readiness",
                 "problem_reports",
+                "problem_drafts",
+                "problem_screenshots",
                 "announcement_acks",
                 "answers_feedback",
                 "answers_gaps",
@@ -127,6 +140,8 @@ class PersonalData:
                 sa.func.lower(t["problem_reports"].c.reporter_upn) == key,
                 t["problem_reports"].c.reporter_id.in_(object_ids),
             ),
+            "problem_drafts": t["problem_drafts"].c.reporter_id.in_(object_ids),
+            "problem_screenshots": t["problem_screenshots"].c.reporter_id.in_(object_ids),
             "announcement_acks": t["announcement_acks"].c.user_id.in_(object_ids),
             "answers_feedback": t["answers_feedback"].c.asker_id.in_(ids),
             "answers_gaps": t["answers_gaps"].c.asker_id.in_(ids),
@@ -210,6 +225,7 @@ class PersonalData:
             _table(n) for n in ("problem_reports", "problem_events", "problem_cards", "problem_replies_owed")
         )
         deliveries, state = _table("delivery_outbox"), _table("bot_state")
+        drafts, shots = _table("problem_drafts"), _table("problem_screenshots")
         feedback, gaps = _table("answers_feedback"), _table("answers_gaps")
         counts: dict[str, int] = {}
         async with self.db.begin(immediate=True) as c:
@@ -237,6 +253,14 @@ class PersonalData:
                     )
                 )
             )
+            # A picture goes with its report: kept while a report still shows it.
+            shown = sa.select(reports.c.id).where(
+                reports.c.screenshot_url.is_not(None), reports.c.screenshot_url.endswith(shots.c.token)
+            )
+            counts["problem_screenshots"] = rowcount(
+                await c.execute(sa.delete(shots).where(shots.c.created_at < cutoff, ~sa.exists(shown)))
+            )
+            counts["problem_drafts"] = rowcount(await c.execute(sa.delete(drafts).where(drafts.c.created_at < cutoff)))
             counts["bot_state"] = rowcount(await c.execute(sa.delete(state).where(state.c.updated_at < cutoff)))
             counts["answers_feedback"] = rowcount(
                 await c.execute(sa.delete(feedback).where(feedback.c.created_at < cutoff))
