@@ -129,7 +129,7 @@ def internal_note(plan: Plan, upn: str | None) -> str:
 
 
 def linked_line(report: ProblemReport) -> str:
-    """A linked report in one line: ``PR-00043: Ian Jensen: H drive files missing``."""
+    """A linked report in one line: ``PR-00043: <reporter>: <the first words of the report>``."""
     return f"{report.reference}: {report.reporter.name or report.reporter.id}: {_title(report.text, 60)}"
 
 
