@@ -88,12 +88,12 @@ STOPWORDS = frozenset(STOPWORDS_EN) | {"please", "thanks", "hi", "hello", "hey",
 _PROTECTED = frozenset(
     """
     a an the and or but if then so to of in on at by for from with about as into over after before
-    i me my mine we us our you your he she they them their it its this that these those there here
+    i me my mine ours yours we us our you your he she they them their it its this that these those there here
     is am are was were be been being do does did done have has had will would can could should
     shall may might must not no yes what when where which who whom why how all any some every
     each many much more most other same own just also than too very up down out off again once
     get got go going gone come came make made take took see saw know knew think tell said say
-    need want like work working day week time new old first last next good bad right left
+    need want like able still yet work working day week time new old first last next good bad right left
     zero one two three four five six seven eight nine ten second third fourth
     """.split()
 )

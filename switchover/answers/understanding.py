@@ -118,6 +118,26 @@ _ASKS_WAVE = re.compile(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s
 # "my wave" naming the wave in a sentence about something else ("I'm on leave when my wave moves").
 _MY_WAVE_ONLY = re.compile(r"\bmy\s+wave\s+(moves|migrates|goes|switches|is\s+moving)\b")
 _MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn)\b")
+# "when's it happening for me", "what weekend is mine": the asker's own move, said without a move word.
+_MINE = re.compile(r"\b(for|to)\s+(me|us)\b|\b(mine|ours)\b")
+_WHICH_TIME_IS_MINE = re.compile(
+    r"\b(which|what)\s+(weekend|day|date|night|saturday|sunday|slot)\s+(is|s)\s+(mine|ours)\b"
+)
+_HAVE_I_MOVED = re.compile(
+    r"\b(have|has|did)\s+(i|we)\s+(already\s+)?(been\s+)?(moved|migrated|switched|cut\s+over|transferred)\b"
+)
+# A question about what to do or whether something still works on the day, not when the move is:
+# "I work nights on the cutover weekend, what do I do?", "can customers still send us mail then?".
+_WHAT_TO_DO = re.compile(
+    r"\bwhat\s+(do|should|must|shall|can|to)?\s*(i|we)\s+(do|need)\b|\bwhat\s+happens\s+(to|with)\b|"
+    r"\bhow\s+(do|should|can|will)\s+(i|we)\b|"
+    r"\bstill\s+(be\s+able\s+to\s+)?(send|receive|get|use|work|access|open|reach|email|call|join|log|sign)\b|"
+    r"\b(i|we)\s+(have|work|do|am\s+on|are\s+on)\s+(a\s+|the\s+)?(\w+\s+)?(shift|shifts|rota)\b"
+)
+# "my account": the asker's own thing, even when a plan calls a department "accounts". A people word
+# after it ("my accounts colleagues") makes it the group again.
+_OWNERS = frozenset(("my",))
+_PEOPLE_WORDS = frozenset("team teams colleagues colleague people staff folks guys lot crew department dept".split())
 _GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
 # "Lisbon time", "NZ time": a place naming a clock, not a group that moves.
 _CLOCK_WORDS = frozenset(("time", "timezone", "zone"))
@@ -436,6 +456,9 @@ class Understander:
             if token in _CLOCK_WORDS and i > 0:
                 used[max(0, i - 2) : i] = [True] * (i - max(0, i - 2))
         sites = self._sites.match(tokens, capitals=capitals, used=used)
+        for i in range(1, len(tokens)):
+            if tokens[i - 1] in _OWNERS and (i + 1 >= len(tokens) or tokens[i + 1] not in _PEOPLE_WORDS):
+                used[i] = True  # "my account" is the asker's, not a department called "accounts"
         departments = self._departments.match(tokens, capitals=capitals, used=used)
         departments = [d for d in departments if d not in sites]
         countries = self._countries.match(tokens, capitals=capitals, used=used)
@@ -475,14 +498,24 @@ class Understander:
         # "hypercare" questions are about a date even without "when" ("hypercare end?").
         hypercare_end = facet is Facet.HYPERCARE and bool(token_set & {"end", "ends", "over", "finish", "last"})
         schedule_cue = asks_when or asks_wave or hypercare_end or (weak_when and (moving or bool(services)))
-        my_schedule = bool(_MY_SCHEDULE.search(joined))
+        my_schedule = bool(_MY_SCHEDULE.search(joined)) or bool(_WHICH_TIME_IS_MINE.search(joined))
+        # "when's it happening for me": a when-question about the asker with nothing else to be about.
+        # "is mine this weekend?": the asker's move on a day, in a few words.
+        mine = (
+            about_self
+            and not services
+            and bool(_MINE.search(joined))
+            and ((asks_when and happening) or (dates is not None and len(tokens) <= 5))
+        )
+        # "have I been migrated yet?": whether the asker's move has happened.
+        my_schedule = my_schedule or bool(_HAVE_I_MOVED.search(joined))
         if groups and (schedule_cue or (moving and not _about_a_thing(tokens))):
             intent = Intent.GROUP_SCHEDULE
-        elif dates is not None and about_self and (moving or schedule_cue):
+        elif dates is not None and about_self and (moving or schedule_cue or mine):
             intent = Intent.MY_SCHEDULE
         elif dates is not None and not about_self and (happening or moving or len(tokens) <= 3):
             intent = Intent.WHATS_ON
-        elif asks_wave or my_schedule or (schedule_cue and (moving or bool(services))):
+        elif asks_wave or my_schedule or mine or (schedule_cue and (moving or bool(services))):
             intent = Intent.MY_SCHEDULE
         elif moving and about_self and len(tokens) <= 4:
             intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"
@@ -492,6 +525,12 @@ class Understander:
             intent = Intent.MY_SCHEDULE
         if intent is Intent.MY_SCHEDULE and not asks_when and not asks_wave and token_set & _ABSENCE:
             intent = Intent.FAQ  # "I'm on leave when my wave moves": what to do, not when
+        if (
+            intent in (Intent.MY_SCHEDULE, Intent.WHATS_ON)
+            and not (asks_when or asks_wave or my_schedule)
+            and _WHAT_TO_DO.search(joined)
+        ):
+            intent = Intent.FAQ  # "night shift on the cutover weekend, what do I do?": what to do, not when
         unknown_group = ""
         if intent is Intent.MY_SCHEDULE and not groups and not services:
             unknown = self._unknown_subject(tokens)
