@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from switchover.answers.dates import DateRange, find_date_range
-from switchover.answers.text import CHAT, Speller, fold, is_common_word, words
+from switchover.answers.text import CHAT, STOPWORDS, Speller, fold, is_common_word, words
 from switchover.countries import all_countries, country_code, country_name, country_names
 from switchover.plan.model import Plan
 
@@ -121,7 +121,17 @@ _MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|d
 # "when's it happening for me", "what weekend is mine": the asker's own move, said without a move word.
 _MINE = re.compile(r"\b(for|to)\s+(me|us)\b|\b(mine|ours)\b")
 _WHICH_TIME_IS_MINE = re.compile(
-    r"\b(which|what)\s+(weekend|day|date|night|saturday|sunday|slot)\s+(is|s)\s+(mine|ours)\b"
+    r"\b(which|what)\s+(weekend|day|date|night|saturday|sunday|slot)\s+(is\s+(mine|ours)|s\s+(mine|ours)|(am|are)\s+(i|we))\b"
+)
+# "when am I due?", "when's my big day?": a when-question about the asker and nothing else. Words
+# that say nothing of what is asked about (besides function words, "when", "I" and the like).
+_NOTHING_ELSE = frozenset(
+    "due scheduled schedule going go gone up big day turn happening happen what which any idea it s so".split()
+)
+# "what group am I in", "am I in the first batch": other words for a wave.
+_ASKS_MY_GROUP = re.compile(
+    r"\b(which|what|wat)\s+(\w+\s+)?(batch|group|lot|phase|round|tranche|cohort)\s+(am|are)\s+(i|we)\b|"
+    r"\b(am|are)\s+(i|we)\s+in\s+(the\s+)?(\w+\s+)?(wave|batch|lot|group|phase|round|tranche|cohort)\b"
 )
 _HAVE_I_MOVED = re.compile(
     r"\b(have|has|did)\s+(i|we)\s+(already\s+)?(been\s+)?(moved|migrated|switched|cut\s+over|transferred)\b"
@@ -479,6 +489,7 @@ class Understander:
         moving = bool(token_set & _MOVE_WORDS) or "cut over" in joined or "go live" in joined
         # "my wave moves" names the wave in a clause; "which wave", "my wave?" ask for it.
         asks_wave = bool(_ASKS_WAVE.search(joined)) and not _MY_WAVE_ONLY.search(joined)
+        asks_wave = asks_wave or bool(_ASKS_MY_GROUP.search(joined))
         happening = bool(token_set & _HAPPENING) or "what is on" in joined or "anything on" in joined
         groups = bool(waves or sites or departments or countries)
 
@@ -507,6 +518,14 @@ class Understander:
             and bool(_MINE.search(joined))
             and ((asks_when and happening) or (dates is not None and len(tokens) <= 5))
         )
+        bare_when = (
+            asks_when
+            and about_self
+            and not services
+            and not token_set & _ABSENCE
+            and token_set <= (_NOTHING_ELSE | _SELF_WORDS | _WHEN_WORDS | _AUXILIARIES | _ASKS_ABOUT | STOPWORDS)
+        )
+        mine = mine or bare_when
         # "have I been migrated yet?": whether the asker's move has happened.
         my_schedule = my_schedule or bool(_HAVE_I_MOVED.search(joined))
         if groups and (schedule_cue or (moving and not _about_a_thing(tokens))):
@@ -521,7 +540,11 @@ class Understander:
             intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"
         elif token_set and token_set <= (_GREETINGS | {"there", "bot", "please", "can", "you", "what", "do"}):
             intent = Intent.GREETING
-        if intent is Intent.GROUP_SCHEDULE and about_self and _FIRST_PERSON_MOVE.search(joined):
+        if (
+            intent is Intent.GROUP_SCHEDULE
+            and about_self
+            and (_FIRST_PERSON_MOVE.search(joined) or _ASKS_MY_GROUP.search(joined))
+        ):
             intent = Intent.MY_SCHEDULE
         if intent is Intent.MY_SCHEDULE and not asks_when and not asks_wave and token_set & _ABSENCE:
             intent = Intent.FAQ  # "I'm on leave when my wave moves": what to do, not when

@@ -66,6 +66,13 @@ def customer(request: pytest.FixtureRequest) -> _Customer:
         "have we already been moved",
         "when does my account get moved",
         "when do my accounts move",
+        "when am I due",
+        "when's my big day",
+        "any idea when I'm going",
+        "what weekend am I",
+        "what group am I in",
+        "which batch are we in",
+        "am I in the first wave",
     ],
 )
 async def test_the_askers_own_move_gets_their_schedule(customer: _Customer, question: str) -> None:
@@ -95,6 +102,12 @@ async def test_a_people_word_after_my_keeps_the_department(customer: _Customer) 
 async def test_what_to_do_on_the_cutover_weekend_is_not_a_date(customer: _Customer, question: str) -> None:
     answer = await customer.ask(question)
     assert answer.kind in (AnswerKind.FAQ, AnswerKind.SUGGESTIONS, AnswerKind.NOTHING), (question, answer.headline)
+
+
+@pytest.mark.parametrize("question", ["when am I off", "when can I call you", "when do we get paid", "when am I free"])
+async def test_a_when_question_about_something_else_is_not_my_schedule(customer: _Customer, question: str) -> None:
+    answer = await customer.ask(question)
+    assert answer.kind is not AnswerKind.PERSONAL, (question, answer.headline)
 
 
 @pytest.mark.parametrize("question", ["is my move this weekend", "am I moving this weekend", "will I move next week"])
