@@ -105,7 +105,7 @@ _MOVE_WORDS = frozenset(
     "move moving moves moved migrate migrating migrated migration migrations cutover cut over switch switching "
     "switched switchover go live golive transition transfer changeover wave waves turn upgrade".split()
 )
-_SELF_WORDS = frozenset("i me my mine myself am we our us".split())
+_SELF_WORDS = frozenset("i me my mine myself am we our ours us".split())
 _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
 _FIRST_PERSON_MOVE = re.compile(
     r"\b(my|our)\s+(wave|move|cutover|migration|pilot)\b|\bwave\s+(am|are)\s+(i|we)\b|"
@@ -123,15 +123,11 @@ _MINE = re.compile(r"\b(for|to)\s+(me|us)\b|\b(mine|ours)\b")
 _WHICH_TIME_IS_MINE = re.compile(
     r"\b(which|what)\s+(weekend|day|date|night|saturday|sunday|slot)\s+(is\s+(mine|ours)|s\s+(mine|ours)|(am|are)\s+(i|we))\b"
 )
-# "when am I due?", "when's my big day?": a when-question about the asker and nothing else. Words
-# that say nothing of what is asked about (besides function words, "when", "I" and the like).
-_NOTHING_ELSE = frozenset(
-    "due scheduled schedule going go gone up big day turn happening happen what which any idea it s so".split()
-)
 # "what group am I in", "am I in the first batch": other words for a wave.
 _ASKS_MY_GROUP = re.compile(
     r"\b(which|what|wat)\s+(\w+\s+)?(batch|group|lot|phase|round|tranche|cohort)\s+(am|are)\s+(i|we)\b|"
     r"\b(am|are)\s+(i|we)\s+in\s+(the\s+)?(\w+\s+)?(wave|batch|lot|group|phase|round|tranche|cohort)\b"
+    r"(?!\s+(chat|call|email|mail|mailbox|list|meeting|policy|drive|folder|site|channel))"
 )
 _HAVE_I_MOVED = re.compile(
     r"\b(have|has|did)\s+(i|we)\s+(already\s+)?(been\s+)?(moved|migrated|switched|cut\s+over|transferred)\b"
@@ -146,7 +142,6 @@ _WHAT_TO_DO = re.compile(
 )
 # "my account": the asker's own thing, even when a plan calls a department "accounts". A people word
 # after it ("my accounts colleagues") makes it the group again.
-_OWNERS = frozenset(("my",))
 _PEOPLE_WORDS = frozenset("team teams colleagues colleague people staff folks guys lot crew department dept".split())
 _GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
 # "Lisbon time", "NZ time": a place naming a clock, not a group that moves.
@@ -156,6 +151,11 @@ _ASKS_ABOUT = frozenset(
     "know tell me idea sure ask asking wondering wonder confirm remind check find out say by until till".split()
 )
 _AUXILIARIES = frozenset("is are am was were do does did will would can could should shall must has have".split())
+# "when am I due?", "when's my big day?": a when-question about the asker and nothing else. Words
+# that say nothing of what is asked about (besides function words, "when", "I" and the like).
+_NOTHING_ELSE = frozenset(
+    "due scheduled schedule going go gone up big day turn happening happen what which any idea it s so".split()
+) | (_SELF_WORDS | _WHEN_WORDS | _AUXILIARIES | _ASKS_ABOUT | STOPWORDS)
 # A weekday that names someone's routine, not a day they ask about: "the Sunday early shift", "I work Saturdays".
 _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
 _WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
@@ -466,9 +466,10 @@ class Understander:
             if token in _CLOCK_WORDS and i > 0:
                 used[max(0, i - 2) : i] = [True] * (i - max(0, i - 2))
         sites = self._sites.match(tokens, capitals=capitals, used=used)
-        for i in range(1, len(tokens)):
-            if tokens[i - 1] in _OWNERS and (i + 1 >= len(tokens) or tokens[i + 1] not in _PEOPLE_WORDS):
-                used[i] = True  # "my account" is the asker's, not a department called "accounts"
+        if "my" in token_set:
+            for i in range(1, len(tokens)):
+                if tokens[i - 1] == "my" and (i + 1 >= len(tokens) or tokens[i + 1] not in _PEOPLE_WORDS):
+                    used[i] = True  # "my account" is the asker's, not a department called "accounts"
         departments = self._departments.match(tokens, capitals=capitals, used=used)
         departments = [d for d in departments if d not in sites]
         countries = self._countries.match(tokens, capitals=capitals, used=used)
@@ -489,7 +490,7 @@ class Understander:
         moving = bool(token_set & _MOVE_WORDS) or "cut over" in joined or "go live" in joined
         # "my wave moves" names the wave in a clause; "which wave", "my wave?" ask for it.
         asks_wave = bool(_ASKS_WAVE.search(joined)) and not _MY_WAVE_ONLY.search(joined)
-        asks_wave = asks_wave or bool(_ASKS_MY_GROUP.search(joined))
+        asks_wave = asks_wave or (about_self and bool(_ASKS_MY_GROUP.search(joined)))
         happening = bool(token_set & _HAPPENING) or "what is on" in joined or "anything on" in joined
         groups = bool(waves or sites or departments or countries)
 
@@ -509,25 +510,16 @@ class Understander:
         # "hypercare" questions are about a date even without "when" ("hypercare end?").
         hypercare_end = facet is Facet.HYPERCARE and bool(token_set & {"end", "ends", "over", "finish", "last"})
         schedule_cue = asks_when or asks_wave or hypercare_end or (weak_when and (moving or bool(services)))
-        my_schedule = bool(_MY_SCHEDULE.search(joined)) or bool(_WHICH_TIME_IS_MINE.search(joined))
-        # "when's it happening for me": a when-question about the asker with nothing else to be about.
-        # "is mine this weekend?": the asker's move on a day, in a few words.
-        mine = (
-            about_self
-            and not services
-            and bool(_MINE.search(joined))
-            and ((asks_when and happening) or (dates is not None and len(tokens) <= 5))
-        )
-        bare_when = (
-            asks_when
-            and about_self
-            and not services
-            and not token_set & _ABSENCE
-            and token_set <= (_NOTHING_ELSE | _SELF_WORDS | _WHEN_WORDS | _AUXILIARIES | _ASKS_ABOUT | STOPWORDS)
-        )
-        mine = mine or bare_when
-        # "have I been migrated yet?": whether the asker's move has happened.
-        my_schedule = my_schedule or bool(_HAVE_I_MOVED.search(joined))
+        my_schedule = bool(_MY_SCHEDULE.search(joined))
+        mine = False
+        if about_self and not services:
+            # "what weekend is mine", "have I been migrated yet?": the asker's own move.
+            my_schedule = my_schedule or bool(_WHICH_TIME_IS_MINE.search(joined) or _HAVE_I_MOVED.search(joined))
+            # "when's it happening for me", "is mine this weekend?", "when am I due?": a question about
+            # the asker's move with nothing else to be about.
+            mine = (
+                ((asks_when and happening) or (dates is not None and len(tokens) <= 5)) and bool(_MINE.search(joined))
+            ) or (asks_when and token_set <= _NOTHING_ELSE and not token_set & _ABSENCE)
         if groups and (schedule_cue or (moving and not _about_a_thing(tokens))):
             intent = Intent.GROUP_SCHEDULE
         elif dates is not None and about_self and (moving or schedule_cue or mine):
@@ -540,11 +532,7 @@ class Understander:
             intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"
         elif token_set and token_set <= (_GREETINGS | {"there", "bot", "please", "can", "you", "what", "do"}):
             intent = Intent.GREETING
-        if (
-            intent is Intent.GROUP_SCHEDULE
-            and about_self
-            and (_FIRST_PERSON_MOVE.search(joined) or _ASKS_MY_GROUP.search(joined))
-        ):
+        if intent is Intent.GROUP_SCHEDULE and about_self and (_FIRST_PERSON_MOVE.search(joined) or asks_wave):
             intent = Intent.MY_SCHEDULE
         if intent is Intent.MY_SCHEDULE and not asks_when and not asks_wave and token_set & _ABSENCE:
             intent = Intent.FAQ  # "I'm on leave when my wave moves": what to do, not when

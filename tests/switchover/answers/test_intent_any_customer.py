@@ -104,7 +104,16 @@ async def test_what_to_do_on_the_cutover_weekend_is_not_a_date(customer: _Custom
     assert answer.kind in (AnswerKind.FAQ, AnswerKind.SUGGESTIONS, AnswerKind.NOTHING), (question, answer.headline)
 
 
-@pytest.mark.parametrize("question", ["when am I off", "when can I call you", "when do we get paid", "when am I free"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "when am I off",
+        "when can I call you",
+        "when do we get paid",
+        "when am I free",
+        "are we in the same group chat now",
+    ],
+)
 async def test_a_when_question_about_something_else_is_not_my_schedule(customer: _Customer, question: str) -> None:
     answer = await customer.ask(question)
     assert answer.kind is not AnswerKind.PERSONAL, (question, answer.headline)
