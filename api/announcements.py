@@ -15,14 +15,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from typing import Any
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
 from api.auth import TENANT
-from api.openapi import add_fragment
+from api.openapi import GUARDED, add_fragment, error, json_body
 from switchover.announcements import (
     Announcement,
     AnnouncementError,
@@ -34,6 +33,8 @@ from switchover.announcements import (
     Urgency,
 )
 from switchover.services import Services
+
+MAX_AHEAD_DAYS = 5 * 366  # an announcement further ahead than that is a typo, not a plan
 
 
 class CreateAnnouncement(BaseModel):
@@ -47,8 +48,18 @@ class CreateAnnouncement(BaseModel):
     urgency: Urgency = Urgency.NORMAL
     image_url: HttpUrl | None = None
     buttons: list[Button] = Field(default_factory=lambda: [Button(title="Got it", verb="acknowledge")], max_length=6)
-    send_at: AwareDatetime | None = None
+    send_at: AwareDatetime | None = Field(
+        None, description=f"when to send (with a time zone); omitted: now; at most {MAX_AHEAD_DAYS} days ahead"
+    )
     created_by: str | None = Field(None, max_length=300)
+
+    @field_validator("send_at")
+    @classmethod
+    def _in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        try:
+            return value.astimezone(dt.UTC) if value is not None else None
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is after year 9999 in UTC
+            raise ValueError("out of range: it must fall between the years 1 and 9999 in UTC") from None
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:
@@ -98,7 +109,7 @@ CSV_COLUMNS = (
 def setup(app: web.Application, services: Services) -> None:
     """Add the announcement routes and their OpenAPI paths."""
 
-    def error(status: int, message: str, **extra: Any) -> web.Response:
+    def refuse(status: int, message: str, **extra: Any) -> web.Response:
         return web.json_response({"error": message, **extra}, status=status)
 
     def with_tenant(handler: Any) -> Any:
@@ -107,31 +118,37 @@ def setup(app: web.Application, services: Services) -> None:
         async def run(request: web.Request) -> web.StreamResponse:
             served = await services.tenant.settle()
             if not served:
-                return error(409, "no tenant yet: install the app for someone first")
+                return refuse(409, "no tenant yet: install the app for someone first")
             if request[TENANT] != served:  # the token's tenant (api.auth); announcements are the served tenant's
-                return error(404, "this Switchover does not announce to that tenant")
+                return refuse(404, "this Switchover does not announce to that tenant")
             svc = services.announcements
             try:
                 return await handler(request, svc)
             except AnnouncementError as exc:
                 status = 404 if str(exc).startswith("no announcement") else 409
-                return error(status, str(exc))
+                return refuse(status, str(exc))
 
         return run
 
     async def create(request: web.Request, svc: AnnouncementService) -> web.Response:
         try:
             raw = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return error(400, "the body is not JSON", fields=[{"field": "(body)", "message": "not JSON"}])
+        except (ValueError, LookupError):  # not JSON, not in its charset, or an unknown charset
+            return refuse(400, "the body is not JSON", fields=[{"field": "(body)", "message": "not JSON"}])
         try:
             body = CreateAnnouncement.model_validate(raw)
         except ValidationError as exc:
-            return error(400, "invalid announcement", fields=field_errors(exc))
+            return refuse(400, "invalid announcement", fields=field_errors(exc))
+        if body.send_at is not None and body.send_at > services.clock.now() + dt.timedelta(days=MAX_AHEAD_DAYS):
+            return refuse(
+                400,
+                "invalid announcement",
+                fields=[{"field": "send_at", "message": f"more than {MAX_AHEAD_DAYS} days ahead"}],
+            )
         if body.audience.kind == "wave":
             unknown = [v for v in body.audience.values if v not in {w.key for w in services.plan.waves}]
             if unknown:
-                return error(
+                return refuse(
                     400, "invalid announcement", fields=[{"field": "audience.values", "message": f"no wave {unknown}"}]
                 )
         created = await svc.create(
@@ -140,7 +157,7 @@ def setup(app: web.Application, services: Services) -> None:
             content=Content(
                 body=body.body, urgency=body.urgency, image_url=body.image_url, buttons=tuple(body.buttons)
             ),
-            send_at=body.send_at.astimezone(dt.UTC) if body.send_at else None,
+            send_at=body.send_at,
             created_by=body.created_by or "api",
         )
         await svc.run_due()
@@ -155,7 +172,7 @@ def setup(app: web.Application, services: Services) -> None:
                 statuses = [AnnouncementStatus(s) for s in request.query["status"].split(",")]
             except ValueError:
                 allowed = ", ".join(s.value for s in AnnouncementStatus)
-                return error(400, "invalid query", fields=[{"field": "status", "message": f"one of {allowed}"}])
+                return refuse(400, "invalid query", fields=[{"field": "status", "message": f"one of {allowed}"}])
         items = []
         for a in await svc.list(statuses=statuses):
             figures = None
@@ -196,7 +213,11 @@ def setup(app: web.Application, services: Services) -> None:
     app.router.add_get("/api/announcements", with_tenant(listing))
     app.router.add_post("/api/announcements", with_tenant(create))
     schema = CreateAnnouncement.model_json_schema(ref_template="#/components/schemas/{model}")
-    add_fragment(app, OPENAPI_PATHS, {"CreateAnnouncement": schema, **schema.pop("$defs", {})})
+    add_fragment(
+        app,
+        OPENAPI_PATHS,
+        {"CreateAnnouncement": schema, "Announcement": ANNOUNCEMENT_SCHEMA, **schema.pop("$defs", {})},
+    )
 
 
 def _figures(report: Any) -> dict[str, Any]:
@@ -213,14 +234,63 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "example": "wave-3/one-week"}
-_ERR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+# Ids are ``a-<12 hex>`` (created here) or ``<wave>/<message>`` (the plan's calendar).
+_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)?$"},
+    "example": "wave-3/one-week",
+}
+_NO_TENANT = error("no tenant yet: install the app for someone first")
+_ANNOUNCEMENT = {"$ref": "#/components/schemas/Announcement"}
+ANNOUNCEMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string"},
+        "wave": {"type": ["string", "null"]},
+        "calendar_key": {"type": ["string", "null"]},
+        "title": {"type": "string"},
+        "status": {"enum": [s.value for s in AnnouncementStatus]},
+        "audience": {"type": "object"},
+        "send_at": {"type": ["string", "null"], "format": "date-time"},
+        "created_by": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "started_at": {"type": ["string", "null"], "format": "date-time"},
+        "reason": {"type": ["string", "null"]},
+        "content": {"type": "object"},
+        "figures": {"type": "object"},
+        "deleted": {"type": "integer"},
+    },
+    "required": ["id", "kind", "title", "status", "audience", "created_at", "content"],
+}
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/announcements": {
         "get": {
             "summary": "List announcements with their figures",
-            "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "announcements"}, "401": _ERR},
+            "parameters": [
+                {
+                    "name": "status",
+                    "in": "query",
+                    "description": "comma-separated statuses",
+                    "schema": {"type": "string"},
+                    "example": "scheduled,sent",
+                }
+            ],
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "announcements",
+                    {
+                        "type": "object",
+                        "properties": {"announcements": {"type": "array", "items": _ANNOUNCEMENT}},
+                        "required": ["announcements"],
+                    },
+                ),
+                "400": error("an unknown status"),
+                "409": _NO_TENANT,
+            },
         },
         "post": {
             "summary": "Create a free-form announcement (sent now, or at send_at)",
@@ -228,35 +298,60 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "required": True,
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateAnnouncement"}}},
             },
-            "responses": {"201": {"description": "created"}, "400": _ERR, "401": _ERR},
+            "responses": {
+                **GUARDED,
+                "201": json_body("created", _ANNOUNCEMENT),
+                "400": error("not JSON, or an invalid announcement (each bad field named)"),
+                "409": _NO_TENANT,
+            },
         },
     },
     "/api/announcements/{id}": {
         "get": {
             "summary": "One announcement with its delivery and acknowledgement figures",
             "parameters": [_ID],
-            "responses": {"200": {"description": "the announcement"}, "404": _ERR},
+            "responses": {
+                **GUARDED,
+                "200": json_body("the announcement", _ANNOUNCEMENT),
+                "404": error("no such announcement"),
+                "409": _NO_TENANT,
+            },
         }
     },
     "/api/announcements/{id}/report.csv": {
         "get": {
             "summary": "Per-recipient report as CSV",
             "parameters": [_ID],
-            "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, "404": _ERR},
+            "responses": {
+                **GUARDED,
+                "200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                "404": error("no such announcement"),
+                "409": _NO_TENANT,
+            },
         }
     },
     "/api/announcements/{id}/cancel": {
         "post": {
             "summary": "Cancel an announcement that has not gone",
             "parameters": [_ID],
-            "responses": {"200": {"description": "cancelled"}, "404": _ERR, "409": _ERR},
+            "responses": {
+                **GUARDED,
+                "200": json_body("cancelled", _ANNOUNCEMENT),
+                "404": error("no such announcement"),
+                "409": error("no tenant yet, or the announcement has gone already"),
+            },
         }
     },
     "/api/announcements/{id}/recall": {
         "post": {
             "summary": "Recall (delete) every delivered card",
             "parameters": [_ID],
-            "responses": {"200": {"description": "recalled"}, "404": _ERR, "409": _ERR},
+            "responses": {
+                **GUARDED,
+                "200": json_body("recalled (deleted: how many cards)", _ANNOUNCEMENT),
+                "404": error("no such announcement"),
+                "409": error("no tenant yet, or the announcement cannot be recalled"),
+            },
         }
     },
 }

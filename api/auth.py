@@ -65,7 +65,7 @@ def bearer_tokens(tokens: ApiTokens, served: Callable[[], Awaitable[str | None]]
             last_refresh = time.monotonic()
             await asyncio.to_thread(tokens.refresh)
         given = request.headers.get("Authorization", "")
-        grant = tokens.check(given[len("Bearer ") :]) if given.startswith("Bearer ") else None
+        grant = tokens.check(given[len("Bearer ") :]) if given.startswith("Bearer ") and _utf8(given) else None
         if grant is None:
             return _unauthorized()
         try:
@@ -78,3 +78,12 @@ def bearer_tokens(tokens: ApiTokens, served: Callable[[], Awaitable[str | None]]
         return await handler(request)
 
     return require_token
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be hashed as UTF-8: a header of other bytes (surrogate escapes) is no token of ours."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True

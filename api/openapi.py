@@ -47,6 +47,31 @@ BASE: dict[str, Any] = {
 }
 
 
+def error(description: str) -> dict[str, Any]:
+    """A documented error answer: JSON ``{"error": ...}`` (the ``Error`` schema)."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def json_body(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A documented JSON answer with its schema."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+GUARDED: dict[str, Any] = {
+    "400": error("the token covers several tenants and the request names none (?tenant=)"),
+    "401": error("no or wrong bearer token"),
+    "403": error("the token does not cover that tenant, or only reads"),
+    "413": error("the body is over SWITCHOVER_MAX_BODY_BYTES"),
+    "408": error("the body did not arrive within SWITCHOVER_BODY_TIMEOUT_SECONDS"),
+}
+"""What every guarded operation may answer, whatever it does (:mod:`api.auth`, :mod:`bot.body`'s limits).
+
+First in each operation's ``responses``, so the operation's own description of a status wins."""
+
+
 def add_fragment(app: web.Application, paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> None:
     """Add a feature's paths (and component schemas) to the served document."""
     if FRAGMENTS not in app:

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from api.auth import TENANT
+from api.openapi import GUARDED, add_fragment, error, json_body
 from switchover.plan.model import Plan
 from switchover.problems.model import ProblemError, ProblemReport, ReportStatus, parse_reference
 from switchover.services import Services
@@ -75,6 +76,7 @@ def setup(app: web.Application, services: Services) -> None:
     app.router.add_get("/api/problems.csv", export_csv)
     app.router.add_get("/api/problems", list_reports)
     app.router.add_get("/api/problems/{ref}", get_report)
+    add_fragment(app, OPENAPI_PATHS, {"ProblemReport": REPORT_SCHEMA})
 
 
 def _filters(request: web.Request, plan: Plan) -> dict[str, Any]:
@@ -100,9 +102,12 @@ def _filters(request: web.Request, plan: Plan) -> dict[str, Any]:
                 when = dt.datetime.fromisoformat(q[name])
             except ValueError:
                 raise _BadRequest(f"{name} must be an ISO 8601 time") from None
-            if when.tzinfo is None:
+            if when.tzinfo is None or when.utcoffset() is None:
                 raise _BadRequest(f"{name} needs a time zone (e.g. 2027-02-13T07:00:00-08:00)")
-            filters[name] = when
+            try:
+                filters[name] = when.astimezone(dt.UTC)
+            except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+                raise _BadRequest(f"{name} is out of range: it must fall between the years 1 and 9999 in UTC") from None
     if "limit" in q:
         try:
             limit = int(q["limit"])
@@ -154,3 +159,100 @@ def as_json(report: ProblemReport, *, timeline: bool = False) -> dict[str, Any]:
             {"at": iso(e.at), "kind": e.kind.value, "actor": e.actor, "detail": e.detail} for e in report.timeline
         ]
     return body
+
+
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_NULLABLE_TEXT = {"type": ["string", "null"]}
+REPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "reference": {"type": "string", "example": "PR-00042"},
+        "id": {"type": "integer"},
+        "status": {"enum": [s.value for s in ReportStatus]},
+        "priority": {"enum": ["P1", "P2", "P3", "P4"]},
+        "area": {"type": "string"},
+        "area_confidence": {"type": "number"},
+        "impact": {"type": "string"},
+        "urgency": {"type": "string"},
+        "text": {"type": "string"},
+        "reporter": {"type": "object"},
+        "assignee": _NULLABLE_TEXT,
+        "created_at": {"type": "string", "format": "date-time"},
+        "ack_due_at": _NULLABLE_TIME,
+        "acknowledged_at": _NULLABLE_TIME,
+        "resolved_at": _NULLABLE_TIME,
+        "resolution_note": _NULLABLE_TEXT,
+        "escalation_level": {"type": "integer"},
+        "incident": _NULLABLE_TEXT,
+        "duplicate_of": _NULLABLE_TEXT,
+        "screenshot_url": _NULLABLE_TEXT,
+        "timeline": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["reference", "id", "status", "priority", "text", "created_at"],
+}
+_TIME_EXAMPLE = "2027-02-13T07:00:00-08:00"
+FILTERS: list[dict[str, Any]] = [
+    {"name": "tenant", "in": "query", "schema": {"type": "string"}, "description": "else the plan's or the only one"},
+    {"name": "status", "in": "query", "schema": {"enum": [s.value for s in ReportStatus]}},
+    {"name": "area", "in": "query", "schema": {"type": "string"}, "description": "an area key of the plan"},
+    {"name": "priority", "in": "query", "schema": {"enum": ["P1", "P2", "P3", "P4"]}},
+    {"name": "wave", "in": "query", "schema": {"type": "string"}},
+    {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}, "example": _TIME_EXAMPLE},
+    {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}, "example": _TIME_EXAMPLE},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
+]
+_BAD_FILTER = error("a filter is not valid (which one, and what it takes)")
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/problems": {
+        "get": {
+            "summary": "Problem reports, newest first",
+            "parameters": FILTERS,
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "reports",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "reports": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemReport"}},
+                            "count": {"type": "integer"},
+                        },
+                        "required": ["reports", "count"],
+                    },
+                ),
+                "400": _BAD_FILTER,
+            },
+        }
+    },
+    "/api/problems.csv": {
+        "get": {
+            "summary": "Problem reports as CSV (the same filters)",
+            "parameters": FILTERS,
+            "responses": {
+                **GUARDED,
+                "200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                "400": _BAD_FILTER,
+            },
+        }
+    },
+    "/api/problems/{ref}": {
+        "get": {
+            "summary": "One report with its timeline",
+            "parameters": [
+                {
+                    "name": "ref",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^(PR-?)?[0-9]{1,9}$"},
+                    "example": "PR-00042",
+                },
+                FILTERS[0],
+            ],
+            "responses": {
+                **GUARDED,
+                "200": json_body("the report", {"$ref": "#/components/schemas/ProblemReport"}),
+                "404": error("no such report"),
+            },
+        }
+    },
+}

@@ -10,11 +10,24 @@ Behind the API's bearer token (:mod:`api.auth`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth import TENANT
+from api.openapi import GUARDED, add_fragment, error, json_body
 from switchover.membership import members_by_wave
 from switchover.services import Services
+
+
+class Install(BaseModel):
+    """The body of ``POST /api/install``: a wave, or people by UPN (or both)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wave: str | None = Field(None, max_length=200, description="a wave key of the plan")
+    users: list[str] = Field(default_factory=list, max_length=5000, description="UPNs or Entra object ids")
 
 
 def setup(app: web.Application, services: Services) -> None:
@@ -49,21 +62,29 @@ def setup(app: web.Application, services: Services) -> None:
                 {"error": "app installation needs the Graph directory and TEAMS_APP_CATALOG_ID"}, status=404
             )
         try:
-            body = await request.json()
-        except ValueError:
+            raw = await request.json()
+        except (ValueError, LookupError):  # not JSON, not in its charset, or an unknown charset
             return web.json_response({"error": "a JSON body is required"}, status=400)
-        if not isinstance(body, dict) or not (body.get("wave") or body.get("users")):
+        try:
+            body = Install.model_validate(raw)
+        except ValidationError as exc:
+            fields = [
+                {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+                for e in exc.errors(include_url=False)
+            ]
+            return web.json_response({"error": "invalid request", "fields": fields}, status=400)
+        if not (body.wave or body.users):
             return web.json_response({"error": "give 'wave' (a wave key) or 'users' (UPNs)"}, status=400)
         users = []
-        if body.get("wave"):
-            if body["wave"] not in {w.key for w in plan.waves}:
-                return web.json_response({"error": f"no wave {body['wave']!r}"}, status=404)
-            users = members_by_wave(plan, await directory.all_users())[body["wave"]]
+        if body.wave:
+            if body.wave not in {w.key for w in plan.waves}:
+                return web.json_response({"error": f"no wave {body.wave!r}"}, status=404)
+            users = members_by_wave(plan, await directory.all_users())[body.wave]
         unknown = []
-        for upn in body.get("users") or []:
-            user = await directory.get(str(upn))
+        for upn in body.users:
+            user = await directory.get(upn)
             if user is None:
-                unknown.append(str(upn))
+                unknown.append(upn)
             else:
                 users.append(user)
         report = (await installer.install_all(users)).as_dict()
@@ -75,3 +96,56 @@ def setup(app: web.Application, services: Services) -> None:
 
     app.router.add_get("/api/readiness", readiness)
     app.router.add_post("/api/install", install)
+    schema = Install.model_json_schema()
+    add_fragment(app, OPENAPI_PATHS, {"Install": schema})
+
+
+_OBJECT: dict[str, Any] = {"type": "object"}
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/readiness": {
+        "get": {
+            "summary": "MFA registration per wave and department, and the directory's state",
+            "parameters": [{"name": "wave", "in": "query", "schema": {"type": "string"}, "example": "wave-2"}],
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "readiness",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "available": {"type": "boolean"},
+                            "checked_at": {"type": ["string", "null"], "format": "date-time"},
+                            "total": _OBJECT,
+                            "rows": {"type": "array", "items": _OBJECT},
+                            "directory": _OBJECT,
+                        },
+                        "required": ["available", "total", "rows", "directory"],
+                    },
+                ),
+                "404": error("no such wave, or not the tenant this Switchover serves"),
+            },
+        }
+    },
+    "/api/install": {
+        "post": {
+            "summary": "Install the Teams app for a wave or for people, through Graph",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Install"}}},
+            },
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "how many were installed, and who could not be reached and why",
+                    {
+                        "type": "object",
+                        "properties": {"counts": _OBJECT, "unreachable": {"type": "array", "items": _OBJECT}},
+                        "required": ["counts", "unreachable"],
+                    },
+                ),
+                "400": error("not JSON, or neither a wave nor users"),
+                "404": error("no such wave, or installation not set up (Graph directory and TEAMS_APP_CATALOG_ID)"),
+            },
+        }
+    },
+}

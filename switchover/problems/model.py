@@ -148,5 +148,5 @@ def reference(report_id: int) -> str:
 
 def parse_reference(text: str) -> int | None:
     """The report id in ``PR-00042`` / ``pr 42`` / ``42``, or None."""
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = "".join(ch for ch in text if ch in "0123456789")  # ASCII only: "²" is a digit int() cannot read
     return int(digits) if digits and len(digits) < 12 else None
