@@ -22,6 +22,7 @@ import jwt
 import orjson
 import requests
 from botbuilder.core import TurnContext
+from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
 from botframework.connector import Channels
@@ -468,6 +469,16 @@ class ReplyingTurnContext(TurnContext):
         return responses
 
 
+_CARD_ACTION_FAILED = InvokeResponse(
+    status=200,
+    body={
+        "statusCode": 500,
+        "type": "application/vnd.microsoft.error",
+        "value": {"code": "InternalError", "message": "Something went wrong on my side; please try again shortly."},
+    },
+)
+
+
 def _copy_result(result: AuthenticateRequestResult) -> AuthenticateRequestResult:
     """A result of its own for each turn (botbuilder's is a plain attribute bag)."""
     copy = AuthenticateRequestResult()
@@ -530,6 +541,10 @@ def build_adapter(
                 )
             except Exception:
                 log.exception("could not tell the user about the failed turn")
+        elif activity.type == "invoke" and activity.name == "adaptiveCard/action":
+            # The Universal Action Model's answer to an unexpected error (HTTP 200, statusCode 500):
+            # the card shows the message instead of a failed request.
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=_CARD_ACTION_FAILED))
 
     adapter.on_turn_error = on_turn_error
     return adapter

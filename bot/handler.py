@@ -14,6 +14,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import ReadReceiptInfo
 
+from bot.actions import BadActionData, read_action_data
 from bot.routing import ActionHandler, NeedsLead, Router
 from bot.turn import Turn, asker_from
 from switchover.services import Services
@@ -28,8 +29,17 @@ ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 
 
 def _invoke(status: int, content_type: str, value: Any) -> InvokeResponse:
-    """The HTTP answer to an ``adaptiveCard/action`` invoke (Universal Actions response)."""
-    return InvokeResponse(status=int(status), body={"statusCode": int(status), "type": content_type, "value": value})
+    """The HTTP answer to an ``adaptiveCard/action`` invoke (Universal Actions response).
+
+    The HTTP status is 200 whenever the bot processed the invoke; how it went is
+    the body's ``statusCode`` (the Universal Action Model's response format).
+    """
+    return InvokeResponse(status=HTTPStatus.OK, body={"statusCode": int(status), "type": content_type, "value": value})
+
+
+def card_action_error(status: int, code: str, message: str) -> InvokeResponse:
+    """The documented error answer to an ``adaptiveCard/action``: ``application/vnd.microsoft.error``."""
+    return _invoke(status, ERROR_CONTENT_TYPE, {"code": code, "message": message})
 
 
 def conversation_record(context: TurnContext, *, installed: bool = True) -> ConversationRecord | None:
@@ -167,7 +177,13 @@ class SwitchoverBot(TeamsActivityHandler):
             turn = Turn(turn_context, self.services)
             on_action = await self._match_action(turn, value["verb"])
             if on_action is not None:
-                await on_action(turn, value)
+                try:
+                    data = read_action_data(self.router.action_data(value["verb"]), value)
+                except BadActionData as exc:
+                    log.warning("card action %r with data that does not fit: %s", value["verb"][:100], exc)
+                    await turn.reply_text(f"Sorry, I could not use that button: {exc}")
+                    return
+                await on_action(turn, data)
                 return
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
         text = (text or "").strip()
@@ -198,7 +214,11 @@ class SwitchoverBot(TeamsActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         if turn_context.activity.name == "adaptiveCard/action":
             return await self._on_card_action(turn_context)
-        return await super().on_invoke_activity(turn_context)
+        # Nothing else is used by this bot (no file consent, sign-in, message extensions,
+        # task modules or tabs): say "received" with an empty 200 rather than botbuilder's
+        # 501 or its errors on a value it cannot read.
+        log.info("invoke %r is not used by this bot: answered with an empty 200", str(turn_context.activity.name)[:100])
+        return InvokeResponse(status=HTTPStatus.OK)
 
     async def _on_card_action(self, turn_context: TurnContext) -> InvokeResponse:
         """An ``Action.Execute``: route by verb, answer with the card that replaces it or a message.
@@ -210,17 +230,20 @@ class SwitchoverBot(TeamsActivityHandler):
         value = turn_context.activity.value
         action = value.get("action") if isinstance(value, dict) else None
         verb = action.get("verb") if isinstance(action, dict) else None
-        data = action.get("data") if isinstance(action, dict) else None
+        if not isinstance(verb, str) or not verb:
+            log.warning("card action without a verb")
+            return card_action_error(HTTPStatus.BAD_REQUEST, "BadRequest", "This card action names no verb.")
         turn = Turn(turn_context, self.services)
-        handler = await self._match_action(turn, verb) if isinstance(verb, str) else None
+        handler = await self._match_action(turn, verb)
         if handler is None:
-            log.warning("card action with unknown or missing verb %r", verb)
-            return _invoke(
-                HTTPStatus.BAD_REQUEST,
-                ERROR_CONTENT_TYPE,
-                {"code": "BadRequest", "message": f"Unknown action {verb!r}"},
-            )
-        result = await handler(turn, data if isinstance(data, dict) else {})
+            log.warning("card action with unknown verb %r", verb[:100])
+            return card_action_error(HTTPStatus.BAD_REQUEST, "BadRequest", f"Unknown action {verb[:100]!r}.")
+        try:
+            data = read_action_data(self.router.action_data(verb), action.get("data"))  # type: ignore[union-attr]
+        except BadActionData as exc:
+            log.warning("card action %r with data that does not fit: %s", verb, exc)
+            return card_action_error(HTTPStatus.BAD_REQUEST, "BadRequest", f"This card's data is not valid: {exc}")
+        result = await handler(turn, data)
         if result is None:
             return _invoke(HTTPStatus.OK, MESSAGE_CONTENT_TYPE, "Done")
         return _invoke(HTTPStatus.OK, CARD_CONTENT_TYPE, result)

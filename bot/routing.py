@@ -3,7 +3,8 @@
 Commands match on the leading words of a message after mentions are removed
 and case/punctuation are folded ("Report a problem!" -> ``report a problem``).
 Card actions match on the ``verb`` of an ``Action.Execute`` (or the ``verb``
-key of an ``Action.Submit`` / messageBack payload). Anything unmatched goes to
+key of an ``Action.Submit`` / messageBack payload), and each names the typed
+model its data is read as (:mod:`bot.actions`). Anything unmatched goes to
 the fallback (free-text understanding), declared once.
 
 Which commands and actions are for project leads is said here too
@@ -19,15 +20,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.actions import ActionData
+
 if TYPE_CHECKING:
     from bot.turn import Turn
 
 CommandHandler = Callable[["Turn", str], Awaitable[None]]
 """Called with the turn and the text after the command words."""
 
-ActionHandler = Callable[["Turn", dict[str, Any]], Awaitable[dict[str, Any] | None]]
-"""Called with the turn and the action's data; may return a card that replaces
-the one the action came from (universal action response)."""
+ActionHandler = Callable[["Turn", Any], Awaitable[dict[str, Any] | None]]
+"""Called with the turn and the action's data, read as the route's model (an
+:class:`~bot.actions.ActionData`); may return a card that replaces the one the
+action came from (universal action response)."""
 
 EventHandler = Callable[["Turn", Any], Awaitable[None]]
 """Called for Teams events such as read receipts, with the event's value."""
@@ -53,7 +57,7 @@ def _refuse_command(text: str) -> CommandHandler:
 
 
 def _refuse_action(text: str) -> ActionHandler:
-    async def refuse(turn: Turn, data: dict[str, Any]) -> None:
+    async def refuse(turn: Turn, data: Any) -> None:
         await turn.reply_text(text)
 
     return refuse
@@ -72,6 +76,7 @@ class CommandRoute:
 @dataclass(frozen=True, slots=True)
 class ActionRoute:
     handler: ActionHandler
+    data: type[ActionData] = ActionData
     leads_only: bool = False
     refusal: str | None = None
 
@@ -116,9 +121,15 @@ class Router:
         self._commands.sort(key=lambda r: -len(r.words))
 
     def action(
-        self, verb: str, handler: ActionHandler, *, leads_only: bool = False, refusal: str | None = None
+        self,
+        verb: str,
+        handler: ActionHandler,
+        *,
+        data: type[ActionData] = ActionData,
+        leads_only: bool = False,
+        refusal: str | None = None,
     ) -> None:
-        """Route card actions whose verb is ``verb``.
+        """Route card actions whose verb is ``verb``; the handler gets their data read as ``data``.
 
         A ``leads_only`` action pressed by anyone else is answered with ``refusal``
         (a message in the chat; the card stays as it was).
@@ -127,7 +138,7 @@ class Router:
             raise ValueError(f"card action {verb!r} is already routed")
         if leads_only and refusal is None:
             raise ValueError(f"card action {verb!r}: a lead-only action needs a refusal")
-        self._actions[verb] = ActionRoute(handler, leads_only, refusal)
+        self._actions[verb] = ActionRoute(handler, data, leads_only, refusal)
 
     def fallback(self, handler: CommandHandler) -> None:
         """Handle any message no command matched (declared once: the free-text route)."""
@@ -177,6 +188,16 @@ class Router:
                 raise NeedsLead
             return _refuse_action(route.refusal or "")
         return route.handler
+
+    def action_data(self, verb: str) -> type[ActionData]:
+        """The model a verb's data is read as (:func:`bot.actions.read_action_data`)."""
+        route = self._actions.get(verb)
+        return route.data if route is not None else ActionData
+
+    @property
+    def actions(self) -> dict[str, type[ActionData]]:
+        """Every routed verb and its data's model."""
+        return {verb: route.data for verb, route in self._actions.items()}
 
     @property
     def commands(self) -> list[CommandRoute]:

@@ -120,6 +120,8 @@ def messages_handler(
             if response is None:
                 return web.json_response({"error": refused}, status=HTTPStatus.FORBIDDEN)
         if response is not None:
+            if response.body is None:  # an invoke answered with no body (one this bot does not use)
+                return web.Response(status=response.status)
             return web.json_response(response.body, status=response.status)
         return web.Response(status=HTTPStatus.OK if activity.type == "invoke" else HTTPStatus.ACCEPTED)
 

@@ -48,8 +48,8 @@ def step_input(context: TurnContext, name: str) -> Any:
     value = activity.value if isinstance(activity.value, dict) else {}
     action = value.get("action") if isinstance(value.get("action"), dict) else None
     data = (action or {}).get("data") if action else value
-    if isinstance(data, dict) and data.get(name) not in (None, ""):
-        return data[name]
+    if isinstance(data, dict) and isinstance(data.get(name), str) and data[name]:
+        return data[name]  # checked by the verb's model (bot.actions.DialogStep) before the dialog runs
     if name == "text" and activity.type == "message" and (activity.text or "").strip():
         return activity.text.strip()
     return None

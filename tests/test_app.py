@@ -447,11 +447,13 @@ async def test_added_to_a_team_the_bot_learns_its_channels_by_name(teams: TeamsC
         assert (await store.get(teams.tenant_id, channel_id)).installed is False, channel_id
 
 
-async def test_card_actions_unknown_verbs_get_400_and_handlers_may_answer_with_a_message(teams: TeamsClient) -> None:
+async def test_card_actions_unknown_verbs_get_the_documented_400_error_and_handlers_may_answer_with_a_message(
+    teams: TeamsClient,
+) -> None:
     from app import ROUTER
 
     status, body = await teams.invoke_action("vanessa.fox", "no_such_verb", {"x": 1})
-    assert status == 400 and body["statusCode"] == 400
+    assert status == 200 and body["statusCode"] == 400 and body["type"] == "application/vnd.microsoft.error"
 
     async def quiet(turn, data):
         return None

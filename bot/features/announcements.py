@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from bot.actions import AnnouncementAction
 from bot.routing import Router
 from bot.turn import Asker, Turn
 from cards.render import render_card
@@ -95,11 +96,13 @@ def register(router: Router, services: Services) -> None:
     router.command("cancel", lead(h.cancel), leads_only=True)
     router.command("correct", lead(h.correct), leads_only=True)
     router.command("recall", lead(h.recall), leads_only=True)
-    router.action("announce_confirm", lead(h.confirm), leads_only=True, refusal=refusal("send announcements"))
-    router.action("announce_discard", lead(h.discard), leads_only=True, refusal=refusal("send announcements"))
-    router.action("acknowledge", h.acknowledge)
-    router.action("mfa_done", h.mfa_done)
-    router.action("announcement_refresh", h.refresh)
+    for verb, handler in (("announce_confirm", h.confirm), ("announce_discard", h.discard)):
+        router.action(
+            verb, lead(handler), data=AnnouncementAction, leads_only=True, refusal=refusal("send announcements")
+        )
+    router.action("acknowledge", h.acknowledge, data=AnnouncementAction)
+    router.action("mfa_done", h.mfa_done, data=AnnouncementAction)
+    router.action("announcement_refresh", h.refresh, data=AnnouncementAction)
     router.event("read_receipt", h.read_receipt)
 
 
@@ -263,8 +266,8 @@ class _Handlers:
         )
         await turn.reply_card(confirm, summary="Send this announcement?")
 
-    async def confirm(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        ann_id = str(data.get("announcement_id") or "")
+    async def confirm(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
+        ann_id = data.announcement_id
         try:
             current = await self.service.get(ann_id)
             if current.status in (AnnouncementStatus.MANUAL, AnnouncementStatus.MISSED):
@@ -281,8 +284,8 @@ class _Handlers:
         )
         return render_card("announcement-confirm", announcement_id=ann_id, text=text, done=True)
 
-    async def discard(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        ann_id = str(data.get("announcement_id") or "")
+    async def discard(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
+        ann_id = data.announcement_id
         try:
             current = await self.service.get(ann_id)
             if current.status is AnnouncementStatus.DRAFT:
@@ -402,9 +405,9 @@ class _Handlers:
 
     # -- recipients' card actions --------------------------------------------------
 
-    async def acknowledge(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def acknowledge(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
         """Record "Got it" and answer with the card showing it."""
-        ann_id = str(data.get("announcement_id") or "")
+        ann_id = data.announcement_id
         user_id = turn.asker.aad_object_id or ""
         await self.services.tenant.settle(turn.asker.tenant_id)
         try:
@@ -412,9 +415,9 @@ class _Handlers:
         except (NotARecipient, AnnouncementError) as exc:
             return self._refused(ann_id, user_id, exc)
 
-    async def mfa_done(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def mfa_done(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
         """Check "I've set up Authenticator" against Graph; record it only if Graph agrees (or cannot tell)."""
-        ann_id = str(data.get("announcement_id") or "")
+        ann_id = data.announcement_id
         user_id = turn.asker.aad_object_id or ""
         await self.services.tenant.settle(turn.asker.tenant_id)
         try:
@@ -437,8 +440,8 @@ class _Handlers:
         log.warning("acknowledgement for an unknown announcement", extra={"announcement": ann_id})
         return _notice(ann_id, "This announcement no longer exists.")
 
-    async def refresh(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        ann_id = str(data.get("announcement_id") or "")
+    async def refresh(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
+        ann_id = data.announcement_id
         user_id = turn.asker.aad_object_id or ""
         try:
             announcement = await self.service.get(ann_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.actions import FaqAction
 from bot.routing import Router
 from bot.turn import Turn
 from switchover.answers.cards import answer_card, faq_answer_card
@@ -69,9 +70,8 @@ async def on_question(turn: Turn, text: str) -> None:
         await _record_gap(turn, question, GapKind.UNCLEAR)
 
 
-async def _vote(turn: Turn, data: dict[str, Any], *, helpful: bool) -> dict[str, Any] | None:
-    key = str(data.get("faq_key") or "")
-    question = str(data.get("question") or "")[:MAX_QUESTION_CHARS]
+async def _vote(turn: Turn, data: FaqAction, *, helpful: bool) -> dict[str, Any] | None:
+    key, question = data.faq_key, data.question
     entry = next((e for e in turn.services.plan.faq if e.key == key), None)
     if entry is None:
         log.warning("vote for an FAQ entry the plan does not have", extra={"faq_key": key})
@@ -91,18 +91,17 @@ async def _vote(turn: Turn, data: dict[str, Any], *, helpful: bool) -> dict[str,
     return card
 
 
-async def on_helpful(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+async def on_helpful(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
     return await _vote(turn, data, helpful=True)
 
 
-async def on_unhelpful(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+async def on_unhelpful(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
     return await _vote(turn, data, helpful=False)
 
 
-async def on_pick(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+async def on_pick(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
     """A suggested question was chosen: show its answer in place of the suggestions."""
-    key = str(data.get("faq_key") or "")
-    question = str(data.get("question") or "")[:MAX_QUESTION_CHARS]
+    key, question = data.faq_key, data.question
     entry = next((e for e in turn.services.plan.faq if e.key == key), None)
     if entry is None:
         return None
@@ -115,6 +114,6 @@ async def on_pick(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
 
 def register(router: Router, services: Services) -> None:
     """Route the FAQ card actions to their handlers."""
-    router.action("faq_helpful", on_helpful)
-    router.action("faq_unhelpful", on_unhelpful)
-    router.action("faq_pick", on_pick)
+    router.action("faq_helpful", on_helpful, data=FaqAction)
+    router.action("faq_unhelpful", on_unhelpful, data=FaqAction)
+    router.action("faq_pick", on_pick, data=FaqAction)

@@ -18,6 +18,18 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from bot.actions import (
+    ActionData,
+    AssignReport,
+    CommentReport,
+    DialogStep,
+    NotMine,
+    ReportAction,
+    ResolveIncident,
+    ResolveReport,
+    StartReport,
+    SubmitReport,
+)
 from bot.attachments import screenshot_address, take_screenshot
 from bot.routing import Router
 from bot.state import DatabaseStorage
@@ -25,7 +37,6 @@ from bot.turn import Turn, asker_from
 from cards.render import render_card
 from dialogs.report_problem import STEP_VERB, ReportProblemConversation
 from switchover import access
-from switchover.plan.model import Impact, Urgency
 from switchover.problems import views
 from switchover.problems.desk import ProblemDesk
 from switchover.problems.model import Actor, ProblemError, ReportDraft, Reporter
@@ -68,18 +79,18 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
     router.command("site problems", h.site_counts, help="for site champions: how many problems your site reported")
     router.command("problem", h.show_command, help="problem PR-00042: where a report stands")
     router.command("linked", h.linked)
-    router.action("report_problem", h.start_from_card)
-    router.action(STEP_VERB, h.dialog_step)
-    router.action("problem_submit", h.submit)
+    router.action("report_problem", h.start_from_card, data=StartReport)
+    router.action(STEP_VERB, h.dialog_step, data=DialogStep)
+    router.action("problem_submit", h.submit, data=SubmitReport)
     router.action("problem_cancel", h.cancel)
-    router.action("problem_ack", h.acknowledge)
-    router.action("problem_assign", h.assign)
-    router.action("problem_resolve", h.resolve)
-    router.action("problem_not_mine", h.not_mine)
-    router.action("problem_fixed", h.fixed_action)
-    router.action("problem_comment", h.comment_action)
-    router.action("problem_show", h.show)
-    router.action("incident_resolve", h.resolve_incident)
+    router.action("problem_ack", h.acknowledge, data=ReportAction)
+    router.action("problem_assign", h.assign, data=AssignReport)
+    router.action("problem_resolve", h.resolve, data=ResolveReport)
+    router.action("problem_not_mine", h.not_mine, data=NotMine)
+    router.action("problem_fixed", h.fixed_action, data=ReportAction)
+    router.action("problem_comment", h.comment_action, data=CommentReport)
+    router.action("problem_show", h.show, data=ReportAction)
+    router.action("incident_resolve", h.resolve_incident, data=ResolveIncident)
     return conversation
 
 
@@ -102,7 +113,7 @@ def notice(heading: str, text: str) -> dict[str, Any]:
     return render_card("problem-notice", heading=heading, text=text)
 
 
-def _someone_elses(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+def _someone_elses(turn: Turn, data: DialogStep) -> dict[str, Any] | None:
     """A notice when the pressed question card belongs to another person's draft (``by``), else None.
 
     In a group chat or a channel everyone sees a draft's question cards; the notice replaces
@@ -110,8 +121,8 @@ def _someone_elses(turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
     on the server, which only its reporter can submit.) Cards sent before questions named
     their author carry no ``by``: the presser's own report in progress is looked for.
     """
-    by = data.get("by")
-    if not isinstance(by, str) or not by or by == (turn.asker.aad_object_id or turn.asker.teams_id):
+    by = data.by
+    if not by or by == (turn.asker.aad_object_id or turn.asker.teams_id):
         return None
     return notice(
         "Report a problem",
@@ -164,44 +175,41 @@ class _Handlers:
         token = await self.conversation.dialog.take_screenshot(turn.context)
         await self.conversation.start(turn.context, text=typed or rest or None, screenshot=token)
 
-    async def start_from_card(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def start_from_card(self, turn: Turn, data: StartReport) -> dict[str, Any] | None:
         # An answer card's button carries the question that was asked: the report starts from it.
-        text = str(data.get("text") or "").strip() or None  # the dialog keeps at most what a report holds
+        text = (data.text or "").strip() or None  # the dialog keeps at most what a report holds
         await self.conversation.start(turn.context, text=text)
         return None
 
-    async def dialog_step(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def dialog_step(self, turn: Turn, data: DialogStep) -> dict[str, Any] | None:
         if (refused := _someone_elses(turn, data)) is not None:
             return refused
         if not await self.conversation.resume(turn.context):
             return notice("Report a problem", 'That question has expired. Say "report a problem" to start again.')
-        answer = data.get("impact") or data.get("urgency")
-        if answer in {i.value for i in Impact}:
-            return notice("Who is affected?", views.IMPACT_TITLES[Impact(answer)])
-        if answer in {u.value for u in Urgency}:
-            return notice("How bad is it?", views.URGENCY_TITLES[Urgency(answer)])
-        return notice("Report a problem", str(data.get("text") or "Thanks."))
+        if data.impact is not None:
+            return notice("Who is affected?", views.IMPACT_TITLES[data.impact])
+        if data.urgency is not None:
+            return notice("How bad is it?", views.URGENCY_TITLES[data.urgency])
+        return notice("Report a problem", data.text or "Thanks.")
 
-    async def submit(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        text = str(data.get("text") or "").strip()
+    async def submit(self, turn: Turn, data: SubmitReport) -> dict[str, Any] | None:
+        text = data.text.strip()
         if not text:
             return notice("Report a problem", "Please describe the problem before submitting.")
         reporter = await self.reporter(turn)
         # The card names a draft; the draft (whose it is, its screenshot) is ours. Anyone else's key,
         # or a key that never was, gets the same answer. A screenshot_url in the card is not read.
-        key = str(data.get("draft") or "")
+        key = data.draft or ""
         found = await self.desk.drafts.get(reporter.tenant_id, key, reporter.id)
         if found is None:
             return notice("Report a problem", DRAFT_NOT_FOUND)
-        impact = data.get("impact") if data.get("impact") in {i.value for i in Impact} else None
-        urgency = data.get("urgency") if data.get("urgency") in {u.value for u in Urgency} else None
         shot = found.screenshot
         draft = ReportDraft(
             text=text,
             reporter=reporter,
-            area=str(data["area"]) if data.get("area") else None,
-            impact=Impact(impact) if impact else None,
-            urgency=Urgency(urgency) if urgency else None,
+            area=data.area or None,
+            impact=data.impact,
+            urgency=data.urgency,
             screenshot_url=screenshot_address(self.settings.bot_domain, self.settings.port, shot) if shot else None,
             submission_key=found.key,
         )
@@ -216,7 +224,7 @@ class _Handlers:
 
         return await self._guard(turn, file())
 
-    async def cancel(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def cancel(self, turn: Turn, data: ActionData) -> dict[str, Any] | None:
         return notice("Report a problem", "Cancelled; nothing was reported.")
 
     async def mine(self, turn: Turn, rest: str) -> None:
@@ -256,7 +264,8 @@ class _Handlers:
             # "problem with my printer": that is a report, not a look-up.
             await self.report(turn, turn.text)
             return
-        card = await self._guard(turn, self.show(turn, {"report_id": report_id}))
+        # Typed words, read by leading_reference: "problem 0" is simply no such report, not bad card data.
+        card = await self._guard(turn, self.show(turn, ReportAction.model_construct(report_id=report_id)))
         if card is not None:
             await turn.reply_card(card, summary=f"PR-{report_id:05d}")
 
@@ -307,84 +316,71 @@ class _Handlers:
         except ProblemError as exc:
             return notice("Not done", str(exc))
 
-    def _report_id(self, data: dict[str, Any]) -> int:
-        try:
-            return int(data["report_id"])
-        except (KeyError, TypeError, ValueError):
-            raise ProblemError("this card does not name a report") from None
-
-    async def acknowledge(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def acknowledge(self, turn: Turn, data: ReportAction) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            rid = self._report_id(data)
+            rid = data.report_id
             actor = await self.actor(turn)
             await self.desk.acknowledge(turn.asker.tenant_id, rid, actor)
             return await self.desk.view_for(turn.asker.tenant_id, rid, actor)
 
         return await self._guard(turn, act())
 
-    async def assign(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def assign(self, turn: Turn, data: AssignReport) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            rid = self._report_id(data)
+            rid = data.report_id
             actor = await self.actor(turn)
-            await self.desk.assign(turn.asker.tenant_id, rid, actor, str(data.get("assignee") or ""))
+            await self.desk.assign(turn.asker.tenant_id, rid, actor, data.assignee)
             return await self.desk.view_for(turn.asker.tenant_id, rid, actor)
 
         return await self._guard(turn, act())
 
-    async def resolve(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def resolve(self, turn: Turn, data: ResolveReport) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            rid = self._report_id(data)
+            rid = data.report_id
             actor = await self.actor(turn)
-            await self.desk.resolve(turn.asker.tenant_id, rid, actor, str(data.get("note") or ""))
+            await self.desk.resolve(turn.asker.tenant_id, rid, actor, data.note)
             return await self.desk.view_for(turn.asker.tenant_id, rid, actor)
 
         return await self._guard(turn, act())
 
-    async def not_mine(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def not_mine(self, turn: Turn, data: NotMine) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            rid = self._report_id(data)
-            report = await self.desk.not_mine(
-                turn.asker.tenant_id, rid, await self.actor(turn), str(data.get("area") or "") or None
-            )
+            rid = data.report_id
+            report = await self.desk.not_mine(turn.asker.tenant_id, rid, await self.actor(turn), data.area or None)
             return notice(report.reference, f"Sent on to {self.plan.area(report.area).name}. Thanks.")
 
         return await self._guard(turn, act())
 
-    async def fixed_action(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def fixed_action(self, turn: Turn, data: ReportAction) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            rid = self._report_id(data)
+            rid = data.report_id
             actor = await self.actor(turn)
             report = await self.desk.reporter_fixed(turn.asker.tenant_id, rid, actor)
             return await self.desk.view_for(report.tenant_id, rid, actor, "Thanks, closed as fixed.")
 
         return await self._guard(turn, act())
 
-    async def comment_action(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def comment_action(self, turn: Turn, data: CommentReport) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            rid = self._report_id(data)
+            rid = data.report_id
             actor = await self.actor(turn)
-            report = await self.desk.comment(turn.asker.tenant_id, rid, actor, str(data.get("comment") or ""))
+            report = await self.desk.comment(turn.asker.tenant_id, rid, actor, data.comment)
             said = "Reopened with your comment." if report.cycle and report.is_open else "Comment added."
             return await self.desk.view_for(report.tenant_id, rid, actor, said)
 
         return await self._guard(turn, act())
 
-    async def show(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def show(self, turn: Turn, data: ReportAction) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            rid = self._report_id(data)
+            rid = data.report_id
             return await self.desk.view_for(turn.asker.tenant_id, rid, await self.actor(turn))
 
         return await self._guard(turn, act())
 
-    async def resolve_incident(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def resolve_incident(self, turn: Turn, data: ResolveIncident) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
-            try:
-                incident_id = int(data["incident_id"])
-            except (KeyError, TypeError, ValueError):
-                raise ProblemError("this card does not name an incident") from None
-            await self.desk.resolve_incident(
-                turn.asker.tenant_id, incident_id, await self.actor(turn), str(data.get("note") or "")
-            )
+            incident_id = data.incident_id
+            await self.desk.resolve_incident(turn.asker.tenant_id, incident_id, await self.actor(turn), data.note)
             return await self.desk.incident_view_for(turn.asker.tenant_id, incident_id, await self.actor(turn))
 
         return await self._guard(turn, act())
