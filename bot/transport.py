@@ -17,6 +17,7 @@ from msrest.serialization import DeserializationError
 
 from bot import tenants
 from bot.adapter import SigningKeysUnavailable, Unauthorized
+from bot.inbound import check_shape
 from bot.wire import from_wire
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def parse_activity(body: bytes) -> Activity:
             raise ActivityRejected(HTTPStatus.BAD_REQUEST, f"activity.{key}.id must be a string")
     if not isinstance(payload["serviceUrl"], str) or not payload["serviceUrl"].startswith(("http://", "https://")):
         raise ActivityRejected(HTTPStatus.BAD_REQUEST, "activity.serviceUrl must be an http(s) URL")
+    if (wrong := check_shape(payload)) is not None:
+        raise ActivityRejected(HTTPStatus.BAD_REQUEST, wrong)
     try:
         return from_wire(Activity, payload)
     except (DeserializationError, TypeError, ValueError, AttributeError) as exc:
