@@ -29,7 +29,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 async def api(
     tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
 ) -> AsyncIterator[RunningApp]:
-    runner, running = await start_app(make_settings(tmp_path, identity=identity, api_token=TOKEN), clock)
+    runner, running = await start_app(
+        make_settings(tmp_path, identity=identity, api_token=TOKEN), clock, identity=identity
+    )
     try:
         async with aiohttp.ClientSession() as session:
             await TeamsClient(running, connector, session).install(person("omar.reyes"))  # the tenant is known

@@ -220,3 +220,11 @@ def test_a_report_number_is_a_whole_number_the_database_holds() -> None:
     with pytest.raises(BadActionData, match="NUL"):
         read_action_data(SubmitReport, {"text": "a\x00b"})
     assert read_action_data(SubmitReport, {"text": "x", "urgency": "", "impact": ""}).urgency is None
+
+
+async def test_typing_problem_0_is_no_such_report_not_a_crash(
+    teams: TeamsClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    replies = await teams.say(person(LEAD), "problem PR-00000")
+    assert replies and "Not done" in replies[-1].card_text()
+    no_traceback(caplog)
