@@ -79,10 +79,28 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+# Cards show the same words again and again (labels, the plan's text, dates): what a short text
+# looks like on a card is remembered rather than worked out for every card (a long one, usually a
+# person's own words, is worked out each time and not kept).
+_REMEMBERED_TEXT = 1024
+
+
+@lru_cache(maxsize=4096)
+def _shown_text(value: str, units: int) -> str:
+    # Cut first (neutralise looks at every character), then again: neutralise may add a little.
+    return clip(neutralise(clip(value, 2 * units)), units)
+
+
+@lru_cache(maxsize=4096)
+def _exact_text(value: str, units: int) -> str:
+    return clip(invisible_removed(clip(value, 4 * TEXT_UNITS)), units)
+
+
 def _shown(value: Any, units: int) -> Any:
     if isinstance(value, str):
-        # Cut first (neutralise looks at every character), then again: neutralise may add a little.
-        return clip(neutralise(clip(value, 2 * units)), units)
+        if len(value) <= _REMEMBERED_TEXT:
+            return _shown_text(value, units)
+        return _shown_text.__wrapped__(value, units)
     if isinstance(value, dict):
         return {k: _shown(v, units) for k, v in value.items()}
     if isinstance(value, list | tuple | Capped):
@@ -102,7 +120,10 @@ def _data(value: Any) -> str:
 
 def _exact(value: Any) -> Any:
     if isinstance(value, str):
-        return clip(invisible_removed(clip(value, 4 * TEXT_UNITS)), max(int(2 * TEXT_UNITS * _scale.get()), 200))
+        units = max(int(2 * TEXT_UNITS * _scale.get()), 200)
+        if len(value) <= _REMEMBERED_TEXT:
+            return _exact_text(value, units)
+        return _exact_text.__wrapped__(value, units)
     if isinstance(value, dict):
         return {k: _exact(v) for k, v in value.items()}
     if isinstance(value, list | tuple | Capped):
