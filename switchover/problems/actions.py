@@ -15,6 +15,7 @@ from typing import Any
 from switchover import access
 from switchover.clock import Clock
 from switchover.plan.model import Contact, Plan
+from switchover.problems import views
 from switchover.problems.chain import OwnerChain, has_area
 from switchover.problems.deadlines import ack_deadline, escalation_times, report_schedule
 from switchover.problems.model import Actor, EventKind, ProblemError, ProblemReport, ReportStatus, reference
@@ -56,7 +57,7 @@ class ReportActions:
                 assignee=report.assignee or actor.person_key,
             )
             report = await self.store.get(tenant_id, report_id)
-            await self.notifier.tell_reporter(report, f"{actor.name} is looking at your problem.", "ack")
+            await self.notifier.tell_reporter(report, views.acknowledged(actor.name), f"ack-c{report.cycle}")
         await self.notifier.refresh_cards(tenant_id, report_id)
         return await self.store.get(tenant_id, report_id)
 
@@ -90,7 +91,7 @@ class ReportActions:
             suffix=f"assign-{person.key}-{now.timestamp():.0f}",
         )
         await self.notifier.tell_reporter(
-            report, f"Your problem is now with {person.name}.", f"assign-{now.timestamp():.0f}"
+            report, views.assigned(person.name), f"assign-c{report.cycle}-{person.key}-{now.timestamp():.0f}"
         )
         await self.notifier.refresh_cards(tenant_id, report_id)
         return await self.store.get(tenant_id, report_id)
@@ -122,9 +123,7 @@ class ReportActions:
             resolution_note=note,
         )
         report = await self.store.get(report.tenant_id, report.id)
-        await self.notifier.tell_reporter(
-            report, f"Your problem {report.reference} is resolved.", f"resolved-c{report.cycle}"
-        )
+        await self.notifier.tell_reporter(report, views.resolved(report, note), f"resolved-c{report.cycle}")
         if refresh:
             await self.notifier.refresh_cards(report.tenant_id, report.id)
         for dup in await self.store.linked(report):
@@ -153,6 +152,10 @@ class ReportActions:
             **self._new_cycle(report, now),
         )
         report = await self.store.get(tenant_id, report_id)
+        # Told before the chain is walked: the new area's name is what stays true whatever the chain does.
+        await self.notifier.tell_reporter(
+            report, views.rerouted(self.plan, report, actor.name), f"rerouted-c{report.cycle}"
+        )
         await self.chain.route_again(report)
         return await self.store.get(tenant_id, report_id)
 
@@ -173,7 +176,7 @@ class ReportActions:
             return await self.reopen(tenant_id, report_id, actor, text)
         if not is_reporter:
             await self.notifier.tell_reporter(
-                report, f"{actor.name} wrote: {text}", f"comment-{self.clock.now().timestamp()}"
+                report, views.commented(actor.name, text), f"comment-{self.clock.now().timestamp()}"
             )
         await self.notifier.refresh_cards(tenant_id, report_id)
         return await self.store.get(tenant_id, report_id)
@@ -204,6 +207,9 @@ class ReportActions:
             **self._new_cycle(report, now),
         )
         report = await self.store.get(tenant_id, report_id)
+        if not access.report_rights(self.plan, actor, report).reporter:
+            # The reporter who reopened it knows; anyone else reopening it tells them.
+            await self.notifier.tell_reporter(report, views.reopened(actor.name, why), f"reopened-c{report.cycle}")
         await self.chain.route_again(report)
         return report
 

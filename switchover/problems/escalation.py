@@ -74,6 +74,11 @@ class Escalation:
         detail += f"sent to {', '.join(names) or 'nobody reachable'} ({step.to.value.replace('_', ' ')})"
         if not await self.store.claim_escalation(report, level, following, now, detail):
             return 0
+        # Told once the step is ours: a report acknowledged meanwhile is not claimed, and the
+        # dedupe key keeps a repeat harmless.
+        await self.notifier.tell_reporter(
+            report, views.escalated(step.to.value, names), f"escalated-c{report.cycle}-{level}"
+        )
         log.info("problem escalated", extra={"report": report_id, "level": level + 1, "to": step.to.value})
         await self.notifier.refresh_cards(tenant_id, report_id)
         return 1

@@ -71,8 +71,7 @@ class Incidents:
         if not new:
             await self.notifier.tell_reporter(
                 await self.store.get(report.tenant_id, report.id),
-                f"Thanks, your report is {report.reference}. It is part of a known major incident "
-                f"(INC-{incident_id}) that is being worked on; we will tell you here when it is fixed.",
+                views.in_incident(report, incident_id),
                 f"incident-{incident_id}",
             )
             await self.refresh_cards(report.tenant_id, incident_id)
@@ -95,9 +94,9 @@ class Incidents:
         for member in members:
             await self.notifier.tell_reporter(
                 member,
-                f"Your report {member.reference} is part of a major incident (INC-{incident_id}) with "
-                f"{len(members) - 1} similar reports; the project lead knows, and we will tell you here "
-                "when it is fixed.",
+                f"Your report {member.reference} is part of a wider problem, INC-{incident_id} (a major "
+                f"incident with {len(members) - 1} similar reports); the project lead knows, and you'll hear "
+                "here when it's fixed.",
                 f"incident-{incident_id}",
             )
 

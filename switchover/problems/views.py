@@ -185,6 +185,59 @@ def status_card(plan: Plan, report: ProblemReport, message: str, *, zone: ZoneIn
     )
 
 
+# -- what the reporter is told when their report changes (plain words, nothing internal) --------------
+
+
+def acknowledged(name: str) -> str:
+    """Someone accountable has the report."""
+    return f"{name} is on it."
+
+
+def assigned(name: str) -> str:
+    """The report was handed to a named person."""
+    return f"Your problem is now with {name}, who will work on it."
+
+
+def rerouted(plan: Plan, report: ProblemReport, by: str) -> str:
+    """The report was sent to another area (``report`` as it is after the move)."""
+    return (
+        f"Your problem {report.reference} was moved to the {plan.area(report.area).name} team: "
+        f"{by} found it is not theirs. The new team is asked to acknowledge it by "
+        f"{when(report.ack_due_at, plan.zone)}."
+    )
+
+
+def escalated(role: str, names: Sequence[str]) -> str:
+    """Nobody acknowledged the report in time; it went up a step (``role``: backup, project lead...)."""
+    who = ", ".join(names) if names else "nobody reachable yet"
+    return f"Your problem was not acknowledged in time; it is now with the {role.replace('_', ' ')}, {who}."
+
+
+def commented(name: str, text: str) -> str:
+    """A staff member's comment, word for word."""
+    return f"{name} wrote: {text}"
+
+
+def resolved(report: ProblemReport, note: str) -> str:
+    """The report is resolved, with the note the reporter is meant to read."""
+    return (
+        f"Your problem {report.reference} is resolved: {note} If it is not fixed for you, comment on it and it reopens."
+    )
+
+
+def reopened(name: str, why: str) -> str:
+    """Someone other than the reporter reopened the report."""
+    return f"{name} reopened your problem" + (f": {why}" if why else ".") + " It is being worked on again."
+
+
+def in_incident(report: ProblemReport, incident_id: int) -> str:
+    """The report joined a known major incident."""
+    return (
+        f"Thanks, your report is {report.reference}. It is part of a wider problem, INC-{incident_id} "
+        "(a known major incident that is being worked on); you'll hear here when it's fixed."
+    )
+
+
 def my_problems_card(plan: Plan, reports: Sequence[ProblemReport], *, zone: ZoneInfo | None = None) -> dict[str, Any]:
     """The reporter's own reports, newest first."""
     zone = zone or plan.zone

@@ -84,7 +84,7 @@ async def test_acknowledging_updates_the_card_in_place_informs_the_reporter_and_
     await desk.desk.acknowledge(report.tenant_id, report.id, actor("priya.raman"))
     await desk.settle()
     assert any(u[1] == card.activity_id and "Acknowledged" in str(u[2].card) for u in desk.messenger.updated)
-    assert "Priya Raman is looking at your problem." in desk.messenger.to(reporter_conversation(1))[-1].text
+    assert "Priya Raman is on it." in desk.messenger.to(reporter_conversation(1))[-1].text
     desk.clock.advance(dt.timedelta(hours=3))
     assert await desk.desk.run_due() == 0
     await desk.settle()

@@ -44,7 +44,7 @@ async def test_report_confirm_owner_notified_acknowledge_reporter_informed(world
     code, body = await world.teams.invoke_action(staff("luis.ortega"), "problem_ack", {"report_id": rid})
     assert code == 200 and "Acknowledged" in text_of(body["value"])
     await world.deliver()
-    assert any("Luis Ortega is looking at your problem" in r.card_text() for r in world.to(reporter))
+    assert any("Luis Ortega is on it" in r.card_text() for r in world.to(reporter))
     # The owner's card was updated in place (same activity id).
     assert any(u.activity_id == owner_msg.activity_id for u in world.updates_to("luis.ortega"))
 
