@@ -70,6 +70,8 @@ class ReportActions:
             raise ProblemError(f"{person_key!r} is not a person in the plan") from None
         if not access.is_staff(self.plan, person.key):
             raise ProblemError(f"{person.name} works no area's reports, so cannot be given one")
+        if report.status is ReportStatus.ACKNOWLEDGED and report.assignee == person.key:
+            return report  # already theirs: a retried assignment changes nothing and tells nobody again
         now = self.clock.now()
         await self._set(
             report,

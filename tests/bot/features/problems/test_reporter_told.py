@@ -136,6 +136,15 @@ async def test_a_retried_action_tells_the_reporter_once(world):
         assert code == 200, body
     await world.deliver()
     assert len(told_with(world, "now with Tom Becker")) == 1
+    # ... and once more a few seconds later, as a second instance would take it.
+    world.clock.advance(dt.timedelta(seconds=7))
+    code, body = await world.teams.invoke_action(
+        staff("luis.ortega"), "problem_assign", {"report_id": rid, "assignee": "tom.becker"}
+    )
+    assert code == 200, body
+    await world.deliver()
+    assert len(told_with(world, "now with Tom Becker")) == 1
+    assert len([r for r in world.to("tom.becker") if "my H drive files are missing" in r.card_text()]) == 1
 
 
 async def test_two_instances_escalating_at_once_tell_the_reporter_once(world):
