@@ -242,9 +242,11 @@ async def announcements_reconciled(services: Services) -> None:
 
 
 async def owed_replies_settled(services: Services) -> None:
-    """Tell the reporters whom a crash left without their reference (before serving: nothing waits)."""
+    """Tell the reporters whom a crash left without their reference, and move on the reports a crash
+    left between one step of their chain and the next (before serving: nothing waits)."""
     try:
         await services.problems.settle_owed_replies()
+        await services.problems.advance_routing()
     except Exception:
         log.exception("could not settle replies owed to reporters at start; the scheduler tries again")
 

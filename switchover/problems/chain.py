@@ -3,8 +3,13 @@
 Routing follows the plan: the area's owner (a person gets a 1:1 card, a
 channel a new thread), outside business hours P1/P2 straight to a person (the
 Service Desk channel is not watched then) and P3/P4 held until the desk opens.
-A card that cannot be delivered moves the report on along the chain, so a
-report is never left unrouted.
+A card that cannot be delivered moves the report on along the chain. The
+chain's state is in the database (the cards sent, their outcomes in the
+outbox, ``route_due_at``), so a stop between one step's failure and the next
+loses nothing: :meth:`OwnerChain.run_due` finds it. After the last step fails
+the report is marked unrouted, every project lead is alerted and it tops the
+desk's list until someone takes it. The reporter hears whom it reached (or that
+nobody was) only once the delivery is known.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ log = logging.getLogger(__name__)
 
 # The roles of the chain itself; a failed card of any other role (an escalation's) moves past the owner.
 _OWNER_ROLES = ("owner", "backup", "project_lead", "service_desk")
+_FAILED = (DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE)
+# How long after a chain card is queued (or found not sent yet) its stored outcome is looked at by
+# run_due; the delivery engine's callback usually moves the chain long before.
+ROUTE_LOOK = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +105,11 @@ class OwnerChain:
         self.clock = clock
 
     async def route(self, report: ProblemReport, now: dt.datetime) -> None:
-        """Send a new report's card to its owner (or the first reachable hop), and tell the reporter."""
+        """Send a new report's card to its owner (or the first reachable hop), and tell the reporter.
+
+        The reporter hears only what is known: the report is filed. Whom it reached is told once
+        the card's delivery is known (:meth:`advance`), never before.
+        """
         chain = hops(self.plan, report)
         start, not_before = 0, None
         schedule = report_schedule(self.plan, report)
@@ -106,30 +119,33 @@ class OwnerChain:
                 start = next((i for i, h in enumerate(chain) if h.contact.person), 0)
             else:
                 not_before = next_opening(self.plan, now, schedule)
-        routed = await self._send_along(report, chain, start, not_before=not_before)
+        message = f"Your report {report.reference} is filed; "
+        message += (
+            f"the Service Desk picks it up when it opens ({views.when(not_before, self.plan.zone)})."
+            if not_before
+            else "I'm finding the right person."
+        )
+        await self.notifier.tell_reporter(report, message, "created")
+        await self._send_along(report, chain, start, not_before=not_before)
         level = service_level(self.plan, report.priority, report.area)
         for target in level.notify_at_once:
             for i, hop in enumerate(targets(self.plan, report, target)):
                 await self.notifier.send_card(
                     report, hop.role, hop.contact, chain_index=-1, actionable=False, suffix=f"now-{target.value}-{i}"
                 )
-        message = f"Thanks, your report is {report.reference}. "
-        if routed is not None:
-            message += f"It went to {contact_name(self.plan, routed.contact)} ({self.plan.area(report.area).name})"
-            message += (
-                f", who will pick it up when the Service Desk opens ({views.when(not_before, self.plan.zone)})."
-                if not_before
-                else f"; they are asked to acknowledge it by {views.when(report.ack_due_at, self.plan.zone)}."
-            )
-        await self.notifier.tell_reporter(report, message, "created")
 
     async def route_again(self, report: ProblemReport) -> None:
         """A rerouted or reopened report: its chain from the top, then the cards brought up to date."""
+        await self.store.set_route_due(report, None, routed=True)
         await self._send_along(report, hops(self.plan, report), 0)
         await self.notifier.refresh_cards(report.tenant_id, report.id)
 
     async def on_card_outcome(self, outcome: DeliveryOutcome) -> None:
-        """The delivery engine's verdict on a card: note it, or move on along the chain."""
+        """The delivery engine's verdict on a card: note it, and move the chain on from the stored outcome.
+
+        This is the quick path; :meth:`run_due` finds what it missed (a stop between the outcome's
+        commit and this callback) from the same stored outcome.
+        """
         row = await self.store.card(outcome.tenant_id, outcome.id)
         if row is None or row.report_id is None:
             return
@@ -140,23 +156,92 @@ class OwnerChain:
             await self.store.add_event(
                 report.tenant_id, report.id, now, EventKind.NOTIFIED, None, f"card delivered to {name}"
             )
+        elif outcome.status in _FAILED:
+            detail = f"{name}: {outcome.status.value} ({outcome.reason or 'no reason given'})"
+            await self.store.add_event(report.tenant_id, report.id, now, EventKind.DELIVERY_FAILED, None, detail)
+        else:
             return
-        if outcome.status not in (DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE):
+        if not row.actionable:
             return
-        detail = f"{name}: {outcome.status.value} ({outcome.reason or 'no reason given'})"
-        await self.store.add_event(report.tenant_id, report.id, now, EventKind.DELIVERY_FAILED, None, detail)
-        if not report.is_open or not row.actionable:
-            return
-        start = row.chain_index + 1 if row.chain_index >= 0 else 0
-        if row.role not in _OWNER_ROLES:
+        if row.role in _OWNER_ROLES:
+            await self.advance(report.tenant_id, report.id, now)
+        elif outcome.status in _FAILED and report.is_open:
             # An escalation card failed: make sure someone further along has it.
-            start = max(start, 1)
-        await self._send_along(report, hops(self.plan, report), start)
+            start = max(row.chain_index + 1 if row.chain_index >= 0 else 0, 1)
+            await self._send_along(report, hops(self.plan, report), start)
+
+    async def run_due(self, now: dt.datetime | None = None) -> int:
+        """Look at every report whose chain card is due a look; returns how many moved on or were settled."""
+        now = now or self.clock.now()
+        moved = 0
+        for tenant_id, report_id in await self.store.route_due(now):
+            try:
+                moved += await self.advance(tenant_id, report_id, now)
+            except Exception:
+                log.exception("could not move a report along its chain", extra={"report": report_id})
+        return moved
+
+    async def advance(self, tenant_id: str, report_id: int, now: dt.datetime) -> int:
+        """From the stored outcome of the report's furthest chain card: delivered (tell the reporter
+        whom), failed (the next step, or unrouted after the last), or not known yet (look again later).
+
+        Returns 1 when something was settled or moved on, else 0. Safe to repeat: cards and messages
+        carry dedupe keys, the unrouted mark is claimed once.
+        """
+        report = await self.store.get(tenant_id, report_id)
+        if not report.is_open or report.unrouted_at is not None:
+            await self.store.set_route_due(report, None)
+            return 0
+        furthest = await self.store.chain_cards(report, _OWNER_ROLES)
+        if not furthest:
+            await self.store.set_route_due(report, None)
+            return 0
+        index, delivery_id = furthest[0]
+        outcome = await self.notifier.delivery.get(delivery_id)
+        chain = hops(self.plan, report)
+        if outcome.status is DeliveryStatus.SENT:
+            await self.store.set_route_due(report, None)
+            if 0 <= index < len(chain):
+                await self._tell_delivered(report, chain[index])
+            return 1
+        if outcome.status in _FAILED:
+            await self._send_along(report, chain, index + 1)
+            return 1
+        # Not sent yet (queued, held until the desk opens, being retried): look again later.
+        await self.store.set_route_due(report, now + ROUTE_LOOK)
+        return 0
+
+    async def _tell_delivered(self, report: ProblemReport, hop: Hop) -> None:
+        message = f"{report.reference} is with {contact_name(self.plan, hop.contact)}"
+        if report.ack_due_at is not None:
+            message += f", to acknowledge by {views.when(report.ack_due_at, self.plan.zone)}"
+        await self.notifier.tell_reporter(report, message + ".", "delivered")
+
+    async def _unrouted(self, report: ProblemReport) -> None:
+        """The last step failed: mark the report, alert every project lead once, tell the reporter."""
+        now = self.clock.now()
+        area = self.plan.area(report.area).name
+        if not await self.store.claim_unrouted(report, now, "nobody on the chain could be reached"):
+            return
+        log.error("problem report could not be routed anywhere", extra={"report": report.id})
+        alert = (
+            f"**{report.reference}** ({report.priority.value}, {area}) reached nobody: its owner, backup, "
+            f"the project leads and the Service Desk channel could not be reached. It tops the problem list "
+            f"until someone takes it. Say **problem {report.reference}** to see it."
+        )
+        for key in self.plan.project_leads:
+            await self.notifier.send_text(report, Contact(person=key), alert, f"unrouted-{key}")
+        await self.notifier.tell_reporter(
+            report,
+            f"We could not reach the {area} team about {report.reference}; the project lead has it.",
+            f"unrouted-c{report.cycle}",
+        )
 
     async def _send_along(
         self, report: ProblemReport, chain: list[Hop], start: int, *, not_before: dt.datetime | None = None
     ) -> Hop | None:
-        """Send the actionable card to the first hop from ``start`` that resolves to a recipient."""
+        """Send the actionable card to the first hop from ``start`` that resolves to a recipient;
+        past the last hop, the report is unrouted."""
         for index in range(start, len(chain)):
             hop = chain[index]
             sent = await self.notifier.send_card(
@@ -172,11 +257,14 @@ class OwnerChain:
             if sent:
                 detail = f"{hop.role.replace('_', ' ')}: {name}"
                 now = self.clock.now()
+                # Durable before anything else: a stop from here on leaves the report for run_due.
+                await self.store.set_route_due(report, (not_before or now) + ROUTE_LOOK)
                 await self.store.add_event(report.tenant_id, report.id, now, EventKind.ROUTED, None, detail)
                 return hop
             detail = f"{name} cannot be reached by the bot"
             await self.store.add_event(
                 report.tenant_id, report.id, self.clock.now(), EventKind.DELIVERY_FAILED, None, detail
             )
-        log.error("problem report could not be routed anywhere", extra={"report": report.id})
+        await self._unrouted(report)
         return None
+

@@ -182,8 +182,15 @@ class ProblemDesk:
     # -- escalation -----------------------------------------------------------------
 
     async def run_due(self, now: dt.datetime | None = None) -> int:
-        """Escalate every report whose next step is due; returns how many steps were taken."""
+        """Move on every report whose chain card failed (or was delivered) unnoticed, then escalate
+        every report whose next step is due; returns how many escalation steps were taken."""
+        await self.advance_routing(now)
         return await self.escalation.run_due(now)
+
+    async def advance_routing(self, now: dt.datetime | None = None) -> int:
+        """Move every report along its chain from its cards' stored outcomes (at start and on every
+        wake-up: a stop between a failed card and the next step loses nothing); returns how many moved."""
+        return await self.chain.run_due(now)
 
     # -- actions on a report --------------------------------------------------------
 

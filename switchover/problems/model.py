@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     INCIDENT = "incident"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    UNROUTED = "unrouted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class ProblemReport:
     screenshot_url: str | None = None
     acknowledged_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
+    unrouted_at: dt.datetime | None = None  # the whole chain failed; cleared when it is routed again
     timeline: tuple[TimelineEntry, ...] = field(default=())
 
     @property

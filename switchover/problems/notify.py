@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 PURPOSE = "problem"  # cards to owners, backups, leads (failures move along the chain)
 STATUS_PURPOSE = "problem-status"  # messages to reporters
 INCIDENT_PURPOSE = "problem-incident"  # major-incident cards
+ALERT_PURPOSE = "problem-alert"  # plain chat alerts (a report nobody could be reached for)
 # A card in one of these states is not on anyone's screen.
 _NOT_DELIVERED = (DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE, DeliveryStatus.CANCELLED)
 
@@ -182,6 +183,22 @@ class Notifier:
         except Exception:
             # The stored report is the truth; a stale card is a cosmetic loss.
             log.exception("could not update a problem card in place", extra={"delivery": delivery_id})
+
+    async def send_text(self, report: ProblemReport, contact: Contact, text: str, key: str) -> bool:
+        """Send ``contact`` a plain chat message about ``report`` (once per ``key`` and cycle);
+        False when the bot cannot reach them."""
+        recipient = await self.recipient(report.tenant_id, contact)
+        if recipient is None:
+            return False
+        request = DeliveryRequest(
+            recipient=recipient,
+            message=OutgoingMessage(text=text),
+            purpose=ALERT_PURPOSE,
+            subject_id=str(report.id),
+            dedupe_key=f"problem:{report.id}:c{report.cycle}:{key}",
+        )
+        await self.delivery.enqueue([request])
+        return True
 
     async def tell_reporter(self, report: ProblemReport, message: str, event: str) -> None:
         """Send the reporter a status card saying ``message`` (once per ``event``)."""

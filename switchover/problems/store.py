@@ -176,7 +176,10 @@ class ReportStore:
         if until is not None:
             where.append(c.created_at < until)
         async with self.db.begin(read_only=True) as conn:
-            rows = (await conn.execute(sa.select(reports).where(*where).order_by(c.id.desc()).limit(limit))).all()
+            # A report nobody on its chain could be reached for tops the list until someone takes it.
+            untaken = sa.case((sa.and_(c.unrouted_at.is_not(None), c.status == ReportStatus.OPEN.value), 0), else_=1)
+            query = sa.select(reports).where(*where).order_by(untaken, c.id.desc()).limit(limit)
+            rows = (await conn.execute(query)).all()
         if not with_timeline:
             return [_report(r, ()) for r in rows]
         return [await self.get(tenant_id, r.id) for r in rows]
@@ -283,6 +286,68 @@ class ReportStore:
                 return False
             await _event(c, report.tenant_id, report.id, at, EventKind.ESCALATED, None, detail)
         return True
+
+    # -- routing along the chain -----------------------------------------------------
+
+    async def route_due(self, now: dt.datetime, *, limit: int = 500) -> list[tuple[str, int]]:
+        """``(tenant_id, report_id)`` of reports whose chain card's outcome is due to be looked at."""
+        async with self.db.begin(read_only=True) as c:
+            rows = (
+                await c.execute(
+                    sa.select(reports.c.tenant_id, reports.c.id)
+                    .where(reports.c.route_due_at <= now)
+                    .order_by(reports.c.route_due_at)
+                    .limit(limit)
+                )
+            ).all()
+        return [(row.tenant_id, row.id) for row in rows]
+
+    async def set_route_due(self, report: ProblemReport, due: dt.datetime | None, *, routed: bool = False) -> None:
+        """When the chain's current card is next looked at (None: nothing to look at);
+        ``routed`` also clears the unrouted mark (the chain starts again)."""
+        values: dict[str, Any] = {"route_due_at": due}
+        if routed:
+            values["unrouted_at"] = None
+        async with self.db.begin(immediate=True, durable=True) as c:
+            await c.execute(
+                sa.update(reports)
+                .where(reports.c.tenant_id == report.tenant_id, reports.c.id == report.id)
+                .values(**values)
+            )
+
+    async def claim_unrouted(self, report: ProblemReport, at: dt.datetime, detail: str) -> bool:
+        """Mark the report unrouted unless it already is (of two claims, exactly one gets True)."""
+        async with self.db.begin(immediate=True, durable=True) as c:
+            claimed = await c.execute(
+                sa.update(reports)
+                .where(
+                    reports.c.tenant_id == report.tenant_id,
+                    reports.c.id == report.id,
+                    reports.c.unrouted_at.is_(None),
+                    reports.c.cycle == report.cycle,
+                )
+                .values(unrouted_at=at, route_due_at=None, updated_at=at)
+            )
+            if rowcount(claimed) != 1:
+                return False
+            await _event(c, report.tenant_id, report.id, at, EventKind.UNROUTED, None, detail)
+        return True
+
+    async def chain_cards(self, report: ProblemReport, roles: Sequence[str]) -> list[tuple[int, int]]:
+        """``(chain_index, delivery_id)`` of the report's working cards along its chain, furthest first."""
+        c = cards.c
+        where = [
+            c.tenant_id == report.tenant_id,
+            c.report_id == report.id,
+            c.actionable.is_(True),
+            c.chain_index >= 0,
+            c.role.in_(list(roles)),
+        ]
+        async with self.db.begin(read_only=True) as conn:
+            rows = await conn.execute(
+                sa.select(c.chain_index, c.delivery_id).where(*where).order_by(c.chain_index.desc(), c.id.desc())
+            )
+            return [(row.chain_index, row.delivery_id) for row in rows]
 
     # -- cards sent about reports ----------------------------------------------------
 
@@ -537,5 +602,6 @@ def _report(row: Any, evs: Sequence[Any]) -> ProblemReport:
         screenshot_url=row.screenshot_url,
         acknowledged_at=row.acknowledged_at,
         resolved_at=row.resolved_at,
+        unrouted_at=row.unrouted_at,
         timeline=tuple(TimelineEntry(e.at, EventKind(e.kind), e.actor, e.detail) for e in evs),
     )

@@ -48,8 +48,13 @@ reports = sa.Table(
     sa.Column("acknowledged_at", UtcDateTime),
     sa.Column("resolved_at", UtcDateTime),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # 0011_problem_routing: when the chain's current card's outcome is next looked at (NULL: nothing to
+    # look at), and when the last step of the chain failed (the report tops the desk's list until taken).
+    sa.Column("route_due_at", UtcDateTime),
+    sa.Column("unrouted_at", UtcDateTime),
     sa.UniqueConstraint("tenant_id", "submission_key", name="uq_problem_reports_submission"),
     sa.Index("ix_problem_reports_due", "status", "next_due_at"),
+    sa.Index("ix_problem_reports_route_due", "route_due_at"),
     sa.Index("ix_problem_reports_reporter", "tenant_id", "reporter_id"),
     sa.Index("ix_problem_reports_area_wave", "tenant_id", "area", "wave", "created_at"),
 )

@@ -50,8 +50,10 @@ async def test_a_report_reaches_the_owner_and_the_reporter_gets_a_reference(desk
     [owner_card] = desk.messenger.to_person("luis.ortega")
     assert report.reference in owner_card.text and "my H drive files are missing" in owner_card.text
     assert {"problem_ack", "problem_assign", "problem_resolve", "problem_not_mine"} <= verbs(owner_card.message.card)
-    [status] = desk.messenger.to(reporter_conversation(1))
-    assert report.reference in status.text and "Luis Ortega" in status.text
+    # Filed at once; whom it reached once the owner's card is delivered, never before.
+    filed, delivered = desk.messenger.to(reporter_conversation(1))
+    assert f"Your report {report.reference} is filed" in filed.text and "Luis Ortega" not in filed.text
+    assert f"{report.reference} is with Luis Ortega, to acknowledge by" in delivered.text
     stored = await desk.desk.get(report.tenant_id, report.id)
     assert kinds(stored)[:3] == ["created", "routed", "notified"]
     assert stored.reporter.wave == "wave-2" and stored.reporter.site == "Tacoma Clinic"

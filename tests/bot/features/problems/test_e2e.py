@@ -190,16 +190,18 @@ async def test_a_reporter_never_told_after_a_crash_is_told_their_reference_at_re
     await world.restart()
     await world.deliver()
     told = [r for r in world.to(reporter) if stored.reference in r.card_text()]
-    assert len(told) == 1, [r.card_text() for r in world.to(reporter)]
-    assert "Thanks, your report is" in told[0].card_text()
+    assert len(told) == 2, [r.card_text() for r in world.to(reporter)]
+    assert f"Your report {stored.reference} is filed" in told[0].card_text()
     assert len(world.to("luis.ortega")) == 1  # the filing was finished: the owner has the card
+    # Whom it reached is said once the owner's card is delivered, not before.
+    assert f"{stored.reference} is with Luis Ortega, to acknowledge by" in told[1].card_text()
 
     # Told once: neither another restart nor the scheduler's sweep tells them again.
     world.clock.advance(dt.timedelta(minutes=2))
     await world.restart()
     assert await world.desk.settle_owed_replies() == 0
     await world.deliver()
-    assert len([r for r in world.to(reporter) if stored.reference in r.card_text()]) == 1
+    assert len([r for r in world.to(reporter) if stored.reference in r.card_text()]) == 2
 
 
 async def test_show_them_all_lists_the_linked_reports_for_staff_only(world):
