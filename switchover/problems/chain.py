@@ -267,4 +267,3 @@ class OwnerChain:
             )
         await self._unrouted(report)
         return None
-
