@@ -21,7 +21,11 @@ Usage::
     .venv/bin/python bench/broadcast.py --quick                  # 600 recipients, 50/s, < 1 min
     .venv/bin/python bench/broadcast.py --recipients 10000 --tenant-rate 100
 
-The last line of output is one JSON object of figures.
+The last line of output is one JSON object of figures. Pacing is measured where the requests
+arrive (the loopback connector), over sliding windows: ``wire_max_per_1s`` and
+``wire_max_per_100ms`` (the most requests in any 1 s / 100 ms), ``wire_refusals_over_limit``
+(the connector's 429s for a limit exceeded, injected ones not counted) and
+``wire_rate_over_limit`` (all requests per second over the configured limit).
 """
 
 from __future__ import annotations
@@ -131,6 +135,8 @@ def chaos_connector(rate: float, seed: int, p429: float, p5xx: float) -> Any:
         async def _admit(self, request: web.Request, op: str, conversation_id: str) -> web.Response | None:
             if op == "send" and conversation_id not in self.blocked:
                 roll = self.rng.random()
+                if roll < p429 + p5xx:
+                    self.arrivals.append(time.monotonic())  # super()._admit notes the others
                 if roll < p429:
                     self.injected["429"] += 1
                     self.stats.calls += 1
@@ -292,6 +298,8 @@ async def broadcast(args: argparse.Namespace, *, kill_at: float | None) -> dict[
         by_status = await outcomes(db_path)
     await connector.stop()
 
+    from tests.support.connector import peak_in_window
+
     sends = [r for r in connector.received if r.op == "send"]
     per_recipient = Counter(recipient_of(r.conversation_id) for r in sends)
     expected = set(range(n)) - gone
@@ -301,6 +309,12 @@ async def broadcast(args: argparse.Namespace, *, kill_at: float | None) -> dict[
     duplicates = sum(1 for c in per_recipient.values() if c > 1)
     elapsed = (sends[-1].at - sends[0].at) if len(sends) > 1 else 0.0
     rate = (len(sends) - 1) / elapsed if elapsed else 0.0
+    # Pacing at the wire: every request (sends, chat openings, refused ones too) by its arrival
+    # at the connector, over sliding windows; refusals are the connector's own 429s for going over
+    # a limit (injected 429s are not the bot's doing).
+    arrivals = connector.arrivals
+    wire_seconds = (arrivals[-1] - arrivals[0]) if len(arrivals) > 1 else 0.0
+    wire_rate = (len(arrivals) - 1) / wire_seconds if wire_seconds else 0.0
     return {
         "recipients": n,
         "tenant_limit_per_s": args.tenant_rate,
@@ -317,6 +331,10 @@ async def broadcast(args: argparse.Namespace, *, kill_at: float | None) -> dict[
         "injected_429": connector.injected["429"],
         "injected_503": connector.injected["503"],
         "connector_429_total": connector.stats.throttled,
+        "wire_max_per_1s": peak_in_window(arrivals, 1.0),
+        "wire_max_per_100ms": peak_in_window(arrivals, 0.1),
+        "wire_refusals_over_limit": connector.stats.throttled - connector.injected["429"],
+        "wire_rate_over_limit": round(wire_rate / args.tenant_rate, 3),
         "killed_at_sends": killed_at,
         "resent_after_kill": by_status.get("resent_after_kill", 0),
         "in_doubt_held": by_status.get("in_doubt", 0),

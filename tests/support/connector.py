@@ -121,6 +121,9 @@ class LoopbackConnector:
         self.attachments: dict[str, tuple[str, bytes]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
         self.downloads: list[tuple[str, str | None]] = []
+        # When each Bot Connector request arrived (time.monotonic), refused or not: what Teams counts
+        # against the per-tenant limit, measured at the wire rather than where the bot scheduled it.
+        self.arrivals: list[float] = []
         self._ids = itertools.count(1)
         self._windows: dict[str, deque[float]] = defaultdict(deque)
         self._tenant_window: deque[float] = deque()
@@ -236,9 +239,14 @@ class LoopbackConnector:
             return web.Response(status=404)
         return web.Response(body=found[1], content_type=found[0])
 
+    def peak(self, seconds: float) -> int:
+        """The most requests that arrived within any sliding window of ``seconds``."""
+        return peak_in_window(self.arrivals, seconds)
+
     # -- protocol ---------------------------------------------------------------
 
     async def _admit(self, request: web.Request, op: str, conversation_id: str) -> web.Response | None:
+        self.arrivals.append(time.monotonic())
         self.stats.calls += 1
         self.stats.by_op[op] += 1
         if self.latency:
@@ -368,3 +376,14 @@ def _error(
         error["innerHttpError"] = {"statusCode": status, "body": {"subCode": sub_code}}
         error["subCode"] = sub_code
     return web.json_response({"error": error}, status=status, headers=headers)
+
+
+def peak_in_window(times: list[float], seconds: float) -> int:
+    """The most of ``times`` (seconds, ascending) that fall within any window ``[t, t + seconds)``."""
+    best = 0
+    start = 0
+    for end, t in enumerate(times):
+        while times[start] <= t - seconds:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
