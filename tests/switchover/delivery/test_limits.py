@@ -82,3 +82,43 @@ def test_tenant_rate_is_never_exceeded(count, rate):
     # Never more than `rate` in any one-second window.
     for i in range(rate, len(sends)):
         assert sends[i] - sends[i - rate] >= 1.0 - 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    delays=st.lists(st.floats(min_value=0.0, max_value=0.5), min_size=20, max_size=150),
+    rate=st.sampled_from([10, 50]),
+)
+def test_counted_until_done_no_second_at_the_far_side_holds_more_than_the_limit(delays, rate):
+    """Requests held back after their slot was taken (a busy event loop) still arrive within the limit."""
+    now = FakeTime()
+    limiter = RateLimiter(TeamsLimits(per_tenant_per_second=rate, margin=0.0), now, until_done=True)
+    in_flight: list[tuple[float, str]] = []  # (when it arrives and is answered, its conversation)
+    arrivals = []
+    for delay in delays:
+        conversation = f"c{len(arrivals) + len(in_flight)}"
+        while (wait := limiter.try_acquire("t", conversation)) > 0:
+            # Time passes; requests whose moment has come arrive and are answered.
+            now.t += wait
+            for at, key in sorted(a for a in in_flight if a[0] <= now.t):
+                in_flight.remove((at, key))
+                arrivals.append(at)
+                limiter.done("t", key)
+        in_flight.append((now.t + delay, conversation))
+    arrivals.extend(at for at, _ in in_flight)
+    arrivals.sort()
+    assert max(sum(1 for t in arrivals if start <= t < start + 1.0) for start in arrivals) <= rate
+
+
+def test_counted_until_done_a_window_full_of_requests_on_their_way_waits():
+    now = FakeTime()
+    windows = SlidingWindows(((2, 1.0),), now, until_done=True)
+    windows.record("t")
+    windows.record("t")
+    assert windows.wait_time("t") > 0  # two on their way: no third yet, however long ago they started
+    now.t += 5.0
+    assert windows.wait_time("t") > 0
+    windows.done("t")  # answered now: counts for the second from now, beside the one still on its way
+    assert abs(windows.wait_time("t") - 1.0) < 1e-9
+    now.t += 1.0
+    assert windows.wait_time("t") == 0
