@@ -15,9 +15,7 @@ Row life cycle::
 Crash safety. A row is ``claimed`` (with a lease, ``claimed_until``) in one
 statement. It waits for its rate slot while still only ``claimed``, is marked
 ``sending`` in a small transaction immediately before the HTTP request, and the
-outcome is written immediately after. The slot counts against the limits until the
-request is answered, so the limits hold where requests reach Teams even when a group
-commit of ``sending`` marks lets several sends leave at once. So:
+outcome is written immediately after. So:
 
 * a worker that stops before the HTTP call leaves ``claimed`` rows; once the
   lease expires any worker claims them again (nothing was sent: no duplicate).
@@ -250,8 +248,7 @@ class DeliveryEngine:
         # Pacing must run on the same time as waiting: real sleeps pace on the monotonic clock;
         # an injected sleep (tests moving a ManualClock) paces on the injected clock.
         pace = time.monotonic if sleep is None else (lambda: self.clock.now().timestamp())
-        # A request counts against every window (tenant, conversation) until it is answered.
-        self.limiter = RateLimiter(self.limits, pace, until_done=True)
+        self.limiter = RateLimiter(self.limits, pace)
         self.concurrency = concurrency
         self.batch_size = batch_size
         self.lease = lease
@@ -560,16 +557,8 @@ class DeliveryEngine:
         # The rate slot is taken while the row is only ``claimed``: a long wait (a conversation
         # paused by Retry-After, the hourly window) must never pass inside ``sending``, where an
         # expired lease would make another worker resend a message that may be on its way.
-        # The slot counts until the send is answered (``until_done``), so a group commit of the
-        # ``sending`` marks that lets many sends leave at once cannot push the limits over at Teams.
         await self._acquire(row.tenant_id, target.conversation_id)
-        try:
-            marked = await self._mark_sending(row, target)
-        except BaseException:
-            self.limiter.done(row.tenant_id, target.conversation_id)  # nothing was sent
-            raise
-        if not marked:
-            self.limiter.done(row.tenant_id, target.conversation_id)
+        if not await self._mark_sending(row, target):
             return  # the claim was lost (lease expired and another worker took the row)
         task = asyncio.create_task(self._send_and_record(row, recipient, target))
         self._in_flight.add(task)
@@ -599,17 +588,10 @@ class DeliveryEngine:
         return await self._update_row(statement) == 1
 
     async def _send_and_record(self, row: Any, recipient: Recipient, target: ConversationTarget) -> None:
+        message = message_from_json(row.message)
         extra = {"delivery": row.id, "purpose": row.purpose, "subject": row.subject_id, "tenant": row.tenant_id}
         try:
-            message = message_from_json(row.message)
-        except BaseException:
-            self.limiter.done(row.tenant_id, target.conversation_id)  # nothing was sent
-            raise
-        try:
-            try:
-                activity_id = await self.messenger.send(target, message)
-            finally:
-                self.limiter.done(row.tenant_id, target.conversation_id)
+            activity_id = await self.messenger.send(target, message)
         except DeliveryError as exc:
             if exc.kind is FailureKind.GONE:
                 await self._reopen_and_send(row, recipient, target, message, exc)
@@ -643,15 +625,12 @@ class DeliveryEngine:
         # Creating a conversation counts against the same limits as sending.
         await self._acquire(row.tenant_id, f"create:{target.user_id}")
         try:
-            try:
-                fresh = await self.messenger.open_personal(
-                    tenant_id=target.tenant_id,
-                    service_url=target.service_url,
-                    user_id=target.user_id,
-                    bot_id=target.bot_id,
-                )
-            finally:
-                self.limiter.done(row.tenant_id, f"create:{target.user_id}")
+            fresh = await self.messenger.open_personal(
+                tenant_id=target.tenant_id,
+                service_url=target.service_url,
+                user_id=target.user_id,
+                bot_id=target.bot_id,
+            )
         except DeliveryError as exc:
             if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
                 await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
@@ -665,10 +644,7 @@ class DeliveryEngine:
         await self.conversations.remember(recipient, fresh)
         await self._acquire(row.tenant_id, fresh.conversation_id)
         try:
-            try:
-                activity_id = await self.messenger.send(fresh, message)
-            finally:
-                self.limiter.done(row.tenant_id, fresh.conversation_id)
+            activity_id = await self.messenger.send(fresh, message)
         except DeliveryError as exc:
             if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
                 await self._retry_later(
@@ -845,10 +821,7 @@ class DeliveryEngine:
         for attempt in range(1, self.max_attempts + 1):
             await self._acquire(row.tenant_id, target.conversation_id)
             try:
-                try:
-                    await call()
-                finally:
-                    self.limiter.done(row.tenant_id, target.conversation_id)
+                await call()
                 return
             except DeliveryError as exc:
                 if exc.kind not in (FailureKind.THROTTLED, FailureKind.TRANSIENT) or attempt == self.max_attempts:

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 
 EPSILON = 1e-6  # below a microsecond a wait is float noise (and a ManualClock cannot move that little)
 
-IN_FLIGHT_POLL = 0.01  # how soon to look again when a window is full of sends still on their way
-
 Now = Callable[[], float]
 """Seconds on some monotonic-enough scale (tests pass a ManualClock-based one)."""
 
@@ -46,14 +44,8 @@ class TeamsLimits:
 class SlidingWindows:
     """Several sliding-window limits on one key (a conversation), checked together."""
 
-    def __init__(self, windows: tuple[tuple[int, float], ...], now: Now, *, until_done: bool = False) -> None:
+    def __init__(self, windows: tuple[tuple[int, float], ...], now: Now) -> None:
         self.windows = tuple(sorted(windows, key=lambda w: w[1]))
-        # until_done: a send counts from when its slot is taken until :meth:`done`, and from then on
-        # by the time it was done. When a request reaches the far side lies somewhere in between
-        # (a busy event loop can hold a request back after its slot was taken, so that it leaves
-        # together with later ones); counting it that way keeps every window true at the far side.
-        self._until_done = until_done
-        self._in_flight: dict[str, int] = {}
         self._now = now
         self._longest = max(s for _, s in self.windows)
         self._keep = max(n for n, _ in self.windows)
@@ -64,43 +56,20 @@ class SlidingWindows:
         """Seconds until ``key`` may be sent to without breaking any window."""
         t = self._now()
         wait = max(0.0, self._paused_until.get(key, 0.0) - t)
-        in_flight = self._in_flight.get(key, 0)
         sends = self._sends.get(key)
-        if sends or in_flight:
-            if sends is None:
-                sends = collections.deque()
+        if sends:
             while sends and sends[0] <= t - self._longest:
                 sends.popleft()
             for limit, seconds in self.windows:
-                room = limit - in_flight  # done sends that may be in the window besides those in flight
-                if room <= 0:
-                    wait = max(wait, IN_FLIGHT_POLL)  # the window is full of sends not yet done
-                elif len(sends) >= room:
+                if len(sends) >= limit:
                     # The send that has to age out of this window before another fits.
-                    wait = max(wait, sends[-room] + seconds - t)
+                    wait = max(wait, sends[-limit] + seconds - t)
             if not sends:
-                self._sends.pop(key, None)
+                del self._sends[key]
         return wait if wait > EPSILON else 0.0
 
     def record(self, key: str) -> None:
-        """Count one send to ``key`` now (with ``until_done``: from now until :meth:`done`)."""
-        if self._until_done:
-            self._in_flight[key] = self._in_flight.get(key, 0) + 1
-            return
-        self._append(key)
-
-    def done(self, key: str) -> None:
-        """With ``until_done``: a send recorded for ``key`` has been answered (or has failed)."""
-        if not self._until_done:
-            return
-        left = self._in_flight.get(key, 0) - 1
-        if left > 0:
-            self._in_flight[key] = left
-        else:
-            self._in_flight.pop(key, None)
-        self._append(key)
-
-    def _append(self, key: str) -> None:
+        """Count one send to ``key`` now."""
         sends = self._sends.setdefault(key, collections.deque(maxlen=self._keep))
         sends.append(self._now())
 
@@ -113,27 +82,20 @@ class SlidingWindows:
 
 
 class RateLimiter:
-    """Per-tenant and per-conversation sliding windows.
+    """Per-tenant and per-conversation sliding windows."""
 
-    With ``until_done`` every window counts each request until :meth:`done` (see
-    :class:`SlidingWindows`): the limits then hold where the requests arrive, whatever
-    happens between taking a slot and sending (a commit, a busy event loop).
-    """
-
-    def __init__(self, limits: TeamsLimits, now: Now, *, until_done: bool = False) -> None:
+    def __init__(self, limits: TeamsLimits, now: Now) -> None:
         self.limits = limits
         self._now = now
         per_second = max(1, int(limits.per_tenant_per_second))
-        # Spread over the second as well: a whole second's allowance sent at once reaches Teams as
-        # a burst whose edges jitter across its window. Not one request every 1/rate s: each late
-        # wake-up would then be lost for good. Counted until done, a request stays in the 100 ms
-        # window for its round trip as well, so that window allows a fifth of the second's
-        # allowance (a tenth capped the rate near 0.9 of the limit in bench/broadcast.py); counted
-        # from the slot alone, a tenth (a fifth drew more 429s there).
-        short = max(1, per_second // (5 if until_done else 10))
-        self.tenants = SlidingWindows(((per_second, 1.0 + limits.margin), (short, 0.1)), now, until_done=until_done)
+        # Spread over the second as well (a tenth of the allowance per 100 ms): a whole second's
+        # allowance sent at once reaches Teams as a burst whose edges jitter across its window.
+        # Not one request every 1/rate s: each late wake-up would then be lost for good. (Measured
+        # with bench/broadcast.py: a fifth per 100 ms drew more 429s and a lower rate.)
+        short = max(1, per_second // 10)
+        self.tenants = SlidingWindows(((per_second, 1.0 + limits.margin), (short, 0.1)), now)
         self.conversations = SlidingWindows(
-            tuple((n, seconds + limits.margin) for n, seconds in limits.per_conversation), now, until_done=until_done
+            tuple((n, seconds + limits.margin) for n, seconds in limits.per_conversation), now
         )
 
     def wait_time(self, tenant_id: str, conversation_key: str) -> float:
@@ -148,8 +110,3 @@ class RateLimiter:
         self.tenants.record(tenant_id)
         self.conversations.record(conversation_key)
         return 0.0
-
-    def done(self, tenant_id: str, conversation_key: str) -> None:
-        """The request whose slot was taken has been answered or failed (see ``until_done``)."""
-        self.tenants.done(tenant_id)
-        self.conversations.done(conversation_key)
