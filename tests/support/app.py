@@ -23,6 +23,7 @@ for the app it talks to, and :func:`restart_app` keeps the identity.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import itertools
@@ -316,6 +317,22 @@ async def restart_app(runner: web.AppRunner, running: RunningApp, **kw: Any) -> 
     """Stop the app and start a new one on the same settings, clock and identity, as a deploy or crash would."""
     await runner.cleanup()
     return await start_app(running.settings, running.clock, identity=running.identity, **kw)
+
+
+@contextlib.asynccontextmanager
+async def customer_app(
+    customer: str, home: Path, clock: Clock, identity: LoopbackIdentity | None, connector: LoopbackConnector
+) -> AsyncIterator[TeamsClient]:
+    """An example customer's app (``examples/<customer>/``) served from ``home``, and a Teams client for it."""
+    settings = make_settings(home, identity=identity, customer=customer)
+    runner, running = await start_app(settings, clock, identity=identity)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield TeamsClient(
+                running, connector, session, identity=identity, bot_id=f"28:{uuid.uuid4()}", customer=customer
+            )
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture

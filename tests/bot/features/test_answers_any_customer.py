@@ -8,16 +8,11 @@ Australia, New Zealand) from ``examples/``; their nicknames come from their plan
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 
-from switchover.clock import ManualClock
-from tests.support.app import TeamsClient, make_settings, start_app
-from tests.support.connector import LoopbackConnector
-from tests.support.identity import LoopbackIdentity
+from tests.support.app import TeamsClient, customer_app
 
 BERLIN = "Europe/Berlin"
 LONDON = "Europe/London"
@@ -31,29 +26,15 @@ def clock_start() -> dt.datetime:
     return dt.datetime(2027, 2, 1, 8, 30, tzinfo=dt.UTC)
 
 
-async def _client(
-    customer: str, tmp_path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
-) -> AsyncIterator[TeamsClient]:
-    settings = make_settings(tmp_path, identity=identity, customer=customer)
-    runner, running = await start_app(settings, clock, identity=identity)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield TeamsClient(
-                running, connector, session, identity=identity, bot_id=f"28:{uuid.uuid4()}", customer=customer
-            )
-    finally:
-        await runner.cleanup()
-
-
 @pytest.fixture
 async def wideworld(tmp_path, clock, identity, connector) -> AsyncIterator[TeamsClient]:  # type: ignore[no-untyped-def]
-    async for client in _client("wideworld", tmp_path, clock, identity, connector):
+    async with customer_app("wideworld", tmp_path, clock, identity, connector) as client:
         yield client
 
 
 @pytest.fixture
 async def trey(tmp_path, clock, identity, connector) -> AsyncIterator[TeamsClient]:  # type: ignore[no-untyped-def]
-    async for client in _client("trey", tmp_path, clock, identity, connector):
+    async with customer_app("trey", tmp_path, clock, identity, connector) as client:
         yield client
 
 

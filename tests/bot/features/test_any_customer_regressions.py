@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from switchover.clock import ManualClock
-from tests.support.app import EXAMPLES, Person, TeamsClient, make_settings, person, start_app
+from tests.support.app import EXAMPLES, Person, TeamsClient, customer_app, make_settings, person, start_app
 from tests.support.connector import LoopbackConnector, Received
 from tests.support.identity import LoopbackIdentity
 
@@ -46,27 +46,13 @@ def clock_start() -> dt.datetime:
     return dt.datetime(2027, 2, 1, 8, 30, tzinfo=dt.UTC)
 
 
-async def _client(
-    customer: str, tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
-) -> AsyncIterator[TeamsClient]:
-    home = tmp_path / customer  # each customer's own database, when a test talks to two apps
-    home.mkdir()
-    settings = make_settings(home, identity=identity, customer=customer)
-    runner, running = await start_app(settings, clock, identity=identity)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield TeamsClient(
-                running, connector, session, identity=identity, bot_id=f"28:{uuid.uuid4()}", customer=customer
-            )
-    finally:
-        await runner.cleanup()
-
-
 @pytest.fixture
 async def wideworld(
     tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
 ) -> AsyncIterator[TeamsClient]:
-    async for client in _client("wideworld", tmp_path, clock, identity, connector):
+    home = tmp_path / "wideworld"  # each customer's own database, when a test talks to two apps
+    home.mkdir()
+    async with customer_app("wideworld", home, clock, identity, connector) as client:
         yield client
 
 
@@ -74,7 +60,9 @@ async def wideworld(
 async def trey(
     tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
 ) -> AsyncIterator[TeamsClient]:
-    async for client in _client("trey", tmp_path, clock, identity, connector):
+    home = tmp_path / "trey"  # each customer's own database, when a test talks to two apps
+    home.mkdir()
+    async with customer_app("trey", home, clock, identity, connector) as client:
         yield client
 
 
