@@ -12,9 +12,19 @@ values of the right type, pass as they are; ``value`` is each feature's to read
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:  # PostgreSQL refuses it in text columns; no Teams client sends it
+        raise ValueError("must not contain NUL (U+0000) characters")
+    return value
+
+
+# A string field as stored: of string type, and storable in any database's text column.
+Text = Annotated[StrictStr, AfterValidator(_no_nul)]
 
 
 class _Open(BaseModel):
@@ -24,20 +34,20 @@ class _Open(BaseModel):
 class _Named(_Open):
     """A team, a channel, a tenant: an id and a name."""
 
-    id: StrictStr | None = None
-    name: StrictStr | None = None
+    id: Text | None = None
+    name: Text | None = None
 
 
 class _Account(_Named):
-    aadObjectId: StrictStr | None = None  # noqa: N815 - the Bot Framework's names
-    userPrincipalName: StrictStr | None = None  # noqa: N815
-    email: StrictStr | None = None
-    role: StrictStr | None = None
+    aadObjectId: Text | None = None  # noqa: N815 - the Bot Framework's names
+    userPrincipalName: Text | None = None  # noqa: N815
+    email: Text | None = None
+    role: Text | None = None
 
 
 class _Conversation(_Named):
     conversationType: Literal["personal", "groupChat", "channel"] | None = None  # noqa: N815
-    tenantId: StrictStr | None = None  # noqa: N815
+    tenantId: Text | None = None  # noqa: N815
     isGroup: StrictBool | None = None  # noqa: N815
 
 
@@ -45,30 +55,30 @@ class _ChannelData(_Open):
     tenant: _Named | None = None
     team: _Named | None = None
     channel: _Named | None = None
-    eventType: StrictStr | None = None  # noqa: N815
+    eventType: Text | None = None  # noqa: N815
     settings: dict[str, Any] | None = None
 
 
 class _Attachment(_Open):
-    contentType: StrictStr | None = None  # noqa: N815
-    contentUrl: StrictStr | None = None  # noqa: N815
-    name: StrictStr | None = None
+    contentType: Text | None = None  # noqa: N815
+    contentUrl: Text | None = None  # noqa: N815
+    name: Text | None = None
 
 
 class _Activity(_Open):
-    type: StrictStr
-    id: StrictStr | None = None
-    name: StrictStr | None = None
-    action: StrictStr | None = None
-    text: StrictStr | None = None
-    textFormat: StrictStr | None = None  # noqa: N815
-    locale: StrictStr | None = None
-    localTimezone: StrictStr | None = None  # noqa: N815
-    timestamp: StrictStr | None = None
-    localTimestamp: StrictStr | None = None  # noqa: N815
-    channelId: StrictStr | None = None  # noqa: N815
-    replyToId: StrictStr | None = None  # noqa: N815
-    summary: StrictStr | None = None
+    type: Text
+    id: Text | None = None
+    name: Text | None = None
+    action: Text | None = None
+    text: Text | None = None
+    textFormat: Text | None = None  # noqa: N815
+    locale: Text | None = None
+    localTimezone: Text | None = None  # noqa: N815
+    timestamp: Text | None = None
+    localTimestamp: Text | None = None  # noqa: N815
+    channelId: Text | None = None  # noqa: N815
+    replyToId: Text | None = None  # noqa: N815
+    summary: Text | None = None
     sender: _Account = Field(alias="from")
     recipient: _Account | None = None
     conversation: _Conversation

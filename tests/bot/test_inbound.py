@@ -29,6 +29,9 @@ FOUND: list[tuple[str, dict[str, Any], str]] = [
     ("channel-data-a-list", {"type": "conversationUpdate", "channelData": [{"team": {}}]}, "activity.channelData"),
     ("members-added-strings", {"type": "conversationUpdate", "membersAdded": ["28:bot"]}, "membersAdded.0"),
     ("attachments-an-object", {"attachments": {"contentType": "image/png"}}, "activity.attachments"),
+    # psycopg/asyncpg: "A string literal cannot contain NUL (0x00) characters" (a question or name stored)
+    ("text-with-nul", {"text": "when is my\x00 migration"}, "activity.text: Value error, must not contain NUL"),
+    ("from-name-with-nul", {"from": {"name": "Omar\x00"}}, "activity.from.name"),
 ]
 
 
