@@ -23,12 +23,14 @@ from enum import StrEnum
 
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.plan.desks import country_codes, plan_country_code
+from switchover.plan.diff import PersonMove
 from switchover.plan.model import Champion, ExceptionKind, MembershipRule, Plan, Wave, WaveException
 
 __all__ = [
     "AssignmentReason",
     "WaveAssignment",
     "members_by_wave",
+    "people_moved",
     "resolve_wave",
     "rule_wave",
     "wave_for_upn",
@@ -238,6 +240,18 @@ def members_by_wave(plan: Plan, users: Iterable[DirectoryUser]) -> dict[str, lis
         if assignment.wave is not None:
             out[assignment.wave.key].append(user)
     return out
+
+
+def people_moved(old: Plan, new: Plan, users: Iterable[DirectoryUser]) -> tuple[PersonMove, ...]:
+    """The users whose wave differs between two plans (for :func:`switchover.plan.diff.diff_plans`),
+    in directory order; a person moving into or out of every wave counts too."""
+    old_resolver, new_resolver = _resolver(old), _resolver(new)
+    out = []
+    for user in users:
+        was, now = old_resolver.resolve(user), new_resolver.resolve(user)
+        if was.wave_key != now.wave_key:
+            out.append(PersonMove(user.upn, user.display_name, was.wave_key, now.wave_key, now.explain()))
+    return tuple(out)
 
 
 def wave_for_upn(plan: Plan, users: Iterable[DirectoryUser], upn: str) -> WaveAssignment | None:

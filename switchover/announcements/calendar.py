@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -16,6 +15,7 @@ from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements, wave_moves
 from switchover.plan.model import Audience as PlanAudience
 from switchover.plan.model import CalendarMessage, Plan, Wave
+from switchover.plan.timing import message_time  # here too: callers import it from the calendar
 from switchover.storage.db import insert_for
 
 log = logging.getLogger(__name__)
@@ -55,24 +55,6 @@ def calendar_content(message: CalendarMessage) -> Content:
         elif b.action in ("acknowledge", "mfa_done", "report_problem"):
             buttons.append(Button(title=b.title, verb=b.action))
     return Content(summary=message.summary, points=message.points, buttons=tuple(buttons))
-
-
-def message_time(wave: WaveDates, message: CalendarMessage, zone: ZoneInfo) -> dt.datetime | None:
-    """When a calendar message goes for a wave (None: sent by a lead).
-
-    ``zone``: the wave's (``Plan.zone_of``): ``days: -1, at: "16:00"`` is 16:00 on the day before
-    the cutover day, both as the wave's people count them.
-    """
-    timing = message.timing
-    if timing.manual:
-        return None
-    if timing.cutover == "start":
-        return wave.start
-    if timing.cutover == "end":
-        return wave.end
-    day = wave.start.astimezone(zone).date() + dt.timedelta(days=timing.days or 0)
-    at = timing.at or dt.time(9, 0)
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
 
 
 class WaveCalendar:
