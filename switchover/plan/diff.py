@@ -45,7 +45,7 @@ ChangeKind = Literal["added", "removed", "changed", "moved", "cancelled"]
 
 T = TypeVar("T")
 
-# Text renderings cut a long value (an FAQ answer, a summary) to this many characters; as_json keeps it whole.
+# Text renderings cut prose (an FAQ answer, a summary) to this many characters; as_json keeps it whole.
 SHORT = 72
 # The text rendering lists at most this many people per (old wave, new wave) pair; as_json lists all.
 PEOPLE_SHOWN = 20
@@ -87,13 +87,16 @@ class Change:
     old: str | None = None
     new: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # Prose (an answer, a summary): cut to a short line in the text rendering, whole in the JSON.
+    prose: bool = False
 
     def __str__(self) -> str:
-        old, new = _short(self.old), _short(self.new)
+        old, new = (_short(self.old), _short(self.new)) if self.prose else (self.old or "", self.new or "")
         if self.kind == "changed" and ("added_items" in self.data or "removed_items" in self.data):
             gone, came = self.data.get("removed_items") or [], self.data.get("added_items") or []
-            edits = [f"adds {_short(', '.join(came))}"] if came else []
-            edits += [f"drops {_short(', '.join(gone))}"] if gone else []
+            cut = _short if self.prose else str
+            edits = [f"adds {cut(', '.join(came))}"] if came else []
+            edits += [f"drops {cut(', '.join(gone))}"] if gone else []
             return f"{self.subject}: {'; '.join(edits) or 'same items, new order'}"
         if self.kind == "changed":
             return f"{self.subject}: {old} -> {new}"
@@ -318,7 +321,11 @@ def _window(plan: Plan, wave: Wave) -> str:
 # -- comparing -------------------------------------------------------------------------
 
 
-def _value_change(subject: str, old: Any, new: Any) -> Change:
+# Fields whose values are sentences people read, rather than names, times or settings.
+PROSE = frozenset({"question", "answer", "alternates", "summary", "points", "description", "reason", "note", "notes"})
+
+
+def _value_change(subject: str, old: Any, new: Any, *, prose: bool = False) -> Change:
     """A changed value; a longer list of words says which items it gains and loses instead."""
     if (
         isinstance(old, tuple)
@@ -327,8 +334,10 @@ def _value_change(subject: str, old: Any, new: Any) -> Change:
         and len(old) + len(new) > 6
     ):
         gone, came = [v for v in old if v not in new], [v for v in new if v not in old]
-        return Change(subject, "changed", words(old), words(new), {"removed_items": gone, "added_items": came})
-    return Change(subject, "changed", words(old), words(new))
+        return Change(
+            subject, "changed", words(old), words(new), {"removed_items": gone, "added_items": came}, prose=prose
+        )
+    return Change(subject, "changed", words(old), words(new), prose=prose)
 
 
 def _fields(subject: str, old: BaseModel, new: BaseModel, *, skip: Iterable[str] = ()) -> list[Change]:
@@ -340,7 +349,7 @@ def _fields(subject: str, old: BaseModel, new: BaseModel, *, skip: Iterable[str]
             continue
         a, b = getattr(old, name), getattr(new, name)
         if a != b:
-            out.append(_value_change(f"{subject} {name.replace('_', ' ')}".strip(), a, b))
+            out.append(_value_change(f"{subject} {name.replace('_', ' ')}".strip(), a, b, prose=name in PROSE))
     return out
 
 
@@ -600,12 +609,12 @@ def _send_changes(old: Plan, new: Plan, now: dt.datetime | None, sent: frozenset
             old_wave, _, old_at = before[ann_id]
             if old_at == new_at or past(old_at):
                 continue  # unchanged, or its time has come: it has gone (or is going) already
-            new_words = when(new, wave, new_at) + (" (already past: goes at once)" if past(new_at) else "")
+            new_words = when(new, wave, new_at) + (" (its time has passed)" if past(new_at) else "")
             out.append(
                 Change(ann_id, "moved", when(old, old_wave, old_at), new_words, data(ann_id, wave, old_at, new_at))
             )
         else:
-            new_words = when(new, wave, new_at) + (" (already past: goes at once)" if past(new_at) else "")
+            new_words = when(new, wave, new_at) + (" (its time has passed)" if past(new_at) else "")
             out.append(Change(ann_id, "added", None, new_words, data(ann_id, wave, None, new_at)))
     for ann_id, (wave, _, old_at) in before.items():
         if ann_id in after or ann_id in sent or past(old_at):
