@@ -24,6 +24,10 @@ Commands defined here:
   roster) is wrong; with ``--strict`` also on warnings and enabled users in no wave.
 - ``switchover plan who PATH UPN... [--roster CSV]``: each person's wave, cutover
   window and the reason (rule, champion, moved, explicit; or disabled, guest, ...).
+- ``switchover plan diff NEW [--plan PATH] [--roster CSV] [--database-url URL] [--json]``:
+  what replacing the plan in use (``SWITCHOVER_PLAN``) with NEW would change, including the
+  people who would change wave and the pending sends that would move, be added or be
+  cancelled. Exit status 0 (``no changes`` or the changes), 2 when a plan does not load.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from switchover.directory.base import DirectoryUser
     from switchover.plan.model import Plan
+    from switchover.storage.db import Database
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -90,6 +95,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     who.add_argument("people", nargs="+", metavar="UPN", help="UPN, mail or object id")
     who.add_argument("--roster", type=Path, default=None, help="the users CSV; default: roster.csv next to the plan")
     who.set_defaults(func=plan_who)
+    diff = plan_sub.add_parser(
+        "diff",
+        help="show what a new version of the plan would change",
+        description="Compare the plan in use (SWITCHOVER_PLAN, or --plan) with NEW: waves, people who would "
+        "change wave, owners, calendar and the pending sends that would move, be added or be cancelled, FAQ "
+        "and the rest. Nothing is changed.",
+    )
+    diff.add_argument("new", type=Path, metavar="NEW", help="the new plan YAML file")
+    diff.add_argument("--plan", type=Path, default=None, help="the plan in use; default: SWITCHOVER_PLAN")
+    diff.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="the users CSV; default: SWITCHOVER_ROSTER, the directory snapshot (SWITCHOVER_DIRECTORY=graph) "
+        "or roster.csv next to the plan in use",
+    )
+    diff.add_argument(
+        "--database-url",
+        default=None,
+        help="where the sent announcements are; default: DATABASE_URL, or the app's SQLite file if it exists",
+    )
+    diff.add_argument("--json", action="store_true", help="print the changes as JSON")
+    diff.set_defaults(func=plan_diff)
 
 
 def plan_check(args: argparse.Namespace) -> int:
@@ -224,6 +252,113 @@ def plan_who(args: argparse.Namespace) -> int:
             window = format_window(a.wave.cutover.start, a.wave.cutover.end, day="iso")
             print(f"{user.display_name} <{user.upn}>: {a.wave.title}, {window} ({a.explain()})")
     return status
+
+
+async def plan_diff(args: argparse.Namespace) -> int:
+    """Run ``switchover plan diff``: 0 with the changes (or ``no changes``), 2 when a plan does not load."""
+    import json
+
+    from switchover.clock import SystemClock
+    from switchover.directory.roster import RosterDirectory, RosterError
+    from switchover.membership import people_moved
+    from switchover.plan.diff import diff_plans
+    from switchover.plan.loader import PlanError, load_plan
+    from switchover.settings import Settings, async_database_url
+
+    settings = Settings()  # type: ignore[call-arg]
+    old_path = args.plan or settings.plan_path
+    if old_path is None:
+        print("no plan in use to compare with: set SWITCHOVER_PLAN or pass --plan PATH", file=sys.stderr)
+        return 2
+    try:
+        new = await asyncio.to_thread(load_plan, args.new)
+    except PlanError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        old = await asyncio.to_thread(load_plan, old_path)
+    except PlanError as exc:
+        print(f"the plan in use ({old_path}) does not load, so there is nothing to compare with:", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 2
+
+    db = None
+    if args.database_url or settings.database_url or (settings.data_dir / "switchover.db").exists():
+        from switchover.storage.db import Database
+
+        db = Database(async_database_url(args.database_url) if args.database_url else settings.async_database_url)
+    try:
+        users = None
+        roster_path = args.roster or settings.roster_path
+        if roster_path is None and settings.directory_source == "graph" and db is not None:
+            users = await _snapshot_users(db, settings.graph_tenant_id or old.organisation.tenant_id or "default")
+            if users is None:
+                print("no directory snapshot in the database: people's waves are not compared", file=sys.stderr)
+        elif roster_path is not None or (old_path.parent / "roster.csv").exists():
+            try:
+                users = RosterDirectory.from_csv(roster_path or old_path.parent / "roster.csv").users
+            except RosterError as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+        else:
+            print(
+                f"no roster at {old_path.parent / 'roster.csv'}: people's waves are not compared (use --roster)",
+                file=sys.stderr,
+            )
+        sent: frozenset[str] = frozenset()
+        now = None
+        if db is not None:
+            try:
+                sent = await _sent_calendar_ids(db, old.organisation.tenant_id)
+            except Exception as exc:  # noqa: BLE001 - said to the operator, with what to do
+                print(
+                    f"cannot read the sent announcements from the database ({type(exc).__name__}: {exc}); "
+                    "check DATABASE_URL or pass --database-url",
+                    file=sys.stderr,
+                )
+                return 1
+            now = SystemClock().now()
+    finally:
+        if db is not None:
+            await db.dispose()
+    changes = diff_plans(
+        old, new, people=people_moved(old, new, users) if users is not None else (), now=now, sent=sent
+    )
+    print(json.dumps(changes.as_json(), indent=2, ensure_ascii=False) if args.json else changes.render())
+    return 0
+
+
+async def _snapshot_users(db: Database, tenant_id: str) -> list[DirectoryUser] | None:
+    """The users of the last directory snapshot kept in the database (None: none kept)."""
+    from switchover.directory.store import DirectoryStore
+
+    snapshot = await DirectoryStore(db).load(tenant_id)
+    return list(snapshot.users) if snapshot is not None else None
+
+
+async def _sent_calendar_ids(db: Database, tenant_id: str | None) -> frozenset[str]:
+    """Ids of the calendar announcements no longer pending (sent, going, cancelled, recalled, missed):
+    a new plan does not touch them. ``tenant_id``: the plan's, if it names one."""
+    import sqlalchemy as sa
+
+    from switchover.announcements.model import AnnouncementStatus
+    from switchover.announcements.tables import announcements
+
+    c_ = announcements.c
+    query = sa.select(c_.id).where(
+        c_.kind == "calendar",
+        c_.status.not_in((AnnouncementStatus.SCHEDULED.value, AnnouncementStatus.MANUAL.value)),
+    )
+    if tenant_id:
+        query = query.where(c_.tenant_id == tenant_id)
+    try:
+        async with db.begin(read_only=True) as c:
+            return frozenset(r.id for r in await c.execute(query))
+    except sa.exc.DBAPIError as exc:
+        text = str(exc.orig).lower()
+        if "no such table" in text or "does not exist" in text:
+            return frozenset()  # a database the app has not set up yet: nothing was sent
+        raise
 
 
 def rule_warnings(plan: Plan, users: list[DirectoryUser]) -> list[str]:
