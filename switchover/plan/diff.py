@@ -273,7 +273,7 @@ def words(value: Any) -> str:
         for name, info in type(value).model_fields.items():
             v = getattr(value, name)
             if v != info.get_default(call_default_factory=True):
-                parts.append(f"{name.replace('_', ' ')} {words(v)}")
+                parts.append(f"{name.rstrip('_').replace('_', ' ')} {words(v)}")
         return ", ".join(parts) or "defaults"
     if isinstance(value, tuple | list):
         if not value:
@@ -349,7 +349,8 @@ def _fields(subject: str, old: BaseModel, new: BaseModel, *, skip: Iterable[str]
             continue
         a, b = getattr(old, name), getattr(new, name)
         if a != b:
-            out.append(_value_change(f"{subject} {name.replace('_', ' ')}".strip(), a, b, prose=name in PROSE))
+            label = f"{subject} {name.rstrip('_').replace('_', ' ')}".strip()
+            out.append(_value_change(label, a, b, prose=name in PROSE))
     return out
 
 
@@ -373,10 +374,10 @@ def _keyed(
     out: list[Change] = []
     for k, item in before.items():
         if k not in after:
-            out.append(Change(subject(item), "removed", old_summary(item)))
+            out.append(Change(subject(item), "removed", old_summary(item), prose=True))
     for k, item in after.items():
         if k not in before:
-            out.append(Change(subject(item), "added", None, summary(item)))
+            out.append(Change(subject(item), "added", None, summary(item), prose=True))
         elif before[k] != item:
             out += changed(before[k], item) if changed is not None else _fields(subject(item), before[k], item)
     return out
@@ -591,7 +592,7 @@ def _send_changes(old: Plan, new: Plan, now: dt.datetime | None, sent: frozenset
     before, after = pending_sends(old), pending_sends(new)
 
     def when(plan: Plan, wave: Wave, at: dt.datetime | None) -> str:
-        return "sent by a lead" if at is None else format_moment(at.astimezone(plan.zone_of(wave)))
+        return "to be sent by a lead" if at is None else format_moment(at.astimezone(plan.zone_of(wave)))
 
     def past(at: dt.datetime | None) -> bool:
         return now is not None and at is not None and at <= now

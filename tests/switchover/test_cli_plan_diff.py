@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from switchover.announcements.tables import announcements
 from switchover.cli import main
 from switchover.clock import ManualClock, SystemClock
+from switchover.directory.roster import RosterDirectory
+from switchover.directory.snapshot import Snapshot
+from switchover.directory.store import DirectoryStore
 from switchover.settings import async_database_url
 from switchover.storage.db import Database
 
@@ -268,3 +271,38 @@ def test_without_a_roster_people_are_not_compared(tmp_path: Path, capsys: pytest
     captured = capsys.readouterr()
     assert "people's waves are not compared" in captured.err
     assert captured.out.endswith("owner of Email & calendar: Priya Raman -> Tom Becker\n")
+
+
+async def _database_with_snapshot(url: str) -> None:
+    db = Database(async_database_url(url))
+    try:
+        await db.migrate()
+        users = RosterDirectory.from_csv(EXAMPLE / "roster.csv").users
+        synced = dt.datetime(2027, 2, 1, tzinfo=dt.UTC)
+        await DirectoryStore(db).save("default", Snapshot(users=tuple(users), readiness={}, synced_at=synced))
+    finally:
+        await db.dispose()
+
+
+def test_people_from_the_directory_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Microsoft Graph as the directory: people come from its last snapshot in the database (no roster here).
+    monkeypatch.setenv("SWITCHOVER_DIRECTORY", "graph")
+    in_use = tmp_path / "in-use" / "plan.yaml"
+    in_use.parent.mkdir()
+    in_use.write_text(PLAN.read_text(encoding="utf-8"), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'switchover.db'}"
+    asyncio.run(_database_with_snapshot(url))
+    new = write_edit(
+        tmp_path,
+        (
+            "    reason: works from Seattle HQ during the project\n",
+            "    reason: works from Seattle HQ during the project\n"
+            "  - {user: nora.abbott@fabrikamhealth.com, kind: exclude}\n",
+        ),
+    )
+    assert main(["plan", "diff", str(new), "--plan", str(in_use), "--database-url", url]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "People\n  nora.abbott@fabrikamhealth.com: Wave 2 -> no wave\n" in captured.out

@@ -284,7 +284,7 @@ def test_a_calendar_entry_left_to_a_lead_moves_its_pending_sends_to_the_lead() -
     result = diff(old, new, users, now=dt.datetime(2027, 2, 8, 9, 0, tzinfo=PACIFIC))
     only(result, "calendar", "sends")
     assert lines(result.calendar) == ["calendar one-week timing: 7 days before at 09:00 -> sent by a lead"]
-    assert lines(result.sends) == ["wave-3/one-week: moves Sat 20 Feb 09:00 PST -> sent by a lead"]
+    assert lines(result.sends) == ["wave-3/one-week: moves Sat 20 Feb 09:00 PST -> to be sent by a lead"]
 
 
 def test_a_wave_removed_cancels_its_pending_sends_and_its_people_leave() -> None:
