@@ -1,4 +1,4 @@
-"""The HTTP API for automation (PSA tools, Power Automate, scripts): announcements, problem reports, readiness.
+"""The HTTP API for automation (PSA tools, Power Automate, scripts): announcements, problem reports, readiness, status.
 
 :func:`setup` adds every module's routes behind the token check (:mod:`api.auth`),
 together, when an API token is configured (``SWITCHOVER_API_TOKENS``,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import announcements, problems, readiness
+from api import announcements, problems, readiness, status
 from api.auth import bearer_tokens
 from switchover.api_tokens import ApiTokens
 from switchover.services import Services
@@ -34,3 +34,4 @@ def setup(app: web.Application, services: Services) -> None:
     announcements.setup(app, services)
     problems.setup(app, services)
     readiness.setup(app, services)
+    status.setup(app, services)

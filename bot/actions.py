@@ -16,11 +16,20 @@ and every field has a default, so a card of an older version still works.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+)
 
-from switchover.plan.model import Impact, Urgency
+from switchover.plan.model import Impact, Priority, Urgency
 
 MAX_ID = 2**31 - 1  # the largest row id the database holds (PostgreSQL integer)
 
@@ -148,6 +157,31 @@ class AnnouncementAction(ActionData):
     """A button on an announcement's card (got it, MFA done, refresh, send, discard)."""
 
     announcement_id: Key = ""
+
+
+# -- status ---------------------------------------------------------------------------
+
+
+Page = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=100_000)]
+"""A page of a drill-down, from 1."""
+
+
+class StatusPeople(ActionData):
+    """``status_people``: a wave's members the bot cannot message, or who are not ready, one page."""
+
+    wave: Key
+    kind: Literal["unreachable", "not_ready"]
+    page: Page = 1
+
+
+class StatusReports(ActionData):
+    """``status_reports``: the open reports behind a number on the status card, one page."""
+
+    wave: Key | None = None
+    priority: Annotated[Priority | None, Choice] = None
+    area: Key | None = None
+    overdue: StrictBool = False
+    page: Page = 1
 
 
 Data = TypeVar("Data", bound=ActionData)

@@ -146,6 +146,11 @@ class Router:
             raise ValueError("the fallback is already routed")
         self._fallback = handler
 
+    @property
+    def fallback_handler(self) -> CommandHandler | None:
+        """The fallback, for a command whose words are only a command for some people (``status``)."""
+        return self._fallback
+
     def event(self, name: str, handler: EventHandler) -> None:
         """Also call ``handler`` for the Teams event ``name`` (e.g. ``read_receipt``)."""
         self._events.setdefault(name, []).append(handler)

@@ -15,7 +15,8 @@ The rules (``docs/security.md`` says them for people):
 - **The reporter** sees their own report, comments on it, reopens it and says it
   is fixed; they resolve, acknowledge, assign or reroute nothing.
 - **The sponsor** sees the reports the plan sends them (priorities whose service
-  level notifies or escalates to the sponsor), read-only.
+  level notifies or escalates to the sponsor), read-only, and the status card without
+  its buttons (``sees_status``).
 - **Champions** see how many reports people at their site filed (``site problems``), never a
   report's contents: being named in the plan is not access.
 - **Anyone else** is told a report is not found, exactly as for a number that does
@@ -76,6 +77,11 @@ def plan_person(plan: Plan, upns: Iterable[str | None]) -> str | None:
 def is_lead(plan: Plan, person_key: str | None) -> bool:
     """A project lead: announces, reschedules, recalls, sees status, readiness and every report."""
     return person_key is not None and person_key in plan.project_leads
+
+
+def sees_status(plan: Plan, person_key: str | None) -> bool:
+    """Whether the person sees the migration's status: the project leads, and the sponsor (read-only)."""
+    return is_lead(plan, person_key) or (person_key is not None and person_key == plan.sponsor)
 
 
 def is_service_desk(plan: Plan, person_key: str | None) -> bool:

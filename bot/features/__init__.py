@@ -8,7 +8,7 @@ to another (the report-a-problem conversation, which free text can start).
 
 from __future__ import annotations
 
-from bot.features import announcements, answers, core, freetext, problems, readiness
+from bot.features import announcements, answers, core, freetext, problems, readiness, status
 from bot.routing import Router
 from switchover.services import Services
 
@@ -20,4 +20,5 @@ def register(router: Router, services: Services) -> None:
     announcements.register(router, services)
     reports = problems.register(router, services)
     readiness.register(router, services)
+    status.register(router, services)
     freetext.register(router, services, reports)
