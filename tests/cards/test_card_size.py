@@ -29,6 +29,7 @@ MORE_LINES = {
     "problem-owner": "more linked reports",
     "readiness": "more waves",
     "report-list": "more reports",
+    "status": "more waves",
 }
 # Texts that grow a card the most per character: escaped in JSON, two UTF-16 units, line starts.
 LONG_TEXTS = ['"\\' * 1500, "\U0001f4a5" * 3000, "[a](https://evil.example) " * 200, "\n# heading" * 400]

@@ -210,6 +210,34 @@ VIEWS: dict[str, View] = {
         "on_the_day": _many(n, lambda i: f"{t} {i}"),
         "wave_key": t,
     },
+    "status": lambda t, n: {
+        "title": t,
+        "subtitle": t,
+        "note": t,
+        "waves": _many(
+            n,
+            lambda i: {
+                "heading": f"{t} {i}",
+                "facts": _facts(t, n),
+                "buttons": _many(n, lambda j: {"title": t, "verb": "status_people", "data": {"wave": t, "page": j}}),
+            },
+        ),
+        "problems_heading": t,
+        "priorities": _facts(t, n),
+        "areas": _facts(t, n),
+        "overdue_heading": t,
+        "overdue": _many(n, lambda i: f"{t} {i}"),
+        "incidents_heading": t,
+        "incidents": _many(n, lambda i: f"{t} {i}"),
+        "actions": _many(n, lambda i: {"title": t, "verb": "status_reports", "data": {"area": t, "page": i}}),
+    },
+    "status-list": lambda t, n: {
+        "title": t,
+        "subtitle": t,
+        "rows": _facts(t, n),
+        "empty": t,
+        "actions": _many(n, lambda i: {"title": t, "verb": "status_reports", "data": {"area": t, "page": i}}),
+    },
     "welcome": lambda t, n: {"greeting": t, "intro": t, "wave_title": t, "cutover_text": t, "closing": t},
 }
 

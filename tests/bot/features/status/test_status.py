@@ -72,9 +72,7 @@ async def deliver(world: StatusWorld) -> None:
 async def announce(world: StatusWorld, wave_key: str, title: str) -> str:
     replies = await world.teams.say(person(LEAD), f"announce {wave_key} : {title} | Please read this before your move")
     confirm = [r.card for r in replies if r.card][-1]
-    [ann_id] = [
-        a["data"]["announcement_id"] for a in confirm.get("actions", []) if a.get("verb") == "announce_confirm"
-    ]
+    [ann_id] = [a["data"]["announcement_id"] for a in confirm.get("actions", []) if a.get("verb") == "announce_confirm"]
     status, body = await world.teams.invoke_action(person(LEAD), "announce_confirm", {"announcement_id": ann_id})
     assert status == 200, body
     await deliver(world)
@@ -229,7 +227,9 @@ async def test_the_fabrikam_picture_at_three_moments_matches_the_database(world:
     await world.app.services.problems.acknowledge(TENANT_ID, first, lead_actor)
     world.clock.set(dt.datetime(2027, 1, 21, 9, 0, tzinfo=PACIFIC))  # the next morning: acknowledgements overdue
     card, body, e = await picture(world)
-    check(world, card, body, e, {"wave-0": "hypercare", "wave-1": "upcoming", "wave-2": "upcoming", "wave-3": "upcoming"})
+    check(
+        world, card, body, e, {"wave-0": "hypercare", "wave-1": "upcoming", "wave-2": "upcoming", "wave-3": "upcoming"}
+    )
     assert e.overdue and e.announcement["wave-1"] is not None and e.announcement["wave-1"][5] == 5
     assert body["waves"][1]["days_to_cutover"] == 9  # 21 January to Saturday 30 January, in Pacific time
     assert "(in 9 days)" in sections(card)[f"{world.plan.wave('wave-1').title}: upcoming"]["facts"]["Cutover"]
@@ -249,9 +249,10 @@ async def test_the_fabrikam_picture_at_three_moments_matches_the_database(world:
     assert e.incidents and e.incidents[0][3] == 5
     wave3 = body["waves"][3]
     assert wave3["postponed_from"] is not None and wave3["days_to_cutover"] == 21
-    assert "moved from Saturday 27 February 2027" in sections(card)[
-        f"{world.plan.wave('wave-3').title}: postponed"
-    ]["facts"]["Cutover"]
+    assert (
+        "moved from Saturday 27 February 2027"
+        in sections(card)[f"{world.plan.wave('wave-3').title}: postponed"]["facts"]["Cutover"]
+    )
 
     # In wave 3's hypercare after its postponement: its hypercare moved with it.
     world.clock.set(dt.datetime(2027, 3, 10, 12, 0, tzinfo=PACIFIC))
