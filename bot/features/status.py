@@ -145,7 +145,7 @@ def register(router: Router, services: Services) -> None:
             }
             for r in page.items
         ]
-        base = {k: v for k, v in (("wave", data.wave), ("area", data.area)) if v is not None}
+        base: dict[str, Any] = {k: v for k, v in (("wave", data.wave), ("area", data.area)) if v is not None}
         if data.priority:
             base["priority"] = data.priority.value
         if data.overdue:

@@ -14,9 +14,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from switchover.announcements import AnnouncementService, AnnouncementStatus
+from switchover.announcements.calendar import WaveDates
 from switchover.announcements.model import Announcement
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
@@ -161,12 +162,12 @@ class StatusService:
             problems=await self._problems(plan, tenant_id, now, open_counts),
         )
 
-    def _timing(self, plan: Plan, wave: Wave, moved: object, now: dt.datetime) -> dict[str, object]:
+    def _timing(self, plan: Plan, wave: Wave, moved: WaveDates | None, now: dt.datetime) -> dict[str, Any]:
         zone = plan.zone_of(wave)
         planned_start = wave.cutover.start.astimezone(dt.UTC)
         planned_end = wave.cutover.end.astimezone(dt.UTC)
-        start = getattr(moved, "start", None) or planned_start
-        end = getattr(moved, "end", None) or planned_end
+        start = moved.start if moved is not None else planned_start
+        end = moved.end if moved is not None else planned_end
         shift = start.astimezone(zone).date() - planned_start.astimezone(zone).date()
         hypercare_until = wave.hypercare_until + shift
         hypercare_ends = dt.datetime.combine(hypercare_until, HYPERCARE_ENDS_AT, tzinfo=zone)
