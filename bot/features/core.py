@@ -26,6 +26,7 @@ LEAD_ITEMS = (
     ("announcements", "scheduled and sent announcements with delivery and acknowledgement figures"),
     ("reschedule <wave> <date>", "move a wave: pending notices move, sent cards are updated in place"),
     ("readiness", "who has registered MFA, per wave and department"),
+    ("status", "where each wave stands: reach, readiness, announcements and problem reports"),
 )
 HELP_BUTTONS = (
     {"title": "When is my move?", "say": "when is my migration"},
