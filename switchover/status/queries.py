@@ -13,8 +13,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from switchover.announcements.model import PURPOSE
+from switchover.announcements.tables import acknowledgements
+from switchover.delivery import DeliveryStatus
+from switchover.delivery.tables import deliveries
 from switchover.problems.model import ReportStatus
 from switchover.problems.tables import incidents, reports
+from switchover.storage.conversations import ConversationRef
 from switchover.storage.db import Database
 
 OpenCounts = dict[tuple[str | None, str, str], int]
@@ -29,6 +34,43 @@ class ReportFilter:
     priority: str | None = None
     area: str | None = None
     overdue: bool = False  # only those nobody acknowledged by their deadline
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    """One announcement's deliveries, as its report counts them (``announcements.reports``)."""
+
+    recipients: int  # every delivery of it
+    delivered: int  # sent
+    read: int  # with a read receipt
+    acknowledged: int  # recipients who pressed "Got it" (or its like)
+
+
+async def reachable(db: Database, tenant_id: str) -> set[str]:
+    """Everyone the bot can message: the Entra ids of installed 1:1 chats (one query, ids only)."""
+    r = ConversationRef.__table__.c
+    async with db.begin(read_only=True) as conn:
+        rows = await conn.execute(
+            sa.select(r.aad_object_id)
+            .where(r.tenant_id == tenant_id, r.kind == "personal", r.installed.is_(True), r.aad_object_id.is_not(None))
+            .distinct()
+        )
+        return {row[0] for row in rows}
+
+
+async def delivery_counts(db: Database, tenant_id: str, announcement_id: str) -> DeliveryCounts:
+    """Recipients, delivered, read and acknowledged of one announcement (one grouped query)."""
+    d, a = deliveries.c, acknowledgements.c
+    acked = sa.select(a.user_id).where(a.tenant_id == tenant_id, a.announcement_id == announcement_id)
+    query = sa.select(
+        sa.func.count(),
+        sa.func.count().filter(d.status == DeliveryStatus.SENT.value),
+        sa.func.count().filter(d.read_at.is_not(None)),
+        sa.func.count().filter(d.recipient_key.in_(acked)),
+    ).where(d.tenant_id == tenant_id, d.purpose == PURPOSE, d.subject_id == announcement_id)
+    async with db.begin(read_only=True) as conn:
+        recipients, delivered, read, acknowledged = (await conn.execute(query)).one()
+    return DeliveryCounts(recipients, delivered, read, acknowledged)
 
 
 def _open(tenant_id: str) -> list[Any]:

@@ -132,8 +132,7 @@ class StatusService:
         now = (at or self.clock.now()).astimezone(dt.UTC)
         members = await self._members(plan)
         everyone = [u.id for people in members.values() for u in people]
-        chats = await self.conversations.personal_for_users(tenant_id, everyone)
-        reachable = {user_id for user_id, chat in chats.items() if chat.installed}
+        reachable = await queries.reachable(self.db, tenant_id)
         report = await self.readiness.report()
         compliant = await self._device_compliance(plan, everyone)
         moved = await self.announcements.moved_windows()
@@ -147,7 +146,7 @@ class StatusService:
                     **self._timing(plan, wave, moved.get(wave.key), now),
                     reach=_reach(people, reachable),
                     readiness=_wave_readiness(plan, wave, people, report, compliant),
-                    announcement=await self._figures(latest.get(wave.key)),
+                    announcement=await self._figures(tenant_id, latest.get(wave.key)),
                     open_reports=sum(n for (w, _, _), n in open_counts.items() if w == wave.key),
                     open_by_priority=_sum_priority(open_counts, wave.key),
                 )
@@ -223,19 +222,20 @@ class StatusService:
                     latest[key] = a
         return latest
 
-    async def _figures(self, announcement: Announcement | None) -> AnnouncementFigures | None:
+    async def _figures(self, tenant_id: str, announcement: Announcement | None) -> AnnouncementFigures | None:
+        """The announcement's figures as its report (``announcements.reports``) counts them, in one query."""
         if announcement is None:
             return None
-        r = await self.announcements.report(announcement.id)
+        r = await queries.delivery_counts(self.db, tenant_id, announcement.id)
         return AnnouncementFigures(
             id=announcement.id,
             title=announcement.title,
             sent_at=announcement.started_at or announcement.send_at,
             recipients=r.recipients,
-            delivered=r.sent,
+            delivered=r.delivered,
             read=r.read,
             acknowledged=r.acknowledged,
-            delivered_percent=percent(r.sent, r.recipients),
+            delivered_percent=percent(r.delivered, r.recipients),
             read_percent=percent(r.read, r.recipients),
             acknowledged_percent=percent(r.acknowledged, r.recipients),
         )
