@@ -178,3 +178,20 @@ async def test_drill_downs_page_25_at_a_time(database: Database) -> None:
         if i % 4 == 0 and ("open", "acknowledged", "resolved")[i % 3 if i % 2 else 0] != "resolved"
     ]
     assert page.total == len(expected) and [r.id for r in page.items] == sorted(expected, reverse=True)[:25]
+
+
+async def test_readiness_is_unknown_not_zero_when_the_directory_cannot_tell(database: Database) -> None:
+    from bot.features.status import status_card
+
+    service, _ = await world(database)
+
+    async def cannot_tell(user_id: str) -> None:  # the CSV roster's answer
+        return None
+
+    service.directory.readiness = cannot_tell  # type: ignore[method-assign]
+    picture = await service.picture(TENANT)
+    wave = picture.wave("wave-2")
+    assert picture.readiness_known is False
+    assert (wave.readiness.known, wave.readiness.mfa_registered, wave.readiness.not_ready) == (False, None, None)
+    card = str(status_card(picture, service.plan, buttons=True))
+    assert "unknown (the directory cannot tell)" in card and "Not ready" not in card
