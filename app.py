@@ -41,6 +41,7 @@ from switchover.messaging import Messenger
 from switchover.plan.loader import load_plan
 from switchover.plan.model import Plan
 from switchover.problems.desk import ProblemDesk
+from switchover.readiness.exports import export_readiness
 from switchover.readiness.service import ReadinessService
 from switchover.services import Services
 from switchover.settings import Settings
@@ -175,7 +176,10 @@ def build_services(
         limits=TeamsLimits(per_tenant_per_second=settings.tenant_rate),
         in_doubt=settings.delivery_in_doubt,
     )
-    readiness = ReadinessService(plan, directory)
+    exports = export_readiness(
+        plan, settings.plan_path, mfa=settings.mfa_export_path, devices=settings.devices_export_path
+    )
+    readiness = ReadinessService(plan, directory, exports)
     announcements = AnnouncementService(
         db,
         plan,

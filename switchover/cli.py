@@ -57,6 +57,7 @@ COMMAND_MODULES: list[str] = [
     "switchover.manifest",  # manifest build
     "switchover.playground",  # playground persona
     "switchover.privacy",  # privacy export, privacy erase
+    "switchover.readiness.samples",  # readiness sample-exports
 ]
 
 

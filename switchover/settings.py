@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # A live Graph lookup never holds an answer longer than this; the snapshot answers instead.
     graph_timeout_seconds: float = Field(5.0, gt=0, validation_alias=AliasChoices("GRAPH_TIMEOUT_SECONDS"))
     teams_app_catalog_id: str = Field("", validation_alias=AliasChoices("TEAMS_APP_CATALOG_ID"))
+    # Readiness without Graph: the Entra "User registration details" and Intune "All devices"
+    # exports (switchover.readiness.exports); each overrides the plan's readiness.sources.
+    mfa_export_path: Path | None = Field(None, validation_alias=AliasChoices("SWITCHOVER_MFA_EXPORT"))
+    devices_export_path: Path | None = Field(None, validation_alias=AliasChoices("SWITCHOVER_DEVICES_EXPORT"))
 
     # The Teams app package (``switchover manifest build``). The app id defaults to the bot's app id.
     teams_app_id: str = Field("", validation_alias=AliasChoices("TEAMS_APP_ID"))

@@ -1,7 +1,8 @@
 """Readiness for leads: the ``readiness`` command and its card.
 
 The figures come from the app's :class:`~switchover.readiness.service.ReadinessService`
-(``services.readiness``); the Graph directory's sync is run by the app and the scheduler.
+(``services.readiness``): Microsoft Graph (its sync is run by the app and the scheduler),
+else the admin's exports named in the plan (:mod:`switchover.readiness.exports`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ def register(router: Router, services: Services) -> None:
         report = await services.readiness.report(_wave_key(plan, rest))
         if not report.available:
             await turn.reply_text(
-                "Readiness is not known yet: it comes from Microsoft Graph (MFA registration), "
-                "and this Switchover uses the CSV roster or has not synced the directory yet."
+                "Readiness is not known yet: it comes from Microsoft Graph (MFA registration) or from "
+                "the Entra and Intune exports named in the plan (readiness: sources), and this Switchover "
+                "has neither yet (docs/readiness-exports.md says how to download them)."
             )
             return
         await turn.reply_card(
@@ -39,7 +41,7 @@ def register(router: Router, services: Services) -> None:
     router.command(
         "readiness",
         readiness,
-        help="who has registered MFA, per wave and department",
+        help="who has registered MFA (and, where the plan asks, has compliant devices), per wave and department",
         leads_only=True,
         refusal=REFUSAL,
     )
@@ -63,28 +65,52 @@ def readiness_card(report: ReadinessReport, services: Services, zone: ZoneInfo |
     zone = zone or services.plan.zone
     checked = format_moment(report.checked_at.astimezone(zone)) if report.checked_at else "never"
     status = getattr(services.directory, "health", None)
-    subtitle = f"MFA registration from Microsoft Graph, as of {checked}."
+    devices = report.device_compliance
+    what = "MFA registration and device compliance" if devices else "MFA registration"
+    subtitle = f"{what} from {report.source or 'Microsoft Graph'}, as of {checked}."
     if callable(status) and status().state == "degraded":
         subtitle += " Graph is not answering; these are the last synced figures."
     total = report.total
     waves: list[dict[str, Any]] = []
     for row in report.rows:
         if not waves or waves[-1]["title"] != row.wave:
-            waves.append({"title": row.wave, "rows": [], "people": []})
+            waves.append({"title": row.wave, "rows": [], "people": [], "devices": []})
         figures = f"{row.registered}/{row.total - row.unknown} registered ({row.percent:g}%)"
         if row.unknown:
             figures += f", {row.unknown} unknown"
+        if devices:
+            figures += f"; devices {row.compliant}/{row.total - row.device_unknown} compliant"
+            figures += f" ({row.compliant_percent:g}%)"
+            if row.device_unknown:
+                figures += f", {row.device_unknown} unknown"
         waves[-1]["rows"].append({"department": row.department, "figures": figures})
         waves[-1]["people"].extend(row.not_registered)
+        waves[-1]["devices"].extend(row.not_compliant)
     for wave in waves:
-        people = wave.pop("people")
-        names = ", ".join(p.display_name for p in people[:NAMES_PER_WAVE])
-        more = f" and {len(people) - NAMES_PER_WAVE} more" if len(people) > NAMES_PER_WAVE else ""
-        wave["missing"] = f"Not registered: {names}{more}." if people else ""
+        lines = [_names("Not registered", wave.pop("people"))]
+        not_compliant = wave.pop("devices")
+        if devices:
+            lines.append(_names("Devices not compliant", not_compliant))
+        wave["missing"] = " ".join(line for line in lines if line)
+    total_line = f"All waves: {total.registered} of {total.total - total.unknown} registered ({total.percent:g}%)"
+    if devices:
+        total_line += (
+            f"; {total.compliant} of {total.total - total.device_unknown} with compliant devices"
+            f" ({total.compliant_percent:g}%)"
+        )
     return render_card(
         "readiness",
-        title="Readiness: MFA registration",
+        title=f"Readiness: {what}",
         subtitle=subtitle,
-        total=f"All waves: {total.registered} of {total.total - total.unknown} registered ({total.percent:g}%)",
+        total=total_line,
         waves=waves,
     )
+
+
+def _names(label: str, people: list[Any]) -> str:
+    """``Not registered: Ann, Bo and 3 more.`` (empty when nobody)."""
+    if not people:
+        return ""
+    names = ", ".join(p.display_name for p in people[:NAMES_PER_WAVE])
+    more = f" and {len(people) - NAMES_PER_WAVE} more" if len(people) > NAMES_PER_WAVE else ""
+    return f"{label}: {names}{more}."

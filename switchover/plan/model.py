@@ -447,14 +447,30 @@ class ChangeItem(_Model):
     notes: str = ""
 
 
-class ReadinessChecks(_Model):
-    """Which readiness checks the plan asks of every wave user (checked in Microsoft Graph).
+class ReadinessSources(_Model):
+    """The exports readiness is read from when Microsoft Graph cannot tell (paths relative to the plan file).
 
-    Written in YAML as ``readiness: {mfa: true, device_compliance: false}``.
+    ``mfa``: the Entra admin center's *User registration details* CSV; ``devices``: the Intune
+    admin center's *All devices* export. See :mod:`switchover.readiness.exports`.
+    """
+
+    mfa: str | None = None
+    devices: str | None = None
+
+
+class ReadinessChecks(_Model):
+    """Which readiness checks the plan asks of every wave user, and where they are read.
+
+    Written in YAML as ``readiness: {mfa: true, device_compliance: false}``; Microsoft Graph
+    answers when it is the directory, else the exports in ``sources``
+    (``sources: {mfa: exports/UserRegistrationDetails.csv, devices: exports/IntuneDevices.csv}``).
     """
 
     mfa: bool = True  # MFA registered (Authenticator) before cutover
-    device_compliance: bool = False  # at least one Intune-managed device, all compliant
+    device_compliance: bool = False  # every active Intune-managed device compliant
+    sources: ReadinessSources = Field(default_factory=ReadinessSources)
+    # A device counts when it checked in within this many days before the export was taken.
+    active_device_days: int = Field(30, ge=1, le=365)
 
 
 class Aliases(_Model):

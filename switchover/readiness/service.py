@@ -1,9 +1,12 @@
 """The readiness service: whether a person is ready for their cutover, and what they still have to do.
 
 What the rest of the product asks (the schedule answer's notice, reminders before
-cutover, the T-14 "I've set up Authenticator" check, the leads' report). The
-directory reads readiness (Graph: :mod:`switchover.directory.graph_readiness`;
-the CSV roster cannot tell); this module turns it into plain words.
+cutover, the T-14 "I've set up Authenticator" check, the leads' report). Two sources:
+the directory (Graph: :mod:`switchover.directory.graph_readiness`; the CSV roster
+cannot tell) and the admin's exports (:mod:`switchover.readiness.exports`), when the
+plan or settings name them. Graph wins where it knows; each check it cannot tell
+(no permission yet, the CSV roster) comes from the exports. This module turns the
+result into plain words.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from switchover.readiness.report import ReadinessReport, readiness_report
 
 if TYPE_CHECKING:
     from switchover.plan.model import Plan, ReadinessChecks
+    from switchover.readiness.exports import ExportReadiness
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +46,55 @@ async def readiness_for(directory: Directory, user: DirectoryUser, *, fresh: boo
     return await directory.readiness(user.id)
 
 
+def combined(live: Readiness | None, exported: Readiness | None) -> Readiness | None:
+    """The directory's readiness, each check it cannot tell taken from the exports."""
+    if live is None:
+        return exported
+    if exported is None:
+        return live
+    mfa_live = live.mfa_registered is not None
+    return Readiness(
+        user_id=live.user_id,
+        mfa_registered=live.mfa_registered if mfa_live else exported.mfa_registered,
+        methods=live.methods if mfa_live else exported.methods,
+        device_compliant=live.device_compliant if live.device_compliant is not None else exported.device_compliant,
+        checked_at=live.checked_at if mfa_live else exported.checked_at,
+    )
+
+
 class ReadinessService:
     """What the rest of the product calls: ``services.readiness``.
 
     Args:
         plan: the plan (which checks it asks for).
         directory: the directory (Graph knows readiness; the roster does not).
+        exports: the admin's exports (:class:`~switchover.readiness.exports.ExportReadiness`), if any.
     """
 
-    def __init__(self, plan: Plan, directory: Directory) -> None:
+    def __init__(self, plan: Plan, directory: Directory, exports: ExportReadiness | None = None) -> None:
         self.plan = plan
         self.directory = directory
+        self.exports = exports
+
+    async def _lookup(self, user: DirectoryUser, *, fresh: bool = False) -> Readiness | None:
+        live = await readiness_for(self.directory, user, fresh=fresh)
+        if self.exports is None:
+            return live
+        if (
+            live is not None
+            and live.mfa_registered is not None
+            and (live.device_compliant is not None or not self.checks.device_compliance)
+        ):
+            return live  # Graph knows all the plan asks: the exports are not read
+        return combined(live, await self.exports.readiness(user))
+
+    @property
+    def source(self) -> str:
+        """Where readiness comes from, in words for the leads' card."""
+        graph = hasattr(self.directory, "check_readiness")
+        if self.exports is None:
+            return "Microsoft Graph" if graph else "nowhere yet"
+        return f"Microsoft Graph, else {self.exports.describes}" if graph else self.exports.describes
 
     @property
     def checks(self) -> ReadinessChecks:
@@ -68,7 +110,7 @@ class ReadinessService:
         """
         if not (self.checks.mfa or self.checks.device_compliance):
             return None
-        return await readiness_for(self.directory, user, fresh=fresh)
+        return await self._lookup(user, fresh=fresh)
 
     def to_do(self, readiness: Readiness | None) -> list[str]:
         """What the user still has to do, in plain words (empty when ready or unknown)."""
@@ -116,7 +158,11 @@ class ReadinessService:
         try:
             for user_id in user_ids:
                 # directory.readiness answers from the synced snapshot (Graph) or says None (roster).
-                to_do = self.to_do(await self.directory.readiness(user_id))
+                readiness = await self.directory.readiness(user_id)
+                if self.exports is not None:
+                    user = await self.directory.get(user_id)
+                    readiness = await self._lookup(user) if user is not None else readiness
+                to_do = self.to_do(readiness)
                 if to_do:
                     out[user_id] = tuple(to_do)
         except Exception:
@@ -124,19 +170,26 @@ class ReadinessService:
         return out
 
     async def report(self, wave_key: str | None = None) -> ReadinessReport:
-        """Counts per wave and department for leads."""
-        return await readiness_report(self.plan, self.directory, wave_key=wave_key)
+        """Counts per wave and department for leads (device compliance too when the plan asks)."""
+        report = await readiness_report(self.plan, self.directory, wave_key=wave_key, lookup=self._lookup)
+        report.source = self.source
+        report.device_compliance = self.checks.device_compliance
+        return report
 
     async def confirm_mfa(self, user: DirectoryUser) -> tuple[bool | None, str]:
         """Check "I've set up Authenticator" against Graph now (the T-14 acknowledgement).
 
         Returns:
-            (True, thanks) when Graph shows MFA registered; (False, what to do) when it does
-            not (registration can take a few minutes to show); (None, ...) when the directory
-            cannot tell (CSV roster), in which case the acknowledgement is taken at its word.
+            (True, thanks) when Graph (or the exports) show MFA registered; (False, what to do)
+            when Graph does not (registration can take a few minutes to show); (None, ...) when
+            Graph cannot tell (CSV roster), in which case the acknowledgement is taken at its
+            word: an export saying "not registered" may predate the registration.
         """
         readiness = await self.readiness_for(user, fresh=True)
         if readiness is None or readiness.mfa_registered is None:
+            return None, "Thanks, noted."
+        live = await readiness_for(self.directory, user)
+        if not readiness.mfa_registered and (live is None or live.mfa_registered is None):
             return None, "Thanks, noted."
         if readiness.mfa_registered:
             return True, "Thanks, Microsoft Authenticator is registered for your account. You're ready for MFA."

@@ -4,6 +4,7 @@ connector, acknowledgements, read receipts, gone conversations, reschedule, reca
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from scheduler.jobs import announcements_due
 from switchover.announcements import AnnouncementStatus
 from switchover.delivery import DeliveryStatus
-from tests.support.app import TENANT_ID
+from tests.support.app import FABRIKAM, TENANT_ID
 
 from .conftest import LEAD, people_where
 
@@ -244,18 +245,27 @@ async def test_restart_in_the_middle_of_a_broadcast_sends_everyone_exactly_once(
     assert report.sent == 30
 
 
-async def test_with_the_csv_roster_reminders_are_unchanged_and_mfa_done_is_taken_at_its_word(world, clock):
-    finance = people_where(department="Finance")[:2]
-    for p in finance:
+async def test_with_the_csv_roster_reminders_follow_the_export_and_mfa_done_is_taken_at_its_word(world, clock):
+    """The CSV roster cannot tell readiness; the Fabrikam plan names the Entra export, which can.
+    Whoever it shows unregistered gets the notice; "I've set up Authenticator" is taken at its word
+    (the export may predate the registration)."""
+    with (FABRIKAM / "exports" / "UserRegistrationDetails.csv").open(encoding="utf-8-sig", newline="") as f:
+        registered = {r["User principal name"].casefold(): r["Is MFA Registered"] == "True" for r in csv.DictReader(f)}
+    finance = people_where(department="Finance")
+    unregistered = next(p for p in finance if registered.get(p.upn.casefold()) is False)
+    ready = next(p for p in finance if registered.get(p.upn.casefold()) is True)
+    for p in (unregistered, ready):
         await world.teams.install(p)
     world.since = len(world.connector.received)
     clock.set(dt.datetime(2027, 1, 16, 9, 0, tzinfo=PACIFIC))  # wave 1's two-weeks message
     assert "wave-1/what-changes" in await announcements_due(world.services)
     await world.deliver()
-    card = world.cards_to(finance[0])[-1]
+    card = world.cards_to(ready)[-1]
     assert "Saturday 30 January 2027" in card.card_text()
     assert "not ready" not in card.card_text() and "Before your cutover" not in card.card_text()
+    card = world.cards_to(unregistered)[-1]
+    assert "Before your cutover on Saturday 30 January 2027: set up Microsoft Authenticator" in card.card_text()
     data = execute_data(card.card, "mfa_done")
-    status, body = await world.teams.invoke_action(finance[0], "mfa_done", data)
+    status, body = await world.teams.invoke_action(unregistered, "mfa_done", data)
     assert status == 200 and "Acknowledged Sat 16 Jan 09:00" in str(body["value"])
     assert (await world.service.report("wave-1/what-changes")).acknowledged == 1
