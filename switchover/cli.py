@@ -17,7 +17,8 @@ Output is for people at a terminal, so this module prints.
 
 Commands defined here:
 
-- ``switchover plan check PATH [--roster CSV] [--strict]``: validate a plan file, then
+- ``switchover plan check PATH [--roster CSV] [--strict]``: validate a plan file (and the readiness
+  exports its ``readiness.sources`` name), then
   show each wave's title, cutover window and resolved member count, the champions and
   the exceptions found in the roster, and warnings (rule values no one in the roster
   has, empty waves). Exit status 1 with every problem listed when the plan (or
@@ -149,6 +150,20 @@ def plan_check(args: argparse.Namespace) -> int:
             return 1
     else:
         print(f"no roster at {roster_path}; member counts skipped (use --roster)")
+
+    if plan.readiness.sources.mfa or plan.readiness.sources.devices:
+        from switchover.readiness.exports import ExportError, export_readiness
+
+        try:
+            exports = export_readiness(plan, args.path)
+        except ExportError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        if exports is not None:
+            found = [f"{len(e.by_upn)} people in {e.path.name}" for e in (exports.registrations, exports.devices) if e]
+            missing = [p.name for p in (exports.mfa_path, exports.devices_path) if p and not p.exists()]
+            print(f"readiness exports: {'; '.join(found) or 'none downloaded yet'}", end="")
+            print(f" (not there yet: {', '.join(missing)})" if missing else "")
 
     users = roster.users if roster is not None else []
     members = members_by_wave(plan, users) if roster is not None else {}

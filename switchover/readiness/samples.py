@@ -132,7 +132,7 @@ def _flag(value: bool) -> str:
 
 
 def _prefix(plan: Plan) -> str:
-    """Device-name prefix from the organisation's initials ("Fabrikam Health Partners" -> "FHP")."""
+    """Device-name prefix from the organisation's initials ("Example Health Partners" -> "EHP")."""
     initials = "".join(w[0] for w in plan.organisation.name.split() if w[:1].isalpha()).upper()[:4]
     return initials or "PC"
 

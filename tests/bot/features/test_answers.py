@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import uuid
 
 from switchover.answers.store import AnswerStore, GapKind
-from tests.support.app import Person, TeamsClient, person
+from tests.support.app import FABRIKAM, Person, TeamsClient, person
 
 LA = "America/Los_Angeles"
 
@@ -28,14 +29,20 @@ async def test_personal_schedule_for_a_champion_in_pacific_time(teams: TeamsClie
     assert "Tacoma Clinic site champion" in text
 
 
-async def test_with_the_csv_roster_readiness_is_unknown_and_the_answer_unchanged(teams: TeamsClient) -> None:
-    # The roster cannot tell who has registered MFA: nobody is told they are not ready.
+async def test_with_the_csv_roster_readiness_comes_from_the_plans_export(teams: TeamsClient) -> None:
+    # The roster cannot tell who has registered MFA; the Entra export the Fabrikam plan names can.
+    # Only whoever it lists as not registered is told they are not ready.
+    with (FABRIKAM / "exports" / "UserRegistrationDetails.csv").open(encoding="utf-8-sig", newline="") as f:
+        registered = {r["User principal name"].casefold(): r["Is MFA Registered"] == "True" for r in csv.DictReader(f)}
+    told = {}
     for who in ("grace.okafor", "nora.abbott", "wesley.grant", "omar.reyes"):
         replies = await teams.say(who, "when is my migration", time_zone=LA)
         (reply,) = [r for r in replies if r.card]
         assert "Your move to Microsoft 365" in reply.card_text()
-        assert "not ready" not in reply.card_text() and "Before your cutover" not in reply.card_text()
-        assert "Before your cutover" not in reply.body["summary"]
+        told[who] = "Before your cutover" in reply.card_text()
+        assert told[who] == ("Before your cutover" in reply.body["summary"])
+    assert told == {who: not registered[person(who).upn.casefold()] for who in told}
+    assert set(told.values()) == {True, False}  # the example has both
 
 
 async def test_boise_worker_gets_mountain_time_and_without_a_zone_the_plan_zone(teams: TeamsClient) -> None:

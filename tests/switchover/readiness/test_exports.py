@@ -200,3 +200,19 @@ async def test_a_file_named_before_its_first_download_is_read_when_it_appears(tm
     now[0] += 2
     ann = await exports.readiness(user("ann.lee@example.org"))
     assert ann is not None and ann.mfa_registered is True
+
+
+def test_plan_check_names_a_wrong_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from switchover.cli import main
+    from tests.support.app import FABRIKAM
+
+    home = tmp_path / "fabrikam"
+    shutil.copytree(FABRIKAM, home)
+    assert main(["plan", "check", str(home / "plan.yaml")]) == 0
+    assert "readiness exports: " in capsys.readouterr().out
+    shutil.copyfile(home / "exports" / "IntuneDevices.csv", home / "exports" / "UserRegistrationDetails.csv")
+    assert main(["plan", "check", str(home / "plan.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert f"{home / 'exports' / 'UserRegistrationDetails.csv'}, line 1: no 'User principal name' column" in err

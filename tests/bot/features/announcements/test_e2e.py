@@ -12,6 +12,7 @@ import pytest
 from scheduler.jobs import announcements_due
 from switchover.announcements import AnnouncementStatus
 from switchover.delivery import DeliveryStatus
+from switchover.membership import resolve_wave
 from tests.support.app import FABRIKAM, TENANT_ID
 
 from .conftest import LEAD, people_where
@@ -251,9 +252,13 @@ async def test_with_the_csv_roster_reminders_follow_the_export_and_mfa_done_is_t
     (the export may predate the registration)."""
     with (FABRIKAM / "exports" / "UserRegistrationDetails.csv").open(encoding="utf-8-sig", newline="") as f:
         registered = {r["User principal name"].casefold(): r["Is MFA Registered"] == "True" for r in csv.DictReader(f)}
-    finance = people_where(department="Finance")
-    unregistered = next(p for p in finance if registered.get(p.upn.casefold()) is False)
-    ready = next(p for p in finance if registered.get(p.upn.casefold()) is True)
+    wave_1 = [
+        p
+        for p in people_where(department="Finance")
+        if resolve_wave(world.services.plan, await world.services.directory.get(p.upn)).wave_key == "wave-1"
+    ]
+    unregistered = next(p for p in wave_1 if registered.get(p.upn.casefold()) is False)
+    ready = next(p for p in wave_1 if registered.get(p.upn.casefold()) is True)
     for p in (unregistered, ready):
         await world.teams.install(p)
     world.since = len(world.connector.received)
