@@ -80,13 +80,17 @@ class ReadinessService:
         live = await readiness_for(self.directory, user, fresh=fresh)
         if self.exports is None:
             return live
-        if (
-            live is not None
-            and live.mfa_registered is not None
-            and (live.device_compliant is not None or not self.checks.device_compliance)
-        ):
+        if self._knows_all(live):
             return live  # Graph knows all the plan asks: the exports are not read
         return combined(live, await self.exports.readiness(user))
+
+    def _knows_all(self, live: Readiness | None) -> bool:
+        """Whether the directory's readiness answers every check the plan asks."""
+        return (
+            live is not None
+            and (live.mfa_registered is not None or not self.checks.mfa)
+            and (live.device_compliant is not None or not self.checks.device_compliance)
+        )
 
     @property
     def source(self) -> str:
@@ -159,9 +163,10 @@ class ReadinessService:
             for user_id in user_ids:
                 # directory.readiness answers from the synced snapshot (Graph) or says None (roster).
                 readiness = await self.directory.readiness(user_id)
-                if self.exports is not None:
-                    user = await self.directory.get(user_id)
-                    readiness = await self._lookup(user) if user is not None else readiness
+                if self.exports is not None and not self._knows_all(readiness):
+                    user = await self.directory.get(user_id)  # the exports know people by UPN
+                    if user is not None:
+                        readiness = combined(readiness, await self.exports.readiness(user))
                 to_do = self.to_do(readiness)
                 if to_do:
                     out[user_id] = tuple(to_do)

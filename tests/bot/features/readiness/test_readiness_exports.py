@@ -8,6 +8,7 @@ restart, and Graph still winning where it is the directory.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -46,15 +47,28 @@ class Demo:
 
 
 @pytest.fixture
+def device_compliance() -> bool:
+    return False
+
+
+@pytest.fixture
 async def demo(
-    tmp_path: Path, identity: LoopbackIdentity | None, connector: LoopbackConnector, clock: ManualClock
+    tmp_path: Path,
+    identity: LoopbackIdentity | None,
+    connector: LoopbackConnector,
+    clock: ManualClock,
+    device_compliance: bool,
 ) -> AsyncIterator[Demo]:
     """The Fabrikam demo as ./scripts/demo runs it (CSV roster), from a copy of its folder so a test may
-    download a new export over the old one."""
+    download a new export over the old one (and ask for device compliance)."""
     home = tmp_path / "fabrikam"
     home.mkdir()
     for name in ("plan.yaml", "roster.csv"):
         shutil.copyfile(FABRIKAM / name, home / name)
+    if device_compliance:
+        plan = (home / "plan.yaml").read_text(encoding="utf-8")
+        assert "  device_compliance: false\n" in plan
+        (home / "plan.yaml").write_text(plan.replace("  device_compliance: false\n", "  device_compliance: true\n"))
     shutil.copytree(FABRIKAM / "exports", home / "exports")
     settings = make_settings(tmp_path, identity=identity, plan_path=home / "plan.yaml", roster_path=home / "roster.csv")
     runner, running = await start_app(settings, clock, identity=identity)
@@ -214,3 +228,55 @@ async def test_graph_wins_over_the_exports_where_it_is_the_directory(world: Grap
     )
     text = await schedule_text(world.teams, graph_ready_export_not.upn)
     assert "Wave 2" in text and NOT_READY not in text
+
+
+def device_states(home: Path) -> dict[str, bool | None]:
+    """Each person's device compliance by the documented rule, from the Intune export alone: devices that
+    checked in within 30 days of the export's latest check-in count; compliant if all are "Compliant",
+    not if any is "Not compliant" or "In grace period"; else unknown."""
+    with (home / "exports" / "IntuneDevices.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    seen = [dt.datetime.fromisoformat(r["Last check-in"]) for r in rows]
+    since = max(seen) - dt.timedelta(days=30)
+    states: dict[str, list[str]] = {}
+    for row, when in zip(rows, seen, strict=True):
+        if row["Primary user UPN"] and when >= since:
+            states.setdefault(row["Primary user UPN"].casefold(), []).append(row["Compliance"])
+    out: dict[str, bool | None] = {}
+    for upn, found in states.items():
+        if any(c in ("Not compliant", "In grace period") for c in found):
+            out[upn] = False
+        elif all(c == "Compliant" for c in found):
+            out[upn] = True
+        else:
+            out[upn] = None
+    return out
+
+
+@pytest.mark.parametrize("device_compliance", [True])
+async def test_device_compliance_counts_in_the_leads_figures_when_the_plan_asks(demo: Demo) -> None:
+    card = await _readiness_card(demo)
+    plan = load_plan(demo.home / "plan.yaml")
+    directory = _roster(demo.home)
+    states = device_states(demo.home)
+    counts: dict[tuple[str, str], list[int]] = {}
+    for member in roster_members(demo.home):
+        upn = member["userPrincipalName"].casefold()
+        wave = resolve_wave(plan, directory[upn]).wave
+        if wave is None:
+            continue
+        c = counts.setdefault((wave.title, member["department"] or "No department"), [0, 0, 0])
+        c[0] += 1
+        state = states.get(upn)
+        c[1] += state is True
+        c[2] += state is None
+    figures = card_figures(card)
+    mfa = expected_figures(demo.home)
+    for key, (total, compliant, unknown) in counts.items():
+        known = total - unknown
+        pct = round(100.0 * compliant / known, 1) if known else 0.0
+        devices = f"; devices {compliant}/{known} compliant ({pct:g}%)" + (f", {unknown} unknown" if unknown else "")
+        assert figures[key] == mfa[key] + devices, key
+    text = " ".join(b.get("text", "") for b in card["body"] if b["type"] == "TextBlock")
+    assert "Readiness: MFA registration and device compliance" in text
+    assert "Devices not compliant: " in text
