@@ -146,6 +146,16 @@ class ReadinessService:
         to_do = self.to_do(readiness)
         return ReadinessNotice(tuple(to_do), cutover) if to_do else None
 
+    async def last_known(self, user_id: str) -> Readiness | None:
+        """A person's readiness by Entra object id from the last sync, the exports filling in what it
+        cannot tell (never asks Graph now). For figures over many people (the status card)."""
+        readiness = await self.directory.readiness(user_id)
+        if self.exports is not None and not self._knows_all(readiness):
+            user = await self.directory.get(user_id)  # the exports know people by UPN
+            if user is not None:
+                readiness = combined(readiness, await self.exports.readiness(user))
+        return readiness
+
     async def to_do_for(self, user_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """What each not-ready user still has to do, from the last sync (never one Graph call per user).
 
@@ -161,13 +171,8 @@ class ReadinessService:
             return out
         try:
             for user_id in user_ids:
-                # directory.readiness answers from the synced snapshot (Graph) or says None (roster).
-                readiness = await self.directory.readiness(user_id)
-                if self.exports is not None and not self._knows_all(readiness):
-                    user = await self.directory.get(user_id)  # the exports know people by UPN
-                    if user is not None:
-                        readiness = combined(readiness, await self.exports.readiness(user))
-                to_do = self.to_do(readiness)
+                # From the synced snapshot (Graph), else the exports; None when neither can tell.
+                to_do = self.to_do(await self.last_known(user_id))
                 if to_do:
                     out[user_id] = tuple(to_do)
         except Exception:

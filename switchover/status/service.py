@@ -199,12 +199,13 @@ class StatusService:
         return members_by_wave(plan, users)
 
     async def _device_compliance(self, plan: Plan, user_ids: list[str]) -> dict[str, bool | None]:
-        """Each member's device compliance from the last directory sync (memory, not a query), when asked."""
+        """Each member's device compliance from the last directory sync, else the Intune export (memory,
+        not a query), when asked."""
         if not plan.readiness.device_compliance:
             return {}
         out: dict[str, bool | None] = {}
         for user_id in user_ids:
-            r = await self.directory.readiness(user_id)
+            r = await self.readiness.last_known(user_id)
             out[user_id] = r.device_compliant if r is not None else None
         return out
 
