@@ -63,6 +63,8 @@ async def test_graph_answers_mfa_where_it_knows_and_the_export_fills_in_the_rest
     # Graph cannot tell Bo's MFA: the export's answer is used.
     bo = await readiness.readiness_for(BO)
     assert bo is not None and bo.mfa_registered is False and bo.device_compliant is True
+    # By id, from the last sync and the exports (the status card's figures): the same.
+    assert await readiness.last_known(ANN.id) == ann
     assert await readiness.to_do_for([ANN.id, BO.id]) == {
         ANN.id: ("bring your work device into compliance (check the Company Portal app)",),
         BO.id: ("set up Microsoft Authenticator (https://aka.ms/mfasetup)",),
