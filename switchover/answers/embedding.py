@@ -31,15 +31,28 @@ class Embedder:
         encode: one word -> its token ids.
     """
 
-    def __init__(self, table: np.ndarray, encode) -> None:  # noqa: ANN001 - Callable[[str], list[int]]
+    def __init__(
+        self,
+        table: np.ndarray,
+        encode,  # noqa: ANN001 - Callable[[str], list[int]]
+        *,
+        whole_words: frozenset[str] = frozenset(),
+    ) -> None:
         self._table = table
         self._encode = encode
+        self._whole_words = whole_words
         self._zero = np.zeros(table.shape[1], dtype=np.float32)
         self._word = lru_cache(maxsize=8192)(self._word_uncached)
 
     def _word_uncached(self, word: str) -> np.ndarray:
         ids = self._encode(word)
         return self._table[ids].sum(axis=0) if ids else self._zero
+
+    def is_word(self, word: str) -> bool:
+        """Whether ``word`` is one whole token of the model's vocabulary: a word common enough in
+        the model's training text to have its own token ("call", "things", "afterwards"), as
+        opposed to a typo or a rare name, which the tokenizer cuts into pieces ("calender")."""
+        return word in self._whole_words
 
     def vector(self, words: Sequence[str]) -> np.ndarray:
         """The unit vector of a sentence given as its words (zeros when none has a token)."""
@@ -88,4 +101,9 @@ def shipped_embedder() -> Embedder:
     def encode(word: str) -> list[int]:
         return [min(i, limit) for i in tokenizer.encode(word, add_special_tokens=False).ids]
 
-    return Embedder(table, encode)
+    # SentencePiece marks a token that starts a word with "\u2581": those made only of letters
+    # are the whole words the model knows.
+    whole = frozenset(
+        token[1:] for token in tokenizer.get_vocab() if token.startswith("\u2581") and token[1:].isalpha()
+    )
+    return Embedder(table, encode, whole_words=whole)

@@ -29,12 +29,19 @@ from switchover.answers.schedule import (
     wave_schedule,
 )
 from switchover.answers.text import fold, words
-from switchover.answers.understanding import Facet, Intent, Understander, Understanding, Vocabulary
+from switchover.answers.understanding import (
+    GENERIC_GROUP_WORDS,
+    Facet,
+    Intent,
+    Understander,
+    Understanding,
+    Vocabulary,
+)
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
 from switchover.plan.desks import desk_for
-from switchover.plan.model import Plan, Wave, Window
+from switchover.plan.model import FaqEntry, Plan, Wave, Window
 from switchover.timefmt import format_day, format_short_day, format_time, format_window
 
 if TYPE_CHECKING:
@@ -333,6 +340,13 @@ class AnswerEngine:
 
     def _group(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
         if understood.unknown_group:
+            if understood.unknown_in_faq:
+                # "when does the ERP move": the FAQ's entry about the ERP ("Does the ERP change?"), when the
+                # FAQ is sure of it and the entry's question or topics name it; an entry that only mentions
+                # the word ("mobile reception") is not about it.
+                answer = self._faq(understood, {**base, "intent": Intent.FAQ})
+                if answer.kind is AnswerKind.FAQ and answer.faq is not None and self._names(answer.faq, understood):
+                    return answer
             return self._unknown_group(understood.unknown_group, base)
         groups: list[GroupSchedule] = []
         assert self._groups is not None
@@ -383,6 +397,13 @@ class AnswerEngine:
             facet=understood.facet,
             **base,
         )
+
+    def _names(self, entry: FaqEntry, understood: Understanding) -> bool:
+        """Whether the entry's question or topics name every word of the question's unknown subject."""
+        assert self.understander is not None
+        said = {w for text in (entry.question, *entry.topics) for w in self.understander.tokens(text)}
+        subject = set(self.understander.tokens(understood.unknown_group)) - GENERIC_GROUP_WORDS
+        return bool(subject) and subject <= said
 
     def _unknown_group(self, name: str, base: dict) -> Answer:
         """A place or group the plan does not know: said so, with what it does know, never a guess."""

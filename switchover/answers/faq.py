@@ -25,6 +25,7 @@ from enum import StrEnum
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from switchover.answers.desk import is_about_desk
 from switchover.answers.embedding import Embedder, shipped_embedder
 from switchover.answers.text import stem
 from switchover.plan.model import FaqEntry
@@ -80,6 +81,12 @@ SYNONYMS = {
     "ready": "prepare",  # "get ready for the move"
     "docs": "documents",
     "doc": "document",
+    "lost": "lose",  # "will anything get lost" asks "will I lose any emails?"
+    # The move itself, in any of its names: every entry is about it, so no name of it is an unknown word.
+    **dict.fromkeys(
+        "switch switching switched switches switchover transition changeover".split(),
+        "move",
+    ),
 }
 
 
@@ -105,6 +112,17 @@ def content_words(tokens: Sequence[str]) -> list[str]:
 
 # How far ahead the best entry must be when the question is one word that the runner-up knows too.
 VAGUE_MARGIN = 0.05
+
+# The words of asking for help when something goes wrong, known to every entry about reaching the Service
+# Desk ("who do I ring if it breaks").
+DESK_WORDS = tuple(
+    "call ring phone contact help helpdesk support number reach wrong break breaks broken problem trouble".split()
+)
+
+# Being away and being at work: an entry for people who are away ("I'm on vacation during my cutover")
+# is no confident answer to someone who says they work then ("I work nights on the cutover weekend").
+_AWAY = frozenset("vacation leave holiday holidays pto away off sick absent".split())
+_AT_WORK = frozenset("work working works shift shifts night nights duty rota".split())
 
 
 class FaqVerdict(StrEnum):
@@ -178,6 +196,7 @@ class FaqIndex:
         # The same strings in one list (entry i's start at _phrasing_starts[i]), scored in one C call.
         self._flat_phrasings: list[str] = []
         self._phrasing_starts: list[int] = []
+        self._away: list[bool] = []  # per entry: its phrasings speak of being away
         self._strong: list[set[str]] = []  # words of question, alternates, topics
         self._weak: list[set[str]] = []  # words of the answer
         phrasing_words: list[list[str]] = []  # every phrasing's words, for its sentence vector
@@ -185,18 +204,24 @@ class FaqIndex:
             phrasings = [entry.question, *entry.alternates]
             strong_words: list[str] = []
             texts = []
+            away = False
             for phrasing in phrasings:
                 typed = tokenize(phrasing)
                 phrasing_words.append(typed)
+                away = away or not _AWAY.isdisjoint(typed)
                 cw = content_words(typed)
                 texts.append(" ".join(cw))
                 strong_words.extend(cw)
             for topic in entry.topics:
                 strong_words.extend(content_words(tokenize(topic)))
+            if is_about_desk(entry):
+                # How anyone asks for the Service Desk, whatever words the plan's entry uses.
+                strong_words.extend(content_words(DESK_WORDS))
             answer_words = content_words(tokenize(entry.answer))
             self._phrasings.append(texts)
             self._flat_phrasings.extend(texts)
             self._phrasing_starts.append(len(self._flat_phrasings) - len(texts))
+            self._away.append(away)
             self._strong.append(set(strong_words))
             self._weak.append(set(answer_words) - set(strong_words))
         # One row per phrasing (entry i's from _phrasing_starts[i]): a question's cosines are one product.
@@ -266,7 +291,18 @@ class FaqIndex:
 
     def search(self, tokens: Sequence[str]) -> FaqResult:
         """Decide: answer, suggest or nothing."""
-        return decide(self.rank(tokens), self.thresholds)
+        ranked = self.rank(tokens)
+        result = decide(ranked, self.thresholds)
+        best = result.best
+        if result.verdict is FaqVerdict.ANSWER and best is not None and self._at_work_not_away(tokens, best.entry):
+            close = [*ranked[:2], *(m for m in ranked[2:3] if m.score >= self.thresholds.suggest * 0.8)]
+            return FaqResult(FaqVerdict.SUGGEST, tuple(close), result.confidence)
+        return result
+
+    def _at_work_not_away(self, tokens: Sequence[str], entry: FaqEntry) -> bool:
+        """The question says the asker works and not that they are away, and the entry is for people away."""
+        said = set(tokens)
+        return not _AT_WORK.isdisjoint(said) and _AWAY.isdisjoint(said) and self._away[self.entries.index(entry)]
 
 
 def decide(ranked: Sequence[FaqMatch], t: FaqThresholds) -> FaqResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -17,6 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from switchover.answers.dates import DateRange, find_date_range
+from switchover.answers.embedding import shipped_embedder
 from switchover.answers.text import CHAT, STOPWORDS, Speller, fold, is_common_word, words
 from switchover.countries import all_countries, country_code, country_name, country_names
 from switchover.plan.model import Plan
@@ -76,16 +77,54 @@ def _names_a_drive(text: str) -> bool:
 
 
 def _service_words(plan: Plan) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
-    """The services' words, with the plan's legacy drives (names and aliases) as files words."""
-    extra: list[str] = []
+    """The services' words, with the plan's own names for what people use today: legacy drives
+    (names and aliases) as files words, and each of the plan's ``changes`` whose replacement is a
+    service ("Gmail" -> "Exchange Online (Outlook)") as that service's words."""
+    extra: dict[str, list[str]] = {key: [] for key in _SERVICE_WORDS}
     for resource in (*plan.legacy, *(r for w in plan.waves for r in w.legacy)):
         if resource.kind == "drive":
-            extra.extend(p for p in (fold(n) for n in (resource.name, *resource.aliases)) if p)
-    if not extra:
+            extra["files"].extend(p for p in (fold(n) for n in (resource.name, *resource.aliases)) if p)
+    # A change's name: what "today" says before any comma or bracket ("Gmail", "Google Calendar").
+    # What it becomes is named first ("Exchange Online (Outlook)", "the Outlook calendar"); a change whose
+    # new name keeps the old one ("Tempora from the Outlook add-in") is the same system, reached anew.
+    named: dict[str, set[str]] = {}
+    for change in plan.changes:
+        head = fold(re.split(r"[,(;]", change.today, maxsplit=1)[0])
+        becomes = fold(re.split(r"[,(;:]", change.after, maxsplit=1)[0]).split()[:4]
+        after = f" {' '.join(becomes)} "
+        services = {
+            key
+            for key, (single, multi) in _SERVICE_WORDS.items()
+            if not single.isdisjoint(becomes) or any(p in after for p in multi)
+        }
+        if len(head) > 2 and len(head.split()) <= 3 and len(services) == 1 and set(head.split()).isdisjoint(becomes):
+            named.setdefault(head, set()).update(services)
+    # A word shared by the names of changes to different services ("Google" in "Google Calendar" and
+    # "Google Drive") says neither; the whole name still does.
+    owners: dict[str, set[str]] = {}
+    for head, services in named.items():
+        for w in head.split():
+            owners.setdefault(w, set()).update(services)
+    for head, services in named.items():
+        (service,) = services
+        extra[service].append(head)
+        extra[service].extend(
+            w
+            for w in head.split()
+            # a name of the plan's own ("Gmail"), not an everyday word ("shared", "premises")
+            if len(owners[w]) == 1 and len(w) > 2 and not w.isdigit() and not shipped_embedder().is_word(w)
+        )
+    if not any(extra.values()):
         return _SERVICE_WORDS
-    single, multi = _SERVICE_WORDS["files"]
-    files = (single | {p for p in extra if " " not in p}, (*multi, *(f" {p} " for p in extra if " " in p)))
-    return {**_SERVICE_WORDS, "files": files}
+    out = dict(_SERVICE_WORDS)
+    for key, said in extra.items():
+        if said:
+            single, multi = _SERVICE_WORDS[key]
+            out[key] = (
+                single | {p for p in said if " " not in p},
+                (*multi, *dict.fromkeys(f" {p} " for p in said if " " in p)),
+            )
+    return out
 
 
 # Words that make a question about *when*. "by when", "how long until", "what day" ...
@@ -93,6 +132,7 @@ _WHEN_WORDS = frozenset("when date dates deadline until till til".split())
 # Weaker cues: only about the migration when a move word or a service comes with them.
 _WEAK_WHEN_WORDS = frozenset("day days schedule scheduled time timing soon".split())
 _WHEN_PHRASES = (
+    "before or after",  # "do I move before or after Easter"
     "how long until",
     "how long till",
     "how many days",
@@ -108,8 +148,11 @@ _MOVE_WORDS = frozenset(
 _SELF_WORDS = frozenset("i me my mine myself am we our ours us".split())
 _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
 _FIRST_PERSON_MOVE = re.compile(
-    r"\b(my|our)\s+(wave|move|cutover|migration|pilot)\b|\bwave\s+(am|are)\s+(i|we)\b|"
-    r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov"
+    r"\b(my|our)\s+(wave|move|cutover|migration|pilot|switchover|switch|changeover|date|go\s+live|golive)\b|"
+    r"\bi\s+am\s+one\s+of\s+(them|those|us)\b|\bwave\s+(am|are)\s+(i|we)\b|"
+    r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov|"
+    # "what time does it start for us in Auckland", "when do we in Monterrey change to Outlook": the asker's place
+    r"\bfor\s+(me|us)\s+(here\s+)?(in|at)\b|\bwe\s+(here\s+)?(in|at)\b"
 )
 _WAVE_NUMBER = re.compile(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b")
 _ORDINAL_WAVE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+wave\b")
@@ -127,10 +170,14 @@ _WHICH_TIME_IS_MINE = re.compile(
 _ASKS_MY_GROUP = re.compile(
     r"\b(which|what|wat)\s+(\w+\s+)?(batch|group|lot|phase|round|tranche|cohort)\s+(am|are)\s+(i|we)\b|"
     r"\b(am|are)\s+(i|we)\s+in\s+(the\s+)?(\w+\s+)?(wave|batch|lot|group|phase|round|tranche|cohort)\b"
-    r"(?!\s+(chat|call|email|mail|mailbox|list|meeting|policy|drive|folder|site|channel))"
+    r"(?!\s+(chat|call|email|mail|mailbox|list|meeting|policy|drive|folder|site|channel))|"
+    # "I'm in the pilot, right?": a statement asked back
+    r"\b(i|we)\s+(am|are)\s+in\s+(the\s+)?(\w+\s+)?(wave|pilot|batch|group|phase|round|cohort)\s+"
+    r"(right|correct|yes|yeah|eh|arent\s+i|are\s+not\s+i)$"
 )
 _HAVE_I_MOVED = re.compile(
-    r"\b(have|has|did)\s+(i|we)\s+(already\s+)?(been\s+)?(moved|migrated|switched|cut\s+over|transferred)\b"
+    r"\b((have|has|did)\s+(i|we)|will\s+(i|we)\s+have)\s+(already\s+)?(been\s+)?"
+    r"(moved|migrated|switched|cut\s+over|transferred)\b"
 )
 # A question about what to do or whether something still works on the day, not when the move is:
 # "I work nights on the cutover weekend, what do I do?", "can customers still send us mail then?".
@@ -138,6 +185,7 @@ _WHAT_TO_DO = re.compile(
     r"\bwhat\s+(do|should|must|shall|can|to)?\s*(i|we)\s+(do|need)\b|\bwhat\s+happens\s+(to|with)\b|"
     r"\bhow\s+(do|should|can|will)\s+(i|we)\b|"
     r"\bstill\s+(be\s+able\s+to\s+)?(send|receive|get|use|work|access|open|reach|email|call|join|log|sign)\b|"
+    r"\bcan\s+(\w+\s+)?(send|receive|use|access|open|reach|email|call|join|log|sign|print)\b|"
     r"\b(i|we)\s+(have|work|do|am\s+on|are\s+on)\s+(a\s+|the\s+)?(\w+\s+)?(shift|shifts|rota)\b"
 )
 # "my account": the asker's own thing, even when a plan calls a department "accounts". A people word
@@ -155,7 +203,13 @@ _AUXILIARIES = frozenset("is are am was were do does did will would can could sh
 # that say nothing of what is asked about (besides function words, "when", "I" and the like).
 _NOTHING_ELSE = frozenset(
     "due scheduled schedule going go gone up big day turn happening happen what which any idea it s so".split()
+    # "when is my change to Microsoft", "when do we go over to the new system": the move, said by where it goes
+    + "change over across microsoft m365 o365 365 new system teams get".split()
 ) | (_SELF_WORDS | _WHEN_WORDS | _AUXILIARIES | _ASKS_ABOUT | STOPWORDS)
+# Words that only say which day: "is it this Saturday or next for me".
+_WHICH_DAY = frozenset("this next or the coming weekend week day".split()) | frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)
 # A weekday that names someone's routine, not a day they ask about: "the Sunday early shift", "I work Saturdays".
 _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
 _WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
@@ -197,6 +251,8 @@ class Understanding:
     # "when does Scotland move": a place or group named as the one that moves, which the plan does not know
     # (as typed); answered as unknown, never with the asker's own schedule.
     unknown_group: str = ""
+    # ... and some of its words are the FAQ's ("when does the intranet move"): an FAQ entry may answer it.
+    unknown_in_faq: bool = False
 
 
 @dataclass
@@ -407,6 +463,9 @@ class Understander:
         known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
         known.update(w for w in _SINGLE_WORD_CHAT if len(w) >= 5)
         self.speller = Speller(known, keep=vocabulary.kept_words())
+        # Words only the FAQ knows: "when does reception move" names no group even where the FAQ
+        # speaks of mobile reception.
+        self._faq_only = frozenset(extra_words) - (known - set(extra_words))
         protected = frozenset(("the", "what", "when", "this", "next", "week"))
         cased = vocabulary.cased
         self._sites = _PhraseTable(vocabulary.sites, protected, cased=cased)
@@ -517,9 +576,10 @@ class Understander:
             my_schedule = my_schedule or bool(_WHICH_TIME_IS_MINE.search(joined) or _HAVE_I_MOVED.search(joined))
             # "when's it happening for me", "is mine this weekend?", "when am I due?": a question about
             # the asker's move with nothing else to be about.
-            mine = (
-                ((asks_when and happening) or (dates is not None and len(tokens) <= 5)) and bool(_MINE.search(joined))
-            ) or (asks_when and token_set <= _NOTHING_ELSE and not token_set & _ABSENCE)
+            short = dates is not None and (len(tokens) <= 5 or token_set <= _NOTHING_ELSE | _WHICH_DAY)
+            mine = (((asks_when and happening) or short) and bool(_MINE.search(joined))) or (
+                asks_when and token_set <= _NOTHING_ELSE and not token_set & _ABSENCE
+            )
         if groups and (schedule_cue or (moving and not _about_a_thing(tokens))):
             intent = Intent.GROUP_SCHEDULE
         elif dates is not None and about_self and (moving or schedule_cue or mine):
@@ -534,7 +594,8 @@ class Understander:
             intent = Intent.GREETING
         if intent is Intent.GROUP_SCHEDULE and about_self and (_FIRST_PERSON_MOVE.search(joined) or asks_wave):
             intent = Intent.MY_SCHEDULE
-        if intent is Intent.MY_SCHEDULE and not asks_when and not asks_wave and token_set & _ABSENCE:
+        have_moved = about_self and bool(_HAVE_I_MOVED.search(joined))  # "will I have moved by then?"
+        if intent is Intent.MY_SCHEDULE and not (asks_when or asks_wave or have_moved) and token_set & _ABSENCE:
             intent = Intent.FAQ  # "I'm on leave when my wave moves": what to do, not when
         if (
             intent in (Intent.MY_SCHEDULE, Intent.WHATS_ON)
@@ -543,10 +604,12 @@ class Understander:
         ):
             intent = Intent.FAQ  # "night shift on the cutover weekend, what do I do?": what to do, not when
         unknown_group = ""
+        unknown_in_faq = False
         if intent is Intent.MY_SCHEDULE and not groups and not services:
             unknown = self._unknown_subject(tokens)
             if unknown:
-                intent, unknown_group = Intent.GROUP_SCHEDULE, _as_typed(text, unknown)
+                intent, unknown_group = Intent.GROUP_SCHEDULE, _as_typed(text, unknown, self.speller.repair)
+                unknown_in_faq = not self._faq_only.isdisjoint(unknown)
         return Understanding(
             text=text,
             intent=intent,
@@ -561,14 +624,17 @@ class Understander:
             about_self=about_self,
             asks_when=asks_when,
             unknown_group=unknown_group,
+            unknown_in_faq=unknown_in_faq,
         )
 
     def _unknown_subject(self, tokens: list[str]) -> list[str]:
         """The words of what a "when does X move" question says moves, when no word of it is known.
 
         "when does Scotland move", "when is the Leeds office migrating", "when is EMEA's cutover": X
-        is not the asker, a service or anything the plan or its FAQ speaks of, so it is a place or group
-        the plan does not have. Empty when the question has no such subject.
+        is not the asker, a service or anything of the plan's groups, so it is a place or group the
+        plan does not have (a word only the FAQ uses, "reception", is no group either: the engine
+        answers from the FAQ when it is sure, else says it does not know X). Empty when the question
+        has no such subject.
         """
         for i, token in enumerate(tokens[:2]):
             if token not in ("when", "date", "day") or i + 1 >= len(tokens) or tokens[i + 1] not in _AUXILIARIES:
@@ -580,10 +646,10 @@ class Understander:
                 subject.append(word)
             else:
                 return []  # no move word: "when is payday"
-            named = [w for w in subject if w not in _GENERIC_GROUP_WORDS]
+            named = [w for w in subject if w not in GENERIC_GROUP_WORDS]
             if not named or len(named) > 3:
                 return []
-            known = self.speller.known | self._organisation_words
+            known = (self.speller.known - self._faq_only) | self._organisation_words
             if any(w in _SELF_WORDS or is_common_word(w) or w.isdigit() or w in known for w in named):
                 return []
             return named
@@ -632,7 +698,7 @@ def _routine_day(tokens: list[str], said: str) -> bool:
 
 # Where the subject of "when does X move" ends, and the words that only say X is a group ("the Leeds office").
 _SUBJECT_ENDS = _MOVE_WORDS | frozenset("go goes going gone get gets getting be being cut".split())
-_GENERIC_GROUP_WORDS = frozenset(
+GENERIC_GROUP_WORDS = frozenset(
     "the a an office offices site sites team teams department departments dept branch branches location locations "
     "region regions country countries city people staff lot folks guys crew group groups everyone everybody "
     "company organisation organization business firm rest whole".split()
@@ -640,14 +706,15 @@ _GENERIC_GROUP_WORDS = frozenset(
 _TYPED_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
-def _as_typed(text: str, folded: list[str]) -> str:
-    """The words of ``text`` whose folded form is in ``folded``, as the asker typed them ("Leeds office")."""
-    wanted = set(folded) | set(_GENERIC_GROUP_WORDS - {"the", "a", "an"})
+def _as_typed(text: str, folded: list[str], repair: Callable[[str], str] = str) -> str:
+    """The words of ``text`` whose folded (and repaired) form is in ``folded``, as the asker typed them
+    ("Leeds office", "intranet" even where typo repair read it as "internet")."""
+    wanted = set(folded) | set(GENERIC_GROUP_WORDS - {"the", "a", "an"})
     said: list[str] = []
     started = False
     for raw in _TYPED_WORD.findall(text):
         word = raw.removesuffix("'s").removesuffix("’s")
-        key = fold(word)
+        key = repair(fold(word))
         if key in folded:
             started = True
         if started and key in wanted:
