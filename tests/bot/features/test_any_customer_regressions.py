@@ -135,11 +135,12 @@ async def test_a_head_office_hq_billing_reception_mean_this_plans_aliases_or_not
         (trey, OLIVER, LONDON, "when does billing move"),
         (wideworld, KATRIN, BERLIN, "when does billing move"),
         (wideworld, KATRIN, BERLIN, "when does reception move"),
+        # Trey's FAQ speaks of mobile reception: a word of the FAQ is still no group that moves.
+        (trey, OLIVER, LONDON, "when does reception move"),
     ):
         text = await _text(teams, who, typed, zone)
         _no_demo_words(text)
         assert "don't know" in text and not any(s in text for s in OWN_SCHEDULE), (typed, text)
-    _no_demo_words(await _text(trey, OLIVER, "when does reception move", LONDON))
 
 
 async def test_schedule_answers_and_cards_name_this_plans_legacy_drives_not_h_and_s(
@@ -330,12 +331,8 @@ async def test_a_faq_question_containing_when_gets_the_faq_not_a_cutover_date(
         _the_entry_or_suggestions(text, customer, key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FAQ retrieval scores this phrasing just under the suggestion threshold on Trey's plan: "
-    "'Sorry, I don't have an answer' (not a cutover date, but not the diary entry either)",
-)
 async def test_a_faq_question_containing_when_gets_the_faq_calendar_invites_at_trey(trey: TeamsClient) -> None:
+    # "switch" is the move to FAQ retrieval (not a word no entry knows), so the diary entry is offered.
     text = await _text(trey, OLIVER, "do my calendar invites survive when we switch?", LONDON)
     assert not any(s in text for s in OWN_SCHEDULE), text
     _the_entry_or_suggestions(text, "trey", "diary")
@@ -399,3 +396,57 @@ async def test_the_plans_aliases_for_waves_departments_and_countries_work_over_t
     assert "Ireland moves with Wave 2 - Ireland" in irish
     for text in (last, anz, pilot, buyers, bids, enviro, germany, oz, irish):
         _no_demo_words(text)
+
+
+# -- reading mistakes found after the first trial ---------------------------------------------------------
+
+
+async def test_when_does_a_thing_of_the_faq_move_gets_that_entry_not_my_date(
+    wideworld: TeamsClient, trey: TeamsClient
+) -> None:
+    # "when does X move" where X is what an FAQ entry's question is about: that entry, never the asker's date.
+    for teams, customer, who, zone, typed, key in (
+        (wideworld, "wideworld", KATRIN, BERLIN, "when does the ERP move", "erp"),
+        (wideworld, "wideworld", KATRIN, BERLIN, "when does wwinet move", "intranet"),
+        (trey, "trey", OLIVER, LONDON, "when does tempora move", "timesheets"),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert _faq_answer(customer, key) in text, (typed, text)
+        assert not any(s in text for s in OWN_SCHEDULE), (typed, text)
+
+
+async def test_the_askers_own_move_in_everyday_words_gets_their_schedule(
+    wideworld: TeamsClient, trey: TeamsClient
+) -> None:
+    for teams, who, zone, typed, wave in (
+        (wideworld, KATRIN, BERLIN, "when am I up", "Wave 1 - Hamburg"),
+        (trey, OLIVER, LONDON, "when am I up", "Wave 1 - UK"),
+        (wideworld, KATRIN, BERLIN, "when is my change to microsoft", "Wave 1 - Hamburg"),
+        (trey, OLIVER, LONDON, "is it this saturday or next for me", "Wave 1 - UK"),
+        (trey, OLIVER, LONDON, "when do I get teams", "Wave 1 - UK"),
+        (trey, OLIVER, LONDON, "do I move before or after easter", "Wave 1 - UK"),
+        (wideworld, ITZEL, MONTERREY, "when do we in Monterrey change to outlook", "Wave 3 - Monterrey"),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert any(s in text for s in OWN_SCHEDULE) and wave in text, (typed, text)
+        _no_demo_words(text)
+
+
+async def test_the_plans_old_mail_system_is_an_email_word(trey: TeamsClient) -> None:
+    # Trey's plan: "Gmail" becomes Exchange Online (Outlook). Asked when, it is the asker's email moving.
+    text = await _text(trey, OLIVER, "what day do I lose gmail", LONDON)
+    assert "Your email moves" in text, text
+
+
+async def test_who_to_ring_when_something_breaks_reaches_the_desk(trey: TeamsClient) -> None:
+    # "ring", "wrong" and "breaks" are not the words of Trey's contact entry ("Who do I contact about the move?").
+    for typed in ("who do i ring if it goes wrong", "who do I phone when something is broken"):
+        text = await _text(trey, OLIVER, typed, LONDON)
+        assert _faq_answer("trey", "contact").split(".")[0] in text, (typed, text)
+
+
+async def test_someone_at_work_on_the_cutover_is_not_told_what_to_do_while_away(trey: TeamsClient) -> None:
+    # Trey's only entry for the cutover weekend off is for people away: offered at most, never stated.
+    text = await _text(trey, OLIVER, "I'm on shift during my cutover", LONDON)
+    assert _faq_answer("trey", "annual-leave") not in text, text
+    assert not any(s in text for s in OWN_SCHEDULE), text

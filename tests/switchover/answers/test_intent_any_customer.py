@@ -125,6 +125,21 @@ async def test_whether_my_move_is_on_a_day_is_still_my_schedule(customer: _Custo
     assert answer.kind is AnswerKind.PERSONAL and answer.headline.startswith(("Yes", "No"))
 
 
+async def test_someone_at_work_on_the_cutover_weekend_is_never_answered_with_the_entry_for_people_away(
+    customer: _Customer,
+) -> None:
+    away = {"vacation", "leave", "holiday", "holidays", "away", "off", "pto", "sick"}
+    for question in ("I work nights during the cutover weekend, what should I do", "I'm on shift during my cutover"):
+        answer = await customer.ask(question)
+        if answer.kind is AnswerKind.FAQ:
+            assert answer.faq is not None
+            said = {
+                w.strip("?,.'").casefold()
+                for w in (answer.faq.question + " " + " ".join(answer.faq.alternates)).split()
+            }
+            assert not said & away, (question, answer.faq.key)
+
+
 async def test_a_shift_question_reaches_the_shift_work_entry() -> None:
     c = _Customer("wideworld")
     if c.asker is None:
