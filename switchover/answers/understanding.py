@@ -79,14 +79,14 @@ def _names_a_drive(text: str) -> bool:
 def _service_words(plan: Plan) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
     """The services' words, with the plan's own names for what people use today: legacy drives
     (names and aliases) as files words, and each of the plan's ``changes`` whose replacement is a
-    service ("Gmail" -> "Exchange Online (Outlook)") as that service's words."""
+    service ("Old Mail" -> "Exchange Online (Outlook)") as that service's words."""
     extra: dict[str, list[str]] = {key: [] for key in _SERVICE_WORDS}
     for resource in (*plan.legacy, *(r for w in plan.waves for r in w.legacy)):
         if resource.kind == "drive":
             extra["files"].extend(p for p in (fold(n) for n in (resource.name, *resource.aliases)) if p)
-    # A change's name: what "today" says before any comma or bracket ("Gmail", "Google Calendar").
+    # A change's name: what "today" says before any comma or bracket ("Old Mail", "Old Calendar").
     # What it becomes is named first ("Exchange Online (Outlook)", "the Outlook calendar"); a change whose
-    # new name keeps the old one ("Tempora from the Outlook add-in") is the same system, reached anew.
+    # new name keeps the old one ("Timesheets from the Outlook add-in") is the same system, reached anew.
     named: dict[str, set[str]] = {}
     for change in plan.changes:
         head = fold(re.split(r"[,(;]", change.today, maxsplit=1)[0])
@@ -111,7 +111,7 @@ def _service_words(plan: Plan) -> dict[str, tuple[frozenset[str], tuple[str, ...
         extra[service].extend(
             w
             for w in head.split()
-            # a name of the plan's own ("Gmail"), not an everyday word ("shared", "premises")
+            # a name of the plan's own (a product's), not an everyday word ("shared", "premises")
             if len(owners[w]) == 1 and len(w) > 2 and not w.isdigit() and not shipped_embedder().is_word(w)
         )
     if not any(extra.values()):
@@ -132,7 +132,7 @@ _WHEN_WORDS = frozenset("when date dates deadline until till til".split())
 # Weaker cues: only about the migration when a move word or a service comes with them.
 _WEAK_WHEN_WORDS = frozenset("day days schedule scheduled time timing soon".split())
 _WHEN_PHRASES = (
-    "before or after",  # "do I move before or after Easter"
+    "before or after",  # "do I move before or after the holidays"
     "how long until",
     "how long till",
     "how many days",
@@ -151,7 +151,7 @@ _FIRST_PERSON_MOVE = re.compile(
     r"\b(my|our)\s+(wave|move|cutover|migration|pilot|switchover|switch|changeover|date|go\s+live|golive)\b|"
     r"\bi\s+am\s+one\s+of\s+(them|those|us)\b|\bwave\s+(am|are)\s+(i|we)\b|"
     r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov|"
-    # "what time does it start for us in Auckland", "when do we in Monterrey change to Outlook": the asker's place
+    # "what time does it start for us in <our city>", "when do we in <our city> change to Outlook": the asker's place
     r"\bfor\s+(me|us)\s+(here\s+)?(in|at)\b|\bwe\s+(here\s+)?(in|at)\b"
 )
 _WAVE_NUMBER = re.compile(r"\bwave\s*(\d+|zero|one|two|three|four)\b|\bw(\d)\b|\bwave(\d)\b")
@@ -606,7 +606,7 @@ class Understander:
         unknown_group = ""
         unknown_in_faq = False
         if intent is Intent.MY_SCHEDULE and not groups and not services:
-            unknown = self._unknown_subject(tokens)
+            unknown = self._unknown_subject(tokens, words(text))
             if unknown:
                 intent, unknown_group = Intent.GROUP_SCHEDULE, _as_typed(text, unknown, self.speller.repair)
                 unknown_in_faq = not self._faq_only.isdisjoint(unknown)
@@ -627,32 +627,36 @@ class Understander:
             unknown_in_faq=unknown_in_faq,
         )
 
-    def _unknown_subject(self, tokens: list[str]) -> list[str]:
+    def _unknown_subject(self, tokens: list[str], typed: list[str]) -> list[str]:
         """The words of what a "when does X move" question says moves, when no word of it is known.
 
         "when does Scotland move", "when is the Leeds office migrating", "when is EMEA's cutover": X
         is not the asker, a service or anything of the plan's groups, so it is a place or group the
         plan does not have (a word only the FAQ uses, "reception", is no group either: the engine
         answers from the FAQ when it is sure, else says it does not know X). Empty when the question
-        has no such subject.
+        has no such subject. ``typed`` are the words as typed (``tokens`` before typo repair): a word
+        repaired into one of the FAQ's ("whole" read as "while") is no name of a group.
         """
         for i, token in enumerate(tokens[:2]):
             if token not in ("when", "date", "day") or i + 1 >= len(tokens) or tokens[i + 1] not in _AUXILIARIES:
                 continue
-            subject: list[str] = []
-            for word in tokens[i + 2 :]:
+            subject: list[tuple[str, str]] = []
+            for word, as_typed in zip(tokens[i + 2 :], typed[i + 2 :], strict=False):
                 if word in _SUBJECT_ENDS:
                     break
-                subject.append(word)
+                subject.append((word, as_typed))
             else:
                 return []  # no move word: "when is payday"
-            named = [w for w in subject if w not in GENERIC_GROUP_WORDS]
+            named = [(w, t) for w, t in subject if w not in GENERIC_GROUP_WORDS]
             if not named or len(named) > 3:
                 return []
             known = (self.speller.known - self._faq_only) | self._organisation_words
-            if any(w in _SELF_WORDS or is_common_word(w) or w.isdigit() or w in known for w in named):
+            if any(
+                w in _SELF_WORDS or is_common_word(w) or w.isdigit() or w in known or (w in self._faq_only and w != t)
+                for w, t in named
+            ):
                 return []
-            return named
+            return [w for w, _ in named]
         return []
 
 

@@ -440,7 +440,7 @@ async def test_the_plans_old_mail_system_is_an_email_word(trey: TeamsClient) -> 
 
 async def test_who_to_ring_when_something_breaks_reaches_the_desk(trey: TeamsClient) -> None:
     # "ring", "wrong" and "breaks" are not the words of Trey's contact entry ("Who do I contact about the move?").
-    for typed in ("who do i ring if it goes wrong", "who do I phone when something is broken"):
+    for typed in ("who do i ring if it goes wrong", "who do I phone if something breaks"):
         text = await _text(trey, OLIVER, typed, LONDON)
         assert _faq_answer("trey", "contact").split(".")[0] in text, (typed, text)
 
