@@ -99,8 +99,8 @@ def _service_words(plan: Plan) -> dict[str, tuple[frozenset[str], tuple[str, ...
         }
         if len(head) > 2 and len(head.split()) <= 3 and len(services) == 1 and set(head.split()).isdisjoint(becomes):
             named.setdefault(head, set()).update(services)
-    # A word shared by the names of changes to different services ("Google" in "Google Calendar" and
-    # "Google Drive") says neither; the whole name still does.
+    # A word shared by the names of changes to different services ("Old" in "Old Calendar" and
+    # "Old Drive") says neither; the whole name still does.
     owners: dict[str, set[str]] = {}
     for head, services in named.items():
         for w in head.split():
