@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -38,8 +39,8 @@ from switchover.directory.factory import build_directory
 from switchover.directory.graph import GraphDirectory
 from switchover.directory.install import AppInstaller
 from switchover.messaging import Messenger
+from switchover.plan.current import CurrentPlan, text_hash
 from switchover.plan.loader import load_plan
-from switchover.plan.model import Plan
 from switchover.problems.desk import ProblemDesk
 from switchover.readiness.exports import export_readiness
 from switchover.readiness.service import ReadinessService
@@ -82,19 +83,23 @@ def create_app(
     if settings.plan_path is None:
         raise ValueError("SWITCHOVER_PLAN is not set: point it at your migration plan (examples/ has worked ones)")
     plan = load_plan(settings.plan_path)
+    plan_text = Path(settings.plan_path).read_text(encoding="utf-8-sig")
     tenants = served_tenants(settings, plan)  # refuses to build an app open to every tenant by mistake
     db = Database(settings.async_database_url)
     pool = ConnectorPool()
     adapter = build_adapter(settings, pool, pooled=pooled_connector, credentials_factory=credentials_factory)
     wakeups = Wakeups()
+    clock = clock or SystemClock()
+    # The one plan every service reads: the file's until the database says which revision is in force.
+    current = CurrentPlan(plan, db=db, clock=clock)
     services = build_services(
         settings,
         db=db,
         directory=directory or build_directory(settings, plan, db),
-        clock=clock or SystemClock(),
+        clock=clock,
         messenger=BotMessenger(adapter, settings.app_id),
         wakeups=wakeups,
-        plan=plan,
+        plan=current,
     )
 
     router = Router()
@@ -114,6 +119,7 @@ def create_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await db.migrate()
+        await plan_in_force(services.current_plan, plan_text, str(settings.plan_path))
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(db.dispose)
             stack.push_async_callback(pool.close)
@@ -128,9 +134,10 @@ def create_app(
                 wakeups.start()
                 stack.callback(wakeups.shutdown)
             log.info(
-                "Switchover ready: plan %r (%d waves), auth %s, %s",
-                plan.organisation.name,
-                len(plan.waves),
+                "Switchover ready: plan %r (%d waves, revision %s), auth %s, %s",
+                services.plan.organisation.name,
+                len(services.plan.waves),
+                services.current_plan.revision.number if services.current_plan.revision else "-",
                 "on" if settings.auth_enabled else "off (local mode)",
                 f"serving tenant {', '.join(sorted(tenants))}" if tenants else "serving any tenant",
             )
@@ -152,7 +159,7 @@ def create_app(
 def build_services(
     settings: Settings,
     *,
-    plan: Plan,
+    plan: CurrentPlan,
     db: Database,
     directory: Directory,
     clock: Clock,
@@ -177,8 +184,9 @@ def build_services(
         in_doubt=settings.delivery_in_doubt,
     )
     exports = export_readiness(
-        plan, settings.plan_path, mfa=settings.mfa_export_path, devices=settings.devices_export_path
+        plan.plan, settings.plan_path, mfa=settings.mfa_export_path, devices=settings.devices_export_path
     )
+    # Every service reads the plan as it stands through ``plan`` (switchover/plan/current.py).
     readiness = ReadinessService(plan, directory, exports)
     announcements = AnnouncementService(
         db,
@@ -187,13 +195,13 @@ def build_services(
         conversations,
         delivery,
         clock,
-        tenant_id=plan.organisation.tenant_id or "",
+        tenant_id=plan.plan.organisation.tenant_id or "",
         readiness=readiness,
         grace=dt.timedelta(minutes=settings.missed_grace_minutes),
     )
     return Services(
         settings=settings,
-        plan=plan,
+        current_plan=plan,
         directory=directory,
         clock=clock,
         db=db,
@@ -201,8 +209,8 @@ def build_services(
         messenger=messenger,
         delivery=delivery,
         readiness=readiness,
-        # A wave a lead rescheduled is answered with its new dates.
-        answers=AnswerEngine(plan, directory, clock, readiness=readiness, moves=announcements.moved_windows),
+        # A wave a lead moved is answered with its new dates; an applied revision with its new words.
+        answers=AnswerEngine(plan, directory, clock, readiness=readiness),
         answer_store=AnswerStore(db),
         announcements=announcements,
         tenant=ServedTenant(db, announcements),
@@ -222,6 +230,22 @@ def app_installer(settings: Settings, directory: Directory) -> AppInstaller | No
 
 
 # -- lifespans: what runs while the app serves ---------------------------------------------
+
+
+async def plan_in_force(current: CurrentPlan, file_text: str, name: str) -> None:
+    """Settle which plan is in force (switchover/plan/current.py): the file given at start if it was
+    edited since the last start (recorded as a revision), else the newest applied revision."""
+    revision = await current.start(file_text, name=name)
+    if revision.source != "file" or revision.sha256 != text_hash(file_text):
+        log.warning(
+            "the plan in force is revision %d (%s by %s at %s), not the file %s: the file is unchanged "
+            "since the last start, and a newer revision was applied since",
+            revision.number,
+            revision.source,
+            revision.applied_by or "someone",
+            revision.applied_at.isoformat(timespec="minutes"),
+            name,
+        )
 
 
 @contextlib.asynccontextmanager
@@ -301,7 +325,15 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     """Ready to serve: database reachable, plan loaded, directory usable."""
     services = request.app[SERVICES]
-    checks: dict[str, Any] = {"plan": {"ok": True, "waves": len(services.plan.waves)}}
+    current = services.current_plan
+    checks: dict[str, Any] = {
+        "plan": {
+            "ok": True,
+            "waves": len(services.plan.waves),
+            "version": current.version,
+            "revision": current.revision.number if current.revision else None,
+        }
+    }
     try:
         await asyncio.wait_for(services.db.ping(), timeout=5)
         checks["database"] = {"ok": True}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import announcements, problems, readiness, status
+from api import announcements, plan, problems, readiness, status
 from api.auth import bearer_tokens
 from switchover.api_tokens import ApiTokens
 from switchover.services import Services
@@ -28,6 +28,7 @@ def setup(app: web.Application, services: Services) -> None:
         return
 
     async def served() -> str | None:
+        await services.current_plan.refresh()  # every API call sees the plan as it stands
         return services.plan.organisation.tenant_id or await services.tenant.settle() or None
 
     app.middlewares.append(bearer_tokens(tokens, served))
@@ -35,3 +36,4 @@ def setup(app: web.Application, services: Services) -> None:
     problems.setup(app, services)
     readiness.setup(app, services)
     status.setup(app, services)
+    plan.setup(app, services)

@@ -32,14 +32,13 @@ class _BadRequest(Exception):
 def setup(app: web.Application, services: Services) -> None:
     """Add the problem-report routes."""
     desk = services.problems
-    plan = services.plan
 
     async def tenant_of(request: web.Request) -> str | None:
         return request[TENANT] or None  # checked against the token by api.auth
 
     async def list_reports(request: web.Request) -> web.Response:
         try:
-            filters = _filters(request, plan)
+            filters = _filters(request, services.plan)
         except _BadRequest as exc:
             return web.json_response({"error": str(exc)}, status=400)
         tenant = await tenant_of(request)
@@ -50,7 +49,7 @@ def setup(app: web.Application, services: Services) -> None:
 
     async def export_csv(request: web.Request) -> web.Response:
         try:
-            filters = _filters(request, plan)
+            filters = _filters(request, services.plan)
         except _BadRequest as exc:
             return web.json_response({"error": str(exc)}, status=400)
         tenant = await tenant_of(request)

@@ -32,7 +32,7 @@ class Install(BaseModel):
 
 def setup(app: web.Application, services: Services) -> None:
     """Add ``GET /api/readiness`` and ``POST /api/install``."""
-    plan, directory = services.plan, services.directory
+    directory = services.directory
 
     async def served_only(request: web.Request) -> web.Response | None:
         # Readiness and installs are the served tenant's; api.auth checked the token covers request[TENANT].
@@ -45,7 +45,7 @@ def setup(app: web.Application, services: Services) -> None:
         if (refused := await served_only(request)) is not None:
             return refused
         wave = request.query.get("wave")
-        if wave is not None and wave not in {w.key for w in plan.waves}:
+        if wave is not None and wave not in {w.key for w in services.plan.waves}:
             return web.json_response({"error": f"no wave {wave!r}"}, status=404)
         report = await services.readiness.report(wave)
         body = report.as_dict()
@@ -77,9 +77,9 @@ def setup(app: web.Application, services: Services) -> None:
             return web.json_response({"error": "give 'wave' (a wave key) or 'users' (UPNs)"}, status=400)
         users = []
         if body.wave:
-            if body.wave not in {w.key for w in plan.waves}:
+            if body.wave not in {w.key for w in services.plan.waves}:
                 return web.json_response({"error": f"no wave {body.wave!r}"}, status=404)
-            users = members_by_wave(plan, await directory.all_users())[body.wave]
+            users = members_by_wave(services.plan, await directory.all_users())[body.wave]
         unknown = []
         for upn in body.users:
             user = await directory.get(upn)

@@ -113,6 +113,8 @@ class SwitchoverBot(TeamsActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_conversation(turn_context)
+        # The plan as it stands: another instance (or `switchover plan apply`) may have changed it.
+        await self.services.current_plan.refresh()
         await super().on_turn(turn_context)
 
     async def _remember_conversation(self, context: TurnContext) -> None:

@@ -33,6 +33,7 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from cards.render import render_card
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems import views
 from switchover.problems.triage import triage
@@ -108,9 +109,9 @@ class _CardAnswerWaterfall(WaterfallDialog):
 class ReportProblemDialog(ComponentDialog):
     """Ask only what triage cannot tell, then show the confirmation card."""
 
-    def __init__(self, plan: Plan, take_screenshot: TakeScreenshot, open_draft: OpenDraft) -> None:
+    def __init__(self, plan: Plan | CurrentPlan, take_screenshot: TakeScreenshot, open_draft: OpenDraft) -> None:
         super().__init__(DIALOG_ID)
-        self.plan = plan
+        self.current = CurrentPlan.of(plan)
         self.take_screenshot = take_screenshot
         self.open_draft = open_draft
         self.add_dialog(
@@ -120,6 +121,11 @@ class ReportProblemDialog(ComponentDialog):
             )
         )
         self.initial_dialog_id = "report_problem.steps"
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (areas and their words, priorities)."""
+        return self.current.plan
 
     async def _ask(self, wf: WaterfallStepContext, **view: Any) -> DialogTurnResult:
         card = render_card("problem-ask", verb=STEP_VERB, by=drafter_of(wf.context), **view)
@@ -212,7 +218,9 @@ class ReportProblemDialog(ComponentDialog):
 class ReportProblemConversation:
     """Runs :class:`ReportProblemDialog` over a turn with its state in ``storage``."""
 
-    def __init__(self, plan: Plan, storage: Any, take_screenshot: TakeScreenshot, open_draft: OpenDraft) -> None:
+    def __init__(
+        self, plan: Plan | CurrentPlan, storage: Any, take_screenshot: TakeScreenshot, open_draft: OpenDraft
+    ) -> None:
         self.dialog = ReportProblemDialog(plan, take_screenshot, open_draft)
         self.state = ReportState(storage)
         self.accessor = self.state.create_property("ReportProblemDialogState")

@@ -15,6 +15,7 @@ from switchover.services import Services
 
 WAKE_SECONDS = 30  # announcements and problem escalations
 PURGE_SECONDS = 3600  # data past the retention period
+PLAN_SECONDS = 5  # the plan's version (switchover/plan/current.py)
 
 
 async def announcements_due(services: Services) -> list[str]:
@@ -43,6 +44,10 @@ def schedule(services: Services) -> None:
         await services.problems.run_due()
         await services.problems.settle_owed_replies()
 
+    async def plan() -> None:
+        await services.current_plan.refresh()  # another instance's move or revision, within seconds
+
+    wakeups.every("plan.refresh", PLAN_SECONDS, plan)
     wakeups.every("announcements.run_due", WAKE_SECONDS, announcements)
     wakeups.every("problems.run_due", WAKE_SECONDS, problems)
 

@@ -29,6 +29,8 @@ Commands defined here:
   what replacing the plan in use (``SWITCHOVER_PLAN``) with NEW would change, including the
   people who would change wave and the pending sends that would move, be added or be
   cancelled. Exit status 0 (``no changes`` or the changes), 2 when a plan does not load.
+- ``switchover plan apply PATH [--by UPN]``: make a changed plan the one in force for the
+  running app, without a restart (:mod:`switchover.plan_apply`).
 """
 
 from __future__ import annotations
@@ -120,6 +122,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     diff.add_argument("--json", action="store_true", help="print the changes as JSON")
     diff.set_defaults(func=plan_diff)
+    apply = plan_sub.add_parser(
+        "apply",
+        help="apply a changed plan to the running Switchover (no restart)",
+        description=(
+            "Validate a plan file and make it the plan in force for every running instance, in one "
+            "transaction: the revision (who, when, what changed) and the announcement calendar. "
+            "Uses SWITCHOVER_DATABASE_URL / SWITCHOVER_DATA_DIR like the app. A plan that fails to "
+            "load or check changes nothing."
+        ),
+    )
+    apply.add_argument("path", type=Path, help="the new plan YAML file")
+    apply.add_argument("--by", default=None, metavar="UPN", help="who is applying it (recorded with the revision)")
+    apply.set_defaults(func=plan_apply)
 
 
 def plan_check(args: argparse.Namespace) -> int:
@@ -239,6 +254,42 @@ def plan_check(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+async def plan_apply(args: argparse.Namespace) -> int:
+    """Run ``switchover plan apply``; returns the exit status (1: nothing applied, every problem listed)."""
+    from switchover.plan.reader import PlanError
+    from switchover.plan_apply import apply_plan_text
+    from switchover.settings import Settings
+    from switchover.storage.db import Database
+
+    path: Path = args.path
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{path}: cannot read the plan: {exc}\nNothing was applied.", file=sys.stderr)
+        return 1
+    settings = Settings()
+    db = Database(settings.async_database_url)
+    try:
+        await db.migrate()
+        result = await apply_plan_text(db, text, name=str(path), by=args.by or _whoami(), start_file=settings.plan_path)
+    except PlanError as exc:
+        print(f"{exc}\nNothing was applied.", file=sys.stderr)
+        return 1
+    finally:
+        await db.dispose()
+    print("\n".join(result.lines))
+    return 0
+
+
+def _whoami() -> str | None:
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (OSError, KeyError):
+        return None
 
 
 def plan_who(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from switchover.delivery import DeliveryEngine
 from switchover.directory.base import Directory
 from switchover.directory.install import AppInstaller
 from switchover.messaging import Messenger
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Plan
 from switchover.problems.desk import ProblemDesk
 from switchover.readiness.service import ReadinessService
@@ -45,7 +46,8 @@ class Services:
 
     Attributes:
         settings: the loaded configuration.
-        plan: the migration plan as loaded at start.
+        current_plan: the plan as it stands (the applied revision with the lead's wave moves),
+            shared by every service; ``plan`` is its current value.
         directory: who people are (roster CSV or Microsoft Graph).
         clock: the one source of "now".
         db: the database.
@@ -65,7 +67,7 @@ class Services:
     """
 
     settings: Settings
-    plan: Plan
+    current_plan: CurrentPlan
     directory: Directory
     clock: Clock
     db: Database
@@ -80,3 +82,8 @@ class Services:
     problems: ProblemDesk
     wakeups: Wakeups
     installer: AppInstaller | None = None
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands now (read it again for each use: it changes without a restart)."""
+        return self.current_plan.plan

@@ -16,7 +16,7 @@ gets a polite refusal, or, for words people also use in questions, an answer)::
     cancel <id>                               cancel one that has not gone
     correct <id> : <correction>               update every delivered card in place
     recall <id>                               delete every delivered card
-    reschedule <wave> <YYYY-MM-DD>            move a wave's cutover
+    reschedule <wave> <YYYY-MM-DD> [HH:MM-HH:MM]   move a wave's cutover (and hypercare with it)
 
 ``announce`` replies with a preview of the card and a confirmation card (Send / Discard).
 """
@@ -46,9 +46,8 @@ from switchover.announcements import (
 )
 from switchover.announcements.calendar import campaign_id
 from switchover.announcements.model import PURPOSE
-from switchover.plan.model import Plan
 from switchover.services import Services
-from switchover.timefmt import format_moment, format_window
+from switchover.timefmt import format_day, format_moment, format_window
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ Result = TypeVar("Result")
 def register(router: Router, services: Services) -> None:
     """Add the announcement commands (for leads), card actions and the read-receipt hook."""
     h = _Handlers(services)
-    refusal = _refusal(services.plan)
+    refusal = _refusal(services)
     lead = h.settling  # a lead's command settles which tenant this instance serves
     router.command(
         "announce",
@@ -106,11 +105,20 @@ def register(router: Router, services: Services) -> None:
     router.event("read_receipt", h.read_receipt)
 
 
-def _refusal(plan: Plan) -> Callable[[str], str]:
-    """What a lead-only route answers anyone else: who to ask instead."""
-    leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
+def _times(text: str) -> tuple[dt.time, dt.time]:
+    """``07:00-16:00`` as two times (ValueError if not)."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError(text)
+    return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+
+
+def _refusal(services: Services) -> Callable[[str], str]:
+    """What a lead-only route answers anyone else: who to ask instead (the leads of the plan as it stands)."""
 
     def refusal(what: str) -> str:
+        plan = services.plan
+        leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
         return REFUSAL.format(what=what, leads=leads)
 
     return refusal
@@ -383,22 +391,38 @@ class _Handlers:
     async def reschedule(self, turn: Turn, _: str) -> None:
         words = _rest(turn, 1).split()
         waves = {w.key for w in self.services.plan.waves}
+        start = end = None
         try:
             wave_key = words[0].casefold()
             day = dt.date.fromisoformat(words[1])
+            if len(words) > 2:
+                start, end = _times(words[2])
         except (IndexError, ValueError):
             wave_key, day = "", None
+        if len(words) > 3:
+            day = None
         if wave_key not in waves or day is None:
-            await turn.reply_text(f"Write: **reschedule** *wave* *YYYY-MM-DD* (waves: {', '.join(sorted(waves))}).")
+            await turn.reply_text(
+                "Write: **reschedule** *wave* *YYYY-MM-DD* [*HH:MM-HH:MM*], e.g. reschedule wave-3 2027-03-06 "
+                f"07:00-16:00 (without times the window keeps its times; waves: {', '.join(sorted(waves))})."
+            )
             return
         who = await turn.user()
-        result = await self.service.reschedule_wave(wave_key, day, by=who.upn if who else turn.asker.upn)
+        try:
+            result = await self.service.reschedule_wave(
+                wave_key, day, start=start, end=end, by=who.upn if who else turn.asker.upn
+            )
+        except ValueError as exc:
+            await turn.reply_text(f"Nothing moved: {exc}.")
+            return
         self.services.delivery.wake()
         zone = turn.asker.zone or self.services.plan.zone
         notice = "a reschedule notice is on its way to them" if result.notice_id else "nothing had been sent yet"
+        wave = self.services.plan.wave(wave_key)
         await turn.reply_text(
-            f"{self.services.plan.wave(wave_key).title} now cuts over "
-            f"{format_window(result.new.start.astimezone(zone), result.new.end.astimezone(zone), day='long')}. "
+            f"{wave.title} now cuts over "
+            f"{format_window(result.new.start.astimezone(zone), result.new.end.astimezone(zone), day='long')}; "
+            f"hypercare until {format_day(wave.hypercare_until)}. "
             f"{len(result.moved)} pending announcements "
             f"moved; {result.updated_cards} delivered cards updated in place; {notice}."
         )

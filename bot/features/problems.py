@@ -37,6 +37,7 @@ from bot.turn import Turn, asker_from
 from cards.render import render_card
 from dialogs.report_problem import STEP_VERB, ReportProblemConversation
 from switchover import access
+from switchover.plan.model import Plan
 from switchover.problems import views
 from switchover.problems.desk import ProblemDesk
 from switchover.problems.model import Actor, ProblemError, ReportDraft, Reporter
@@ -67,7 +68,7 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
         return await drafts.create(asker.tenant_id, asker.aad_object_id or asker.teams_id, screenshot_token)
 
     conversation = ReportProblemConversation(
-        services.plan, DatabaseStorage(services.db, clock=services.clock), screenshot, open_draft
+        services.current_plan, DatabaseStorage(services.db, clock=services.clock), screenshot, open_draft
     )
     h = _Handlers(services, services.problems, conversation)
     router.command("report a problem", h.report, help="tell the right person about something that broke")
@@ -132,10 +133,15 @@ def _someone_elses(turn: Turn, data: DialogStep) -> dict[str, Any] | None:
 
 class _Handlers:
     def __init__(self, services: Services, desk: ProblemDesk, conversation: ReportProblemConversation) -> None:
-        self.plan = services.plan
+        self.services = services
         self.settings = services.settings
         self.desk = desk
         self.conversation = conversation
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands."""
+        return self.services.plan
 
     # -- who is asking ----------------------------------------------------------------
 

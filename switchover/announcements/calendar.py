@@ -1,27 +1,28 @@
-"""The wave calendar: each wave's cutover window as it stands (the plan's, or a lead's reschedule),
-and the plan's calendar reconciled into scheduled announcements (``<wave>/<message>``)."""
+"""The wave calendar: each wave's cutover window as it stands (the plan as it stands: a lead's moves
+applied, :mod:`switchover.plan.current`), and the plan's calendar reconciled into scheduled
+announcements (``<wave>/<message>``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from switchover.announcements.model import AnnouncementStatus, Audience, Button, Content
 from switchover.announcements.store import AnnouncementStore
-from switchover.announcements.tables import announcements, wave_moves
+from switchover.announcements.tables import announcements
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Audience as PlanAudience
 from switchover.plan.model import CalendarMessage, Plan, Wave
 from switchover.plan.timing import message_time  # here too: callers import it from the calendar
-from switchover.storage.db import insert_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
-
-# How long the rescheduled windows read for answers are reused before the database is asked again.
-MOVES_FRESH_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,91 +59,93 @@ def calendar_content(message: CalendarMessage) -> Content:
 
 
 class WaveCalendar:
-    """The plan's waves and calendar for one tenant, with reschedules applied.
+    """The plan's waves and calendar for one tenant, as they stand (a lead's moves applied).
 
     Args:
         store: The tenant's announcements.
-        plan: The migration plan; :meth:`reconcile` may replace it (a reloaded plan), and
-            every part of the service reads it from here.
+        plan: The plan as it stands (:class:`~switchover.plan.current.CurrentPlan`), shared with
+            every other service; every part of the announcement service reads it from here. A plain
+            ``Plan`` is kept in this database as the plan as it stands.
     """
 
-    def __init__(self, store: AnnouncementStore, plan: Plan) -> None:
+    def __init__(self, store: AnnouncementStore, plan: Plan | CurrentPlan) -> None:
         self.store = store
-        self.plan = plan
-        self._moves: tuple[dt.datetime, dict[str, WaveDates]] | None = None
+        self.current = (
+            plan
+            if isinstance(plan, CurrentPlan)
+            else CurrentPlan(plan, db=store.db, clock=store.clock, tenant_id=plan.organisation.tenant_id or "")
+        )
+        self.current.on_apply(self._reconcile_applied)
 
-    async def moved_windows(self) -> dict[str, WaveDates]:
-        """Every rescheduled wave's cutover window, by wave key (answers show these, not the plan's).
-
-        Read at most every :data:`MOVES_FRESH_SECONDS` (another instance may have moved a
-        wave), and at once after a reschedule here.
-        """
-        now = self.store.clock.now()
-        if self._moves is not None and (now - self._moves[0]).total_seconds() < MOVES_FRESH_SECONDS:
-            return self._moves[1]
-        async with self.store.db.begin(read_only=True) as c:
-            rows = (await c.execute(sa.select(wave_moves).where(wave_moves.c.tenant_id == self.store.tenant_id))).all()
-        moves = {r.wave_key: WaveDates(r.cutover_start, r.cutover_end) for r in rows}
-        self._moves = (now, moves)
-        return moves
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands."""
+        return self.current.plan
 
     async def wave_dates(self, wave_key: str) -> WaveDates:
-        """The wave's cutover window, with any reschedule applied."""
-        wave = self.plan.wave(wave_key)
-        m_ = wave_moves.c
-        async with self.store.db.begin(read_only=True) as c:
-            row = (
-                await c.execute(
-                    sa.select(wave_moves).where(m_.tenant_id == self.store.tenant_id, m_.wave_key == wave_key)
-                )
-            ).first()
-        if row is not None:
-            return WaveDates(row.cutover_start, row.cutover_end)
+        """The wave's cutover window as it stands (a lead's move applied), in UTC."""
+        wave = (await self.current.refresh()).wave(wave_key)
         return WaveDates(wave.cutover.start.astimezone(dt.UTC), wave.cutover.end.astimezone(dt.UTC))
 
-    async def move_wave(self, wave_key: str, new: WaveDates, *, by: str | None) -> None:
-        """Store a wave's new cutover window (answers pick it up with their next question)."""
-        now = self.store.clock.now()
-        ins = insert_for(self.store.db.dialect)
-        async with self.store.db.begin(immediate=True) as c:
-            stmt = ins(wave_moves).values(
-                tenant_id=self.store.tenant_id,
-                wave_key=wave_key,
-                cutover_start=new.start,
-                cutover_end=new.end,
-                moved_by=by,
-                moved_at=now,
-            )
-            await c.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["tenant_id", "wave_key"],
-                    set_={"cutover_start": new.start, "cutover_end": new.end, "moved_by": by, "moved_at": now},
-                )
-            )
-        self._moves = None
+    async def move_wave(
+        self, wave_key: str, new: WaveDates, *, by: str | None, hypercare_until: dt.date | None = None
+    ) -> ReconcileResult:
+        """Move a wave's cutover window (and hypercare) for every service and instance; its pending
+        announcements move in the same transaction.
 
-    def _audience(self, wave: Wave, who: str) -> Audience:
+        Returns:
+            What the calendar changed.
+        """
+        result = await self.current.move_wave(
+            wave_key,
+            start=new.start,
+            end=new.end,
+            hypercare_until=hypercare_until,
+            by=by,
+            within=lambda c, plan: self._reconcile(plan, c),
+        )
+        assert isinstance(result, ReconcileResult)
+        return result
+
+    async def _reconcile_applied(self, c: AsyncConnection, plan: Plan) -> ReconcileResult | None:
+        """A plan revision being applied: the calendar follows in the same transaction (once a tenant is known)."""
+        if not self.store.tenant_id:
+            return None  # reconciled when the tenant is settled
+        return await self._reconcile(plan, c)
+
+    @staticmethod
+    def _audience(plan: Plan, wave: Wave, who: str) -> Audience:
         if who == "channel":
-            return Audience(kind="channel", values=(str(self.plan.service_desk.channel),))
+            return Audience(kind="channel", values=(str(plan.service_desk.channel),))
         return Audience(kind="wave", values=(wave.key,))
 
     async def reconcile(self, plan: Plan | None = None) -> ReconcileResult:
-        """Make the scheduled calendar announcements match the plan (``plan``: a reloaded one).
+        """Make the scheduled calendar announcements match the plan as it stands (``plan``: another one).
 
         Every wave's calendar entries become announcements (``<wave>/<message>``);
         a changed time moves a pending one; entries gone from the plan are
         cancelled if they have not gone. Sent ones are never touched.
         """
         if plan is not None:
-            self.plan = plan
+            async with self.store.db.begin(immediate=True) as c:
+                return await self._reconcile(plan, c)
+        while True:
+            # The newest plan only: an instance that has not seen another's change yet must not undo it.
+            plan = await self.current.refresh(force=True)
+            async with self.store.db.begin(immediate=True) as c:
+                if not await self.current.stale(c):
+                    return await self._reconcile(plan, c)
+
+    async def _reconcile(self, plan: Plan, c: AsyncConnection) -> ReconcileResult:
+        """:meth:`reconcile` inside the caller's transaction ``c``."""
         tenant_id = self.store.tenant_id
         now = self.store.clock.now()
         wanted: dict[str, tuple[Wave, CalendarMessage, dt.datetime | None, str]] = {}
-        for wave in self.plan.waves:
-            dates = await self.wave_dates(wave.key)
+        for wave in plan.waves:
+            dates = WaveDates(wave.cutover.start.astimezone(dt.UTC), wave.cutover.end.astimezone(dt.UTC))
             # The wave's own calendar, its days and times counted where its people are.
-            zone = self.plan.zone_of(wave)
-            for message in self.plan.calendar_for(wave):
+            zone = plan.zone_of(wave)
+            for message in plan.calendar_for(wave):
                 when = message_time(dates, message, zone)
                 if PlanAudience.WAVE_USERS in message.to:
                     wanted[campaign_id(wave.key, message.key)] = (wave, message, when, "wave")
@@ -151,60 +154,55 @@ class WaveCalendar:
         added, moved, cancelled = [], [], []
         pending = (AnnouncementStatus.SCHEDULED.value, AnnouncementStatus.MANUAL.value)
         c_ = announcements.c
-        async with self.store.db.begin(immediate=True) as c:
-            existing = {
-                r.id: r
-                for r in await c.execute(
-                    sa.select(announcements).where(c_.tenant_id == tenant_id, c_.kind == "calendar")
-                )
-            }
-            for ann_id, (wave, message, when, who) in wanted.items():
-                status = AnnouncementStatus.MANUAL if when is None else AnnouncementStatus.SCHEDULED
-                content = calendar_content(message).model_dump(mode="json")
-                audience = self._audience(wave, who).model_dump(mode="json")
-                row = existing.get(ann_id)
-                if row is None:
-                    await c.execute(
-                        sa.insert(announcements).values(
-                            tenant_id=tenant_id,
-                            id=ann_id,
-                            kind="calendar",
-                            wave_key=wave.key,
-                            calendar_key=message.key,
-                            title=message.title,
-                            content=content,
-                            audience=audience,
-                            send_at=when,
-                            status=status.value,
-                            created_by="plan",
-                            created_at=now,
-                            updated_at=now,
-                        )
+        existing = {
+            r.id: r
+            for r in await c.execute(sa.select(announcements).where(c_.tenant_id == tenant_id, c_.kind == "calendar"))
+        }
+        for ann_id, (wave, message, when, who) in wanted.items():
+            status = AnnouncementStatus.MANUAL if when is None else AnnouncementStatus.SCHEDULED
+            content = calendar_content(message).model_dump(mode="json")
+            audience = self._audience(plan, wave, who).model_dump(mode="json")
+            row = existing.get(ann_id)
+            if row is None:
+                await c.execute(
+                    sa.insert(announcements).values(
+                        tenant_id=tenant_id,
+                        id=ann_id,
+                        kind="calendar",
+                        wave_key=wave.key,
+                        calendar_key=message.key,
+                        title=message.title,
+                        content=content,
+                        audience=audience,
+                        send_at=when,
+                        status=status.value,
+                        created_by="plan",
+                        created_at=now,
+                        updated_at=now,
                     )
-                    added.append(ann_id)
-                elif row.status in pending:
-                    changes: dict[str, Any] = {}
-                    if row.send_at != when:
-                        changes.update(send_at=when, status=status.value)
-                        moved.append(ann_id)
-                    if row.title != message.title or row.content != content or row.audience != audience:
-                        changes.update(title=message.title, content=content, audience=audience)
-                    if changes:
-                        await c.execute(
-                            sa.update(announcements)
-                            .where(c_.tenant_id == tenant_id, c_.id == ann_id)
-                            .values(updated_at=now, **changes)
-                        )
-            for ann_id, row in existing.items():
-                if ann_id not in wanted and row.status in pending:
+                )
+                added.append(ann_id)
+            elif row.status in pending:
+                changes: dict[str, Any] = {}
+                if row.send_at != when:
+                    changes.update(send_at=when, status=status.value)
+                    moved.append(ann_id)
+                if row.title != message.title or row.content != content or row.audience != audience:
+                    changes.update(title=message.title, content=content, audience=audience)
+                if changes:
                     await c.execute(
                         sa.update(announcements)
                         .where(c_.tenant_id == tenant_id, c_.id == ann_id)
-                        .values(
-                            status=AnnouncementStatus.CANCELLED.value, reason="no longer in the plan", updated_at=now
-                        )
+                        .values(updated_at=now, **changes)
                     )
-                    cancelled.append(ann_id)
+        for ann_id, row in existing.items():
+            if ann_id not in wanted and row.status in pending:
+                await c.execute(
+                    sa.update(announcements)
+                    .where(c_.tenant_id == tenant_id, c_.id == ann_id)
+                    .values(status=AnnouncementStatus.CANCELLED.value, reason="no longer in the plan", updated_at=now)
+                )
+                cancelled.append(ann_id)
         if added or moved or cancelled:
             log.info("calendar reconciled", extra={"added": len(added), "moved": moved, "cancelled": cancelled})
         return ReconcileResult(tuple(added), tuple(moved), tuple(cancelled))

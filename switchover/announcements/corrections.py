@@ -102,24 +102,41 @@ class Corrections:
                     log.exception("recalling a delivered card failed", extra={"delivery": outcome.id})
         return deleted
 
-    async def reschedule_wave(self, wave_key: str, new_day: dt.date, *, by: str | None = None) -> RescheduleResult:
-        """Move a wave's cutover to ``new_day`` (same local times).
+    async def reschedule_wave(
+        self,
+        wave_key: str,
+        new_day: dt.date,
+        *,
+        start: dt.time | None = None,
+        end: dt.time | None = None,
+        hypercare_until: dt.date | None = None,
+        by: str | None = None,
+    ) -> RescheduleResult:
+        """Move a wave's cutover to ``new_day``, from ``start`` to ``end`` (the wave's local times;
+        left out: the same times as now), as one change of the plan as it stands: the cutover
+        window, hypercare (shifted by as many days, unless ``hypercare_until``), the desk's
+        staffed days and the wave's pending announcements move together.
 
-        Pending announcements of the wave move with it; cards already delivered are
-        updated in place (new date) and followed by a reschedule notice to the wave.
+        Cards already delivered are updated in place (new date) and followed by a reschedule
+        notice to the wave.
+
+        Raises:
+            ValueError: the window would end before it starts, or hypercare before the cutover.
         """
-        plan = self.calendar.plan
+        plan = await self.calendar.current.refresh()
         zone = plan.zone_of(plan.wave(wave_key))  # "same local times": the wave's people's
         old = await self.calendar.wave_dates(wave_key)
         old_local_start, old_local_end = old.start.astimezone(zone), old.end.astimezone(zone)
         shift = new_day - old_local_start.date()
+        end_day = old_local_end.date() + shift
+        if start is not None and end is not None:  # a window given as times: that day (or overnight)
+            end_day = new_day if end > start else new_day + dt.timedelta(days=1)
         new = WaveDates(
-            dt.datetime.combine(new_day, old_local_start.time(), tzinfo=zone).astimezone(dt.UTC),
-            dt.datetime.combine(old_local_end.date() + shift, old_local_end.time(), tzinfo=zone).astimezone(dt.UTC),
+            dt.datetime.combine(new_day, start or old_local_start.time(), tzinfo=zone).astimezone(dt.UTC),
+            dt.datetime.combine(end_day, end or old_local_end.time(), tzinfo=zone).astimezone(dt.UTC),
         )
         now = self.store.clock.now()
-        await self.calendar.move_wave(wave_key, new, by=by)
-        result = await self.calendar.reconcile()
+        result = await self.calendar.move_wave(wave_key, new, by=by, hypercare_until=hypercare_until)
         moved = tuple(a for a in result.moved if a.startswith(f"{wave_key}/"))
         delivered = [
             a
@@ -136,7 +153,7 @@ class Corrections:
             await self.sending.run_due()
         log.info(
             "wave rescheduled",
-            extra={"wave": wave_key, "new_day": new_day.isoformat(), "moved": moved, "updated_cards": updated},
+            extra={"wave": wave_key, "new": new.start.isoformat(), "moved": moved, "updated_cards": updated},
         )
         return RescheduleResult(wave_key, old, new, moved, updated, notice_id)
 

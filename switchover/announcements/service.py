@@ -34,6 +34,7 @@ from switchover.announcements.views import RecipientCards, render_announcement, 
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryOutcome, Recipient
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Plan
 from switchover.storage.conversations import ConversationStore
 from switchover.storage.db import Database
@@ -47,7 +48,7 @@ class AnnouncementService:
 
     Args:
         db: The database.
-        plan: The migration plan (waves, calendar, leads).
+        plan: The plan as it stands (waves, calendar, leads), shared with every service.
         directory: Who people are (departments, offices, account state).
         conversations: Recipients' 1:1 chats (their time zones and Teams ids).
         engine: The delivery engine that sends.
@@ -64,7 +65,7 @@ class AnnouncementService:
     def __init__(
         self,
         db: Database,
-        plan: Plan,
+        plan: Plan | CurrentPlan,
         directory: Directory,
         conversations: ConversationStore,
         engine: DeliveryEngine,
@@ -95,21 +96,22 @@ class AnnouncementService:
 
     @property
     def plan(self) -> Plan:
-        """The plan as last reconciled."""
+        """The plan as it stands (shared with every service: :class:`CurrentPlan`)."""
         return self.calendar.plan
+
+    @property
+    def current(self) -> CurrentPlan:
+        """The plan as it stands, to refresh or change."""
+        return self.calendar.current
 
     # -- waves and the calendar ------------------------------------------------
 
-    async def moved_windows(self) -> dict[str, WaveDates]:
-        """Every rescheduled wave's cutover window, by wave key (see :meth:`WaveCalendar.moved_windows`)."""
-        return await self.calendar.moved_windows()
-
     async def wave_dates(self, wave_key: str) -> WaveDates:
-        """The wave's cutover window, with any reschedule applied."""
+        """The wave's cutover window as it stands (a lead's move applied)."""
         return await self.calendar.wave_dates(wave_key)
 
     async def reconcile_plan(self, plan: Plan | None = None) -> ReconcileResult:
-        """Make the scheduled calendar announcements match the plan (``plan``: a reloaded one)."""
+        """Make the scheduled calendar announcements match the plan as it stands (``plan``: another one)."""
         return await self.calendar.reconcile(plan)
 
     # -- creating and changing -------------------------------------------------
@@ -168,7 +170,11 @@ class AnnouncementService:
     # -- sending (``builtins.list``: ``list`` is a method here) --------------------
 
     async def run_due(self) -> builtins.list[str]:
-        """Start every announcement that is due; the ids started (see :meth:`Sending.run_due`)."""
+        """Start every announcement that is due; the ids started (see :meth:`Sending.run_due`).
+
+        The plan is read again first when another instance changed it.
+        """
+        await self.current.refresh()
         return await self.sending.run_due()
 
     async def resolve(self, audience: Audience) -> builtins.list[tuple[Recipient, DirectoryUser | None]]:
@@ -251,9 +257,21 @@ class AnnouncementService:
         """Delete every delivered card of an announcement and cancel what has not gone; how many were deleted."""
         return await self.corrections.recall(ann_id)
 
-    async def reschedule_wave(self, wave_key: str, new_day: dt.date, *, by: str | None = None) -> RescheduleResult:
-        """Move a wave's cutover to ``new_day`` (same local times); see :meth:`Corrections.reschedule_wave`."""
-        return await self.corrections.reschedule_wave(wave_key, new_day, by=by)
+    async def reschedule_wave(
+        self,
+        wave_key: str,
+        new_day: dt.date,
+        *,
+        start: dt.time | None = None,
+        end: dt.time | None = None,
+        hypercare_until: dt.date | None = None,
+        by: str | None = None,
+    ) -> RescheduleResult:
+        """Move a wave's cutover to ``new_day`` (``start``-``end`` local times, else the same ones);
+        see :meth:`Corrections.reschedule_wave`."""
+        return await self.corrections.reschedule_wave(
+            wave_key, new_day, start=start, end=end, hypercare_until=hypercare_until, by=by
+        )
 
     async def on_read_receipt(self, conversation_id: str, last_read_message_id: str) -> int:
         """A read receipt from a 1:1 chat: deliveries up to that message were read."""

@@ -1,4 +1,5 @@
-"""Announcement tables (SQLAlchemy Core); migration ``0006_announcements`` creates the same."""
+"""Announcement tables (SQLAlchemy Core); migration ``0006_announcements`` creates the same (its wave moves
+became the plan's in ``0012_plan_revisions``: :mod:`switchover.plan.tables`)."""
 
 from __future__ import annotations
 
@@ -36,15 +37,4 @@ acknowledgements = sa.Table(
     sa.Column("user_id", sa.String(64), primary_key=True),  # Entra object id
     sa.Column("verb", sa.String(32), primary_key=True),  # acknowledge, mfa_done
     sa.Column("at", UtcDateTime, nullable=False),
-)
-
-wave_moves = sa.Table(
-    "announcement_wave_moves",
-    Base.metadata,
-    sa.Column("tenant_id", sa.String(64), primary_key=True),
-    sa.Column("wave_key", sa.String(64), primary_key=True),
-    sa.Column("cutover_start", UtcDateTime, nullable=False),
-    sa.Column("cutover_end", UtcDateTime, nullable=False),
-    sa.Column("moved_by", sa.String(300)),
-    sa.Column("moved_at", UtcDateTime, nullable=False),
 )

@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +39,9 @@ from switchover.answers.understanding import (
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
+from switchover.plan.current import CurrentPlan
 from switchover.plan.desks import desk_for
-from switchover.plan.model import FaqEntry, Plan, Wave, Window
+from switchover.plan.model import FaqEntry, Plan, Wave
 from switchover.timefmt import format_day, format_short_day, format_time, format_window
 
 if TYPE_CHECKING:
@@ -71,85 +71,65 @@ class AnswerEngine:
     """Answers migration questions for one plan.
 
     Args:
-        plan: the migration plan.
+        plan: the plan as it stands (:class:`CurrentPlan`: a lead's moves and applied revisions
+            are answered with their next question); a plain ``Plan`` stays as given.
         directory: where askers and groups are looked up.
         clock: the source of "now".
         thresholds: FAQ decision thresholds (defaults are the calibrated ones).
         readiness: tells a personal answer what the asker must still do before cutover
             (from the last directory sync); None leaves readiness out.
-        moves: returns the rescheduled waves' cutover windows by wave key (values with
-            ``start`` and ``end``); answers give those instead of the plan's dates. None: the plan's.
     """
 
     def __init__(
         self,
-        plan: Plan,
+        plan: Plan | CurrentPlan,
         directory: Directory,
         clock: Clock,
         *,
         thresholds: FaqThresholds | None = None,
         readiness: ReadinessService | None = None,
-        moves: Callable[[], Awaitable[Mapping[str, Any]]] | None = None,
     ) -> None:
-        self.plan = plan
-        self._written_plan = plan
-        self._moves = moves
-        self._applied_moves: tuple[Any, ...] = ()
+        self.current = CurrentPlan.of(plan)
+        self.plan = self.current.plan
         self.directory = directory
         self.clock = clock
         self.readiness = readiness
         self._thresholds = thresholds
         self._ready_lock = asyncio.Lock()
         self._groups: _Groups | None = None
+        self._built_for: Plan | None = None
         self.understander: Understander | None = None
         self.faq: FaqIndex | None = None
 
     async def plan_as_it_stands(self) -> Plan:
-        """The plan with any rescheduled wave's window applied (what answers are given from)."""
-        await self._apply_moves()
+        """The plan as it stands (a lead's moves and the applied revision): what answers are given from."""
+        await self._follow_plan()
         return self.plan
 
-    async def _apply_moves(self) -> None:
-        """Answer from the waves as they stand: a lead's reschedule replaces the plan's window.
-
-        Never raises: when the moves cannot be read, answers keep the last known windows.
-        """
-        if self._moves is None:
-            return
-        try:
-            moves = await self._moves()
-        except Exception:
-            log.exception("could not read rescheduled waves; answering with the last known dates")
-            return
-        applied = tuple(sorted((key, w.start, w.end) for key, w in moves.items()))
-        if applied == self._applied_moves:
-            return
-        written = self._written_plan
-        waves = tuple(
-            wave.model_copy(update={"cutover": Window(start=moves[wave.key].start, end=moves[wave.key].end)})
-            if wave.key in moves
-            else wave
-            for wave in written.waves
-        )
-        self.plan = written.model_copy(update={"waves": waves})
-        self._applied_moves = applied
+    async def _follow_plan(self) -> None:
+        """Answer from the plan as it stands; its vocabularies and FAQ index are rebuilt when it changed."""
+        plan = await self.current.refresh()
+        if plan is not self._built_for:
+            await self.prepare()
 
     async def prepare(self) -> None:
-        """Build vocabularies and the FAQ index (once; later calls return at once)."""
-        if self.understander is not None:
+        """Build vocabularies and the FAQ index for the plan as it stands (again only when it changed)."""
+        if self.understander is not None and self._built_for is self.current.plan:
             return
         async with self._ready_lock:
-            if self.understander is not None:
+            plan = self.current.plan
+            if self.understander is not None and self._built_for is plan:
                 return
             users = await self.directory.all_users()
-            groups = _collect_groups(self.plan, users)
+            groups = _collect_groups(plan, users)
             # Index building is CPU work; it is small (milliseconds) but keep the loop free anyway.
-            self.understander, self.faq = await asyncio.to_thread(self._build, groups)
+            self.understander, self.faq = await asyncio.to_thread(self._build, plan, groups)
             self._groups = groups
+            self.plan = self._built_for = plan
 
-    def _build(self, groups: _Groups) -> tuple[Understander, FaqIndex]:
+    def _build(self, plan: Plan, groups: _Groups) -> tuple[Understander, FaqIndex]:
         vocabulary = Vocabulary.from_plan(
-            self.plan,
+            plan,
             offices=groups.offices | groups.cities,
             departments=groups.departments,
             countries=groups.countries,
@@ -157,12 +137,12 @@ class AnswerEngine:
         # The FAQ's own words (folded, not repaired) join the typo-repair vocabulary.
         faq_words = {
             w
-            for entry in self.plan.faq
+            for entry in plan.faq
             for text in (entry.question, entry.answer, *entry.alternates, *entry.topics)
             for w in words(text)
         }
-        understander = Understander(self.plan, vocabulary, extra_words=faq_words)
-        return understander, FaqIndex(self.plan.faq, understander.tokens, self._thresholds)
+        understander = Understander(plan, vocabulary, extra_words=faq_words)
+        return understander, FaqIndex(plan.faq, understander.tokens, self._thresholds)
 
     # -- who is asking ---------------------------------------------------------
 
@@ -186,9 +166,8 @@ class AnswerEngine:
             user: the asker's directory entry if the caller already looked it up (None = not found);
                 left out, the engine looks it up.
         """
-        await self.prepare()
+        await self._follow_plan()
         assert self.understander is not None and self.faq is not None
-        await self._apply_moves()
         now = self.clock.now()
         reader = ReaderZone.choose(who.time_zone, self.plan)
         today = now.astimezone(reader.zone).date()

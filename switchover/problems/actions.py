@@ -14,6 +14,7 @@ from typing import Any
 
 from switchover import access
 from switchover.clock import Clock
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Contact, Plan
 from switchover.problems import views
 from switchover.problems.chain import OwnerChain, has_area
@@ -34,12 +35,19 @@ class ReportActions:
         clock: The one source of "now".
     """
 
-    def __init__(self, plan: Plan, store: ReportStore, notifier: Notifier, chain: OwnerChain, clock: Clock) -> None:
-        self.plan = plan
+    def __init__(
+        self, plan: Plan | CurrentPlan, store: ReportStore, notifier: Notifier, chain: OwnerChain, clock: Clock
+    ) -> None:
+        self.current = CurrentPlan.of(plan)
         self.store = store
         self.notifier = notifier
         self.chain = chain
         self.clock = clock
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (read through the shared :class:`CurrentPlan`)."""
+        return self.current.plan
 
     async def acknowledge(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
         """Stop escalation: someone accountable has it."""

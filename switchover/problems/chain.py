@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from switchover.clock import Clock
 from switchover.delivery import DeliveryOutcome, DeliveryStatus
+from switchover.plan.current import CurrentPlan
 from switchover.plan.desks import desk_for
 from switchover.plan.model import Contact, EscalationTarget, Plan
 from switchover.problems import views
@@ -98,11 +99,16 @@ class OwnerChain:
         clock: The one source of "now".
     """
 
-    def __init__(self, plan: Plan, store: ReportStore, notifier: Notifier, clock: Clock) -> None:
-        self.plan = plan
+    def __init__(self, plan: Plan | CurrentPlan, store: ReportStore, notifier: Notifier, clock: Clock) -> None:
+        self.current = CurrentPlan.of(plan)
         self.store = store
         self.notifier = notifier
         self.clock = clock
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (read through the shared :class:`CurrentPlan`)."""
+        return self.current.plan
 
     async def route(self, report: ProblemReport, now: dt.datetime) -> None:
         """Send a new report's card to its owner (or the first reachable hop), and tell the reporter.

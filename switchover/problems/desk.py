@@ -24,6 +24,7 @@ from switchover import access
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine
 from switchover.directory.base import Directory
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems import export, views
 from switchover.problems.actions import ReportActions
@@ -56,18 +57,25 @@ class ProblemDesk:
         clock: The one source of "now".
     """
 
-    def __init__(self, db: Database, plan: Plan, directory: Directory, delivery: DeliveryEngine, clock: Clock) -> None:
-        self.plan = plan
+    def __init__(
+        self, db: Database, plan: Plan | CurrentPlan, directory: Directory, delivery: DeliveryEngine, clock: Clock
+    ) -> None:
+        self.current = CurrentPlan.of(plan)
         self.clock = clock
         self.delivery = delivery
         self.store = ReportStore(db)
         self.drafts = DraftStore(db, clock)
-        self.notifier = notifier = Notifier(plan, directory, delivery, self.store, clock)
-        self.chain = OwnerChain(plan, self.store, notifier, clock)
-        self.escalation = Escalation(plan, self.store, notifier, clock)
-        self.incidents = Incidents(plan, self.store, notifier, clock)
-        self.actions = ReportActions(plan, self.store, notifier, self.chain, clock)
+        self.notifier = notifier = Notifier(self.current, directory, delivery, self.store, clock)
+        self.chain = OwnerChain(self.current, self.store, notifier, clock)
+        self.escalation = Escalation(self.current, self.store, notifier, clock)
+        self.incidents = Incidents(self.current, self.store, notifier, clock)
+        self.actions = ReportActions(self.current, self.store, notifier, self.chain, clock)
         delivery.on_outcome(PURPOSE, self.chain.on_card_outcome)
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (read through the shared :class:`CurrentPlan`)."""
+        return self.current.plan
 
     # -- filing ---------------------------------------------------------------------
 
@@ -183,7 +191,10 @@ class ProblemDesk:
 
     async def run_due(self, now: dt.datetime | None = None) -> int:
         """Move on every report whose chain card failed (or was delivered) unnoticed, then escalate
-        every report whose next step is due; returns how many escalation steps were taken."""
+        every report whose next step is due; returns how many escalation steps were taken.
+
+        The plan is read again first when another instance changed it (hours, owners, staffed days)."""
+        await self.current.refresh()
         await self.advance_routing(now)
         return await self.escalation.run_due(now)
 

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 
 from switchover.clock import Clock
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Plan
 from switchover.problems import views
 from switchover.problems.chain import contact_name, targets
@@ -32,11 +33,16 @@ class Escalation:
         clock: The one source of "now".
     """
 
-    def __init__(self, plan: Plan, store: ReportStore, notifier: Notifier, clock: Clock) -> None:
-        self.plan = plan
+    def __init__(self, plan: Plan | CurrentPlan, store: ReportStore, notifier: Notifier, clock: Clock) -> None:
+        self.current = CurrentPlan.of(plan)
         self.store = store
         self.notifier = notifier
         self.clock = clock
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (read through the shared :class:`CurrentPlan`)."""
+        return self.current.plan
 
     async def run_due(self, now: dt.datetime | None = None) -> int:
         """Escalate every report whose next step is due; returns how many steps were taken."""

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from switchover.clock import Clock
 from switchover.messaging import OutgoingMessage
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Contact, Plan
 from switchover.problems import views
 from switchover.problems.chain import Hop
@@ -45,11 +46,16 @@ class Incidents:
         clock: The one source of "now".
     """
 
-    def __init__(self, plan: Plan, store: ReportStore, notifier: Notifier, clock: Clock) -> None:
-        self.plan = plan
+    def __init__(self, plan: Plan | CurrentPlan, store: ReportStore, notifier: Notifier, clock: Clock) -> None:
+        self.current = CurrentPlan.of(plan)
         self.store = store
         self.notifier = notifier
         self.clock = clock
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (read through the shared :class:`CurrentPlan`)."""
+        return self.current.plan
 
     async def check(self, report: ProblemReport, now: dt.datetime, *, form: bool) -> bool:
         """Link ``report`` to an open major incident of its area and wave, or (``form``) form one

@@ -16,6 +16,7 @@ from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryRequest, DeliveryStatus, Recipient
 from switchover.directory.base import Directory
 from switchover.messaging import OutgoingMessage
+from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Contact, Plan
 from switchover.problems import views
 from switchover.problems.model import ProblemReport
@@ -43,13 +44,18 @@ class Notifier:
     """
 
     def __init__(
-        self, plan: Plan, directory: Directory, delivery: DeliveryEngine, store: ReportStore, clock: Clock
+        self, plan: Plan | CurrentPlan, directory: Directory, delivery: DeliveryEngine, store: ReportStore, clock: Clock
     ) -> None:
-        self.plan = plan
+        self.current = CurrentPlan.of(plan)
         self.directory = directory
         self.delivery = delivery
         self.store = store
         self.clock = clock
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (read through the shared :class:`CurrentPlan`)."""
+        return self.current.plan
 
     async def recipient(self, tenant_id: str, contact: Contact) -> Recipient | None:
         """Where a plan contact's card goes, or None when the bot cannot reach them."""

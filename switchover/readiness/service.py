@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from switchover.directory.base import Directory, DirectoryUser, Readiness
+from switchover.plan.current import CurrentPlan
 from switchover.readiness.notice import ReadinessNotice
 from switchover.readiness.report import ReadinessReport, readiness_report
 
@@ -71,8 +72,8 @@ class ReadinessService:
         exports: the admin's exports (:class:`~switchover.readiness.exports.ExportReadiness`), if any.
     """
 
-    def __init__(self, plan: Plan, directory: Directory, exports: ExportReadiness | None = None) -> None:
-        self.plan = plan
+    def __init__(self, plan: Plan | CurrentPlan, directory: Directory, exports: ExportReadiness | None = None) -> None:
+        self.current = CurrentPlan.of(plan)
         self.directory = directory
         self.exports = exports
 
@@ -99,6 +100,11 @@ class ReadinessService:
         if self.exports is None:
             return "Microsoft Graph" if graph else "nowhere yet"
         return f"Microsoft Graph, else {self.exports.describes}" if graph else self.exports.describes
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as it stands (read through the shared :class:`CurrentPlan`)."""
+        return self.current.plan
 
     @property
     def checks(self) -> ReadinessChecks:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from switchover.answers.cards import _schedule_facts
@@ -12,6 +11,7 @@ from switchover.answers.model import AnswerKind, Who
 from switchover.answers.schedule import read_only_moments
 from switchover.clock import ManualClock
 from switchover.directory.roster import RosterDirectory
+from switchover.plan.current import CurrentPlan, WaveMove, with_moves
 from switchover.plan.model import LegacyResource, Plan, ReadOnlyFrom, Window
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -57,15 +57,11 @@ async def test_a_rescheduled_wave_moves_its_read_only_moment(
 ) -> None:
     # The pilot moves a week later, to Saturday 23 January; H: and S: follow it to Friday 22 January 18:00.
     moved = {
-        "wave-0": SimpleNamespace(
-            start=dt.datetime(2027, 1, 23, 8, 0, tzinfo=LA), end=dt.datetime(2027, 1, 23, 14, 0, tzinfo=LA)
+        "wave-0": WaveMove(
+            "wave-0", dt.datetime(2027, 1, 23, 8, 0, tzinfo=LA), dt.datetime(2027, 1, 23, 14, 0, tzinfo=LA)
         )
     }
-
-    async def moves() -> dict[str, SimpleNamespace]:
-        return moved
-
-    engine = AnswerEngine(fabrikam_plan, fabrikam_roster, clock, moves=moves)
+    engine = AnswerEngine(CurrentPlan(with_moves(fabrikam_plan, moved)), fabrikam_roster, clock)
     answer = await engine.answer("when do my files go read only", Who(upn=GRACE, time_zone="America/Denver"))
     assert answer.kind is AnswerKind.PERSONAL and answer.schedule is not None
     assert "H: and S: become read-only on Friday 22 January 2027 at 19:00 MST" in answer.headline

@@ -1,0 +1,220 @@
+"""Changing the plan over HTTP, without a restart.
+
+``POST /api/plan`` (write scope): the new plan's YAML, as ``application/yaml`` (or ``text/plain``)
+or as JSON ``{"plan": "<yaml>", "by": "<upn>"}``. It is loaded and checked like the file at start
+(every problem with its line, column and field: 400, nothing applied), then applied in one
+transaction: the revision (text, hash, who: the token's name and ``by``, when, what changed), the
+plan's version (every instance picks it up within seconds) and the announcement calendar (pending
+sends moved, added or cancelled). ``GET /api/plan`` shows the revision in force and the latest ones.
+
+Behind the API's bearer token (:mod:`api.auth`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from api.auth import GRANT, TENANT
+from api.openapi import GUARDED, add_fragment, error, json_body
+from switchover.plan.reader import PlanError
+from switchover.plan_apply import describe
+from switchover.services import Services
+
+MAX_PLAN_CHARS = 2_000_000
+
+
+class PlanBody(BaseModel):
+    """The JSON body of ``POST /api/plan``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan: str = Field(..., min_length=1, max_length=MAX_PLAN_CHARS, description="the whole plan, as YAML text")
+    by: str | None = Field(None, max_length=200, description="who is applying it (UPN), recorded with the revision")
+
+
+def setup(app: web.Application, services: Services) -> None:
+    """Add ``GET /api/plan`` and ``POST /api/plan``."""
+
+    async def served_only(request: web.Request) -> web.Response | None:
+        served = services.plan.organisation.tenant_id or await services.tenant.settle()
+        if request[TENANT] != served:
+            return web.json_response({"error": "this Switchover does not serve that tenant"}, status=404)
+        return None
+
+    async def show(request: web.Request) -> web.Response:
+        if (refused := await served_only(request)) is not None:
+            return refused
+        current = services.current_plan
+        revisions = await current.revisions(limit=10)
+        return web.json_response(
+            {
+                "version": current.version,
+                "revision": current.revision.number if current.revision else None,
+                "moves": {
+                    key: {
+                        "start": m.start.isoformat(),
+                        "end": m.end.isoformat(),
+                        "hypercare_until": services.plan.wave(key).hypercare_until.isoformat(),
+                        "by": m.moved_by,
+                    }
+                    for key, m in current.moves.items()
+                },
+                "revisions": [
+                    {
+                        "number": r.number,
+                        "sha256": r.sha256,
+                        "source": r.source,
+                        "name": r.name,
+                        "applied_by": r.applied_by,
+                        "applied_at": r.applied_at.isoformat(),
+                        "changes": list(r.changes),
+                    }
+                    for r in revisions
+                ],
+            }
+        )
+
+    async def apply(request: web.Request) -> web.Response:
+        if (refused := await served_only(request)) is not None:
+            return refused
+        text, by = await _read(request)
+        if isinstance(text, web.Response):
+            return text
+        who = f"API token {request[GRANT].name}"
+        try:
+            applied = await services.current_plan.apply(
+                text, source="api", name="POST /api/plan", by=f"{by} ({who})" if by else who
+            )
+        except PlanError as exc:
+            problems = [
+                {"line": e.line, "column": e.column, "field": e.field, "message": e.message} for e in exc.errors
+            ]
+            count = len(problems)
+            return web.json_response(
+                {
+                    "error": f"{count} problem{'s' if count != 1 else ''} in the plan; nothing was applied",
+                    "fields": [
+                        {
+                            "field": f"line {p['line']}: {p['field']}" if p["line"] else p["field"],
+                            "message": p["message"],
+                        }
+                        for p in problems
+                    ],
+                    "problems": problems,
+                },
+                status=400,
+            )
+        services.delivery.wake()
+        result = describe(applied)
+        return web.json_response({**result.as_dict(), "summary": result.lines})
+
+    app.router.add_get("/api/plan", show)
+    app.router.add_post("/api/plan", apply)
+    add_fragment(app, OPENAPI_PATHS, {"PlanBody": PlanBody.model_json_schema()})
+
+
+async def _read(request: web.Request) -> tuple[str | web.Response, str | None]:
+    """The plan text (and ``by``) from a YAML or JSON body, or the 400 to answer."""
+    kind = request.content_type
+    if kind in ("application/yaml", "application/x-yaml", "text/yaml", "text/plain"):
+        try:
+            text = await request.text()
+        except (UnicodeDecodeError, LookupError):
+            return web.json_response({"error": "the plan must be UTF-8 text"}, status=400), None
+        if not text.strip():
+            return web.json_response({"error": "the body is empty: send the whole plan as YAML"}, status=400), None
+        if len(text) > MAX_PLAN_CHARS:
+            return web.json_response({"error": f"the plan is over {MAX_PLAN_CHARS} characters"}, status=400), None
+        return text, request.query.get("by")
+    try:
+        raw: Any = await request.json()
+    except (ValueError, LookupError):
+        return (
+            web.json_response(
+                {"error": 'send the plan as application/yaml, or JSON {"plan": "<yaml>", "by": "<upn>"}'}, status=400
+            ),
+            None,
+        )
+    try:
+        body = PlanBody.model_validate(raw)
+    except ValidationError as exc:
+        fields = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]
+        return web.json_response({"error": "invalid request", "fields": fields}, status=400), None
+    return body.plan, body.by
+
+
+_OBJECT: dict[str, Any] = {"type": "object"}
+_STRINGS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/plan": {
+        "get": {
+            "summary": "The plan in force: its version, revision, the waves moved by a lead, the latest revisions",
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "the plan in force",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "version": {"type": "integer"},
+                            "revision": {"type": ["integer", "null"]},
+                            "moves": _OBJECT,
+                            "revisions": {"type": "array", "items": _OBJECT},
+                        },
+                        "required": ["version", "revision", "moves", "revisions"],
+                    },
+                ),
+                "404": error("not the tenant this Switchover serves"),
+            },
+        },
+        "post": {
+            "summary": "Apply a changed plan without a restart (validated first; nothing applied if it fails)",
+            "parameters": [
+                {
+                    "name": "by",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": "with a YAML body: who is applying it (UPN)",
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/PlanBody"}},
+                    "application/yaml": {"schema": {"type": "string"}},
+                },
+            },
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "applied (or already the plan in force: applied false): the revision, what changed, "
+                    "and the announcement calendar's pending sends moved, added or cancelled",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "applied": {"type": "boolean"},
+                            "revision": {"type": ["integer", "null"]},
+                            "version": {"type": "integer"},
+                            "sha256": {"type": ["string", "null"]},
+                            "changes": _STRINGS,
+                            "cleared_moves": _STRINGS,
+                            "calendar": _OBJECT,
+                            "summary": _STRINGS,
+                        },
+                        "required": ["applied", "revision", "version", "changes", "calendar"],
+                    },
+                ),
+                "400": error(
+                    "not a plan: every problem with its line, column and field (``problems``); nothing was applied"
+                ),
+                "404": error("not the tenant this Switchover serves"),
+            },
+        },
+    },
+}
