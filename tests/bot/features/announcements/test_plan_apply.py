@@ -39,7 +39,9 @@ def texts(replies) -> list[str]:
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock, identity, connector: LoopbackConnector) -> AsyncIterator[tuple[RunningApp, TeamsClient]]:
+async def app(
+    tmp_path: Path, clock, identity, connector: LoopbackConnector
+) -> AsyncIterator[tuple[RunningApp, TeamsClient]]:
     clock.set(dt.datetime(2027, 1, 4, 9, 0, tzinfo=PACIFIC))
     settings = make_settings(tmp_path, identity=identity, api_token=TOKEN)
     runner, running = await start_app(settings, clock, identity=identity)
@@ -120,7 +122,9 @@ async def test_a_calendar_entry_added_is_scheduled_and_sent(app):
     running.clock.set(dt.datetime(2027, 1, 14, 10, 0, tzinfo=PACIFIC))
     assert "wave-0/two-days" in await announcements_due(running.services)
     await running.services.delivery.drain()
-    cards = [r for r in teams.connector.received[since:] if r.conversation_id == member.personal_conversation and r.card]
+    cards = [
+        r for r in teams.connector.received[since:] if r.conversation_id == member.personal_conversation and r.card
+    ]
     assert cards and "keep your laptop on the charger" in cards[0].card_text()
 
 
@@ -229,7 +233,9 @@ async def test_the_command_line_applies_a_plan_and_refuses_a_broken_one(tmp_path
     }
     good, broken = tmp_path / "good.yaml", tmp_path / "broken.yaml"
     good.write_text(edited("    hypercare_until: 2027-03-12\n", "    hypercare_until: 2027-03-19\n"))
-    broken.write_text(edited("    hypercare_until: 2027-03-12\n", "    hypercare_until: 2027-03-12\n    colour: blue\n"))
+    broken.write_text(
+        edited("    hypercare_until: 2027-03-12\n", "    hypercare_until: 2027-03-12\n    colour: blue\n")
+    )
 
     async def run(path: Path) -> tuple[int, str, str]:
         proc = await asyncio.create_subprocess_exec(

@@ -77,7 +77,9 @@ async def test_the_postponement_reaches_answers_cards_desk_and_a_second_instance
         clock.set(dt.datetime(2027, 3, 5, 15, 0, tzinfo=PACIFIC))
         assert "wave-3/tomorrow" in await announcements_due(second.services)  # whichever instance is awake
         await second.services.delivery.drain()
-        tomorrow = [r.card_text() for r in world.connector.received[world.since :] if r.card and "tomorrow" in r.card_text()]
+        tomorrow = [
+            r.card_text() for r in world.connector.received[world.since :] if r.card and "tomorrow" in r.card_text()
+        ]
         assert tomorrow and all("Saturday 6 March 2027" in t and "07:00" in t and "16:00" in t for t in tomorrow)
 
         # The T+14 card: not on 13 March, but on 20 March (14 days after the new cutover day).
