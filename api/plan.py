@@ -7,11 +7,16 @@ transaction: the revision (text, hash, who: the token's name and ``by``, when, w
 plan's version (every instance picks it up within seconds) and the announcement calendar (pending
 sends moved, added or cancelled). ``GET /api/plan`` shows the revision in force and the latest ones.
 
+``POST /api/waves/{key}/move`` with ``{"day": "2027-03-06", "start": "07:00", "end": "16:00"}``: a
+lead's ``reschedule`` (cutover window, hypercare, the desk's staffed days and pending sends move
+together; delivered cards are updated and the wave gets the reschedule notice).
+
 Behind the API's bearer token (:mod:`api.auth`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from aiohttp import web
@@ -35,8 +40,22 @@ class PlanBody(BaseModel):
     by: str | None = Field(None, max_length=200, description="who is applying it (UPN), recorded with the revision")
 
 
+class WaveMoveBody(BaseModel):
+    """The body of ``POST /api/waves/{key}/move``: the new day, and the window's local times if they change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: dt.date = Field(..., description="the new cutover day, YYYY-MM-DD")
+    start: dt.time | None = Field(None, description="the window's new start, the wave's local time (else the same)")
+    end: dt.time | None = Field(None, description="the window's new end, the wave's local time (else the same)")
+    hypercare_until: dt.date | None = Field(
+        None, description="hypercare's new last day (else shifted by as many days as the cutover)"
+    )
+    by: str | None = Field(None, max_length=200, description="who is moving it (UPN), recorded with the move")
+
+
 def setup(app: web.Application, services: Services) -> None:
-    """Add ``GET /api/plan`` and ``POST /api/plan``."""
+    """Add ``GET /api/plan``, ``POST /api/plan`` and ``POST /api/waves/{key}/move``."""
 
     async def served_only(request: web.Request) -> web.Response | None:
         served = services.plan.organisation.tenant_id or await services.tenant.settle()
@@ -111,9 +130,59 @@ def setup(app: web.Application, services: Services) -> None:
         result = describe(applied)
         return web.json_response({**result.as_dict(), "summary": result.lines})
 
+    async def move(request: web.Request) -> web.Response:
+        if (refused := await served_only(request)) is not None:
+            return refused
+        key = request.match_info["key"]
+        if key not in {w.key for w in services.plan.waves}:
+            return web.json_response({"error": f"no wave {key!r}"}, status=404)
+        try:
+            raw = await request.json()
+        except (ValueError, LookupError):
+            return web.json_response({"error": "a JSON body is required"}, status=400)
+        try:
+            body = WaveMoveBody.model_validate(raw)
+        except ValidationError as exc:
+            fields = [
+                {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+                for e in exc.errors(include_url=False)
+            ]
+            return web.json_response({"error": "invalid request", "fields": fields}, status=400)
+        who = f"API token {request[GRANT].name}"
+        await services.tenant.settle()
+        try:
+            result = await services.announcements.reschedule_wave(
+                key,
+                body.day,
+                start=body.start,
+                end=body.end,
+                hypercare_until=body.hypercare_until,
+                by=f"{body.by} ({who})" if body.by else who,
+            )
+        except ValueError as exc:
+            return web.json_response({"error": f"nothing moved: {exc}"}, status=400)
+        services.delivery.wake()
+        wave = services.plan.wave(key)
+        return web.json_response(
+            {
+                "wave": key,
+                "start": result.new.start.isoformat(),
+                "end": result.new.end.isoformat(),
+                "hypercare_until": wave.hypercare_until.isoformat(),
+                "moved": list(result.moved),
+                "updated_cards": result.updated_cards,
+                "notice": result.notice_id,
+            }
+        )
+
     app.router.add_get("/api/plan", show)
     app.router.add_post("/api/plan", apply)
-    add_fragment(app, OPENAPI_PATHS, {"PlanBody": PlanBody.model_json_schema()})
+    app.router.add_post("/api/waves/{key}/move", move)
+    add_fragment(
+        app,
+        OPENAPI_PATHS,
+        {"PlanBody": PlanBody.model_json_schema(), "WaveMoveBody": WaveMoveBody.model_json_schema()},
+    )
 
 
 async def _read(request: web.Request) -> tuple[str | web.Response, str | None]:
@@ -216,5 +285,38 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "404": error("not the tenant this Switchover serves"),
             },
         },
+    },
+    "/api/waves/{key}/move": {
+        "post": {
+            "summary": "Move a wave (a lead's reschedule): its cutover day and times, hypercare, pending sends",
+            "parameters": [
+                {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}, "example": "wave-3"}
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WaveMoveBody"}}},
+            },
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "moved: the new window, hypercare, the pending sends moved, delivered cards updated",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "wave": {"type": "string"},
+                            "start": {"type": "string", "format": "date-time"},
+                            "end": {"type": "string", "format": "date-time"},
+                            "hypercare_until": {"type": "string", "format": "date"},
+                            "moved": _STRINGS,
+                            "updated_cards": {"type": "integer"},
+                            "notice": {"type": ["string", "null"]},
+                        },
+                        "required": ["wave", "start", "end", "hypercare_until", "moved", "updated_cards"],
+                    },
+                ),
+                "400": error("not JSON, a bad date or time, or a window ending before it starts; nothing moved"),
+                "404": error("no such wave, or not the tenant this Switchover serves"),
+            },
+        }
     },
 }

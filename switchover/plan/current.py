@@ -318,7 +318,14 @@ class CurrentPlan:
         Raises:
             PlanError: ``text`` does not load (only when it would be recorded).
         """
-        db, clock = self._require()
+        try:
+            return await self._start(text, name)
+        except sa.exc.IntegrityError:
+            # Another instance starting at the same moment recorded it first: take what it recorded.
+            return await self._start(text, name)
+
+    async def _start(self, text: str, name: str | None) -> Revision:
+        db, _ = self._require()
         r_ = plan_revisions.c
         sha = text_hash(text)
         async with db.begin(immediate=True) as c:

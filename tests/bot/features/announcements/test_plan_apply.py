@@ -252,3 +252,23 @@ async def test_the_command_line_applies_a_plan_and_refuses_a_broken_one(tmp_path
     seen_later(running)
     await running.services.current_plan.refresh()
     assert running.services.plan.wave("wave-3").hypercare_until == dt.date(2027, 3, 19)
+
+
+async def test_the_api_moves_a_wave_with_its_times(app):
+    running, teams = app
+    [member] = people_where(officeLocation="Spokane Clinic")[:1]
+    await teams.install(member)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    url = f"{running.url}/api/waves/wave-3/move"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, json={"day": "2027-03-06", "start": "16:00", "end": "08:00x"}, headers=auth) as r:
+            assert r.status == 400 and (await r.json())["fields"][0]["field"] == "end"
+        async with session.post(f"{running.url}/api/waves/wave-9/move", json={"day": "2027-03-06"}, headers=auth) as r:
+            assert r.status == 404
+        body = {"day": "2027-03-06", "start": "08:00", "end": "17:00", "by": "dana.whitfield"}
+        async with session.post(url, json=body, headers=auth) as r:
+            moved = await r.json()
+            assert r.status == 200, moved
+    assert moved["hypercare_until"] == "2027-03-19" and "wave-3/tomorrow" in moved["moved"]
+    after = texts(await teams.say(member, "when is my migration?"))
+    assert any("Saturday 6 March 2027" in t and "08:00" in t and "17:00" in t for t in after), after
