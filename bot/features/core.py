@@ -24,7 +24,10 @@ HELP_ITEMS = (
 LEAD_ITEMS = (
     ("announce", "compose an announcement for a wave, a department, a site or everyone"),
     ("announcements", "scheduled and sent announcements with delivery and acknowledgement figures"),
-    ("reschedule <wave> <date>", "move a wave: pending notices move, sent cards are updated in place"),
+    (
+        "reschedule <wave> <date> [HH:MM-HH:MM]",
+        "move a wave and its hypercare: pending notices move, sent cards are updated in place",
+    ),
     ("readiness", "who has registered MFA, per wave and department"),
     ("status", "where each wave stands: reach, readiness, announcements and problem reports"),
 )
