@@ -498,7 +498,8 @@ class CurrentPlan:
             hypercare_until = now_wave.hypercare_until + shift
         if hypercare_until < end.astimezone(zone).date():
             raise ValueError(f"hypercare would end ({hypercare_until}) before the cutover does")
-        move = WaveMove(wave_key, start.astimezone(dt.UTC), end.astimezone(dt.UTC), hypercare_until, by, clock.now())
+        now = clock.now()
+        move = WaveMove(wave_key, start.astimezone(dt.UTC), end.astimezone(dt.UTC), hypercare_until, by, now)
         ins = insert_for(db.dialect)
         result = None
         async with db.begin(immediate=True) as c:
@@ -515,7 +516,7 @@ class CurrentPlan:
                 .values(tenant_id=self.tenant_id, wave_key=wave_key, **values)
                 .on_conflict_do_update(index_elements=["tenant_id", "wave_key"], set_=values)
             )
-            await self._bump(c, state, revision=state.revision if state is not None else 0, by=by, now=move.moved_at)
+            await self._bump(c, state, revision=state.revision if state is not None else 0, by=by, now=now)
             if within is not None:
                 result = await within(c, with_moves(self._base, {**self._moves, wave_key: move}))
         await self._reload()
