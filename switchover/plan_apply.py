@@ -43,6 +43,7 @@ class PlanApplied:
             "version": a.version,
             "sha256": a.revision.sha256 if a.revision else None,
             "changes": list(a.changes),
+            "diff": a.diff.as_json() if a.diff is not None else None,
             "cleared_moves": list(a.cleared_moves),
             "calendar": {
                 "added": list(cal.added) if cal else [],
@@ -60,9 +61,9 @@ def describe(applied: Applied) -> PlanApplied:
             applied, calendar, [f"Nothing to apply: this plan is the one in force (version {applied.version})."]
         )
     lines = [
+        *([applied.diff.render(), ""] if applied.diff is not None else []),
         f"Applied as revision {applied.revision.number} (version {applied.version}), "
-        f"by {applied.revision.applied_by or 'someone'}.",
-        *(f"  {line}" for line in applied.changes),
+        f"by {applied.revision.applied_by or 'someone'}: {'; '.join(applied.changes) or 'no changes'}.",
     ]
     if applied.cleared_moves:
         cleared = ", ".join(applied.cleared_moves)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from switchover.plan.diff import PlanDiff, diff_plans
 from switchover.plan.loader import parse_plan
 from switchover.plan.model import Plan, Window
 from switchover.plan.reader import PlanError, PlanIssue
@@ -99,6 +100,7 @@ class Applied:
     changes: tuple[str, ...]
     cleared_moves: tuple[str, ...]
     results: tuple[Any, ...] = ()  # what each applier returned (the calendar's reconcile result)
+    diff: PlanDiff | None = None  # what the revision changed, section by section (``switchover plan diff``)
 
 
 def text_hash(text: str) -> str:
@@ -430,6 +432,8 @@ class CurrentPlan:
                 except PlanError:
                     old = self._base
         changes = plan_changes(old, new) if state is not None else ("first revision",)
+        # The record says in full what changed, as `switchover plan diff` shows it beforehand.
+        diff = diff_plans(old, new, now=now) if state is not None else None
         moved = moved_waves(old, new) if state is not None else set()
         m_ = plan_wave_moves.c
         rows = (await c.execute(sa.select(plan_wave_moves).where(m_.tenant_id == self.tenant_id))).all()
@@ -457,13 +461,13 @@ class CurrentPlan:
                 name=name,
                 applied_by=by,
                 applied_at=now,
-                changes=list(changes),
+                changes={"summary": list(changes), "diff": diff.as_json() if diff is not None else None},
             )
         )
         version = await self._bump(c, state, revision=number, by=by, now=now)
         stands = with_moves(new, kept)
         results = tuple([await applier(c, stands) for applier in appliers])
-        return Applied(revision, version, changes, cleared, results)
+        return Applied(revision, version, changes, cleared, results, diff)
 
     async def move_wave(
         self,
@@ -569,6 +573,6 @@ class CurrentPlan:
 
 
 def _revision(row: Any) -> Revision:
-    return Revision(
-        row.number, row.sha256, row.source, row.name, row.applied_by, row.applied_at, tuple(row.changes or ())
-    )
+    recorded = row.changes or {}
+    summary = recorded.get("summary", ()) if isinstance(recorded, dict) else recorded
+    return Revision(row.number, row.sha256, row.source, row.name, row.applied_by, row.applied_at, tuple(summary))

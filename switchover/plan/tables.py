@@ -34,7 +34,8 @@ plan_revisions = sa.Table(
     sa.Column("name", sa.String(500)),  # the file it came from, as given
     sa.Column("applied_by", sa.String(300)),
     sa.Column("applied_at", UtcDateTime, nullable=False),
-    sa.Column("changes", sa.JSON, nullable=False),  # what it changed, in words (a list of lines)
+    # What it changed: {"summary": [one line per thing], "diff": switchover.plan.diff's JSON}
+    sa.Column("changes", sa.JSON, nullable=False),
 )
 
 plan_wave_moves = sa.Table(

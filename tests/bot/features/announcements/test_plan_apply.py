@@ -174,6 +174,8 @@ async def test_the_api_applies_a_plan_and_the_app_reads_it_without_restart(app):
             body = await r.json()
             assert r.status == 200, body
         assert body["applied"] and body["changes"] == ["wave wave-3 changed"]
+        waves = body["diff"]["sections"]["waves"]
+        assert len(waves) == 1 and "26 Mar 2027" in str(waves[0]), waves
         async with session.get(f"{running.url}/api/plan", headers={"Authorization": f"Bearer {TOKEN}"}) as r:
             shown = await r.json()
     assert shown["revision"] == body["revision"] and shown["revisions"][0]["applied_by"].startswith("dana.whitfield")
@@ -249,6 +251,7 @@ async def test_the_command_line_applies_a_plan_and_refuses_a_broken_one(tmp_path
     assert code == 1 and "broken.yaml:" in err and "colour" in err and "Nothing was applied" in err, err
     code, out, err = await run(good)
     assert code == 0 and "Applied as revision 2" in out and "wave wave-3 changed" in out, (out, err)
+    assert "wave-3 hypercare until: Fri 12 Mar 2027 -> Fri 19 Mar 2027" in out, out  # what changed, in full
     seen_later(running)
     await running.services.current_plan.refresh()
     assert running.services.plan.wave("wave-3").hypercare_until == dt.date(2027, 3, 19)
