@@ -22,6 +22,7 @@ from switchover.announcements.model import Announcement
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.membership import members_by_wave
+from switchover.plan.current import WaveMove
 from switchover.plan.model import Plan, Priority, Wave
 from switchover.problems.model import reference
 from switchover.readiness.report import ReadinessReport
@@ -128,6 +129,8 @@ class StatusService:
 
     async def picture(self, tenant_id: str, at: dt.datetime | None = None) -> StatusPicture:
         """The picture for ``tenant_id`` at ``at`` (default: now)."""
+        current = self.announcements.current
+        await current.refresh()  # another instance's move or revision
         plan = self.plan
         now = (at or self.clock.now()).astimezone(dt.UTC)
         members = await self._members(plan)
@@ -135,7 +138,7 @@ class StatusService:
         reachable = await queries.reachable(self.db, tenant_id)
         report = await self.readiness.report()
         compliant = await self._device_compliance(plan, everyone)
-        moved = await self.announcements.moved_windows()
+        moves = current.moves
         latest = await self._latest_announcements(plan)
         open_counts = await queries.open_counts(self.db, tenant_id)
         waves = []
@@ -143,7 +146,7 @@ class StatusService:
             people = members[wave.key]
             waves.append(
                 WaveStatus(
-                    **self._timing(plan, wave, moved.get(wave.key), now),
+                    **self._timing(plan, *_as_planned(current.base, wave, moves.get(wave.key)), now),
                     reach=_reach(people, reachable),
                     readiness=_wave_readiness(plan, wave, people, report, compliant),
                     announcement=await self._figures(tenant_id, latest.get(wave.key)),
@@ -161,14 +164,17 @@ class StatusService:
             problems=await self._problems(plan, tenant_id, now, open_counts),
         )
 
-    def _timing(self, plan: Plan, wave: Wave, moved: WaveDates | None, now: dt.datetime) -> dict[str, Any]:
+    def _timing(
+        self, plan: Plan, wave: Wave, moved: WaveDates | None, hypercare: dt.date | None, now: dt.datetime
+    ) -> dict[str, Any]:
+        """``wave`` as planned (the revision in force), ``moved`` and ``hypercare`` as a lead's move set them."""
         zone = plan.zone_of(wave)
         planned_start = wave.cutover.start.astimezone(dt.UTC)
         planned_end = wave.cutover.end.astimezone(dt.UTC)
         start = moved.start if moved is not None else planned_start
         end = moved.end if moved is not None else planned_end
         shift = start.astimezone(zone).date() - planned_start.astimezone(zone).date()
-        hypercare_until = wave.hypercare_until + shift
+        hypercare_until = hypercare or wave.hypercare_until + shift
         hypercare_ends = dt.datetime.combine(hypercare_until, HYPERCARE_ENDS_AT, tzinfo=zone)
         later = start > planned_start
         if now < start:
@@ -341,6 +347,14 @@ class StatusService:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _as_planned(base: Plan, wave: Wave, move: WaveMove | None) -> tuple[Wave, WaveDates | None, dt.date | None]:
+    """The wave as the revision in force plans it, and the lead's move of it (window, hypercare), if any."""
+    if move is None:
+        return wave, None, None
+    planned = next((w for w in base.waves if w.key == wave.key), wave)
+    return planned, WaveDates(move.start, move.end), wave.hypercare_until
 
 
 def describe(plan: Plan, which: ReportFilter) -> str:

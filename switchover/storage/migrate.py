@@ -72,7 +72,7 @@ def import_all_models() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         for module in pkgutil.walk_packages(switchover.__path__, prefix="switchover.", onerror=skipped):
-            if ".migrations" in module.name or module.name.endswith(".cli"):
+            if ".migrations" in module.name or module.name.endswith((".cli", ".__main__")):  # __main__ runs the CLI
                 continue
             try:
                 importlib.import_module(module.name)
