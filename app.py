@@ -34,6 +34,7 @@ from switchover.answers.store import AnswerStore
 from switchover.clock import Clock, SystemClock
 from switchover.delivery import DeliveryEngine, TeamsLimits
 from switchover.delivery.conversations import StoredConversations
+from switchover.digest import DigestService
 from switchover.directory.base import Directory
 from switchover.directory.factory import build_directory
 from switchover.directory.graph import GraphDirectory
@@ -46,6 +47,7 @@ from switchover.readiness.exports import export_readiness
 from switchover.readiness.service import ReadinessService
 from switchover.services import Services
 from switchover.settings import Settings
+from switchover.status import StatusService
 from switchover.storage import Database
 from switchover.storage.conversations import ConversationStore
 from switchover.tenant import ServedTenant, TenantConfigurationError, served_tenants
@@ -199,6 +201,10 @@ def build_services(
         readiness=readiness,
         grace=dt.timedelta(minutes=settings.missed_grace_minutes),
     )
+    status = StatusService(db, clock, directory, conversations, announcements, readiness)
+    digest = DigestService(
+        db, clock, status, announcements, directory, conversations, delivery, plan=lambda: announcements.plan
+    )
     return Services(
         settings=settings,
         current_plan=plan,
@@ -217,6 +223,7 @@ def build_services(
         problems=ProblemDesk(db, plan, directory, delivery, clock),
         wakeups=wakeups,
         installer=app_installer(settings, directory),
+        digest=digest,
     )
 
 

@@ -1,8 +1,9 @@
-"""What the scheduler wakes, and how often: due announcements, problem escalations, the directory sync.
+"""What the scheduler wakes, and how often: due announcements, problem escalations, the daily
+digest, the directory sync.
 
 :func:`schedule` registers every periodic wake-up on ``services.wakeups``; the
 app starts the scheduler only when background work is on (test apps call
-:func:`announcements_due` and ``services.problems.run_due`` by hand).
+:func:`announcements_due`, :func:`digests_due` and ``services.problems.run_due`` by hand).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from switchover.directory.graph import GraphDirectory
 from switchover.privacy import PersonalData
 from switchover.services import Services
 
-WAKE_SECONDS = 30  # announcements and problem escalations
+WAKE_SECONDS = 30  # announcements, problem escalations and digests
 PURGE_SECONDS = 3600  # data past the retention period
 PLAN_SECONDS = 5  # the plan's version (switchover/plan/current.py)
 
@@ -33,6 +34,20 @@ async def announcements_due(services: Services) -> list[str]:
     return started
 
 
+async def digests_due(services: Services) -> list[str]:
+    """Send the digests that are due (each once, whatever the number of instances).
+
+    Returns:
+        The keys of the digests this instance sent; none while no tenant is known.
+    """
+    if services.digest is None:
+        return []
+    tenant = await services.tenant.settle()
+    if not tenant:
+        return []
+    return await services.digest.run_due(tenant)
+
+
 def schedule(services: Services) -> None:
     """Register the periodic wake-ups of a running Switchover."""
     wakeups = services.wakeups
@@ -50,6 +65,11 @@ def schedule(services: Services) -> None:
     wakeups.every("plan.refresh", PLAN_SECONDS, plan)
     wakeups.every("announcements.run_due", WAKE_SECONDS, announcements)
     wakeups.every("problems.run_due", WAKE_SECONDS, problems)
+
+    async def digests() -> None:
+        await digests_due(services)
+
+    wakeups.every("digest.run_due", WAKE_SECONDS, digests)
 
     async def purge() -> None:
         retention = dt.timedelta(days=services.settings.retention_days)

@@ -18,6 +18,7 @@ from switchover.answers.engine import AnswerEngine
 from switchover.answers.store import AnswerStore
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine
+from switchover.digest import DigestService
 from switchover.directory.base import Directory
 from switchover.directory.install import AppInstaller
 from switchover.messaging import Messenger
@@ -64,6 +65,7 @@ class Services:
             background work is on).
         installer: installs the Teams app for people through Graph; None unless the
             directory is Graph and ``TEAMS_APP_CATALOG_ID`` is set.
+        digest: the daily and cutover digests to the leads and the sponsor (None: not built).
     """
 
     settings: Settings
@@ -82,6 +84,7 @@ class Services:
     problems: ProblemDesk
     wakeups: Wakeups
     installer: AppInstaller | None = None
+    digest: DigestService | None = None
 
     @property
     def plan(self) -> Plan:

@@ -1,0 +1,327 @@
+"""The daily digest: the status picture, and what changed since the previous digest, sent to the
+plan's ``digest.to`` (the project leads and the sponsor) through the one delivery engine.
+
+When. On each of the plan's ``digest.days`` at ``digest.at`` in the organisation's time zone,
+and on a cutover day also at the window's start and end (the window as it stands: a wave a lead
+moved counts at its new dates). Each such moment is an *occurrence* with a key
+(``2027-02-15T08:00/daily``, ``wave-2/cutover-start``), claimed once per tenant in
+``digest_occurrences``: two instances on one database send it once, and a restart never loses or
+doubles it (the claim, the deliveries' dedupe keys and the scheduler's 30 s wake-ups make
+:meth:`DigestService.run_due` safe to call any number of times).
+
+Late. An occurrence missed while the app was down is sent late within :data:`GRACE` (2 hours),
+showing the picture at the moment it goes; after that it is recorded as ``missed`` and not
+sent (a digest from the morning, arriving in the afternoon, would mislead more than help).
+Only occurrences of the last :data:`LOOKBACK` are looked at.
+
+A plan without ``digest:`` sends no digest at all, cutover days included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from switchover.announcements import AnnouncementService
+from switchover.clock import Clock
+from switchover.delivery import DeliveryEngine, DeliveryRequest, Recipient
+from switchover.digest.card import digest_card, digest_summary
+from switchover.digest.change import Change, compare, new_reports
+from switchover.digest.tables import digests
+from switchover.directory.base import Directory
+from switchover.messaging import OutgoingMessage
+from switchover.plan.model import Audience, Plan, Priority
+from switchover.status import StatusPicture, StatusService
+from switchover.storage.conversations import ConversationStore
+from switchover.storage.db import Database, insert_for, rowcount
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "digest"
+GRACE = dt.timedelta(hours=2)  # a digest missed while the app was down is still sent this late
+LOOKBACK = dt.timedelta(days=1)  # occurrences older than this are not looked at
+LEASE = dt.timedelta(minutes=5)  # an instance that claimed a digest and stopped: another takes it after this
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Kind = Literal["daily", "cutover-start", "cutover-end"]
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One digest to send: its key (unique per tenant), why, and when it is due (UTC)."""
+
+    key: str
+    kind: Kind
+    due_at: dt.datetime
+    wave: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentDigest:
+    """A digest as stored: what it showed, and the change it reported."""
+
+    key: str
+    kind: str
+    status: str
+    due_at: dt.datetime
+    sent_at: dt.datetime | None
+    recipients: int
+    picture: StatusPicture | None
+    change: Change | None
+
+
+class DigestService:
+    """Sends the daily and cutover digests that are due, once each.
+
+    Args:
+        db: The database (``digest_occurrences``, problem reports).
+        clock: The one source of "now".
+        status: Builds the picture the digest shows.
+        announcements: The wave windows as they stand (a lead's reschedule applied).
+        directory: Finds the recipients' Entra object ids.
+        conversations: Who has a stored 1:1 chat with the bot.
+        delivery: The one delivery engine.
+        plan: The plan as it stands.
+        grace: How late a missed digest is still sent (:data:`GRACE`).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        status: StatusService,
+        announcements: AnnouncementService,
+        directory: Directory,
+        conversations: ConversationStore,
+        delivery: DeliveryEngine,
+        *,
+        plan: Callable[[], Plan],
+        grace: dt.timedelta = GRACE,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.status = status
+        self.announcements = announcements
+        self.directory = directory
+        self.conversations = conversations
+        self.delivery = delivery
+        self._plan = plan
+        self.grace = grace
+
+    @property
+    def plan(self) -> Plan:
+        return self._plan()
+
+    # -- when ----------------------------------------------------------------------------
+
+    async def occurrences(self, now: dt.datetime) -> list[Occurrence]:
+        """The digests due in the last :data:`LOOKBACK` up to ``now``, oldest first."""
+        plan = self.plan
+        digest = plan.digest
+        if digest is None:
+            return []
+        now = now.astimezone(dt.UTC)
+        since = now - LOOKBACK
+        out: list[Occurrence] = []
+        zone = plan.zone
+        day = since.astimezone(zone).date()
+        while day <= now.astimezone(zone).date():
+            due = dt.datetime.combine(day, digest.at, tzinfo=zone).astimezone(dt.UTC)
+            if DAY_KEYS[day.weekday()] in digest.days and since < due <= now:
+                out.append(Occurrence(f"{day.isoformat()}T{digest.at:%H:%M}/daily", "daily", due))
+            day += dt.timedelta(days=1)
+        moved = await self.announcements.moved_windows()
+        for wave in plan.waves:
+            window = moved.get(wave.key)
+            start = window.start if window else wave.cutover.start.astimezone(dt.UTC)
+            end = window.end if window else wave.cutover.end.astimezone(dt.UTC)
+            for kind, due in (("cutover-start", start), ("cutover-end", end)):
+                if since < due <= now:
+                    out.append(Occurrence(f"{wave.key}/{kind}", kind, due, wave.key))  # type: ignore[arg-type]
+        return sorted(out, key=lambda o: (o.due_at, o.key))
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def run_due(self, tenant_id: str, now: dt.datetime | None = None) -> list[str]:
+        """Send every digest that is due and not yet sent (or record it missed past the grace).
+
+        Returns:
+            The keys of the digests this call sent (another instance's are not among them).
+        """
+        if not tenant_id:
+            return []
+        now = (now or self.clock.now()).astimezone(dt.UTC)
+        sent = []
+        for occurrence in await self.occurrences(now):
+            if now - occurrence.due_at > self.grace:
+                await self._record_missed(tenant_id, occurrence)
+                continue
+            if not await self._claim(tenant_id, occurrence, now):
+                continue
+            try:
+                await self._send(tenant_id, occurrence, now)
+            except Exception:
+                log.exception("could not send the digest; it is tried again when its claim runs out",
+                              extra={"digest": occurrence.key})
+                continue
+            sent.append(occurrence.key)
+        if sent:
+            self.delivery.wake()
+        return sent
+
+    async def _record_missed(self, tenant_id: str, occurrence: Occurrence) -> None:
+        ins = insert_for(self.db.dialect)
+        async with self.db.begin() as conn:
+            result = await conn.execute(
+                ins(digests)
+                .values(tenant_id=tenant_id, key=occurrence.key, kind=occurrence.kind, due_at=occurrence.due_at,
+                        status="missed")
+                .on_conflict_do_nothing()
+                .returning(digests.c.key)
+            )  # fmt: skip
+            if result.first() is not None:
+                log.warning("digest missed: the app was down past its grace period", extra={"digest": occurrence.key})
+
+    async def _claim(self, tenant_id: str, occurrence: Occurrence, now: dt.datetime) -> bool:
+        """Take the occurrence for this instance: a new row, or a claim another instance let run out."""
+        ins = insert_for(self.db.dialect)
+        async with self.db.begin(immediate=True) as conn:
+            result = await conn.execute(
+                ins(digests)
+                .values(tenant_id=tenant_id, key=occurrence.key, kind=occurrence.kind, due_at=occurrence.due_at,
+                        status="claimed", claimed_until=now + LEASE)
+                .on_conflict_do_nothing()
+                .returning(digests.c.key)
+            )  # fmt: skip
+            if result.first() is not None:
+                return True
+            retaken = await conn.execute(
+                sa.update(digests)
+                .where(
+                    digests.c.tenant_id == tenant_id,
+                    digests.c.key == occurrence.key,
+                    digests.c.status == "claimed",
+                    digests.c.claimed_until < now,
+                )
+                .values(claimed_until=now + LEASE)
+            )
+            return rowcount(retaken) == 1
+
+    async def _send(self, tenant_id: str, occurrence: Occurrence, now: dt.datetime) -> None:
+        plan = self.plan
+        picture = await self.status.picture(tenant_id, now)
+        previous = await self.previous(tenant_id, before=occurrence.key)
+        change = Change()
+        if previous is not None and previous.picture is not None:
+            counts = await new_reports(
+                self.db, tenant_id, previous.picture.at, picture.at, [p.value for p in Priority]
+            )
+            change = compare(previous.picture, picture, counts)
+        recipients = await self.recipients(tenant_id)
+        card = digest_card(picture, change, plan, occurrence.kind, occurrence.wave)
+        message = OutgoingMessage(card=card, summary=digest_summary(picture, change, occurrence.kind))
+        await self.delivery.enqueue(
+            [
+                DeliveryRequest(
+                    recipient=r,
+                    message=message,
+                    purpose=PURPOSE,
+                    subject_id=occurrence.key,
+                    dedupe_key=f"digest:{occurrence.key}:{r.key}",
+                )
+                for r in recipients
+            ]
+        )
+        async with self.db.begin() as conn:
+            await conn.execute(
+                sa.update(digests)
+                .where(digests.c.tenant_id == tenant_id, digests.c.key == occurrence.key)
+                .values(
+                    status="sent",
+                    sent_at=now,
+                    claimed_until=None,
+                    recipients=len(recipients),
+                    picture=picture.model_dump(mode="json"),
+                    change=change.model_dump(mode="json"),
+                )
+            )
+        log.info("digest sent", extra={"digest": occurrence.key, "recipients": len(recipients)})
+
+    async def recipients(self, tenant_id: str) -> list[Recipient]:
+        """The plan's ``digest.to``, as people the bot can message (a stored 1:1 chat), each once."""
+        plan = self.plan
+        if plan.digest is None:
+            return []
+        keys: list[str] = []
+        for audience in plan.digest.to:
+            if audience is Audience.PROJECT_LEADS:
+                keys += plan.project_leads
+            elif audience is Audience.SPONSOR:
+                keys.append(plan.sponsor)
+            elif audience is Audience.SERVICE_DESK:
+                keys += plan.service_desk.members
+            else:
+                log.warning("the digest goes to people the plan names; %s is left out", audience.value)
+        found: dict[str, str] = {}
+        for key in dict.fromkeys(keys):
+            try:
+                person = plan.person(key)
+            except KeyError:
+                log.warning("digest recipient %r is not in the plan's people", key)
+                continue
+            user = await self.directory.get(person.upn)
+            if user is None and person.email:
+                user = await self.directory.get(person.email)
+            if user is None:
+                log.warning("digest recipient not in the directory", extra={"person": key})
+                continue
+            found.setdefault(user.id, person.name)
+        chats = await self.conversations.personal_for_users(tenant_id, found)
+        missing = [name for user_id, name in found.items() if user_id not in chats]
+        if missing:
+            log.warning("digest recipients without a chat with the bot: %s", ", ".join(missing))
+        return [Recipient(tenant_id, "user", user_id, name) for user_id, name in found.items() if user_id in chats]
+
+    # -- what was sent -------------------------------------------------------------------
+
+    async def previous(self, tenant_id: str, *, before: str | None = None) -> SentDigest | None:
+        """The last digest sent (other than ``before``), with its picture."""
+        query = (
+            sa.select(digests)
+            .where(digests.c.tenant_id == tenant_id, digests.c.status == "sent")
+            .order_by(digests.c.sent_at.desc(), digests.c.due_at.desc())
+            .limit(1)
+        )
+        if before is not None:
+            query = query.where(digests.c.key != before)
+        async with self.db.begin(read_only=True) as conn:
+            row = (await conn.execute(query)).first()
+        return _stored(row) if row is not None else None
+
+    async def history(self, tenant_id: str) -> list[SentDigest]:
+        """Every digest occurrence stored for the tenant (sent, claimed or missed), oldest first."""
+        async with self.db.begin(read_only=True) as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(digests).where(digests.c.tenant_id == tenant_id).order_by(digests.c.due_at, digests.c.key)
+                )
+            ).all()
+        return [_stored(r) for r in rows]
+
+
+def _stored(row: Any) -> SentDigest:
+    return SentDigest(
+        key=row.key,
+        kind=row.kind,
+        status=row.status,
+        due_at=row.due_at,
+        sent_at=row.sent_at,
+        recipients=row.recipients,
+        picture=StatusPicture.model_validate(row.picture) if row.picture else None,
+        change=Change.model_validate(row.change) if row.change else None,
+    )
