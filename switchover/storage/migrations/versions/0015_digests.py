@@ -11,7 +11,7 @@ from switchover.storage.base import UtcDateTime
 
 revision = "0015_digests"
 down_revision = "0001_core"
-branch_labels = None
+branch_labels = ("digests",)
 depends_on = None
 
 
