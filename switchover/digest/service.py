@@ -212,16 +212,25 @@ class DigestService:
             )
             return rowcount(retaken) == 1
 
+    async def picture_and_change(
+        self, tenant_id: str, now: dt.datetime, *, before: str | None = None
+    ) -> tuple[StatusPicture, Change]:
+        """The picture at ``now`` and what changed since the last digest sent (other than ``before``)."""
+        picture = await self.status.picture(tenant_id, now)
+        previous = await self.previous(tenant_id, before=before)
+        if previous is None or previous.picture is None:
+            return picture, Change()
+        counts = await new_reports(self.db, tenant_id, previous.picture.at, picture.at, [p.value for p in Priority])
+        return picture, compare(previous.picture, picture, counts)
+
+    async def preview(self, tenant_id: str) -> dict[str, Any]:
+        """The digest card as it would go now (``digest now``): nothing is stored or sent."""
+        picture, change = await self.picture_and_change(tenant_id, self.clock.now())
+        return digest_card(picture, change, self.plan, "daily")
+
     async def _send(self, tenant_id: str, occurrence: Occurrence, now: dt.datetime) -> None:
         plan = self.plan
-        picture = await self.status.picture(tenant_id, now)
-        previous = await self.previous(tenant_id, before=occurrence.key)
-        change = Change()
-        if previous is not None and previous.picture is not None:
-            counts = await new_reports(
-                self.db, tenant_id, previous.picture.at, picture.at, [p.value for p in Priority]
-            )
-            change = compare(previous.picture, picture, counts)
+        picture, change = await self.picture_and_change(tenant_id, now, before=occurrence.key)
         recipients = await self.recipients(tenant_id)
         card = digest_card(picture, change, plan, occurrence.kind, occurrence.wave)
         message = OutgoingMessage(card=card, summary=digest_summary(picture, change, occurrence.kind))

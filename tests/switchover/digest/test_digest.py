@@ -353,3 +353,22 @@ async def test_wide_world_gets_its_digest_at_0730_monday_to_saturday_in_its_own_
             cards = digests_received(connector, upn, "wideworld")
             assert len(cards) == 2 and all(schema_errors(c) == [] for c in cards), upn
             assert plan.organisation.name in card_text(cards[0])
+
+
+async def test_digest_now_previews_the_digest_to_the_lead_alone(
+    tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
+) -> None:
+    clock.set(at(MONDAY, 7, 0))
+    settings = make_settings(tmp_path, identity=identity)
+    async with app_for(settings, clock, identity, connector) as (_, app, teams):
+        await install_recipients(teams, LEAD, SPONSOR)
+        replies = await teams.say(person(LEAD), "digest now")
+        cards = [r.card for r in replies if r.card]
+        assert len(cards) == 1 and schema_errors(cards[0]) == []
+        assert cards[0]["body"][0]["text"].startswith("Daily digest: ")
+        # Nothing stored, nothing queued: the 08:00 digest still goes, once, as the first one.
+        assert sql(settings, "SELECT count(*) FROM digest_occurrences") == [(0,)]
+        assert await run_at(app, clock, at(MONDAY, 8, 0, 30)) == ["2027-02-15T08:00/daily"]
+        # The sponsor is not a lead: for the sponsor the words are no command.
+        replies = await teams.say(person(SPONSOR), "digest now")
+        assert not any(r.card and r.card["body"][0].get("text", "").startswith("Daily digest") for r in replies)
