@@ -55,9 +55,7 @@ def _total(values: list[int | None]) -> int | None:
     return None if not values or any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
-def compare(
-    before: StatusPicture | None, now: StatusPicture, new_reports: dict[str, int]
-) -> Change:
+def compare(before: StatusPicture | None, now: StatusPicture, new_reports: dict[str, int]) -> Change:
     """The change from ``before`` (the previous digest's picture) to ``now``."""
     if before is None:
         return Change()
@@ -69,9 +67,11 @@ def compare(
     acknowledged = 0
     for wave in now.waves:
         old = earlier.get(wave.key)
-        if wave.announcement and old and old.announcement and old.announcement.id == wave.announcement.id:
+        if wave.announcement is None:
+            continue
+        if old is not None and old.announcement is not None and old.announcement.id == wave.announcement.id:
             acknowledged += wave.announcement.acknowledged - old.announcement.acknowledged
-        elif wave.announcement and (old is None or old.announcement is None or old.announcement.id != wave.announcement.id):
+        else:
             acknowledged += wave.announcement.acknowledged  # a new announcement: all its acknowledgements are new
     return Change(
         since=before.at,

@@ -166,8 +166,10 @@ class DigestService:
             try:
                 await self._send(tenant_id, occurrence, now)
             except Exception:
-                log.exception("could not send the digest; it is tried again when its claim runs out",
-                              extra={"digest": occurrence.key})
+                log.exception(
+                    "could not send the digest; it is tried again when its claim runs out",
+                    extra={"digest": occurrence.key},
+                )
                 continue
             sent.append(occurrence.key)
         if sent:

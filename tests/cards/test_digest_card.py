@@ -34,7 +34,10 @@ def _with(picture, registered: int, acknowledged: int, announcement: str = "a1")
     waves = []
     for w in picture.waves:
         readiness = WaveReadiness(**{**w.readiness.model_dump(), "mfa_registered": registered})
-        figures = AnnouncementFigures(**{**w.announcement.model_dump(), "id": announcement, "acknowledged": acknowledged})
+        assert w.announcement is not None
+        figures = AnnouncementFigures(
+            **{**w.announcement.model_dump(), "id": announcement, "acknowledged": acknowledged}
+        )
         waves.append(w.model_copy(update={"readiness": readiness, "announcement": figures}))
     return picture.model_copy(update={"waves": waves})
 

@@ -81,7 +81,10 @@ def card_text(card: dict[str, Any]) -> str:
 
 @contextlib.asynccontextmanager
 async def app_for(
-    settings: Settings, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector,
+    settings: Settings,
+    clock: ManualClock,
+    identity: LoopbackIdentity | None,
+    connector: LoopbackConnector,
     customer: str = "fabrikam",
 ) -> AsyncIterator[tuple[Any, RunningApp, TeamsClient]]:
     runner, running = await start_app(settings, clock, identity=identity)
