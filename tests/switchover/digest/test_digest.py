@@ -170,9 +170,9 @@ async def test_a_saturday_cutover_gets_its_start_and_end_digests_and_no_daily_on
         while moment < at(saturday, 23, 0):
             for key in await run_at(app, clock, moment):
                 sent[key] = moment
+            await deliver(app, clock)
             moment += dt.timedelta(minutes=30)
         assert sent == {"wave-2/cutover-start": at(saturday, 7, 0), "wave-2/cutover-end": at(saturday, 16, 0)}
-        await deliver(app, clock)
         titles = [c["body"][0]["text"] for c in digests_received(connector, SPONSOR)]
         wave = app.services.plan.wave("wave-2").title
         assert titles == [f"Cutover started: {wave}", f"Cutover window ended: {wave}"]
