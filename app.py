@@ -202,9 +202,7 @@ def build_services(
         grace=dt.timedelta(minutes=settings.missed_grace_minutes),
     )
     status = StatusService(db, clock, directory, conversations, announcements, readiness)
-    digest = DigestService(
-        db, clock, status, announcements, directory, conversations, delivery, plan=lambda: announcements.plan
-    )
+    digest = DigestService(db, clock, status, announcements, directory, conversations, delivery, plan=lambda: plan.plan)
     return Services(
         settings=settings,
         current_plan=plan,

@@ -82,11 +82,11 @@ class DigestService:
         db: The database (``digest_occurrences``, problem reports).
         clock: The one source of "now".
         status: Builds the picture the digest shows.
-        announcements: The wave windows as they stand (a lead's reschedule applied).
+        announcements: Its ``current`` plan: the revision in force with the leads' wave moves.
         directory: Finds the recipients' Entra object ids.
         conversations: Who has a stored 1:1 chat with the bot.
         delivery: The one delivery engine.
-        plan: The plan as it stands.
+        plan: The plan as it stands (between refreshes).
         grace: How late a missed digest is still sent (:data:`GRACE`).
     """
 
@@ -121,7 +121,7 @@ class DigestService:
 
     async def occurrences(self, now: dt.datetime) -> list[Occurrence]:
         """The digests due in the last :data:`LOOKBACK` up to ``now``, oldest first."""
-        plan = self.plan
+        plan = await self.announcements.current.refresh()  # another instance's move or revision
         digest = plan.digest
         if digest is None:
             return []
@@ -135,11 +135,9 @@ class DigestService:
             if DAY_KEYS[day.weekday()] in digest.days and since < due <= now:
                 out.append(Occurrence(f"{day.isoformat()}T{digest.at:%H:%M}/daily", "daily", due))
             day += dt.timedelta(days=1)
-        moved = await self.announcements.moved_windows()
-        for wave in plan.waves:
-            window = moved.get(wave.key)
-            start = window.start if window else wave.cutover.start.astimezone(dt.UTC)
-            end = window.end if window else wave.cutover.end.astimezone(dt.UTC)
+        for wave in plan.waves:  # the windows as they stand: a lead's move applied, as the status picture has them
+            start = wave.cutover.start.astimezone(dt.UTC)
+            end = wave.cutover.end.astimezone(dt.UTC)
             for kind, due in (("cutover-start", start), ("cutover-end", end)):
                 if since < due <= now:
                     out.append(Occurrence(f"{wave.key}/{kind}", kind, due, wave.key))  # type: ignore[arg-type]

@@ -194,16 +194,19 @@ async def test_a_wave_moved_to_a_weekday_gets_three_digests_that_day(
         while moment < at(MONDAY, 23, 0):
             for key in await run_at(app, clock, moment):
                 sent[key] = moment
+            await deliver(app, clock)
             moment += dt.timedelta(seconds=30 * 60)
         assert sent == {
             "wave-2/cutover-start": at(MONDAY, 7, 0),
             "2027-02-15T08:00/daily": at(MONDAY, 8, 0),
             "wave-2/cutover-end": at(MONDAY, 16, 0),
         }
-        await deliver(app, clock)
-        cards = digests_received(connector, LEAD)
-        assert len(cards) == 3 and all(schema_errors(c) == [] for c in cards)
-        assert "cutover in progress" in card_text(cards[1])  # the 08:00 digest, inside the moved window
+        cards = {c["body"][0]["text"].split(":")[0]: c for c in digests_received(connector, LEAD)}
+        assert sorted(cards) == ["Cutover started", "Cutover window ended", "Daily digest"]
+        assert all(schema_errors(c) == [] for c in cards.values())
+        wave = app.services.plan.wave("wave-2").title
+        assert f"{wave}: cutover in progress" in card_text(cards["Daily digest"])  # 08:00, inside the moved window
+        assert f"{wave}: hypercare" in card_text(cards["Cutover window ended"])
 
 
 # -- restarts, two instances, late and missed ------------------------------------------------
@@ -244,9 +247,13 @@ async def test_two_instances_on_one_database_send_it_once(
         first, second = await asyncio.gather(digests_due(one.services), digests_due(two.services))
         assert sorted(first + second) == ["2027-02-15T08:00/daily"]
         assert await digests_due(one.services) == [] and await digests_due(two.services) == []
-        await asyncio.gather(deliver(one, clock), deliver(two, clock))
+        # Each instance's delivery worker in turn (run together on one hand-moved clock, one would
+        # move time past the other's lease in the middle of its send).
+        await deliver(one, clock)
+        await deliver(two, clock)
         assert [len(digests_received(connector, w)) for w in (LEAD, SPONSOR)] == [1, 1]
         assert sql(settings, "SELECT count(*) FROM digest_occurrences") == [(1,)]
+        assert sql(settings, "SELECT count(*) FROM delivery_outbox WHERE purpose = 'digest'") == [(2,)]
 
 
 async def test_a_digest_missed_while_down_goes_late_within_two_hours_and_is_recorded_missed_after(
