@@ -125,6 +125,8 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(db.dispose)
             stack.push_async_callback(pool.close)
+            # Bulk jobs' background steps stop before the database goes; run_due resumes them.
+            stack.push_async_callback(services.announcements.jobs.close)
             await stack.enter_async_context(answers_ready(services))
             await announcements_reconciled(services)
             await owed_replies_settled(services)
@@ -135,6 +137,7 @@ def create_app(
             if start_scheduler:
                 wakeups.start()
                 stack.callback(wakeups.shutdown)
+                bulk_jobs_resumed(services)
             log.info(
                 "Switchover ready: plan %r (%d waves, revision %s), auth %s, %s",
                 services.plan.organisation.name,
@@ -272,6 +275,14 @@ async def announcements_reconciled(services: Services) -> None:
         await services.announcements.reconcile_plan()
     else:
         await services.tenant.settle()  # reconciles when it finds one
+
+
+def bulk_jobs_resumed(services: Services) -> None:
+    """Take over, in the background, the lead's bulk jobs a stop left unfinished (the scheduler's
+    first wake-up is 30 s away): see :mod:`switchover.announcements.jobs`."""
+    if services.announcements.tenant_id:
+        jobs = services.announcements.jobs
+        jobs.spawn(jobs.run_due())
 
 
 async def owed_replies_settled(services: Services) -> None:

@@ -4,7 +4,10 @@
 ``GET /api/announcements[?status=...]``: list with figures.
 ``GET /api/announcements/{id}``: one, with its report figures.
 ``GET /api/announcements/{id}/report.csv``: one row per recipient.
-``POST /api/announcements/{id}/cancel`` / ``.../recall``.
+``POST /api/announcements/{id}/cancel`` / ``.../recall`` (a recall answers at once; the cards
+are removed in the background: ``job``).
+``GET /api/announcement-jobs[/{id}]``: bulk operations (Send, correct, recall, reschedule) with
+their progress and, once finished, their outcome.
 
 Behind the API's bearer token (:mod:`api.auth`). Invalid payloads get 400 naming each bad field.
 Ids of calendar announcements contain a slash (``wave-3/one-week``).
@@ -202,10 +205,24 @@ def setup(app: web.Application, services: Services) -> None:
         return web.json_response(as_json(await svc.cancel(request.match_info["id"])))
 
     async def recall(request: web.Request, svc: AnnouncementService) -> web.Response:
-        deleted = await svc.recall(request.match_info["id"])
-        return web.json_response({**as_json(await svc.get(request.match_info["id"])), "deleted": deleted})
+        job = await svc.recall(request.match_info["id"])
+        return web.json_response(
+            {**as_json(await svc.get(request.match_info["id"])), "removing": job.expected, "job": job.as_dict()}
+        )
+
+    async def jobs(request: web.Request, svc: AnnouncementService) -> web.Response:
+        return web.json_response({"jobs": [job.as_dict() for job in await svc.recent_jobs()]})
+
+    async def job(request: web.Request, svc: AnnouncementService) -> web.Response:
+        try:
+            found = await svc.job(request.match_info["job"])
+        except KeyError:
+            return refuse(404, f"no bulk job {request.match_info['job']!r}: GET /api/announcement-jobs lists them")
+        return web.json_response(found.as_dict())
 
     # Suffix routes first: ids may contain a slash.
+    app.router.add_get("/api/announcement-jobs", with_tenant(jobs))
+    app.router.add_get("/api/announcement-jobs/{job}", with_tenant(job))
     app.router.add_get("/api/announcements/{id:.+}/report.csv", with_tenant(report_csv))
     app.router.add_post("/api/announcements/{id:.+}/cancel", with_tenant(cancel))
     app.router.add_post("/api/announcements/{id:.+}/recall", with_tenant(recall))
@@ -216,7 +233,12 @@ def setup(app: web.Application, services: Services) -> None:
     add_fragment(
         app,
         OPENAPI_PATHS,
-        {"CreateAnnouncement": schema, "Announcement": ANNOUNCEMENT_SCHEMA, **schema.pop("$defs", {})},
+        {
+            "CreateAnnouncement": schema,
+            "Announcement": ANNOUNCEMENT_SCHEMA,
+            "BulkJob": JOB_SCHEMA,
+            **schema.pop("$defs", {}),
+        },
     )
 
 
@@ -261,11 +283,80 @@ ANNOUNCEMENT_SCHEMA: dict[str, Any] = {
         "reason": {"type": ["string", "null"]},
         "content": {"type": "object"},
         "figures": {"type": "object"},
-        "deleted": {"type": "integer"},
+        "removing": {"type": "integer", "description": "a recall: delivered cards being removed"},
+        "job": {"$ref": "#/components/schemas/BulkJob"},
     },
     "required": ["id", "kind", "title", "status", "audience", "created_at", "content"],
 }
+_JOB = {"$ref": "#/components/schemas/BulkJob"}
+JOB_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "A lead's bulk operation, run in the background at the rate limit: its outbox rows by status "
+        "(progress) and, once finished, the outcome the lead was told"
+    ),
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"enum": ["send", "correct", "recall", "reschedule"]},
+        "announcements": {"type": "array", "items": {"type": "string"}},
+        "title": {"type": "string"},
+        "state": {"enum": ["queued", "running", "finished"]},
+        "requested_by": {"type": ["string", "null"]},
+        "expected": {"type": "integer", "description": "people to send to, or delivered cards to change"},
+        "done": {"type": "integer", "description": "rows that reached their end"},
+        "progress": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "created_at": {"type": "string", "format": "date-time"},
+        "finished_at": {"type": ["string", "null"], "format": "date-time"},
+        "summary": {
+            "type": ["object", "null"],
+            "properties": {
+                "done": {"type": "integer"},
+                "superseded": {"type": "integer"},
+                "not_done": {"type": "integer"},
+                "reasons": {"type": "object", "additionalProperties": {"type": "integer"}},
+            },
+        },
+    },
+    "required": ["id", "kind", "announcements", "title", "state", "expected", "done", "progress", "created_at"],
+}
 OPENAPI_PATHS: dict[str, Any] = {
+    "/api/announcement-jobs": {
+        "get": {
+            "summary": "The latest bulk operations (Send, correct, recall, reschedule) with their progress",
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "bulk jobs, newest first",
+                    {
+                        "type": "object",
+                        "properties": {"jobs": {"type": "array", "items": _JOB}},
+                        "required": ["jobs"],
+                    },
+                ),
+                "409": _NO_TENANT,
+            },
+        }
+    },
+    "/api/announcement-jobs/{job}": {
+        "get": {
+            "summary": "One bulk operation: progress, and its outcome once finished",
+            "parameters": [
+                {
+                    "name": "job",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                    "example": "3f2a9c0d41b7e655",
+                }
+            ],
+            "responses": {
+                **GUARDED,
+                "200": json_body("the job", _JOB),
+                "404": error("no such job"),
+                "409": _NO_TENANT,
+            },
+        }
+    },
     "/api/announcements": {
         "get": {
             "summary": "List announcements with their figures",
@@ -348,7 +439,11 @@ OPENAPI_PATHS: dict[str, Any] = {
             "parameters": [_ID],
             "responses": {
                 **GUARDED,
-                "200": json_body("recalled (deleted: how many cards)", _ANNOUNCEMENT),
+                "200": json_body(
+                    "recalled: nothing more goes out; removing: how many delivered cards are being removed "
+                    "in the background (job: follow it at /api/announcement-jobs/{job})",
+                    _ANNOUNCEMENT,
+                ),
                 "404": error("no such announcement"),
                 "409": error("no tenant yet, or the announcement cannot be recalled"),
             },

@@ -19,6 +19,9 @@ gets a polite refusal, or, for words people also use in questions, an answer)::
     reschedule <wave> <YYYY-MM-DD> [HH:MM-HH:MM]   move a wave's cutover (and hypercare with it)
 
 ``announce`` replies with a preview of the card and a confirmation card (Send / Discard).
+Send, correct, recall and reschedule answer at once ("sending to 412 people", "updating 412
+cards"); the work runs in the background at the rate limit, and the lead is told the outcome
+in this chat when it is done (:mod:`switchover.announcements.jobs`).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from switchover.announcements import (
     Audience,
     Button,
     Content,
+    Lead,
     NotARecipient,
 )
 from switchover.announcements.calendar import campaign_id
@@ -276,20 +280,21 @@ class _Handlers:
 
     async def confirm(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
         ann_id = data.announcement_id
+        lead = await self._lead(turn)
         try:
             current = await self.service.get(ann_id)
             if current.status in (AnnouncementStatus.MANUAL, AnnouncementStatus.MISSED):
-                done = await self.service.send_now(ann_id)
+                done, job = await self.service.send_now(ann_id, lead=lead)
             else:
-                done = await self.service.confirm(ann_id)
+                done, job = await self.service.confirm(ann_id, lead=lead)
         except AnnouncementError as exc:
             return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
-        self.services.delivery.wake()
         zone = turn.asker.zone or self.services.plan.zone
         when = format_moment(done.send_at.astimezone(zone), year=True) if done.send_at else "now"
-        text = (
-            f"Sending {done.id} now." if done.status is AnnouncementStatus.SENT else f"Scheduled {done.id} for {when}."
-        )
+        if job is not None:
+            text = f"Sending {done.id} to {_people(job.expected)} now. I'll tell you here when every card has gone out."
+        else:
+            text = f"Scheduled {done.id} for {when}."
         return render_card("announcement-confirm", announcement_id=ann_id, text=text, done=True)
 
     async def discard(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
@@ -374,19 +379,28 @@ class _Handlers:
             return
         content = announcement.content.model_copy(update={"correction": f"Correction: {correction.strip()}"})
         try:
-            updated = await self.service.correct(announcement.id, content=content)
+            job = await self.service.correct(announcement.id, content=content, lead=await self._lead(turn), start=False)
         except AnnouncementError as exc:
             await turn.reply_text(str(exc))
             return
-        await turn.reply_text(f"Corrected {announcement.id}: {updated} delivered cards updated in place.")
+        # The lead hears first; then the cards change (a restart before this: the job is taken over).
+        await turn.reply_text(
+            f"Correcting {announcement.id}: updating {_cards(job.expected)} delivered in place. "
+            "I'll tell you here when they are all done."
+        )
+        self.service.start_job(job)
 
     async def recall(self, turn: Turn, _: str) -> None:
         try:
-            deleted = await self.service.recall(_rest(turn, 1).strip())
+            job = await self.service.recall(_rest(turn, 1).strip(), lead=await self._lead(turn), start=False)
         except AnnouncementError as exc:
             await turn.reply_text(str(exc))
             return
-        await turn.reply_text(f"Recalled: {deleted} delivered cards deleted.")
+        await turn.reply_text(
+            f"Recalling {job.announcement_ids[0]}: nothing more goes out, and {_cards(job.expected)} delivered "
+            "are being removed. I'll tell you here when they are all gone."
+        )
+        self.service.start_job(job)
 
     async def reschedule(self, turn: Turn, _: str) -> None:
         words = _rest(turn, 1).split()
@@ -410,12 +424,17 @@ class _Handlers:
         who = await turn.user()
         try:
             result = await self.service.reschedule_wave(
-                wave_key, day, start=start, end=end, by=who.upn if who else turn.asker.upn
+                wave_key,
+                day,
+                start=start,
+                end=end,
+                by=who.upn if who else turn.asker.upn,
+                lead=await self._lead(turn),
+                run=False,
             )
         except ValueError as exc:
             await turn.reply_text(f"Nothing moved: {exc}.")
             return
-        self.services.delivery.wake()
         zone = turn.asker.zone or self.services.plan.zone
         notice = "a reschedule notice is on its way to them" if result.notice_id else "nothing had been sent yet"
         wave = self.services.plan.wave(wave_key)
@@ -424,7 +443,18 @@ class _Handlers:
             f"{format_window(result.new.start.astimezone(zone), result.new.end.astimezone(zone), day='long')}; "
             f"hypercare until {format_day(wave.hypercare_until)}. "
             f"{len(result.moved)} pending announcements "
-            f"moved; {result.updated_cards} delivered cards updated in place; {notice}."
+            f"moved; updating {_cards(result.updated_cards)} delivered in place; {notice}."
+        )
+        if result.job is not None:
+            self.service.start_job(result.job)
+
+    async def _lead(self, turn: Turn) -> Lead:
+        """The lead asking, who is told in this chat how their operation ended."""
+        who = await turn.user()
+        return Lead(
+            key=turn.asker.aad_object_id,
+            name=turn.asker.name or (who.display_name if who else None),
+            upn=who.upn if who else turn.asker.upn,
         )
 
     # -- recipients' card actions --------------------------------------------------
@@ -480,3 +510,11 @@ class _Handlers:
         if conversation is None or not last_read_message_id:
             return
         await on_read_receipt(self.services, turn.asker, str(last_read_message_id), conversation.id)
+
+
+def _people(n: int) -> str:
+    return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
+def _cards(n: int) -> str:
+    return f"{n:,} {'card' if n == 1 else 'cards'}"

@@ -3,6 +3,7 @@ offices, people and channels, sent through the delivery engine (see ``service``)
 
 from switchover.announcements.acknowledgements import NotARecipient
 from switchover.announcements.corrections import RescheduleResult
+from switchover.announcements.jobs import BulkJob, JobKind, JobState, Lead
 from switchover.announcements.model import (
     Announcement,
     AnnouncementError,
@@ -21,8 +22,12 @@ __all__ = [
     "AnnouncementService",
     "AnnouncementStatus",
     "Audience",
+    "BulkJob",
     "Button",
     "Content",
+    "JobKind",
+    "JobState",
+    "Lead",
     "NotARecipient",
     "Report",
     "RescheduleResult",

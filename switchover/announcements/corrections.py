@@ -1,6 +1,10 @@
 """Changing what was already sent: correct a sent announcement (every delivered card updated in
 place), recall it (delivered cards deleted, the rest cancelled), and reschedule a wave (pending
-announcements move with it, delivered cards show the new date, and the wave is told)."""
+announcements move with it, delivered cards show the new date, and the wave is told).
+
+Each records the change and a bulk job (:mod:`~switchover.announcements.jobs`) and returns at
+once: the delivered cards are updated or deleted in the background, as outbox work at the rate
+limit, and the lead is told the outcome when the last one is done."""
 
 from __future__ import annotations
 
@@ -12,13 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from switchover.announcements.calendar import WaveCalendar, WaveDates
-from switchover.announcements.model import PURPOSE, Announcement, AnnouncementStatus, Audience, Button, Content
+from switchover.announcements.jobs import BulkJob, BulkJobs, JobKind, Lead
+from switchover.announcements.model import PURPOSE, AnnouncementStatus, Audience, Button, Content
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements
-from switchover.announcements.views import RecipientCards, render_announcement
-from switchover.delivery import DeliveryEngine, DeliveryStatus
-from switchover.messaging import OutgoingMessage
+from switchover.announcements.views import RecipientCards
+from switchover.delivery import DeliveryEngine
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +35,9 @@ class RescheduleResult:
     old: WaveDates
     new: WaveDates
     moved: tuple[str, ...]  # pending announcements that now go at a new time
-    updated_cards: int  # delivered cards updated in place
+    updated_cards: int  # delivered cards being updated in place (in the background: ``job``)
     notice_id: str | None  # the reschedule notice to those already told
+    job: BulkJob | None = None  # the update of the delivered cards (None: none was delivered)
 
 
 class Corrections:
@@ -41,9 +46,10 @@ class Corrections:
     Args:
         store: The tenant's announcements.
         calendar: Wave windows (a reschedule moves one) and the plan.
-        cards: The card each recipient sees after a change.
+        cards: The card each recipient sees after a change (the reschedule notice's).
         sending: Sends the reschedule notice.
-        engine: The delivery engine (updates and deletes delivered cards).
+        engine: The delivery engine (cancels what has not gone).
+        jobs: Runs the updates and deletions of delivered cards in the background.
     """
 
     def __init__(
@@ -53,18 +59,28 @@ class Corrections:
         cards: RecipientCards,
         sending: Sending,
         engine: DeliveryEngine,
+        jobs: BulkJobs,
     ) -> None:
         self.store = store
         self.calendar = calendar
         self.cards = cards
         self.sending = sending
         self.engine = engine
+        self.jobs = jobs
 
-    async def correct(self, ann_id: str, *, title: str | None = None, content: Content | None = None) -> int:
-        """Correct a sent announcement: every delivered card is updated in place.
+    async def correct(
+        self,
+        ann_id: str,
+        *,
+        title: str | None = None,
+        content: Content | None = None,
+        lead: Lead | None = None,
+        start: bool = True,
+    ) -> BulkJob:
+        """Correct a sent announcement; every delivered card is updated in place, in the background.
 
         Returns:
-            How many cards were updated.
+            The job updating the cards (``expected``: how many).
         """
         values: dict[str, Any] = {"updated_at": self.store.clock.now()}
         if title is not None:
@@ -72,16 +88,17 @@ class Corrections:
         if content is not None:
             values["content"] = content.model_dump(mode="json")
         await self.store.transition(ann_id, (AnnouncementStatus.SENT,), values, "corrected")
-        return await self._update_delivered(await self.store.get(ann_id))
+        announcement = await self.store.get(ann_id)
+        return await self.jobs.start_changes(JobKind.CORRECT, (ann_id,), announcement.title, lead, start=start)
 
-    async def recall(self, ann_id: str) -> int:
-        """Delete every delivered card of an announcement and cancel what has not gone.
+    async def recall(self, ann_id: str, *, lead: Lead | None = None, start: bool = True) -> BulkJob:
+        """Cancel what has not gone, and delete every delivered card of an announcement in the background.
 
         Returns:
-            How many delivered cards were deleted.
+            The job deleting the cards (``expected``: how many).
         """
-        tenant_id = self.store.tenant_id
-        await self.engine.cancel(tenant_id, PURPOSE, ann_id)
+        # Recalled first, then cancelled: a Send still queueing stops at its next chunk, and
+        # what it queued before is cancelled here.
         await self.store.transition(
             ann_id,
             (AnnouncementStatus.SENT, AnnouncementStatus.RESOLVING),
@@ -92,15 +109,9 @@ class Corrections:
             },
             "recalled",
         )
-        deleted = 0
-        for outcome in await self.engine.outcomes(tenant_id, PURPOSE, ann_id):
-            if outcome.status is DeliveryStatus.SENT:
-                try:
-                    await self.engine.delete_sent(outcome.id)
-                    deleted += 1
-                except Exception:
-                    log.exception("recalling a delivered card failed", extra={"delivery": outcome.id})
-        return deleted
+        await self.engine.cancel(self.store.tenant_id, PURPOSE, ann_id)
+        announcement = await self.store.get(ann_id)
+        return await self.jobs.start_changes(JobKind.RECALL, (ann_id,), announcement.title, lead, start=start)
 
     async def reschedule_wave(
         self,
@@ -111,14 +122,16 @@ class Corrections:
         end: dt.time | None = None,
         hypercare_until: dt.date | None = None,
         by: str | None = None,
+        lead: Lead | None = None,
+        run: bool = True,
     ) -> RescheduleResult:
         """Move a wave's cutover to ``new_day``, from ``start`` to ``end`` (the wave's local times;
         left out: the same times as now), as one change of the plan as it stands: the cutover
         window, hypercare (shifted by as many days, unless ``hypercare_until``), the desk's
         staffed days and the wave's pending announcements move together.
 
-        Cards already delivered are updated in place (new date) and followed by a reschedule
-        notice to the wave.
+        Cards already delivered are updated in place (new date) in the background, as a bulk job
+        (``run=False``: the caller starts it), followed by a reschedule notice to the wave.
 
         Raises:
             ValueError: the window would end before it starts, or hypercare before the cutover.
@@ -143,19 +156,20 @@ class Corrections:
             for a in await self.store.all(statuses=[AnnouncementStatus.SENT])
             if a.wave_key == wave_key and a.kind == "calendar"
         ]
-        updated = 0
-        for announcement in delivered:
-            updated += await self._update_delivered(announcement)
+        job = None
         notice_id = None
         if delivered:
+            title = f"{plan.wave(wave_key).title} to {new_day.isoformat()}"
             notice_id = f"{wave_key}/reschedule-{new_day.isoformat()}"
+            # The notice is due now; the job sends it once the cards' updates are queued.
             await self._store_notice(notice_id, wave_key, old, now=now, by=by)
-            await self.sending.run_due()
+            job = await self.jobs.start_changes(JobKind.RESCHEDULE, [a.id for a in delivered], title, lead, start=run)
+        updated = job.expected if job else 0
         log.info(
             "wave rescheduled",
             extra={"wave": wave_key, "new": new.start.isoformat(), "moved": moved, "updated_cards": updated},
         )
-        return RescheduleResult(wave_key, old, new, moved, updated, notice_id)
+        return RescheduleResult(wave_key, old, new, moved, updated, notice_id, job)
 
     async def _store_notice(
         self, notice_id: str, wave_key: str, old: WaveDates, *, now: dt.datetime, by: str | None
@@ -195,21 +209,3 @@ class Corrections:
                         reason=f"moved from {old.start.isoformat()}",
                     )
                 )
-
-    async def _update_delivered(self, announcement: Announcement) -> int:
-        """Replace every delivered card of the announcement with what it says now; how many were updated."""
-        updated = 0
-        for outcome in await self.engine.outcomes(self.store.tenant_id, PURPOSE, announcement.id):
-            if outcome.status is not DeliveryStatus.SENT:
-                continue
-            if outcome.recipient.kind == "user":
-                card = await self.cards.for_user(announcement, outcome.recipient.key)
-            else:
-                dates = await self.cards.dates(announcement)
-                card = render_announcement(self.calendar.plan, announcement, zone=self.calendar.plan.zone, dates=dates)
-            try:
-                await self.engine.update_sent(outcome.id, OutgoingMessage(card=card, summary=announcement.title))
-                updated += 1
-            except Exception:
-                log.exception("updating a delivered card failed", extra={"delivery": outcome.id})
-        return updated

@@ -24,6 +24,8 @@ from switchover.messaging import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
+CHUNK = 500  # recipients rendered and queued per transaction
+
 
 class Sending:
     """Starts due announcements for one tenant.
@@ -115,26 +117,43 @@ class Sending:
     async def _start(self, ann_id: str) -> None:
         announcement = await self.store.get(ann_id)
         recipients = [recipient for recipient, _ in await self.resolve(announcement.audience)]
-        cards = await self.cards.for_recipients(announcement, recipients)
-        requests = [
-            DeliveryRequest(
-                recipient=recipient,
-                message=OutgoingMessage(card=card, summary=announcement.title),
-                purpose=PURPOSE,
-                subject_id=announcement.id,
-                dedupe_key=f"announcement:{announcement.id}:{recipient.kind}:{recipient.key}",
-            )
-            for recipient, card in zip(recipients, cards, strict=True)
-        ]
-        await self.engine.enqueue(requests)
+        # A chunk at a time: the first cards go out while the rest are still being rendered,
+        # and a large audience never holds every card in memory at once.
+        for start in range(0, len(recipients), CHUNK):
+            chunk = recipients[start : start + CHUNK]
+            cards = await self.cards.for_recipients(announcement, chunk)
+            requests = [
+                DeliveryRequest(
+                    recipient=recipient,
+                    message=OutgoingMessage(card=card, summary=announcement.title),
+                    purpose=PURPOSE,
+                    subject_id=announcement.id,
+                    dedupe_key=f"announcement:{announcement.id}:{recipient.kind}:{recipient.key}",
+                )
+                for recipient, card in zip(chunk, cards, strict=True)
+            ]
+            await self.engine.enqueue(requests)
+            if not await self._still_resolving(ann_id):
+                # Recalled meanwhile (its status changes before it cancels): what this chunk
+                # queued after the recall's cancel is cancelled here, and the rest is not queued.
+                await self.engine.cancel(self.store.tenant_id, PURPOSE, ann_id)
+                log.info("announcement stopped while queueing", extra={"announcement": ann_id})
+                return
         c_ = announcements.c
         async with self.store.db.begin(immediate=True) as c:
             await c.execute(
                 sa.update(announcements)
-                .where(c_.tenant_id == self.store.tenant_id, c_.id == ann_id)
+                .where(
+                    c_.tenant_id == self.store.tenant_id,
+                    c_.id == ann_id,
+                    c_.status == AnnouncementStatus.RESOLVING.value,  # not if recalled meanwhile
+                )
                 .values(status=AnnouncementStatus.SENT.value, claimed_until=None, updated_at=self.store.clock.now())
             )
-        log.info("announcement queued", extra={"announcement": ann_id, "recipients": len(requests)})
+        log.info("announcement queued", extra={"announcement": ann_id, "recipients": len(recipients)})
+
+    async def _still_resolving(self, ann_id: str) -> bool:
+        return (await self.store.get(ann_id)).status is AnnouncementStatus.RESOLVING
 
     async def resolve(self, audience: Audience) -> list[tuple[Recipient, DirectoryUser | None]]:
         """The recipients of an audience as of now (disabled and guests excluded unless named)."""

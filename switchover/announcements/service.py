@@ -12,6 +12,9 @@ never send anyone a second copy. Where each job lives:
 - :mod:`~switchover.announcements.views`: each recipient's card, and the report card;
 - :mod:`~switchover.announcements.acknowledgements`: "Got it" and the MFA check;
 - :mod:`~switchover.announcements.corrections`: correct, recall, reschedule a wave;
+- :mod:`~switchover.announcements.jobs`: a lead's Send, correction, recall and reschedule as
+  background jobs (answered at once, worked at the rate limit, resumed after a restart, the
+  outcome told to the lead);
 - :mod:`~switchover.announcements.reports`: delivery, read and acknowledgement figures.
 """
 
@@ -26,6 +29,7 @@ from zoneinfo import ZoneInfo
 from switchover.announcements.acknowledgements import Acknowledgements, MfaConfirmation
 from switchover.announcements.calendar import ReconcileResult, WaveCalendar, WaveDates
 from switchover.announcements.corrections import Corrections, RescheduleResult
+from switchover.announcements.jobs import BulkJob, BulkJobs, Lead
 from switchover.announcements.model import Announcement, AnnouncementStatus, Audience, Content
 from switchover.announcements.reports import Report, Reports
 from switchover.announcements.sending import Sending
@@ -82,7 +86,8 @@ class AnnouncementService:
         self.cards = RecipientCards(self.store, self.calendar, conversations, readiness)
         self.sending = Sending(self.store, self.calendar, self.cards, directory, engine, grace=grace, lease=lease)
         self.acknowledgements = Acknowledgements(self.store, self.sending, self.cards, directory, readiness)
-        self.corrections = Corrections(self.store, self.calendar, self.cards, self.sending, engine)
+        self.jobs = BulkJobs(self.store, self.cards, self.sending, engine, lease=lease)
+        self.corrections = Corrections(self.store, self.calendar, self.cards, self.sending, engine, self.jobs)
         self.reports = Reports(self.store, directory, engine)
 
     @property
@@ -151,31 +156,56 @@ class AnnouncementService:
         """Change an announcement that has not gone yet."""
         return await self.store.edit(ann_id, title=title, content=content, audience=audience, send_at=send_at)
 
-    async def confirm(self, ann_id: str) -> Announcement:
-        """A lead confirmed a draft: schedule it (a time already passed means now) and start what is due."""
+    async def confirm(self, ann_id: str, *, lead: Lead | None = None) -> tuple[Announcement, BulkJob | None]:
+        """A lead confirmed a draft: schedule it (a time already passed means now).
+
+        If it is due now it is sent in the background (:meth:`send_now`); else the job is None.
+        """
         await self.store.confirm(ann_id)
-        await self.sending.run_due()
-        return await self.store.get(ann_id)
+        return await self._started(ann_id, lead)
 
     async def cancel(self, ann_id: str) -> Announcement:
         """Cancel an announcement that has not gone yet (or discard a draft)."""
         return await self.store.cancel(ann_id)
 
-    async def send_now(self, ann_id: str) -> Announcement:
-        """Send a manual (or missed) announcement now: e.g. "cutover complete" when the work is done."""
+    async def send_now(self, ann_id: str, *, lead: Lead | None = None) -> tuple[Announcement, BulkJob | None]:
+        """Send a manual (or missed) announcement now: e.g. "cutover complete" when the work is done.
+
+        Returns at once: the audience is resolved, the cards rendered and queued by a background
+        job (the due claim of :meth:`run_due`, so a restart half-way resumes it), whose
+        ``expected`` says how many people it goes to.
+        """
         await self.store.schedule_now(ann_id)
-        await self.sending.run_due()
-        return await self.store.get(ann_id)
+        return await self._started(ann_id, lead)
+
+    async def _started(self, ann_id: str, lead: Lead | None) -> tuple[Announcement, BulkJob | None]:
+        announcement = await self.store.get(ann_id)
+        if announcement.send_at is not None and announcement.send_at > self.store.clock.now():
+            return announcement, None
+        recipients = await self.sending.resolve(announcement.audience)
+        job = await self.jobs.start_send(announcement, len(recipients), lead)
+        return announcement, job
+
+    async def job(self, job_id: str) -> BulkJob:
+        """One bulk operation with its progress (``KeyError`` if unknown)."""
+        return await self.jobs.get(job_id)
+
+    async def recent_jobs(self, limit: int = 50) -> builtins.list[BulkJob]:
+        """The latest bulk operations, newest first."""
+        return await self.jobs.recent(limit)
 
     # -- sending (``builtins.list``: ``list`` is a method here) --------------------
 
     async def run_due(self) -> builtins.list[str]:
-        """Start every announcement that is due; the ids started (see :meth:`Sending.run_due`).
+        """Start every announcement that is due, and resume or finish bulk jobs; the ids started.
 
-        The plan is read again first when another instance changed it.
+        The plan is read again first when another instance changed it. See
+        :meth:`Sending.run_due` and :meth:`BulkJobs.run_due`.
         """
         await self.current.refresh()
-        return await self.sending.run_due()
+        started = await self.sending.run_due()
+        await self.jobs.run_due()
+        return started
 
     async def resolve(self, audience: Audience) -> builtins.list[tuple[Recipient, DirectoryUser | None]]:
         """The recipients of an audience as of now (disabled and guests excluded unless named)."""
@@ -249,13 +279,24 @@ class AnnouncementService:
         """Check "I've set up Authenticator" against Microsoft Graph now (see :meth:`Acknowledgements.confirm_mfa`)."""
         return await self.acknowledgements.confirm_mfa(ann_id, user_id, time_zone=time_zone)
 
-    async def correct(self, ann_id: str, *, title: str | None = None, content: Content | None = None) -> int:
-        """Correct a sent announcement: every delivered card is updated in place; how many were."""
-        return await self.corrections.correct(ann_id, title=title, content=content)
+    async def correct(
+        self,
+        ann_id: str,
+        *,
+        title: str | None = None,
+        content: Content | None = None,
+        lead: Lead | None = None,
+        start: bool = True,
+    ) -> BulkJob:
+        """Correct a sent announcement: every delivered card is updated in place, in the background.
 
-    async def recall(self, ann_id: str) -> int:
-        """Delete every delivered card of an announcement and cancel what has not gone; how many were deleted."""
-        return await self.corrections.recall(ann_id)
+        ``start=False``: the caller starts the job (:meth:`start_job`) once it has answered.
+        """
+        return await self.corrections.correct(ann_id, title=title, content=content, lead=lead, start=start)
+
+    async def recall(self, ann_id: str, *, lead: Lead | None = None, start: bool = True) -> BulkJob:
+        """Cancel what has not gone and delete every delivered card, in the background."""
+        return await self.corrections.recall(ann_id, lead=lead, start=start)
 
     async def reschedule_wave(
         self,
@@ -266,12 +307,18 @@ class AnnouncementService:
         end: dt.time | None = None,
         hypercare_until: dt.date | None = None,
         by: str | None = None,
+        lead: Lead | None = None,
+        run: bool = True,
     ) -> RescheduleResult:
         """Move a wave's cutover to ``new_day`` (``start``-``end`` local times, else the same ones);
-        see :meth:`Corrections.reschedule_wave`."""
+        see :meth:`Corrections.reschedule_wave` (``run=False``: the caller starts its job)."""
         return await self.corrections.reschedule_wave(
-            wave_key, new_day, start=start, end=end, hypercare_until=hypercare_until, by=by
+            wave_key, new_day, start=start, end=end, hypercare_until=hypercare_until, by=by, lead=lead, run=run
         )
+
+    def start_job(self, job: BulkJob) -> None:
+        """Start the background work of a job recorded with ``start=False``."""
+        self.jobs.kick(job)
 
     async def on_read_receipt(self, conversation_id: str, last_read_message_id: str) -> int:
         """A read receipt from a 1:1 chat: deliveries up to that message were read."""

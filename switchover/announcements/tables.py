@@ -1,5 +1,5 @@
-"""Announcement tables (SQLAlchemy Core); migration ``0006_announcements`` creates the same (its wave moves
-became the plan's in ``0012_plan_revisions``: :mod:`switchover.plan.tables`)."""
+"""Announcement tables (SQLAlchemy Core); migrations ``0006_announcements`` and ``0013_bulk_jobs`` create
+the same (the wave moves of ``0006`` became the plan's in ``0012_plan_revisions``: :mod:`switchover.plan.tables`)."""
 
 from __future__ import annotations
 
@@ -37,4 +37,27 @@ acknowledgements = sa.Table(
     sa.Column("user_id", sa.String(64), primary_key=True),  # Entra object id
     sa.Column("verb", sa.String(32), primary_key=True),  # acknowledge, mfa_done
     sa.Column("at", UtcDateTime, nullable=False),
+)
+
+bulk_jobs = sa.Table(
+    "announcement_bulk_jobs",
+    Base.metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # send, correct, recall, reschedule
+    sa.Column("announcement_ids", sa.JSON, nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("purpose", sa.String(40), nullable=False),  # the outbox rows that are this job's work
+    sa.Column("subject_id", sa.String(100), nullable=False),
+    sa.Column("requested_by", sa.String(300)),
+    sa.Column("lead_key", sa.String(64)),  # who is told the outcome in Teams (Entra object id)
+    sa.Column("lead_name", sa.String(300)),
+    sa.Column("state", sa.String(20), nullable=False),  # queued, running, finished
+    sa.Column("expected", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("claimed_until", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Column("summary", sa.JSON),
+    sa.Index("ix_announcement_bulk_jobs_state", "state"),
 )

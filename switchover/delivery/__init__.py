@@ -2,6 +2,7 @@
 escalations and digests. See :mod:`switchover.delivery.engine`."""
 
 from switchover.delivery.engine import (
+    ChangeRequest,
     ConversationLookup,
     DeliveryEngine,
     DeliveryOutcome,
@@ -12,6 +13,7 @@ from switchover.delivery.engine import (
 from switchover.delivery.limits import RateLimiter, TeamsLimits
 
 __all__ = [
+    "ChangeRequest",
     "ConversationLookup",
     "DeliveryEngine",
     "DeliveryOutcome",

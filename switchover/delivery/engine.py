@@ -35,6 +35,13 @@ outcome is written immediately after. So:
   ``concurrency`` rows per killed worker can be in that state; bench/broadcast.py
   measures how many actually arrive twice when a worker is killed mid-broadcast.
 
+Updates and deletions of messages already sent are outbox rows too (``operation`` ``update`` or
+``delete``, ``original_id`` the delivery whose message they change, queued with
+:meth:`DeliveryEngine.enqueue_changes`): they are claimed, paced, marked ``sending``, retried
+and recorded exactly as sends are, so a correction or a recall of thousands of cards runs at
+the rate limit in the background and picks up where it was after a restart. A change done
+ends ``sent``; the original delivery then carries the new message, or is ``recalled``.
+
 Outcome writes of concurrent sends are committed together (group commit, through
 :class:`switchover.storage.batch.GroupWriter`), each caller still waiting for its own
 commit, so the order above holds.
@@ -126,6 +133,23 @@ class DeliveryRequest:
     subject_id: str
     dedupe_key: str
     not_before: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRequest:
+    """Update (``message``) or delete the message one delivery already sent, as outbox work.
+
+    ``(operation, of.id, revision)`` is the dedupe key: queueing the same change twice makes it
+    once. ``purpose`` and ``subject_id`` name the change's own row (e.g. the lead's operation it
+    belongs to), so its outcome is counted there and not among the original sends.
+    """
+
+    of: DeliveryOutcome
+    operation: Literal["update", "delete"]
+    purpose: str
+    subject_id: str
+    revision: str
+    message: OutgoingMessage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +357,64 @@ class DeliveryEngine:
         else:
             from sqlalchemy.dialects.sqlite import insert
         return insert(deliveries).values(rows).on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
+
+    async def enqueue_changes(self, changes: Sequence[ChangeRequest]) -> int:
+        """Queue updates and deletions of sent messages, in one transaction; how many are queued.
+
+        Idempotent per ``(operation, original, revision)``. A change supersedes the changes of
+        the same message still waiting (not yet started): a newer update replaces an older one,
+        and a deletion replaces any update, so a card never ends showing an older correction.
+        """
+        changes = [ch for ch in changes if ch.of.activity_id and ch.of.target is not None]
+        if not changes:
+            return 0
+        now = self.clock.now()
+        c = deliveries.c
+        async with self.db.begin(immediate=True) as s:
+            for start in range(0, len(changes), 500):
+                chunk = changes[start : start + 500]
+                keys = [f"{ch.operation}:{ch.of.id}:{ch.revision}" for ch in chunk]
+                await s.execute(
+                    sa.update(deliveries)
+                    .where(
+                        c.original_id.in_([ch.of.id for ch in chunk]),
+                        c.operation == "update",
+                        c.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
+                        c.dedupe_key.not_in(keys),
+                    )
+                    .values(
+                        status=DeliveryStatus.CANCELLED.value, reason="superseded by a later change", updated_at=now
+                    )
+                )
+                rows = []
+                for ch, key in zip(chunk, keys, strict=True):
+                    assert ch.of.target is not None  # filtered above  # noqa: S101
+                    rows.append(
+                        {
+                            "tenant_id": ch.of.tenant_id,
+                            "dedupe_key": key,
+                            "purpose": ch.purpose,
+                            "subject_id": ch.subject_id,
+                            "recipient_kind": ch.of.recipient.kind,
+                            "recipient_key": ch.of.recipient.key,
+                            "recipient_name": ch.of.recipient.display_name,
+                            "message": message_to_json(ch.message or OutgoingMessage()),
+                            "status": DeliveryStatus.PENDING.value,
+                            "next_attempt_at": now,
+                            "attempts": 0,
+                            "reopened": False,
+                            "target": target_to_json(ch.of.target),
+                            "conversation_id": ch.of.target.conversation_id,
+                            "activity_id": ch.of.activity_id,
+                            "operation": ch.operation,
+                            "original_id": ch.of.id,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+                await s.execute(self._insert_ignore(rows))
+        self._wake.set()
+        return len(changes)
 
     def on_outcome(self, purpose: str, callback: OutcomeCallback) -> None:
         """Call ``callback`` when a delivery of ``purpose`` reaches sent, failed or unreachable."""
@@ -588,6 +670,9 @@ class DeliveryEngine:
         return await self._update_row(statement) == 1
 
     async def _send_and_record(self, row: Any, recipient: Recipient, target: ConversationTarget) -> None:
+        if row.operation != "send":
+            await self._change_and_record(row, target)
+            return
         message = message_from_json(row.message)
         extra = {"delivery": row.id, "purpose": row.purpose, "subject": row.subject_id, "tenant": row.tenant_id}
         try:
@@ -609,6 +694,47 @@ class DeliveryEngine:
             await self._retry_later(row, f"error: {exc!r}"[:500], None, attempts_done=row.attempts + 1)
             return
         await self._finish(row, DeliveryStatus.SENT, activity_id=activity_id, target=target)
+
+    async def _change_and_record(self, row: Any, target: ConversationTarget) -> None:
+        """Update or delete the message of delivery ``row.original_id``; record both rows."""
+        extra = {"delivery": row.id, "original": row.original_id, "operation": row.operation}
+        c = deliveries.c
+        try:
+            if row.operation == "update":
+                await self.messenger.update(target, row.activity_id, message_from_json(row.message))
+            else:
+                await self.messenger.delete(target, row.activity_id)
+        except DeliveryError as exc:
+            if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
+                if exc.kind is FailureKind.THROTTLED:
+                    self.limiter.conversations.pause(target.conversation_id, exc.retry_after or self.backoff_base)
+                await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
+            elif exc.kind is FailureKind.GONE and row.operation == "delete" and exc.status == 404:
+                # Nothing left to delete (deleted already, or the chat is gone): the card is not shown.
+                await self._update_row(
+                    sa.update(deliveries)
+                    .where(c.id == row.original_id)
+                    .values(status=DeliveryStatus.RECALLED.value, reason="recalled", updated_at=self.clock.now())
+                )
+                await self._finish(
+                    row, DeliveryStatus.SENT, reason=f"already gone: {_reason(exc)}"[:500], activity_id=row.activity_id
+                )
+            else:
+                log.warning("change of a sent message refused", extra={**extra, "reason": _reason(exc)})
+                status = DeliveryStatus.UNREACHABLE if exc.kind is FailureKind.GONE else DeliveryStatus.FAILED
+                await self._finish(row, status, reason=_reason(exc))
+            return
+        except Exception as exc:
+            log.exception("change of a sent message raised", extra=extra)
+            await self._retry_later(row, f"error: {exc!r}"[:500], None, attempts_done=row.attempts + 1)
+            return
+        now = self.clock.now()
+        if row.operation == "update":
+            original = {"message": row.message, "updated_at": now}
+        else:
+            original = {"status": DeliveryStatus.RECALLED.value, "reason": "recalled", "updated_at": now}
+        await self._update_row(sa.update(deliveries).where(c.id == row.original_id).values(**original))
+        await self._finish(row, DeliveryStatus.SENT, activity_id=row.activity_id, target=target)
 
     async def _reopen_and_send(
         self,
@@ -720,7 +846,9 @@ class DeliveryEngine:
         if status is DeliveryStatus.SENT:
             # A resend after an interrupted send keeps saying so (the person may have it twice).
             c = deliveries.c
-            values.update(activity_id=activity_id, sent_at=now, reason=sa.case((c.reason.like("resent:%"), c.reason)))
+            values.update(activity_id=activity_id, sent_at=now)
+            if reason is None:
+                values["reason"] = sa.case((c.reason.like("resent:%"), c.reason))
         if target is not None:
             values.update(target=target_to_json(target), conversation_id=target.conversation_id)
         await self._update_row(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))

@@ -41,8 +41,14 @@ deliveries = sa.Table(
     sa.Column("sent_at", UtcDateTime),
     sa.Column("read_at", UtcDateTime),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # ``send`` a new message, or ``update`` / ``delete`` the message of delivery ``original_id``
+    # (migration ``0013_bulk_jobs``).
+    sa.Column("operation", sa.String(10), nullable=False, server_default="send"),
+    sa.Column("original_id", BigId),
     sa.UniqueConstraint("tenant_id", "dedupe_key", name="uq_delivery_outbox_dedupe"),
     sa.Index("ix_delivery_outbox_due", "status", "next_attempt_at"),
     sa.Index("ix_delivery_outbox_subject", "tenant_id", "purpose", "subject_id"),
     sa.Index("ix_delivery_outbox_conversation", "tenant_id", "conversation_id"),
+    sa.Index("ix_delivery_outbox_subject_status", "tenant_id", "purpose", "subject_id", "status"),
+    sa.Index("ix_delivery_outbox_original", "original_id"),
 )

@@ -108,7 +108,18 @@ async def test_create_send_get_figures_csv_and_recall(api):
     assert sorted(r["status"] for r in rows).count("sent") == len(hr) - 1
 
     status, recalled = await call(api, "POST", f"/api/announcements/{ann_id}/recall", headers=AUTH)
-    assert status == 200 and recalled["deleted"] == len(hr) - 1 and recalled["status"] == "recalled"
+    assert status == 200 and recalled["removing"] == len(hr) - 1 and recalled["status"] == "recalled"
+    job_id = recalled["job"]["id"]
+    assert recalled["job"]["state"] in ("queued", "running")
+    await api.deliver()
+    status, job = await call(api, "GET", f"/api/announcement-jobs/{job_id}", headers=AUTH)
+    assert status == 200, job
+    assert (job["kind"], job["state"], job["expected"], job["done"]) == ("recall", "finished", len(hr) - 1, len(hr) - 1)
+    assert job["summary"] == {"done": len(hr) - 1, "superseded": 0, "not_done": 0, "reasons": {}}
+    status, listing = await call(api, "GET", "/api/announcement-jobs", headers=AUTH)
+    assert [j["id"] for j in listing["jobs"]] == [job_id]
+    status, missing = await call(api, "GET", "/api/announcement-jobs/0000000000000000", headers=AUTH)
+    assert status == 404 and "no bulk job" in missing["error"]
     status, again = await call(api, "POST", f"/api/announcements/{ann_id}/cancel", headers=AUTH)
     assert status == 409
 

@@ -158,6 +158,7 @@ async def test_missed_while_down_beyond_grace_is_reported_not_sent(service, engi
     await engine.drain()
     before = len(messenger.sent)
     await service.send_now("wave-0/one-week")
+    await service.jobs.idle()  # the Send's background job queues the cards
     await engine.drain()
     assert len(messenger.sent) > before
 
@@ -238,15 +239,25 @@ async def test_correct_updates_in_place_and_recall_deletes(service, engine, mess
     await engine.drain()
     sent = len(messenger.sent)
     assert sent > 0
-    updated = await service.correct(
+    job = await service.correct(
         ann.id, content=Content(body="Printers move on Monday.", correction="Corrected: Monday")
     )
-    assert updated == sent
+    assert job.expected == sent
+    assert messenger.updated == []  # the cards change in the background, not inside the request
+    await service.jobs.idle()
+    await engine.drain()
+    await service.jobs.idle()
+    assert len(messenger.updated) == sent
     assert all("Monday" in card_texts(m.card) for _, _, m in messenger.updated)
-    deleted = await service.recall(ann.id)
-    assert deleted == sent
+    assert (await service.job(job.id)).summary == {"done": sent, "superseded": 0, "not_done": 0, "reasons": {}}
+    job = await service.recall(ann.id)
+    assert job.expected == sent
+    await service.jobs.idle()
+    await engine.drain()
+    await service.jobs.idle()
     assert len(messenger.deleted) == sent
     assert (await service.get(ann.id)).status is AnnouncementStatus.RECALLED
+    assert {o.status for o in await engine.outcomes(TENANT, "announcement", ann.id)} == {DeliveryStatus.RECALLED}
 
 
 async def test_reschedule_moves_pending_updates_delivered_and_sends_a_notice(service, engine, messenger, clock):
@@ -260,7 +271,9 @@ async def test_reschedule_moves_pending_updates_delivered_and_sends_a_notice(ser
     sent_before = len(messenger.sent)
 
     result = await service.reschedule_wave("wave-3", dt.date(2027, 3, 6), by="dana")
+    await service.jobs.idle()
     await engine.drain()
+    await service.jobs.idle()
 
     assert result.new.start == dt.datetime(2027, 3, 6, 7, 0, tzinfo=PACIFIC)
     assert set(result.moved) >= {"wave-3/tomorrow", "wave-3/cutover-start", "wave-3/day-one"}
@@ -274,6 +287,7 @@ async def test_reschedule_moves_pending_updates_delivered_and_sends_a_notice(ser
     assert Counter(s.conversation_id for s in notices).most_common(1)[0][1] == 1
     # Doing it again sends no second notice.
     again = await service.reschedule_wave("wave-3", dt.date(2027, 3, 6), by="dana")
+    await service.jobs.idle()
     await engine.drain()
     assert again.moved == ()
     assert len(messenger.sent) == sent_before + len(notices)
@@ -296,3 +310,31 @@ async def test_two_services_starting_the_same_announcement_send_once(
     assert {o.status for o in await engine.outcomes(TENANT, "announcement", "wave-0/what-changes")} == {
         DeliveryStatus.SENT
     }
+
+
+async def test_a_send_recalled_while_it_is_still_queueing_sends_nothing_more(service, engine, messenger, monkeypatch):
+    monkeypatch.setattr("switchover.announcements.sending.CHUNK", 2)
+    ann = await service.create(
+        title="Printer move",
+        audience=Audience(kind="office", values=("Spokane Clinic",)),
+        content=Content(body="Printers move on Friday."),
+    )
+    render = service.cards.for_recipients
+    chunks = 0
+
+    async def recalled_during_the_second_chunk(announcement, recipients):
+        nonlocal chunks
+        chunks += 1
+        if chunks == 2:
+            await service.recall(ann.id)
+        return await render(announcement, recipients)
+
+    monkeypatch.setattr(service.cards, "for_recipients", recalled_during_the_second_chunk)
+    await service.run_due()
+    await engine.drain()
+    await service.jobs.idle()
+    assert chunks == 2  # the third chunk was never rendered
+    assert messenger.sent == []
+    outcomes = await engine.outcomes(TENANT, "announcement", ann.id)
+    assert len(outcomes) == 4 and {o.status for o in outcomes} == {DeliveryStatus.CANCELLED}
+    assert (await service.get(ann.id)).status is AnnouncementStatus.RECALLED

@@ -60,8 +60,15 @@ class AnnouncementsWorld:
         return self.services.delivery
 
     async def deliver(self, *, step: dt.timedelta = dt.timedelta(seconds=1), rounds: int = 200) -> None:
-        """Send everything due; retries wait on the ManualClock, which this moves forward a step at a time."""
+        """Send everything due; retries wait on the ManualClock, which this moves forward a step at a time.
+
+        The background steps of a lead's bulk operations (queueing a Send, its cards' changes,
+        finishing it) run as the app runs them; each round waits for them.
+        """
         for _ in range(rounds):
+            await self.service.jobs.idle()
+            await self.engine.drain(until_idle=False)
+            await self.service.jobs.idle()
             await self.engine.drain(until_idle=False)
             wait = await self.engine._seconds_until_more_work()
             if wait is None:
@@ -82,7 +89,18 @@ class AnnouncementsWorld:
         ]
 
     def sends(self) -> Counter[str]:
-        return Counter(r.conversation_id for r in self.connector.received[self.since :] if r.op == "send")
+        """Proactive messages per conversation since ``since``, the lead's own chat left out (see :meth:`told_lead`)."""
+        lead = person(LEAD).personal_conversation
+        return Counter(
+            r.conversation_id
+            for r in self.connector.received[self.since :]
+            if r.op == "send" and r.conversation_id != lead
+        )
+
+    def told_lead(self) -> list[str]:
+        """What the lead was told proactively since ``since`` (how their bulk operations ended)."""
+        lead = person(LEAD).personal_conversation
+        return [r.text for r in self.connector.received[self.since :] if r.op == "send" and r.conversation_id == lead]
 
     async def say(self, who: Person | str, text: str) -> list[Received]:
         return await self.teams.say(who, text)

@@ -159,12 +159,15 @@ async def test_calendar_reschedule_updates_delivered_cards_and_sends_a_notice(wo
     assert len(first) == 1 and "Saturday 16 January 2027" in first[0].card_text()
 
     replies = await world.say(LEAD, "reschedule wave-0 2027-01-23")
-    assert any(f"{len(pilot)} delivered cards updated in place" in r.text for r in replies), [r.text for r in replies]
+    assert any(f"updating {len(pilot)} cards delivered in place" in r.text for r in replies), [r.text for r in replies]
     await world.deliver()
     updates = world.connector.to(pilot[0].personal_conversation, "update")
-    assert updates and "Saturday 23 January 2027" in updates[-1].card_text()
+    assert len(updates) == 1 and "Saturday 23 January 2027" in updates[-1].card_text()
     cards = world.cards_to(pilot[0])
     assert len(cards) == 2 and "new date" in cards[-1].card_text()
+    assert world.told_lead() == [
+        f"Reschedule of Wave 0 - Pilot to 2027-01-23 finished: {len(pilot)} delivered cards updated."
+    ]
     moved = await world.service.get("wave-0/tomorrow")
     assert moved.send_at == dt.datetime(2027, 1, 22, 15, 0, tzinfo=PACIFIC)
 
@@ -194,12 +197,19 @@ async def test_correct_and_recall_a_sent_announcement(world):
     ann_id = await compose_and_send(world, "department Human Resources", body="Closed on Friday")
     await world.deliver()
     replies = await world.say(LEAD, f"correct {ann_id} : closed on Monday, not Friday")
-    assert any("3 delivered cards updated" in r.text for r in replies), [r.text for r in replies]
+    assert any("updating 3 cards delivered in place" in r.text for r in replies), [r.text for r in replies]
+    await world.deliver()
     update = world.connector.to(hr[0].personal_conversation, "update")[-1]
     assert "closed on Monday" in update.card_text()
     replies = await world.say(LEAD, f"recall {ann_id}")
-    assert any("3 delivered cards deleted" in r.text for r in replies)
+    assert any("3 cards delivered are being removed" in r.text for r in replies), [r.text for r in replies]
+    await world.deliver()
     assert len([k for k in world.connector.deleted if k[0] in {p.personal_conversation for p in hr}]) == 3
+    told = world.told_lead()
+    assert told[-2:] == [
+        "Correction of Parking finished: 3 cards updated.",
+        "Recall of Parking finished: 3 cards removed.",
+    ]
 
 
 async def test_cancel_a_scheduled_announcement_before_it_goes(world, clock):
@@ -226,6 +236,7 @@ async def test_restart_in_the_middle_of_a_broadcast_sends_everyone_exactly_once(
     world.since = len(world.connector.received)
     world.connector.latency = 0.01
     ann_id = await compose_and_send(world, "office Portland Clinic")
+    await world.service.jobs.idle()  # every card queued (the Send's background job)
 
     task = asyncio.create_task(world.engine.drain(until_idle=False))
     await world.connector.wait_for(lambda r: r.op == "send" and r.body.get("summary") == "Parking", count=8)
