@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -85,5 +86,7 @@ def engine(database, store, clock, messenger) -> DeliveryEngine:
 
 
 @pytest.fixture
-def service(database, plan, directory, store, engine, clock) -> AnnouncementService:
-    return AnnouncementService(database, plan, directory, store, engine, clock, tenant_id=TENANT)
+async def service(database, plan, directory, store, engine, clock) -> AsyncIterator[AnnouncementService]:
+    svc = AnnouncementService(database, plan, directory, store, engine, clock, tenant_id=TENANT)
+    yield svc
+    await svc.jobs.idle()  # bulk jobs' last checks finish before the database closes

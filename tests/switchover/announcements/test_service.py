@@ -289,6 +289,7 @@ async def test_reschedule_moves_pending_updates_delivered_and_sends_a_notice(ser
     again = await service.reschedule_wave("wave-3", dt.date(2027, 3, 6), by="dana")
     await service.jobs.idle()
     await engine.drain()
+    await service.jobs.idle()  # the job's last check, before the database closes
     assert again.moved == ()
     assert len(messenger.sent) == sent_before + len(notices)
 
