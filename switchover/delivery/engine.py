@@ -13,11 +13,14 @@ Row life cycle::
                                                                      \\-> failed / unreachable
 
 Crash safety. A row is ``claimed`` (with a lease, ``claimed_until``) in one
-statement. It waits for its rate slot while still only ``claimed``, is marked
-``sending`` in a small transaction immediately before the HTTP request, and the
-outcome is written immediately after. So:
+statement. It waits to be admitted by the rate limiter while still only ``claimed``
+(every long wait: a conversation's windows, a ``Retry-After`` pause), is marked
+``sending`` in a small transaction, takes its rate slot once that mark is committed,
+immediately before the HTTP request, and the outcome is written immediately after.
+So:
 
-* a worker that stops before the HTTP call leaves ``claimed`` rows; once the
+* a worker that stops before the HTTP call leaves ``claimed`` rows (or a
+  ``sending`` row whose request never left: it is resent, once); once the
   lease expires any worker claims them again (nothing was sent: no duplicate).
   A worker whose claim ran out while it waited (a long Retry-After pause) finds
   the row taken at the ``sending`` mark and leaves it alone;
@@ -45,6 +48,21 @@ ends ``sent``; the original delivery then carries the new message, or is ``recal
 Outcome writes of concurrent sends are committed together (group commit, through
 :class:`switchover.storage.batch.GroupWriter`), each caller still waiting for its own
 commit, so the order above holds.
+
+Pacing. Teams counts a request when it arrives, somewhere between the moment it leaves
+and the moment its answer is back, so that is where the limits are kept
+(:class:`~switchover.delivery.limits.RateLimiter`): a row is *admitted* before its mark
+(a place reserved in its conversation's windows; at most ``TeamsLimits.ahead`` seconds of
+the tenant's rate admitted and not yet gone), and its slot in the tenant's and the
+conversation's windows is *taken* only once the mark is committed, just before the
+request; the request then counts as arriving *now* until its answer is in, and from then
+on by the time of its answer. A group commit that lets several marked rows go at once
+cannot push a window over (they leave one slot at a time), nor can a request held up on
+its way (a busy event loop, the network). The admitted rows are the work kept ready
+ahead, so the rate does not wait on the commits. A 429 pauses its conversation for
+``Retry-After`` and keeps one tenant slot for as long; a marked row whose slot would
+come later than a quarter of its lease is put back (``pending``, nothing sent) and waits
+for admission again.
 
 Why one module of some 900 lines: the life cycle above is one state machine. Claiming,
 the ``sending`` mark, the send, the reopen of a gone chat, retries and recovery each
@@ -272,7 +290,11 @@ class DeliveryEngine:
         # Pacing must run on the same time as waiting: real sleeps pace on the monotonic clock;
         # an injected sleep (tests moving a ManualClock) paces on the injected clock.
         pace = time.monotonic if sleep is None else (lambda: self.clock.now().timestamp())
+        self._pace: Callable[[], float] = pace
         self.limiter = RateLimiter(self.limits, pace)
+        # Set (and replaced) whenever a request is answered, leaves or is given up: what a request
+        # waits for when the limiter has no time to give (the room is all admitted or on its way).
+        self._slot_freed = asyncio.Event()
         self.concurrency = concurrency
         self.batch_size = batch_size
         self.lease = lease
@@ -636,11 +658,18 @@ class DeliveryEngine:
                 reason=f"NoConversation: the bot has no conversation with this {what} (app not installed?)",
             )
             return
-        # The rate slot is taken while the row is only ``claimed``: a long wait (a conversation
-        # paused by Retry-After, the hourly window) must never pass inside ``sending``, where an
-        # expired lease would make another worker resend a message that may be on its way.
-        await self._acquire(row.tenant_id, target.conversation_id)
-        if not await self._mark_sending(row, target):
+        # Admitted while the row is only ``claimed``: a long wait (a conversation paused by
+        # Retry-After, the hourly window) must never pass inside ``sending``, where an expired
+        # lease would make another worker resend a message that may be on its way. The slot
+        # itself is taken after the mark is committed (``_depart``), when the request leaves.
+        await self._admit(row.tenant_id, target.conversation_id)
+        try:
+            marked = await self._mark_sending(row, target)
+        except BaseException:
+            self._release(row.tenant_id, target.conversation_id)  # nothing will leave
+            raise
+        if not marked:
+            self._release(row.tenant_id, target.conversation_id)
             return  # the claim was lost (lease expired and another worker took the row)
         task = asyncio.create_task(self._send_and_record(row, recipient, target))
         self._in_flight.add(task)
@@ -649,8 +678,83 @@ class DeliveryEngine:
         await asyncio.shield(task)
 
     async def _acquire(self, tenant_id: str, conversation_id: str) -> None:
-        while (wait := self.limiter.try_acquire(tenant_id, conversation_id)) > 0:
+        """Take a slot now, for a request that has no ``sending`` mark to wait for; :meth:`_done` after it."""
+        while (wait := self.limiter.acquire(tenant_id, conversation_id)) != 0:
+            await self._wait_for_room(wait)
+
+    def _done(self, tenant_id: str, conversation_id: str) -> None:
+        """The request that took a slot is answered (or failed): it counts from now, not as on its way."""
+        self.limiter.done(tenant_id, conversation_id)
+        self._freed()
+
+    async def _admit(self, tenant_id: str, conversation_id: str) -> None:
+        """Wait until a request to this conversation may be made ready, and reserve its place."""
+        while (wait := self.limiter.admit(tenant_id, conversation_id)) != 0:
+            await self._wait_for_room(wait)
+
+    async def _wait_for_room(self, wait: float | None) -> None:
+        if wait is not None:
             await self._sleep(wait)
+            return
+        # The room is all taken by requests admitted or on their way: no time to sleep for, so wait
+        # (in real time, never moving an injected clock) until one of them is done, leaves or is
+        # given up. (Moving an injected clock here would let it run past the leases of live sends.)
+        freed = self._slot_freed
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):  # a safety net only: every request is done or released
+                await freed.wait()
+
+    def _freed(self) -> None:
+        freed, self._slot_freed = self._slot_freed, asyncio.Event()
+        freed.set()
+
+    def _release(self, tenant_id: str, conversation_id: str) -> None:
+        self.limiter.release(tenant_id, conversation_id)
+        self._freed()
+
+    async def _depart(self, row: Any, target: ConversationTarget) -> bool:
+        """Take an admitted row's slot as its request leaves; False if the row was put back instead.
+
+        The wait here is short (the tenant's rate, a few rows ahead), unless 429s came in after the
+        row was admitted. A row whose slot would come later than a quarter of its lease is put back
+        to ``pending`` (nothing was sent) rather than waiting in ``sending`` towards the end of its lease.
+        """
+        tenant, conversation = row.tenant_id, target.conversation_id
+        latest = self._pace() + self.lease.total_seconds() / 4
+        try:
+            while (wait := self.limiter.depart(tenant, conversation)) != 0:
+                if self._pace() + (wait or 0.0) > latest:
+                    self._release(tenant, conversation)
+                    await self._put_back(row)
+                    return False
+                await self._wait_for_room(wait)
+        except BaseException:
+            self._release(tenant, conversation)
+            raise
+        return True
+
+    async def _put_back(self, row: Any) -> None:
+        """A row marked ``sending`` whose request never left goes back to ``pending`` as it was,
+        due at once: claimed again, it waits for admission while only ``claimed``."""
+        now = self.clock.now()
+        c = deliveries.c
+        await self._update_row(
+            sa.update(deliveries)
+            .where(c.id == row.id, c.status == DeliveryStatus.SENDING.value, c.claimed_by == self.worker_id)
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                attempts=row.attempts,
+                next_attempt_at=now,
+                claimed_by=None,
+                claimed_until=None,
+                updated_at=now,
+            )
+        )
+        log.info("delivery put back before sending: 429s hold the tenant back", extra={"delivery": row.id})
+
+    def _throttled(self, tenant_id: str, conversation_id: str, exc: DeliveryError) -> None:
+        """Teams answered 429: that conversation waits ``Retry-After``; the tenant slows down."""
+        self.limiter.throttled(tenant_id, conversation_id, exc.retry_after or self.backoff_base)
 
     async def _mark_sending(self, row: Any, target: ConversationTarget) -> bool:
         now = self.clock.now()
@@ -670,19 +774,30 @@ class DeliveryEngine:
         return await self._update_row(statement) == 1
 
     async def _send_and_record(self, row: Any, recipient: Recipient, target: ConversationTarget) -> None:
-        if row.operation != "send":
+        """Send (or update, or delete) an admitted row marked ``sending``: its slot is taken here, as the
+        request leaves."""
+        try:
+            message = message_from_json(row.message) if row.operation == "send" else None
+        except BaseException:
+            self._release(row.tenant_id, target.conversation_id)
+            raise
+        if not await self._depart(row, target):
+            return
+        if message is None:
             await self._change_and_record(row, target)
             return
-        message = message_from_json(row.message)
         extra = {"delivery": row.id, "purpose": row.purpose, "subject": row.subject_id, "tenant": row.tenant_id}
         try:
-            activity_id = await self.messenger.send(target, message)
+            try:
+                activity_id = await self.messenger.send(target, message)
+            finally:
+                self._done(row.tenant_id, target.conversation_id)
         except DeliveryError as exc:
             if exc.kind is FailureKind.GONE:
                 await self._reopen_and_send(row, recipient, target, message, exc)
             elif exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
                 if exc.kind is FailureKind.THROTTLED:
-                    self.limiter.conversations.pause(target.conversation_id, exc.retry_after or self.backoff_base)
+                    self._throttled(row.tenant_id, target.conversation_id, exc)
                 await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
             else:
                 log.warning("delivery rejected", extra={**extra, "reason": _reason(exc)})
@@ -700,14 +815,17 @@ class DeliveryEngine:
         extra = {"delivery": row.id, "original": row.original_id, "operation": row.operation}
         c = deliveries.c
         try:
-            if row.operation == "update":
-                await self.messenger.update(target, row.activity_id, message_from_json(row.message))
-            else:
-                await self.messenger.delete(target, row.activity_id)
+            try:
+                if row.operation == "update":
+                    await self.messenger.update(target, row.activity_id, message_from_json(row.message))
+                else:
+                    await self.messenger.delete(target, row.activity_id)
+            finally:
+                self._done(row.tenant_id, target.conversation_id)
         except DeliveryError as exc:
             if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
                 if exc.kind is FailureKind.THROTTLED:
-                    self.limiter.conversations.pause(target.conversation_id, exc.retry_after or self.backoff_base)
+                    self._throttled(row.tenant_id, target.conversation_id, exc)
                 await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
             elif exc.kind is FailureKind.GONE and row.operation == "delete" and exc.status == 404:
                 # Nothing left to delete (deleted already, or the chat is gone): the card is not shown.
@@ -751,14 +869,19 @@ class DeliveryEngine:
         # Creating a conversation counts against the same limits as sending.
         await self._acquire(row.tenant_id, f"create:{target.user_id}")
         try:
-            fresh = await self.messenger.open_personal(
-                tenant_id=target.tenant_id,
-                service_url=target.service_url,
-                user_id=target.user_id,
-                bot_id=target.bot_id,
-            )
+            try:
+                fresh = await self.messenger.open_personal(
+                    tenant_id=target.tenant_id,
+                    service_url=target.service_url,
+                    user_id=target.user_id,
+                    bot_id=target.bot_id,
+                )
+            finally:
+                self._done(row.tenant_id, f"create:{target.user_id}")
         except DeliveryError as exc:
             if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
+                if exc.kind is FailureKind.THROTTLED:
+                    self._throttled(row.tenant_id, f"create:{target.user_id}", exc)
                 await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
                 return
             await self._finish(
@@ -770,9 +893,14 @@ class DeliveryEngine:
         await self.conversations.remember(recipient, fresh)
         await self._acquire(row.tenant_id, fresh.conversation_id)
         try:
-            activity_id = await self.messenger.send(fresh, message)
+            try:
+                activity_id = await self.messenger.send(fresh, message)
+            finally:
+                self._done(row.tenant_id, fresh.conversation_id)
         except DeliveryError as exc:
             if exc.kind in (FailureKind.THROTTLED, FailureKind.TRANSIENT):
+                if exc.kind is FailureKind.THROTTLED:
+                    self._throttled(row.tenant_id, fresh.conversation_id, exc)
                 await self._retry_later(
                     row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1, target=fresh
                 )
@@ -949,13 +1077,16 @@ class DeliveryEngine:
         for attempt in range(1, self.max_attempts + 1):
             await self._acquire(row.tenant_id, target.conversation_id)
             try:
-                await call()
+                try:
+                    await call()
+                finally:
+                    self._done(row.tenant_id, target.conversation_id)
                 return
             except DeliveryError as exc:
                 if exc.kind not in (FailureKind.THROTTLED, FailureKind.TRANSIENT) or attempt == self.max_attempts:
                     raise
                 if exc.kind is FailureKind.THROTTLED:
-                    self.limiter.conversations.pause(target.conversation_id, exc.retry_after or self.backoff_base)
+                    self._throttled(row.tenant_id, target.conversation_id, exc)
                 await self._sleep(exc.retry_after if exc.retry_after is not None else self._backoff(attempt))
 
     async def mark_read(self, tenant_id: str, conversation_id: str, last_read_message_id: str) -> int:

@@ -322,3 +322,35 @@ async def test_a_throttled_reopen_is_retried_and_still_reopens(make_engine, stor
     assert outcome.status is DeliveryStatus.SENT
     assert outcome.target.conversation_id == "a:fresh-29:user-0"
     assert messenger.opened == ["29:user-0", "29:user-0"]
+
+
+async def test_a_marked_send_whose_slot_comes_too_late_is_put_back_unsent_and_sent_once_later(
+    make_engine, store, messenger, clock
+):
+    """Teams' 429s can hold the tenant back after a row was marked ``sending``: the row goes back
+    to ``pending`` (nothing left) instead of waiting in ``sending`` towards the end of its lease."""
+    [ana] = await add_users(store, 1)
+    engine = make_engine(lease=dt.timedelta(seconds=60))
+    mark = engine._mark_sending
+    marks = 0
+
+    async def mark_then_throttled(row, target):  # the first time, 429s for a second's worth of requests meanwhile
+        nonlocal marks
+        marked = await mark(row, target)
+        marks += 1
+        if marks == 1:
+            for n in range(60):
+                engine.limiter.throttled(TENANT, f"a:elsewhere-{n}", 40.0)
+        return marked
+
+    engine._mark_sending = mark_then_throttled  # type: ignore[method-assign]
+    [did] = await engine.enqueue(requests_for([ana]))
+    started = clock.now()
+    await engine.drain()
+
+    assert messenger.per_conversation() == {user_conversation(0): 1}
+    assert messenger.sent[0].at - started >= dt.timedelta(seconds=40)  # after the Retry-After, not before
+    outcome = await engine.get(did)
+    assert outcome.status is DeliveryStatus.SENT
+    assert outcome.reason is None  # not "resent": it never left while it was marked
+    assert marks == 2 and outcome.attempts == 1  # marked twice; the put-back mark did not count as an attempt
