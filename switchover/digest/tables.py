@@ -1,4 +1,4 @@
-"""The digest's one table (SQLAlchemy Core); migration ``0015_digests`` creates the same.
+"""The digest's one table (SQLAlchemy Core); migration ``0014_digests`` creates the same.
 
 One row per digest occurrence of a tenant (``2027-02-15T08:00/daily``, ``wave-2/cutover-start``),
 unique: the row is the claim, so two instances never send the same digest twice.

@@ -1,6 +1,6 @@
 """The daily digest's occurrences: each claimed once per tenant, with the picture it sent.
 
-Revision ID: 0015_digests
+Revision ID: 0014_digests
 Revises: 0001_core
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from switchover.storage.base import UtcDateTime
 
-revision = "0015_digests"
+revision = "0014_digests"
 down_revision = "0001_core"
 branch_labels = ("digests",)
 depends_on = None
