@@ -11,13 +11,17 @@ sends moved, added or cancelled). ``GET /api/plan`` shows the revision in force 
 lead's ``reschedule`` (cutover window, hypercare, the desk's staffed days and pending sends move
 together; delivered cards are updated and the wave gets the reschedule notice).
 
+``POST /api/waves/{key}/state`` with ``{"state": "cutover-complete"}`` (or ``cutover-started``): what a
+lead's ``cutover complete wave-3`` records once confirmed: the state (status and the digest show it)
+and the wave's matching manual announcement, sent to its people (``sending``: how many).
+
 Behind the API's bearer token (:mod:`api.auth`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,6 +31,7 @@ from api.openapi import GUARDED, add_fragment, error, json_body
 from switchover.plan.reader import PlanError
 from switchover.plan_apply import describe
 from switchover.services import Services
+from switchover.status.wavestates import RecordedState, WaveStateStore, apply_change, plan_change
 
 MAX_PLAN_CHARS = 2_000_000
 
@@ -54,8 +59,17 @@ class WaveMoveBody(BaseModel):
     by: str | None = Field(None, max_length=200, description="who is moving it (UPN), recorded with the move")
 
 
+class WaveStateBody(BaseModel):
+    """The body of ``POST /api/waves/{key}/state``: the state a lead records for the wave."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["cutover-started", "cutover-complete"] = Field(..., description="what to record")
+    by: str | None = Field(None, max_length=200, description="who is recording it (UPN)")
+
+
 def setup(app: web.Application, services: Services) -> None:
-    """Add ``GET /api/plan``, ``POST /api/plan`` and ``POST /api/waves/{key}/move``."""
+    """Add ``GET /api/plan``, ``POST /api/plan``, ``POST /api/waves/{key}/move`` and ``.../state``."""
 
     async def served_only(request: web.Request) -> web.Response | None:
         served = services.plan.organisation.tenant_id or await services.tenant.settle()
@@ -175,13 +189,58 @@ def setup(app: web.Application, services: Services) -> None:
             }
         )
 
+    async def state(request: web.Request) -> web.Response:
+        if (refused := await served_only(request)) is not None:
+            return refused
+        key = request.match_info["key"]
+        if key not in {w.key for w in services.plan.waves}:
+            return web.json_response({"error": f"no wave {key!r}"}, status=404)
+        try:
+            raw = await request.json()
+        except (ValueError, LookupError):
+            return web.json_response({"error": "a JSON body is required"}, status=400)
+        try:
+            body = WaveStateBody.model_validate(raw)
+        except ValidationError as exc:
+            fields = [
+                {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+                for e in exc.errors(include_url=False)
+            ]
+            return web.json_response({"error": "invalid request", "fields": fields}, status=400)
+        who = f"API token {request[GRANT].name}"
+        await services.tenant.settle()
+        change = await plan_change(services.announcements, key, RecordedState(body.state))
+        record, job = await apply_change(
+            services.announcements,
+            WaveStateStore(services.db),
+            change,
+            by=f"{body.by} ({who})" if body.by else who,
+            lead=None,
+        )
+        services.delivery.wake()
+        return web.json_response(
+            {
+                "wave": key,
+                "state": record.state.value,
+                "set_by": record.set_by,
+                "set_at": record.set_at.isoformat(),
+                "announcement": change.announcement.id if change.announcement is not None else None,
+                "sending": job.expected if job is not None else 0,
+            }
+        )
+
     app.router.add_get("/api/plan", show)
     app.router.add_post("/api/plan", apply)
     app.router.add_post("/api/waves/{key}/move", move)
+    app.router.add_post("/api/waves/{key}/state", state)
     add_fragment(
         app,
         OPENAPI_PATHS,
-        {"PlanBody": PlanBody.model_json_schema(), "WaveMoveBody": WaveMoveBody.model_json_schema()},
+        {
+            "PlanBody": PlanBody.model_json_schema(),
+            "WaveMoveBody": WaveMoveBody.model_json_schema(),
+            "WaveStateBody": WaveStateBody.model_json_schema(),
+        },
     )
 
 
@@ -315,6 +374,38 @@ OPENAPI_PATHS: dict[str, Any] = {
                     },
                 ),
                 "400": error("not JSON, a bad date or time, or a window ending before it starts; nothing moved"),
+                "404": error("no such wave, or not the tenant this Switchover serves"),
+            },
+        }
+    },
+    "/api/waves/{key}/state": {
+        "post": {
+            "summary": "Record a wave's state (cutover started or complete) and send its matching manual announcement",
+            "parameters": [
+                {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}, "example": "wave-3"}
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WaveStateBody"}}},
+            },
+            "responses": {
+                **GUARDED,
+                "200": json_body(
+                    "recorded: the state, who and when, and the announcement being sent (to ``sending`` people)",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "wave": {"type": "string"},
+                            "state": {"enum": ["cutover-started", "cutover-complete"]},
+                            "set_by": {"type": "string"},
+                            "set_at": {"type": "string", "format": "date-time"},
+                            "announcement": {"type": ["string", "null"]},
+                            "sending": {"type": "integer"},
+                        },
+                        "required": ["wave", "state", "set_by", "set_at", "announcement", "sending"],
+                    },
+                ),
+                "400": error("not JSON, or a state other than cutover-started or cutover-complete; nothing recorded"),
                 "404": error("no such wave, or not the tenant this Switchover serves"),
             },
         }

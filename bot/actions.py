@@ -159,6 +159,13 @@ class AnnouncementAction(ActionData):
     announcement_id: Key = ""
 
 
+class WaveStateAction(ActionData):
+    """``wave_state_confirm`` / ``wave_state_cancel``: the wave and the state a lead is recording."""
+
+    wave: Key
+    state: Literal["cutover-started", "cutover-complete"]
+
+
 # -- status ---------------------------------------------------------------------------
 
 

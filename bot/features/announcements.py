@@ -17,6 +17,9 @@ gets a polite refusal, or, for words people also use in questions, an answer)::
     correct <id> : <correction>               update every delivered card in place
     recall <id>                               delete every delivered card
     reschedule <wave> <YYYY-MM-DD> [HH:MM-HH:MM]   move a wave's cutover (and hypercare with it)
+    postpone <wave> to <YYYY-MM-DD> [HH:MM-HH:MM]  the same as reschedule
+    cutover started <wave>                    record it (a confirm card first); status shows it
+    cutover complete <wave>                   record it and send the wave's manual cutover-complete card
 
 ``announce`` replies with a preview of the card and a confirmation card (Send / Discard).
 Send, correct, recall and reschedule answer at once ("sending to 412 people", "updating 412
@@ -34,7 +37,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from bot.actions import AnnouncementAction
+from bot.actions import AnnouncementAction, WaveStateAction
 from bot.routing import Router
 from bot.turn import Asker, Turn
 from cards.render import render_card
@@ -51,6 +54,7 @@ from switchover.announcements import (
 from switchover.announcements.calendar import campaign_id
 from switchover.announcements.model import PURPOSE
 from switchover.services import Services
+from switchover.status.wavestates import RecordedState, WaveStateStore, apply_change, plan_change
 from switchover.timefmt import format_day, format_moment, format_window
 
 log = logging.getLogger(__name__)
@@ -92,6 +96,25 @@ def register(router: Router, services: Services) -> None:
         leads_only=True,
         refusal=refusal("reschedule waves"),
     )
+    router.command(
+        "postpone",
+        lead(h.postpone),
+        help="move a wave's cutover later (as reschedule)",
+        leads_only=True,
+        refusal=refusal("postpone waves"),
+    )
+    for phrase, state in (("cutover started", "cutover-started"), ("cutover complete", "cutover-complete")):
+        router.command(
+            phrase,
+            lead(h.wave_state(RecordedState(state))),
+            help=f"record a wave's {phrase}",
+            leads_only=True,
+            refusal=refusal("change a wave's state"),
+        )
+    for verb, handler in (("wave_state_confirm", h.state_confirm), ("wave_state_cancel", h.state_cancel)):
+        router.action(
+            verb, lead(handler), data=WaveStateAction, leads_only=True, refusal=refusal("change a wave's state")
+        )
     # Words people also use in questions ("cancel my meeting"): for anyone but a lead, an answer.
     router.command("announcement", lead(h.report), leads_only=True)
     router.command("send", lead(h.send), leads_only=True)
@@ -402,8 +425,17 @@ class _Handlers:
         )
         self.service.start_job(job)
 
-    async def reschedule(self, turn: Turn, _: str) -> None:
+    async def postpone(self, turn: Turn, _: str) -> None:
+        """``postpone wave-3 to 2027-03-06 [07:00-16:00]``: a reschedule ("to" is optional)."""
         words = _rest(turn, 1).split()
+        if len(words) > 1 and words[1].casefold() == "to":
+            del words[1]
+        await self._reschedule(turn, words, verb="postpone")
+
+    async def reschedule(self, turn: Turn, _: str) -> None:
+        await self._reschedule(turn, _rest(turn, 1).split())
+
+    async def _reschedule(self, turn: Turn, words: list[str], verb: str = "reschedule") -> None:
         waves = {w.key for w in self.services.plan.waves}
         start = end = None
         try:
@@ -416,8 +448,9 @@ class _Handlers:
         if len(words) > 3:
             day = None
         if wave_key not in waves or day is None:
+            to = " to" if verb == "postpone" else ""
             await turn.reply_text(
-                "Write: **reschedule** *wave* *YYYY-MM-DD* [*HH:MM-HH:MM*], e.g. reschedule wave-3 2027-03-06 "
+                f"Write: **{verb}** *wave*{to} *YYYY-MM-DD* [*HH:MM-HH:MM*], e.g. {verb} wave-3{to} 2027-03-06 "
                 f"07:00-16:00 (without times the window keeps its times; waves: {', '.join(sorted(waves))})."
             )
             return
@@ -447,6 +480,59 @@ class _Handlers:
         )
         if result.job is not None:
             self.service.start_job(result.job)
+
+    # -- wave states ---------------------------------------------------------------
+
+    def wave_state(self, state: RecordedState) -> Callable[[Turn, str], Awaitable[None]]:
+        """``cutover started wave-2`` / ``cutover complete wave-2``: a confirm card saying what will happen."""
+
+        async def ask(turn: Turn, _: str) -> None:
+            words = _rest(turn, 2).split()
+            waves = {w.key for w in self.services.plan.waves}
+            wave_key = words[0].casefold() if len(words) == 1 else ""
+            phrase = state.value.replace("-", " ")
+            if wave_key not in waves:
+                await turn.reply_text(
+                    f"Write: **{phrase}** *wave*, e.g. {phrase} wave-2 (waves: {', '.join(sorted(waves))})."
+                )
+                return
+            change = await plan_change(self.service, wave_key, state)
+            title = self.services.plan.wave(wave_key).title
+            sends = (
+                f"send {change.announcement.id} ({change.announcement.title}) to {_people(change.recipients)}"
+                if change.announcement is not None
+                else "send nothing (the plan has no manual announcement for it that is still to go)"
+            )
+            text = f"Record {phrase} for {title}? Status and the digest will show it, and I will {sends}."
+            card = render_card("wave-state-confirm", wave=wave_key, state=state.value, text=text)
+            await turn.reply_card(card, summary=f"Record {phrase} for {title}?")
+
+        return ask
+
+    async def state_confirm(self, turn: Turn, data: WaveStateAction) -> dict[str, Any] | None:
+        state = RecordedState(data.state)
+        phrase = state.value.replace("-", " ")
+        if data.wave not in {w.key for w in self.services.plan.waves}:
+            return _state_notice(data, f"There is no wave {data.wave}; nothing was recorded.")
+        who = await turn.user()
+        change = await plan_change(self.service, data.wave, state)
+        _, job = await apply_change(
+            self.service,
+            WaveStateStore(self.services.db),
+            change,
+            by=who.upn if who else (turn.asker.upn or turn.asker.aad_object_id or "a lead"),
+            lead=await self._lead(turn),
+        )
+        title = self.services.plan.wave(data.wave).title
+        text = f"Recorded {phrase} for {title}."
+        if job is not None and change.announcement is not None:
+            text += (
+                f" Sending {change.announcement.id} to {_people(job.expected)} now; I'll tell you here when it is done."
+            )
+        return _state_notice(data, text)
+
+    async def state_cancel(self, turn: Turn, data: WaveStateAction) -> dict[str, Any] | None:
+        return _state_notice(data, "Cancelled; nothing was recorded or sent.")
 
     async def _lead(self, turn: Turn) -> Lead:
         """The lead asking, who is told in this chat how their operation ended."""
@@ -510,6 +596,10 @@ class _Handlers:
         if conversation is None or not last_read_message_id:
             return
         await on_read_receipt(self.services, turn.asker, str(last_read_message_id), conversation.id)
+
+
+def _state_notice(data: WaveStateAction, text: str) -> dict[str, Any]:
+    return render_card("wave-state-confirm", wave=data.wave, state=data.state, text=text, done=True)
 
 
 def _people(n: int) -> str:

@@ -28,6 +28,7 @@ LEAD_ITEMS = (
         "reschedule <wave> <date> [HH:MM-HH:MM]",
         "move a wave and its hypercare: pending notices move, sent cards are updated in place",
     ),
+    ("cutover started <wave> / cutover complete <wave>", "record where a wave is; sends its cutover-complete card"),
     ("readiness", "who has registered MFA, per wave and department"),
     ("status", "where each wave stands: reach, readiness, announcements and problem reports"),
 )

@@ -253,7 +253,11 @@ def _wave_view(wave: WaveStatus, *, buttons: bool) -> dict[str, Any]:
             )
         if wave.open_reports:
             view_buttons.append(_button(f"Open reports ({wave.open_reports})", "status_reports", {"wave": wave.key}))
-    return {"heading": f"{wave.title}: {STATE_WORDS[wave.state]}", "facts": facts, "buttons": view_buttons}
+    return {
+        "heading": f"{wave.title}: {STATE_WORDS[wave.state]}{' (overrunning)' if wave.overrunning else ''}",
+        "facts": facts,
+        "buttons": view_buttons,
+    }
 
 
 def _readiness(wave: WaveStatus) -> str:

@@ -107,7 +107,10 @@ def _wave_view(wave: WaveStatus) -> dict[str, Any]:
         )
     by_priority = ", ".join(f"{p} {n}" for p, n in wave.open_by_priority.items() if n)
     facts.append({"title": "Open reports", "value": f"{wave.open_reports} ({by_priority})" if by_priority else "0"})
-    return {"heading": f"{wave.title}: {STATE_WORDS[wave.state]}", "facts": facts}
+    return {
+        "heading": f"{wave.title}: {STATE_WORDS[wave.state]}{' (overrunning)' if wave.overrunning else ''}",
+        "facts": facts,
+    }
 
 
 def _readiness(wave: WaveStatus) -> str:

@@ -35,7 +35,7 @@ class WaveState(StrEnum):
 
     UPCOMING = "upcoming"
     POSTPONED = "postponed"
-    CUTOVER = "cutover"  # cutover in progress
+    CUTOVER = "cutover"  # cutover in progress (``overrunning`` past its window until a lead marks it complete)
     HYPERCARE = "hypercare"
     DONE = "done"
 
@@ -96,6 +96,8 @@ class WaveStatus(_Frozen):
     planned_start: dt.datetime  # the plan's original window, UTC
     hypercare_until: dt.date  # the plan's date, moved with the wave when it was rescheduled
     postponed_from: dt.datetime | None = None  # the plan's start, when the wave was moved later
+    recorded: str | None = None  # what a lead recorded: cutover-started, cutover-complete (it beats the clock)
+    overrunning: bool = False  # cutover started, its window has ended, and no lead has marked it complete
     days_to_cutover: int  # calendar days from the picture's day to the cutover's day (negative: past)
     reach: Reach
     readiness: WaveReadiness

@@ -42,6 +42,7 @@ from switchover.status.model import (
     percent,
 )
 from switchover.status.queries import ReportFilter
+from switchover.status.wavestates import RecordedState, WaveStateRecord, WaveStateStore
 from switchover.storage.conversations import ConversationStore
 from switchover.storage.db import Database
 
@@ -120,6 +121,7 @@ class StatusService:
         self.announcements = announcements
         self.readiness = readiness
         self._plan = plan or (lambda: announcements.plan)
+        self.wave_states = WaveStateStore(db)
 
     @property
     def plan(self) -> Plan:
@@ -141,12 +143,15 @@ class StatusService:
         moves = current.moves
         latest = await self._latest_announcements(plan)
         open_counts = await queries.open_counts(self.db, tenant_id)
+        recorded = await self.wave_states.all(tenant_id)
         waves = []
         for wave in plan.waves:
             people = members[wave.key]
             waves.append(
                 WaveStatus(
-                    **self._timing(plan, *_as_planned(current.base, wave, moves.get(wave.key)), now),
+                    **self._timing(
+                        plan, *_as_planned(current.base, wave, moves.get(wave.key)), now, recorded.get(wave.key)
+                    ),
                     reach=_reach(people, reachable),
                     readiness=_wave_readiness(plan, wave, people, report, compliant),
                     announcement=await self._figures(tenant_id, latest.get(wave.key)),
@@ -165,9 +170,20 @@ class StatusService:
         )
 
     def _timing(
-        self, plan: Plan, wave: Wave, moved: WaveDates | None, hypercare: dt.date | None, now: dt.datetime
+        self,
+        plan: Plan,
+        wave: Wave,
+        moved: WaveDates | None,
+        hypercare: dt.date | None,
+        now: dt.datetime,
+        recorded: WaveStateRecord | None = None,
     ) -> dict[str, Any]:
-        """``wave`` as planned (the revision in force), ``moved`` and ``hypercare`` as a lead's move set them."""
+        """``wave`` as planned (the revision in force), ``moved`` and ``hypercare`` as a lead's move set them.
+
+        A state a lead recorded beats the clock: "cutover complete" is hypercare (then done) whatever
+        the window says; "cutover started" is a cutover from then on, overrunning once the window
+        has ended, until a lead marks it complete.
+        """
         zone = plan.zone_of(wave)
         planned_start = wave.cutover.start.astimezone(dt.UTC)
         planned_end = wave.cutover.end.astimezone(dt.UTC)
@@ -185,6 +201,12 @@ class StatusService:
             state = WaveState.HYPERCARE
         else:
             state = WaveState.DONE
+        overrunning = False
+        if recorded is not None and recorded.state is RecordedState.CUTOVER_COMPLETE:
+            state = WaveState.HYPERCARE if now < hypercare_ends else WaveState.DONE
+        elif recorded is not None and recorded.state is RecordedState.CUTOVER_STARTED:
+            state = WaveState.CUTOVER
+            overrunning = now >= end
         return {
             "key": wave.key,
             "number": wave.number,
@@ -196,6 +218,8 @@ class StatusService:
             "planned_start": planned_start,
             "hypercare_until": hypercare_until,
             "postponed_from": planned_start if later else None,
+            "recorded": recorded.state.value if recorded is not None else None,
+            "overrunning": overrunning,
             "days_to_cutover": (start.astimezone(zone).date() - now.astimezone(zone).date()).days,
         }
 

@@ -55,6 +55,8 @@ MALFORMED: list[tuple[str, dict[str, Any], str]] = [
     ("status_people", {"wave": "wave-2", "kind": {"all": True}}, "kind"),
     ("status_reports", {"priority": "P9"}, "priority"),
     ("status_reports", {"overdue": "yes please"}, "overdue"),
+    ("wave_state_confirm", {"wave": "wave-2", "state": "done"}, "state"),
+    ("wave_state_cancel", {"wave": ["wave-2"], "state": "cutover-complete"}, "wave"),
 ]
 READS_NOTHING = {"problem_cancel", "status_refresh"}  # Cancel; back to the status card
 
