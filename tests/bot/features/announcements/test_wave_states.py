@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from switchover.status.wavestates import RecordedState, WaveStateStore
+from tests.cards.schema import schema_errors
 from tests.support.app import TeamsClient, make_settings, person, start_app
 
 from .conftest import LEAD, AnnouncementsWorld, people_where
@@ -56,6 +57,11 @@ async def status_text(world) -> str:
     return " ".join(r.card_text() if r.card else r.text for r in await world.say(LEAD, "status"))
 
 
+async def digest_text(world) -> str:
+    """The digest as it goes out now (the lead's ``digest now`` preview)."""
+    return " ".join(r.card_text() for r in await world.say(LEAD, "digest now") if r.card)
+
+
 async def installed_members(world, n: int) -> list:
     members = [p for p in wave_2_members() if p.upn != person(LEAD).upn][:n]
     for p in members:
@@ -69,6 +75,7 @@ async def test_cutover_complete_is_confirmed_recorded_sent_to_the_wave_and_shown
     world.since = len(world.connector.received)
 
     card = confirm_card(await world.say(LEAD, "cutover complete wave-2"))
+    assert schema_errors(card) == []
     text = str(card)
     assert "wave-2/cutover-complete" in text and f"to {len(wave_2_members())} people" in text, text
     assert verbs(card)["wave_state_confirm"] == {"wave": "wave-2", "state": "cutover-complete"}
@@ -133,6 +140,8 @@ async def test_a_started_cutover_overruns_its_window_until_the_api_marks_it_comp
     world.clock.set(dt.datetime(2027, 2, 13, 17, 30, tzinfo=PACIFIC))  # the window ended at 16:00
     shown = await status_text(world)
     assert "Wave 2 - Seattle & Tacoma clinical: cutover in progress (overrunning)" in shown, shown
+    digest = await digest_text(world)
+    assert "Wave 2 - Seattle & Tacoma clinical: cutover in progress (overrunning)" in digest, digest
 
     world.since = len(world.connector.received)
     url = f"{world.app.url}/api/waves/wave-2/state"
@@ -155,6 +164,7 @@ async def test_a_started_cutover_overruns_its_window_until_the_api_marks_it_comp
     assert set(sends) == {p.personal_conversation for p in installed} and set(sends.values()) == {1}, sends
     shown = await status_text(world)
     assert "Wave 2 - Seattle & Tacoma clinical: hypercare" in shown and "overrunning" not in shown, shown
+    assert "Wave 2 - Seattle & Tacoma clinical: hypercare" in await digest_text(world)
 
 
 async def test_postpone_is_the_reschedule(world):
