@@ -24,8 +24,15 @@ ZONE = ZoneInfo("America/Los_Angeles")
 DATES = WaveDates(dt.datetime(2027, 2, 27, 15, tzinfo=dt.UTC), dt.datetime(2027, 2, 28, 0, tzinfo=dt.UTC))
 
 
+class _NoDelivery:
+    """Cards only: the service registers its outcome callbacks and never sends."""
+
+    def on_outcome(self, purpose: str, callback: object) -> None:
+        pass
+
+
 def service() -> AnnouncementService:
-    return AnnouncementService(None, PLAN, None, None, None, None, tenant_id="t")  # type: ignore[arg-type]
+    return AnnouncementService(None, PLAN, None, None, _NoDelivery(), None, tenant_id="t")  # type: ignore[arg-type]
 
 
 def announcement(kind: str, title: str, words: str, **content: object) -> Announcement:

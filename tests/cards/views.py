@@ -251,6 +251,7 @@ VIEWS: dict[str, View] = {
         "empty": t,
         "actions": _many(n, lambda i: {"title": t, "verb": "status_reports", "data": {"area": t, "page": i}}),
     },
+    "wave-state-confirm": lambda t, n: {"text": t, "wave": t, "state": t, "done": False},
     "welcome": lambda t, n: {"greeting": t, "intro": t, "wave_title": t, "cutover_text": t, "closing": t},
 }
 
