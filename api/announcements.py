@@ -24,6 +24,7 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
 from api.auth import TENANT
+from api.body import field_errors
 from api.openapi import GUARDED, add_fragment, error, json_body
 from switchover.announcements import (
     Announcement,
@@ -63,14 +64,6 @@ class CreateAnnouncement(BaseModel):
             return value.astimezone(dt.UTC) if value is not None else None
         except OverflowError:  # 9999-12-31T23:59:59-01:00 is after year 9999 in UTC
             raise ValueError("out of range: it must fall between the years 1 and 9999 in UTC") from None
-
-
-def field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """Pydantic errors as ``[{"field": "audience.kind", "message": ...}]``."""
-    return [
-        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-        for e in exc.errors(include_url=False)
-    ]
 
 
 def as_json(a: Announcement, figures: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth import GRANT, TENANT
+from api.body import field_errors, read_model
 from api.openapi import GUARDED, add_fragment, error, json_body
 from switchover.plan.reader import PlanError
 from switchover.plan_apply import describe
@@ -150,18 +151,9 @@ def setup(app: web.Application, services: Services) -> None:
         key = request.match_info["key"]
         if key not in {w.key for w in services.plan.waves}:
             return web.json_response({"error": f"no wave {key!r}"}, status=404)
-        try:
-            raw = await request.json()
-        except (ValueError, LookupError):
-            return web.json_response({"error": "a JSON body is required"}, status=400)
-        try:
-            body = WaveMoveBody.model_validate(raw)
-        except ValidationError as exc:
-            fields = [
-                {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-                for e in exc.errors(include_url=False)
-            ]
-            return web.json_response({"error": "invalid request", "fields": fields}, status=400)
+        body = await read_model(request, WaveMoveBody)
+        if isinstance(body, web.Response):
+            return body
         who = f"API token {request[GRANT].name}"
         await services.tenant.settle()
         try:
@@ -195,18 +187,9 @@ def setup(app: web.Application, services: Services) -> None:
         key = request.match_info["key"]
         if key not in {w.key for w in services.plan.waves}:
             return web.json_response({"error": f"no wave {key!r}"}, status=404)
-        try:
-            raw = await request.json()
-        except (ValueError, LookupError):
-            return web.json_response({"error": "a JSON body is required"}, status=400)
-        try:
-            body = WaveStateBody.model_validate(raw)
-        except ValidationError as exc:
-            fields = [
-                {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-                for e in exc.errors(include_url=False)
-            ]
-            return web.json_response({"error": "invalid request", "fields": fields}, status=400)
+        body = await read_model(request, WaveStateBody)
+        if isinstance(body, web.Response):
+            return body
         who = f"API token {request[GRANT].name}"
         await services.tenant.settle()
         change = await plan_change(services.announcements, key, RecordedState(body.state))
@@ -269,11 +252,7 @@ async def _read(request: web.Request) -> tuple[str | web.Response, str | None]:
     try:
         body = PlanBody.model_validate(raw)
     except ValidationError as exc:
-        fields = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-            for e in exc.errors(include_url=False)
-        ]
-        return web.json_response({"error": "invalid request", "fields": fields}, status=400), None
+        return web.json_response({"error": "invalid request", "fields": field_errors(exc)}, status=400), None
     return body.plan, body.by
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import TENANT
+from api.body import read_model
 from api.openapi import GUARDED, add_fragment, error, json_body
 from switchover.membership import members_by_wave
 from switchover.services import Services
@@ -61,18 +62,9 @@ def setup(app: web.Application, services: Services) -> None:
             return web.json_response(
                 {"error": "app installation needs the Graph directory and TEAMS_APP_CATALOG_ID"}, status=404
             )
-        try:
-            raw = await request.json()
-        except (ValueError, LookupError):  # not JSON, not in its charset, or an unknown charset
-            return web.json_response({"error": "a JSON body is required"}, status=400)
-        try:
-            body = Install.model_validate(raw)
-        except ValidationError as exc:
-            fields = [
-                {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-                for e in exc.errors(include_url=False)
-            ]
-            return web.json_response({"error": "invalid request", "fields": fields}, status=400)
+        body = await read_model(request, Install)
+        if isinstance(body, web.Response):
+            return body
         if not (body.wave or body.users):
             return web.json_response({"error": "give 'wave' (a wave key) or 'users' (UPNs)"}, status=400)
         users = []
