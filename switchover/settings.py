@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     teams_app_developer: str = Field("Switchover", validation_alias=AliasChoices("TEAMS_APP_DEVELOPER"))
     # The public host name of the messaging endpoint, e.g. switchover.example.org.
     bot_domain: str = Field("", validation_alias=AliasChoices("BOT_DOMAIN"))
+    # Signs the links the bot hands out beyond Teams (chart images, email acknowledgements:
+    # switchover/links.py); the same on every instance. Empty: a random one per process.
+    link_secret: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("SWITCHOVER_LINK_SECRET"))
     # Delivery (announcements, problem notifications): Teams' per-app-per-tenant limit, what to
     # do with a send a hard crash left in doubt, and how late a missed announcement still goes.
     tenant_rate: float = Field(50.0, gt=0, le=1000, validation_alias=AliasChoices("SWITCHOVER_TENANT_RATE"))
