@@ -41,7 +41,11 @@ _REWRITES = (
     (re.compile(r"\b([hs])\s+drive\b"), r"\1drive"),
     (re.compile(r"\bone\s+drive\b"), "onedrive"),
     (re.compile(r"\bshare\s*point\b"), "sharepoint"),
-    (re.compile(r"\bsign\s*-?\s*in\b|\blog\s*-?\s*in\b|\blogon\b|\blog\s+on\b"), " signin "),
+    (
+        # "sign in", "signing in", "signed in", "log-in", "logged on", "logon": one word.
+        re.compile(r"\bsign(?:ing|ed|s)?\s*-?\s*in\b|\blog(?:ging|ged|s)?\s*-?\s*(?:in|on)\b|\blogon\b"),
+        " signin ",
+    ),
     (re.compile(r"\bmulti\s*-?\s*factor\b|\b2fa\b|\btwo\s*-?\s*factor\b"), " mfa "),
     (re.compile(r"\be\s*-?\s*mail\b"), "email"),
     (re.compile(r"\bwin\s*11\b|\bwindows\s*11\b"), " windows11 "),
@@ -53,6 +57,10 @@ _REWRITES = (
 
 def _stem(word: str) -> str:
     # Crude but predictable: enough to make "printers"/"printing"/"printed" meet.
+    if word.endswith("es") and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        # "licences", "invoices", "messages" are the plural of a word ending in "e"
+        # ("licence"): only "boxes", "passes", "switches" lose their "es".
+        word = word[:-1]
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]

@@ -113,6 +113,20 @@ def test_accents_do_not_split_words():
     assert "krakow" in normalise("KRAKÓW")
 
 
+def test_a_plural_meets_its_singular():
+    """A plural of a word ending in "e" ("licences") is the plan's keyword ("licence"), and "switches" is "switch"."""
+    assert normalise("licences invoices messages") == normalise("licence invoice message")
+    assert normalise("switches passes") == normalise("switch pass")
+    assert normalise("printers printing printed") == normalise("printer print print")
+
+
+@pytest.mark.parametrize(
+    "text", ["signing in", "signed in", "sign-in", "log in", "logging in", "logged on", "logon", "Sign In"]
+)
+def test_every_way_of_saying_sign_in_is_one_word(text):
+    assert normalise(f"error when {text} this morning") == ["error", "when", "signin", "this", "morn"]
+
+
 def test_accuracy_holds_with_the_shipped_fabrikam_plan():
     from switchover.plan.loader import load_plan
 
