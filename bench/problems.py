@@ -88,9 +88,11 @@ def main() -> None:
         by_area = accuracy_by_area(outcomes)
         figures["area_accuracy_by_area"] = {a: _ratio(*rt) for a, rt in by_area.items()}
         per_customer[name] = figures
+        (tune_right, tune_total), (held_right, held_total) = accuracy(outcomes, TUNE), accuracy(outcomes, HELD_OUT)
         print(
             f"{name}: {accuracy(outcomes)[0]}/{len(rows)} {figures['area_accuracy']:.1%} "
-            f"(tune {figures['tune']:.1%}, held-out {figures['held_out']:.1%})"
+            f"(tune {tune_right}/{tune_total} {figures['tune']:.1%}, "
+            f"held-out {held_right}/{held_total} {figures['held_out']:.1%})"
         )
         for a, (right, total) in by_area.items():
             print(f"  {a:14} {right:3}/{total:<3} {_ratio(right, total):.1%}")
@@ -118,7 +120,11 @@ def main() -> None:
         "tune": _ratio(*totals[TUNE]),
         "held_out": _ratio(*totals[HELD_OUT]),
     }
-    print(f"overall: {totals[None][0]}/{totals[None][1]} {overall['area_accuracy']:.1%}")
+    print(
+        f"overall: {totals[None][0]}/{totals[None][1]} {overall['area_accuracy']:.1%} "
+        f"(tune {totals[TUNE][0]}/{totals[TUNE][1]} {overall['tune']:.1%}, "
+        f"held-out {totals[HELD_OUT][0]}/{totals[HELD_OUT][1]} {overall['held_out']:.1%})"
+    )
     figures = {
         "reports": reports,
         "area_accuracy": overall["area_accuracy"],

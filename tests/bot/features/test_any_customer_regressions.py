@@ -513,11 +513,8 @@ async def _deliver(teams: TeamsClient, clock: ManualClock) -> None:
 
 
 def _first_morning_cards(teams: TeamsClient, who: Person) -> list[str]:
-    return [
-        r.card_text()
-        for r in teams.connector.received
-        if r.conversation_id == who.personal_conversation and r.card and "First morning on Microsoft 365" in r.card_text()
-    ]
+    cards = [r for r in teams.connector.received if r.conversation_id == who.personal_conversation and r.card]
+    return [r.card_text() for r in cards if "First morning on Microsoft 365" in r.card_text()]
 
 
 async def test_each_wave_reads_its_own_wording_of_a_calendar_entry(trey: TeamsClient, clock: ManualClock) -> None:
