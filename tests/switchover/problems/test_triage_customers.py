@@ -20,7 +20,7 @@ EXAMPLES = REPO / "examples"
 # Held-out half (by a hash of the text, see switchover/problems/evaluate.py): the
 # figures measured when the vocabularies were tuned on the other half. A change that
 # loses one of these reports fails here.
-HELD_OUT_FLOOR = {"fabrikam": (65, 67), "wideworld": (34, 38), "trey": (37, 38)}
+HELD_OUT_FLOOR = {"fabrikam": (65, 67), "wideworld": (34, 50), "trey": (37, 57)}
 
 
 def _reports(customer: str) -> Path:
