@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 import api
-from bot import attachments, features
+from bot import attachments, charts, features
 from bot.adapter import build_adapter
 from bot.body import body_reader
 from bot.connector import ConnectorPool
@@ -35,10 +35,13 @@ from switchover.clock import Clock, SystemClock
 from switchover.delivery import DeliveryEngine, TeamsLimits
 from switchover.delivery.conversations import StoredConversations
 from switchover.digest import DigestService
+from switchover.digest.chart import PURPOSE as CHART_PURPOSE
+from switchover.digest.chart import ChartLinks
 from switchover.directory.base import Directory
 from switchover.directory.factory import build_directory
 from switchover.directory.graph import GraphDirectory
 from switchover.directory.install import AppInstaller
+from switchover.links import LinkSigner, link_secret, public_base
 from switchover.messaging import Messenger
 from switchover.plan.current import CurrentPlan, text_hash
 from switchover.plan.loader import load_plan
@@ -157,6 +160,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     attachments.setup(app, services)  # reporters' screenshots, for the owners' cards
+    charts.setup(app, services)  # the digest's chart, by its signed link
     api.setup(app, services)
     return app
 
@@ -205,7 +209,14 @@ def build_services(
         grace=dt.timedelta(minutes=settings.missed_grace_minutes),
     )
     status = StatusService(db, clock, directory, conversations, announcements, readiness)
-    digest = DigestService(db, clock, status, announcements, directory, conversations, delivery, plan=lambda: plan.plan)
+    # The digest's chart, by a signed link under BOT_DOMAIN (SWITCHOVER_LINK_SECRET signs it).
+    chart_links = ChartLinks(
+        LinkSigner(link_secret(settings.link_secret.get_secret_value()), CHART_PURPOSE),
+        public_base(settings.bot_domain, settings.port),
+    )
+    digest = DigestService(
+        db, clock, status, announcements, directory, conversations, delivery, plan=lambda: plan.plan, charts=chart_links
+    )
     return Services(
         settings=settings,
         current_plan=plan,

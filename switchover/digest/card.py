@@ -4,6 +4,7 @@ problem desk), worded as the status card words it. Times are the organisation's.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,14 @@ STATE_WORDS = {
     WaveState.HYPERCARE: "hypercare",
     WaveState.DONE: "done",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    """The digest's chart: its signed address and the figures in words (``altText``)."""
+
+    url: str
+    alt: str
 
 
 def digest_title(picture: StatusPicture, plan: Plan, kind: str, wave: str | None) -> str:
@@ -57,9 +66,18 @@ def digest_summary(picture: StatusPicture, change: Change, kind: str) -> str:
 
 
 def digest_card(
-    picture: StatusPicture, change: Change, plan: Plan, kind: str = "daily", wave: str | None = None
+    picture: StatusPicture,
+    change: Change,
+    plan: Plan,
+    kind: str = "daily",
+    wave: str | None = None,
+    *,
+    chart: ChartView | None = None,
 ) -> dict[str, Any]:
-    """The digest's card (no buttons: it goes to the sponsor too; ``status`` has the drill-downs)."""
+    """The digest's card (no buttons: it goes to the sponsor too; ``status`` has the drill-downs).
+
+    With ``chart``, the chart image follows the change line (Teams loads it by its URL).
+    """
     zone = ZoneInfo(picture.time_zone)
     problems = picture.problems
     return render_card(
@@ -67,6 +85,8 @@ def digest_card(
         title=digest_title(picture, plan, kind, wave),
         subtitle=f"As of {format_moment(picture.at.astimezone(zone), year=True)} ({zone.key})",
         change=change_line(change, picture.at, zone),
+        chart_url=chart.url if chart is not None else None,
+        chart_alt=chart.alt if chart is not None else None,
         note=None
         if picture.readiness_known
         else "Readiness is unknown: the directory in use cannot tell who has registered MFA.",

@@ -15,25 +15,37 @@ sent (a digest from the morning, arriving in the afternoon, would mislead more t
 Only occurrences of the last :data:`LOOKBACK` are looked at.
 
 A plan without ``digest:`` sends no digest at all, cutover days included.
+
+Chart. With :class:`~switchover.digest.chart.ChartLinks` the card carries a chart (readiness per
+wave, open reports over 14 days) by a signed, expiring URL naming the stored digest: the picture is
+stored before the cards are queued, and :meth:`DigestService.chart` draws that picture, not "now".
+A ``digest now`` preview is stored too (status ``preview``, never counted as a sent digest) so its
+chart link has something to name; previews older than the link's lifetime are dropped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from switchover.announcements import AnnouncementService
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryRequest, Recipient
-from switchover.digest.card import digest_card, digest_summary
+from switchover.digest.card import ChartView, digest_card, digest_summary
 from switchover.digest.change import Change, compare, new_reports
+from switchover.digest.chart import ChartLinks, alt_text, figures, open_reports_by_day, render_png
 from switchover.digest.tables import digests
 from switchover.directory.base import Directory
+from switchover.links import LinkError
 from switchover.messaging import OutgoingMessage
 from switchover.plan.model import Audience, Plan, Priority
 from switchover.status import StatusPicture, StatusService
@@ -47,6 +59,9 @@ GRACE = dt.timedelta(hours=2)  # a digest missed while the app was down is still
 LOOKBACK = dt.timedelta(days=1)  # occurrences older than this are not looked at
 LEASE = dt.timedelta(minutes=5)  # an instance that claimed a digest and stopped: another takes it after this
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PREVIEW = "preview"  # status and kind of a stored ``digest now`` preview
+CHART_CACHE_SIZE = 32  # rendered charts kept in memory (a digest's recipients load the same one)
+CHART_CACHE_AGE = dt.timedelta(minutes=10)
 
 Kind = Literal["daily", "cutover-start", "cutover-end"]
 
@@ -88,6 +103,7 @@ class DigestService:
         delivery: The one delivery engine.
         plan: The plan as it stands (between refreshes).
         grace: How late a missed digest is still sent (:data:`GRACE`).
+        charts: Signs the chart's address (None: digests go without a chart).
     """
 
     def __init__(
@@ -102,6 +118,7 @@ class DigestService:
         *,
         plan: Callable[[], Plan],
         grace: dt.timedelta = GRACE,
+        charts: ChartLinks | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -112,6 +129,8 @@ class DigestService:
         self.delivery = delivery
         self._plan = plan
         self.grace = grace
+        self.charts = charts
+        self._rendered: OrderedDict[tuple[str, str], tuple[dt.datetime, bytes]] = OrderedDict()
 
     @property
     def plan(self) -> Plan:
@@ -224,15 +243,58 @@ class DigestService:
         return picture, compare(previous.picture, picture, counts)
 
     async def preview(self, tenant_id: str) -> dict[str, Any]:
-        """The digest card as it would go now (``digest now``): nothing is stored or sent."""
-        picture, change = await self.picture_and_change(tenant_id, self.clock.now())
-        return digest_card(picture, change, self.plan, "daily")
+        """The digest card as it would go now (``digest now``): nothing is sent.
+
+        With charts on, the preview's picture is stored (status ``preview``) for its chart link to name.
+        """
+        now = self.clock.now()
+        picture, change = await self.picture_and_change(tenant_id, now)
+        chart = None
+        if self.charts is not None:
+            key = f"{PREVIEW}/{secrets.token_hex(8)}"
+            async with self.db.begin() as conn:
+                await conn.execute(
+                    sa.delete(digests).where(
+                        digests.c.tenant_id == tenant_id,
+                        digests.c.status == PREVIEW,
+                        digests.c.due_at < now - self.charts.age,
+                    )
+                )
+                await conn.execute(
+                    sa.insert(digests).values(
+                        tenant_id=tenant_id,
+                        key=key,
+                        kind=PREVIEW,
+                        due_at=now,
+                        status=PREVIEW,
+                        picture=picture.model_dump(mode="json"),
+                        change=change.model_dump(mode="json"),
+                    )
+                )
+            chart = await self._chart_view(self.charts, tenant_id, key, picture, now)
+        return digest_card(picture, change, self.plan, "daily", chart=chart)
+
+    async def _chart_view(
+        self, charts: ChartLinks, tenant_id: str, key: str, picture: StatusPicture, now: dt.datetime
+    ) -> ChartView:
+        by_day = await open_reports_by_day(self.db, tenant_id, picture.at, ZoneInfo(picture.time_zone))
+        return ChartView(url=charts.url(tenant_id, key, now), alt=alt_text(figures(picture, by_day)))
 
     async def _send(self, tenant_id: str, occurrence: Occurrence, now: dt.datetime) -> None:
         plan = self.plan
         picture, change = await self.picture_and_change(tenant_id, now, before=occurrence.key)
         recipients = await self.recipients(tenant_id)
-        card = digest_card(picture, change, plan, occurrence.kind, occurrence.wave)
+        chart = None
+        if self.charts is not None:
+            # The picture is stored before any card goes: the chart's link names it.
+            async with self.db.begin() as conn:
+                await conn.execute(
+                    sa.update(digests)
+                    .where(digests.c.tenant_id == tenant_id, digests.c.key == occurrence.key)
+                    .values(picture=picture.model_dump(mode="json"), change=change.model_dump(mode="json"))
+                )
+            chart = await self._chart_view(self.charts, tenant_id, occurrence.key, picture, now)
+        card = digest_card(picture, change, plan, occurrence.kind, occurrence.wave, chart=chart)
         message = OutgoingMessage(card=card, summary=digest_summary(picture, change, occurrence.kind))
         await self.delivery.enqueue(
             [
@@ -296,6 +358,45 @@ class DigestService:
             log.warning("digest recipients without a chat with the bot: %s", ", ".join(missing))
         return [Recipient(tenant_id, "user", user_id, name) for user_id, name in found.items() if user_id in chats]
 
+    # -- the chart -----------------------------------------------------------------------
+
+    async def chart(self, token: str) -> bytes:
+        """The PNG chart of the stored digest ``token`` names (from a short cache when drawn lately).
+
+        Raises:
+            LinkError: ``invalid`` (not ours, tampered, or charts are off), ``expired``, or
+                ``gone`` (the digest it names is not stored, or stored without a picture).
+        """
+        if self.charts is None:
+            raise LinkError("invalid")
+        payload = self.charts.signer.load(token, max_age=self.charts.age + dt.timedelta(days=1))
+        try:
+            tenant_id, key, expires = str(payload["t"]), str(payload["d"]), int(payload["x"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LinkError("invalid") from exc
+        now = self.clock.now()
+        if now.timestamp() > expires:
+            raise LinkError("expired")
+        cached = self._rendered.get((tenant_id, key))
+        if cached is not None and now - cached[0] < CHART_CACHE_AGE:
+            self._rendered.move_to_end((tenant_id, key))
+            return cached[1]
+        async with self.db.begin(read_only=True) as conn:
+            stored = (
+                await conn.execute(
+                    sa.select(digests.c.picture).where(digests.c.tenant_id == tenant_id, digests.c.key == key)
+                )
+            ).scalar()
+        if not stored:
+            raise LinkError("gone")
+        picture = StatusPicture.model_validate(stored)
+        by_day = await open_reports_by_day(self.db, tenant_id, picture.at, ZoneInfo(picture.time_zone))
+        png = await asyncio.to_thread(render_png, figures(picture, by_day))
+        self._rendered[(tenant_id, key)] = (now, png)
+        while len(self._rendered) > CHART_CACHE_SIZE:
+            self._rendered.popitem(last=False)
+        return png
+
     # -- what was sent -------------------------------------------------------------------
 
     async def previous(self, tenant_id: str, *, before: str | None = None) -> SentDigest | None:
@@ -313,11 +414,13 @@ class DigestService:
         return _stored(row) if row is not None else None
 
     async def history(self, tenant_id: str) -> list[SentDigest]:
-        """Every digest occurrence stored for the tenant (sent, claimed or missed), oldest first."""
+        """Every digest occurrence stored for the tenant (sent, claimed or missed), oldest first; not previews."""
         async with self.db.begin(read_only=True) as conn:
             rows = (
                 await conn.execute(
-                    sa.select(digests).where(digests.c.tenant_id == tenant_id).order_by(digests.c.due_at, digests.c.key)
+                    sa.select(digests)
+                    .where(digests.c.tenant_id == tenant_id, digests.c.status != PREVIEW)
+                    .order_by(digests.c.due_at, digests.c.key)
                 )
             ).all()
         return [_stored(r) for r in rows]

@@ -235,6 +235,8 @@ VIEWS: dict[str, View] = {
         "title": t,
         "subtitle": t,
         "change": t,
+        "chart_url": "https://example.invalid/charts/token.png",
+        "chart_alt": t,
         "note": t,
         "waves": _many(n, lambda i: {"heading": f"{t} {i}", "facts": _facts(t, n)}),
         "problems_heading": t,

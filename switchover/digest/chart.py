@@ -1,0 +1,274 @@
+"""The digest's chart: readiness per wave (MFA registered, devices compliant) and open problem
+reports over the last 14 days, as one small PNG the digest card shows by URL.
+
+Figures. The readiness bars come from the stored picture the digest was sent with; the open-report
+line is counted from the reports' timelines (created, then each ``resolved`` / ``reopened`` event)
+up to the picture's moment, so no history table is needed and the line ends at the picture's own
+"open problem reports" figure.
+
+Rendering. matplotlib's Agg canvas, without pyplot (no global figure state, safe in a worker
+thread: callers use ``asyncio.to_thread``), with the DejaVu Sans font matplotlib ships (the same
+pixels on every machine whatever fonts it has installed), no mathtext (a wave called ``$x$``
+is shown as written) and no version stamp in the file.
+
+Link. Teams loads a card's image by URL, without the bot's token, so the card carries a signed,
+expiring address (:mod:`switchover.links`, purpose ``chart``) naming the stored digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+
+from switchover.links import LinkSigner
+from switchover.problems.model import EventKind
+from switchover.problems.tables import events, reports
+from switchover.status.model import StatusPicture
+from switchover.storage.db import Database
+
+PURPOSE = "chart"
+DAYS = 14
+WIDTH, HEIGHT, DPI = 800, 320, 100  # pixels of the PNG
+LINK_AGE = dt.timedelta(days=14)  # a digest's chart can be looked at for two weeks
+MAX_WAVES = 12  # as many as the card lists
+LABEL_WIDTH = 14  # characters per line of a wave's label under its bars (two lines at most)
+
+MFA_COLOUR = "#2b6cb0"
+DEVICES_COLOUR = "#38a169"
+OPEN_COLOUR = "#c05621"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WaveBars(_Frozen):
+    """One wave's readiness, in percent of its members whose state is known (None: not asked or unknown)."""
+
+    title: str
+    mfa: float | None = None
+    devices: float | None = None
+
+
+class ChartFigures(_Frozen):
+    """What the chart draws: readiness per wave, and open reports on each of the last :data:`DAYS` days."""
+
+    readiness_known: bool
+    waves: list[WaveBars]
+    days: list[dt.date]  # oldest first; the last is the picture's day
+    open_reports: list[int]  # open at the picture's time of day on each of ``days``
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLinks:
+    """How the digest's chart is addressed: the ``chart`` signer and the bot's public base URL."""
+
+    signer: LinkSigner
+    base_url: str  # https://BOT_DOMAIN, else http://localhost:PORT (switchover.links.public_base)
+    age: dt.timedelta = LINK_AGE
+
+    def url(self, tenant_id: str, digest_key: str, now: dt.datetime) -> str:
+        """The image's address: a token naming the stored digest, good until ``now + age``."""
+        expires = int((now + self.age).timestamp())
+        token = self.signer.sign({"t": tenant_id, "d": digest_key, "x": expires})
+        return f"{self.base_url}/charts/{token}.png"
+
+
+def figures(picture: StatusPicture, open_by_day: Sequence[tuple[dt.date, int]]) -> ChartFigures:
+    """The chart's figures from a stored picture and the open-report counts of :func:`open_reports_by_day`."""
+    waves = []
+    for wave in picture.waves[:MAX_WAVES]:
+        r = wave.readiness
+        waves.append(
+            WaveBars(
+                title=wave.title,
+                mfa=r.mfa_percent if r.known and r.mfa_asked and r.mfa_registered is not None else None,
+                devices=r.devices_percent if r.known and r.devices_asked and r.devices_compliant is not None else None,
+            )
+        )
+    return ChartFigures(
+        readiness_known=picture.readiness_known,
+        waves=waves,
+        days=[d for d, _ in open_by_day],
+        open_reports=[n for _, n in open_by_day],
+    )
+
+
+async def open_reports_by_day(
+    db: Database, tenant_id: str, at: dt.datetime, zone: ZoneInfo, days: int = DAYS
+) -> list[tuple[dt.date, int]]:
+    """Reports open (created, and not resolved since it or its last reopening) at ``at`` and at the
+    same time on each of the ``days - 1`` days before, oldest first, each with its day in ``zone``."""
+    moments = [at - dt.timedelta(days=k) for k in range(days - 1, -1, -1)]
+    async with db.begin(read_only=True) as conn:
+        created = (
+            await conn.execute(
+                sa.select(reports.c.id, reports.c.created_at).where(
+                    reports.c.tenant_id == tenant_id, reports.c.created_at <= at
+                )
+            )
+        ).all()
+        changes = (
+            await conn.execute(
+                sa.select(events.c.report_id, events.c.at, events.c.kind)
+                .where(
+                    events.c.tenant_id == tenant_id,
+                    events.c.kind.in_([EventKind.RESOLVED.value, EventKind.REOPENED.value]),
+                    events.c.at <= at,
+                )
+                .order_by(events.c.at, events.c.id)
+            )
+        ).all()
+    timeline: dict[int, list[tuple[dt.datetime, bool]]] = {}
+    for report_id, when, kind in changes:
+        timeline.setdefault(report_id, []).append((when, kind == EventKind.RESOLVED.value))
+    out = []
+    for moment in moments:
+        count = 0
+        for report_id, created_at in created:
+            if created_at > moment:
+                continue
+            resolved = False
+            for when, is_resolved in timeline.get(report_id, ()):
+                if when > moment:
+                    break
+                resolved = is_resolved
+            count += not resolved
+        out.append((moment.astimezone(zone).date(), count))
+    return out
+
+
+def alt_text(figures: ChartFigures) -> str:
+    """The chart in words, for people who cannot see it (the card's ``altText``)."""
+    if not figures.readiness_known:
+        readiness = "Readiness per wave: unknown (the directory cannot tell)."
+    elif not figures.waves:
+        readiness = "Readiness per wave: no waves."
+    else:
+        parts = []
+        for wave in figures.waves:
+            said = []
+            if wave.mfa is not None:
+                said.append(f"MFA {wave.mfa:g}% registered")
+            if wave.devices is not None:
+                said.append(f"devices {wave.devices:g}% compliant")
+            parts.append(f"{wave.title}: {', '.join(said) if said else 'nothing asked'}")
+        readiness = "Readiness per wave: " + "; ".join(parts) + "."
+    counts = figures.open_reports
+    if not counts:
+        return readiness
+    first, last = figures.days[0], figures.days[-1]
+    peak = max(counts)
+    peak_day = figures.days[counts.index(peak)]
+    trend = (
+        f"Open problem reports over the last {len(counts)} days: {counts[0]} on {_day(first)}, "
+        f"{counts[-1]} on {_day(last)}"
+    )
+    if peak > max(counts[0], counts[-1]):
+        trend += f", at most {peak} on {_day(peak_day)}"
+    return f"{readiness} {trend}."
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def _label(title: str) -> str:
+    lines = textwrap.wrap(title, LABEL_WIDTH, max_lines=2, placeholder="…") or [""]
+    return "\n".join(lines)
+
+
+def render_png(figures: ChartFigures) -> bytes:
+    """The chart as a PNG of :data:`WIDTH` x :data:`HEIGHT` pixels (synchronous: run it in a thread)."""
+    # Imported here: matplotlib takes a moment to load, and only the chart route needs it.
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    regular = FontProperties(fname=fonts / "DejaVuSans.ttf", size=8)
+    small = FontProperties(fname=fonts / "DejaVuSans.ttf", size=7)
+    bold = FontProperties(fname=fonts / "DejaVuSans-Bold.ttf", size=9)
+
+    figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(figure)
+    left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2], "wspace": 0.25})
+    figure.subplots_adjust(left=0.06, right=0.98, top=0.84, bottom=0.2)
+
+    def text(t):  # type: ignore[no-untyped-def]
+        t.set_parse_math(False)  # a wave called "$x$" is shown as written
+        return t
+
+    # Readiness per wave.
+    text(left.set_title("Readiness per wave (%)", fontproperties=bold, loc="left", pad=16))
+    left.set_ylim(0, 112)  # room for "100" over a full bar
+    left.set_yticks([0, 25, 50, 75, 100])
+    waves = figures.waves
+    has_devices = any(w.devices is not None for w in waves)
+    if not figures.readiness_known or not waves:
+        left.set_xticks([])
+        message = "Readiness unknown" if not figures.readiness_known else "No waves"
+        text(left.text(0.5, 0.5, message, ha="center", va="center", transform=left.transAxes, fontproperties=regular))
+    else:
+        width = 0.38 if has_devices else 0.6
+        xs = list(range(len(waves)))
+        mfa_x = [x - width / 2 for x in xs] if has_devices else xs
+        mfa = left.bar(mfa_x, [w.mfa or 0 for w in waves], width, color=MFA_COLOUR, label="MFA registered")
+        bars = [(mfa, [w.mfa for w in waves])]
+        if has_devices:
+            devices = left.bar(
+                [x + width / 2 for x in xs], [w.devices or 0 for w in waves], width, color=DEVICES_COLOUR,
+                label="Devices compliant",
+            )  # fmt: skip
+            bars.append((devices, [w.devices for w in waves]))
+        for container, values in bars:
+            for rect, value in zip(container, values, strict=True):
+                shown = "n/a" if value is None else f"{value:.0f}"
+                text(left.annotate(
+                    shown, (rect.get_x() + rect.get_width() / 2, rect.get_height()), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom", fontproperties=small,
+                ))  # fmt: skip
+        left.set_xticks(xs, [_label(w.title) for w in waves])
+        legend = left.legend(
+            prop=small, loc="lower left", bbox_to_anchor=(0, 1), frameon=False, ncols=2, borderaxespad=0.2
+        )
+        for t in legend.get_texts():
+            text(t)
+    for label in left.get_xticklabels():
+        text(label).set_fontproperties(small)
+    for label in left.get_yticklabels():
+        label.set_fontproperties(small)
+
+    # Open problem reports, last 14 days.
+    text(right.set_title(f"Open problem reports ({len(figures.days)} days)", fontproperties=bold, loc="left", pad=16))
+    counts = figures.open_reports
+    xs = list(range(len(counts)))
+    right.bar(xs, counts, 0.7, color=OPEN_COLOUR)
+    top = max(counts, default=0)
+    right.set_ylim(0, max(4, top * 1.2))
+    right.yaxis.get_major_locator().set_params(integer=True)
+    if counts:
+        text(right.annotate(
+            str(counts[-1]), (xs[-1], counts[-1]), xytext=(0, 2), textcoords="offset points", ha="center",
+            va="bottom", fontproperties=small,
+        ))  # fmt: skip
+    ticks = [i for i in xs if (len(xs) - 1 - i) % 3 == 0]  # every third day, ending on the picture's
+    right.set_xticks(ticks, [_day(figures.days[i]) for i in ticks])
+    for label in right.get_xticklabels() + right.get_yticklabels():
+        label.set_fontproperties(small)
+    for axes in (left, right):
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.tick_params(length=2)
+
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
