@@ -22,6 +22,7 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -181,20 +182,36 @@ def _day(day: dt.date) -> str:
     return f"{day.day} {day:%b}"
 
 
+def _fonts() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+@lru_cache(maxsize=1)
+def _glyphs() -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(str(_fonts() / "DejaVuSans.ttf")).get_charmap())
+
+
 def _label(title: str) -> str:
-    lines = textwrap.wrap(title, LABEL_WIDTH, max_lines=2, placeholder="…") or [""]
+    # Characters the font cannot draw (emoji, CJK, controls) are shown as "?" rather than as an
+    # empty box with a warning; the card's alt text has the name as written.
+    glyphs = _glyphs()
+    drawable = "".join(c if ord(c) in glyphs else "?" for c in title)
+    lines = textwrap.wrap(drawable, LABEL_WIDTH, max_lines=2, placeholder="…") or [""]
     return "\n".join(lines)
 
 
 def render_png(figures: ChartFigures) -> bytes:
     """The chart as a PNG of :data:`WIDTH` x :data:`HEIGHT` pixels (synchronous: run it in a thread)."""
     # Imported here: matplotlib takes a moment to load, and only the chart route needs it.
-    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    fonts = _fonts()
     regular = FontProperties(fname=fonts / "DejaVuSans.ttf", size=8)
     small = FontProperties(fname=fonts / "DejaVuSans.ttf", size=7)
     bold = FontProperties(fname=fonts / "DejaVuSans-Bold.ttf", size=9)

@@ -376,8 +376,9 @@ async def test_digest_now_previews_the_digest_to_the_lead_alone(
         cards = [r.card for r in replies if r.card]
         assert len(cards) == 1 and schema_errors(cards[0]) == []
         assert cards[0]["body"][0]["text"].startswith("Daily digest: ")
-        # Nothing stored, nothing queued: the 08:00 digest still goes, once, as the first one.
-        assert sql(settings, "SELECT count(*) FROM digest_occurrences") == [(0,)]
+        # No digest claimed, nothing queued (only the preview's picture, for its chart link): the 08:00
+        # digest still goes, once, as the first one.
+        assert sql(settings, "SELECT status, count(*) FROM digest_occurrences GROUP BY status") == [("preview", 1)]
         assert await run_at(app, clock, at(MONDAY, 8, 0, 30)) == ["2027-02-15T08:00/daily"]
         # The sponsor is not a lead: for the sponsor the words are no command.
         replies = await teams.say(person(SPONSOR), "digest now")
