@@ -37,10 +37,11 @@ from switchover.storage.db import Database
 
 PURPOSE = "chart"
 DAYS = 14
-WIDTH, HEIGHT, DPI = 800, 320, 100  # pixels of the PNG
+WIDTH, HEIGHT, DPI = 600, 560, 100  # pixels of the PNG: a card is narrow, so the two charts are stacked
 LINK_AGE = dt.timedelta(days=14)  # a digest's chart can be looked at for two weeks
 MAX_WAVES = 12  # as many as the card lists
-LABEL_WIDTH = 14  # characters per line of a wave's label under its bars (two lines at most)
+MAX_LABELLED = 6  # waves whose bars carry their figure (more would overlap)
+LABEL_CHARACTERS = 64  # across the width, shared by the waves' labels (two lines each at most)
 
 MFA_COLOUR = "#2b6cb0"
 DEVICES_COLOUR = "#38a169"
@@ -195,12 +196,14 @@ def _glyphs() -> frozenset[int]:
     return frozenset(FT2Font(str(_fonts() / "DejaVuSans.ttf")).get_charmap())
 
 
-def _label(title: str) -> str:
+def _label(title: str, waves: int) -> str:
     # Characters the font cannot draw (emoji, CJK, controls) are shown as "?" rather than as an
     # empty box with a warning; the card's alt text has the name as written.
     glyphs = _glyphs()
     drawable = "".join(c if ord(c) in glyphs else "?" for c in title)
-    lines = textwrap.wrap(drawable, LABEL_WIDTH, max_lines=2, placeholder="…") or [""]
+    lines = textwrap.wrap(
+        drawable, max(5, min(18, LABEL_CHARACTERS // max(1, waves))), max_lines=2, placeholder="…"
+    ) or [""]
     return "\n".join(lines)
 
 
@@ -212,77 +215,77 @@ def render_png(figures: ChartFigures) -> bytes:
     from matplotlib.font_manager import FontProperties
 
     fonts = _fonts()
-    regular = FontProperties(fname=fonts / "DejaVuSans.ttf", size=8)
-    small = FontProperties(fname=fonts / "DejaVuSans.ttf", size=7)
-    bold = FontProperties(fname=fonts / "DejaVuSans-Bold.ttf", size=9)
+    regular = FontProperties(fname=fonts / "DejaVuSans.ttf", size=11)
+    small = FontProperties(fname=fonts / "DejaVuSans.ttf", size=10)
+    bold = FontProperties(fname=fonts / "DejaVuSans-Bold.ttf", size=12)
 
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
-    left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2], "wspace": 0.25})
-    figure.subplots_adjust(left=0.06, right=0.98, top=0.84, bottom=0.2)
+    bars, trend = figure.subplots(2, 1, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.5})
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.06)
 
     def text(t):  # type: ignore[no-untyped-def]
         t.set_parse_math(False)  # a wave called "$x$" is shown as written
         return t
 
     # Readiness per wave.
-    text(left.set_title("Readiness per wave (%)", fontproperties=bold, loc="left", pad=16))
-    left.set_ylim(0, 112)  # room for "100" over a full bar
-    left.set_yticks([0, 25, 50, 75, 100])
+    text(bars.set_title("Readiness per wave (%)", fontproperties=bold, loc="left", pad=22))
+    bars.set_ylim(0, 112)  # room for "100" over a full bar
+    bars.set_yticks([0, 25, 50, 75, 100])
     waves = figures.waves
     has_devices = any(w.devices is not None for w in waves)
     if not figures.readiness_known or not waves:
-        left.set_xticks([])
+        bars.set_xticks([])
         message = "Readiness unknown" if not figures.readiness_known else "No waves"
-        text(left.text(0.5, 0.5, message, ha="center", va="center", transform=left.transAxes, fontproperties=regular))
+        text(bars.text(0.5, 0.5, message, ha="center", va="center", transform=bars.transAxes, fontproperties=regular))
     else:
         width = 0.38 if has_devices else 0.6
         xs = list(range(len(waves)))
         mfa_x = [x - width / 2 for x in xs] if has_devices else xs
-        mfa = left.bar(mfa_x, [w.mfa or 0 for w in waves], width, color=MFA_COLOUR, label="MFA registered")
-        bars = [(mfa, [w.mfa for w in waves])]
+        mfa = bars.bar(mfa_x, [w.mfa or 0 for w in waves], width, color=MFA_COLOUR, label="MFA registered")
+        drawn = [(mfa, [w.mfa for w in waves])]
         if has_devices:
-            devices = left.bar(
+            devices = bars.bar(
                 [x + width / 2 for x in xs], [w.devices or 0 for w in waves], width, color=DEVICES_COLOUR,
                 label="Devices compliant",
             )  # fmt: skip
-            bars.append((devices, [w.devices for w in waves]))
-        for container, values in bars:
+            drawn.append((devices, [w.devices for w in waves]))
+        for container, values in drawn if len(waves) <= MAX_LABELLED else ():  # more: the alt text has them
             for rect, value in zip(container, values, strict=True):
                 shown = "n/a" if value is None else f"{value:.0f}"
-                text(left.annotate(
+                text(bars.annotate(
                     shown, (rect.get_x() + rect.get_width() / 2, rect.get_height()), xytext=(0, 2),
                     textcoords="offset points", ha="center", va="bottom", fontproperties=small,
                 ))  # fmt: skip
-        left.set_xticks(xs, [_label(w.title) for w in waves])
-        legend = left.legend(
+        bars.set_xticks(xs, [_label(w.title, len(waves)) for w in waves])
+        legend = bars.legend(
             prop=small, loc="lower left", bbox_to_anchor=(0, 1), frameon=False, ncols=2, borderaxespad=0.2
         )
         for t in legend.get_texts():
             text(t)
-    for label in left.get_xticklabels():
+    for label in bars.get_xticklabels():
         text(label).set_fontproperties(small)
-    for label in left.get_yticklabels():
+    for label in bars.get_yticklabels():
         label.set_fontproperties(small)
 
     # Open problem reports, last 14 days.
-    text(right.set_title(f"Open problem reports ({len(figures.days)} days)", fontproperties=bold, loc="left", pad=16))
+    text(trend.set_title(f"Open problem reports ({len(figures.days)} days)", fontproperties=bold, loc="left", pad=10))
     counts = figures.open_reports
     xs = list(range(len(counts)))
-    right.bar(xs, counts, 0.7, color=OPEN_COLOUR)
+    trend.bar(xs, counts, 0.7, color=OPEN_COLOUR)
     top = max(counts, default=0)
-    right.set_ylim(0, max(4, top * 1.2))
-    right.yaxis.get_major_locator().set_params(integer=True)
+    trend.set_ylim(0, max(4, top * 1.2))
+    trend.yaxis.get_major_locator().set_params(integer=True)
     if counts:
-        text(right.annotate(
+        text(trend.annotate(
             str(counts[-1]), (xs[-1], counts[-1]), xytext=(0, 2), textcoords="offset points", ha="center",
             va="bottom", fontproperties=small,
         ))  # fmt: skip
     ticks = [i for i in xs if (len(xs) - 1 - i) % 3 == 0]  # every third day, ending on the picture's
-    right.set_xticks(ticks, [_day(figures.days[i]) for i in ticks])
-    for label in right.get_xticklabels() + right.get_yticklabels():
+    trend.set_xticks(ticks, [_day(figures.days[i]) for i in ticks])
+    for label in trend.get_xticklabels() + trend.get_yticklabels():
         label.set_fontproperties(small)
-    for axes in (left, right):
+    for axes in (bars, trend):
         axes.spines[["top", "right"]].set_visible(False)
         axes.tick_params(length=2)
 
