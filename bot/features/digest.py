@@ -1,5 +1,5 @@
 """``digest now``: a project lead previews the daily digest as it would go now, in their own chat
-(nothing is stored or sent to anyone else). The digest itself is sent by the scheduler
+(sent to no one else; its picture is kept for its chart link). The digest itself is sent by the scheduler
 (:mod:`switchover.digest`)."""
 
 from __future__ import annotations

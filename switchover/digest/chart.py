@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,6 +43,8 @@ LINK_AGE = dt.timedelta(days=14)  # a digest's chart can be looked at for two we
 MAX_WAVES = 12  # as many as the card lists
 MAX_LABELLED = 6  # waves whose bars carry their figure (more would overlap)
 LABEL_CHARACTERS = 64  # across the width, shared by the waves' labels (two lines each at most)
+
+_DRAWING = threading.Lock()
 
 MFA_COLOUR = "#2b6cb0"
 DEVICES_COLOUR = "#38a169"
@@ -209,6 +212,12 @@ def _label(title: str, waves: int) -> str:
 
 def render_png(figures: ChartFigures) -> bytes:
     """The chart as a PNG of :data:`WIDTH` x :data:`HEIGHT` pixels (synchronous: run it in a thread)."""
+    # One at a time: matplotlib shares its loaded fonts between figures and is not thread-safe.
+    with _DRAWING:
+        return _draw(figures)
+
+
+def _draw(figures: ChartFigures) -> bytes:
     # Imported here: matplotlib takes a moment to load, and only the chart route needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
