@@ -7,12 +7,15 @@ import datetime as dt
 
 from cards.render import MAX_CARD_BYTES, card_bytes
 from switchover.digest import Change, compare
-from switchover.digest.card import digest_card
+from switchover.digest.card import ChartView, digest_card
+from switchover.digest.chart import alt_text, figures
 from switchover.plan.loader import load_plan
 from switchover.status.model import AnnouncementFigures, WaveReadiness
 from tests.cards.schema import schema_errors
 from tests.cards.test_status_card import AT, _picture
 from tests.support.app import FABRIKAM
+
+CHART_URL = "https://switchover.example.org/charts/" + "T" * 200 + ".png"
 
 
 def test_a_digest_of_a_big_picture_fits_and_is_valid() -> None:
@@ -22,9 +25,14 @@ def test_a_digest_of_a_big_picture_fits_and_is_valid() -> None:
         before = _picture(areas, max(0, overdue - 1), waves)
         change = compare(before.model_copy(update={"at": AT - dt.timedelta(days=1)}), picture, {"P1": 0, "P2": 3})
         for kind, wave in (("daily", None), ("cutover-start", "wave-2"), ("cutover-end", "wave-2")):
-            card = digest_card(picture, change, plan, kind, wave)
+            days = [(AT.date() - dt.timedelta(days=13 - i), 5000 + i) for i in range(14)]
+            chart = ChartView(CHART_URL, alt_text(figures(picture, days)))
+            card = digest_card(picture, change, plan, kind, wave, chart=chart)
             assert card_bytes(card) <= MAX_CARD_BYTES, (areas, overdue, waves)
             assert schema_errors(card) == []
+            # The chart survives any shrinking: its address whole, its figures in words.
+            [image] = [e for e in card["body"] if e["type"] == "Image"]
+            assert image["url"] == CHART_URL and image["altText"].startswith("Readiness per wave: ")
             assert "Action." not in str(card)  # the sponsor gets it too: no buttons
             if overdue > 10:
                 assert "more overdue reports" in str(card)
