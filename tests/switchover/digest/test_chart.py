@@ -10,9 +10,11 @@ import io
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
@@ -21,11 +23,20 @@ from PIL import Image
 from switchover.clock import ManualClock
 from switchover.digest.card import ChartView, digest_card
 from switchover.digest.change import Change
-from switchover.digest.chart import HEIGHT, WIDTH, ChartFigures, WaveBars, alt_text, render_png
+from switchover.digest.chart import (
+    HEIGHT,
+    WIDTH,
+    ChartFigures,
+    WaveBars,
+    alt_text,
+    open_reports_by_day,
+    render_png,
+)
 from switchover.links import LinkSigner
 from switchover.plan.loader import load_plan
 from switchover.plan.model import Impact, Urgency
 from switchover.problems.model import Actor, ReportDraft, Reporter
+from switchover.problems.tables import events, reports
 from switchover.status.model import StatusPicture
 from tests.cards.schema import schema_errors
 from tests.cards.test_status_card import _picture
@@ -270,3 +281,34 @@ def test_any_figures_draw(titles: list[str], counts: list[int], percent: float |
         open_reports=counts,
     )
     assert decoded(render_png(figures)).size == (WIDTH, HEIGHT)
+
+
+# -- the open-report line, from the reports' timelines, on both databases ---------------------
+
+
+async def test_open_reports_by_day_follow_filing_resolving_and_reopening(database: Any) -> None:
+    at = dt.datetime(2027, 2, 15, 16, 0, tzinfo=dt.UTC)  # 08:00 in Pacific time
+    day = dt.timedelta(days=1)
+
+    def report(tenant: str, created: dt.datetime) -> dict[str, Any]:
+        return {
+            "tenant_id": tenant, "reporter_id": "r", "text": "t", "area": "email", "area_confidence": 1.0,
+            "impact": "me", "urgency": "degraded", "priority": "P3", "status": "open", "created_at": created,
+            "clock_started_at": created, "updated_at": created,
+        }  # fmt: skip
+
+    async with database.begin() as conn:
+        ids = []
+        for tenant, created in (
+            (TENANT_ID, at - 20 * day),  # open all along
+            (TENANT_ID, at - 10 * day + dt.timedelta(hours=1)),  # filed 10 days back, an hour after the digest time
+            (TENANT_ID, at + dt.timedelta(minutes=1)),  # after the picture: not counted
+            ("another-tenant", at - 5 * day),
+        ):
+            ids.append((await conn.execute(sa.insert(reports).values(report(tenant, created)))).inserted_primary_key[0])
+        for kind, when in (("resolved", at - 6 * day), ("reopened", at - 2 * day), ("commented", at - 1 * day)):
+            await conn.execute(sa.insert(events).values(tenant_id=TENANT_ID, report_id=ids[1], at=when, kind=kind))
+    line = await open_reports_by_day(database, TENANT_ID, at, ZoneInfo("America/Los_Angeles"))
+    assert [d for d, _ in line] == [dt.date(2027, 2, 2) + k * day for k in range(14)]
+    # 2..5 Feb: one; 6..8 Feb: two; 9..12 Feb (resolved): one; 13..15 Feb (reopened): two.
+    assert [n for _, n in line] == [1] * 4 + [2] * 3 + [1] * 4 + [2] * 3
