@@ -36,6 +36,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from switchover.announcements import AnnouncementService
 from switchover.clock import Clock
@@ -389,7 +390,11 @@ class DigestService:
             ).scalar()
         if not stored:
             raise LinkError("gone")
-        picture = StatusPicture.model_validate(stored)
+        try:
+            picture = StatusPicture.model_validate(stored)
+        except ValidationError as exc:  # a picture stored by an older version this one cannot read
+            log.warning("a stored digest's picture cannot be read for its chart", extra={"digest": key})
+            raise LinkError("gone") from exc
         by_day = await open_reports_by_day(self.db, tenant_id, picture.at, ZoneInfo(picture.time_zone))
         png = await asyncio.to_thread(render_png, figures(picture, by_day))
         self._rendered[(tenant_id, key)] = (now, png)

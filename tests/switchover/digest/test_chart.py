@@ -197,6 +197,12 @@ async def test_a_tampered_foreign_or_expired_link_is_refused_without_detail(
         status, _, body = await fetch(app, url)
         assert status == 410
         refused(body, 410)
+        # A stored picture this version cannot read (an older one's): no chart, and no error page either.
+        sql(settings, "UPDATE digest_occurrences SET picture = '{\"version\": 0}'")
+        fresh = chart.sign({"t": TENANT_ID, "d": "2027-02-15T08:00/daily", "x": int(clock.now().timestamp()) + 60})
+        status, _, body = await fetch(app, f"/charts/{fresh}.png")
+        assert status == 404
+        refused(body, 404)
 
 
 async def test_digest_now_previews_with_its_chart_and_sends_nothing(
