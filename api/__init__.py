@@ -1,4 +1,5 @@
-"""The HTTP API for automation (PSA tools, Power Automate, scripts): announcements, problem reports, readiness, status.
+"""The HTTP API for automation (PSA tools, Power Automate, scripts): announcements, problem reports, readiness,
+status, and exports (CSV and JSON) of deliveries, readiness and problem reports.
 
 :func:`setup` adds every module's routes behind the token check (:mod:`api.auth`),
 together, when an API token is configured (``SWITCHOVER_API_TOKENS``,
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import announcements, plan, problems, readiness, status
+from api import announcements, exports, plan, problems, readiness, status
 from api.auth import bearer_tokens
 from switchover.api_tokens import ApiTokens
 from switchover.services import Services
@@ -37,3 +38,4 @@ def setup(app: web.Application, services: Services) -> None:
     readiness.setup(app, services)
     status.setup(app, services)
     plan.setup(app, services)
+    exports.setup(app, services)
