@@ -1,6 +1,7 @@
 """The wave calendar: each wave's cutover window as it stands (the plan as it stands: a lead's moves
 applied, :mod:`switchover.plan.current`), and the plan's calendar reconciled into scheduled
-announcements (``<wave>/<message>``)."""
+announcements (``<wave>/<message>``; the Service Desk's channel copy ``...@service-desk``, the
+leads' and sponsor's ``...@leadership``)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,25 @@ class ReconcileResult:
 def campaign_id(wave_key: str, calendar_key: str) -> str:
     """The id of a wave's calendar announcement: ``<wave>/<message>``."""
     return f"{wave_key}/{calendar_key}"
+
+
+LEADERSHIP = "@leadership"
+"""The suffix of a calendar entry's copy for the plan's project leads and sponsor (``<wave>/<message>@leadership``)."""
+
+
+def leadership(plan: Plan, message: CalendarMessage) -> tuple[str, ...]:
+    """The people (plan keys) a calendar message goes to by role: its ``project_leads`` and ``sponsor``.
+
+    One copy for all of them, so a sponsor who is also a lead gets it once; empty when the message
+    names neither. Whether a lead who is also in the wave gets the wave's copy too is the plan's
+    choice (``to: [wave_users, project_leads]`` says both).
+    """
+    keys: list[str] = []
+    if PlanAudience.PROJECT_LEADS in message.to:
+        keys += plan.project_leads
+    if PlanAudience.SPONSOR in message.to:
+        keys.append(plan.sponsor)
+    return tuple(dict.fromkeys(keys))
 
 
 def calendar_content(message: CalendarMessage) -> Content:
@@ -114,9 +134,11 @@ class WaveCalendar:
         return await self._reconcile(plan, c)
 
     @staticmethod
-    def _audience(plan: Plan, wave: Wave, who: str) -> Audience:
+    def _audience(plan: Plan, wave: Wave, who: str | tuple[str, ...]) -> Audience:
         if who == "channel":
             return Audience(kind="channel", values=(str(plan.service_desk.channel),))
+        if isinstance(who, tuple):  # the plan's people by key: its leads and sponsor, by UPN
+            return Audience(kind="users", values=tuple(plan.person(key).upn for key in who))
         return Audience(kind="wave", values=(wave.key,))
 
     async def reconcile(self, plan: Plan | None = None) -> ReconcileResult:
@@ -140,7 +162,7 @@ class WaveCalendar:
         """:meth:`reconcile` inside the caller's transaction ``c``."""
         tenant_id = self.store.tenant_id
         now = self.store.clock.now()
-        wanted: dict[str, tuple[Wave, CalendarMessage, dt.datetime | None, str]] = {}
+        wanted: dict[str, tuple[Wave, CalendarMessage, dt.datetime | None, str | tuple[str, ...]]] = {}
         for wave in plan.waves:
             dates = WaveDates(wave.cutover.start.astimezone(dt.UTC), wave.cutover.end.astimezone(dt.UTC))
             # The wave's own calendar, its days and times counted where its people are.
@@ -151,6 +173,8 @@ class WaveCalendar:
                     wanted[campaign_id(wave.key, message.key)] = (wave, message, when, "wave")
                 if PlanAudience.SERVICE_DESK in message.to:
                     wanted[campaign_id(wave.key, message.key) + "@service-desk"] = (wave, message, when, "channel")
+                if named := leadership(plan, message):
+                    wanted[campaign_id(wave.key, message.key) + LEADERSHIP] = (wave, message, when, named)
         added, moved, cancelled = [], [], []
         pending = (AnnouncementStatus.SCHEDULED.value, AnnouncementStatus.MANUAL.value)
         c_ = announcements.c

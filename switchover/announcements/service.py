@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from switchover.announcements.acknowledgements import Acknowledgements, MfaConfirmation
-from switchover.announcements.calendar import ReconcileResult, WaveCalendar, WaveDates
+from switchover.announcements.calendar import LEADERSHIP, ReconcileResult, WaveCalendar, WaveDates
 from switchover.announcements.corrections import Corrections, RescheduleResult
 from switchover.announcements.jobs import BulkJob, BulkJobs, Lead
-from switchover.announcements.model import Announcement, AnnouncementStatus, Audience, Content
+from switchover.announcements.model import Announcement, AnnouncementError, AnnouncementStatus, Audience, Content
 from switchover.announcements.reports import Report, Reports
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
@@ -176,7 +176,19 @@ class AnnouncementService:
         ``expected`` says how many people it goes to.
         """
         await self.store.schedule_now(ann_id)
+        await self._copies_now(ann_id)
         return await self._started(ann_id, lead)
+
+    async def _copies_now(self, ann_id: str) -> None:
+        """A calendar entry's copies for the Service Desk's channel and the leads and sponsor go with it
+        (a manual entry, such as "cutover complete", has them waiting too); the next due run sends them."""
+        for copy_id in (f"{ann_id}@service-desk", f"{ann_id}{LEADERSHIP}"):
+            try:
+                copy = await self.store.get(copy_id)
+            except AnnouncementError:
+                continue
+            if copy.status in (AnnouncementStatus.MANUAL, AnnouncementStatus.MISSED):
+                await self.store.schedule_now(copy_id)
 
     async def _started(self, ann_id: str, lead: Lead | None) -> tuple[Announcement, BulkJob | None]:
         announcement = await self.store.get(ann_id)

@@ -573,7 +573,8 @@ def _calendar_changes(old: Plan, new: Plan) -> list[Change]:
 
 def pending_sends(plan: Plan) -> dict[str, tuple[Wave, CalendarMessage, dt.datetime | None]]:
     """Every calendar announcement the plan schedules, by id (``<wave>/<message>``, and
-    ``<wave>/<message>@service-desk`` for the Service Desk's copy), with its send time
+    ``<wave>/<message>@service-desk`` for the Service Desk's copy, ``...@leadership`` for the leads' and
+    sponsor's), with its send time
     (None: sent by a lead), in wave then calendar order: as the announcements' calendar names them."""
     out: dict[str, tuple[Wave, CalendarMessage, dt.datetime | None]] = {}
     for wave in plan.waves:
@@ -585,6 +586,8 @@ def pending_sends(plan: Plan) -> dict[str, tuple[Wave, CalendarMessage, dt.datet
                 out[ann_id] = (wave, message, when)
             if Audience.SERVICE_DESK in message.to:
                 out[f"{ann_id}@service-desk"] = (wave, message, when)
+            if Audience.PROJECT_LEADS in message.to or Audience.SPONSOR in message.to:
+                out[f"{ann_id}@leadership"] = (wave, message, when)
     return out
 
 

@@ -240,13 +240,18 @@ class StatusService:
         return out
 
     async def _latest_announcements(self, plan: Plan) -> dict[str, Announcement]:
-        """Each wave's latest sent announcement: its calendar's, or one addressed to the wave."""
+        """Each wave's latest sent announcement to its people: its calendar's, or one addressed to the wave.
+
+        A calendar entry's copies for the Service Desk's channel and the leads (``...@service-desk``,
+        ``...@leadership``) carry the wave's key but not its people: they are not the wave's figures.
+        """
         latest: dict[str, Announcement] = {}
         keys = {w.key.casefold(): w.key for w in plan.waves}
         for a in await self.announcements.list(statuses=[AnnouncementStatus.SENT]):
+            if a.audience.kind != "wave":
+                continue
             waves = {a.wave_key} if a.wave_key else set()
-            if a.audience.kind == "wave":
-                waves |= {keys[v.casefold()] for v in a.audience.values if v.casefold() in keys}
+            waves |= {keys[v.casefold()] for v in a.audience.values if v.casefold() in keys}
             for key in waves:
                 current = latest.get(key)
                 if current is None or _latest_first(a) > _latest_first(current):

@@ -143,9 +143,9 @@ def count(world: StatusWorld, now: dt.datetime) -> Expected:
     announcement: dict[str, Any] = {}
     for ann_id, title, wave_key, audience, _, _ in rows:
         aud = json.loads(audience)
-        waves = {wave_key} if wave_key else set()
-        if aud["kind"] == "wave":
-            waves |= set(aud["values"])
+        if aud["kind"] != "wave":
+            continue  # a copy for the Service Desk's channel or the leads is not the wave's
+        waves = ({wave_key} if wave_key else set()) | set(aud["values"])
         for w in waves:
             if w in members and w not in announcement:
                 (recipients, sent, read) = world.sql(
