@@ -203,3 +203,22 @@ async def test_problem_reports_one_row_each_and_their_timelines_as_a_second_shee
     assert (await api.get("/api/exports/problems?since=yesterday"))[0] == 400
     status, _, body = await api.get("/api/exports/problems?format=csv", token=OTHER)
     assert status == 200 and b"fire" in body and b"H drive" not in body  # each token its own tenant's
+
+
+async def test_an_export_that_fails_halfway_never_passes_for_a_complete_file(
+    api: Exports, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.exports as exports_api
+    from switchover.exports import Export
+
+    def failing(*args: Any, **kwargs: Any) -> Export:
+        async def batches():
+            yield [{"reference": "PR-00001", "kind": "created"}]
+            raise RuntimeError("the database went away")
+
+        return Export("problem-events", "problem-events", ("reference", "kind"), batches())
+
+    monkeypatch.setattr(exports_api, "event_export", failing)
+    for fmt in ("csv", "json"):
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await api.get(f"/api/exports/problem-events?format={fmt}")

@@ -1,0 +1,76 @@
+"""The status card and a drill-down behind one of its numbers, as the project lead sees them in the Agents Playground.
+
+Dana Whitfield (the project lead) says ``status``: the card shows each wave's state, cutover, reach and
+readiness (from the demo's Entra and Intune exports) and the problem desk; then "Not ready (N)" of
+the first wave opens the page of people behind that number. The screenshots
+``docs/screenshots/playground-status.png`` and ``docs/screenshots/playground-status-drilldown.png``
+come from here.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from switchover.settings import REPO_ROOT
+from tests.e2e.playground import (
+    ANSWER_TIMEOUT_MS,
+    BotProcess,
+    PlaygroundProcess,
+    open_chat,
+    save_screenshot,
+    send_and_wait,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# The app as shipped (status is one of its features).
+LAUNCH = f"import sys, app; sys.path.insert(0, {str(REPO_ROOT)!r}); app.main()"
+
+
+class StatusBot(BotProcess):
+    def _spawn(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        super()._spawn([sys.executable, "-c", LAUNCH], {**env, "PYTHONPATH": str(REPO_ROOT)}, cwd)
+
+
+@pytest.fixture(scope="module")
+def lead_playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundProcess]:
+    folder = tmp_path_factory.mktemp("status-e2e")
+    bot = StatusBot(folder).start()
+    try:
+        (folder / "dana").mkdir()
+        playground = PlaygroundProcess(folder / "dana", bot, persona="dana.whitfield@northwindmsp.com").start()
+        try:
+            yield playground
+        finally:
+            playground.stop()
+    finally:
+        bot.stop()
+
+
+def test_the_lead_sees_the_status_card_and_the_people_behind_a_number(
+    browser: Browser, lead_playground: PlaygroundProcess
+) -> None:
+    with open_chat(browser, lead_playground) as page:
+        send_and_wait(page, "status", "Migration status: ")
+        card = page.locator(".ac-adaptiveCard", has_text="Migration status: ").last
+        expect(card).to_contain_text("Open problem reports: ")
+        expect(card).to_contain_text(re.compile(r"MFA \d+ of \d+ registered"))  # the demo's exports: not unknown
+        not_ready = card.get_by_role("button", name=re.compile(r"^Not ready \(\d+\)$")).first
+        expect(not_ready).to_be_visible()
+        count = int(re.search(r"\((\d+)\)", not_ready.inner_text() or "").group(1))  # type: ignore[union-attr]
+        save_screenshot(page, "playground-status", fit=card)
+
+        not_ready.click()
+        # The card is replaced in place by the page of people behind the number.
+        people = page.locator(".ac-adaptiveCard", has_text=": not ready").last
+        expect(people).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+        noun = "person" if count == 1 else "people"
+        expect(people).to_contain_text(re.compile(rf"{count} {noun} · page 1 of \d+"))
+        expect(people.get_by_role("button", name="Back to status")).to_be_visible()
+        save_screenshot(page, "playground-status-drilldown", fit=people)
