@@ -1,27 +1,33 @@
-"""The exports over real HTTP (the whole app, its SQLite database, the loopback Bot Connector): an
+"""The exports over real HTTP (the whole app on SQLite and on PostgreSQL, the loopback Bot Connector): an
 announcement's deliveries, readiness per person and problem reports with their timelines, as CSV that
 Excel opens right and as JSON that matches the OpenAPI document, with a read token and only the
 token's tenant."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
+import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 import jsonschema
 import pytest
+from sqlalchemy.engine import make_url
 
 from switchover.api_tokens import token_hash
 from switchover.membership import members_by_wave
 from switchover.problems.model import ReportDraft, Reporter
 from tests.bot.features.announcements.conftest import LEAD, AnnouncementsWorld, people_where
 from tests.support.app import TENANT_ID, TeamsClient, make_settings, person, start_app
+from tests.support.db import BACKENDS, postgres_admin_url
 
 READ = "read-token-for-exports"
 WRITE = "write-token-for-exports"
@@ -78,9 +84,36 @@ class Exports(AnnouncementsWorld):
             return await resp.json()
 
 
-@pytest.fixture
-async def api(tmp_path: Path, clock, identity, connector) -> AsyncIterator[Exports]:
-    settings = make_settings(tmp_path, identity=identity, api_tokens=TOKENS)
+@contextlib.asynccontextmanager
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The app's database: a SQLite file, or a PostgreSQL database of its own, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'switchover.db'}"
+        return
+    admin_url = make_url(postgres_admin_url())
+    name = f"switchover_test_exports_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(admin_url.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield admin_url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def api(request: pytest.FixtureRequest, tmp_path: Path, clock, identity, connector) -> AsyncIterator[Exports]:
+    """The whole app over HTTP, on SQLite and on PostgreSQL (its own database)."""
+    async with database_url(request.param, tmp_path) as url:
+        async for world in _running(tmp_path, url, clock, identity, connector):
+            assert world.app.services.db.dialect == request.param
+            yield world
+
+
+async def _running(tmp_path: Path, url: str, clock, identity, connector) -> AsyncIterator[Exports]:
+    settings = make_settings(tmp_path, identity=identity, api_tokens=TOKENS, database_url=url)
     runner, running = await start_app(settings, clock, identity=identity)
     try:
         async with aiohttp.ClientSession() as session:
