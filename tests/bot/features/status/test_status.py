@@ -1,5 +1,5 @@
-"""``status`` over real HTTP as Dana Whitfield (the lead), the sponsor and everyone else, and
-``GET /api/status``, at three moments of Fabrikam's migration: before wave 1, during wave 2's
+"""``status`` over real HTTP as Dana Whitfield (the lead), the sponsor and everyone else,
+``GET /api/status`` and the digest (``digest now``), at three moments of Fabrikam's migration: before wave 1, during wave 2's
 cutover (with wave 3 postponed through the existing reschedule) and in wave 3's hypercare.
 
 Every number on the card and in the JSON is checked against a count made from the database
@@ -196,6 +196,44 @@ def check(world: StatusWorld, card: dict[str, Any], body: dict[str, Any], e: Exp
         assert (js["id"], js["area"], js["wave"], js["reports"]) == (iid, area, wave, n)
 
 
+def check_digest(world: StatusWorld, digest: dict[str, Any], e: Expected, states: dict[str, str]) -> None:
+    """The digest's numbers (the same picture, without buttons) against the database's count."""
+    plan = world.plan
+    shown = sections(digest)
+    words = {"upcoming": "upcoming", "postponed": "postponed", "cutover": "cutover in progress"}
+    words |= {"hypercare": "hypercare", "done": "done"}
+    for wave in plan.waves:
+        key = wave.key
+        facts = shown[f"{wave.title}: {words[states[key]]}"]["facts"]
+        reachable, members = e.reach[key]
+        assert facts["Reach"] == f"{reachable} of {members} can be messaged ({pct(reachable, members):g}%)"
+        registered, unknown, missing = e.mfa[key]
+        assert facts["Readiness"] == (
+            f"MFA {registered} of {registered + missing} registered ({pct(registered, registered + missing):g}%)"
+        )
+        ann = e.announcement[key]
+        if ann is None:
+            assert "Acknowledged" not in facts
+        else:
+            _, title, recipients, _, _, acked = ann
+            assert facts["Acknowledged"] == f"{acked} of {recipients} ({pct(acked, recipients):g}%): {title}"
+        by_priority = e.open_by_wave[key]
+        n = sum(by_priority.values())
+        listed = ", ".join(f"{p} {by_priority[p]}" for p in ("P1", "P2", "P3", "P4") if by_priority[p])
+        assert facts["Open reports"] == (f"{n} ({listed})" if n else "0")
+    desk = shown[f"Open problem reports: {e.open_total}"]
+    assert desk["facts"] == {p: str(e.open_by_priority[p]) for p in ("P1", "P2", "P3", "P4")}
+    overdue = shown[f"Overdue acknowledgements: {len(e.overdue)}"]["lines"]
+    assert [line.split(":")[0] for line in overdue] == [
+        f"PR-{rid:05d} {priority} {plan.area(area).name}" for rid, priority, area, _ in e.overdue
+    ]
+    incidents = shown[f"Open major incidents: {len(e.incidents)}"]["lines"]
+    assert incidents == [
+        f"Incident {iid}: {plan.area(area).name}: {n} open {'report' if n == 1 else 'reports'}"
+        for iid, area, _, n in e.incidents
+    ]
+
+
 async def picture(world: StatusWorld) -> tuple[dict[str, Any], dict[str, Any], Expected]:
     now = world.clock.now()
     card = await status_card(world)
@@ -203,6 +241,14 @@ async def picture(world: StatusWorld) -> tuple[dict[str, Any], dict[str, Any], E
     assert status == 200, body
     assert dt.datetime.fromisoformat(body["at"]) == now
     return card, body, count(world, now)
+
+
+async def digest_card(world: StatusWorld) -> dict[str, Any]:
+    """The digest as it stands now (the lead's ``digest now`` preview: the card the daily one sends)."""
+    replies = await world.teams.say(person(LEAD), "digest now")
+    cards = [r.card for r in replies if r.card]
+    assert len(cards) == 1 and schema_errors(cards[0]) == []
+    return cards[0]
 
 
 # -- the story ----------------------------------------------------------------------------------
@@ -227,9 +273,9 @@ async def test_the_fabrikam_picture_at_three_moments_matches_the_database(world:
     await world.app.services.problems.acknowledge(TENANT_ID, first, lead_actor)
     world.clock.set(dt.datetime(2027, 1, 21, 9, 0, tzinfo=PACIFIC))  # the next morning: acknowledgements overdue
     card, body, e = await picture(world)
-    check(
-        world, card, body, e, {"wave-0": "hypercare", "wave-1": "upcoming", "wave-2": "upcoming", "wave-3": "upcoming"}
-    )
+    states = {"wave-0": "hypercare", "wave-1": "upcoming", "wave-2": "upcoming", "wave-3": "upcoming"}
+    check(world, card, body, e, states)
+    check_digest(world, await digest_card(world), e, states)
     assert e.overdue and e.announcement["wave-1"] is not None and e.announcement["wave-1"][5] == 5
     assert body["waves"][1]["days_to_cutover"] == 9  # 21 January to Saturday 30 January, in Pacific time
     assert "(in 9 days)" in sections(card)[f"{world.plan.wave('wave-1').title}: upcoming"]["facts"]["Cutover"]
@@ -245,7 +291,9 @@ async def test_the_fabrikam_picture_at_three_moments_matches_the_database(world:
         await file(world, u, "wave-2", "email", Impact.ME, Urgency.CANT_WORK)
     world.clock.set(dt.datetime(2027, 2, 13, 10, 0, tzinfo=PACIFIC))
     card, body, e = await picture(world)
-    check(world, card, body, e, {"wave-0": "done", "wave-1": "done", "wave-2": "cutover", "wave-3": "postponed"})
+    states = {"wave-0": "done", "wave-1": "done", "wave-2": "cutover", "wave-3": "postponed"}
+    check(world, card, body, e, states)
+    check_digest(world, await digest_card(world), e, states)
     assert e.incidents and e.incidents[0][3] == 5
     wave3 = body["waves"][3]
     assert wave3["postponed_from"] is not None and wave3["days_to_cutover"] == 21
@@ -260,7 +308,9 @@ async def test_the_fabrikam_picture_at_three_moments_matches_the_database(world:
     await file(world, west[0], "wave-3", "teams", Impact.SITE, Urgency.CANT_WORK)
     await world.app.services.problems.resolve(TENANT_ID, first, lead_actor, "Profile rebuilt")
     card, body, e = await picture(world)
-    check(world, card, body, e, {"wave-0": "done", "wave-1": "done", "wave-2": "done", "wave-3": "hypercare"})
+    states = {"wave-0": "done", "wave-1": "done", "wave-2": "done", "wave-3": "hypercare"}
+    check(world, card, body, e, states)
+    check_digest(world, await digest_card(world), e, states)
     assert body["waves"][3]["hypercare_until"] == "2027-03-19"
 
 
