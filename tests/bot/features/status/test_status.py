@@ -1,6 +1,7 @@
 """``status`` over real HTTP as Dana Whitfield (the lead), the sponsor and everyone else,
 ``GET /api/status`` and the digest (``digest now``), at three moments of Fabrikam's migration:
-before wave 1, during wave 2's cutover (with wave 3 postponed through the existing reschedule) and in wave 3's hypercare.
+before wave 1, during wave 2's cutover (with wave 3 postponed through the existing reschedule)
+and in wave 3's hypercare.
 
 Every number on the card and in the JSON is checked against a count made from the database
 (``conftest.count``: raw SQL), never against the status service."""
