@@ -37,9 +37,12 @@ _STOP = frozenset(
 )
 # Spellings people use for the same thing, folded before matching.
 _REWRITES = (
-    (re.compile(r"\b([hs])\s*:\s*(\\|/)?"), r" \1drive "),  # "H:" / "S:\" -> hdrive / sdrive
-    (re.compile(r"\b([hs])\s+drive\b"), r"\1drive"),
     (re.compile(r"\bone\s+drive\b"), "onedrive"),
+    # A drive letter, however typed ("P:", "P:\\", "p: drive", "P drive", "p-drive"), is one
+    # word ("pdrive"), the same as the plan's keyword for it. Not "a" or "i": "a drive"
+    # and "I drive to the office" are English, not drives.
+    (re.compile(r"\b([b-hj-z])\s*:\s*(?:[\\/]\s*)?(?:-?\s*drive\b)?"), r" \1drive "),
+    (re.compile(r"\b([b-hj-z])\s*-?\s*drive\b"), r" \1drive "),
     (re.compile(r"\bshare\s*point\b"), "sharepoint"),
     (
         # "sign in", "signing in", "signed in", "log-in", "logged on", "logon": one word.
