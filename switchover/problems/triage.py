@@ -259,19 +259,42 @@ def _vocabularies_cached(areas: tuple[Area, ...]) -> dict[str, _Vocabulary]:
     return vocab
 
 
+OVERLAP = True
+FOCUS = 0.0
+FOCUS_BEFORE = 2
+FOCUS_AFTER = 3
+_FAILURE = frozenset(
+    _stem(w)
+    for w in "cant wont not never stopped stop stops broken error errors fail fails failed failing missing gone lost "
+    "crash crashes crashed down stuck frozen freezes freezing blank disappeared denied slow".split()
+)
+
+
 def _score(words: list[str], vocab: _Vocabulary) -> float:
     score = 0.0
     # Look the text's n-grams up in the vocabulary (a message has few; an area has
     # hundreds of phrases), each phrase counted once.
     matched: set[tuple[str, ...]] = set()
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
     for n in range(1, min(vocab.longest, len(words)) + 1):
         for i in range(len(words) - n + 1):
             gram = tuple(words[i : i + n])
-            if gram in vocab.phrases and gram not in matched:
+            if gram in vocab.phrases:
+                spans.append((i, i + n, gram))
+    if OVERLAP:
+        for i, j, gram in spans:
+            if not any(a <= i and j <= b and (b - a) > (j - i) for a, b, _ in spans):
                 matched.add(gram)
+    else:
+        matched = {g for _, _, g in spans}
+    focus: set[tuple[str, ...]] = set()
+    if FOCUS:
+        for i, j, gram in spans:
+            if gram in matched and any(w in _FAILURE for w in words[max(0, i - FOCUS_BEFORE) : i] + words[j : j + FOCUS_AFTER]):
+                focus.add(gram)
     for phrase in matched:
         # Longer phrases are stronger evidence than their words apart.
-        score += vocab.phrases[phrase] * (1.0 + 0.25 * (len(phrase) - 1))
+        score += vocab.phrases[phrase] * (1.0 + 0.25 * (len(phrase) - 1)) * (FOCUS if phrase in focus else 1.0)
     known = {p[0] for p in matched if len(p) == 1}
     for w in set(words):
         if len(w) < 5 or w in known or (w,) in vocab.phrases:
