@@ -100,6 +100,9 @@ KINDS: tuple[str, ...] = tuple(LEXICON)
 KEYWORD_WEIGHT = 3.0
 OWN_TERM_WEIGHT = 3.5  # a keyword that is in no built-in lexicon
 NAME_WEIGHT = 2.0
+# The catch-all's keywords are what the plan's author says belongs to no IT area
+# ("training", "door", "parking"): an area must clearly outscore one to take the report.
+CATCH_ALL_WEIGHT = 4.5
 DESCRIPTION_WEIGHT = 1.0
 
 # Ways people say a problem affects more than themselves.
@@ -237,7 +240,7 @@ def vocabulary(areas: tuple[Area, ...]) -> dict[str, dict[tuple[str, ...], float
         if area.catch_all:
             # Its name and description say "anything else": only its keywords are evidence.
             if area.keywords:
-                result[area.key] = _keywords(area)
+                result[area.key] = {p: max(w, CATCH_ALL_WEIGHT) for p, w in _keywords(area).items()}
             continue
         phrases = _area_own_words(area)
         kind = kind_of(area)
