@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Indel
 
-from switchover.plan.model import Area, Impact, Plan, Priority, Urgency
-from switchover.problems.lexicon import KIND_NAMES, LEXICON
+from switchover.plan.model import Area, Impact, LegacyResource, Plan, Priority, Urgency
+from switchover.problems.lexicon import KIND_NAMES, LEXICON, OTHER_LANGUAGES
 
 # -- text normalisation ----------------------------------------------------------
 
@@ -41,8 +42,8 @@ _REWRITES = (
     # A drive letter, however typed ("P:", "P:\\", "p: drive", "P drive", "p-drive"), is one
     # word ("pdrive"), the same as the plan's keyword for it. Not "a" or "i": "a drive"
     # and "I drive to the office" are English, not drives.
-    (re.compile(r"\b([b-hj-z])\s*:\s*(?:[\\/]\s*)?(?:-?\s*drive\b)?"), r" \1drive "),
-    (re.compile(r"\b([b-hj-z])\s*-?\s*drive\b"), r" \1drive "),
+    (re.compile(r"\b([b-hj-z])\s*:\s*(?:[\\/]\s*)?(?:-?\s*drives?\b)?"), r" \1drive "),
+    (re.compile(r"\b([b-hj-z])\s*-?\s*drives?\b"), r" \1drive "),
     (re.compile(r"\bshare\s*point\b"), "sharepoint"),
     (
         # "sign in", "signing in", "signed in", "log-in", "logged on", "logon": one word.
@@ -161,7 +162,7 @@ class Triage:
 @dataclass(frozen=True, slots=True)
 class _Vocabulary:
     phrases: dict[tuple[str, ...], float]
-    singles: tuple[str, ...]  # single-word phrases, for fuzzy matching of typos
+    singles: dict[str, tuple[str, ...]]  # single-word phrases by first letter, for catching typos
     longest: int = 0  # the most words in one phrase: the n-grams of a text worth looking up
 
 
@@ -217,20 +218,78 @@ def kind_of(area: Area) -> str | None:
 
 @lru_cache(maxsize=16)
 def _lexicon_phrases(kind: str) -> tuple[tuple[tuple[str, ...], float], ...]:
-    return tuple((_phrase(p), w) for p, w in LEXICON[kind].items() if _phrase(p))
+    words = {**LEXICON[kind], **OTHER_LANGUAGES.get(kind, {})}
+    return tuple((_phrase(p), w) for p, w in words.items() if _phrase(p))
+
+
+@lru_cache(maxsize=1)
+def _other_language_words() -> frozenset[str]:
+    """The built-in words of other languages: matched as written, never as a typo's target."""
+    return frozenset(w for words in OTHER_LANGUAGES.values() for p in words for w in _phrase(p))
 
 
 def _vocabularies(plan: Plan) -> dict[str, _Vocabulary]:
-    return _vocabularies_cached(plan.areas)
+    legacy = plan.legacy + tuple(r for wave in plan.waves for r in wave.legacy)
+    return _vocabularies_cached(plan.areas, legacy)
 
 
-def vocabulary(areas: tuple[Area, ...]) -> dict[str, dict[tuple[str, ...], float]]:
+# The kind of area a legacy resource no area names belongs to.
+_LEGACY_KINDS = {"drive": "files", "mailbox": "mail", "site": "intranet"}
+
+
+def _names(area: Area, phrase: tuple[str, ...]) -> int:
+    """2: one of the area's keywords is ``phrase``; 1: its name or description says it; 0: neither."""
+    if phrase in _keywords(area):
+        return 2
+    n = len(phrase)
+    for text in (area.name, area.description):
+        words = normalise(text)
+        if any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
+            return 1
+    return 0
+
+
+def legacy_area(areas: tuple[Area, ...], resource: LegacyResource) -> str | None:
+    """The area a legacy resource's problems belong to: the one whose keywords, else name or
+    description, name it (by its name or an alias); else the first area of its kind (a drive
+    goes to files, a mailbox to mail, a site to the intranet); None if none fits."""
+    phrases = [p for text in (resource.name, *resource.aliases) if (p := _phrase(text))]
+    candidates = [a for a in areas if not a.catch_all]
+    best, best_rank = None, 0
+    for area in candidates:
+        rank = max((_names(area, p) for p in phrases), default=0)
+        if rank > best_rank:
+            best, best_rank = area.key, rank
+    if best is not None:
+        return best
+    kind = _LEGACY_KINDS.get(resource.kind)
+    return next((a.key for a in candidates if kind is not None and kind_of(a) == kind), None)
+
+
+def _with_legacy(areas: tuple[Area, ...], legacy: tuple[LegacyResource, ...]) -> tuple[Area, ...]:
+    """The areas, each with the names and aliases of the legacy resources it owns among its keywords."""
+    extra: dict[str, list[str]] = {}
+    for resource in legacy:
+        key = legacy_area(areas, resource)
+        if key is not None:
+            extra.setdefault(key, []).extend((resource.name, *resource.aliases))
+    return tuple(
+        a.model_copy(update={"keywords": (*a.keywords, *extra[a.key])}) if a.key in extra else a for a in areas
+    )
+
+
+def vocabulary(
+    areas: tuple[Area, ...], legacy: tuple[LegacyResource, ...] = ()
+) -> dict[str, dict[tuple[str, ...], float]]:
     """Each area's phrases and weights: its own words from the plan over its kind's lexicon.
 
-    A lexicon phrase another area lists among its keywords is left to that area,
+    An area's own words are its keywords, the names and aliases of the plan's legacy
+    resources it owns (see :func:`legacy_area`), its name and its description. A
+    lexicon phrase another area lists among its keywords is left to that area,
     and an area's own keyword always counts at least :data:`KEYWORD_WEIGHT`. The
     catch-all area has its keywords only (none: it is not scored, it is the fallback).
     """
+    areas = _with_legacy(areas, legacy)
     claimed: dict[tuple[str, ...], set[str]] = {}
     for area in areas:
         for p in _keywords(area):
@@ -254,58 +313,66 @@ def vocabulary(areas: tuple[Area, ...]) -> dict[str, dict[tuple[str, ...], float
 
 
 @lru_cache(maxsize=8)
-def _vocabularies_cached(areas: tuple[Area, ...]) -> dict[str, _Vocabulary]:
+def _vocabularies_cached(areas: tuple[Area, ...], legacy: tuple[LegacyResource, ...]) -> dict[str, _Vocabulary]:
     vocab: dict[str, _Vocabulary] = {}
-    for key, phrases in vocabulary(areas).items():
-        singles = tuple(sorted(p[0] for p in phrases if len(p) == 1 and len(p[0]) >= 5))
-        vocab[key] = _Vocabulary(phrases, singles, max((len(p) for p in phrases), default=0))
+    foreign = _other_language_words()
+    for key, phrases in vocabulary(areas, legacy).items():
+        singles: dict[str, list[str]] = {}
+        for p in sorted(phrases):
+            if len(p) == 1 and len(p[0]) >= 5 and p[0] not in foreign:
+                singles.setdefault(p[0][0], []).append(p[0])
+        vocab[key] = _Vocabulary(
+            phrases, {c: tuple(ws) for c, ws in singles.items()}, max((len(p) for p in phrases), default=0)
+        )
     return vocab
 
 
-OVERLAP = True
-FOCUS = 0.0
-FOCUS_BEFORE = 2
-FOCUS_AFTER = 3
-_FAILURE = frozenset(
-    _stem(w)
-    for w in "cant wont not never stopped stop stops broken error errors fail fails failed failing missing gone lost "
-    "crash crashes crashed down stuck frozen freezes freezing blank disappeared denied slow".split()
-)
+# A typo keeps the first letter and is one slip: a letter missing or extra in a short
+# word, also a letter wrong or two swapped in a longer one, two slips in a long one
+# ("outlok", "calender", "sharepiont"). Looser matching took other words for ones it
+# knows ("older" for "folder", "black" for "block", "portal" for "portatil").
+TYPO_LONG = 8
+TYPO_SHORT = 6
+TYPO_WEIGHT = 0.7  # a typo's word counts this much of the word it is a slip for
+
+
+def _typo_of(word: str, candidates: tuple[str, ...]) -> str | None:
+    if not candidates:
+        return None
+    if len(word) < TYPO_SHORT:
+        hit = process.extractOne(word, candidates, scorer=Indel.distance, score_cutoff=1)
+    else:
+        limit = 2 if len(word) >= TYPO_LONG else 1
+        hit = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+    return None if hit is None else hit[0]
 
 
 def _score(words: list[str], vocab: _Vocabulary) -> float:
     score = 0.0
     # Look the text's n-grams up in the vocabulary (a message has few; an area has
     # hundreds of phrases), each phrase counted once.
-    matched: set[tuple[str, ...]] = set()
     spans: list[tuple[int, int, tuple[str, ...]]] = []
     for n in range(1, min(vocab.longest, len(words)) + 1):
         for i in range(len(words) - n + 1):
             gram = tuple(words[i : i + n])
             if gram in vocab.phrases:
                 spans.append((i, i + n, gram))
-    if OVERLAP:
-        for i, j, gram in spans:
-            if not any(a <= i and j <= b and (b - a) > (j - i) for a, b, _ in spans):
-                matched.add(gram)
-    else:
-        matched = {g for _, _, g in spans}
-    focus: set[tuple[str, ...]] = set()
-    if FOCUS:
-        for i, j, gram in spans:
-            if gram in matched and any(w in _FAILURE for w in words[max(0, i - FOCUS_BEFORE) : i] + words[j : j + FOCUS_AFTER]):
-                focus.add(gram)
+    # A phrase inside a longer one that matched there ("outlook" in "new outlook") is
+    # that phrase's evidence, not more of its own.
+    matched = {
+        gram for i, j, gram in spans if not any(a <= i and j <= b and b - a > j - i for a, b, _ in spans)
+    }
     for phrase in matched:
         # Longer phrases are stronger evidence than their words apart.
-        score += vocab.phrases[phrase] * (1.0 + 0.25 * (len(phrase) - 1)) * (FOCUS if phrase in focus else 1.0)
+        score += vocab.phrases[phrase] * (1.0 + 0.25 * (len(phrase) - 1))
     known = {p[0] for p in matched if len(p) == 1}
     for w in set(words):
         if len(w) < 5 or w in known or (w,) in vocab.phrases:
             continue
-        hit = process.extractOne(w, vocab.singles, scorer=fuzz.ratio, score_cutoff=84)
-        if hit is not None and hit[0] not in known:
-            known.add(hit[0])
-            score += 0.7 * vocab.phrases[(hit[0],)]
+        hit = _typo_of(w, vocab.singles.get(w[0], ()))
+        if hit is not None and hit not in known:
+            known.add(hit)
+            score += TYPO_WEIGHT * vocab.phrases[(hit,)]
     return score
 
 

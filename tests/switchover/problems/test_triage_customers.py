@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from switchover.plan.loader import load_plan
-from switchover.plan.model import Area, Contact, Plan
+from switchover.plan.model import Area, Contact, LegacyResource, Plan
 from switchover.problems.evaluate import HELD_OUT, TUNE, accuracy, load_reports, run
 from switchover.problems.lexicon import LEXICON
-from switchover.problems.triage import kind_of, normalise, triage, vocabulary
+from switchover.problems.triage import kind_of, legacy_area, normalise, triage, vocabulary
 from tests.switchover.problems.plan_fixture import fabrikam_plan
 
 REPO = Path(__file__).resolve().parents[3]
@@ -34,8 +34,9 @@ def test_triage_by_area_on_each_customer(customer):
     floor, total = HELD_OUT_FLOOR[customer]
     held_right, held_total = accuracy(outcomes, HELD_OUT)
     assert held_total == total  # the split is the hash's, not anyone's choice
-    misses = [(o.expected, o.got, o.report.text) for o in outcomes if not o.right and o.report.split == HELD_OUT]
-    assert held_right >= floor, misses
+    # The count only: the held-out reports' texts are never shown, so nobody tunes on them
+    # (python bench/problems.py --tune-misses lists the tune half's misses).
+    assert held_right >= floor, f"{customer}: held-out {held_right}/{held_total}, was {floor}/{total}"
     right, n = accuracy(outcomes)
     assert right / n >= 0.9
     tune_right, tune_total = accuracy(outcomes, TUNE)
@@ -138,6 +139,73 @@ def test_no_customer_product_in_the_built_in_vocabulary():
     products |= {"practice management", "tempora", "autocad", "arcgis", "zebra", "wwinet", "lieferschein"}
     built_in = {tuple(normalise(p)) for words in LEXICON.values() for p in words}
     assert not built_in & {tuple(normalise(p)) for p in products}
+
+
+@pytest.mark.parametrize("typed", ["P:", "p:", "P:\\", "P: drive", "p drive", "the P-drive", "P: drives"])
+def test_a_drive_letter_is_one_word_however_typed(typed):
+    assert "pdrive" in normalise(typed)
+    assert normalise(typed)[-1] == "pdrive"
+
+
+@pytest.mark.parametrize("text", ["I need a drive to the depot", "I drive to the office on Mondays"])
+def test_an_english_a_or_i_before_drive_is_no_drive_letter(text):
+    assert "adrive" not in normalise(text) and "idrive" not in normalise(text)
+
+
+def test_a_report_naming_a_drive_letter_alone_goes_to_the_area_that_lists_it():
+    drives = _area("drives", "Drives", keywords=("k: drive",))
+    plan = _plan(drives, MAIL)
+    assert triage(plan, "I saved something on K: on saturday at 11, is it copied or lost?").area == "drives"
+
+
+def test_a_legacy_resource_belongs_to_the_area_that_names_it_and_its_aliases_are_that_areas_words():
+    drives = _area("drives", "Drives & OneDrive", "K: drive moved to SharePoint")
+    erp = _area("erp", "ERP", keywords=("erp", "y: drive"))
+    vault = LegacyResource(name="K: drive", aliases=("the vault",))
+    exports = LegacyResource(name="Y: drive", aliases=("export share",))
+    assert legacy_area((drives, erp), vault) == "drives"
+    assert legacy_area((drives, erp), exports) == "erp"  # a keyword beats a description
+    plan = _plan(drives, erp, MAIL).model_copy(update={"legacy": (vault, exports)})
+    assert triage(plan, "the vault is empty since Saturday").area == "drives"
+    assert triage(plan, "nothing new arrives in the export share").area == "erp"
+    # Without the plan's legacy resources, the alias is nobody's word.
+    assert triage(_plan(drives, erp, MAIL), "the vault is empty since Saturday").area == "other"
+
+
+def test_a_legacy_resource_no_area_names_goes_to_the_area_of_its_kind():
+    files = _area("files", "Files")
+    intranet = _area("news", "Intranet")
+    assert legacy_area((MAIL, files, intranet), LegacyResource(name="M: drive")) == "files"
+    assert legacy_area((MAIL, files, intranet), LegacyResource(name="Orders", kind="mailbox")) == "mail"
+    assert legacy_area((MAIL, files, intranet), LegacyResource(name="Hub", kind="site")) == "news"
+    assert legacy_area((MAIL, files), LegacyResource(name="Ledger", kind="system")) is None
+
+
+def test_a_catch_all_keyword_outweighs_one_area_word():
+    desk = Contact(person="kevin.obrien")
+    other = Area(key="other", name="Anything else", keywords=("training",), owner=desk, backup=desk, catch_all=True)
+    plan = fabrikam_plan().model_copy(update={"areas": (MAIL, other)})
+    assert triage(plan, "can we get a training for the new Outlook in Polish?").area == "other"
+    assert triage(plan, "the new Outlook shows no shared inboxes since the training").area == "mail"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Outlook says my organisation needs more information, then nothing", "signin"),
+        ("the new starters never got the registration email, they can't log in to anything", "signin"),
+        ("it says the account is disabled", "signin"),
+        ("los correos que mando salen con otro nombre", "mail"),
+        ("no puedo imprimir, la impresora no responde", "printing"),
+        ("mein Passwort wird nicht akzeptiert", "signin"),
+        ("drukarka nie drukuje", "printing"),
+        ("no puedo entrar a la junta de las 8", "teams"),
+    ],
+)
+def test_general_words_find_their_kind(text, kind):
+    areas = {k: _area(k, name) for k, name in [("mail", "Mail"), ("signin", "Sign-in"), ("printing", "Printing"),
+                                                ("teams", "Teams & calls"), ("devices", "Devices")]}
+    assert triage(_plan(*areas.values()), text).area == kind
 
 
 @pytest.mark.parametrize(
