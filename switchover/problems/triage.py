@@ -65,9 +65,14 @@ def _stem(word: str) -> str:
         # "licences", "invoices", "messages" are the plural of a word ending in "e"
         # ("licence"): only "boxes", "passes", "switches" lose their "es".
         word = word[:-1]
+    if word.endswith(("ss", "us", "is")):
+        return word  # "access", "status", "analysis": no plural "s" to lose
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+            stem = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and stem[-1] == stem[-2] and stem[-1] not in "lsfz":
+                stem = stem[:-1]  # "stopped", "logging", "planned" meet "stop", "log", "plan"
+            return stem
     return word
 
 

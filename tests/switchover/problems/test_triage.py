@@ -120,6 +120,17 @@ def test_a_plural_meets_its_singular():
     assert normalise("printers printing printed") == normalise("printer print print")
 
 
+def test_a_doubled_letter_before_ed_or_ing_meets_the_word():
+    """ "stopped", "logging", "planned" are "stop", "log", "plan"; "called" and "passed" keep theirs."""
+    assert normalise("stopped getting planned swapped") == normalise("stop get plan swap")
+    assert normalise("called passed stuffed") == normalise("call pass stuff")
+
+
+def test_a_word_ending_in_ss_us_or_is_is_no_plural():
+    assert normalise("access address status") == normalise("accesses addresses statuses")
+    assert normalise("access") == ["access"]
+
+
 @pytest.mark.parametrize(
     "text", ["signing in", "signed in", "sign-in", "log in", "logging in", "logged on", "logon", "Sign In"]
 )
