@@ -103,7 +103,10 @@ KINDS: tuple[str, ...] = tuple(LEXICON)
 
 # How much one plan word counts: a keyword the plan's author listed for the area,
 # a word of its name, a word of its description (context, not a claim on a topic).
-KEYWORD_WEIGHT = 3.0
+# A keyword the built-in lexicon knows counts as much as the lexicon says, and at
+# least KEYWORD_WEIGHT: listing "slow" or "permission" claims the word for the
+# area, it does not make it as telling as "printer" or "Outlook".
+KEYWORD_WEIGHT = 2.5
 OWN_TERM_WEIGHT = 3.5  # a keyword that is in no built-in lexicon
 NAME_WEIGHT = 2.0
 # The catch-all's keywords are what the plan's author says belongs to no IT area
@@ -176,15 +179,24 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _lexicon_words() -> frozenset[tuple[str, ...]]:
-    return frozenset(p for kind in KINDS for p, _ in _lexicon_phrases(kind))
+def _lexicon_words() -> dict[tuple[str, ...], float]:
+    """Every built-in phrase and its highest weight in any kind."""
+    words: dict[tuple[str, ...], float] = {}
+    for kind in KINDS:
+        for p, w in _lexicon_phrases(kind):
+            words[p] = max(words.get(p, 0.0), w)
+    return words
 
 
 def _keywords(area: Area) -> dict[tuple[str, ...], float]:
     # A keyword no built-in kind knows (a product, a mailbox, a drive letter) is the
     # customer's own word for this area: stronger evidence than a general one.
     known = _lexicon_words()
-    return {p: KEYWORD_WEIGHT if p in known else OWN_TERM_WEIGHT for kw in area.keywords if (p := _phrase(kw))}
+    return {
+        p: max(KEYWORD_WEIGHT, known[p]) if p in known else OWN_TERM_WEIGHT
+        for kw in area.keywords
+        if (p := _phrase(kw))
+    }
 
 
 def _area_own_words(area: Area) -> dict[tuple[str, ...], float]:
@@ -291,7 +303,7 @@ def vocabulary(
     An area's own words are its keywords, the names and aliases of the plan's legacy
     resources it owns (see :func:`legacy_area`), its name and its description. A
     lexicon phrase another area lists among its keywords is left to that area,
-    and an area's own keyword always counts at least :data:`KEYWORD_WEIGHT`. The
+    and an area's own keyword always counts at least as much as any built-in kind counts it. The
     catch-all area has its keywords only (none: it is not scored, it is the fallback).
     """
     areas = _with_legacy(areas, legacy)

@@ -11,7 +11,7 @@ from switchover.plan.loader import load_plan
 from switchover.plan.model import Area, Contact, LegacyResource, Plan
 from switchover.problems.evaluate import HELD_OUT, TUNE, accuracy, load_reports, run
 from switchover.problems.lexicon import LEXICON
-from switchover.problems.triage import kind_of, legacy_area, normalise, triage, vocabulary
+from switchover.problems.triage import KEYWORD_WEIGHT, kind_of, legacy_area, normalise, triage, vocabulary
 from tests.switchover.problems.plan_fixture import fabrikam_plan
 
 REPO = Path(__file__).resolve().parents[3]
@@ -108,10 +108,18 @@ def test_an_areas_own_keywords_win_over_another_areas_kind():
     rooms = _area("rooms", "Rooms & screens", keywords=("meeting", "meeting room", "big screen"))
     words = vocabulary((teams, rooms, access))
     assert meeting not in words["teams"]
-    assert words["rooms"][meeting] >= max(w for w in LEXICON["teams"].values())
+    # The claim counts at least as much as the built-in kind counts the word.
+    assert words["rooms"][meeting] >= LEXICON["teams"]["meeting"]
     plan = _plan(teams, rooms, access)
     assert triage(plan, "can we have a meeting room with a big screen?").area == "rooms"
     assert triage(plan, "Teams chat keeps crashing").area == "teams"
+
+
+def test_a_general_keyword_counts_as_much_as_the_lexicon_says_at_least_the_keyword_weight():
+    devices = _area("devices", "Devices", keywords=("slow", "laptop"))
+    words = vocabulary((devices,))
+    assert words["devices"][("slow",)] == KEYWORD_WEIGHT  # the lexicon's "slow" is weaker
+    assert words["devices"][("laptop",)] == LEXICON["devices"]["laptop"] >= KEYWORD_WEIGHT
 
 
 def test_a_keyword_only_this_customer_uses_counts_more_than_a_general_word():
