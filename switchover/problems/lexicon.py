@@ -131,7 +131,6 @@ LEXICON: dict[str, dict[str, float]] = {
         "shared with me": 3,
         "recycle bin": 3,
         "previous version": 3,
-        "checked out": 2.5,
         "locked for editing": 3,
         "path too long": 3,
         "file name": 2.5,
