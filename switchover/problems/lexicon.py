@@ -499,6 +499,25 @@ OTHER_LANGUAGES: dict[str, dict[str, float]] = {
     },
 }
 
+# Questions about who does what, not about anything broken: evidence for the plan's
+# catch-all area (the Service Desk), whatever the organisation.
+DESK: dict[str, float] = {
+    "who do i talk to": 3,
+    "who should i talk to": 3,
+    "who do i ask": 3,
+    "who should i ask": 3,
+    "who do i contact": 3,
+    "who should i contact": 3,
+    "who approves": 3,
+    "who is right": 3,
+    "who is responsible": 3,
+    "where do i send": 3,
+    "where can i send": 3,
+    "where do i give": 3,
+    "where can i give": 3,
+    "where do i submit": 3,
+}
+
 # Words that name a kind in an area's key or name ("Mail & calendars", "Accounts & MFA").
 KIND_NAMES: dict[str, tuple[str, ...]] = {
     "mail": ("mail", "email", "calendar", "outlook", "exchange"),

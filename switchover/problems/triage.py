@@ -26,7 +26,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from switchover.plan.model import Area, Impact, LegacyResource, Plan, Priority, Urgency
-from switchover.problems.lexicon import KIND_NAMES, LEXICON, OTHER_LANGUAGES
+from switchover.problems.lexicon import DESK, KIND_NAMES, LEXICON, OTHER_LANGUAGES
 
 # -- text normalisation ----------------------------------------------------------
 
@@ -240,6 +240,11 @@ def _lexicon_phrases(kind: str) -> tuple[tuple[tuple[str, ...], float], ...]:
 
 
 @lru_cache(maxsize=1)
+def _desk_phrases() -> dict[tuple[str, ...], float]:
+    return {p: w for text, w in DESK.items() if (p := _phrase(text))}
+
+
+@lru_cache(maxsize=1)
 def _other_language_words() -> frozenset[str]:
     """The built-in words of other languages: matched as written, never as a typo's target."""
     return frozenset(w for words in OTHER_LANGUAGES.values() for p in words for w in _phrase(p))
@@ -314,9 +319,12 @@ def vocabulary(
     result: dict[str, dict[tuple[str, ...], float]] = {}
     for area in areas:
         if area.catch_all:
-            # Its name and description say "anything else": only its keywords are evidence.
-            if area.keywords:
-                result[area.key] = {p: max(w, CATCH_ALL_WEIGHT) for p, w in _keywords(area).items()}
+            # Its name and description say "anything else": its keywords are evidence, and
+            # questions about who does what ("who do I talk to", "where do I send").
+            result[area.key] = {
+                **_desk_phrases(),
+                **{p: max(w, CATCH_ALL_WEIGHT) for p, w in _keywords(area).items()},
+            }
             continue
         phrases = _area_own_words(area)
         kind = kind_of(area)

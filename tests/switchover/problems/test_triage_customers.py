@@ -10,7 +10,7 @@ import pytest
 from switchover.plan.loader import load_plan
 from switchover.plan.model import Area, Contact, LegacyResource, Plan
 from switchover.problems.evaluate import HELD_OUT, TUNE, accuracy, load_reports, run
-from switchover.problems.lexicon import LEXICON
+from switchover.problems.lexicon import DESK, LEXICON
 from switchover.problems.triage import KEYWORD_WEIGHT, kind_of, legacy_area, normalise, triage, vocabulary
 from tests.switchover.problems.plan_fixture import fabrikam_plan
 
@@ -130,16 +130,18 @@ def test_a_keyword_only_this_customer_uses_counts_more_than_a_general_word():
     assert triage(_plan(devices, apps), "Chartwell won't open on my PC").area == "apps"
 
 
-def test_the_catch_all_is_scored_on_its_keywords_only():
+def test_the_catch_all_is_scored_on_its_keywords_and_questions_about_who_does_what():
     teams = _area("teams", "Teams & calls")
     desk = Contact(person="kevin.obrien")
     other = Area(
         key="other", name="Anything else", keywords=("tv", "badge reader"), owner=desk, backup=desk, catch_all=True
     )
     plan = fabrikam_plan().model_copy(update={"areas": (teams, other)})
-    assert set(vocabulary(plan.areas)["other"]) == {("tv",), ("badge", "reader")}
+    assert set(vocabulary(plan.areas)["other"]) == {("tv",), ("badge", "reader")} | {tuple(normalise(q)) for q in DESK}
     assert triage(plan, "the tv in the break room does not play the safety video").area == "other"
     assert triage(plan, "video calls in Teams drop after a minute").area == "teams"
+    assert triage(plan, "who do I talk to about the Teams backgrounds we were promised?").area == "other"
+    assert triage(plan, "where do I send ideas about Teams for the next wave?").area == "other"
 
 
 def test_no_customer_product_in_the_built_in_vocabulary():
