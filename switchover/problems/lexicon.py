@@ -2,7 +2,8 @@
 
 Data, not logic: for each kind of area (mail, files, Teams, sign-in, devices, printing,
 intranet) the words and phrases people use after a Microsoft 365 cutover, with weights,
-and the words that name a kind in an area's key or name. No customer's products, places
+and the words that name a kind in an area's key or name; the same kinds' commonest words in
+other languages; questions about who does what, for the catch-all area. No customer's products, places
 or drives belong here: those come from the plan's areas (``keywords:``).
 :mod:`switchover.problems.triage` builds each plan area's vocabulary from these.
 """

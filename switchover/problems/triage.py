@@ -3,9 +3,11 @@
 Local and fast on purpose (no model, no network): each plan area gets a
 weighted vocabulary built from the plan's own words (name, description,
 keywords) plus a built-in lexicon of how people describe that kind of problem
-after a Microsoft 365 cutover. A report scores against every area; typos are
-caught by fuzzy matching (rapidfuzz) of longer words. A weak or ambiguous score
-sends the report to the plan's catch-all area, never nowhere.
+after a Microsoft 365 cutover. A plan's legacy resources (drives, mailboxes, old
+systems and sites) lend their names and aliases to the area that owns them. A report
+scores against every area; typos of longer words are caught by edit distance
+(rapidfuzz). A weak or ambiguous score sends the report to the plan's catch-all
+area, never nowhere.
 
 Impact (just me / several people / whole site) and urgency (can't work /
 degraded / question) are inferred from phrasing; each inference says whether
@@ -384,9 +386,7 @@ def _score(words: list[str], vocab: _Vocabulary) -> float:
                 spans.append((i, i + n, gram))
     # A phrase inside a longer one that matched there ("outlook" in "new outlook") is
     # that phrase's evidence, not more of its own.
-    matched = {
-        gram for i, j, gram in spans if not any(a <= i and j <= b and b - a > j - i for a, b, _ in spans)
-    }
+    matched = {gram for i, j, gram in spans if not any(a <= i and j <= b and b - a > j - i for a, b, _ in spans)}
     for phrase in matched:
         # Longer phrases are stronger evidence than their words apart.
         score += vocab.phrases[phrase] * (1.0 + 0.25 * (len(phrase) - 1))

@@ -20,7 +20,7 @@ EXAMPLES = REPO / "examples"
 # Held-out half (by a hash of the text, see switchover/problems/evaluate.py): the
 # figures measured when the vocabularies were tuned on the other half. A change that
 # loses one of these reports fails here.
-HELD_OUT_FLOOR = {"fabrikam": (65, 67), "wideworld": (34, 50), "trey": (37, 57)}
+HELD_OUT_FLOOR = {"fabrikam": (65, 67), "wideworld": (45, 50), "trey": (50, 57)}
 
 
 def _reports(customer: str) -> Path:
@@ -213,8 +213,16 @@ def test_a_catch_all_keyword_outweighs_one_area_word():
     ],
 )
 def test_general_words_find_their_kind(text, kind):
-    areas = {k: _area(k, name) for k, name in [("mail", "Mail"), ("signin", "Sign-in"), ("printing", "Printing"),
-                                                ("teams", "Teams & calls"), ("devices", "Devices")]}
+    areas = {
+        k: _area(k, name)
+        for k, name in [
+            ("mail", "Mail"),
+            ("signin", "Sign-in"),
+            ("printing", "Printing"),
+            ("teams", "Teams & calls"),
+            ("devices", "Devices"),
+        ]
+    }
     assert triage(_plan(*areas.values()), text).area == kind
 
 
