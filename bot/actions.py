@@ -138,6 +138,12 @@ class CommentReport(ReportAction):
     comment: Note = ""
 
 
+class ReopenReport(ReportAction):
+    """``problem_reopen``: staff bring a resolved report back, saying why (the reporter reads it)."""
+
+    why: Note = ""
+
+
 class ResolveIncident(ActionData):
     incident_id: RecordId
     note: Note = ""

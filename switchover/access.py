@@ -11,7 +11,8 @@ The rules (``docs/security.md`` says them for people):
   see and work every problem report.
 - **An area's owner and backup** (a person, or the Service Desk when the area is
   owned by its channel), **the Service Desk** (``service_desk.members``) and
-  whoever a report is **assigned** to see and work that area's reports.
+  whoever a report is **assigned** to see and work that area's reports (working one includes
+  reopening it once resolved: the reporter is told who reopened it).
 - **The reporter** sees their own report, comments on it, reopens it and says it
   is fixed; they resolve, acknowledge, assign or reroute nothing.
 - **The sponsor** sees the reports the plan sends them (priorities whose service
@@ -107,7 +108,7 @@ class ReportRights:
     """What one person may do with one report."""
 
     see: bool = False  # the report's contents (the owner's card, read-only unless ``work``)
-    work: bool = False  # acknowledge, assign, resolve, reroute, comment as staff
+    work: bool = False  # acknowledge, assign, resolve, reroute, comment as staff, reopen once resolved
     reporter: bool = False  # their own: status card, comment, reopen, "it's fixed"
 
 

@@ -24,6 +24,7 @@ from bot.actions import (
     CommentReport,
     DialogStep,
     NotMine,
+    ReopenReport,
     ReportAction,
     ResolveIncident,
     ResolveReport,
@@ -90,6 +91,7 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
     router.action("problem_not_mine", h.not_mine, data=NotMine)
     router.action("problem_fixed", h.fixed_action, data=ReportAction)
     router.action("problem_comment", h.comment_action, data=CommentReport)
+    router.action("problem_reopen", h.reopen, data=ReopenReport)
     router.action("problem_show", h.show, data=ReportAction)
     router.action("incident_resolve", h.resolve_incident, data=ResolveIncident)
     return conversation
@@ -373,6 +375,15 @@ class _Handlers:
             report = await self.desk.comment(turn.asker.tenant_id, rid, actor, data.comment)
             said = "Reopened with your comment." if report.cycle and report.is_open else "Comment added."
             return await self.desk.view_for(report.tenant_id, rid, actor, said)
+
+        return await self._guard(turn, act())
+
+    async def reopen(self, turn: Turn, data: ReopenReport) -> dict[str, Any] | None:
+        async def act() -> dict[str, Any]:
+            rid = data.report_id
+            actor = await self.actor(turn)
+            report = await self.desk.reopen(turn.asker.tenant_id, rid, actor, data.why)
+            return notice(report.reference, "Reopened. Its reporter has been told, and its owner has it again.")
 
         return await self._guard(turn, act())
 

@@ -1,4 +1,4 @@
-"""What people do to a filed report: acknowledge, assign, reroute, comment, resolve, reopen.
+"""What people do to a filed report: acknowledge, assign, reroute, comment, resolve, reopen (staff or reporter).
 
 Each action is a status change noted on the report's timeline, followed by
 what it causes: the reporter is told, the cards are updated in place, and a
@@ -198,8 +198,20 @@ class ReportActions:
             raise ProblemError(access.not_yours(report.reference, "close"))
         return await self.close(report, actor.name, "The reporter says it is fixed.")
 
+    async def staff_reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
+        """Someone who works the report (its owner or backup, the Service Desk, a lead, its assignee)
+        reopens a resolved one; the reporter is told who did and why.
+
+        Reopening a report that is open already changes nothing (a retried button, or two people at once).
+        """
+        await self._for_staff(tenant_id, report_id, actor, "reopen")
+        return await self.reopen(tenant_id, report_id, actor, why.strip()[:2000])
+
     async def reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
-        """A resolved report comes back: the clock and escalation start again and the owner is told."""
+        """A resolved report comes back: the clock and escalation start again and the owner is told.
+
+        No permission check here: :meth:`staff_reopen` and a reporter's comment (:meth:`comment`) ask first.
+        """
         report = await self.store.get(tenant_id, report_id)
         if report.is_open:
             return report

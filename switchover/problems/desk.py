@@ -229,6 +229,10 @@ class ProblemDesk:
         """The reporter says it is fixed: resolve it in their words."""
         return await self.actions.reporter_fixed(tenant_id, report_id, actor)
 
+    async def reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
+        """Staff who work a resolved report reopen it; the reporter is told ("reopened by ...")."""
+        return await self.actions.staff_reopen(tenant_id, report_id, actor, why)
+
     # -- major incidents ------------------------------------------------------------
 
     async def incident_reports(self, tenant_id: str, incident_id: int) -> list[ProblemReport]:

@@ -106,6 +106,8 @@ def owner_card(
         # All of it: the card shows the newest entries and says how many earlier ones it leaves out.
         timeline=timeline_lines(report.timeline, zone, limit=None),
         actions=actions and report.status is not ReportStatus.RESOLVED,
+        # Those who work a resolved report can bring it back (the reporter is told who did).
+        can_reopen=actions and report.status is ReportStatus.RESOLVED,
         can_acknowledge=report.status is ReportStatus.OPEN,
         report_id=report.id,
         incident_id=None,

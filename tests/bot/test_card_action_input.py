@@ -37,6 +37,7 @@ MALFORMED: list[tuple[str, dict[str, Any], str]] = [
     ("problem_fixed", {"report_id": 2**63}, "report_id"),
     ("problem_comment", {"report_id": 1e23, "comment": "still broken"}, "report_id"),
     ("problem_show", {"report_id": True}, "report_id"),
+    ("problem_reopen", {"report_id": 1, "why": {"text": "still broken"}}, "why"),
     ("incident_resolve", {"incident_id": 2**63, "note": "fixed"}, "incident_id"),
     ("problem_submit", {"text": "Outlook will not open", "urgency": {"level": 1}}, "urgency"),
     ("problem_submit", {"text": "Outlook will not open", "impact": ["me"]}, "impact"),

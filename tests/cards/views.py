@@ -162,6 +162,7 @@ VIEWS: dict[str, View] = {
         "timeline": _many(n, lambda i: f"Mon 1 Feb 09:{i % 60:02d} PST: commented by {t}: {t}"),
         "actions": True,
         "can_acknowledge": True,
+        "can_reopen": True,
         "report_id": 42,
         "incident_id": 7,
         "assign_choices": _choices(t, n),

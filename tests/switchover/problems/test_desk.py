@@ -243,7 +243,7 @@ async def test_resolve_informs_the_reporter_and_a_reporter_comment_reopens(desk)
     await desk.settle()
     last = desk.messenger.to(reporter_conversation(1))[-1]
     assert "resolved" in last.text and "Restored from the migration copy" in last.text
-    assert verbs(desk.messenger.updated[-1][2].card) == set()  # a resolved card has no buttons
+    assert verbs(desk.messenger.updated[-1][2].card) == {"problem_reopen"}  # a resolved card only reopens
     me = actor("luis.ortega")
     reporter_actor = type(me)(id=reporter(1).id, name="Reporter 1")
     reopened = await desk.desk.comment(report.tenant_id, report.id, reporter_actor, "still missing the Q3 folder")

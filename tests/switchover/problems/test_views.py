@@ -117,13 +117,15 @@ def test_hostile_text_never_changes_a_cards_structure():
             assert all("evil.example" not in a.get("url", "") for a in card.get("actions", []))
 
 
-def test_owner_card_shows_the_text_and_timeline_and_resolved_cards_have_no_actions():
+def test_owner_card_shows_the_text_and_timeline_and_resolved_cards_only_reopen():
     plan = fabrikam_plan()
     open_card = views.owner_card(plan, report(HOSTILE[0]))
     assert HOSTILE[0] in texts(open_card)
     assert action_types(open_card) == ["Action.Execute", "Action.ShowCard", "Action.ShowCard", "Action.ShowCard"]
     assert any("created" in t for t in texts(open_card))
-    assert "actions" not in views.owner_card(plan, report("x", ReportStatus.RESOLVED))
+    resolved = views.owner_card(plan, report("x", ReportStatus.RESOLVED))
+    assert [a["title"] for a in resolved["actions"]] == ["Reopen"]
+    assert "actions" not in views.owner_card(plan, report("x", ReportStatus.RESOLVED), actions=False)
     acknowledged = views.owner_card(plan, report("x", ReportStatus.ACKNOWLEDGED))
     assert action_types(acknowledged) == ["Action.ShowCard", "Action.ShowCard", "Action.ShowCard"]
 

@@ -169,3 +169,22 @@ async def test_a_champion_sees_their_sites_counts_and_no_contents(world: Problem
     answer = await say(world, "hiro.tanaka", "site problems")  # Spokane Clinic
     assert "Spokane Clinic" in answer and "0 reported" in answer
     assert "site champions" in await say(world, "farah.price", "site problems")
+
+
+async def test_only_those_who_work_a_report_reopen_it(world: ProblemsWorld) -> None:
+    rid = await filed(world)
+    await press(world, "luis.ortega", "problem_resolve", {"report_id": rid, "note": "restored"})
+    for key in ("ana.silva", "farah.price", "robert.kim"):
+        card = await press(world, key, "problem_reopen", {"report_id": rid, "why": "x"})
+        assert NOT_FOUND in text_of(card), key
+    # The reporter reopens by commenting; the staff button is not theirs.
+    card = await press(world, REPORTER, "problem_reopen", {"report_id": rid, "why": "x"})
+    assert "not yours to reopen" in text_of(card)
+    assert (await world.desk.get(world.teams.tenant_id, rid)).status is ReportStatus.RESOLVED
+    shown = await press(world, REPORTER, "problem_show", {"report_id": rid})
+    assert "problem_reopen" not in {verb for verb, _ in executes(shown)}
+    shown = await press(world, "tom.becker", "problem_show", {"report_id": rid})
+    assert "problem_reopen" in {verb for verb, _ in executes(shown)}
+    card = await press(world, "tom.becker", "problem_reopen", {"report_id": rid, "why": "still missing"})
+    assert "Reopened" in text_of(card)
+    assert (await world.desk.get(world.teams.tenant_id, rid)).status is ReportStatus.OPEN

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from switchover.problems.model import Actor
 from tests.bot.features.problems.conftest import ProblemsWorld, executes, staff
 from tests.support.app import TENANT_ID, person
 
@@ -96,14 +95,28 @@ async def test_resolved_the_reporter_reads_the_resolution_note(world):
 async def test_reopened_by_staff_the_reporter_hears_it_is_back(world):
     rid = await filed(world)
     await act(world, "luis.ortega", "problem_resolve", report_id=rid, note="Restored")
-    # No card offers staff a reopen yet; the desk's reopen is what such an action would call.
-    luis = staff("luis.ortega")
-    await world.desk.actions.reopen(
-        TENANT_ID, rid, Actor(luis.aad_object_id, "Luis Ortega", "luis.ortega"), "two folders still missing"
-    )
-    await world.deliver()
+    # The resolved report's card, updated in place, now offers staff a reopen.
+    [resolved_card] = [r.card for r in world.updates_to("luis.ortega") if "Restored" in r.card_text()][-1:]
+    assert "problem_reopen" in {verb for verb, _ in executes(resolved_card)}
+    await act(world, "luis.ortega", "problem_reopen", report_id=rid, why="two folders still missing")
     [back] = told_with(world, "reopened")
     assert "Luis Ortega reopened your problem: two folders still missing" in back
+    report = await world.desk.get(TENANT_ID, rid)
+    assert report.is_open and report.cycle == 1
+    # Pressed again (a retry, or a second person at once): the reporter is not told twice.
+    await act(world, "tom.becker", "problem_reopen", report_id=rid, why="")
+    assert len(told_with(world, "reopened")) == 1
+
+
+async def test_reopened_by_the_service_desk_or_a_lead_the_reporter_hears_who(world):
+    rid = await filed(world)
+    for i, who in enumerate(("kevin.obrien", "dana.whitfield")):
+        await act(world, "luis.ortega", "problem_resolve", report_id=rid, note=f"Restored {i}")
+        await act(world, who, "problem_reopen", report_id=rid, why="")
+    back = told_with(world, "reopened your problem")
+    assert len(back) == 2
+    assert "Kevin O'Brien reopened your problem." in back[0]
+    assert "Dana Whitfield reopened your problem." in back[1]
 
 
 async def test_linked_to_an_incident_every_reporter_hears_it_is_part_of_a_wider_problem(world):
