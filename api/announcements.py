@@ -156,10 +156,13 @@ def setup(app: web.Application, services: Services) -> None:
             send_at=body.send_at,
             created_by=body.created_by or "api",
         )
-        await svc.run_due()
-        services.delivery.wake()
-        created = await svc.get(created.id)
-        return web.json_response(as_json(created), status=201, headers={"Location": f"/api/announcements/{created.id}"})
+        # Due now: recorded as a background Send job (resolved, rendered and queued there), so the
+        # answer comes at once whatever the audience's size; follow it at /api/announcement-jobs/{job}.
+        created, job = await svc.start_if_due(created.id)
+        body_out = as_json(created)
+        if job is not None:
+            body_out["job"] = job.as_dict()
+        return web.json_response(body_out, status=201, headers={"Location": f"/api/announcements/{created.id}"})
 
     async def listing(request: web.Request, svc: AnnouncementService) -> web.Response:
         statuses = None
@@ -384,7 +387,11 @@ OPENAPI_PATHS: dict[str, Any] = {
             },
             "responses": {
                 **GUARDED,
-                "201": json_body("created", _ANNOUNCEMENT),
+                "201": json_body(
+                    "created; one to send now answers at once with job, the background Send that resolves "
+                    "its audience and queues its cards (follow it at /api/announcement-jobs/{job})",
+                    _ANNOUNCEMENT,
+                ),
                 "400": error("not JSON, or an invalid announcement (each bad field named)"),
                 "409": _NO_TENANT,
             },

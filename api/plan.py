@@ -208,7 +208,7 @@ def setup(app: web.Application, services: Services) -> None:
                 "set_by": record.set_by,
                 "set_at": record.set_at.isoformat(),
                 "announcement": change.announcement.id if change.announcement is not None else None,
-                "sending": job.expected if job is not None else 0,
+                "sending": change.recipients if job is not None else 0,
             }
         )
 

@@ -19,10 +19,16 @@ Measured:
 The delivery lease is shortened to 15 s for the bench (production: 2 min), so the few rows the
 stopped worker had claimed but not sent are taken over within seconds instead of minutes.
 
+With ``--replies`` it measures only the answers to a Send (to ``--send`` people, default 10,000),
+each on a fresh app and database: pressing Send on the confirmation card, and
+``POST /api/announcements`` with no ``send_at`` (send now); and how long after the answer every
+delivery was queued by the background job (``queued_seconds``). It does not wait for the sends.
+
 Usage::
 
     PYTHONPATH=$PWD .venv/bin/python bench/bulk.py --quick        # Send 300, recall 100: < 1 min
     PYTHONPATH=$PWD .venv/bin/python bench/bulk.py                # Send 10,000, recall 2,000
+    PYTHONPATH=$PWD .venv/bin/python bench/bulk.py --replies      # the Send's answer, card and API
 
 The last line of output is one JSON object of figures.
 """
@@ -260,6 +266,89 @@ def _rates(arrivals: list[Any], connector: LoopbackConnector, restarted_at: floa
     return figures
 
 
+API_TOKEN = "bench-bulk-api-token"
+
+
+async def _queued(running: RunningApp, ann_id: str, expected: int, within: float = 600.0) -> float:
+    """Seconds until ``expected`` deliveries of ``ann_id`` are in the outbox (the background job's work)."""
+    import sqlalchemy as sa
+
+    from app import SERVICES
+    from switchover.delivery.tables import deliveries
+
+    services = running.app[SERVICES]
+    began = time.perf_counter()
+    while time.perf_counter() - began < within:
+        async with services.db.begin(read_only=True) as s:
+            n = await s.scalar(sa.select(sa.func.count()).where(deliveries.c.subject_id == ann_id))
+        if (n or 0) >= expected:
+            return time.perf_counter() - began
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"{ann_id}: not every delivery queued after {within} s")
+
+
+async def replies(args: argparse.Namespace) -> dict[str, Any]:
+    """The answer to a Send to ``args.send`` people, by card and by the API, each on a fresh app."""
+    logging.basicConfig(level=logging.WARNING)
+    figures: dict[str, Any] = {"bench": "bulk-replies", "send_people": args.send, "tenant_rate": args.tenant_rate}
+    for how in ("card", "api"):
+        home = Path(tempfile.mkdtemp(prefix=f"bench-bulk-{how}-"))
+        people = write_roster(home / "roster.csv", {"Bench Send": args.send})
+        settings = make_settings(
+            home,
+            roster_path=home / "roster.csv",
+            tenant_rate=args.tenant_rate,
+            log_level="WARNING",
+            api_token=API_TOKEN,
+        )
+        connector = LoopbackConnector(enforce_limits=True, tenant_rate=int(args.tenant_rate))
+        await connector.start()
+        try:
+            await seed_conversations(settings.async_database_url, people, connector.url)
+            runner, running = await start(settings)
+            try:
+                async with aiohttp.ClientSession() as session:
+                    teams = TeamsClient(running, connector, session)
+                    await teams.install(person(LEAD))
+                    if how == "card":
+                        said = await teams.say(LEAD, "announce department Bench Send : Bench send | Synthetic")
+                        confirm = [r.card for r in said if r.card][-1]
+                        verbs = {a.get("verb"): a for a in confirm["actions"]}
+                        ann_id = verbs["announce_confirm"]["data"]["announcement_id"]
+                        began = time.perf_counter()
+                        status, body = await teams.invoke_action(LEAD, "announce_confirm", {"announcement_id": ann_id})
+                        reply = time.perf_counter() - began
+                        assert status == 200 and "Sending" in json.dumps(body), body
+                        answer = json.dumps(body)
+                    else:
+                        began = time.perf_counter()
+                        async with session.post(
+                            f"{running.url}/api/announcements",
+                            headers={"Authorization": f"Bearer {API_TOKEN}"},
+                            json={
+                                "title": "Bench send",
+                                "body": "A synthetic message",
+                                "audience": {"kind": "department", "values": ["Bench Send"]},
+                            },
+                        ) as response:
+                            created = await response.json()
+                            reply = time.perf_counter() - began
+                            assert response.status == 201, created
+                        ann_id = created["id"]
+                        answer = json.dumps({k: created.get(k) for k in ("status", "job")})
+                    queued = await _queued(running, ann_id, args.send)
+                    figures[how] = {
+                        "reply_seconds": round(reply, 3),
+                        "queued_seconds": round(queued, 2),
+                        "answer": answer[:300],
+                    }
+            finally:
+                await runner.cleanup()
+        finally:
+            await connector.stop()
+    return figures
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
     home = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
@@ -308,8 +397,9 @@ if __name__ == "__main__":
     parser.add_argument("--send", type=int, default=10_000, help="people the big Send goes to")
     parser.add_argument("--recall", type=int, default=2_000, help="cards the recall removes")
     parser.add_argument("--tenant-rate", type=float, default=50.0, help="requests per second per tenant")
+    parser.add_argument("--replies", action="store_true", help="only the answer to a Send, by card and by the API")
     args = parser.parse_args()
     if args.quick:
         args.send, args.recall = 300, 100
-    figures = asyncio.run(main(args))
+    figures = asyncio.run(replies(args) if args.replies else main(args))
     print(json.dumps(figures))

@@ -315,7 +315,12 @@ class _Handlers:
         zone = turn.asker.zone or self.services.plan.zone
         when = format_moment(done.send_at.astimezone(zone), year=True) if done.send_at else "now"
         if job is not None:
-            text = f"Sending {done.id} to {_people(job.expected)} now. I'll tell you here when every card has gone out."
+            # The audience is resolved by the job, not in this turn: the answer names it, and the
+            # lead hears the count on the way and at the end.
+            text = (
+                f"Sending {done.id} to {done.audience.describe()} now. "
+                "I'll tell you here how it goes and when every card has gone out."
+            )
         else:
             text = f"Scheduled {done.id} for {when}."
         return render_card("announcement-confirm", announcement_id=ann_id, text=text, done=True)
@@ -526,9 +531,8 @@ class _Handlers:
         title = self.services.plan.wave(data.wave).title
         text = f"Recorded {phrase} for {title}."
         if job is not None and change.announcement is not None:
-            text += (
-                f" Sending {change.announcement.id} to {_people(job.expected)} now; I'll tell you here when it is done."
-            )
+            sending = f"{change.announcement.id} to {_people(change.recipients)}"
+            text += f" Sending {sending} now; I'll tell you here when it is done."
         return _state_notice(data, text)
 
     async def state_cancel(self, turn: Turn, data: WaveStateAction) -> dict[str, Any] | None:

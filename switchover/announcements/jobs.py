@@ -6,7 +6,8 @@ background, through the delivery engine, at Teams' rate limits:
 
 - a **Send** is the announcement made due now: :meth:`Sending.run_due` (its durable claim)
   resolves the audience, renders each person's card and queues one delivery per person, each
-  deduplicated; the job is the announcement's deliveries;
+  deduplicated; the job is the announcement's deliveries. Nothing of that happens in the lead's
+  request: the job's ``expected`` (how many people) is recorded once the audience is resolved;
 - a **correction**, **recall** or **reschedule** is one outbox change per delivered card
   (:class:`~switchover.delivery.ChangeRequest`: an update or a deletion of a sent message),
   queued in one transaction; the job is those changes (``purpose`` :data:`CHANGE_PURPOSE`,
@@ -19,6 +20,13 @@ none of its outbox rows is left to do. Then the lead who asked is told the outco
 once (the message's dedupe key is the job's), through the delivery engine.
 :meth:`BulkJobs.run_due` (woken with the due announcements) does both for whatever the last
 process left; within a process a job's last outcome finishes it at once.
+
+A long job also reports its progress to the lead on the way (:meth:`BulkJobs.report_progress`):
+a job of at least :data:`PROGRESS_MIN` rows, at a quarter, a half and three quarters done, each
+no sooner than :data:`PROGRESS_EVERY` after the job started or the last report (whichever
+comes later), so at most three progress messages per job and none for a job done within a
+minute. Each is an outbox message keyed by the job and the step, so a restart or a second
+instance never repeats one.
 """
 
 from __future__ import annotations
@@ -53,6 +61,10 @@ CHANGE_PURPOSE = "announcement-change"
 JOB_PURPOSE = "announcement-job"
 
 CHECK_DELAY = 0.2  # seconds: how long after a row's outcome its job is checked for its end
+PROGRESS_MIN = 500  # rows: a smaller job tells the lead only how it ended
+PROGRESS_EVERY = dt.timedelta(seconds=60)  # at least this long between the start and progress reports
+PROGRESS_STEPS = (25, 50, 75)  # percent done at which a report may go
+PROGRESS_LOOK = dt.timedelta(seconds=5)  # how often one process counts a job's rows for its progress
 _OPEN = [DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value, DeliveryStatus.SENDING.value]
 
 
@@ -141,25 +153,30 @@ class BulkJobs:
         self.sending = sending
         self.engine = engine
         self.lease = lease
+        self.progress_min = PROGRESS_MIN
         self._tasks: set[asyncio.Task[Any]] = set()
         self._watched: dict[tuple[str, str], str] = {}  # (purpose, subject) -> running job id
         self._dirty: set[str] = set()
+        self._looked: dict[str, dt.datetime] = {}  # job id -> when its progress was last counted here
         engine.on_outcome(CHANGE_PURPOSE, self._on_outcome)
         engine.on_outcome(PURPOSE, self._on_outcome)
+        sending.on_resolved = self._resolved
 
     # -- recording an operation (inside the lead's request) ----------------------
 
-    async def start_send(
-        self, announcement: Announcement, expected: int, lead: Lead | None, *, start: bool = True
-    ) -> BulkJob:
-        """Record a Send (the announcement is already due now) and, unless ``start`` is False, start it."""
+    async def start_send(self, announcement: Announcement, lead: Lead | None, *, start: bool = True) -> BulkJob:
+        """Record a Send (the announcement is already due now) and, unless ``start`` is False, start it.
+
+        Only the job's row is written here; its ``expected`` (0 until then) is set when the
+        background step has resolved the audience.
+        """
         job_id = await self._insert(
             JobKind.SEND,
             (announcement.id,),
             announcement.title,
             PURPOSE,
             announcement.id,
-            expected,
+            0,
             lead,
             state=JobState.RUNNING,
         )
@@ -292,6 +309,22 @@ class BulkJobs:
             self._watched[(row.purpose, row.subject_id)] = row.id
             await self._finish_if_done(row.id)
 
+    async def _resolved(self, ann_id: str, recipients: int) -> None:
+        """The audience of ``ann_id`` is resolved: the running Send job of it (if a lead asked) records how many."""
+        j = bulk_jobs.c
+        async with self.store.db.begin(immediate=True) as s:
+            await s.execute(
+                sa.update(bulk_jobs)
+                .where(
+                    j.tenant_id == self.store.tenant_id,
+                    j.kind == JobKind.SEND.value,
+                    j.purpose == PURPOSE,
+                    j.subject_id == ann_id,
+                    j.state == JobState.RUNNING.value,
+                )
+                .values(expected=recipients, updated_at=self.store.clock.now())
+            )
+
     async def _send(self, job_id: str) -> None:
         await self.sending.run_due()
         self.engine.wake()
@@ -349,7 +382,8 @@ class BulkJobs:
         await self._finish_if_done(job_id)
 
     async def _finish_if_done(self, job_id: str) -> None:
-        """If none of the job's rows is left to do: tell the lead how it ended (once), then mark it finished."""
+        """If none of the job's rows is left to do: tell the lead how it ended (once), then mark it finished;
+        else tell the lead its progress when a report is due (:meth:`report_progress`)."""
         j = bulk_jobs.c
         c = deliveries.c
         tenant_id = self.store.tenant_id
@@ -357,6 +391,7 @@ class BulkJobs:
             row = (await s.execute(sa.select(bulk_jobs).where(j.tenant_id == tenant_id, j.id == job_id))).first()
             if row is None or row.state != JobState.RUNNING.value:
                 return
+            left: Any = None
             if row.kind == JobKind.SEND.value:
                 status = await s.scalar(
                     sa.select(announcements.c.status).where(
@@ -364,26 +399,29 @@ class BulkJobs:
                     )
                 )
                 if status in (AnnouncementStatus.SCHEDULED.value, AnnouncementStatus.RESOLVING.value):
-                    return  # its deliveries are still being queued
-            left = await s.scalar(
-                sa.select(c.id)
-                .where(
-                    c.tenant_id == tenant_id,
-                    c.purpose == row.purpose,
-                    c.subject_id == row.subject_id,
-                    c.status.in_(_OPEN),
+                    left = status  # its deliveries are still being queued
+            if left is None:
+                left = await s.scalar(
+                    sa.select(c.id)
+                    .where(
+                        c.tenant_id == tenant_id,
+                        c.purpose == row.purpose,
+                        c.subject_id == row.subject_id,
+                        c.status.in_(_OPEN),
+                    )
+                    .limit(1)
                 )
-                .limit(1)
-            )
-            if left is not None:
-                return
-            reasons = (
-                await s.execute(
-                    sa.select(c.status, c.reason, sa.func.count())
-                    .where(c.tenant_id == tenant_id, c.purpose == row.purpose, c.subject_id == row.subject_id)
-                    .group_by(c.status, c.reason)
-                )
-            ).all()
+            if left is None:
+                reasons = (
+                    await s.execute(
+                        sa.select(c.status, c.reason, sa.func.count())
+                        .where(c.tenant_id == tenant_id, c.purpose == row.purpose, c.subject_id == row.subject_id)
+                        .group_by(c.status, c.reason)
+                    )
+                ).all()
+        if left is not None:
+            await self.report_progress(row)
+            return
         summary = _summary(JobKind(row.kind), reasons)
         if row.lead_key:
             # Queued first, marked finished after: a crash in between tells the lead once all the same.
@@ -406,7 +444,62 @@ class BulkJobs:
                 .values(state=JobState.FINISHED.value, finished_at=now, updated_at=now, summary=summary)
             )
         self._watched.pop((row.purpose, row.subject_id), None)
+        self._looked.pop(job_id, None)
         log.info("bulk job finished", extra={"job": job_id, "kind": row.kind, "summary": summary})
+
+    async def report_progress(self, row: Any) -> bool:
+        """Tell the lead how far a running job has got, when a report is due; True if one was queued.
+
+        Due when the job has at least :attr:`progress_min` rows, has passed a step of
+        :data:`PROGRESS_STEPS` it has not reported, and :data:`PROGRESS_EVERY` has passed since
+        it started or since its last report. The message goes through the delivery engine,
+        keyed by the job and the step: at most one per step, whichever process sends it.
+        """
+        if not row.lead_key or row.expected < self.progress_min:
+            return False
+        now = self.store.clock.now()
+        looked = self._looked.get(row.id)
+        if looked is not None and now - looked < PROGRESS_LOOK:
+            return False  # counted moments ago: outcomes arrive many times a second
+        self._looked[row.id] = now
+        c = deliveries.c
+        async with self.store.db.begin(read_only=True) as s:
+            reports = (
+                await s.execute(
+                    sa.select(c.dedupe_key, c.created_at).where(
+                        c.tenant_id == self.store.tenant_id,
+                        c.purpose == JOB_PURPOSE,
+                        c.subject_id == row.id,
+                    )
+                )
+            ).all()
+            last = max((r.created_at for r in reports), default=row.created_at)
+            if now - last < PROGRESS_EVERY:
+                return False
+            progress = await self._progress(s, row.purpose, row.subject_id)
+        reported = max((_progress_step(r.dedupe_key) for r in reports), default=0)
+        kind = JobKind(row.kind)
+        done = sum(n for status, n in progress.items() if DeliveryStatus(status) in FINAL)
+        percent = min(100, done * 100 // max(row.expected, 1))
+        step = max((p for p in PROGRESS_STEPS if percent >= p), default=0)
+        if step <= reported:
+            return False  # no step passed since the last report
+        ok = (DeliveryStatus.SENT.value, DeliveryStatus.CANCELLED.value)
+        failed = sum(n for status, n in progress.items() if DeliveryStatus(status) in FINAL and status not in ok)
+        await self.engine.enqueue(
+            [
+                DeliveryRequest(
+                    recipient=Recipient(self.store.tenant_id, "user", row.lead_key, row.lead_name),
+                    message=OutgoingMessage(text=progress_text(kind, row.title, done, row.expected, failed)),
+                    purpose=JOB_PURPOSE,
+                    subject_id=row.id,
+                    dedupe_key=f"announcement-job:{row.id}:progress:{step}",
+                    ahead_of=row.created_at,  # not behind the job's own remaining rows
+                )
+            ]
+        )
+        log.info("bulk job progress", extra={"job": row.id, "done": done, "expected": row.expected})
+        return True
 
     # -- helpers ---------------------------------------------------------------
 
@@ -480,6 +573,12 @@ def _job(row: Any, progress: dict[str, int]) -> BulkJob:
     )
 
 
+def _progress_step(dedupe_key: str) -> int:
+    """The step a progress report's key names (``announcement-job:<id>:progress:50`` -> 50); 0 for other messages."""
+    head, _, step = dedupe_key.rpartition(":")
+    return int(step) if head.endswith(":progress") and step.isdigit() else 0
+
+
 def _summary(kind: JobKind, rows: Sequence[Any]) -> dict[str, Any]:
     """Done, superseded, and not done by reason (the first words of each reason)."""
     done = superseded = 0
@@ -514,6 +613,16 @@ _WORDS = {
     JobKind.RECALL: ("Recall", "cards removed", "could not be removed"),
     JobKind.RESCHEDULE: ("Reschedule", "delivered cards updated", "could not be updated"),
 }
+
+
+def progress_text(kind: JobKind, title: str, done: int, expected: int, not_done: int) -> str:
+    """What the lead is told on the way, e.g. "Recall of X under way: 1,000 of 2,000 done (50%). ..."."""
+    what, _, not_done_words = _WORDS[kind]
+    percent = min(100, done * 100 // max(expected, 1))
+    text = f"{what} of {title} under way: {done:,} of {expected:,} done ({percent}%)"
+    if not_done:
+        text += f", {not_done:,} of them {not_done_words}"
+    return text + ". I'll tell you here when it has finished."
 
 
 def outcome_text(kind: JobKind, title: str, summary: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 
 import sqlalchemy as sa
 
@@ -59,6 +60,9 @@ class Sending:
         self.engine = engine
         self.grace = grace
         self.lease = lease
+        # Told how many people an announcement goes to once its audience is resolved (the lead's
+        # Send job records it; see :mod:`switchover.announcements.jobs`).
+        self.on_resolved: Callable[[str, int], Awaitable[None]] | None = None
 
     async def run_due(self) -> list[str]:
         """Start every announcement that is due: resolve recipients now and queue their deliveries.
@@ -117,6 +121,8 @@ class Sending:
     async def _start(self, ann_id: str) -> None:
         announcement = await self.store.get(ann_id)
         recipients = [recipient for recipient, _ in await self.resolve(announcement.audience)]
+        if self.on_resolved is not None:
+            await self.on_resolved(ann_id, len(recipients))
         # A chunk at a time: the first cards go out while the rest are still being rendered,
         # and a large audience never holds every card in memory at once.
         for start in range(0, len(recipients), CHUNK):

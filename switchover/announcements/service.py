@@ -173,7 +173,7 @@ class AnnouncementService:
 
         Returns at once: the audience is resolved, the cards rendered and queued by a background
         job (the due claim of :meth:`run_due`, so a restart half-way resumes it), whose
-        ``expected`` says how many people it goes to.
+        ``expected`` says how many people it goes to once the audience is resolved.
         """
         await self.store.schedule_now(ann_id)
         await self._copies_now(ann_id)
@@ -190,13 +190,24 @@ class AnnouncementService:
             if copy.status in (AnnouncementStatus.MANUAL, AnnouncementStatus.MISSED):
                 await self.store.schedule_now(copy_id)
 
-    async def _started(self, ann_id: str, lead: Lead | None) -> tuple[Announcement, BulkJob | None]:
+    async def start_if_due(self, ann_id: str, *, lead: Lead | None = None) -> tuple[Announcement, BulkJob | None]:
+        """Record the Send of an announcement due now as a background job and start it; the job is
+        None when it is not due yet (or not waiting to go out at all).
+
+        Nothing is resolved, rendered or queued here: the job does it (:meth:`Sending.run_due`'s
+        durable claim), so the caller answers at once whatever the audience's size; the job's
+        ``expected`` is set once the audience is resolved.
+        """
         announcement = await self.store.get(ann_id)
+        if announcement.status not in (AnnouncementStatus.SCHEDULED, AnnouncementStatus.RESOLVING):
+            return announcement, None
         if announcement.send_at is not None and announcement.send_at > self.store.clock.now():
             return announcement, None
-        recipients = await self.sending.resolve(announcement.audience)
-        job = await self.jobs.start_send(announcement, len(recipients), lead)
+        job = await self.jobs.start_send(announcement, lead)
         return announcement, job
+
+    async def _started(self, ann_id: str, lead: Lead | None) -> tuple[Announcement, BulkJob | None]:
+        return await self.start_if_due(ann_id, lead=lead)
 
     async def job(self, job_id: str) -> BulkJob:
         """One bulk operation with its progress (``KeyError`` if unknown)."""

@@ -151,6 +151,18 @@ class DeliveryRequest:
     subject_id: str
     dedupe_key: str
     not_before: dt.datetime | None = None
+    # Goes out ahead of every row queued since this moment (rows are claimed oldest due first):
+    # a lead's progress message is not held behind the thousands of cards of their own Send.
+    ahead_of: dt.datetime | None = None
+
+
+def _first_attempt(now: dt.datetime, r: DeliveryRequest) -> dt.datetime:
+    """When a new row is first due: now, or its ``not_before``; ``ahead_of`` dates it back to just before then."""
+    if r.not_before is not None:
+        return max(now, r.not_before)
+    if r.ahead_of is not None:
+        return min(now, r.ahead_of - dt.timedelta(milliseconds=1))
+    return now
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +361,7 @@ class DeliveryEngine:
                     "message": message_to_json(r.message),
                     "status": DeliveryStatus.PENDING.value,
                     "not_before": r.not_before,
-                    "next_attempt_at": max(now, r.not_before) if r.not_before else now,
+                    "next_attempt_at": _first_attempt(now, r),
                     "attempts": 0,
                     "reopened": False,
                     "created_at": now,

@@ -90,8 +90,14 @@ async def test_create_send_get_figures_csv_and_recall(api):
     )
     assert status == 201, created
     ann_id = created["id"]
+    # Answered before anything is resolved or queued: the Send is a background job.
+    assert created["status"] == "scheduled" and api.sends() == {}
+    send_job = created["job"]
+    assert (send_job["kind"], send_job["state"], send_job["announcements"]) == ("send", "running", [ann_id])
     await api.deliver()
     assert set(api.sends().values()) == {1} and len(api.sends()) == len(hr) - 1
+    status, sent = await call(api, "GET", f"/api/announcement-jobs/{send_job['id']}", headers=AUTH)
+    assert (sent["state"], sent["expected"], sent["done"]) == ("finished", len(hr), len(hr))
 
     status, one = await call(api, "GET", f"/api/announcements/{ann_id}", headers=AUTH)
     assert status == 200
@@ -117,7 +123,7 @@ async def test_create_send_get_figures_csv_and_recall(api):
     assert (job["kind"], job["state"], job["expected"], job["done"]) == ("recall", "finished", len(hr) - 1, len(hr) - 1)
     assert job["summary"] == {"done": len(hr) - 1, "superseded": 0, "not_done": 0, "reasons": {}}
     status, listing = await call(api, "GET", "/api/announcement-jobs", headers=AUTH)
-    assert [j["id"] for j in listing["jobs"]] == [job_id]
+    assert [j["id"] for j in listing["jobs"]] == [job_id, send_job["id"]]
     status, missing = await call(api, "GET", "/api/announcement-jobs/0000000000000000", headers=AUTH)
     assert status == 404 and "no bulk job" in missing["error"]
     status, again = await call(api, "POST", f"/api/announcements/{ann_id}/cancel", headers=AUTH)
