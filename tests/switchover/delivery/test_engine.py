@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -175,6 +176,21 @@ async def test_scheduled_deliveries_wait_for_not_before(make_engine, store, mess
     clock.set(later)
     await engine.drain()
     assert len(messenger.sent) == 1
+
+
+async def test_a_message_queued_ahead_of_earlier_work_goes_before_it(make_engine, store, messenger, clock):
+    people = await add_users(store, 31)
+    engine = make_engine()
+    began = clock.now()
+    clock.advance(dt.timedelta(seconds=5))
+    await engine.enqueue(requests_for(people[:30]))  # a job's cards, queued after it began
+    clock.advance(dt.timedelta(seconds=60))
+    [note] = requests_for(people[30:], subject="progress")
+    await engine.enqueue([dataclasses.replace(note, ahead_of=began)])
+    await engine.run_once(max_items=1)
+    assert [s.conversation_id for s in messenger.sent] == [user_conversation(30)]
+    await engine.drain()
+    assert len(messenger.sent) == 31
 
 
 async def test_cancel_stops_pending_deliveries(make_engine, store, messenger, clock):
