@@ -2,7 +2,7 @@
 
 Each area's description as the plan states it (name, description, keywords, the
 legacy resources it owns) becomes sentence vectors with the shipped WordLlama
-model (switchover/answers/embedding.py); a report scores against each area by
+model (switchover/embedding.py); a report scores against each area by
 cosine similarity. The script measures, over every example customer's TUNE half:
 
 * the embedding alone (several ways of building an area's vectors);
@@ -13,10 +13,12 @@ cosine similarity. The script measures, over every example customer's TUNE half:
 * leave-one-customer-out: parameters chosen on two customers' tune halves,
   checked on the third's tune half.
 
-Held-out reports are never read unless ``--held-out GATE|SUM C_OR_W FLOOR`` is given, and
-then only the total per customer is printed (no per-report result).
+Held-out reports are never read unless ``--held-out MODE VARIANT P FLOOR`` is given (MODE
+``gate`` with P the keyword confidence, or ``sum`` with P the weight; VARIANT as printed, e.g.
+``top3``), and then only the total per customer is printed (no per-report result). What
+triage ships is ``sum top3 7.5 0.5`` (switchover/problems/triage.py, MEANING_*).
 
-Usage: python bench/triage_embedding.py [--variants] [--held-out MODE P FLOOR]
+Usage: python bench/triage_embedding.py [--held-out MODE VARIANT P FLOOR]
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from switchover.answers.embedding import shipped_embedder  # noqa: E402
+from switchover.embedding import shipped_embedder  # noqa: E402
 from switchover.plan.loader import load_plan  # noqa: E402
 from switchover.plan.model import Plan  # noqa: E402
 from switchover.problems.evaluate import HELD_OUT, TUNE, area_key_for, load_reports  # noqa: E402
@@ -46,7 +48,7 @@ from switchover.problems.triage import (  # noqa: E402
     MIN_SCORE,
     _unaccented,
     _with_legacy,
-    classify_area,
+    area_scores,
 )
 
 EXAMPLES = REPO / "examples"
@@ -90,7 +92,7 @@ def cosines(av: AreaVectors, text: str, how: str, *, stop: bool) -> np.ndarray:
     out = []
     for ph in av.phrases:
         c = np.sort(ph @ v)[::-1]
-        out.append(c[0] if how == "max" else float(np.mean(c[:3])))
+        out.append(c[0] if how == "max" else float(np.sum(c[:3])) / 3)  # fewer than 3 phrases: the rest count 0
     return np.array(out)
 
 
@@ -114,7 +116,8 @@ def rows_for(customer: str, split: str) -> list[Row]:
     for r in load_reports(EXAMPLES / customer / "labelled_reports.txt"):
         if r.split != split:
             continue  # the other half is never triaged here
-        area, conf, scores = classify_area(plan, r.text)
+        scores = area_scores(plan, r.text)  # the words alone, without the meaning triage now adds
+        area, conf = decide(scores, plan.catch_all_area.key)
         cos = {f"{how}{'-stop' if stop else ''}": cosines(avs[stop], r.text, how, stop=stop) for how, stop in VARIANTS}
         out.append(Row(customer, area_key_for(plan, r.area), area, conf, scores, cos))
     return out
@@ -143,21 +146,30 @@ def gate(row: Row, variant: str, keys: list[str], catch_all: str, conf: float, f
     return embed_decide(row, variant, keys, catch_all, floor)
 
 
-def weighted(row: Row, variant: str, keys: list[str], catch_all: str, weight: float, floor: float) -> str:
-    """Keyword score + weight x 10 x (cosine above the floor), then the keyword triage's own decision
-    (switchover/problems/triage.py classify_area: weak or ambiguous -> the catch-all)."""
-    c = row.cos[variant]
-    total = {k: row.kw_scores.get(k, 0.0) + weight * 10 * max(0.0, float(c[i]) - floor) for i, k in enumerate(keys)}
-    ranked = sorted(total.items(), key=lambda kv: -kv[1])
+def decide(scores: dict[str, float], catch_all: str) -> tuple[str, float]:
+    """The keyword triage's decision on per-area scores (switchover/problems/triage.py classify_area):
+    the best area and a confidence; weak or ambiguous -> the catch-all."""
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     (best, s1), s2 = ranked[0], ranked[1][1]
     if s1 <= 0:
-        return catch_all
-    confidence = (1.0 - math.exp(-s1 / 2.0)) * (0.5 + 0.5 * (s1 - s2) / s1)
-    return catch_all if s1 < MIN_SCORE or confidence < MIN_CONFIDENCE else best
+        return catch_all, 0.5
+    confidence = round((1.0 - math.exp(-s1 / 2.0)) * (0.5 + 0.5 * (s1 - s2) / s1), 3)
+    if s1 < MIN_SCORE or confidence < MIN_CONFIDENCE:
+        return catch_all, round(1.0 - confidence, 3) if s1 < MIN_SCORE else confidence
+    return best, confidence
 
 
-MODES = {"gate": (gate, [0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]),
-         "sum": (weighted, [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 20.0])}
+def weighted(row: Row, variant: str, keys: list[str], catch_all: str, weight: float, floor: float) -> str:
+    """Keyword score + weight x 10 x (cosine above the floor), then the keyword triage's own decision."""
+    c = row.cos[variant]
+    total = {k: row.kw_scores.get(k, 0.0) + weight * 10 * max(0.0, float(c[i]) - floor) for i, k in enumerate(keys)}
+    return decide(total, catch_all)[0]
+
+
+MODES = {
+    "gate": (gate, [0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]),
+    "sum": (weighted, [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 20.0]),
+}
 FLOORS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
 
 
@@ -179,7 +191,8 @@ def main() -> None:
             rows = rows_for(c, HELD_OUT)
             kw = sum(r.kw_area == r.expected for r in rows)
             blended = score(rows, meta, fn, variant, p, floor)
-            print(f"held-out {c}: keywords {kw}/{len(rows)}, {mode} {variant} p={p} floor={floor}: {blended}/{len(rows)}")
+            n = len(rows)
+            print(f"held-out {c}: keywords {kw}/{n}, {mode} {variant} p={p} floor={floor}: {blended}/{n}")
         return
 
     t0 = time.perf_counter()
@@ -216,19 +229,18 @@ def main() -> None:
                 f"on {held}'s tune half they give {min(checks)}..{max(checks)}/{len(tune[held])} (keywords {kw})"
             )
 
-    emb = shipped_embedder()
     plan = load_plan(EXAMPLES / names[0] / "plan.yaml")
-    av = area_vectors(plan, stop=True)
+    av = area_vectors(plan, stop=False)
     texts = [r.text for r in load_reports(EXAMPLES / names[0] / "labelled_reports.txt") if r.split == TUNE]
     times = []
     for _ in range(5):
         for t in texts:
             s = time.perf_counter()
-            cosines(av, t, "max", stop=True)
+            cosines(av, t, "top3", stop=False)
             times.append(time.perf_counter() - s)
     times.sort()
-    print(f"embedding per report: median {statistics.median(times) * 1e3:.3f} ms, p99 {times[int(len(times) * .99)] * 1e3:.3f} ms")
-    del emb
+    median, p99 = statistics.median(times) * 1e3, times[int(len(times) * 0.99)] * 1e3
+    print(f"embedding per report: median {median:.3f} ms, p99 {p99:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from switchover.answers.desk import is_about_desk
-from switchover.answers.embedding import Embedder, shipped_embedder
 from switchover.answers.text import stem
+from switchover.embedding import Embedder, shipped_embedder
 from switchover.plan.model import FaqEntry
 
 # Function words that carry no meaning for retrieval. Negations and

@@ -17,9 +17,9 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from switchover.answers.dates import DateRange, find_date_range
-from switchover.answers.embedding import shipped_embedder
 from switchover.answers.text import CHAT, STOPWORDS, Speller, fold, is_common_word, words
 from switchover.countries import all_countries, country_code, country_name, country_names
+from switchover.embedding import shipped_embedder
 from switchover.plan.model import Plan
 
 _SINGLE_WORD_CHAT = {k: v for k, v in CHAT.items() if " " not in v and "'" not in k}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from switchover.answers.embedding import shipped_embedder
 from switchover.answers.engine import AnswerEngine
 from switchover.answers.faq import FaqIndex, FaqVerdict
 from switchover.answers.model import AnswerKind, Who
 from switchover.answers.text import words
+from switchover.embedding import shipped_embedder
 from switchover.plan.model import FaqEntry
 
 ENTRIES = (

@@ -3,7 +3,9 @@
 A question's vector is the mean of its sub-word token vectors (WordLlama's
 "l2_supercat", 256 dimensions, 32 MB): no network model, no GPU, a few
 microseconds a question. It lets the FAQ see that "will my password stay the
-same" asks "do I need a new password?" although they share one word only.
+same" asks "do I need a new password?" although they share one word only, and
+problem triage see that a report is close to how the plan describes an area.
+Shared by answers and problems, so it belongs to neither.
 
 The model is read from the installed package's files only, so a missing file
 is an error at start, never a network call.
