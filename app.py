@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 import api
-from bot import attachments, charts, features
+from bot import attachments, charts, email_links, features
 from bot.adapter import build_adapter
 from bot.body import body_reader
 from bot.connector import ConnectorPool
@@ -29,6 +29,7 @@ from bot.transport import messages_handler
 from scheduler import Wakeups
 from scheduler.jobs import schedule
 from switchover.announcements import AnnouncementService
+from switchover.announcements.email import LINK_PURPOSE as EMAIL_ACK
 from switchover.answers.engine import AnswerEngine
 from switchover.answers.store import AnswerStore
 from switchover.clock import Clock, SystemClock
@@ -42,6 +43,7 @@ from switchover.directory.factory import build_directory
 from switchover.directory.graph import GraphDirectory
 from switchover.directory.install import AppInstaller
 from switchover.links import LinkSigner, link_secret, public_base
+from switchover.mail import EmailOutbox, GraphMailSender
 from switchover.messaging import Messenger
 from switchover.plan.current import CurrentPlan, text_hash
 from switchover.plan.loader import load_plan
@@ -135,6 +137,8 @@ def create_app(
             await owed_replies_settled(services)
             if start_scheduler:
                 await stack.enter_async_context(delivery_worker(services.delivery))
+                if services.email is not None:
+                    await stack.enter_async_context(email_worker(services.email))
             await stack.enter_async_context(directory_synced(services.directory, services.clock))
             schedule(services)
             if start_scheduler:
@@ -161,6 +165,7 @@ def create_app(
     app.router.add_get("/readyz", readyz)
     attachments.setup(app, services)  # reporters' screenshots, for the owners' cards
     charts.setup(app, services)  # the digest's chart, by its signed link
+    email_links.setup(app, services)  # an email's "Got it" link: a page, then the acknowledgement
     api.setup(app, services)
     return app
 
@@ -192,6 +197,8 @@ def build_services(
         limits=TeamsLimits(per_tenant_per_second=settings.tenant_rate),
         in_doubt=settings.delivery_in_doubt,
     )
+    # Announcements Teams cannot deliver go by email through Graph sendMail (the plan's ``email:``).
+    email = EmailOutbox(db, mail_sender(directory), clock)
     exports = export_readiness(
         plan.plan, settings.plan_path, mfa=settings.mfa_export_path, devices=settings.devices_export_path
     )
@@ -207,6 +214,9 @@ def build_services(
         tenant_id=plan.plan.organisation.tenant_id or "",
         readiness=readiness,
         grace=dt.timedelta(minutes=settings.missed_grace_minutes),
+        email=email,
+        links=LinkSigner(link_secret(settings.link_secret.get_secret_value()), EMAIL_ACK),
+        public_base=public_base(settings.bot_domain, settings.port),
     )
     status = StatusService(db, clock, directory, conversations, announcements, readiness)
     # The digest's chart, by a signed link under BOT_DOMAIN (SWITCHOVER_LINK_SECRET signs it).
@@ -236,7 +246,14 @@ def build_services(
         wakeups=wakeups,
         installer=app_installer(settings, directory),
         digest=digest,
+        email=email,
     )
+
+
+def mail_sender(directory: Directory) -> GraphMailSender | None:
+    """Graph ``sendMail`` through the Graph directory's client; None with the roster (no Graph)."""
+    client = getattr(directory, "client", None)
+    return GraphMailSender(client) if client is not None else None
 
 
 def app_installer(settings: Settings, directory: Directory) -> AppInstaller | None:
@@ -317,6 +334,18 @@ async def delivery_worker(engine: DeliveryEngine) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await worker
         await engine.wait_in_flight()
+
+
+@contextlib.asynccontextmanager
+async def email_worker(outbox: EmailOutbox) -> AsyncIterator[None]:
+    """Run the email outbox's worker while inside (a claimed email a stop leaves is sent after its lease)."""
+    worker = asyncio.create_task(outbox.run_forever(), name="email-worker")
+    try:
+        yield
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
 
 
 @contextlib.asynccontextmanager

@@ -94,6 +94,8 @@ CSV_COLUMNS = (
     "department",
     "office",
     "status",
+    "channel",
+    "email_status",
     "reason",
     "attempts",
     "sent_at",

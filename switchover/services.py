@@ -21,6 +21,7 @@ from switchover.delivery import DeliveryEngine
 from switchover.digest import DigestService
 from switchover.directory.base import Directory
 from switchover.directory.install import AppInstaller
+from switchover.mail import EmailOutbox
 from switchover.messaging import Messenger
 from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Plan
@@ -66,6 +67,8 @@ class Services:
         installer: installs the Teams app for people through Graph; None unless the
             directory is Graph and ``TEAMS_APP_CATALOG_ID`` is set.
         digest: the daily and cutover digests to the leads and the sponsor (None: not built).
+        email: the email outbox (announcements Teams could not deliver; Graph ``sendMail``).
+            None: not built; without a Graph client it queues and never sends.
     """
 
     settings: Settings
@@ -85,6 +88,7 @@ class Services:
     wakeups: Wakeups
     installer: AppInstaller | None = None
     digest: DigestService | None = None
+    email: EmailOutbox | None = None
 
     @property
     def plan(self) -> Plan:

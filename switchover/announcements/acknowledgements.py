@@ -4,6 +4,7 @@ against Microsoft Graph before it is recorded. Only a person who was sent the ca
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,8 @@ class Acknowledgements:
         directory: Who the person is (for the Graph check).
         readiness: Checks MFA registration against Graph; None: "I've set up Authenticator"
             is taken at its word.
+        emailed: Whether a person was sent the announcement by email (``(ann_id, user_id)``):
+            they may acknowledge it too (through the email's signed link).
     """
 
     def __init__(
@@ -61,7 +64,10 @@ class Acknowledgements:
         cards: RecipientCards,
         directory: Directory,
         readiness: ReadinessService | None,
+        *,
+        emailed: Callable[[str, str], Awaitable[bool]] | None = None,
     ) -> None:
+        self.emailed = emailed
         self.store = store
         self.sending = sending
         self.cards = cards
@@ -129,5 +135,7 @@ class Acknowledgements:
 
     async def _check_recipient(self, ann_id: str, user_id: str) -> None:
         delivery = await self.sending.delivery_for(ann_id, user_id)
-        if delivery is None or delivery.status is not DeliveryStatus.SENT:
+        if delivery is not None and delivery.status is DeliveryStatus.SENT:
+            return
+        if self.emailed is None or not await self.emailed(ann_id, user_id):
             raise NotARecipient(f"user {user_id} was not sent announcement {ann_id}")

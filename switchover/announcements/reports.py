@@ -4,6 +4,7 @@ read and acknowledged, per department and office, with one row per recipient for
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from switchover.announcements.model import PURPOSE, Announcement
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import DeliveryEngine, DeliveryStatus
 from switchover.directory.base import Directory
+from switchover.mail import EmailOutcome, EmailStatus
 
 
 @dataclass
@@ -28,6 +30,12 @@ class Report:
     in_doubt: int = 0
     recalled: int = 0
     cancelled: int = 0
+    # Which channel reached people: Teams (``sent``), email instead (``by_email``), or both (a
+    # Teams send in doubt, then an email); emails still queued or that failed for good.
+    by_email: int = 0
+    both: int = 0
+    email_pending: int = 0
+    email_failed: int = 0
     failed_by_reason: dict[str, int] = field(default_factory=dict)
     unreachable_by_reason: dict[str, int] = field(default_factory=dict)
     by_department: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -46,6 +54,11 @@ class Report:
             ("Acknowledged", self.acknowledged),
         ]
 
+    @property
+    def reached(self) -> int:
+        """People reached in Teams or by email."""
+        return self.sent + self.by_email
+
     def as_dict(self) -> dict[str, Any]:
         """The figures as JSON (the API's report)."""
         return {
@@ -53,6 +66,10 @@ class Report:
             "status": self.announcement.status.value,
             **{name.lower(): value for name, value in self.totals()},
             "in_doubt": self.in_doubt,
+            "reached": self.reached,
+            "by_channel": {"teams": self.sent - self.both, "email": self.by_email, "both": self.both},
+            "email_pending": self.email_pending,
+            "email_failed": self.email_failed,
             "recalled": self.recalled,
             "failed_by_reason": self.failed_by_reason,
             "unreachable_by_reason": self.unreachable_by_reason,
@@ -68,9 +85,18 @@ class Reports:
         store: The tenant's announcements (and acknowledgements).
         directory: Recipients' departments and offices.
         engine: The delivery engine (each delivery's outcome and read receipt).
+        emails: The emails of one announcement (``EmailFallback.outcomes``): who was reached by email.
     """
 
-    def __init__(self, store: AnnouncementStore, directory: Directory, engine: DeliveryEngine) -> None:
+    def __init__(
+        self,
+        store: AnnouncementStore,
+        directory: Directory,
+        engine: DeliveryEngine,
+        *,
+        emails: Callable[[str], Awaitable[list[EmailOutcome]]] | None = None,
+    ) -> None:
+        self.emails = emails
         self.store = store
         self.directory = directory
         self.engine = engine
@@ -80,6 +106,11 @@ class Reports:
         announcement = await self.store.get(ann_id)
         outcomes = await self.engine.outcomes(self.store.tenant_id, PURPOSE, ann_id)
         acked = await self.store.acknowledged_by(ann_id)
+        mails = {
+            e.person_id: e
+            for e in (await self.emails(ann_id) if self.emails is not None else [])
+            if e.kind == "announcement"
+        }
         report = Report(announcement=announcement, recipients=len(outcomes))
         failed_by: Counter[str] = Counter()
         unreachable_by: Counter[str] = Counter()
@@ -110,6 +141,20 @@ class Reports:
             else:
                 report.pending += 1
                 flags["pending"] = 1
+            mail = mails.get(o.recipient.key) if o.recipient.kind == "user" else None
+            channel = "teams" if o.status is DeliveryStatus.SENT else ""
+            if mail is not None and mail.status is EmailStatus.SENT:
+                if o.status is DeliveryStatus.SENT:
+                    report.both += 1
+                    channel = "teams+email"
+                else:
+                    report.by_email += 1
+                    channel = "email"
+                flags["by_email"] = 1
+            elif mail is not None and mail.status is EmailStatus.FAILED:
+                report.email_failed += 1
+            elif mail is not None and mail.status in (EmailStatus.PENDING, EmailStatus.CLAIMED):
+                report.email_pending += 1
             if o.read_at is not None:
                 report.read += 1
                 flags["read"] = 1
@@ -127,6 +172,8 @@ class Reports:
                     "department": dept,
                     "office": office,
                     "status": o.status.value,
+                    "channel": channel,
+                    "email_status": mail.status.value if mail is not None else "",
                     "reason": o.reason or "",
                     "attempts": o.attempts,
                     "sent_at": o.sent_at.isoformat() if o.sent_at else "",

@@ -29,8 +29,16 @@ from zoneinfo import ZoneInfo
 from switchover.announcements.acknowledgements import Acknowledgements, MfaConfirmation
 from switchover.announcements.calendar import LEADERSHIP, ReconcileResult, WaveCalendar, WaveDates
 from switchover.announcements.corrections import Corrections, RescheduleResult
+from switchover.announcements.email import EmailFallback
 from switchover.announcements.jobs import BulkJob, BulkJobs, Lead
-from switchover.announcements.model import Announcement, AnnouncementError, AnnouncementStatus, Audience, Content
+from switchover.announcements.model import (
+    PURPOSE,
+    Announcement,
+    AnnouncementError,
+    AnnouncementStatus,
+    Audience,
+    Content,
+)
 from switchover.announcements.reports import Report, Reports
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
@@ -38,6 +46,8 @@ from switchover.announcements.views import RecipientCards, render_announcement, 
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryOutcome, Recipient
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.links import LinkSigner
+from switchover.mail import EmailOutbox
 from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Plan
 from switchover.storage.conversations import ConversationStore
@@ -64,6 +74,10 @@ class AnnouncementService:
         readiness: ``ReadinessService``: a calendar reminder before cutover tells a recipient who
             is not ready what to do, and "I've set up Authenticator" is checked against Graph.
             None: no readiness on cards, and that button is taken at its word.
+        email: The email outbox: a card Teams could not deliver goes by email
+            (:mod:`switchover.announcements.email`). None: no email.
+        links: Signs the emails' acknowledgement links (purpose ``email-ack``).
+        public_base: Where people's browsers reach this instance (the links' host).
     """
 
     def __init__(
@@ -79,16 +93,24 @@ class AnnouncementService:
         grace: dt.timedelta = dt.timedelta(hours=2),
         lease: dt.timedelta = dt.timedelta(minutes=5),
         readiness: ReadinessService | None = None,
+        email: EmailOutbox | None = None,
+        links: LinkSigner | None = None,
+        public_base: str = "http://localhost",
     ) -> None:
         self.engine = engine
         self.store = AnnouncementStore(db, clock, tenant_id=tenant_id)
         self.calendar = WaveCalendar(self.store, plan)
         self.cards = RecipientCards(self.store, self.calendar, conversations, readiness)
         self.sending = Sending(self.store, self.calendar, self.cards, directory, engine, grace=grace, lease=lease)
-        self.acknowledgements = Acknowledgements(self.store, self.sending, self.cards, directory, readiness)
+        # Cards Teams could not deliver go by email (the plan's ``email: from:``).
+        self.email = EmailFallback(self.store, self.cards, directory, email, signer=links, public_base=public_base)
+        engine.on_outcome(PURPOSE, self.email.on_teams_outcome)
+        self.acknowledgements = Acknowledgements(
+            self.store, self.sending, self.cards, directory, readiness, emailed=self.email.emailed
+        )
         self.jobs = BulkJobs(self.store, self.cards, self.sending, engine, lease=lease)
         self.corrections = Corrections(self.store, self.calendar, self.cards, self.sending, engine, self.jobs)
-        self.reports = Reports(self.store, directory, engine)
+        self.reports = Reports(self.store, directory, engine, emails=self.email.outcomes)
 
     @property
     def tenant_id(self) -> str:
@@ -228,6 +250,7 @@ class AnnouncementService:
         await self.current.refresh()
         started = await self.sending.run_due()
         await self.jobs.run_due()
+        await self.email.sweep()
         return started
 
     async def resolve(self, audience: Audience) -> builtins.list[tuple[Recipient, DirectoryUser | None]]:

@@ -39,7 +39,39 @@ def render_announcement(
     notice: str | None = None,
     notice_good: bool = False,
 ) -> dict[str, Any]:
-    """The card a recipient sees, dates in their time zone.
+    """The card a recipient sees, dates in their time zone (arguments: :func:`announcement_view`)."""
+    template, view = announcement_view(
+        plan,
+        announcement,
+        zone=zone,
+        dates=dates,
+        refresh_user_ids=refresh_user_ids,
+        acknowledged_at=acknowledged_at,
+        old_dates=old_dates,
+        to_do=to_do,
+        notice=notice,
+        notice_good=notice_good,
+    )
+    return render_card(template, **view)
+
+
+def announcement_view(
+    plan: Plan,
+    announcement: Announcement,
+    *,
+    zone: ZoneInfo,
+    dates: WaveDates | None,
+    refresh_user_ids: Sequence[str] = (),
+    acknowledged_at: dt.datetime | None = None,
+    old_dates: WaveDates | None = None,
+    to_do: Sequence[str] = (),
+    notice: str | None = None,
+    notice_good: bool = False,
+) -> tuple[str, dict[str, Any]]:
+    """What a recipient's card shows, dates in their time zone: the template's name and its view.
+
+    The card (:func:`render_announcement`) and the email (:mod:`switchover.announcements.email`)
+    render the same view, so an email says what the card says.
 
     Args:
         plan: the migration plan (wave titles).
@@ -65,8 +97,7 @@ def render_announcement(
     if old_dates is None and content.previous_cutover is not None:
         old_dates = WaveDates(*content.previous_cutover)
     if announcement.kind == "reschedule" and dates is not None and old_dates is not None:
-        return render_card(
-            "reschedule",
+        return "reschedule", dict(
             announcement_id=announcement.id,
             wave_title=plan.wave(announcement.wave_key or "").title,
             old_when=_when(old_dates, zone),
@@ -74,8 +105,7 @@ def render_announcement(
             note=content.summary,
         )
     if announcement.kind == "freeform":
-        return render_card(
-            "freeform",
+        return "freeform", dict(
             announcement_id=announcement.id,
             title=announcement.title,
             body=content.body or content.summary,
@@ -91,8 +121,7 @@ def render_announcement(
     summary, points = content.summary, list(content.points)
     if wave is not None and announcement.send_at is not None:
         summary, points = _in_readers_zone(summary, points, announcement.send_at, plan.zone_of(wave), zone)
-    return render_card(
-        "announcement",
+    return "announcement", dict(
         announcement_id=announcement.id,
         wave_title=wave.title if wave else None,
         title=announcement.title,
@@ -134,6 +163,15 @@ def report_card(report: Report, zone: ZoneInfo) -> dict[str, Any]:
         for name, counts in (("Failed", report.failed_by_reason), ("Unreachable", report.unreachable_by_reason))
         if counts
     ]
+    if report.by_email or report.email_pending or report.email_failed:
+        breakdown.insert(
+            0,
+            f"Reached: {report.reached} of {report.recipients} ({report.sent} in Teams, {report.by_email} by email"
+            + (f", {report.both} both" if report.both else "")
+            + ")"
+            + (f"; email pending {report.email_pending}" if report.email_pending else "")
+            + (f"; email failed {report.email_failed}" if report.email_failed else ""),
+        )
     for dept, figures in report.by_department.items():
         breakdown.append(
             f"{dept}: {figures.get('sent', 0)}/{figures.get('recipients', 0)} sent, "
@@ -213,6 +251,27 @@ class RecipientCards:
 
         ``notice`` answers the button they just pressed (see :func:`render_announcement`).
         """
+        template, view = await self.view_for_user(
+            announcement,
+            user_id,
+            acknowledged_at=acknowledged_at,
+            time_zone=time_zone,
+            notice=notice,
+            notice_good=notice_good,
+        )
+        return render_card(template, **view)
+
+    async def view_for_user(
+        self,
+        announcement: Announcement,
+        user_id: str,
+        *,
+        acknowledged_at: dt.datetime | None = None,
+        time_zone: str | None = None,
+        notice: str | None = None,
+        notice_good: bool = False,
+    ) -> tuple[str, dict[str, Any]]:
+        """What this user's card shows now: the template's name and its view (the email renders it too)."""
         if acknowledged_at is None:
             acknowledged_at = await self.store.first_acknowledgement(announcement.id, user_id)
         record = await self.conversations.personal_for_user(self.store.tenant_id, user_id)
@@ -220,7 +279,7 @@ class RecipientCards:
             _zone(time_zone) or _zone(record.time_zone if record else None) or self._unknown_zone(announcement, "user")
         )
         dates = await self.dates(announcement)
-        return render_announcement(
+        return announcement_view(
             self.calendar.plan,
             announcement,
             zone=zone,

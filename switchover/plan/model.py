@@ -411,6 +411,13 @@ class Digest(_Model):
     to: tuple[Audience, ...]
 
 
+class EmailSettings(_Model):
+    """``email:``: an announcement Teams cannot deliver goes by email, sent from this mailbox
+    (Graph ``sendMail``; permission ``Mail.Send``, docs/graph-permissions.md)."""
+
+    from_: str = Field(alias="from", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)
+
+
 class FaqEntry(_Model):
     key: str
     question: str
@@ -510,6 +517,7 @@ class Plan(_Model):
     major_incident: MajorIncidentRule | None = None
     calendar: tuple[CalendarMessage, ...] = ()
     digest: Digest | None = None
+    email: EmailSettings | None = None  # the email fallback's sending mailbox; None: no email
     faq: tuple[FaqEntry, ...] = ()
     readiness: ReadinessChecks = Field(default_factory=ReadinessChecks)
     aliases: Aliases = Field(default_factory=Aliases)

@@ -99,6 +99,8 @@ class FakeGraphData:
     installed: set[str] = field(default_factory=set)  # user ids that have the app
     install_forbidden: set[str] = field(default_factory=set)  # user ids where Graph answers 403
     managers: dict[str, str] = field(default_factory=dict)  # user id -> manager id
+    # Mailboxes that are not users (shared mailboxes) sendMail may send from, by address.
+    mailboxes: set[str] = field(default_factory=set)
 
     def user_by_key(self, key: str) -> dict[str, Any] | None:
         k = key.casefold()
@@ -178,6 +180,18 @@ def _group(data: FakeGraphData, name: str, members: list[str]) -> str:
     return gid
 
 
+@dataclass
+class SentMail:
+    """One email ``POST /users/{mailbox}/sendMail`` accepted."""
+
+    mailbox: str
+    subject: str
+    content_type: str
+    html: str
+    to: list[str]
+    body: dict[str, Any]
+
+
 class FakeGraph:
     """The aiohttp server. Use ``async with FakeGraph() as graph: graph.base_url``."""
 
@@ -187,6 +201,7 @@ class FakeGraph:
         self.requests: list[LoggedRequest] = []
         self.faults: deque[Fault] = deque()
         self.down = False  # every request answers 503 while True
+        self.mail: list[SentMail] = []  # every email sendMail accepted (202), in order
         self.token = "fake-graph-token"
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -217,6 +232,7 @@ class FakeGraph:
         r.add_get("/v1.0/users/{key}/transitiveMemberOf", self._member_of)
         r.add_get("/v1.0/users/{key}/manager", self._manager)
         r.add_post("/v1.0/users/{key}/teamwork/installedApps", self._install)
+        r.add_post("/v1.0/users/{key}/sendMail", self._send_mail)
         r.add_get("/v1.0/reports/authenticationMethods/userRegistrationDetails", self._registrations)
         r.add_get("/v1.0/reports/authenticationMethods/userRegistrationDetails/{key}", self._registration)
         r.add_get("/v1.0/deviceManagement/managedDevices", self._devices)
@@ -367,6 +383,35 @@ class FakeGraph:
             return _error(409, "Conflict", "App is already installed.")
         self.data.installed.add(user["id"])
         return web.Response(status=201)
+
+    async def _send_mail(self, request: web.Request) -> web.Response:
+        """``sendMail`` as documented: ``{message: {subject, body: {contentType, content}, toRecipients}}``, 202."""
+        mailbox = request.match_info["key"]
+        if self.data.user_by_key(mailbox) is None and mailbox not in self.data.mailboxes:
+            return _error(404, "ErrorInvalidUser", f"The requested user '{mailbox}' is invalid.")
+        body = await request.json()
+        message = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(message, dict):
+            return _error(400, "ErrorInvalidRequest", "message is required")
+        content = message.get("body") or {}
+        recipients = [
+            ((r or {}).get("emailAddress") or {}).get("address", "") for r in message.get("toRecipients") or []
+        ]
+        if not recipients or not all("@" in a for a in recipients):
+            return _error(400, "ErrorInvalidRecipients", "At least one recipient is not valid.")
+        if content.get("contentType") not in ("HTML", "Text", "html", "text"):
+            return _error(400, "ErrorInvalidRequest", "body.contentType must be Text or HTML")
+        self.mail.append(
+            SentMail(
+                mailbox,
+                str(message.get("subject") or ""),
+                content["contentType"],
+                str(content.get("content") or ""),
+                recipients,
+                body,
+            )
+        )
+        return web.Response(status=202)
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:

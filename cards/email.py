@@ -1,0 +1,45 @@
+"""Render HTML emails (and the small pages their links open) from Jinja2 templates.
+
+``cards/email/*.html.j2``, HTML-escaped by Jinja's autoescape (text can never become markup),
+every shown string cleared of invisible and bidi characters (``cards.text.invisible_removed``),
+no external resources: styles are inline in the document, there are no images, and the only links
+are the ones the view hands in (the bot's own signed links, and links the plan gives).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from cards.text import invisible_removed
+
+
+def _finalize(value: Any) -> Any:
+    return invisible_removed(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("cards", "email"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+
+def render_email(name: str, **view: Any) -> str:
+    """The HTML document of template ``cards/email/<name>.html.j2`` for ``view``."""
+    return _environment().get_template(f"{name}.html.j2").render(**view)
+
+
+def email_templates() -> list[str]:
+    """Every email template's name (without ``.html.j2``; partials starting with ``_`` left out)."""
+    return sorted(
+        n.removesuffix(".html.j2") for n in _environment().list_templates(extensions=["j2"]) if not n.startswith("_")
+    )
