@@ -12,12 +12,16 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from cards.text import invisible_removed
 
 
 def _finalize(value: Any) -> Any:
-    return invisible_removed(value) if isinstance(value, str) else value
+    # Markup is the templates' own (a macro's output), already escaped: only values are cleaned.
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return invisible_removed(value)
+    return value
 
 
 @lru_cache(maxsize=1)
