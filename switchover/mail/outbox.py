@@ -233,11 +233,15 @@ class EmailOutbox:
         return len(rows)
 
     async def drain(self) -> None:
-        """Send everything due, waiting out retries (on the injected ``sleep``), until nothing is left."""
+        """Send everything due, waiting out retries (on the injected ``sleep``), until nothing is left.
+
+        Rows another worker holds are not waited for (their lease is for a worker that stopped:
+        :meth:`run_forever` takes them over once it runs out).
+        """
         while True:
             if await self.run_once():
                 continue
-            wait = await self._seconds_until_due()
+            wait = await self._seconds_until_due(leases=False)
             if wait is None or self.sender is None:
                 return
             await self._sleep(max(wait, 0.001))
@@ -265,15 +269,17 @@ class EmailOutbox:
         """Tell :meth:`run_forever` there may be new work."""
         self._wake.set()
 
-    async def _seconds_until_due(self) -> float | None:
+    async def _seconds_until_due(self, *, leases: bool = True) -> float | None:
         c = emails.c
+        lease_end = None
         async with self.db.begin(read_only=True) as s:
             pending = await s.scalar(
                 sa.select(sa.func.min(c.next_attempt_at)).where(c.status == EmailStatus.PENDING.value)
             )
-            lease_end = await s.scalar(
-                sa.select(sa.func.min(c.claimed_until)).where(c.status == EmailStatus.CLAIMED.value)
-            )
+            if leases:
+                lease_end = await s.scalar(
+                    sa.select(sa.func.min(c.claimed_until)).where(c.status == EmailStatus.CLAIMED.value)
+                )
         now = self.clock.now()
         waits = [(t - now).total_seconds() for t in (pending, lease_end) if t is not None]
         return min(waits) if waits else None

@@ -685,6 +685,7 @@ def _other_changes(old: Plan, new: Plan) -> list[Change]:
     out += _keyed(
         old.changes, new.changes, lambda c: c.today, lambda c: f"change from {c.today}", summary=lambda c: c.after
     )
+    out += _model_or_none("email", old.email, new.email)
     return out
 
 
