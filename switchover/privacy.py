@@ -11,6 +11,7 @@ What Switchover keeps about a person, by table (every feature registers its tabl
 - ``announcement_acks``: the announcements they acknowledged;
 - ``answers_feedback``, ``answers_gaps``: the questions they asked the FAQ;
 - ``delivery_outbox``: every message sent to them (its card is stored);
+- ``email_outbox``: every email sent to them (address and HTML);
 - ``bot_state``: their dialog state (keys carry their conversation or user id).
 
 ``erase`` deletes all of it except their problem reports, which others worked on and count:
@@ -122,6 +123,7 @@ class PersonalData:
                 "answers_feedback",
                 "answers_gaps",
                 "delivery_outbox",
+                "email_outbox",
                 "bot_state",
             )
         }
@@ -147,6 +149,9 @@ class PersonalData:
             "answers_gaps": t["answers_gaps"].c.asker_id.in_(ids),
             "delivery_outbox": sa.and_(
                 t["delivery_outbox"].c.recipient_kind == "user", t["delivery_outbox"].c.recipient_key.in_(ids)
+            ),
+            "email_outbox": sa.or_(
+                t["email_outbox"].c.person_id.in_(object_ids), sa.func.lower(t["email_outbox"].c.to_address) == key
             ),
             "bot_state": sa.or_(sa.false(), *(state_key.contains(i, autoescape=True) for i in sorted(ids))),
         }
@@ -250,6 +255,14 @@ class PersonalData:
                         deliveries.c.status.in_(_SETTLED_DELIVERIES),
                         deliveries.c.updated_at < cutoff,
                         deliveries.c.id.not_in(kept_cards),
+                    )
+                )
+            )
+            emails = _table("email_outbox")
+            counts["email_outbox"] = rowcount(
+                await c.execute(
+                    sa.delete(emails).where(
+                        emails.c.status.in_(("sent", "failed", "cancelled")), emails.c.updated_at < cutoff
                     )
                 )
             )

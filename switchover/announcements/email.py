@@ -238,6 +238,12 @@ class EmailFallback:
             raise LinkError("invalid")
         return AckLink(ann_id, user_id, payload["v"])
 
+    async def cancel(self, ann_id: str) -> int:
+        """An announcement recalled: its emails not sent yet are cancelled (a sent email cannot be taken back)."""
+        if self.outbox is None:
+            return 0
+        return await self.outbox.cancel(self.store.tenant_id, PURPOSE, ann_id)
+
     # -- figures -------------------------------------------------------------------
 
     async def emailed(self, ann_id: str, user_id: str) -> bool:

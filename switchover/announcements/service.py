@@ -341,8 +341,10 @@ class AnnouncementService:
         return await self.corrections.correct(ann_id, title=title, content=content, lead=lead, start=start)
 
     async def recall(self, ann_id: str, *, lead: Lead | None = None, start: bool = True) -> BulkJob:
-        """Cancel what has not gone and delete every delivered card, in the background."""
-        return await self.corrections.recall(ann_id, lead=lead, start=start)
+        """Cancel what has not gone (emails too) and delete every delivered card, in the background."""
+        job = await self.corrections.recall(ann_id, lead=lead, start=start)
+        await self.email.cancel(ann_id)
+        return job
 
     async def reschedule_wave(
         self,

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections import Counter
 
+from itsdangerous import URLSafeTimedSerializer
+
 from scheduler.jobs import announcements_due
+from switchover.announcements.email import LINK_PURPOSE
 from switchover.delivery import DeliveryStatus
 from switchover.directory.base import DirectoryUser
 from switchover.mail import EmailStatus
+from switchover.privacy import PersonalData
 from tests.support.app import Person
 
-from .conftest import BOT_DOMAIN, MAILBOX, EmailWorld
+from .conftest import BOT_DOMAIN, LINK_SECRET, MAILBOX, EmailWorld
 
 T_MINUS_14 = dt.datetime(2027, 1, 30, 17, 0, tzinfo=dt.UTC)  # 09:00 Pacific
 ACK_LINK = re.compile(r'href="https://' + re.escape(BOT_DOMAIN) + r'(/email/ack/[A-Za-z0-9_.\-]+)"')
@@ -152,3 +157,38 @@ async def test_the_emailed_got_it_link_shows_a_page_and_only_its_post_acknowledg
     async with world.session.post(url[:-3] + "xyz") as resp:
         assert resp.status == 404
     assert (await world.service.report(ann_id)).acknowledged == 1
+
+
+async def test_an_expired_or_strangers_link_records_nothing(world):
+    ann_id, groups = await send_t14(world)
+    # Made 46 days ago: past the 45 days a link lasts.
+    stale = _Stale(LINK_SECRET, salt=f"switchover-link:{LINK_PURPOSE}")
+    token = stale.dumps({"a": ann_id, "u": groups["never"][0].id, "v": "acknowledge"})
+    for method in ("GET", "POST"):
+        async with world.session.request(method, f"{world.app.url}/email/ack/{token}") as resp:
+            assert resp.status == 410
+            assert "expired" in await resp.text()
+    # A valid link for someone the announcement never went to (another wave).
+    stranger = world.wave_users("wave-3")[0]
+    url = world.service.email.ack_url(ann_id, stranger.id, "acknowledge").replace(
+        f"https://{BOT_DOMAIN}", world.app.url
+    )
+    async with world.session.post(url) as resp:
+        assert resp.status == 403
+    assert (await world.service.report(ann_id)).acknowledged == 0
+
+
+async def test_a_persons_emails_are_in_their_data_export_and_go_with_erase(world):
+    _, groups = await send_t14(world)
+    user = groups["never"][0]
+    data = PersonalData(world.app.services.db)
+    exported = await data.export(user.upn, object_ids=[user.id])
+    assert exported["email_outbox"] and {e["to_address"] for e in exported["email_outbox"]} == {user.mail}
+    counts = await data.erase(user.upn, object_ids=[user.id])
+    assert counts["email_outbox"] == len(exported["email_outbox"])
+    assert (await data.export(user.upn, object_ids=[user.id]))["email_outbox"] == []
+
+
+class _Stale(URLSafeTimedSerializer):
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 46 * 86400

@@ -194,3 +194,20 @@ async def test_no_mailbox_in_the_plan_means_no_email(service):
     await service.reconcile_plan()
     assert not service.email.enabled
     assert await service.email.queue("wave-2/what-changes", "anyone") is None
+
+
+async def test_a_recalled_announcement_sends_no_more_emails(emailing):
+    svc = emailing
+    user = await first_member(svc, "wave-2")
+    ann = await svc.create(
+        title="Parking", audience=Audience(kind="users", values=(user.id,)), content=Content(body="Closed")
+    )
+    await svc.run_due()
+    assert (await svc.get(ann.id)).status.value == "sent"
+    email_id = await svc.email.queue(ann.id, user.id)
+    assert email_id is not None
+    await svc.recall(ann.id)
+    assert (await svc.email.outbox.get(email_id)).status is EmailStatus.CANCELLED
+    assert await svc.email.queue(ann.id, user.id, "reminder-1") is None
+    await svc.email.outbox.drain()
+    assert svc.graph.mail == []
