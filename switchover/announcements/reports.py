@@ -56,8 +56,12 @@ class Report:
 
     @property
     def reached(self) -> int:
-        """People reached in Teams or by email."""
-        return self.sent + self.by_email
+        """People reached in Teams or by email (an email after a Teams send in doubt counts once)."""
+        return self.sent + self.by_email + self.both - self._both_sent
+
+    @property
+    def _both_sent(self) -> int:
+        return sum(1 for row in self.rows if row.get("channel") == "teams+email" and row.get("status") == "sent")
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as JSON (the API's report)."""
@@ -67,7 +71,7 @@ class Report:
             **{name.lower(): value for name, value in self.totals()},
             "in_doubt": self.in_doubt,
             "reached": self.reached,
-            "by_channel": {"teams": self.sent - self.both, "email": self.by_email, "both": self.both},
+            "by_channel": {"teams": self.sent - self._both_sent, "email": self.by_email, "both": self.both},
             "email_pending": self.email_pending,
             "email_failed": self.email_failed,
             "recalled": self.recalled,
@@ -144,7 +148,8 @@ class Reports:
             mail = mails.get(o.recipient.key) if o.recipient.kind == "user" else None
             channel = "teams" if o.status is DeliveryStatus.SENT else ""
             if mail is not None and mail.status is EmailStatus.SENT:
-                if o.status is DeliveryStatus.SENT:
+                if o.status in (DeliveryStatus.SENT, DeliveryStatus.IN_DOUBT):
+                    # The Teams send was in doubt (it may have arrived): the person may have both.
                     report.both += 1
                     channel = "teams+email"
                 else:

@@ -163,11 +163,13 @@ def report_card(report: Report, zone: ZoneInfo) -> dict[str, Any]:
         for name, counts in (("Failed", report.failed_by_reason), ("Unreachable", report.unreachable_by_reason))
         if counts
     ]
-    if report.by_email or report.email_pending or report.email_failed:
+    if report.by_email or report.both or report.email_pending or report.email_failed:
+        channels = report.as_dict()["by_channel"]
         breakdown.insert(
             0,
-            f"Reached: {report.reached} of {report.recipients} ({report.sent} in Teams, {report.by_email} by email"
-            + (f", {report.both} both" if report.both else "")
+            f"Reached: {report.reached} of {report.recipients} "
+            f"({channels['teams']} in Teams, {report.by_email} by email"
+            + (f", {report.both} both (Teams in doubt)" if report.both else "")
             + ")"
             + (f"; email pending {report.email_pending}" if report.email_pending else "")
             + (f"; email failed {report.email_failed}" if report.email_failed else ""),

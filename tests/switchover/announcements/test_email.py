@@ -11,12 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from switchover.announcements import AnnouncementService
 from switchover.announcements.calendar import WaveDates
 from switchover.announcements.email import LINK_PURPOSE, email_key
 from switchover.announcements.model import Audience, Button, Content
 from switchover.delivery import DeliveryOutcome, DeliveryStatus, Recipient
+from switchover.delivery.tables import deliveries
 from switchover.directory.graph_client import build_graph_client, close_graph_client
 from switchover.links import LinkError, LinkSigner
 from switchover.mail import EmailOutbox, EmailStatus, GraphMailSender
@@ -211,3 +213,25 @@ async def test_a_recalled_announcement_sends_no_more_emails(emailing):
     assert await svc.email.queue(ann.id, user.id, "reminder-1") is None
     await svc.email.outbox.drain()
     assert svc.graph.mail == []
+
+
+async def test_a_teams_send_in_doubt_also_goes_by_email_and_the_report_says_both(emailing, database):
+    svc = emailing
+    user = await first_member(svc, "wave-2")
+    ann = await svc.create(
+        title="Parking", audience=Audience(kind="users", values=(user.id,)), content=Content(body="x")
+    )
+    await svc.run_due()
+    await svc.engine.drain()
+    # A hard stop mid-send, held for the lead (SWITCHOVER_DELIVERY_IN_DOUBT=hold): it may have arrived.
+    async with database.begin() as c:
+        await c.execute(sa.update(deliveries).where(deliveries.c.subject_id == ann.id).values(status="in_doubt"))
+    assert await svc.email.sweep() == 1
+    assert await svc.email.sweep() == 0  # once
+    await svc.email.outbox.drain()
+    [mail] = svc.graph.mail
+    assert "may have reached Teams" in mail.html
+    report = await svc.report(ann.id)
+    assert (report.reached, report.by_email, report.both) == (1, 0, 1)
+    assert report.as_dict()["by_channel"] == {"teams": 0, "email": 0, "both": 1}
+    assert [r["channel"] for r in report.rows] == ["teams+email"]
