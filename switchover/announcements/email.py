@@ -223,19 +223,24 @@ class EmailFallback:
     def ack_url(self, ann_id: str, user_id: str, verb: str) -> str:
         """The signed, expiring "Got it" link of one person for one announcement."""
         assert self.signer is not None  # noqa: S101
-        token = self.signer.sign({"a": ann_id, "u": user_id, "v": verb})
+        expires = int((self.store.clock.now() + ACK_LINK_AGE).timestamp())  # on the app's clock
+        token = self.signer.sign({"a": ann_id, "u": user_id, "v": verb, "x": expires})
         return f"{self.public_base}/email/ack/{token}"
 
     def read_link(self, token: str) -> AckLink:
         """What an acknowledgement link's token says (:class:`LinkError` if not ours, expired or malformed)."""
         if self.signer is None:
             raise LinkError("invalid")
-        payload = self.signer.load(token, max_age=ACK_LINK_AGE)
+        # The signature's own age is only a backstop (wall-clock time); the expiry is the payload's,
+        # on the app's clock.
+        payload = self.signer.load(token, max_age=2 * ACK_LINK_AGE)
         if not isinstance(payload, dict) or payload.get("v") not in ACK_VERBS:
             raise LinkError("invalid")
-        ann_id, user_id = payload.get("a"), payload.get("u")
-        if not isinstance(ann_id, str) or not isinstance(user_id, str):
+        ann_id, user_id, expires = payload.get("a"), payload.get("u"), payload.get("x")
+        if not isinstance(ann_id, str) or not isinstance(user_id, str) or not isinstance(expires, int):
             raise LinkError("invalid")
+        if self.store.clock.now().timestamp() > expires:
+            raise LinkError("expired")
         return AckLink(ann_id, user_id, payload["v"])
 
     async def cancel(self, ann_id: str) -> int:
