@@ -183,7 +183,14 @@ DELIVERY_ROW = _object(
         "status": {"type": "string", "description": "the delivery's state: sent, pending, failed, unreachable, ..."},
         "delivered": {"type": "boolean", "description": "the card is in the person's chat (status sent)"},
         "delivered_at": _TIME,
-        "channel": {**_TEXT, "description": "what reached the person: teams (empty: not delivered)"},
+        "channel": {
+            **_TEXT,
+            "enum": ["teams", "email", "teams+email", None],
+            "description": "what reached the person: teams, email (the fallback, when Teams could not), "
+            "teams+email (a Teams send in doubt, then the email); empty: nothing yet",
+        },
+        "email_status": {**_TEXT, "description": "the fallback email's state (pending, sent, failed), if any"},
+        "emailed_at": _TIME,
         "read": {"type": "boolean"},
         "read_at": _TIME,
         "acknowledged": {"type": "boolean"},

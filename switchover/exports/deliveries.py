@@ -5,7 +5,10 @@ acknowledgement of each person, read a batch at a time in delivery order; who ea
 (UPN, wave, department, office) comes from the directory and the plan as they stand. The figures
 agree with the status card's and the announcement's report: *delivered* is a delivery whose
 status is ``sent`` (a recalled card is no longer delivered, but keeps its ``delivered_at``),
-*read* has a read receipt, *acknowledged* has an acknowledgement of any kind.
+*read* has a read receipt, *acknowledged* has an acknowledgement of any kind. The *channel* that
+reached the person is the announcement report's: ``teams``, ``email`` (the email fallback's sent
+email, when Teams could not), ``teams+email`` (a Teams send in doubt, then the email), else empty;
+``email_status`` and ``emailed_at`` are the fallback email's, when there is one.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from switchover.delivery.engine import DeliveryStatus
 from switchover.delivery.tables import deliveries
 from switchover.directory.base import Directory
 from switchover.exports.table import BATCH, Export, Row
+from switchover.mail.outbox import EmailStatus
+from switchover.mail.tables import emails
 from switchover.membership import resolve_wave
 from switchover.plan.model import Plan
 from switchover.storage import Database
@@ -38,6 +43,8 @@ COLUMNS = (
     "delivered",
     "delivered_at",
     "channel",
+    "email_status",
+    "emailed_at",
     "read",
     "read_at",
     "acknowledged",
@@ -45,7 +52,7 @@ COLUMNS = (
     "attempts",
     "reason",
 )
-TEAMS = "teams"  # every delivery of the outbox goes through Teams (a 1:1 chat, or a channel post)
+EMAIL_KIND = "announcement"  # the fallback email of the announcement itself (not a reminder's)
 
 
 def delivery_export(
@@ -81,7 +88,16 @@ async def _batches(
         .subquery()
     )
     acked = sa.and_(d.recipient_kind == "user", first_ack.c.user_id == d.recipient_key)
-    joined = deliveries.outerjoin(first_ack, acked)
+    m = emails.c
+    mailed = sa.and_(
+        d.recipient_kind == "user",
+        m.tenant_id == tenant_id,
+        m.purpose == PURPOSE,
+        m.subject_id == ann_id,
+        m.kind == EMAIL_KIND,
+        m.person_id == d.recipient_key,
+    )
+    joined = deliveries.outerjoin(first_ack, acked).outerjoin(emails, mailed)
     query = (
         sa.select(
             d.id,
@@ -94,6 +110,8 @@ async def _batches(
             d.sent_at,
             d.read_at,
             first_ack.c.acknowledged_at,
+            m.status.label("email_status"),
+            m.sent_at.label("emailed_at"),
         )
         .select_from(joined)
         .where(d.tenant_id == tenant_id, d.purpose == PURPOSE, d.subject_id == ann_id, d.operation == "send")
@@ -126,7 +144,9 @@ async def _row(plan: Plan, directory: Directory, r: Any) -> Row:
         "status": r.status,
         "delivered": delivered,
         "delivered_at": _utc(r.sent_at),
-        "channel": TEAMS if r.sent_at is not None else None,
+        "channel": _channel(r.status, r.email_status),
+        "email_status": r.email_status,
+        "emailed_at": _utc(r.emailed_at),
         "read": r.read_at is not None,
         "read_at": _utc(r.read_at),
         "acknowledged": r.acknowledged_at is not None,
@@ -134,6 +154,16 @@ async def _row(plan: Plan, directory: Directory, r: Any) -> Row:
         "attempts": r.attempts,
         "reason": r.reason,
     }
+
+
+def _channel(teams_status: str, email_status: str | None) -> str | None:
+    """Which channel reached the person, as the announcement's report says it."""
+    emailed = email_status == EmailStatus.SENT.value
+    if teams_status == DeliveryStatus.SENT.value:
+        return "teams+email" if emailed else "teams"
+    if emailed:
+        return "teams+email" if teams_status == DeliveryStatus.IN_DOUBT.value else "email"
+    return None
 
 
 def _utc(at: dt.datetime | None) -> dt.datetime | None:

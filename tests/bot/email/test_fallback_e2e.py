@@ -12,6 +12,7 @@ from collections import Counter
 from scheduler.jobs import announcements_due
 from switchover.delivery import DeliveryStatus
 from switchover.directory.base import DirectoryUser
+from switchover.exports.deliveries import delivery_export
 from switchover.mail import EmailStatus
 from switchover.privacy import PersonalData
 from tests.support.app import Person
@@ -109,6 +110,12 @@ async def test_t14_reaches_every_enabled_wave_user_in_teams_or_by_email_and_the_
     assert channels == {u.id: ("teams" if u.id in sent_in_teams else "email") for u in users}
     card = world.service.report_card(report)
     assert f"Reached: {len(users)} of {len(users)}" in str(card)
+    # The lead's per-person export says the same, with the email's own state.
+    services = world.app.services
+    export = delivery_export(services.db, services.plan, services.directory, await world.service.store.get(ann_id))
+    rows = [row async for batch in export.batches for row in batch]
+    assert {r["recipient_id"]: r["channel"] for r in rows} == channels
+    assert {r["recipient_id"] for r in rows if r["email_status"] == "sent" and r["emailed_at"]} == not_in_teams
 
     # Again: the due run (with its sweep) and the workers find nothing more to send.
     before = len(world.graph.mail)
