@@ -60,6 +60,7 @@ async def install(world: StatusWorld, people: list[Any]) -> None:
 
 
 async def deliver(world: StatusWorld) -> None:
+    await world.app.services.announcements.jobs.idle()  # a Send's background job has queued its cards
     engine = world.app.services.delivery
     for _ in range(200):
         await engine.drain(until_idle=False)
