@@ -234,7 +234,8 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
             start, end = _month_range(year, month)
             return DateRange(start, end, phrase)
         weekday = weekday_of(word)
-        if weekday is not None and not _day_of_month(nxt) and not month_of(nxt):
+        after_the = words[i + 2] if nxt == "the" and i + 2 < len(words) else ""
+        if weekday is not None and not _day_of_month(nxt) and not month_of(nxt) and not _BARE_ORDINAL.match(after_the):
             ahead = (weekday - today.weekday()) % 7
             if prev == "next":
                 # "next friday": the Friday of next week, as most people mean it.
@@ -265,4 +266,28 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
                 year = today.year if named_month >= today.month - 2 else today.year + 1
                 start, end = _month_range(year, named_month)
                 return DateRange(start, end, phrase)
+    return _bare_day_of_month(words, today)
+
+
+# "the 6th", "the 21st": a day of the month said with its ordinal ending and no month.
+_BARE_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)$")
+
+
+def _bare_day_of_month(words: list[str], today: dt.date) -> DateRange | None:
+    """ "is my cutover on the 6th?": the next day of that number, this month or the next."""
+    for i, word in enumerate(words):
+        m = _BARE_ORDINAL.match(word)
+        if not m or i == 0 or words[i - 1] not in ("the", "on"):
+            continue
+        number = int(m.group(1))
+        year, month = today.year, today.month
+        for _ in range(3):  # the 31st may skip a month
+            if number >= (today.day if (year, month) == (today.year, today.month) else 1):
+                try:
+                    day = dt.date(year, month, number)
+                except ValueError:
+                    day = None
+                if day:
+                    return DateRange(day, day, f"on the {word}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None

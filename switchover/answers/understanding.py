@@ -141,6 +141,8 @@ _WHEN_PHRASES = (
     "which day",
     "what day",
 )
+# "how long do we have before the switch", "how many weeks left till we move": a count of time to the move.
+_HOW_LONG = re.compile(r"\bhow\s+(long|many\s+(days|weeks|sleeps))\b.*\b(until|till|til|before|left|to\s+go)\b")
 _MOVE_WORDS = frozenset(
     "move moving moves moved migrate migrating migrated migration migrations cutover cut over switch switching "
     "switched switchover go live golive transition transfer changeover wave waves turn upgrade".split()
@@ -191,6 +193,8 @@ _WHAT_TO_DO = re.compile(
 # "my account": the asker's own thing, even when a plan calls a department "accounts". A people word
 # after it ("my accounts colleagues") makes it the group again.
 _PEOPLE_WORDS = frozenset("team teams colleagues colleague people staff folks guys lot crew department dept".split())
+# Words between "my" and the thing that is the asker's: "my new account", "my work phone".
+_OWN_WORDS = frozenset("new old own work personal current usual".split())
 _GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
 # "Lisbon time", "NZ time": a place naming a clock, not a group that moves.
 _CLOCK_WORDS = frozenset(("time", "timezone", "zone"))
@@ -205,6 +209,10 @@ _NOTHING_ELSE = frozenset(
     "due scheduled schedule going go gone up big day turn happening happen what which any idea it s so".split()
     # "when is my change to Microsoft", "when do we go over to the new system": the move, said by where it goes
     + "change over across microsoft m365 o365 365 new system teams get".split()
+    # "when do we start using Microsoft 365", "when do I get onto Teams", "when do I get my new account"
+    + "start starting begin use using onto going office account".split()
+    # "when's my lot going": the asker's wave, by another name
+    + "lot batch group phase round tranche cohort".split()
 ) | (_SELF_WORDS | _WHEN_WORDS | _AUXILIARIES | _ASKS_ABOUT | STOPWORDS)
 # Words that only say which day: "is it this Saturday or next for me".
 _WHICH_DAY = frozenset("this next or the coming weekend week day".split()) | frozenset(
@@ -529,6 +537,8 @@ class Understander:
             for i in range(1, len(tokens)):
                 if tokens[i - 1] == "my" and (i + 1 >= len(tokens) or tokens[i + 1] not in _PEOPLE_WORDS):
                     used[i] = True  # "my account" is the asker's, not a department called "accounts"
+                    if tokens[i] in _OWN_WORDS and i + 1 < len(tokens):
+                        used[i + 1] = True  # "my new account", "my own account"
         departments = self._departments.match(tokens, capitals=capitals, used=used)
         departments = [d for d in departments if d not in sites]
         countries = self._countries.match(tokens, capitals=capitals, used=used)
@@ -542,7 +552,7 @@ class Understander:
             or (key == "files" and _names_a_drive(text))
         ]
         about_self = bool(token_set & _SELF_WORDS)
-        asks_when = _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES)
+        asks_when = _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES) or bool(_HOW_LONG.search(joined))
         if dates is not None and _routine_day(tokens, dates.text):
             dates = None
         weak_when = bool(token_set & _WEAK_WHEN_WORDS)
@@ -590,6 +600,8 @@ class Understander:
             intent = Intent.MY_SCHEDULE
         elif moving and about_self and len(tokens) <= 4:
             intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"
+        elif moving and _MINE.search(joined) and token_set <= _NOTHING_ELSE | _MOVE_WORDS | {"live"}:
+            intent = Intent.MY_SCHEDULE  # "what's the go live for me", "the cutover for us?"
         elif token_set and token_set <= (_GREETINGS | {"there", "bot", "please", "can", "you", "what", "do"}):
             intent = Intent.GREETING
         if intent is Intent.GROUP_SCHEDULE and about_self and (_FIRST_PERSON_MOVE.search(joined) or asks_wave):
@@ -637,6 +649,8 @@ class Understander:
         has no such subject. ``typed`` are the words as typed (``tokens`` before typo repair): a word
         repaired into one of the FAQ's ("whole" read as "while") is no name of a group.
         """
+        if _MINE.search(" ".join(tokens)):
+            return []  # "when's the big move for me", "when does the old system go off for us": the asker's
         for i, token in enumerate(tokens[:2]):
             if token not in ("when", "date", "day") or i + 1 >= len(tokens) or tokens[i + 1] not in _AUXILIARIES:
                 continue
@@ -676,7 +690,7 @@ def _asks_when(tokens: list[str], text: str) -> bool:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if i == 0 or not nxt or nxt in _AUXILIARIES or prev in _ASKS_ABOUT:
             return True
-        if prev in _GREETINGS or prev in ("so", "and", "but", "ok", "okay", "then", "question", "quick"):
+        if prev in _GREETINGS or prev in ("so", "and", "but", "ok", "okay", "then", "question", "quick", "from", "since"):
             return True
         # A new sentence or clause: "I'm in Leeds, when ...".
         if _CLAUSE_WHEN.search(text.casefold()):
