@@ -90,11 +90,28 @@ SYNONYMS = {
 }
 
 
+# Two words that are one thing: "two factor" is MFA, "log in" is signing in (the thing is added to the words).
+PHRASES = {
+    ("two", "factor"): "mfa",
+    ("multi", "factor"): "mfa",
+    ("two", "step"): "mfa",
+    ("2", "step"): "mfa",
+    ("log", "in"): "sign",
+    ("log", "on"): "sign",
+    ("log", "into"): "sign",
+    ("sign", "on"): "sign",
+}
+
+
 def _drive_letters(tokens: Sequence[str]) -> list[str]:
-    """ "h drive" -> "h-drive": a drive is named by its letter, and "drive" alone says little."""
+    """ "h drive" -> "h-drive": a drive is named by its letter, and "drive" alone says little (and
+    the two-word names of :data:`PHRASES` add the one word they name)."""
     out: list[str] = []
     for token in tokens:
-        if token in ("drive", "drives") and out and len(out[-1]) == 1 and out[-1].isalpha():
+        if out and (out[-1], token) in PHRASES:
+            # Both words stay (an entry may say them as they are) and the one thing they name joins them.
+            out.extend((token, PHRASES[(out[-1], token)]))
+        elif token in ("drive", "drives") and out and len(out[-1]) == 1 and out[-1].isalpha():
             out[-1] = f"{out[-1]}-drive"
         else:
             out.append(token)
@@ -109,6 +126,12 @@ def content_words(tokens: Sequence[str]) -> list[str]:
         if t not in STOPWORDS and SYNONYMS.get(t, t) not in STOPWORDS
     ]
 
+
+# Words that say which one of a thing ("a new laptop"): known alone, they say little of
+# what the question is about, so they count for this share of a word in coverage ("when do I get a new
+# laptop" is not about the entry "Do I need a new password?").
+_MODIFIERS = frozenset(("new",))
+MODIFIER_SHARE = 0.5
 
 # How far ahead the best entry must be when the question is one word that the runner-up knows too.
 VAGUE_MARGIN = 0.05
@@ -254,11 +277,12 @@ class FaqIndex:
         rows = []
         for w in set(words):
             row = self._known_rows.get(w)
+            share = MODIFIER_SHARE if w in _MODIFIERS else 1.0
             if row is None:
-                total += self._oov_idf
+                total += self._oov_idf * share
             else:
-                total += self._idf[w]
-                rows.append(row)
+                total += self._idf[w] * share
+                rows.append(row * share if share != 1.0 else row)
         if not rows or not total:
             return np.zeros(len(self.entries))
         return np.add.reduce(rows) / total

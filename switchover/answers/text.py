@@ -94,6 +94,7 @@ _PROTECTED = frozenset(
     each many much more most other same own just also than too very up down out off again once
     get got go going gone come came make made take took see saw know knew think tell said say
     need want like able still yet work working day week time new old first last next good bad right left
+    thing things stuff
     zero one two three four five six seven eight nine ten second third fourth
     """.split()
 )
@@ -136,7 +137,7 @@ def stem(word: str) -> str:
     """
     if len(word) <= 3 or word.isdigit():
         return word
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             word = word[: -len(suffix)] + keep
             break

@@ -187,8 +187,9 @@ _WHAT_TO_DO = re.compile(
     r"\bwhat\s+(do|should|must|shall|can|to)?\s*(i|we)\s+(do|need)\b|\bwhat\s+happens\s+(to|with)\b|"
     r"\bhow\s+(do|should|can|will)\s+(i|we)\b|"
     r"\bstill\s+(be\s+able\s+to\s+)?(send|receive|get|use|work|access|open|reach|email|call|join|log|sign)\b|"
-    r"\bcan\s+(\w+\s+)?(send|receive|use|access|open|reach|email|call|join|log|sign|print)\b|"
-    r"\b(i|we)\s+(have|work|do|am\s+on|are\s+on)\s+(a\s+|the\s+)?(\w+\s+)?(shift|shifts|rota)\b"
+    r"\bcan\s+(\w+\s+)?(send|receive|write|read|use|access|open|reach|email|call|join|log|sign|print|work)\b|"
+    r"\b(i|we)\s+(have|work|do|am\s+on|are\s+on|am\s+working|are\s+working)\s+(a\s+|the\s+|on\s+|in\s+)?(\w+\s+)?"
+    r"(shift|shifts|rota)\b"
 )
 # "my account": the asker's own thing, even when a plan calls a department "accounts". A people word
 # after it ("my accounts colleagues") makes it the group again.
