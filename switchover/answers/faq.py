@@ -133,6 +133,11 @@ def content_words(tokens: Sequence[str]) -> list[str]:
 _MODIFIERS = frozenset(("new",))
 MODIFIER_SHARE = 0.5
 
+# Under this meaning (cosine), an entry that knows most but not all of the question's words must be this
+# far ahead of the runner-up to be the answer.
+WEAK_MEANING = 0.25
+WEAK_MEANING_LEAD = 0.1
+
 # How far ahead the best entry must be when the question is one word that the runner-up knows too.
 VAGUE_MARGIN = 0.05
 
@@ -341,6 +346,10 @@ def decide(ranked: Sequence[FaqMatch], t: FaqThresholds) -> FaqResult:
     # unless the wording sets it clearly apart.
     vague = best.words <= 1 and len(ranked) > 1 and ranked[1].coverage >= best.coverage
     if vague and confidence - runner_up < VAGUE_MARGIN:
+        understood = False
+    # Words the entry knows but a sentence meaning nothing like any of its phrasings ("when do I get a new
+    # laptop" against "How do I sign in on the shared kiosk PCs?") picks it only well ahead of the next.
+    if best.meaning < WEAK_MEANING and best.coverage < 0.9 and confidence - runner_up < WEAK_MEANING_LEAD:
         understood = False
     if confidence >= t.answer and confidence - runner_up >= t.margin and understood:
         return FaqResult(FaqVerdict.ANSWER, (best,), confidence)

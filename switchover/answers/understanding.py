@@ -220,6 +220,7 @@ _WHICH_DAY = frozenset("this next or the coming weekend week day".split()) | fro
     ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 )
 # A weekday that names someone's routine, not a day they ask about: "the Sunday early shift", "I work Saturdays".
+_DAY_NUMBER = re.compile(r"^\d{1,2}(st|nd|rd|th)?$")
 _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
 _WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
@@ -587,7 +588,8 @@ class Understander:
             my_schedule = my_schedule or bool(_WHICH_TIME_IS_MINE.search(joined) or _HAVE_I_MOVED.search(joined))
             # "when's it happening for me", "is mine this weekend?", "when am I due?": a question about
             # the asker's move with nothing else to be about.
-            short = dates is not None and (len(tokens) <= 5 or token_set <= _NOTHING_ELSE | _WHICH_DAY)
+            said = {t for t in token_set if not _DAY_NUMBER.match(t)}  # "the 20th", "on 6"
+            short = dates is not None and (len(tokens) <= 5 or said <= _NOTHING_ELSE | _WHICH_DAY)
             mine = (((asks_when and happening) or short) and bool(_MINE.search(joined))) or (
                 asks_when and token_set <= _NOTHING_ELSE and not token_set & _ABSENCE
             )

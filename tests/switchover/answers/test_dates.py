@@ -171,3 +171,29 @@ def test_a_numeric_date_is_read_one_of_the_two_ways(first: int, second: int, ord
         if first <= 12 and second <= 12:
             day_first = order == "dmy"
             assert (found.start.day, found.start.month) == ((first, second) if day_first else (second, first))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("is my cutover on the 30th", dt.date(2027, 1, 30)),  # still to come this month
+        ("is it the 27th", WED),  # today
+        ("is my move on the 6th", dt.date(2027, 2, 6)),  # passed this month: the next one
+        ("saturday the 6th?", dt.date(2027, 2, 6)),  # the weekday beside it does not win
+        ("on the 31st", dt.date(2027, 1, 31)),
+    ],
+)
+def test_a_day_of_the_month_without_a_month_is_the_next_such_day(text: str, day: dt.date) -> None:
+    found = find_date_range(text, WED, order="dmy")
+    assert found is not None and found.start == found.end == day, found
+
+
+def test_a_day_of_the_month_that_the_next_month_lacks_is_in_the_month_after() -> None:
+    # On 1 February 2027 "the 30th" is not in February: 30 March.
+    found = find_date_range("is it on the 30th", dt.date(2027, 2, 1))
+    assert found is not None and found.start == dt.date(2027, 3, 30)
+
+
+@pytest.mark.parametrize("text", ["on the 2 drives", "the 6 of us", "in 2nd place"])
+def test_a_number_without_its_ordinal_ending_or_the_is_no_day(text: str) -> None:
+    assert find_date_range(text, WED) is None

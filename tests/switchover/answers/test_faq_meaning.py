@@ -86,3 +86,42 @@ async def test_one_word_several_entries_know_is_not_an_answer(engine: AnswerEngi
         assert answer.kind is AnswerKind.SUGGESTIONS, (question, answer.kind)
     index = FaqIndex(ENTRIES, words)
     assert index.search(words("password?")).verdict is FaqVerdict.ANSWER  # one word only one entry knows
+
+
+KIOSK = FaqEntry(
+    key="kiosk",
+    question="How do I sign in on the shared kiosk PCs?",
+    answer="Kiosk PCs keep their shared account.",
+    alternates=("Do I need MFA on the warehouse kiosk?",),
+    topics=("devices", "kiosk"),
+)
+
+
+def test_new_and_a_thing_no_entry_is_about_is_not_an_answer() -> None:
+    """ "new" alone says which one, not what: the new-password entry is no answer to a new laptop (an
+    entry that knows "PC" but means nothing like the question: see the Wide World test over /api/messages)."""
+    offline = FaqEntry(
+        key="offline",
+        question="I'm on site with no signal on cutover weekend.",
+        answer="Carry on offline: files synced to your laptop are still there.",
+        topics=("field",),
+    )
+    without_pcs = FaqIndex([*(e for e in ENTRIES if e.key != "pc"), offline], words)
+    assert without_pcs.search(words("when do I get a new laptop")).verdict is not FaqVerdict.ANSWER
+    # Where an entry is about new PCs, it answers; "new" still counts for the password entry.
+    assert FaqIndex(ENTRIES, words).search(words("when do I get a new laptop")).best.entry.key == "pc"
+    assert without_pcs.search(words("do i need a new password")).best.entry.key == "password"
+
+
+def test_two_words_that_name_one_thing() -> None:
+    index = FaqIndex((*ENTRIES, KIOSK), words)
+    assert index.search(words("how do i log in on the kiosk")).best.entry.key == "kiosk"
+    mfa = FaqEntry(
+        key="mfa",
+        question="What is MFA?",
+        answer="A second check at sign-in.",
+        alternates=("What is two-step verification?",),
+        topics=("mfa",),
+    )
+    result = FaqIndex((*ENTRIES, mfa), words).search(words("why do i need two factor"))
+    assert result.verdict is FaqVerdict.ANSWER and result.best.entry.key == "mfa"
