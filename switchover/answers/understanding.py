@@ -153,6 +153,7 @@ _FIRST_PERSON_MOVE = re.compile(
     r"\b(my|our)\s+(wave|move|cutover|migration|pilot|switchover|switch|changeover|date|go\s+live|golive)\b|"
     r"\bi\s+am\s+one\s+of\s+(them|those|us)\b|\bwave\s+(am|are)\s+(i|we)\b|"
     r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov|"
+    r"\b(i|we)\s+be\s+(moved|migrated|switched)\b|"
     # "what time does it start for us in <our city>", "when do we in <our city> change to Outlook": the asker's place
     r"\bfor\s+(me|us)\s+(here\s+)?(in|at)\b|\bwe\s+(here\s+)?(in|at)\b"
 )
@@ -162,7 +163,12 @@ _CAPITALS = re.compile(r"\b[^\W\d_]{2,}\b")
 _ASKS_WAVE = re.compile(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b")
 # "my wave" naming the wave in a sentence about something else ("I'm on leave when my wave moves").
 _MY_WAVE_ONLY = re.compile(r"\bmy\s+wave\s+(moves|migrates|goes|switches|is\s+moving)\b")
-_MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn)\b")
+_MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn|slot|window)\b")
+# "I'm a contractor, do I move?", "will we be migrated too": whether the asker moves at all, said last.
+_DO_I_MOVE = re.compile(
+    r"\b(do|will|am|are|shall|should|must)\s+(i|we)\s+(also\s+)?(move|moving|migrate|migrating|switch|switching|"
+    r"be\s+(moved|migrated|switched|moving|migrating))(\s+(too|as\s+well|at\s+all|then|also))?$"
+)
 # "when's it happening for me", "what weekend is mine": the asker's own move, said without a move word.
 _MINE = re.compile(r"\b(for|to)\s+(me|us)\b|\b(mine|ours)\b")
 _WHICH_TIME_IS_MINE = re.compile(
@@ -194,8 +200,6 @@ _WHAT_TO_DO = re.compile(
 # "my account": the asker's own thing, even when a plan calls a department "accounts". A people word
 # after it ("my accounts colleagues") makes it the group again.
 _PEOPLE_WORDS = frozenset("team teams colleagues colleague people staff folks guys lot crew department dept".split())
-# Words between "my" and the thing that is the asker's: "my new account", "my work phone".
-_OWN_WORDS = frozenset("new old own work personal current usual".split())
 _GREETINGS = frozenset("hi hello hey help morning afternoon yo hiya howdy".split())
 # "Lisbon time", "NZ time": a place naming a clock, not a group that moves.
 _CLOCK_WORDS = frozenset(("time", "timezone", "zone"))
@@ -539,8 +543,10 @@ class Understander:
             for i in range(1, len(tokens)):
                 if tokens[i - 1] == "my" and (i + 1 >= len(tokens) or tokens[i + 1] not in _PEOPLE_WORDS):
                     used[i] = True  # "my account" is the asker's, not a department called "accounts"
-                    if tokens[i] in _OWN_WORDS and i + 1 < len(tokens):
-                        used[i + 1] = True  # "my new account", "my own account"
+                    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+                    after = tokens[i + 2] if i + 2 < len(tokens) else ""
+                    if nxt and nxt not in STOPWORDS and after not in _PEOPLE_WORDS:
+                        used[i + 1] = True  # "my new account", "my google account"
         departments = self._departments.match(tokens, capitals=capitals, used=used)
         departments = [d for d in departments if d not in sites]
         countries = self._countries.match(tokens, capitals=capitals, used=used)
@@ -599,7 +605,7 @@ class Understander:
             intent = Intent.MY_SCHEDULE
         elif dates is not None and not about_self and (happening or moving or len(tokens) <= 3):
             intent = Intent.WHATS_ON
-        elif asks_wave or my_schedule or mine or (schedule_cue and (moving or bool(services))):
+        elif asks_wave or my_schedule or mine or (schedule_cue and (moving or bool(services))) or _DO_I_MOVE.search(joined):
             intent = Intent.MY_SCHEDULE
         elif moving and about_self and len(tokens) <= 4:
             intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"

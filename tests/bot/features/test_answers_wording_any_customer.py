@@ -54,6 +54,9 @@ async def _text(teams: TeamsClient, who: str, question: str, time_zone: str) -> 
         "when's the big move for me",  # "big" is no group the plan lacks
         "how long do we have before the switch",
         "when do I get my new account",  # not the Accounts department
+        "I'm a contractor, do I move?",  # whether, said last
+        "will I be migrated with Manchester or London",  # the asker's own, not the two sites'
+        "what's my migration slot",
     ],
 )
 async def test_the_askers_own_move_in_other_words(trey: TeamsClient, question: str) -> None:
@@ -72,6 +75,11 @@ async def test_the_askers_own_move_in_other_words(trey: TeamsClient, question: s
 async def test_the_askers_own_move_in_second_language_english(wideworld: TeamsClient, question: str, said: str) -> None:
     text = await _text(wideworld, KATRIN, question, BERLIN)
     assert said in text, text
+
+
+async def test_my_google_account_is_not_the_accounts_department(trey: TeamsClient) -> None:
+    text = await _text(trey, OLIVER, "when do I lose my google account", LONDON)
+    assert "Finance moves" not in text, text  # Trey calls its Finance department "accounts"
 
 
 async def test_a_day_of_the_month_without_the_month(trey: TeamsClient) -> None:
