@@ -225,6 +225,14 @@ _WHICH_DAY = frozenset("this next or the coming weekend week day".split()) | fro
 )
 # A weekday that names someone's routine, not a day they ask about: "the Sunday early shift", "I work Saturdays".
 _DAY_NUMBER = re.compile(r"^\d{1,2}(st|nd|rd|th)?$")
+# A sentence that says something of the asker ("I'll be on site that weekend", "we are at a client")...
+# (Not "we are moving this weekend": a question about the move without its question mark.)
+_STATEMENT = re.compile(
+    r"^(i|we)\s+(will\s+be|am|are|have|work|shall\s+be)\b"
+    r"(?!\s+(also\s+)?(moving|migrating|switching|going|cutting|being|moved|migrated|switched|in\s+the\s+(pilot|wave)))"
+)
+# ... and asks nothing after it ("I'm in night shift, is my switch on Saturday?").
+_ASKED_AFTER = re.compile(r"[,.;:!\-]\s*(is|am|are|do|does|did|will|can|could|when|what|which|how|where)\b")
 _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
 _WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
@@ -560,7 +568,9 @@ class Understander:
             or (key == "files" and _names_a_drive(text))
         ]
         about_self = bool(token_set & _SELF_WORDS)
-        asks_when = _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES) or bool(_HOW_LONG.search(joined))
+        asks_when = (
+            _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES) or bool(_HOW_LONG.search(joined))
+        )
         if dates is not None and _routine_day(tokens, dates.text):
             dates = None
         weak_when = bool(token_set & _WEAK_WHEN_WORDS)
@@ -605,8 +615,10 @@ class Understander:
             intent = Intent.MY_SCHEDULE
         elif dates is not None and not about_self and (happening or moving or len(tokens) <= 3):
             intent = Intent.WHATS_ON
-        elif asks_wave or my_schedule or mine or (schedule_cue and (moving or bool(services))) or _DO_I_MOVE.search(joined):
+        elif asks_wave or my_schedule or mine or (schedule_cue and (moving or bool(services))):
             intent = Intent.MY_SCHEDULE
+        elif _DO_I_MOVE.search(joined):
+            intent = Intent.MY_SCHEDULE  # "I'm a contractor, do I move?"
         elif moving and about_self and len(tokens) <= 4:
             intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"
         elif moving and _MINE.search(joined) and token_set <= _NOTHING_ELSE | _MOVE_WORDS | {"live"}:
@@ -624,6 +636,16 @@ class Understander:
             and _WHAT_TO_DO.search(joined)
         ):
             intent = Intent.FAQ  # "night shift on the cutover weekend, what do I do?": what to do, not when
+        if (
+            intent in (Intent.MY_SCHEDULE, Intent.WHATS_ON)
+            and not (asks_when or asks_wave or my_schedule or have_moved)
+            and _STATEMENT.match(joined)
+            and "?" not in text
+            and not _ASKED_AFTER.search(text.casefold())
+        ):
+            # "I'll be up a hill with no coverage on cutover weekend": the asker says where they will be
+            # and asks nothing of the date; what to do then is the FAQ's.
+            intent = Intent.FAQ
         unknown_group = ""
         unknown_in_faq = False
         if intent is Intent.MY_SCHEDULE and not groups and not services:
@@ -699,7 +721,7 @@ def _asks_when(tokens: list[str], text: str) -> bool:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if i == 0 or not nxt or nxt in _AUXILIARIES or prev in _ASKS_ABOUT:
             return True
-        if prev in _GREETINGS or prev in ("so", "and", "but", "ok", "okay", "then", "question", "quick", "from", "since"):
+        if prev in _GREETINGS or prev in _WHEN_STARTS:
             return True
         # A new sentence or clause: "I'm in Leeds, when ...".
         if _CLAUSE_WHEN.search(text.casefold()):
@@ -751,6 +773,8 @@ def _as_typed(text: str, folded: list[str], repair: Callable[[str], str] = str) 
     return " ".join(said) or " ".join(folded)
 
 
+# Words after which "when" starts the question: "so when ...", "from when ..." ("since when").
+_WHEN_STARTS = frozenset(("so", "and", "but", "ok", "okay", "then", "question", "quick", "from", "since"))
 _CLAUSE_WHEN = re.compile(r"[,.;:?!(]\s*(when|wen|whn)\b")
 _WEEKDAY_WORDS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 

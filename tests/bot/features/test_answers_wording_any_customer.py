@@ -120,3 +120,11 @@ async def test_working_on_the_cutover_weekend_is_not_a_yes_or_no_about_my_day(wi
     assert "Work as usual." in shift, shift
     mail = await _text(wideworld, KATRIN, "can i write emails on saturday during migration", BERLIN)
     assert "Yes:" not in mail and "No, not" not in mail and "Your move" not in mail, mail
+
+
+async def test_saying_where_i_will_be_on_the_cutover_weekend_is_not_a_schedule_question(trey: TeamsClient) -> None:
+    text = await _text(trey, OLIVER, "i'll be on a mine site with no reception that weekend", LONDON)
+    assert "Carry on offline" in text and "Your move" not in text, text
+    # Said as a statement about the move itself, it is still the asker's own move.
+    move = await _text(trey, OLIVER, "we're moving this weekend", LONDON)
+    assert "No, not this weekend. Your move is on Saturday 6 March 2027" in move, move
