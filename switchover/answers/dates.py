@@ -254,6 +254,10 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
             day_number = _day_of_month(nxt) or _day_of_month(prev) or _day_of_month(before_of)
             if day_number:
                 day = _nearest_year(named_month, day_number, today)
+                if day and prev == "of" and before_of == "week" and not _day_of_month(prev):
+                    # "the week of may 17": the week that day is in.
+                    start, end = _week_of(day)
+                    return DateRange(start, end, f"in the week of {word} {nxt}")
                 if day:
                     if _day_of_month(nxt):
                         said = f"{word} {nxt}"

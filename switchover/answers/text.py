@@ -98,7 +98,7 @@ _PROTECTED = frozenset(
     each many much more most other same own just also than too very up down out off again once
     get got go going gone come came make made take took see saw know knew think tell said say
     need want like able still yet work working day week time new old first last next good bad right left
-    thing things stuff
+    thing things stuff hour hours minute minutes
     zero one two three four five six seven eight nine ten second third fourth
     """.split()
 )

@@ -58,7 +58,7 @@ SERVICES: dict[str, tuple[str, ...]] = {
         "share drive",
     ),
     "mfa": ("mfa", "authenticator", "authentication", "authenticator app", "two factor", "multi factor", "2 step"),
-    "hypercare": ("hypercare", "hyper care", "support period", "extra support"),
+    "hypercare": ("hypercare", "hyper care", "support period", "extra support", "extra help", "support extra"),
 }
 
 # Per service: its one-word names (matched as tokens) and its phrases (matched " padded ").
@@ -138,6 +138,8 @@ _WHEN_PHRASES = (
     "how many days",
     "how long before",
     "what time",
+    "what hour",
+    "which hour",
     "which day",
     "what day",
 )
@@ -193,7 +195,10 @@ _WHAT_TO_DO = re.compile(
     r"\bwhat\s+(do|should|must|shall|can|to)?\s*(i|we)\s+(do|need)\b|\bwhat\s+happens\s+(to|with)\b|"
     r"\bhow\s+(do|should|can|will)\s+(i|we)\b|"
     r"\bstill\s+(be\s+able\s+to\s+)?(send|receive|get|use|work|access|open|reach|email|call|join|log|sign)\b|"
-    r"\bcan\s+(\w+\s+)?(send|receive|write|read|use|access|open|reach|email|call|join|log|sign|print|work)\b|"
+    r"\bcan\s+(\w+\s+){0,2}(send|receive|write|read|use|access|open|reach|email|call|join|log|sign|print|work|book|"
+    r"edit|save|see)\b|"
+    # "will our stand-ups still be in my calendar": whether a thing is still there, not when
+    r"\bstill\s+be\s+(in|there|on|available|here)\b|"
     r"\b(i|we)\s+(have|work|do|am\s+on|are\s+on|am\s+working|are\s+working)\s+(a\s+|the\s+|on\s+|in\s+)?(\w+\s+)?"
     r"(shift|shifts|rota)\b"
 )
@@ -233,6 +238,8 @@ _STATEMENT = re.compile(
 )
 # ... and asks nothing after it ("I'm in night shift, is my switch on Saturday?").
 _ASKED_AFTER = re.compile(r"[,.;:!\-]\s*(is|am|are|do|does|did|will|can|could|when|what|which|how|where)\b")
+# A shared mailbox by its address's first half: "orders@", "purchasing@".
+_MAILBOX = re.compile(r"([^\W_][\w.-]*)@")
 _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
 _WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
@@ -543,7 +550,10 @@ class Understander:
         capitals = frozenset(fold(w) for w in _CAPITALS.findall(text) if w.isupper())
         waves = self._waves(tokens, text, capitals)
         used = [False] * len(tokens)
+        mailboxes = {fold(m) for m in _MAILBOX.findall(text)}
         for i, token in enumerate(tokens):
+            if token in mailboxes:
+                used[i] = True  # "the purchasing@ box": a mailbox, not the department it is named after
             if token in _CLOCK_WORDS and i > 0:
                 used[max(0, i - 2) : i] = [True] * (i - max(0, i - 2))
         sites = self._sites.match(tokens, capitals=capitals, used=used)
@@ -595,7 +605,10 @@ class Understander:
 
         intent = Intent.FAQ
         # "hypercare" questions are about a date even without "when" ("hypercare end?").
-        hypercare_end = facet is Facet.HYPERCARE and bool(token_set & {"end", "ends", "over", "finish", "last"})
+        hypercare_end = facet is Facet.HYPERCARE and (
+            bool(token_set & {"end", "ends", "over", "finish", "finishes", "last", "stop", "stops"})
+            or "how long" in joined
+        )
         schedule_cue = asks_when or asks_wave or hypercare_end or (weak_when and (moving or bool(services)))
         my_schedule = bool(_MY_SCHEDULE.search(joined))
         mine = False

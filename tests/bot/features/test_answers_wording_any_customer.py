@@ -128,3 +128,46 @@ async def test_saying_where_i_will_be_on_the_cutover_weekend_is_not_a_schedule_q
     # Said as a statement about the move itself, it is still the asker's own move.
     move = await _text(trey, OLIVER, "we're moving this weekend", LONDON)
     assert "No, not this weekend. Your move is on Saturday 6 March 2027" in move, move
+
+
+@pytest.mark.parametrize(
+    ("customer", "who", "zone", "question", "said"),
+    [
+        (
+            "trey",
+            OLIVER,
+            LONDON,
+            "when does the extra help finish for us",
+            "Hypercare for Wave 1 - UK ends on Friday 19",
+        ),
+        ("trey", OLIVER, LONDON, "how long do we get the extra support for after", "Hypercare for Wave 1 - UK ends on"),
+        ("wideworld", KATRIN, BERLIN, "the support extra finish when?", "Hypercare for Wave 1 - Hamburg ends on"),
+        ("trey", OLIVER, LONDON, "what hour starts my cutover", "Your move to Microsoft 365 is on Saturday 6 March"),
+    ],
+)
+async def test_hypercare_and_the_hour_in_other_words(
+    customer: str, who: str, zone: str, question: str, said: str, tmp_path, clock, identity, connector
+) -> None:  # type: ignore[no-untyped-def]
+    async with customer_app(customer, tmp_path, clock, identity, connector) as teams:
+        text = await _text(teams, who, question, zone)
+    assert said in text, text
+
+
+async def test_the_week_of_a_day_is_that_week(trey: TeamsClient) -> None:
+    # Monday 1 to Sunday 7 March 2027: T: and J: go read-only on Friday 5 March, the UK cuts over on the 6th.
+    text = await _text(trey, OLIVER, "whats going on the week of march 1", LONDON)
+    assert "In the week of march 1" in text and "Wave 1 - UK cutover" in text, text
+
+
+async def test_a_mailbox_address_is_not_the_department_it_is_named_after(wideworld: TeamsClient) -> None:
+    text = await _text(wideworld, KATRIN, "will the einkauf@ box still show in my outlook after the switch", BERLIN)
+    assert " moves with " not in text and "Your move" not in text, text
+
+
+async def test_whether_a_thing_is_still_there_after_the_switch_is_not_my_date(trey: TeamsClient) -> None:
+    for question in (
+        "will our monday stand-ups still be in my calendar after the switch",
+        "can i still book my hours in tempora on the monday after cutover",
+    ):
+        text = await _text(trey, OLIVER, question, LONDON)
+        assert "Your move" not in text and "Yes:" not in text and "No, not" not in text, (question, text)
