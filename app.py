@@ -48,6 +48,8 @@ from switchover.messaging import Messenger
 from switchover.plan.current import CurrentPlan, text_hash
 from switchover.plan.loader import load_plan
 from switchover.problems.desk import ProblemDesk
+from switchover.reach import InstallQueue, ReachService
+from switchover.reach.service import first_sends_of
 from switchover.readiness.exports import export_readiness
 from switchover.readiness.service import ReadinessService
 from switchover.services import Services
@@ -186,7 +188,8 @@ def build_services(
     requests/s) and ``SWITCHOVER_DELIVERY_IN_DOUBT`` (``resend`` or ``hold``: see
     :mod:`switchover.delivery.engine`) for the one delivery engine;
     ``SWITCHOVER_MISSED_GRACE_MINUTES`` for announcements; ``TEAMS_APP_CATALOG_ID``
-    (with the Graph directory) for the app installer.
+    (with the Graph directory) for the app installer and the installation ahead of each wave
+    (switchover/reach/).
     """
     conversations = ConversationStore(db)
     delivery = DeliveryEngine(
@@ -218,7 +221,17 @@ def build_services(
         links=LinkSigner(link_secret(settings.link_secret.get_secret_value()), EMAIL_ACK),
         public_base=public_base(settings.bot_domain, settings.port),
     )
-    status = StatusService(db, clock, directory, conversations, announcements, readiness)
+    installer = app_installer(settings, directory)
+    reach = ReachService(
+        db,
+        clock,
+        directory,
+        conversations,
+        plan=lambda: plan.plan,
+        first_sends=first_sends_of(announcements),
+        queue=InstallQueue(db, installer, clock) if installer is not None else None,
+    )
+    status = StatusService(db, clock, directory, conversations, announcements, readiness, reach=reach)
     # The digest's chart, by a signed link under BOT_DOMAIN (SWITCHOVER_LINK_SECRET signs it).
     chart_links = ChartLinks(
         LinkSigner(link_secret(settings.link_secret.get_secret_value()), CHART_PURPOSE),
@@ -244,9 +257,10 @@ def build_services(
         tenant=ServedTenant(db, announcements),
         problems=ProblemDesk(db, plan, directory, delivery, clock),
         wakeups=wakeups,
-        installer=app_installer(settings, directory),
+        installer=installer,
         digest=digest,
         email=email,
+        reach=reach,
     )
 
 

@@ -1,5 +1,5 @@
 """The HTTP API for automation (PSA tools, Power Automate, scripts): announcements, problem reports, readiness,
-status, and exports (CSV and JSON) of deliveries, readiness and problem reports.
+status, reach, and exports (CSV and JSON) of deliveries, readiness and problem reports.
 
 :func:`setup` adds every module's routes behind the token check (:mod:`api.auth`),
 together, when an API token is configured (``SWITCHOVER_API_TOKENS``,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from api import announcements, exports, plan, problems, readiness, status
+from api import announcements, exports, plan, problems, reach, readiness, status
 from api.auth import bearer_tokens
 from switchover.api_tokens import ApiTokens
 from switchover.services import Services
@@ -37,5 +37,6 @@ def setup(app: web.Application, services: Services) -> None:
     problems.setup(app, services)
     readiness.setup(app, services)
     status.setup(app, services)
+    reach.setup(app, services)
     plan.setup(app, services)
     exports.setup(app, services)

@@ -27,6 +27,7 @@ def setup(app: web.Application, services: Services) -> None:
         services.conversations,
         services.announcements,
         services.readiness,
+        reach=services.reach,
     )
 
     async def get_status(request: web.Request) -> web.Response:

@@ -187,6 +187,20 @@ class StatusPeople(ActionData):
     page: Page = 1
 
 
+class ReachPeople(ActionData):
+    """``reach_people``: a wave's members in one reach state (``switchover.reach.ReachState``), one page."""
+
+    wave: Key
+    state: Literal["conversation", "installed", "blocked", "no_teams", "disabled", "unknown"]
+    page: Page = 1
+
+
+class ReachRefresh(ActionData):
+    """``reach_refresh``: the reach card of one wave again."""
+
+    wave: Key
+
+
 class StatusReports(ActionData):
     """``status_reports``: the open reports behind a number on the status card, one page."""
 

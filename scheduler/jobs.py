@@ -1,5 +1,5 @@
 """What the scheduler wakes, and how often: due announcements, problem escalations, the daily
-digest, the directory sync.
+digest, the directory sync, the Teams app installations due ahead of each wave.
 
 :func:`schedule` registers every periodic wake-up on ``services.wakeups``; the
 app starts the scheduler only when background work is on (test apps call
@@ -17,6 +17,8 @@ from switchover.services import Services
 WAKE_SECONDS = 30  # announcements, problem escalations and digests
 PURGE_SECONDS = 3600  # data past the retention period
 PLAN_SECONDS = 5  # the plan's version (switchover/plan/current.py)
+REACH_SECONDS = 60  # Teams app installations due (switchover/reach/)
+REACH_BUDGET_SECONDS = 50  # how long one wake-up works the installation queue
 
 
 async def announcements_due(services: Services) -> list[str]:
@@ -48,6 +50,24 @@ async def digests_due(services: Services) -> list[str]:
     return await services.digest.run_due(tenant)
 
 
+async def reach_due(services: Services) -> int:
+    """Queue the Teams app installations that are due (``reach.install_days_before`` days before each
+    wave's first announcement, and people added to a wave since), then work the queue for a while.
+
+    Returns:
+        How many installations reached a final state in this run (none without a tenant, or when
+        the app cannot be installed: no Graph directory or no ``TEAMS_APP_CATALOG_ID``).
+    """
+    reach = services.reach
+    if reach is None or reach.queue is None:
+        return 0
+    tenant = await services.tenant.settle()
+    if not tenant:
+        return 0
+    result = await reach.run_due(tenant, budget=dt.timedelta(seconds=REACH_BUDGET_SECONDS))
+    return result.done if result is not None else 0
+
+
 def schedule(services: Services) -> None:
     """Register the periodic wake-ups of a running Switchover."""
     wakeups = services.wakeups
@@ -76,6 +96,11 @@ def schedule(services: Services) -> None:
         await PersonalData(services.db).purge(retention, services.clock.now())
 
     wakeups.every("privacy.purge", PURGE_SECONDS, purge)
+
+    async def reach() -> None:
+        await reach_due(services)
+
+    wakeups.every("reach.install", REACH_SECONDS, reach)
     directory = services.directory
     if isinstance(directory, GraphDirectory):
 

@@ -26,6 +26,7 @@ from switchover.messaging import Messenger
 from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Plan
 from switchover.problems.desk import ProblemDesk
+from switchover.reach import ReachService
 from switchover.readiness.service import ReadinessService
 from switchover.settings import Settings
 from switchover.storage import Database
@@ -69,6 +70,8 @@ class Services:
         digest: the daily and cutover digests to the leads and the sponsor (None: not built).
         email: the email outbox (announcements Teams could not deliver; Graph ``sendMail``).
             None: not built; without a Graph client it queues and never sends.
+        reach: whom the bot can reach per wave, and the app installed ahead of each wave's
+            campaign (None: not built).
     """
 
     settings: Settings
@@ -89,6 +92,7 @@ class Services:
     installer: AppInstaller | None = None
     digest: DigestService | None = None
     email: EmailOutbox | None = None
+    reach: ReachService | None = None
 
     @property
     def plan(self) -> Plan:

@@ -8,7 +8,7 @@ to another (the report-a-problem conversation, which free text can start).
 
 from __future__ import annotations
 
-from bot.features import announcements, answers, core, digest, freetext, problems, readiness, status
+from bot.features import announcements, answers, core, digest, freetext, problems, reach, readiness, status
 from bot.routing import Router
 from switchover.services import Services
 
@@ -21,5 +21,6 @@ def register(router: Router, services: Services) -> None:
     reports = problems.register(router, services)
     readiness.register(router, services)
     status.register(router, services)
+    reach.register(router, services)
     digest.register(router, services)
     freetext.register(router, services, reports)

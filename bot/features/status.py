@@ -73,6 +73,7 @@ def register(router: Router, services: Services) -> None:
         services.conversations,
         services.announcements,
         services.readiness,
+        reach=services.reach,
     )
 
     async def role(turn: Turn) -> tuple[bool, bool]:

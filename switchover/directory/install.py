@@ -10,7 +10,9 @@ Outcomes per user, for the "who could not be reached and why" report:
 ``installed`` (201), ``already_installed`` (409), ``forbidden`` (403: app
 permission policy, no Teams licence, or the permission is not granted),
 ``not_found`` (404: no such user, or no Teams mailbox yet), ``failed``
-(throttled past retries, 5xx, network, timeout).
+(throttled past retries, 5xx, network, timeout); ``throttled`` (429, only from
+:meth:`AppInstaller.install_once`, which leaves the waiting to its caller: the durable
+installation queue in :mod:`switchover.reach.installs` pauses the whole tenant).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from kiota_abstractions.api_error import APIError
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_http.middleware.options import RetryHandlerOption
 from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
 
 if TYPE_CHECKING:
@@ -41,6 +45,7 @@ class InstallOutcome(StrEnum):
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     FAILED = "failed"
+    THROTTLED = "throttled"
 
     @property
     def reached(self) -> bool:
@@ -64,6 +69,7 @@ class InstallResult:
     outcome: InstallOutcome
     status: int | None = None  # Graph's HTTP status, when there was one
     detail: str = ""  # Graph's error message or the exception
+    retry_after: float | None = None  # seconds Graph asked to wait (429's Retry-After)
 
     @property
     def reason(self) -> str:
@@ -127,10 +133,34 @@ class AppInstaller:
         self.timeout = timeout_seconds
 
     async def install(self, user: DirectoryUser) -> InstallResult:
-        """Install the app for one user; never raises for Graph failures (they are the result)."""
+        """Install the app for one user; never raises for Graph failures (they are the result).
+
+        The SDK's retry handler retries 429, 503 and 504 (after ``Retry-After``).
+        """
+        result = await self._post(user.id, user.upn, retry=True)
+        if not result.outcome.reached:
+            log.warning(
+                "could not install the Teams app for a user",
+                extra={"user": user.id, "upn": user.upn, "outcome": str(result.outcome), "status": result.status},
+            )
+        return result
+
+    async def install_once(self, user_id: str, upn: str) -> InstallResult:
+        """One POST for one user, no retry: a 429 comes back as ``throttled`` with its ``retry_after``.
+
+        For callers that keep their own durable retries and honour Graph's pause for the whole
+        tenant (:class:`switchover.reach.installs.InstallQueue`), instead of each request
+        waiting on its own.
+        """
+        return await self._post(user_id, upn, retry=False)
+
+    async def _post(self, user_id: str, upn: str, *, retry: bool) -> InstallResult:
         body = UserScopeTeamsAppInstallation()
         body.additional_data = {"teamsApp@odata.bind": f"{self.base_url}/appCatalogs/teamsApps/{self.catalog_app_id}"}
-        request = self.client.users.by_user_id(user.id).teamwork.installed_apps.post(body)
+        config: RequestConfiguration[Any] | None = None
+        if not retry:
+            config = RequestConfiguration(options=[RetryHandlerOption(max_retries=0, should_retry=False)])
+        request = self.client.users.by_user_id(user_id).teamwork.installed_apps.post(body, config)
         try:
             await asyncio.wait_for(request, self.timeout)
         except APIError as exc:
@@ -139,19 +169,14 @@ class AppInstaller:
                 409: InstallOutcome.ALREADY_INSTALLED,
                 403: InstallOutcome.FORBIDDEN,
                 404: InstallOutcome.NOT_FOUND,
+                429: InstallOutcome.FAILED if retry else InstallOutcome.THROTTLED,
             }.get(status or 0, InstallOutcome.FAILED)
             detail = "" if outcome.reached else (exc.primary_message or f"HTTP {status}")
-            result = InstallResult(user.id, user.upn, outcome, status, detail)
+            wait = _retry_after(exc.response_headers) if status == 429 else None
+            return InstallResult(user_id, upn, outcome, status, detail[:400], wait)
         except (httpx.HTTPError, TimeoutError) as exc:
-            result = InstallResult(user.id, user.upn, InstallOutcome.FAILED, None, type(exc).__name__)
-        else:
-            result = InstallResult(user.id, user.upn, InstallOutcome.INSTALLED, 201)
-        if not result.outcome.reached:
-            log.warning(
-                "could not install the Teams app for a user",
-                extra={"user": user.id, "upn": user.upn, "outcome": str(result.outcome), "status": result.status},
-            )
-        return result
+            return InstallResult(user_id, upn, InstallOutcome.FAILED, None, type(exc).__name__)
+        return InstallResult(user_id, upn, InstallOutcome.INSTALLED, 201)
 
     async def install_all(self, users: Iterable[DirectoryUser]) -> InstallReport:
         """Install for every user (enabled members only; guests and disabled accounts are skipped)."""
@@ -166,3 +191,16 @@ class AppInstaller:
         report = InstallReport(list(results))
         log.info("Teams app installation finished", extra={"counts": report.counts})
         return report
+
+
+def _retry_after(headers: Any) -> float | None:
+    """``Retry-After`` in seconds (Graph sends whole seconds), None when absent or unreadable."""
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if str(key).casefold() == "retry-after":
+            try:
+                return max(0.0, float(str(value).split(",")[0]))
+            except ValueError:
+                return None
+    return None

@@ -682,6 +682,7 @@ def _other_changes(old: Plan, new: Plan) -> list[Change]:
     out += _keyed(
         old.legacy, new.legacy, lambda r: r.name.casefold(), lambda r: f"legacy {r.name}", summary=lambda r: r.becomes
     )
+    out += _fields("reach", old.reach, new.reach)
     out += _keyed(
         old.changes, new.changes, lambda c: c.today, lambda c: f"change from {c.today}", summary=lambda c: c.after
     )

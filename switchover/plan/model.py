@@ -480,6 +480,17 @@ class ReadinessChecks(_Model):
     active_device_days: int = Field(30, ge=1, le=365)
 
 
+class ReachOptions(_Model):
+    """How the plan reaches people who never opened the bot (``reach: {install_days_before: 21}``).
+
+    With the Graph directory and ``TEAMS_APP_CATALOG_ID`` set, the Teams app is installed for a
+    wave's members this many days before the wave's first announcement, and for anyone who
+    joins the wave after that (see :mod:`switchover.reach`).
+    """
+
+    install_days_before: int = Field(21, ge=0, le=365)
+
+
 class Aliases(_Model):
     """Other names people use for the plan's sites, departments, waves and countries.
 
@@ -520,6 +531,7 @@ class Plan(_Model):
     email: EmailSettings | None = None  # the email fallback's sending mailbox; None: no email
     faq: tuple[FaqEntry, ...] = ()
     readiness: ReadinessChecks = Field(default_factory=ReadinessChecks)
+    reach: ReachOptions = Field(default_factory=ReachOptions)
     aliases: Aliases = Field(default_factory=Aliases)
     legacy: tuple[LegacyResource, ...] = ()
     sites: tuple[Site, ...] = ()  # office locations and their time zones

@@ -41,11 +41,17 @@ class WaveState(StrEnum):
 
 
 class Reach(_Frozen):
-    """Wave members the bot can message (a stored, installed 1:1 chat) out of all its members."""
+    """Enabled wave members the bot can message out of all of them: a stored, installed 1:1 chat, or
+    the app installed through Graph (``switchover.reach``).
+
+    ``by_state``: the wave's members per reach state (``conversation``, ``installed``, ``blocked``,
+    ``no_teams``, ``disabled``, ``unknown``; disabled accounts are counted there only), when known.
+    """
 
     reachable: int
     members: int
     percent: float
+    by_state: dict[str, int] | None = None
 
 
 class WaveReadiness(_Frozen):

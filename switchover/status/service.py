@@ -25,6 +25,7 @@ from switchover.membership import members_by_wave
 from switchover.plan.current import WaveMove
 from switchover.plan.model import Plan, Priority, Wave
 from switchover.problems.model import reference
+from switchover.reach import ReachService, ReachState
 from switchover.readiness.report import ReadinessReport
 from switchover.readiness.service import ReadinessService
 from switchover.status import queries
@@ -102,6 +103,8 @@ class StatusService:
         readiness: The readiness report (MFA registration, device compliance).
         plan: The plan as it stands (defaults to the announcements service's, which a
             reloaded plan replaces).
+        reach: Reach per person (:mod:`switchover.reach`); without it a wave's reach is its
+            members with an installed 1:1 chat.
     """
 
     def __init__(
@@ -113,6 +116,7 @@ class StatusService:
         announcements: AnnouncementService,
         readiness: ReadinessService,
         plan: Callable[[], Plan] | None = None,
+        reach: ReachService | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -122,6 +126,7 @@ class StatusService:
         self.readiness = readiness
         self._plan = plan or (lambda: announcements.plan)
         self.wave_states = WaveStateStore(db)
+        self.reach = reach
 
     @property
     def plan(self) -> Plan:
@@ -138,6 +143,7 @@ class StatusService:
         members = await self._members(plan)
         everyone = [u.id for people in members.values() for u in people]
         reachable = await queries.reachable(self.db, tenant_id)
+        reach_counts = await self._reach_counts(tenant_id)
         report = await self.readiness.report()
         compliant = await self._device_compliance(plan, everyone)
         moves = current.moves
@@ -152,7 +158,7 @@ class StatusService:
                     **self._timing(
                         plan, *_as_planned(current.base, wave, moves.get(wave.key)), now, recorded.get(wave.key)
                     ),
-                    reach=_reach(people, reachable),
+                    reach=_reach(people, reachable, reach_counts.get(wave.key)),
                     readiness=_wave_readiness(plan, wave, people, report, compliant),
                     announcement=await self._figures(tenant_id, latest.get(wave.key)),
                     open_reports=sum(n for (w, _, _), n in open_counts.items() if w == wave.key),
@@ -222,6 +228,12 @@ class StatusService:
             "overrunning": overrunning,
             "days_to_cutover": (start.astimezone(zone).date() - now.astimezone(zone).date()).days,
         }
+
+    async def _reach_counts(self, tenant_id: str) -> dict[str, dict[str, int]]:
+        """Each wave's members per reach state (disabled accounts included), when reach is known."""
+        if self.reach is None:
+            return {}
+        return await self.reach.counts_by_wave(tenant_id, await self.reach.members())
 
     async def _members(self, plan: Plan) -> dict[str, list[DirectoryUser]]:
         """Each wave's enabled members (no guests), as the readiness report counts them."""
@@ -334,7 +346,13 @@ class StatusService:
         plan.wave(wave_key)
         people = (await self._members(plan))[wave_key]
         lines: list[PersonLine] = []
-        if kind == "unreachable":
+        if kind == "unreachable" and self.reach is not None:
+            lines += [
+                PersonLine(p.user_id, p.name, p.upn, p.department, p.detail)
+                for p in await self.reach.people(tenant_id, people)
+                if not p.state.reachable
+            ]
+        elif kind == "unreachable":
             chats = await self.conversations.personal_for_users(tenant_id, [u.id for u in people])
             for u in people:
                 chat = chats.get(u.id)
@@ -404,9 +422,14 @@ def _latest_first(a: Announcement) -> tuple[dt.datetime, dt.datetime, str]:
     return (a.started_at or a.send_at or a.created_at, a.send_at or a.created_at, a.id)
 
 
-def _reach(people: list[DirectoryUser], reachable: set[str]) -> Reach:
-    n = sum(1 for u in people if u.id in reachable)
-    return Reach(reachable=n, members=len(people), percent=percent(n, len(people)))
+def _reach(people: list[DirectoryUser], reachable: set[str], by_state: dict[str, int] | None = None) -> Reach:
+    """Enabled members the bot can reach: by their reach state when known (a chat, or the app
+    installed through Graph), else those with an installed 1:1 chat."""
+    if by_state is None:
+        n = sum(1 for u in people if u.id in reachable)
+        return Reach(reachable=n, members=len(people), percent=percent(n, len(people)))
+    n = sum(by_state.get(s.value, 0) for s in ReachState if s.reachable)
+    return Reach(reachable=n, members=len(people), percent=percent(n, len(people)), by_state=by_state)
 
 
 def _wave_readiness(

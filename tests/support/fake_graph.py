@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import random
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -174,6 +175,25 @@ def seeded_data(roster: Path = ROSTER) -> FakeGraphData:
     return data
 
 
+def synthetic_users(data: FakeGraphData, count: int, *, department: str = "Synthetic") -> list[str]:
+    """Add ``count`` enabled members (ids and UPNs derived from their number) and return their ids."""
+    ids = []
+    for i in range(count):
+        uid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"synthetic-user/{i}"))
+        data.users[uid] = {
+            "id": uid,
+            "userPrincipalName": f"user{i:05d}@example.org",
+            "displayName": f"User {i:05d}",
+            "givenName": "User",
+            "mail": f"user{i:05d}@example.org",
+            "department": department,
+            "accountEnabled": True,
+            "userType": "Member",
+        }
+        ids.append(uid)
+    return ids
+
+
 def _group(data: FakeGraphData, name: str, members: list[str]) -> str:
     gid = str(uuid.uuid5(uuid.NAMESPACE_URL, "group/" + name))
     data.groups[gid] = {"id": gid, "displayName": name, "members": members}
@@ -202,6 +222,10 @@ class FakeGraph:
         self.faults: deque[Fault] = deque()
         self.down = False  # every request answers 503 while True
         self.mail: list[SentMail] = []  # every email sendMail accepted (202), in order
+        # Installs answered 429 at random (seeded), as Graph throttles Teams writes per app per tenant.
+        self.install_throttle_ratio = 0.0
+        self.install_retry_after = 1
+        self._throttle_random = random.Random(18)
         self.token = "fake-graph-token"
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -369,7 +393,19 @@ class FakeGraph:
     async def _devices(self, request: web.Request) -> web.Response:
         return self._page(request, list(self.data.devices), "deviceManagement/managedDevices")
 
+    def installs_by_user(self, status: int | None = None) -> dict[str, int]:
+        """How many install POSTs each user got (those answered ``status``, when given)."""
+        counts: dict[str, int] = {}
+        for r in self.log("/teamwork/installedApps", "POST"):
+            if status is None or r.status == status:
+                key = r.path.split("/users/")[1].split("/")[0]
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
     async def _install(self, request: web.Request) -> web.Response:
+        if self.install_throttle_ratio and self._throttle_random.random() < self.install_throttle_ratio:
+            headers = {"Retry-After": str(self.install_retry_after)}
+            return _error(429, "TooManyRequests", "Too many requests.", headers)
         user = self.data.user_by_key(request.match_info["key"])
         body = await request.json()
         bind = body.get("teamsApp@odata.bind", "")
