@@ -24,7 +24,7 @@ from switchover.clock import Clock
 from switchover.delivery import DeliveryStatus
 from switchover.delivery.tables import deliveries
 from switchover.directory.base import Directory, DirectoryUser
-from switchover.membership import members_by_wave
+from switchover.membership import members_by_wave, rule_wave
 from switchover.plan.model import Plan
 from switchover.reach.installs import DrainResult, InstallQueue, InstallTarget, read_installs
 from switchover.reach.model import STATES, ConversationFact, PersonReach, ReachState, RefusedFact, reach_of
@@ -98,9 +98,16 @@ class ReachService:
     # -- reading ---------------------------------------------------------------------------
 
     async def members(self) -> dict[str, list[DirectoryUser]]:
-        """Each wave's members who are not guests, disabled accounts included."""
+        """Each wave's members who are not guests, and the disabled accounts the plan's rules would put
+        in it (membership leaves them out; a lead wants to see them: "account disabled")."""
+        plan = self.plan
         users = [u for u in await self.directory.all_users() if not u.is_guest]
-        return members_by_wave(self.plan, users)
+        out = members_by_wave(plan, users)
+        placed = {u.id for people in out.values() for u in people}
+        for u in users:
+            if not u.enabled and u.id not in placed and (wave := rule_wave(plan, u)) is not None:
+                out[wave.key].append(u)
+        return out
 
     async def people(self, tenant_id: str, users: Iterable[DirectoryUser]) -> list[PersonReach]:
         """The reach of each of these people, in their order."""

@@ -247,6 +247,21 @@ VIEWS: dict[str, View] = {
         "incidents_heading": t,
         "incidents": _many(n, lambda i: f"{t} {i}"),
     },
+    "reach": lambda t, n: {
+        "title": t,
+        "subtitle": t,
+        "note": t,
+        "counts": _facts(t, n),
+        "states": _many(
+            n,
+            lambda i: {
+                "heading": t,
+                "names": t,
+                "button": {"title": t, "verb": "reach_people", "data": {"wave": t, "state": "blocked", "page": i}},
+            },
+        ),
+        "actions": _many(n, lambda i: {"title": t, "verb": "reach_refresh", "data": {"wave": t}}),
+    },
     "status-list": lambda t, n: {
         "title": t,
         "subtitle": t,
