@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -226,6 +227,10 @@ class FakeGraph:
         self.install_throttle_ratio = 0.0
         self.install_retry_after = 1
         self._throttle_random = random.Random(18)
+        # Graph's own limit for POST installedApps (30 per second per app per tenant), when set:
+        # a POST beyond it within the trailing second is answered 429 with Retry-After.
+        self.install_limit_per_second: float | None = None
+        self._install_times: deque[float] = deque()
         self.token = "fake-graph-token"
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -403,6 +408,14 @@ class FakeGraph:
         return counts
 
     async def _install(self, request: web.Request) -> web.Response:
+        if self.install_limit_per_second is not None:
+            now = time.monotonic()
+            while self._install_times and now - self._install_times[0] >= 1.0:
+                self._install_times.popleft()
+            if len(self._install_times) >= self.install_limit_per_second:
+                headers = {"Retry-After": str(self.install_retry_after)}
+                return _error(429, "TooManyRequests", "Too many requests.", headers)
+            self._install_times.append(now)
         if self.install_throttle_ratio and self._throttle_random.random() < self.install_throttle_ratio:
             headers = {"Retry-After": str(self.install_retry_after)}
             return _error(429, "TooManyRequests", "Too many requests.", headers)
