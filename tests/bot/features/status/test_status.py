@@ -126,7 +126,9 @@ def check(world: StatusWorld, card: dict[str, Any], body: dict[str, Any], e: Exp
         facts = part["facts"]
         reachable, members = e.reach[key]
         assert facts["Reach"] == f"{reachable} of {members} can be messaged ({pct(reachable, members):g}%)"
+        by_state = js["reach"].pop("by_state")
         assert js["reach"] == {"reachable": reachable, "members": members, "percent": pct(reachable, members)}
+        assert by_state["conversation"] + by_state["installed"] == reachable  # nobody installed through Graph here
         registered, unknown, missing = e.mfa[key]
         text = f"MFA {registered} of {registered + missing} registered ({pct(registered, registered + missing):g}%)"
         assert facts["Readiness"] == text + (f", {unknown} unknown" if unknown else "")
