@@ -79,7 +79,10 @@ def setup(app: web.Application, services: Services) -> None:
                 unknown.append(upn)
             else:
                 users.append(user)
-        report = (await installer.install_all(users)).as_dict()
+        done = await installer.install_all(users)
+        if services.reach is not None and services.reach.queue is not None:
+            await services.reach.queue.store_results(request[TENANT], done.results)  # reach knows them
+        report = done.as_dict()
         report["unreachable"].extend(
             {"id": None, "upn": upn, "outcome": "not_found", "status": None, "reason": "not in the directory"}
             for upn in unknown

@@ -203,6 +203,45 @@ class InstallQueue:
         """The stored installations of this app in the tenant (or of these people), by user id."""
         return await read_installs(self.db, tenant_id, user_ids, app_id=self.app_id)
 
+    async def store_results(self, tenant_id: str, results: Iterable[InstallResult]) -> int:
+        """Record installations made outside the queue (``POST /api/install``), so reach knows them.
+
+        Final outcomes only (a failure leaves the person to the queue). Returns how many were stored.
+        """
+        now = self.clock.now()
+        rows = [
+            {
+                "tenant_id": tenant_id,
+                "user_id": r.user_id,
+                "app_id": self.app_id,
+                "upn": r.upn,
+                "state": _FINAL_OF[r.outcome].value,
+                "attempts": 1,
+                "throttled": 0,
+                "status": r.status,
+                "detail": (r.detail or None) and r.detail[:500],
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "done_at": now,
+            }
+            for r in results
+            if r.outcome in _FINAL_OF
+        ]
+        if not rows:
+            return 0
+        insert = insert_for(self.db.dialect)
+        for start in range(0, len(rows), 500):
+            stmt = insert(installs).values(rows[start : start + 500])
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[installs.c.tenant_id, installs.c.user_id, installs.c.app_id],
+                set_={name: stmt.excluded[name] for name in ("state", "status", "detail", "updated_at", "done_at")}
+                | {"claimed_by": None, "claimed_until": None},
+            )
+            async with self.db.begin() as conn:
+                await conn.execute(stmt)
+        return len(rows)
+
     # -- working --------------------------------------------------------------------------
 
     async def drain(self, *, budget: dt.timedelta | None = None) -> DrainResult:

@@ -45,6 +45,10 @@ async def test_api_installs_the_app_for_a_wave_and_reports_the_unreachable(world
     unreachable = {r["upn"]: r["outcome"] for r in report["unreachable"]}
     assert unreachable == {blocked.upn: "forbidden", "nobody@fabrikamhealth.com": "not_found"}
     assert {u.id for u in pilot} - {blocked.id} <= data.installed
+    # The outcomes feed the wave's reach.
+    status, reach = await world.api("/api/waves/wave-0/reach")
+    states = {p["upn"]: p["state"] for p in reach["people"]}
+    assert status == 200 and states[blocked.upn] == "no_teams" and states[already.upn] == "installed"
     assert (await world.api("/api/install", json={"wave": "wave-9"}))[0] == 404
     assert (await world.api("/api/install", json={}))[0] == 400
     assert (await world.api("/api/install", token="nope", json={"wave": "wave-0"}))[0] == 401
