@@ -29,9 +29,11 @@ from .conftest import QUESTIONS
 # Reached on 2026-12-02 (see docs/answers.md): 267/271 overall, 77/78 held-out.
 # Raise these when the engine improves; never lower them to make a change pass.
 FLOORS = {"overall": 0.97, "held-out": 0.97, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
-# The other example customers, whose questions no threshold was tuned on alone (overall, held-out),
-# reached on 2026-12-02: Trey 153/166 and 47/57, Wide World 180/195 and 54/59.
-OTHER_FLOORS = {"trey": (0.92, 0.82), "wideworld": (0.92, 0.91)}
+# The other example customers, whose questions no threshold was tuned on alone (overall, held-out).
+# On 2026-12-02 each gained 70 questions written without seeing the engine's answers (the earlier
+# sets had been read while tuning); on the enlarged sets: Trey 198/236 and 60/80, Wide World
+# 226/265 and 64/76 (on the earlier sets: Trey 153/166 and 47/57, Wide World 180/195 and 54/59).
+OTHER_FLOORS = {"trey": (0.83, 0.75), "wideworld": (0.85, 0.84)}
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,13 @@ def test_other_customers_accuracy(customer: str) -> None:
     assert other.ratio(split="held-out") >= held_out, other.format(show_wrong=True)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="On the enlarged train sets (2026-12-02) pooled calibration chooses answer 0.38, coverage 0.2, "
+    "meaning 0.6 with 3 confident wrong answers (one: a wifi-password question answered with the "
+    "new-password entry); not adopted until those are fixed (docs/answers.md). Strict: passes again "
+    "once shipped and calibrated thresholds agree with at most one wrong answer.",
+)
 def test_shipped_faq_thresholds_are_what_every_customers_train_questions_choose() -> None:
     """Calibrated on all example customers' train questions together, never on one customer alone."""
 
