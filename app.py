@@ -38,6 +38,7 @@ from switchover.delivery.conversations import StoredConversations
 from switchover.digest import DigestService
 from switchover.digest.chart import PURPOSE as CHART_PURPOSE
 from switchover.digest.chart import ChartLinks
+from switchover.directory.activity import ActivityFeed
 from switchover.directory.base import Directory
 from switchover.directory.factory import build_directory
 from switchover.directory.graph import GraphDirectory
@@ -187,9 +188,9 @@ def build_services(
     Settings used here: ``SWITCHOVER_TENANT_RATE`` (Teams' per-app-per-tenant limit,
     requests/s) and ``SWITCHOVER_DELIVERY_IN_DOUBT`` (``resend`` or ``hold``: see
     :mod:`switchover.delivery.engine`) for the one delivery engine;
-    ``SWITCHOVER_MISSED_GRACE_MINUTES`` for announcements; ``TEAMS_APP_CATALOG_ID``
-    (with the Graph directory) for the app installer and the installation ahead of each wave
-    (switchover/reach/).
+    ``SWITCHOVER_MISSED_GRACE_MINUTES`` and ``SWITCHOVER_CHASERS_ESCALATE_TO`` for announcements;
+    ``TEAMS_APP_CATALOG_ID`` (with the Graph directory) for the app installer, the installation ahead
+    of each wave (switchover/reach/) and activity-feed nudges.
     """
     conversations = ConversationStore(db)
     delivery = DeliveryEngine(
@@ -220,6 +221,9 @@ def build_services(
         email=email,
         links=LinkSigner(link_secret(settings.link_secret.get_secret_value()), EMAIL_ACK),
         public_base=public_base(settings.bot_domain, settings.port),
+        escalate_to=settings.chasers_escalate_to,
+        activity=activity_feed(settings, directory),
+        app_id=settings.app_id,
     )
     installer = app_installer(settings, directory)
     reach = ReachService(
@@ -277,6 +281,15 @@ def app_installer(settings: Settings, directory: Directory) -> AppInstaller | No
     if client is None or not catalog:
         return None
     return AppInstaller(client, catalog, base_url=settings.graph_base_url)
+
+
+def activity_feed(settings: Settings, directory: Directory) -> ActivityFeed | None:
+    """Activity-feed nudges when the directory is Graph and ``TEAMS_APP_CATALOG_ID`` is set, else None."""
+    client = getattr(directory, "client", None)
+    catalog = settings.teams_app_catalog_id
+    if client is None or not catalog:
+        return None
+    return ActivityFeed(client, catalog)
 
 
 # -- lifespans: what runs while the app serves ---------------------------------------------

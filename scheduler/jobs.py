@@ -1,9 +1,10 @@
-"""What the scheduler wakes, and how often: due announcements, problem escalations, the daily
-digest, the directory sync, the Teams app installations due ahead of each wave.
+"""What the scheduler wakes, and how often: due announcements, their chasers (reminders, lists,
+activity-feed nudges), problem escalations, the daily digest, the directory sync, the Teams app
+installations due ahead of each wave.
 
 :func:`schedule` registers every periodic wake-up on ``services.wakeups``; the
 app starts the scheduler only when background work is on (test apps call
-:func:`announcements_due`, :func:`digests_due` and ``services.problems.run_due`` by hand).
+:func:`announcements_due`, :func:`chasers_due`, :func:`digests_due` and ``services.problems.run_due`` by hand).
 """
 
 from __future__ import annotations
@@ -34,6 +35,21 @@ async def announcements_due(services: Services) -> list[str]:
     if started:
         services.delivery.wake()
     return started
+
+
+async def chasers_due(services: Services) -> int:
+    """Send the reminders, champions' lists and activity-feed nudges that are due, then nudge the
+    delivery worker (each step claimed once in the database, whatever the number of instances).
+
+    Returns:
+        How many steps and nudges this instance worked; none while no tenant is known.
+    """
+    if not await services.tenant.settle():
+        return 0
+    worked = await services.announcements.chasers_due()
+    if worked:
+        services.delivery.wake()
+    return worked
 
 
 async def digests_due(services: Services) -> list[str]:
@@ -84,6 +100,11 @@ def schedule(services: Services) -> None:
 
     wakeups.every("plan.refresh", PLAN_SECONDS, plan)
     wakeups.every("announcements.run_due", WAKE_SECONDS, announcements)
+
+    async def chasers() -> None:
+        await chasers_due(services)
+
+    wakeups.every("chasers.run_due", WAKE_SECONDS, chasers)
     wakeups.every("problems.run_due", WAKE_SECONDS, problems)
 
     async def digests() -> None:

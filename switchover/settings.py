@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         "resend", validation_alias=AliasChoices("SWITCHOVER_DELIVERY_IN_DOUBT")
     )
     missed_grace_minutes: float = Field(120.0, ge=0, validation_alias=AliasChoices("SWITCHOVER_MISSED_GRACE_MINUTES"))
+    # Who gets the list of people who have not acknowledged after an announcement's last reminder:
+    # the plan's site champions, or each person's manager from Graph (else their site's champion).
+    chasers_escalate_to: Literal["champions", "managers"] = Field(
+        "champions", validation_alias=AliasChoices("SWITCHOVER_CHASERS_ESCALATE_TO")
+    )
     # How long resolved problem reports, dialog state, sent messages and FAQ questions are kept
     # (switchover/privacy.py purges what is older, once an hour).
     retention_days: int = Field(180, ge=1, validation_alias=AliasChoices("SWITCHOVER_RETENTION_DAYS"))

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from switchover.announcements.model import ACK_VERBS, AnnouncementError
+from switchover.announcements.model import ACK_VERBS, REMINDER_PURPOSE, AnnouncementError
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.views import RecipientCards
@@ -93,6 +93,7 @@ class Acknowledgements:
         announcement = await self.store.get(ann_id)
         await self._check_recipient(ann_id, user_id)
         first = await self.store.record_acknowledgement(ann_id, user_id, verb)
+        await self._chasers_stop(ann_id, user_id)
         return await self.cards.for_user(announcement, user_id, acknowledged_at=first, time_zone=time_zone)
 
     async def confirm_mfa(self, ann_id: str, user_id: str, *, time_zone: str | None = None) -> MfaConfirmation:
@@ -114,6 +115,7 @@ class Acknowledgements:
             card = await self.cards.for_user(announcement, user_id, time_zone=time_zone, notice=message)
             return MfaConfirmation(False, message, False, card)
         first = await self.store.record_acknowledgement(ann_id, user_id, "mfa_done")
+        await self._chasers_stop(ann_id, user_id)
         notice = message if registered else None
         card = await self.cards.for_user(
             announcement, user_id, acknowledged_at=first, time_zone=time_zone, notice=notice, notice_good=True
@@ -133,9 +135,17 @@ class Acknowledgements:
             log.exception("MFA registration could not be checked; recorded as told", extra={"user": user_id})
             return None, ""
 
+    async def _chasers_stop(self, ann_id: str, user_id: str) -> None:
+        """A reminder still queued for this person does not go (later steps leave them out anyway)."""
+        await self.sending.engine.cancel(self.store.tenant_id, REMINDER_PURPOSE, ann_id, recipient_key=user_id)
+
     async def _check_recipient(self, ann_id: str, user_id: str) -> None:
         delivery = await self.sending.delivery_for(ann_id, user_id)
         if delivery is not None and delivery.status is DeliveryStatus.SENT:
             return
+        # A person the first card did not reach may have been sent a reminder since, or an email.
+        for reminder in await self.sending.engine.outcomes(self.store.tenant_id, REMINDER_PURPOSE, ann_id):
+            if reminder.recipient.key == user_id and reminder.status is DeliveryStatus.SENT:
+                return
         if self.emailed is None or not await self.emailed(ann_id, user_id):
             raise NotARecipient(f"user {user_id} was not sent announcement {ann_id}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from switchover.announcements.model import AnnouncementStatus, Audience, Button, Content
+from switchover.announcements.model import AnnouncementStatus, Audience, Button, Content, Urgency
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements
 from switchover.plan.current import CurrentPlan
@@ -75,7 +75,14 @@ def calendar_content(message: CalendarMessage) -> Content:
             buttons.append(Button(title=b.title, url=b.url))
         elif b.action in ("acknowledge", "mfa_done", "report_problem"):
             buttons.append(Button(title=b.title, verb=b.action))
-    return Content(summary=message.summary, points=message.points, buttons=tuple(buttons))
+    return Content(
+        summary=message.summary,
+        points=message.points,
+        buttons=tuple(buttons),
+        urgency=Urgency.IMPORTANT if message.important else Urgency.NORMAL,
+        remind_minutes=tuple(d.minutes for d in message.remind),
+        nudge=message.important,
+    )
 
 
 class WaveCalendar:

@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 # The delivery engine's purpose for announcement deliveries.
 PURPOSE = "announcement"
+# The delivery engine's purposes for chasers: reminders, and the lists sent to champions or managers.
+REMINDER_PURPOSE = "announcement-reminder"
+LIST_PURPOSE = "announcement-chaser-list"
 # The button verbs that acknowledge an announcement ("Got it", "I've set up Authenticator").
 ACK_VERBS = ("acknowledge", "mfa_done")
 
@@ -104,6 +107,25 @@ class Content(BaseModel):
     image_url: HttpUrl | None = None
     correction: str | None = None  # shown on cards corrected in place
     previous_cutover: tuple[dt.datetime, dt.datetime] | None = None  # reschedule notices: the old window
+    # Chasers: minutes after sending at which everyone who has not acknowledged is reminded;
+    # after the last, each champion (or manager) gets the list of their people (announcements/chasers.py).
+    remind_minutes: tuple[int, ...] = ()
+    # A nudge in each recipient's Teams activity feed too (Graph sendActivityNotification).
+    nudge: bool = False
+
+    @field_validator("remind_minutes")
+    @classmethod
+    def _ascending(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(m <= 0 for m in value) or list(value) != sorted(set(value)):
+            raise ValueError("reminders are positive offsets, each later than the one before")
+        if len(value) > 5:
+            raise ValueError("at most 5 reminders")
+        return value
+
+    @property
+    def asks_acknowledgement(self) -> bool:
+        """Whether the card has a button that acknowledges it (reminders only make sense then)."""
+        return any(b.verb in ACK_VERBS for b in self.buttons)
 
 
 class Announcement(BaseModel):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from switchover.announcements.calendar import WaveCalendar
-from switchover.announcements.model import PURPOSE, AnnouncementStatus, Audience
+from switchover.announcements.model import PURPOSE, Announcement, AnnouncementStatus, Audience
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements
 from switchover.announcements.views import RecipientCards
@@ -22,10 +23,17 @@ from switchover.delivery import DeliveryEngine, DeliveryOutcome, DeliveryRequest
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.membership import resolve_wave
 from switchover.messaging import OutgoingMessage
+from switchover.storage.db import rowcount
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # recipients rendered and queued per transaction
+
+# (transaction, the announcement, its recipients, the moment it was marked sent)
+SentHook = Callable[["AsyncConnection", Announcement, Sequence[Recipient], dt.datetime], Awaitable[None]]
 
 
 class Sending:
@@ -63,6 +71,8 @@ class Sending:
         # Told how many people an announcement goes to once its audience is resolved (the lead's
         # Send job records it; see :mod:`switchover.announcements.jobs`).
         self.on_resolved: Callable[[str, int], Awaitable[None]] | None = None
+        # Called in the transaction that marks an announcement sent (the chasers' schedule).
+        self.on_sent: list[SentHook] = []
 
     async def run_due(self) -> list[str]:
         """Start every announcement that is due: resolve recipients now and queue their deliveries.
@@ -146,16 +156,21 @@ class Sending:
                 log.info("announcement stopped while queueing", extra={"announcement": ann_id})
                 return
         c_ = announcements.c
+        now = self.store.clock.now()
         async with self.store.db.begin(immediate=True) as c:
-            await c.execute(
+            result = await c.execute(
                 sa.update(announcements)
                 .where(
                     c_.tenant_id == self.store.tenant_id,
                     c_.id == ann_id,
                     c_.status == AnnouncementStatus.RESOLVING.value,  # not if recalled meanwhile
                 )
-                .values(status=AnnouncementStatus.SENT.value, claimed_until=None, updated_at=self.store.clock.now())
+                .values(status=AnnouncementStatus.SENT.value, claimed_until=None, updated_at=now)
             )
+            if rowcount(result) == 1:
+                # In the same transaction: an announcement sent always has its chasers recorded.
+                for hook in self.on_sent:
+                    await hook(c, announcement, recipients, now)
         log.info("announcement queued", extra={"announcement": ann_id, "recipients": len(recipients)})
 
     async def _still_resolving(self, ann_id: str) -> bool:

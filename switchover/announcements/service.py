@@ -15,7 +15,9 @@ never send anyone a second copy. Where each job lives:
 - :mod:`~switchover.announcements.jobs`: a lead's Send, correction, recall and reschedule as
   background jobs (answered at once, worked at the rate limit, resumed after a restart, the
   outcome told to the lead);
-- :mod:`~switchover.announcements.reports`: delivery, read and acknowledgement figures.
+- :mod:`~switchover.announcements.reports`: delivery, read and acknowledgement figures;
+- :mod:`~switchover.announcements.chasers`: reminders to those who have not acknowledged, the
+  list to champions or managers after the last, and activity-feed nudges.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from switchover.announcements.acknowledgements import Acknowledgements, MfaConfirmation
 from switchover.announcements.calendar import LEADERSHIP, ReconcileResult, WaveCalendar, WaveDates
+from switchover.announcements.chasers import Chasers, ChaserStep, EscalateTo
 from switchover.announcements.corrections import Corrections, RescheduleResult
 from switchover.announcements.email import EmailFallback
 from switchover.announcements.jobs import BulkJob, BulkJobs, Lead
@@ -45,6 +48,7 @@ from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.views import RecipientCards, render_announcement, report_card
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryOutcome, Recipient
+from switchover.directory.activity import ActivityFeed
 from switchover.directory.base import Directory, DirectoryUser
 from switchover.links import LinkSigner
 from switchover.mail import EmailOutbox
@@ -78,6 +82,10 @@ class AnnouncementService:
             (:mod:`switchover.announcements.email`). None: no email.
         links: Signs the emails' acknowledgement links (purpose ``email-ack``).
         public_base: Where people's browsers reach this instance (the links' host).
+        escalate_to: Who gets the list of people who have not acknowledged after the last
+            reminder: ``champions`` (per site) or ``managers`` (from the directory).
+        activity: Sends activity-feed nudges for important announcements (Graph); None: none.
+        app_id: The bot's Microsoft app id (a nudge opens the chat with the bot).
     """
 
     def __init__(
@@ -96,6 +104,9 @@ class AnnouncementService:
         email: EmailOutbox | None = None,
         links: LinkSigner | None = None,
         public_base: str = "http://localhost",
+        escalate_to: EscalateTo = "champions",
+        activity: ActivityFeed | None = None,
+        app_id: str = "",
     ) -> None:
         self.engine = engine
         self.store = AnnouncementStore(db, clock, tenant_id=tenant_id)
@@ -111,6 +122,18 @@ class AnnouncementService:
         self.jobs = BulkJobs(self.store, self.cards, self.sending, engine, lease=lease)
         self.corrections = Corrections(self.store, self.calendar, self.cards, self.sending, engine, self.jobs)
         self.reports = Reports(self.store, directory, engine, emails=self.email.outcomes)
+        self.chasers = Chasers(
+            self.store,
+            self.calendar,
+            self.cards,
+            directory,
+            engine,
+            lease=lease,
+            escalate_to=escalate_to,
+            activity=activity,
+            app_id=app_id,
+        )
+        self.sending.on_sent.append(self.chasers.schedule)
 
     @property
     def tenant_id(self) -> str:
@@ -371,6 +394,21 @@ class AnnouncementService:
     async def on_read_receipt(self, conversation_id: str, last_read_message_id: str) -> int:
         """A read receipt from a 1:1 chat: deliveries up to that message were read."""
         return await self.reports.on_read_receipt(conversation_id, last_read_message_id)
+
+    # -- chasers -----------------------------------------------------------------
+
+    async def chasers_due(self) -> int:
+        """Work the due chaser steps: reminders, lists, nudges (see :meth:`Chasers.run_due`); how many."""
+        await self.current.refresh()
+        return await self.chasers.run_due()
+
+    async def chaser_steps(self, ann_id: str) -> builtins.list[ChaserStep]:
+        """An announcement's reminders, list and nudges: when, state, and how their messages fared."""
+        return await self.chasers.steps(ann_id)
+
+    async def cancel_chasers(self, ann_id: str) -> int:
+        """Stop an announcement's reminders and lists (those still queued too); how many steps stopped."""
+        return await self.chasers.cancel(ann_id)
 
     # -- figures ----------------------------------------------------------------
 

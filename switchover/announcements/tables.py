@@ -1,5 +1,6 @@
-"""Announcement tables (SQLAlchemy Core); migrations ``0006_announcements`` and ``0013_bulk_jobs`` create
-the same (the wave moves of ``0006`` became the plan's in ``0012_plan_revisions``: :mod:`switchover.plan.tables`)."""
+"""Announcement tables (SQLAlchemy Core); migrations ``0006_announcements``, ``0013_bulk_jobs`` and
+``0018_chasers`` create the same (the wave moves of ``0006`` became the plan's in
+``0012_plan_revisions``: :mod:`switchover.plan.tables`)."""
 
 from __future__ import annotations
 
@@ -60,4 +61,24 @@ bulk_jobs = sa.Table(
     sa.Column("finished_at", UtcDateTime),
     sa.Column("summary", sa.JSON),
     sa.Index("ix_announcement_bulk_jobs_state", "state"),
+)
+
+chasers = sa.Table(
+    "announcement_chasers",
+    Base.metadata,
+    sa.Column("tenant_id", sa.String(64), primary_key=True),
+    sa.Column("announcement_id", sa.String(100), primary_key=True),
+    # 0: the activity-feed nudge; 1..n: the reminders; n + 1: the lists to champions or managers.
+    sa.Column("step", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),  # a nudge's person; "" for a whole step
+    sa.Column("kind", sa.String(20), nullable=False),  # nudge, reminder, escalation
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),  # pending, claimed, done, stopped
+    sa.Column("claimed_until", UtcDateTime),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("people", sa.Integer),  # reminded, listed, or 1 for a nudge delivered
+    sa.Column("outcome", sa.String(40)),  # sent, no_one_left, cutover_started, cancelled, forbidden, ...
+    sa.Column("detail", sa.String(500)),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Index("ix_announcement_chasers_due", "state", "due_at"),
 )

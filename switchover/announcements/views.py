@@ -214,8 +214,11 @@ class RecipientCards:
         """The announcement's wave window as it stands (None: no wave)."""
         return await self.calendar.wave_dates(announcement.wave_key) if announcement.wave_key else None
 
-    async def for_recipients(self, announcement: Announcement, recipients: Sequence[Recipient]) -> list[dict[str, Any]]:
-        """Every recipient's card, in order (their chats and to-do lists read in one pass each)."""
+    async def for_recipients(
+        self, announcement: Announcement, recipients: Sequence[Recipient], *, notice: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every recipient's card, in order (their chats and to-do lists read in one pass each);
+        ``notice``: a line on every card (a reminder says it is one)."""
         user_keys = [r.key for r in recipients if r.kind == "user"]
         tenant_id = self.store.tenant_id
         records = await self.conversations.personal_for_users(tenant_id, user_keys) if user_keys else {}
@@ -235,6 +238,7 @@ class RecipientCards:
                     dates=dates,
                     refresh_user_ids=[record.user_id] if record is not None and record.user_id else [],
                     to_do=to_do.get(recipient.key, ()) if recipient.kind == "user" else (),
+                    notice=notice,
                 )
             )
         return cards

@@ -1027,19 +1027,22 @@ class DeliveryEngine:
             )
             return [_outcome(r) for r in rows]
 
-    async def cancel(self, tenant_id: str, purpose: str, subject_id: str) -> int:
-        """Cancel deliveries of a subject that have not started sending; returns how many."""
+    async def cancel(self, tenant_id: str, purpose: str, subject_id: str, *, recipient_key: str | None = None) -> int:
+        """Cancel deliveries of a subject (to one recipient, if given) that have not started sending; how many."""
         c = deliveries.c
         now = self.clock.now()
+        which = [
+            c.tenant_id == tenant_id,
+            c.purpose == purpose,
+            c.subject_id == subject_id,
+            c.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
+        ]
+        if recipient_key is not None:
+            which.append(c.recipient_key == recipient_key)
         async with self.db.begin(immediate=True) as s:
             result = await s.execute(
                 sa.update(deliveries)
-                .where(
-                    c.tenant_id == tenant_id,
-                    c.purpose == purpose,
-                    c.subject_id == subject_id,
-                    c.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
-                )
+                .where(*which)
                 .values(status=DeliveryStatus.CANCELLED.value, reason="cancelled", updated_at=now, claimed_by=None)
             )
             return rowcount(result)

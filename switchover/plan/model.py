@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Model(BaseModel):
@@ -357,6 +357,29 @@ class CalendarMessage(_Model):
     summary: str = ""
     points: tuple[str, ...] = ()
     buttons: tuple[CardButton, ...] = ()
+    # Chasers: a reminder to everyone who has not acknowledged, this long after it went (calendar
+    # time, so no business durations); after the last one, each site champion gets the list.
+    remind: tuple[Duration, ...] = ()
+    # Important: a nudge in the Teams activity feed as well as the chat (Graph, when configured).
+    important: bool = False
+
+    @field_validator("remind")
+    @classmethod
+    def _reminders(cls, value: tuple[Duration, ...]) -> tuple[Duration, ...]:
+        return reminder_offsets(value)
+
+
+def reminder_offsets(value: tuple[Duration, ...]) -> tuple[Duration, ...]:
+    """Reminder offsets as a plan or a lead writes them: calendar time, each later than the one before."""
+    if any(d.business or d.business_days for d in value):
+        raise ValueError("reminders count calendar time: write '2 days', not business hours or days")
+    if any(d.minutes <= 0 for d in value):
+        raise ValueError("a reminder goes some time after the announcement: '2 days', not '0 minutes'")
+    if any(b.minutes <= a.minutes for a, b in zip(value, value[1:], strict=False)):
+        raise ValueError("reminders are written in order, each later than the one before: ['2 days', '4 days']")
+    if len(value) > 5:
+        raise ValueError("at most 5 reminders")
+    return value
 
 
 # -- time zones and sites, per-wave calendar (see "Time zones and sites" in docs/plan-format.md) --
@@ -392,6 +415,8 @@ class CalendarOverride(_Model):
     summary: str | None = None
     points: tuple[str, ...] | None = None
     buttons: tuple[CardButton, ...] | None = None
+    remind: tuple[Duration, ...] | None = None
+    important: bool | None = None
 
     def apply(self, message: CalendarMessage | None) -> CalendarMessage:
         given = self.model_dump(exclude_none=True, exclude={"key"})

@@ -23,6 +23,7 @@ MORE_LINES = {
     "announcement": "more points",
     "announcement-list": "more announcements",
     "announcement-report": "more lines",
+    "chaser-list": "more people",
     "group-schedule": "more groups",
     "incident-alert": "more reports",
     "my-problems": "more reports",

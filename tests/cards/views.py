@@ -270,6 +270,7 @@ VIEWS: dict[str, View] = {
         "actions": _many(n, lambda i: {"title": t, "verb": "status_reports", "data": {"area": t, "page": i}}),
     },
     "wave-state-confirm": lambda t, n: {"text": t, "wave": t, "state": t, "done": False},
+    "chaser-list": lambda t, n: {"title": t, "intro": t, "page": t, "people": _many(n, lambda i: f"{t} {i}")},
     "welcome": lambda t, n: {"greeting": t, "intro": t, "wave_title": t, "cutover_text": t, "closing": t},
 }
 
