@@ -6,6 +6,8 @@
 ``GET /api/announcements/{id}/report.csv``: one row per recipient.
 ``POST /api/announcements/{id}/cancel`` / ``.../recall`` (a recall answers at once; the cards
 are removed in the background: ``job``).
+``GET /api/announcements/{id}/chasers``: its reminders, champions' list and activity-feed nudges;
+``POST /api/announcements/{id}/chasers/cancel`` stops them (``remind`` and ``important`` on create).
 ``GET /api/announcement-jobs[/{id}]``: bulk operations (Send, correct, recall, reschedule) with
 their progress and, once finished, their outcome.
 
@@ -21,7 +23,16 @@ import io
 from typing import Any
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from api.auth import TENANT
 from api.body import field_errors
@@ -36,6 +47,9 @@ from switchover.announcements import (
     Content,
     Urgency,
 )
+from switchover.announcements.model import ACK_VERBS
+from switchover.plan.model import reminder_offsets
+from switchover.plan.normalise import parse_duration
 from switchover.services import Services
 
 MAX_AHEAD_DAYS = 5 * 366  # an announcement further ahead than that is a typo, not a plan
@@ -56,6 +70,41 @@ class CreateAnnouncement(BaseModel):
         None, description=f"when to send (with a time zone); omitted: now; at most {MAX_AHEAD_DAYS} days ahead"
     )
     created_by: str | None = Field(None, max_length=300)
+    remind: list[str] = Field(
+        default_factory=list,
+        max_length=5,
+        description=(
+            'reminders to everyone who has not acknowledged, this long after it goes ("2 days", "4 days"); '
+            "after the last, each site champion gets the list of their people. Needs an acknowledging button"
+        ),
+        examples=[["2 days", "4 days"]],
+    )
+    important: bool = Field(
+        False, description="marked important, and a nudge in each recipient's Teams activity feed (when configured)"
+    )
+
+    @field_validator("remind")
+    @classmethod
+    def _durations(cls, value: list[str]) -> list[str]:
+        reminder_offsets(tuple(parse_duration(v) for v in value))  # ValueError says what is wrong
+        return value
+
+    @model_validator(mode="after")
+    def _remind_needs_acknowledgement(self) -> CreateAnnouncement:
+        if self.remind and not any(b.verb in ACK_VERBS for b in self.buttons):
+            raise ValueError("remind needs a button that acknowledges (verb acknowledge or mfa_done)")
+        return self
+
+    def content(self) -> Content:
+        """What the card says, with its reminders in minutes."""
+        return Content(
+            body=self.body,
+            urgency=Urgency.IMPORTANT if self.important and self.urgency is Urgency.NORMAL else self.urgency,
+            image_url=self.image_url,
+            buttons=tuple(self.buttons),
+            remind_minutes=tuple(parse_duration(v).minutes for v in self.remind),
+            nudge=self.important,
+        )
 
     @field_validator("send_at")
     @classmethod
@@ -152,9 +201,7 @@ def setup(app: web.Application, services: Services) -> None:
         created = await svc.create(
             title=body.title,
             audience=body.audience,
-            content=Content(
-                body=body.body, urgency=body.urgency, image_url=body.image_url, buttons=tuple(body.buttons)
-            ),
+            content=body.content(),
             send_at=body.send_at,
             created_by=body.created_by or "api",
         )
@@ -208,6 +255,17 @@ def setup(app: web.Application, services: Services) -> None:
             {**as_json(await svc.get(request.match_info["id"])), "removing": job.expected, "job": job.as_dict()}
         )
 
+    async def chaser_steps(request: web.Request, svc: AnnouncementService) -> web.Response:
+        ann_id = request.match_info["id"]
+        steps = await svc.chaser_steps(ann_id)
+        return web.json_response({"announcement_id": ann_id, "steps": [s.as_dict() for s in steps]})
+
+    async def cancel_chasers(request: web.Request, svc: AnnouncementService) -> web.Response:
+        ann_id = request.match_info["id"]
+        stopped = await svc.cancel_chasers(ann_id)
+        steps = await svc.chaser_steps(ann_id)
+        return web.json_response({"announcement_id": ann_id, "stopped": stopped, "steps": [s.as_dict() for s in steps]})
+
     async def jobs(request: web.Request, svc: AnnouncementService) -> web.Response:
         return web.json_response({"jobs": [job.as_dict() for job in await svc.recent_jobs()]})
 
@@ -222,6 +280,8 @@ def setup(app: web.Application, services: Services) -> None:
     app.router.add_get("/api/announcement-jobs", with_tenant(jobs))
     app.router.add_get("/api/announcement-jobs/{job}", with_tenant(job))
     app.router.add_get("/api/announcements/{id:.+}/report.csv", with_tenant(report_csv))
+    app.router.add_post("/api/announcements/{id:.+}/chasers/cancel", with_tenant(cancel_chasers))
+    app.router.add_get("/api/announcements/{id:.+}/chasers", with_tenant(chaser_steps))
     app.router.add_post("/api/announcements/{id:.+}/cancel", with_tenant(cancel))
     app.router.add_post("/api/announcements/{id:.+}/recall", with_tenant(recall))
     app.router.add_get("/api/announcements/{id:.+}", with_tenant(get_one))
@@ -234,6 +294,7 @@ def setup(app: web.Application, services: Services) -> None:
         {
             "CreateAnnouncement": schema,
             "Announcement": ANNOUNCEMENT_SCHEMA,
+            "Chasers": CHASERS_SCHEMA,
             "BulkJob": JOB_SCHEMA,
             **schema.pop("$defs", {}),
         },
@@ -285,6 +346,37 @@ ANNOUNCEMENT_SCHEMA: dict[str, Any] = {
         "job": {"$ref": "#/components/schemas/BulkJob"},
     },
     "required": ["id", "kind", "title", "status", "audience", "created_at", "content"],
+}
+_CHASERS = {"$ref": "#/components/schemas/Chasers"}
+CHASERS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "An announcement's chasers: step 0 the activity-feed nudges, then the reminders, then the list "
+        "sent to champions or managers; deliveries counts their outbox rows by status"
+    ),
+    "properties": {
+        "announcement_id": {"type": "string"},
+        "stopped": {"type": "integer", "description": "a cancel: steps stopped by it"},
+        "steps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "step": {"type": "integer"},
+                    "kind": {"enum": ["nudge", "reminder", "list"]},
+                    "due_at": {"type": "string", "format": "date-time"},
+                    "state": {"enum": ["pending", "claimed", "done", "stopped"]},
+                    "people": {"type": ["integer", "null"]},
+                    "outcome": {"type": ["string", "null"]},
+                    "detail": {"type": ["string", "null"]},
+                    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+                    "deliveries": {"type": "object", "additionalProperties": {"type": "integer"}},
+                },
+                "required": ["step", "kind", "due_at", "state", "deliveries"],
+            },
+        },
+    },
+    "required": ["announcement_id", "steps"],
 }
 _JOB = {"$ref": "#/components/schemas/BulkJob"}
 JOB_SCHEMA: dict[str, Any] = {
@@ -432,6 +524,30 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "200": json_body("cancelled", _ANNOUNCEMENT),
                 "404": error("no such announcement"),
                 "409": error("no tenant yet, or the announcement has gone already"),
+            },
+        }
+    },
+    "/api/announcements/{id}/chasers": {
+        "get": {
+            "summary": "Its reminders, champions' list and activity-feed nudges: when, state, how they fared",
+            "parameters": [_ID],
+            "responses": {
+                **GUARDED,
+                "200": json_body("the steps (none when it asks for no reminders and is not important)", _CHASERS),
+                "404": error("no such announcement"),
+                "409": _NO_TENANT,
+            },
+        }
+    },
+    "/api/announcements/{id}/chasers/cancel": {
+        "post": {
+            "summary": "Stop its reminders and the champions' list (those queued and not sent are taken back)",
+            "parameters": [_ID],
+            "responses": {
+                **GUARDED,
+                "200": json_body("stopped: how many steps were stopped (0: none were left)", _CHASERS),
+                "404": error("no such announcement"),
+                "409": _NO_TENANT,
             },
         }
     },

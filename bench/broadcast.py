@@ -197,6 +197,7 @@ async def seed(db_path: Path, n: int, service_url: str, stale: set[int]) -> None
         acknowledged_text=None,
         correction=None,
         refresh_user_ids=[],
+        notice=None,
     )
     engine = DeliveryEngine(db, None, None, SystemClock())  # type: ignore[arg-type] - only enqueues
     await engine.enqueue(

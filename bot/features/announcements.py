@@ -5,9 +5,11 @@ the scheduler wakes its due announcements, the app runs the delivery worker).
 Lead commands (only project leads named in the plan, as the routing table says: anyone else
 gets a polite refusal, or, for words people also use in questions, an answer)::
 
-    announce <audience> [at YYYY-MM-DD HH:MM] : <title> | <markdown body>
+    announce <audience> [important] [remind 2 days, 4 days] [at YYYY-MM-DD HH:MM] : <title> | <markdown body>
         audience: wave-3 | wave wave-3 | department Finance | office <office> |
                   users a@x.com, b@x.com | channel <team> / <channel> | everyone
+        important: marked so, and a nudge in each person's Teams activity feed (when configured)
+        remind: reminders to whoever has not pressed "Got it", then the list to the site champions
     announce <calendar message> <wave>        e.g. announce cutover-complete wave-3
     announcements                             list with figures
     announcement <id>                         the report card of one announcement
@@ -16,6 +18,8 @@ gets a polite refusal, or, for words people also use in questions, an answer)::
     cancel <id>                               cancel one that has not gone
     correct <id> : <correction>               update every delivered card in place
     recall <id>                               delete every delivered card
+    chasers <id>                              its reminders, champions' list and nudges, and how they fared
+    cancel chasers <id>                       no more reminders or lists for it
     reschedule <wave> <YYYY-MM-DD> [HH:MM-HH:MM]   move a wave's cutover (and hypercare with it)
     postpone <wave> to <YYYY-MM-DD> [HH:MM-HH:MM]  the same as reschedule
     cutover started <wave>                    record it (a confirm card first); status shows it
@@ -50,9 +54,12 @@ from switchover.announcements import (
     Content,
     Lead,
     NotARecipient,
+    Urgency,
 )
 from switchover.announcements.calendar import campaign_id
 from switchover.announcements.model import PURPOSE
+from switchover.plan.model import reminder_offsets
+from switchover.plan.normalise import parse_duration
 from switchover.services import Services
 from switchover.status.wavestates import RecordedState, WaveStateStore, apply_change, plan_change
 from switchover.timefmt import format_day, format_moment, format_window
@@ -122,6 +129,8 @@ def register(router: Router, services: Services) -> None:
     router.command("cancel", lead(h.cancel), leads_only=True)
     router.command("correct", lead(h.correct), leads_only=True)
     router.command("recall", lead(h.recall), leads_only=True)
+    router.command("chasers", lead(h.chasers), leads_only=True)
+    router.command("cancel chasers", lead(h.cancel_chasers), leads_only=True)
     for verb, handler in (("announce_confirm", h.confirm), ("announce_discard", h.discard)):
         router.action(
             verb, lead(handler), data=AnnouncementAction, leads_only=True, refusal=refusal("send announcements")
@@ -157,6 +166,10 @@ async def on_read_receipt(services: Services, asker: Asker, last_read_message_id
     return await services.delivery.mark_read(tenant_id, conversation_id, last_read_message_id)
 
 
+_IMPORTANT = re.compile(r"(?<![\w-])important(?![\w-])", re.IGNORECASE)
+# "remind 2 days, 4 days" (durations as the plan writes them), up to "at ..." or the end.
+_REMIND = re.compile(r"\bremind\s+((?:\d+\s*(?:business\s+)?[a-z]+(?:\s*,\s*|\s+and\s+|\s*))+)", re.IGNORECASE)
+_LIST_SEP = re.compile(r"\s*,\s*|\s+and\s+", re.IGNORECASE)
 _AT = re.compile(r"\bat\s+(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}))?\s*$", re.IGNORECASE)
 
 
@@ -236,6 +249,20 @@ class _Handlers:
                 f"Or a calendar message for a wave: announce {' | '.join(sorted(calendar_keys))} *wave*."
             )
             return
+        # "important" and "remind 2 days, 4 days" anywhere in the head, before its "at ...".
+        important = bool(_IMPORTANT.search(head))
+        head = _IMPORTANT.sub(" ", head)
+        remind: tuple[int, ...] = ()
+        if match := _REMIND.search(head):
+            try:
+                offsets = reminder_offsets(
+                    tuple(parse_duration(p) for p in _LIST_SEP.split(match.group(1)) if p.strip())
+                )
+            except ValueError as exc:
+                await turn.reply_text(f"I can't use those reminders: {exc}. Write e.g. remind 2 days, 4 days.")
+                return
+            remind = tuple(d.minutes for d in offsets)
+            head = head[: match.start()] + " " + head[match.end() :]
         send_at = None
         if match := _AT.search(head):
             try:
@@ -252,7 +279,13 @@ class _Handlers:
             title, text = title.strip()[:80], title.strip()
         try:
             audience = parse_audience(head, {w.key for w in plan.waves})
-            content = Content(body=text.strip(), buttons=(Button(title="Got it", verb="acknowledge"),))
+            content = Content(
+                body=text.strip(),
+                buttons=(Button(title="Got it", verb="acknowledge"),),
+                urgency=Urgency.IMPORTANT if important else Urgency.NORMAL,
+                remind_minutes=remind,
+                nudge=important,
+            )
         except (ValueError, ValidationError) as exc:
             await turn.reply_text(f"I couldn't use that audience: {exc}")
             return
@@ -429,6 +462,49 @@ class _Handlers:
             "are being removed. I'll tell you here when they are all gone."
         )
         self.service.start_job(job)
+
+    async def chasers(self, turn: Turn, _: str) -> None:
+        """``chasers <id>``: the reminders, champions' list and nudges of one announcement."""
+        announcement = await self._ann(turn, _rest(turn, 1))
+        if announcement is None:
+            return
+        steps = await self.service.chaser_steps(announcement.id)
+        if not steps:
+            await turn.reply_text(
+                f"{announcement.id} has no reminders. To have them, compose with e.g. "
+                "**announce** wave-3 remind 2 days, 4 days **:** *title* **|** *message*."
+            )
+            return
+        zone = turn.asker.zone or self.services.plan.zone
+        lines = []
+        for step in steps:
+            when = format_moment(step.due_at.astimezone(zone))
+            what = {"nudge": "Activity-feed nudges", "reminder": f"Reminder {step.step}", "list": "Champions' lists"}
+            counts = ", ".join(f"{n} {status}" for status, n in sorted(step.deliveries.items()))
+            outcome = f" ({step.outcome})" if step.outcome else ""
+            people = f", {step.people} people" if step.people is not None else ""
+            lines.append(
+                f"- {what[step.kind.value]}: {when}, {step.state.value}{outcome}{people}"
+                + (f"; {counts}" if counts else "")
+            )
+        await turn.reply_text(
+            f"Chasers of {announcement.id}: {announcement.title}\n\n"
+            + "\n".join(lines)
+            + f"\n\nTo stop them: **cancel chasers** {announcement.id}"
+        )
+
+    async def cancel_chasers(self, turn: Turn, _: str) -> None:
+        """``cancel chasers <id>``: no more reminders or lists for it."""
+        announcement = await self._ann(turn, _rest(turn, 2))
+        if announcement is None:
+            return
+        stopped = await self.service.cancel_chasers(announcement.id)
+        if stopped:
+            await turn.reply_text(
+                f"Stopped the chasers of {announcement.id}: no more reminders, and no list to the champions."
+            )
+        else:
+            await turn.reply_text(f"{announcement.id} has no reminders left to stop.")
 
     async def postpone(self, turn: Turn, _: str) -> None:
         """``postpone wave-3 to 2027-03-06 [07:00-16:00]``: a reschedule ("to" is optional)."""

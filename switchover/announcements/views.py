@@ -115,6 +115,7 @@ def announcement_view(
             acknowledged_text=ack_text,
             correction=content.correction,
             refresh_user_ids=refresh,
+            notice=notice,
         )
     wave = plan.wave(announcement.wave_key) if announcement.wave_key else None
     readiness = ReadinessNotice(tuple(to_do), dates.start.astimezone(zone)) if to_do and dates else None

@@ -158,3 +158,87 @@ async def test_openapi_document_lists_the_announcement_paths(api):
     assert {"/api/announcements", "/api/announcements/{id}", "/api/announcements/{id}/recall"} <= set(doc["paths"])
     schemas = doc["components"]["schemas"]
     assert "CreateAnnouncement" in schemas and "Audience" in schemas
+
+
+async def test_reminders_through_the_api_follow_up_and_a_lead_can_stop_them(api):
+    import datetime as dt
+
+    from scheduler.jobs import chasers_due
+
+    hr = people_where(department="Human Resources")
+    for p in hr:
+        await api.teams.install(p)
+    api.since = len(api.connector.received)
+    status, body = await call(
+        api,
+        "POST",
+        "/api/announcements",
+        headers=AUTH,
+        json={
+            "title": "Payroll cutover",
+            "body": "Payroll moves on Friday.",
+            "audience": {"kind": "department", "values": ["Human Resources"]},
+            "remind": ["2 days", "1 hour"],
+        },
+    )
+    assert status == 400 and body["fields"][0]["field"] == "remind"
+    status, body = await call(
+        api,
+        "POST",
+        "/api/announcements",
+        headers=AUTH,
+        json={
+            "title": "Payroll cutover",
+            "body": "Payroll moves on Friday.",
+            "audience": {"kind": "department", "values": ["Human Resources"]},
+            "buttons": [{"title": "Open", "url": "https://example.org/"}],
+            "remind": ["2 days"],
+        },
+    )
+    assert status == 400 and "acknowledges" in body["fields"][0]["message"]
+    status, created = await call(
+        api,
+        "POST",
+        "/api/announcements",
+        headers=AUTH,
+        json={
+            "title": "Payroll cutover",
+            "body": "Payroll moves on Friday.",
+            "audience": {"kind": "department", "values": ["Human Resources"]},
+            "remind": ["2 days", "4 days"],
+        },
+    )
+    assert status == 201, created
+    assert created["content"]["remind_minutes"] == [2880, 5760]
+    ann_id = created["id"]
+    await api.deliver()
+    first = hr[0]
+    assert len(api.cards_to(first)) == 1
+    status, _ = await api.teams.invoke_action(first, "acknowledge", {"announcement_id": ann_id})
+    assert status == 200
+
+    api.since = len(api.connector.received)
+    api.clock.advance(dt.timedelta(days=2))
+    assert await chasers_due(api.services) == 1
+    await api.deliver()
+    assert api.sends() == {p.personal_conversation: 1 for p in hr[1:]}
+
+    status, chasers = await call(api, "GET", f"/api/announcements/{ann_id}/chasers", headers=AUTH)
+    assert status == 200
+    assert [(s["kind"], s["state"], s["people"]) for s in chasers["steps"]] == [
+        ("reminder", "done", len(hr) - 1),
+        ("reminder", "pending", None),
+        ("list", "pending", None),
+    ]
+    assert chasers["steps"][0]["deliveries"] == {"sent": len(hr) - 1}
+
+    status, cancelled = await call(api, "POST", f"/api/announcements/{ann_id}/chasers/cancel", headers=AUTH)
+    assert status == 200 and cancelled["stopped"] == 2
+    assert [s["state"] for s in cancelled["steps"]] == ["done", "stopped", "stopped"]
+    api.since = len(api.connector.received)
+    api.clock.advance(dt.timedelta(days=5))
+    assert await chasers_due(api.services) == 0
+    await api.deliver()
+    assert api.sends() == {}
+    status, _ = await call(api, "GET", "/api/announcements/a-000000000000/chasers", headers=AUTH)
+    assert status == 404

@@ -90,6 +90,7 @@ VIEWS: dict[str, View] = {
         "image_url": "https://example.invalid/banner.png",
         "body": t,
         "acknowledged_text": t,
+        "notice": t,
         "buttons": _buttons(t, n),
     },
     "group-schedule": lambda t, n: {
