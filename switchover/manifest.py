@@ -37,6 +37,11 @@ ICON_FILES = ("color.png", "outline.png")
 # The accent colour matches the colour icon (manifest/icons.py).
 ACCENT_COLOR = "#0E7C86"
 
+# The activity-feed notification types the app sends (Graph sendActivityNotification's
+# activityType, switchover/directory/activity.py); each must be declared in the manifest's
+# activities.activityTypes, with a templateText whose {parameters} the sender fills.
+ACTIVITY_TYPES = {"migrationAnnouncement": ("title",)}
+
 _PLACEHOLDER = re.compile(r"\$\{\{\s*([A-Z][A-Z0-9_]*)\s*\}\}")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
@@ -178,6 +183,13 @@ def render_manifest(values: ManifestValues, manifest_dir: Path = MANIFEST_DIR) -
     manifest = _fill(template, values.placeholders(), missing)
     if missing:
         raise ManifestError(f"{path}: no value for placeholder(s) {', '.join(sorted(missing))}")
+    declared = {a.get("type"): a for a in (manifest.get("activities") or {}).get("activityTypes", [])}
+    for kind, parameters in ACTIVITY_TYPES.items():
+        if kind not in declared:
+            raise ManifestError(f"{path}: activities.activityTypes does not declare {kind!r}, which the app sends")
+        wanted = set(re.findall(r"\{(\w+)\}", declared[kind].get("templateText", "")))
+        if not wanted <= set(parameters):
+            raise ManifestError(f"{path}: {kind!r}'s templateText asks for {sorted(wanted - set(parameters))}")
     return manifest
 
 

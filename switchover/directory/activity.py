@@ -32,13 +32,16 @@ from msgraph.generated.users.item.teamwork.send_activity_notification.send_activ
     SendActivityNotificationPostRequestBody,
 )
 
+from switchover.manifest import ACTIVITY_TYPES
+
 if TYPE_CHECKING:
     from msgraph import GraphServiceClient
 
 log = logging.getLogger(__name__)
 
-# The activity type the manifest declares (manifest/manifest.template.json, activities.activityTypes).
-ACTIVITY_TYPE = "migrationAnnouncement"
+# The activity type the manifest declares (manifest/manifest.template.json, activities.activityTypes;
+# switchover/manifest.py checks it is there, with the {title} parameter sent here).
+ACTIVITY_TYPE = next(iter(ACTIVITY_TYPES))
 PREVIEW_CHARS = 150  # Teams shows about this much of previewText
 
 

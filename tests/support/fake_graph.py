@@ -103,6 +103,8 @@ class FakeGraphData:
     managers: dict[str, str] = field(default_factory=dict)  # user id -> manager id
     # Mailboxes that are not users (shared mailboxes) sendMail may send from, by address.
     mailboxes: set[str] = field(default_factory=set)
+    # sendActivityNotification bodies accepted, in order: (user id, body)
+    activity_notifications: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def user_by_key(self, key: str) -> dict[str, Any] | None:
         k = key.casefold()
@@ -262,6 +264,7 @@ class FakeGraph:
         r.add_get("/v1.0/users/{key}/manager", self._manager)
         r.add_post("/v1.0/users/{key}/teamwork/installedApps", self._install)
         r.add_post("/v1.0/users/{key}/sendMail", self._send_mail)
+        r.add_post("/v1.0/users/{key}/teamwork/sendActivityNotification", self._activity_notification)
         r.add_get("/v1.0/reports/authenticationMethods/userRegistrationDetails", self._registrations)
         r.add_get("/v1.0/reports/authenticationMethods/userRegistrationDetails/{key}", self._registration)
         r.add_get("/v1.0/deviceManagement/managedDevices", self._devices)
@@ -461,6 +464,35 @@ class FakeGraph:
             )
         )
         return web.Response(status=202)
+
+    async def _activity_notification(self, request: web.Request) -> web.Response:
+        """``POST /users/{id}/teamwork/sendActivityNotification``: the documented body, 204; the app
+        must be installed for the user (else 403, as Graph answers)."""
+        user = self.data.user_by_key(request.match_info["key"])
+        body = await request.json()
+        topic = body.get("topic") or {}
+        problems = []
+        if topic.get("source") not in ("entityUrl", "text"):
+            problems.append("topic.source must be entityUrl or text")
+        if not topic.get("value"):
+            problems.append("topic.value is required")
+        if topic.get("source") == "text" and not topic.get("webUrl"):
+            problems.append("topic.webUrl is required when the source is text")
+        if not body.get("activityType"):
+            problems.append("activityType is required")
+        if not (body.get("previewText") or {}).get("content"):
+            problems.append("previewText.content is required")
+        params = body.get("templateParameters")
+        if params is not None and not all(isinstance(p, dict) and {"name", "value"} <= set(p) for p in params):
+            problems.append("templateParameters are {name, value} pairs")
+        if problems:
+            return _error(400, "BadRequest", "; ".join(problems))
+        if user is None:
+            return _error(404, "NotFound", "User not found")
+        if user["id"] not in self.data.installed:
+            return _error(403, "Forbidden", "The app is not installed for the recipient.")
+        self.data.activity_notifications.append((user["id"], body))
+        return web.Response(status=204)
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:

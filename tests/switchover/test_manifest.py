@@ -162,6 +162,22 @@ def test_placeholder_without_value_is_an_error(tmp_path: Path) -> None:
         render_manifest(values(), tmp_path)
 
 
+def test_the_activity_type_nudges_send_is_declared_and_a_missing_one_is_an_error(tmp_path: Path) -> None:
+    from switchover.directory.activity import ACTIVITY_TYPE
+
+    declared = render_manifest(values())["activities"]["activityTypes"]
+    assert [(a["type"], a["templateText"]) for a in declared] == [(ACTIVITY_TYPE, "{title}")]
+    template = json.loads((MANIFEST_DIR / "manifest.template.json").read_text())
+    del template["activities"]
+    (tmp_path / "manifest.template.json").write_text(json.dumps(template))
+    with pytest.raises(ManifestError, match=ACTIVITY_TYPE):
+        render_manifest(values(), tmp_path)
+    template["activities"] = {"activityTypes": [{**declared[0], "templateText": "{title} for {who}"}]}
+    (tmp_path / "manifest.template.json").write_text(json.dumps(template))
+    with pytest.raises(ManifestError, match="who"):
+        render_manifest(values(), tmp_path)
+
+
 def test_package_holds_manifest_and_icons_at_the_root(tmp_path: Path) -> None:
     out = build_package(tmp_path / "nested" / "app.zip", values())
     with zipfile.ZipFile(out) as package:

@@ -261,3 +261,53 @@ async def test_an_announcement_without_remind_has_no_chasers(service, engine, cl
     clock.set(dt.datetime(2027, 2, 6, 9, 0, tzinfo=PACIFIC))  # wave 2's one-week, no remind
     assert "wave-2/one-week" in await service.run_due()
     assert await service.chaser_steps("wave-2/one-week") == []
+
+
+async def test_an_important_announcement_nudges_each_person_in_the_activity_feed_once(
+    database, plan, directory, store, engine, clock
+):
+    from switchover.directory.activity import ActivityFeed
+    from switchover.directory.graph_client import build_graph_client, close_graph_client
+    from tests.support.fake_graph import FakeGraph, StaticTokenCredential
+
+    important = plan.model_copy(
+        update={
+            "calendar": tuple(
+                m.model_copy(update={"important": True}) if m.key == "what-changes" else m for m in plan.calendar
+            )
+        }
+    )
+    async with FakeGraph() as graph:
+        # No retries inside the SDK: a 429 comes back to the chaser, which waits out Retry-After itself.
+        client = build_graph_client(StaticTokenCredential(), base_url=graph.base_url, max_retries=0)
+        feed = ActivityFeed(client, "1542629c-01b3-4a6d-8f76-1938b779e48d")
+        svc = AnnouncementService(
+            database, important, directory, store, engine, clock, tenant_id=TENANT, activity=feed, app_id="bot-app-id"
+        )
+        members = await wave_members(plan, directory, "wave-2")
+        without_app, throttled = members[0], members[1]
+        graph.data.installed.update(u.id for u in members[1:])
+        graph.fail(f"/users/{throttled.id}/teamwork/sendActivityNotification", 429, retry_after=30, method="POST")
+        await sent_wave_2(svc, engine, clock)
+        assert (await svc.get(ANN)).content.nudge
+        assert await svc.chasers_due() == len(members)
+        nudged = [user for user, _ in graph.data.activity_notifications]
+        assert sorted(nudged) == sorted(u.id for u in members[2:])
+        body = graph.data.activity_notifications[0][1]
+        assert body["topic"]["webUrl"] == "https://teams.microsoft.com/l/chat/0/0?users=28:bot-app-id"
+        assert body["templateParameters"] == [{"name": "title", "value": "Your move to Microsoft 365"}]
+
+        clock.advance(dt.timedelta(seconds=29))
+        assert await svc.chasers_due() == 0  # Retry-After not over yet
+        clock.advance(dt.timedelta(seconds=1))
+        assert await svc.chasers_due() == 1
+        nudged = [user for user, _ in graph.data.activity_notifications]
+        assert sorted(nudged) == sorted(u.id for u in members[1:])  # each once
+        clock.advance(dt.timedelta(days=1))
+        assert await svc.chasers_due() == 0
+
+        [nudges] = [s for s in await svc.chaser_steps(ANN) if s.kind is ChaserKind.NUDGE]
+        assert nudges.people == len(members) - 1
+        assert nudges.deliveries == {"sent": len(members) - 1, "forbidden": 1}
+        await svc.jobs.idle()
+        await close_graph_client(client)
