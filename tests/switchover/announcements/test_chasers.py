@@ -285,8 +285,8 @@ async def test_an_important_announcement_nudges_each_person_in_the_activity_feed
             database, important, directory, store, engine, clock, tenant_id=TENANT, activity=feed, app_id="bot-app-id"
         )
         members = await wave_members(plan, directory, "wave-2")
-        without_app, throttled = members[0], members[1]
-        graph.data.installed.update(u.id for u in members[1:])
+        throttled = members[1]
+        graph.data.installed.update(u.id for u in members[1:])  # members[0] has not got the app
         graph.fail(f"/users/{throttled.id}/teamwork/sendActivityNotification", 429, retry_after=30, method="POST")
         await sent_wave_2(svc, engine, clock)
         assert (await svc.get(ANN)).content.nudge
