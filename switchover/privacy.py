@@ -9,6 +9,7 @@ What Switchover keeps about a person, by table (every feature registers its tabl
 - ``problem_reports`` (and ``problem_events``): what they reported;
 - ``problem_drafts``, ``problem_screenshots``: reports they were confirming, pictures they attached;
 - ``announcement_acks``: the announcements they acknowledged;
+- ``announcement_chasers``: the activity-feed nudges sent to them (reminders are in the outbox);
 - ``answers_feedback``, ``answers_gaps``: the questions they asked the FAQ;
 - ``delivery_outbox``: every message sent to them (its card is stored);
 - ``email_outbox``: every email sent to them (address and HTML);
@@ -120,6 +121,7 @@ class PersonalData:
                 "problem_drafts",
                 "problem_screenshots",
                 "announcement_acks",
+                "announcement_chasers",
                 "answers_feedback",
                 "answers_gaps",
                 "delivery_outbox",
@@ -145,6 +147,7 @@ class PersonalData:
             "problem_drafts": t["problem_drafts"].c.reporter_id.in_(object_ids),
             "problem_screenshots": t["problem_screenshots"].c.reporter_id.in_(object_ids),
             "announcement_acks": t["announcement_acks"].c.user_id.in_(object_ids),
+            "announcement_chasers": t["announcement_chasers"].c.user_id.in_(object_ids),
             "answers_feedback": t["answers_feedback"].c.asker_id.in_(ids),
             "answers_gaps": t["answers_gaps"].c.asker_id.in_(ids),
             "delivery_outbox": sa.and_(
