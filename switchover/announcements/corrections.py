@@ -17,7 +17,15 @@ import sqlalchemy as sa
 
 from switchover.announcements.calendar import WaveCalendar, WaveDates
 from switchover.announcements.jobs import BulkJob, BulkJobs, JobKind, Lead
-from switchover.announcements.model import PURPOSE, AnnouncementStatus, Audience, Button, Content
+from switchover.announcements.model import (
+    LIST_PURPOSE,
+    PURPOSE,
+    REMINDER_PURPOSE,
+    AnnouncementStatus,
+    Audience,
+    Button,
+    Content,
+)
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements
@@ -109,7 +117,8 @@ class Corrections:
             },
             "recalled",
         )
-        await self.engine.cancel(self.store.tenant_id, PURPOSE, ann_id)
+        for purpose in (PURPOSE, REMINDER_PURPOSE, LIST_PURPOSE):  # its reminders and lists stop too
+            await self.engine.cancel(self.store.tenant_id, purpose, ann_id)
         announcement = await self.store.get(ann_id)
         return await self.jobs.start_changes(JobKind.RECALL, (ann_id,), announcement.title, lead, start=start)
 

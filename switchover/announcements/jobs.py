@@ -43,7 +43,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from switchover.announcements.model import PURPOSE, Announcement, AnnouncementStatus
+from switchover.announcements.model import PURPOSE, REMINDER_PURPOSE, Announcement, AnnouncementStatus
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import announcements, bulk_jobs
@@ -338,7 +338,13 @@ class BulkJobs:
         changes: list[ChangeRequest] = []
         for ann_id in job.announcement_ids:
             announcement = await self.store.get(ann_id)
-            for outcome in await self.engine.outcomes(self.store.tenant_id, PURPOSE, ann_id):
+            # The announcement's cards and its reminders (the same card again) change together.
+            delivered = [
+                outcome
+                for purpose in (PURPOSE, REMINDER_PURPOSE)
+                for outcome in await self.engine.outcomes(self.store.tenant_id, purpose, ann_id)
+            ]
+            for outcome in delivered:
                 if outcome.status is not DeliveryStatus.SENT:
                     continue
                 if job.kind is JobKind.RECALL:
@@ -548,7 +554,7 @@ class BulkJobs:
                 await s.scalar(
                     sa.select(sa.func.count()).where(
                         c.tenant_id == self.store.tenant_id,
-                        c.purpose == PURPOSE,
+                        c.purpose.in_([PURPOSE, REMINDER_PURPOSE]),
                         c.subject_id.in_(list(ann_ids)),
                         c.status == DeliveryStatus.SENT.value,
                     )

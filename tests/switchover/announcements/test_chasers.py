@@ -360,3 +360,25 @@ async def test_with_managers_configured_each_manager_from_graph_gets_their_peopl
         await svc.jobs.idle()
         await directory.aclose()
         await close_graph_client(client)
+
+
+async def test_a_recall_removes_the_reminders_too_and_stops_what_is_left(
+    service, engine, messenger, clock, plan, directory
+):
+    await sent_wave_2(service, engine, clock)
+    members = await wave_members(plan, directory, "wave-2")
+    clock.set(W2_SENT + 2 * DAY)
+    await service.chasers_due()
+    await engine.drain()
+    job = await service.recall(ANN)
+    assert job.expected == 2 * len(members)  # each person's card and their reminder
+    await service.jobs.idle()
+    await engine.drain()
+    await service.jobs.idle()
+    assert len(messenger.deleted) == 2 * len(members)
+    messenger.sent.clear()
+    clock.set(W2_SENT + 5 * DAY)
+    await service.chasers_due()
+    await engine.drain()
+    assert messenger.sent == []
+    assert [s.outcome for s in await service.chaser_steps(ANN)] == ["sent", "recalled", "recalled"]
