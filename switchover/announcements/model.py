@@ -116,8 +116,8 @@ class Content(BaseModel):
     @field_validator("remind_minutes")
     @classmethod
     def _ascending(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if any(m <= 0 for m in value) or list(value) != sorted(set(value)):
-            raise ValueError("reminders are positive offsets, each later than the one before")
+        if any(m <= 0 or m > 90 * 24 * 60 for m in value) or list(value) != sorted(set(value)):
+            raise ValueError("reminders are offsets up to 90 days, each later than the one before")
         if len(value) > 5:
             raise ValueError("at most 5 reminders")
         return value

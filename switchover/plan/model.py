@@ -377,9 +377,14 @@ def reminder_offsets(value: tuple[Duration, ...]) -> tuple[Duration, ...]:
         raise ValueError("a reminder goes some time after the announcement: '2 days', not '0 minutes'")
     if any(b.minutes <= a.minutes for a, b in zip(value, value[1:], strict=False)):
         raise ValueError("reminders are written in order, each later than the one before: ['2 days', '4 days']")
+    if any(d.minutes > MAX_REMINDER_MINUTES for d in value):
+        raise ValueError("a reminder goes at most 90 days after the announcement")
     if len(value) > 5:
         raise ValueError("at most 5 reminders")
     return value
+
+
+MAX_REMINDER_MINUTES = 90 * 24 * 60
 
 
 # -- time zones and sites, per-wave calendar (see "Time zones and sites" in docs/plan-format.md) --
