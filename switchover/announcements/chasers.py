@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -439,7 +440,8 @@ class Chasers:
                         message=OutgoingMessage(card=card, summary=f"Not yet acknowledged: {announcement.title}"),
                         purpose=LIST_PURPOSE,
                         subject_id=announcement.id,
-                        dedupe_key=f"chaser-list:{announcement.id}:{target.id}:{number}",
+                        # One list per target and group (a champion of two sites gets two).
+                        dedupe_key=f"chaser-list:{announcement.id}:{target.id}:{_short(why)}:{number}",
                     )
                 )
         return requests
@@ -601,6 +603,10 @@ class Chasers:
                 )
             )
         return out
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def _site_names(plan: Any, site: str) -> set[str]:
