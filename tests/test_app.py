@@ -490,6 +490,19 @@ def test_defaults_are_teams_limit_and_resend(tmp_path) -> None:
     assert services.delivery.in_doubt == "resend"
     assert services.announcements.sending.grace == dt.timedelta(hours=2)
     assert services.installer is None  # the roster directory cannot install the app
+    chasers = services.announcements.chasers
+    assert chasers.activity is None  # nor nudge anyone's activity feed
+    assert chasers.escalate_to == "champions"
+
+
+def test_chasers_settings_reach_the_announcements(tmp_path) -> None:
+    from app import SERVICES, create_app
+
+    settings = make_settings(tmp_path, chasers_escalate_to="managers", app_id="00000000-0000-0000-0000-00000000abcd")
+    services = create_app(settings, start_scheduler=False)[SERVICES]
+    assert services.announcements.chasers.escalate_to == "managers"
+    assert services.announcements.chasers.app_id == "00000000-0000-0000-0000-00000000abcd"
+    assert services.announcements.sending.on_sent == [services.announcements.chasers.schedule]
 
 
 @pytest.mark.parametrize(
