@@ -191,7 +191,11 @@ class WaveCalendar:
         }
         for ann_id, (wave, message, when, who) in wanted.items():
             status = AnnouncementStatus.MANUAL if when is None else AnnouncementStatus.SCHEDULED
-            content = calendar_content(message).model_dump(mode="json")
+            content_ = calendar_content(message)
+            if who != "wave":
+                # Chasers are for the wave's people: the Service Desk's and the leadership's copies are not chased.
+                content_ = content_.model_copy(update={"remind_minutes": (), "nudge": False})
+            content = content_.model_dump(mode="json")
             audience = self._audience(plan, wave, who).model_dump(mode="json")
             row = existing.get(ann_id)
             if row is None:

@@ -382,3 +382,29 @@ async def test_a_recall_removes_the_reminders_too_and_stops_what_is_left(
     await engine.drain()
     assert messenger.sent == []
     assert [s.outcome for s in await service.chaser_steps(ANN)] == ["sent", "recalled", "recalled"]
+
+
+async def test_only_the_wave_peoples_copy_is_chased(database, plan, directory, store, engine, clock):
+    from switchover.plan.model import Audience as PlanAudience
+
+    calendar = tuple(
+        m.model_copy(
+            update={
+                "remind": (Duration(minutes=2 * 24 * 60),),
+                "important": True,
+                "to": (PlanAudience.WAVE_USERS, PlanAudience.SERVICE_DESK, PlanAudience.PROJECT_LEADS),
+            }
+        )
+        if m.key == "what-changes"
+        else m
+        for m in plan.calendar
+    )
+    svc = AnnouncementService(
+        database, plan.model_copy(update={"calendar": calendar}), directory, store, engine, clock, tenant_id=TENANT
+    )
+    await svc.reconcile_plan()
+    copies = {a.id: a.content for a in await svc.list() if a.id.startswith(ANN)}
+    assert set(copies) == {ANN, f"{ANN}@service-desk", f"{ANN}@leadership"}
+    assert copies[ANN].remind_minutes == (2 * 24 * 60,) and copies[ANN].nudge
+    for other in (f"{ANN}@service-desk", f"{ANN}@leadership"):
+        assert copies[other].remind_minutes == () and not copies[other].nudge
