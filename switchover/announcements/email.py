@@ -116,6 +116,17 @@ class EmailFallback:
             return
         await self.queue(outcome.subject_id, outcome.recipient.key, why=_why(outcome.status.value))
 
+    async def on_reminder_outcome(self, outcome: DeliveryOutcome) -> None:
+        """The callback for acknowledgement reminders: a reminder Teams could not deliver goes by email
+        (once per step and person), unless the person has acknowledged since."""
+        if outcome.status not in NOT_DELIVERED or outcome.recipient.kind != "user" or not self.enabled:
+            return
+        if outcome.recipient.key in await self.store.acknowledged_by(outcome.subject_id):
+            return
+        step = outcome.dedupe_key.split(":")[-2]  # reminder:<announcement>:<step>:<person>
+        kind = f"reminder-{step}"
+        await self.queue(outcome.subject_id, outcome.recipient.key, kind, why=_why(outcome.status.value))
+
     async def queue(
         self, ann_id: str, user_id: str, kind: str = "announcement", *, why: str | None = None
     ) -> int | None:
@@ -141,6 +152,8 @@ class EmailFallback:
             log.warning("no email address for a person Teams could not reach", extra={"announcement": ann_id})
             return None
         subject, html = await self.render(announcement.id, user.id, why=why)
+        if kind.startswith("reminder"):
+            subject = f"Reminder: {subject}"
         [email_id] = await self.outbox.enqueue(
             [
                 EmailRequest(

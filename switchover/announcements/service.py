@@ -36,6 +36,7 @@ from switchover.announcements.email import EmailFallback
 from switchover.announcements.jobs import BulkJob, BulkJobs, Lead
 from switchover.announcements.model import (
     PURPOSE,
+    REMINDER_PURPOSE,
     Announcement,
     AnnouncementError,
     AnnouncementStatus,
@@ -116,6 +117,7 @@ class AnnouncementService:
         # Cards Teams could not deliver go by email (the plan's ``email: from:``).
         self.email = EmailFallback(self.store, self.cards, directory, email, signer=links, public_base=public_base)
         engine.on_outcome(PURPOSE, self.email.on_teams_outcome)
+        engine.on_outcome(REMINDER_PURPOSE, self.email.on_reminder_outcome)  # reminders too
         self.acknowledgements = Acknowledgements(
             self.store, self.sending, self.cards, directory, readiness, emailed=self.email.emailed
         )

@@ -46,9 +46,14 @@ START = dt.datetime(2027, 1, 29, 17, 0, tzinfo=dt.UTC)
 
 
 def email_plan(folder: Path) -> Path:
-    """The Fabrikam plan naming its tenant and a sending mailbox."""
+    """The Fabrikam plan naming its tenant and a sending mailbox, its "what changes" message (T-14)
+    asking for acknowledgement with a reminder two days later."""
     path = plan_naming_tenant(folder)
-    path.write_text(path.read_text(encoding="utf-8") + f"\nemail:\n  from: {MAILBOX}\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    timing = '  - key: what-changes\n    title: Your move to Microsoft 365\n    timing: {days: -14, at: "09:00"}\n'
+    assert timing in text
+    text = text.replace(timing, timing + '    remind: ["2 days"]\n')
+    path.write_text(text + f"\nemail:\n  from: {MAILBOX}\n", encoding="utf-8")
     return path
 
 

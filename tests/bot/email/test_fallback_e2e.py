@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from collections import Counter
 
-from scheduler.jobs import announcements_due
+from scheduler.jobs import announcements_due, chasers_due
 from switchover.delivery import DeliveryStatus
 from switchover.directory.base import DirectoryUser
 from switchover.exports.deliveries import delivery_export
@@ -194,3 +194,30 @@ async def test_a_persons_emails_are_in_their_data_export_and_go_with_erase(world
     counts = await data.erase(user.upn, object_ids=[user.id])
     assert counts["email_outbox"] == len(exported["email_outbox"])
     assert (await data.export(user.upn, object_ids=[user.id]))["email_outbox"] == []
+
+
+async def test_a_reminder_teams_cannot_deliver_goes_by_email_to_those_who_have_not_acknowledged(world):
+    ann_id, groups = await send_t14(world)
+    not_in_teams = [u for name in ("never", "no_teams", "blocked", "failing") for u in groups[name]]
+    # One of the emailed people and one reached in Teams have acknowledged by the reminder's day.
+    await world.service.acknowledge(ann_id, not_in_teams[0].id, "acknowledge")
+    await world.service.acknowledge(ann_id, groups["teams"][0].id, "acknowledge")
+    first_emails = len(world.graph.mail)
+
+    world.clock.set(T_MINUS_14 + dt.timedelta(days=2, minutes=1))
+    await chasers_due(world.app.services)
+    await world.deliver()
+
+    reminders = world.graph.mail[first_emails:]
+    assert {m.subject for m in reminders} == {"Reminder: Your move to Microsoft 365"}
+    by_address = {(u.mail or u.upn): u.id for u in world.wave_users("wave-2")}
+    assert Counter(by_address[m.to[0]] for m in reminders) == Counter({u.id: 1 for u in not_in_teams[1:]})
+    # The people reached in Teams were reminded there, not by email; the ones who acknowledged, nowhere.
+    reminded_in_teams = {
+        r.conversation_id for r in world.connector.received if "A reminder: you have not confirmed" in str(r.body)
+    }
+    assert reminded_in_teams == {teams_person(u).personal_conversation for u in groups["teams"][1:]}
+    # Again: nothing more.
+    await chasers_due(world.app.services)
+    await world.deliver()
+    assert len(world.graph.mail) == first_emails + len(reminders)
