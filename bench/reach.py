@@ -7,13 +7,18 @@ msgraph-sdk client (no retries in the SDK: the queue keeps its own):
   documented limit for ``POST installedApps`` (30 a second per app per tenant, 429 + Retry-After 1
   beyond it);
 * ``unpaced``: no pacing against the same limit: Graph's 429s and the tenant-wide pause do the work;
-* ``random_429``: the default pacing, with 10 % of POSTs answered 429 at random (Retry-After 1).
+* ``random_429``: the default pacing, with 10 % of POSTs answered 429 at random (Retry-After 1);
+* ``killed``: as ``random_429``, but the queue is worked by a real worker process (``--worker``) that
+  is killed with SIGKILL once half the users are installed; a second worker process then resumes
+  from the database alone (the killed worker's claims are taken over when their lease runs out).
+  Every user must still be installed exactly once (one 201 each at the fake; a 409 "already
+  installed" only for a POST the kill cut off after Graph had done it).
 
 Each prints installs per second (people whose installation reached a final state, over wall time),
 the 429s seen, and checks that every user was installed exactly once (201 per user at the fake).
 The fake Graph runs in this process, so its own time is included.
 
-Usage: python bench/reach.py [--quick] [--users 2000]
+Usage: python bench/reach.py [--quick] [--users 2000] [--skip-kill]
 The last line printed is one JSON object with every figure.
 """
 
@@ -21,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -72,10 +79,89 @@ async def run(users: int, *, rate: float, limit: float | None, ratio: float) -> 
     }
 
 
+KILL_LEASE_SECONDS = 5.0  # the workers' claim lease in the killed run (the product's default is 2 min)
+
+
+async def worker(db_url: str, graph_url: str) -> None:
+    """One worker process: work the queue until every installation is final (taking over the claims of a
+    killed worker once their lease has run out)."""
+    db = Database(db_url)
+    client = build_graph_client(StaticTokenCredential(), base_url=graph_url)
+    queue = InstallQueue(
+        db,
+        AppInstaller(client, CATALOG_ID, base_url=graph_url),
+        SystemClock(),
+        lease=dt.timedelta(seconds=KILL_LEASE_SECONDS),
+    )
+    try:
+        while True:
+            await queue.drain()
+            if all(r.state.final for r in (await queue.rows(TENANT)).values()):
+                return
+            await asyncio.sleep(0.5)  # only another worker's live claims are left
+    finally:
+        await close_graph_client(client)
+        await db.dispose()
+
+
+async def killed(users: int) -> dict[str, Any]:
+    """The random-429 run worked by a worker process killed (SIGKILL) half-way, then a second one."""
+    with tempfile.TemporaryDirectory() as folder:
+        db_url = f"sqlite+aiosqlite:///{folder}/reach.db"
+        db = Database(db_url)
+        await db.migrate()
+        async with FakeGraph(FakeGraphData()) as graph:
+            ids = synthetic_users(graph.data, users)
+            graph.install_throttle_ratio = 0.10
+            graph.install_retry_after = 1
+            client = build_graph_client(StaticTokenCredential(), base_url=graph.base_url)
+            queue = InstallQueue(db, AppInstaller(client, CATALOG_ID, base_url=graph.base_url), SystemClock())
+            await queue.enqueue(TENANT, [InstallTarget(u, graph.data.users[u]["userPrincipalName"]) for u in ids])
+            await close_graph_client(client)  # this process only queues: the workers install
+            command = [sys.executable, __file__, "--worker", db_url, graph.base_url]
+            started = time.perf_counter()
+            first = await asyncio.create_subprocess_exec(*command)  # this very script, as a worker
+            while len(graph.installs_by_user(201)) < users // 2:
+                if first.returncode is not None:
+                    raise SystemExit("the first worker ended before half-way")
+                await asyncio.sleep(0.01)  # noqa: ASYNC110 - watching the fake's count, not an event
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+            at_kill = len(graph.installs_by_user(201))
+            second = await asyncio.create_subprocess_exec(*command)
+            await second.wait()
+            seconds = time.perf_counter() - started
+            created = graph.installs_by_user(201)
+            already = graph.installs_by_user(409)
+            posts = graph.log("/teamwork/installedApps", "POST")
+        await db.dispose()
+    twice = sum(1 for n in created.values() if n > 1)
+    lost = len(set(ids) - set(created) - set(already))
+    return {
+        "users": users,
+        "seconds": round(seconds, 2),
+        "installs_per_second": round(users / seconds, 1),
+        "installed_at_kill": at_kill,
+        "second_worker_exit": second.returncode,
+        "installed_once": sum(1 for n in created.values() if n == 1),
+        "installed_twice": twice,
+        "already_installed_409": len(already),
+        "lost": lost,
+        "posts": len(posts),
+        "throttled_429": sum(1 for r in posts if r.status == 429),
+        "lease_seconds": KILL_LEASE_SECONDS,
+    }
+
+
 async def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        await worker(sys.argv[2], sys.argv[3])
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="150 users a run (under a minute)")
     parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--skip-kill", action="store_true", help="leave out the run with a killed worker")
+    parser.add_argument("--only", choices=["paced", "unpaced", "random_429", "killed"], help="one run alone")
     args = parser.parse_args()
     users = 150 if args.quick else args.users
     figures: dict[str, Any] = {"graph_limit_per_second": GRAPH_INSTALL_LIMIT}
@@ -85,11 +171,20 @@ async def main() -> None:
         "random_429": {"rate": DEFAULT_RATE, "limit": None, "ratio": 0.10},
     }
     for name, options in runs.items():
+        if args.only and name != args.only:
+            continue
         figures[name] = await run(users, **options)  # type: ignore[arg-type]
         f = figures[name]
         print(
             f"{name:>10}: {f['users']} users in {f['seconds']} s, {f['installs_per_second']}/s "
             f"(Graph's limit {GRAPH_INSTALL_LIMIT:g}/s), {f['throttled_429']} x 429"
+        )
+    if not args.skip_kill and args.only in (None, "killed"):
+        f = figures["killed"] = await killed(users)
+        print(
+            f"{'killed':>10}: {f['users']} users in {f['seconds']} s, worker killed at {f['installed_at_kill']} "
+            f"installed; once {f['installed_once']}, twice {f['installed_twice']}, "
+            f"409 after the kill {f['already_installed_409']}, lost {f['lost']}"
         )
     print(json.dumps(figures))
 
