@@ -150,7 +150,8 @@ async def test_an_announcement_s_deliveries_per_person_as_csv_and_json(api: Expo
     rows = await api.csv(f"/api/exports/deliveries?announcement={ann_id}&format=csv")
     assert list(rows[0]) == [
         "recipient_id", "upn", "name", "kind", "wave", "department", "office", "status", "delivered",
-        "delivered_at", "channel", "email_status", "emailed_at", "read", "read_at", "acknowledged", "acknowledged_at", "attempts", "reason",
+        "delivered_at", "channel", "email_status", "emailed_at", "read", "read_at", "acknowledged",
+        "acknowledged_at", "attempts", "reason",
     ]  # fmt: skip
     by_upn = {r["upn"].casefold(): r for r in rows}
     assert set(by_upn) == {p.upn.casefold() for p in hr}
