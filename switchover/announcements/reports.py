@@ -15,6 +15,15 @@ from switchover.directory.base import Directory
 from switchover.mail import EmailOutcome, EmailStatus
 
 
+def reached_by(teams_status: str, email_status: str | None) -> str | None:
+    """Which channel reached a person: ``teams``, ``email`` (the fallback, Teams could not),
+    ``teams+email`` (the email after a Teams send in doubt, which may have arrived too), else None."""
+    if email_status == EmailStatus.SENT.value:
+        in_teams = teams_status in (DeliveryStatus.SENT.value, DeliveryStatus.IN_DOUBT.value)
+        return "teams+email" if in_teams else "email"
+    return "teams" if teams_status == DeliveryStatus.SENT.value else None
+
+
 @dataclass
 class Report:
     """Delivery and acknowledgement figures of one announcement."""
@@ -146,15 +155,12 @@ class Reports:
                 report.pending += 1
                 flags["pending"] = 1
             mail = mails.get(o.recipient.key) if o.recipient.kind == "user" else None
-            channel = "teams" if o.status is DeliveryStatus.SENT else ""
-            if mail is not None and mail.status is EmailStatus.SENT:
-                if o.status in (DeliveryStatus.SENT, DeliveryStatus.IN_DOUBT):
-                    # The Teams send was in doubt (it may have arrived): the person may have both.
+            channel = reached_by(o.status.value, mail.status.value if mail is not None else None) or ""
+            if channel in ("teams+email", "email"):
+                if channel == "teams+email":
                     report.both += 1
-                    channel = "teams+email"
                 else:
                     report.by_email += 1
-                    channel = "email"
                 flags["by_email"] = 1
             elif mail is not None and mail.status is EmailStatus.FAILED:
                 report.email_failed += 1

@@ -20,12 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from switchover.announcements.model import PURPOSE, Announcement
+from switchover.announcements.reports import reached_by
 from switchover.announcements.tables import acknowledgements
 from switchover.delivery.engine import DeliveryStatus
 from switchover.delivery.tables import deliveries
 from switchover.directory.base import Directory
 from switchover.exports.table import BATCH, Export, Row
-from switchover.mail.outbox import EmailStatus
 from switchover.mail.tables import emails
 from switchover.membership import resolve_wave
 from switchover.plan.model import Plan
@@ -144,7 +144,7 @@ async def _row(plan: Plan, directory: Directory, r: Any) -> Row:
         "status": r.status,
         "delivered": delivered,
         "delivered_at": _utc(r.sent_at),
-        "channel": _channel(r.status, r.email_status),
+        "channel": reached_by(r.status, r.email_status),
         "email_status": r.email_status,
         "emailed_at": _utc(r.emailed_at),
         "read": r.read_at is not None,
@@ -154,16 +154,6 @@ async def _row(plan: Plan, directory: Directory, r: Any) -> Row:
         "attempts": r.attempts,
         "reason": r.reason,
     }
-
-
-def _channel(teams_status: str, email_status: str | None) -> str | None:
-    """Which channel reached the person, as the announcement's report says it."""
-    emailed = email_status == EmailStatus.SENT.value
-    if teams_status == DeliveryStatus.SENT.value:
-        return "teams+email" if emailed else "teams"
-    if emailed:
-        return "teams+email" if teams_status == DeliveryStatus.IN_DOUBT.value else "email"
-    return None
 
 
 def _utc(at: dt.datetime | None) -> dt.datetime | None:
