@@ -17,6 +17,7 @@ from botbuilder.schema.teams import ReadReceiptInfo
 from bot.actions import BadActionData, read_action_data
 from bot.routing import ActionHandler, NeedsLead, Router
 from bot.turn import Turn, asker_from
+from switchover import i18n
 from switchover.services import Services
 from switchover.storage.conversations import THREAD_MARK, ConversationRecord, conversation_kind
 
@@ -76,6 +77,7 @@ def conversation_record(context: TurnContext, *, installed: bool = True) -> Conv
         team_name=team.get("name"),
         channel_name=channel_name,
         time_zone=asker.time_zone if personal else None,
+        locale=asker.locale if personal else None,
         installed=installed,
     )
 
@@ -115,7 +117,9 @@ class SwitchoverBot(TeamsActivityHandler):
         await self._remember_conversation(turn_context)
         # The plan as it stands: another instance (or `switchover plan apply`) may have changed it.
         await self.services.current_plan.refresh()
-        await super().on_turn(turn_context)
+        # Everything written this turn is in the asker's Teams language (switchover.i18n), else the plan's.
+        with i18n.use(i18n.language(turn_context.activity.locale, self.services.plan.organisation.language)):
+            await super().on_turn(turn_context)
 
     async def _remember_conversation(self, context: TurnContext) -> None:
         store = self.services.conversations

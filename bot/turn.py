@@ -28,6 +28,7 @@ class Asker:
     upn: str | None  # Teams gives it on some clients (from.userPrincipalName / email)
     tenant_id: str
     time_zone: str | None  # IANA name from activity.localTimezone
+    locale: str | None = None  # BCP 47 tag from activity.locale (the person's Teams language)
 
     @property
     def zone(self) -> ZoneInfo | None:
@@ -56,6 +57,7 @@ def asker_from(activity: Activity) -> Asker:
         upn=upn,
         tenant_id=tenant,
         time_zone=activity.local_timezone,
+        locale=activity.locale or None,
     )
 
 

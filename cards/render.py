@@ -22,6 +22,7 @@ import jinja2
 import orjson
 
 from cards.text import clip, invisible_removed, neutralise, utf16_units
+from switchover import i18n
 
 # Teams measures a bot message as UTF-16 (learn.microsoft.com, "Format your bot messages": the
 # whole payload, encoded as UTF-16, at most 100 KB; Microsoft advises staying under 80 KB). A
@@ -69,7 +70,11 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         # Templates ship with the code: no file-system check on every render.
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Words in templates go through the catalogs in the language of the turn (switchover.i18n):
+    # {{ _("Before your move") }}, {{ ngettext("%(num)d person", "%(num)d people", n) }}.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
     # Jinja's own tojson also HTML-escapes (<, >, &, ') for embedding in pages; a card is
     # JSON, not HTML. Ours shows text as plain text, clipped: see cards/text.py.
     env.filters["tojson"] = _tojson

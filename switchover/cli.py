@@ -58,6 +58,7 @@ COMMAND_MODULES: list[str] = [
     "switchover.cli",  # plan check
     "switchover.answers.cli",  # faq gaps, answers eval, answers ask
     "switchover.manifest",  # manifest build
+    "switchover.i18n.catalogs",  # i18n extract | update | check
     "switchover.playground",  # playground persona
     "switchover.privacy",  # privacy export, privacy erase
     "switchover.readiness.samples",  # readiness sample-exports

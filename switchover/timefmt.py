@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as _babel_date
+from babel.dates import format_skeleton as _babel_skeleton
+from babel.dates import format_time as _babel_time
+
+from switchover import i18n
 
 __all__ = [
     "DAY_NAMES",
@@ -46,19 +53,46 @@ MONTH_NAMES = (
 )
 
 
+def _foreign() -> i18n.Language | None:
+    """The reader's language when it is not the source language (whose house style is below)."""
+    lang = i18n.current()
+    return lang if lang.code not in (i18n.DEFAULT, i18n.PSEUDO) else None
+
+
+@lru_cache(maxsize=64)
+def _long_day_pattern(locale: str) -> str:
+    """The locale's "weekday, day month" pattern with the weekday written out (CLDR has no skeleton
+    for it: its ``MMMMEd`` abbreviates the weekday)."""
+    from babel import Locale
+
+    skeleton = Locale.parse(locale).datetime_skeletons.get("MMMMEd")
+    pattern = skeleton.pattern if skeleton is not None else "EEEE d MMMM"
+    return re.sub(r"E+", "EEEE", pattern)
+
+
 def format_day(when: dt.datetime | dt.date, *, year: bool = True) -> str:
-    """``Saturday 30 January 2027`` (``Saturday 30 January`` without the year)."""
+    """``Saturday 30 January 2027`` (``Saturday 30 January`` without the year); in another language,
+    as its readers write a day (``sábado, 30 de enero de 2027``)."""
+    if (lang := _foreign()) is not None:
+        if year:
+            return _babel_date(when, "full", locale=lang.locale)
+        return _babel_date(when, _long_day_pattern(str(lang.locale)), locale=lang.locale)
     day = f"{DAY_NAMES[when.weekday()]} {when.day} {MONTH_NAMES[when.month - 1]}"
     return f"{day} {when.year}" if year else day
 
 
 def format_short_day(when: dt.datetime | dt.date) -> str:
-    """``Sat 30 Jan``."""
+    """``Sat 30 Jan`` (``sáb., 30 ene.``)."""
+    if (lang := _foreign()) is not None:
+        return _babel_skeleton("MMMEd", when, locale=lang.locale)
     return f"{DAY_NAMES[when.weekday()][:3]} {when.day} {MONTH_NAMES[when.month - 1][:3]}"
 
 
 def format_time(at: dt.datetime) -> str:
-    """``07:00 PST``: the clock time and the zone's abbreviation."""
+    """``07:00 PST``: the clock time and the zone's abbreviation (in another language, its reader's
+    clock: ``7:00 a. m. PST`` in the United States' Spanish, ``07:00 PST`` in Poland)."""
+    if (lang := _foreign()) is not None:
+        return f"{_babel_time(at, 'short', locale=lang.locale)} {at.tzname() or ''}".rstrip()
     return f"{at.hour:02d}:{at.minute:02d} {at.tzname() or ''}"
 
 
@@ -86,7 +120,10 @@ def format_window(start: dt.datetime, end: dt.datetime, *, day: Literal["long", 
         day: begin with the start's day: ``long`` (``format_day``) or ``iso``; None for the times alone.
     """
     start_zone, end_zone = start.tzname() or "", end.tzname() or ""
-    if start.date() != end.date():
+    if _foreign() is not None and start.date() == end.date() and start_zone == end_zone:
+        start_clock = format_time(start).removesuffix(start_zone).rstrip()
+        window = f"{start_clock}–{format_time(end)}"
+    elif start.date() != end.date():
         window = f"{format_time(start)} - {format_short_day(end)} {format_time(end)}"
     elif start_zone != end_zone:
         window = f"{format_time(start)} - {format_time(end)}"

@@ -8,6 +8,7 @@ from typing import Any
 from cards.render import render_card
 from switchover.answers.model import Answer, AnswerKind
 from switchover.answers.schedule import WaveSchedule
+from switchover.i18n import gettext as _
 from switchover.plan.model import FaqEntry
 from switchover.timefmt import format_day, format_short_day, format_time
 
@@ -66,9 +67,9 @@ def answer_card(answer: Answer) -> dict[str, Any]:
             wave_key=s.wave_key,
             facts=_schedule_facts(s),
             notes=list(answer.notes),
-            before_title="Before your move",
+            before_title=_("Before your move"),
             before=list(s.before),
-            on_the_day_title="On the day",
+            on_the_day_title=_("On the day"),
             on_the_day=list(s.on_the_day),
         )
     if answer.kind is AnswerKind.GROUP:

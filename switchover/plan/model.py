@@ -16,11 +16,53 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# -- the plan's words in several languages (see "Languages" in docs/plan-format.md) --
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]  # ISO 639: ``es``, ``pl``
+
+
+class _Translations(dict):  # type: ignore[type-arg]
+    """Translations by language, hashable as the frozen plan's parts are (plans are cache keys)."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+
+def _by_language(value: dict) -> _Translations:  # type: ignore[type-arg]
+    return _Translations(value)
+
+
+class FaqTranslation(_Model):
+    """An FAQ entry in another language: what its readers ask and read."""
+
+    question: str
+    answer: str
+    alternates: tuple[str, ...] = ()
+
+
+class MessageTranslation(_Model):
+    """A calendar message's words in another language; what is left out is read in the plan's language."""
+
+    title: str | None = None
+    summary: str | None = None
+    points: tuple[str, ...] | None = None  # all of them, in the same order
+    buttons: tuple[str, ...] | None = None  # every button's title, in the same order
+
+
+class AreaTranslation(_Model):
+    name: str
+    description: str = ""
+
+
+class ExceptionTranslation(_Model):
+    reason: str
 
 
 class Duration(_Model):
@@ -234,6 +276,9 @@ class WaveException(_Model):
     from_wave: str | None = None  # informational: the wave the rules would give
     reason: str = ""  # shown to the person word for word
     note: str = ""  # desk: internal note, for leads and the Service Desk only (never shown to the person)
+    translations: Annotated[dict[LanguageCode, ExceptionTranslation], AfterValidator(_by_language)] = Field(
+        default_factory=_Translations
+    )
 
 
 class Champion(_Model):
@@ -264,6 +309,9 @@ class Area(_Model):
     # (None: the Service Desk's business hours; ``always``: round the clock; or contract hours).
     service_levels: tuple[ServiceLevel, ...] = ()
     hours: WorkingHours | None = None
+    translations: Annotated[dict[LanguageCode, AreaTranslation], AfterValidator(_by_language)] = Field(
+        default_factory=_Translations
+    )
 
 
 class Priority(StrEnum):
@@ -362,6 +410,9 @@ class CalendarMessage(_Model):
     remind: tuple[Duration, ...] = ()
     # Important: a nudge in the Teams activity feed as well as the chat (Graph, when configured).
     important: bool = False
+    translations: Annotated[dict[LanguageCode, MessageTranslation], AfterValidator(_by_language)] = Field(
+        default_factory=_Translations
+    )
 
     @field_validator("remind")
     @classmethod
@@ -454,6 +505,9 @@ class FaqEntry(_Model):
     answer: str
     alternates: tuple[str, ...] = ()  # other phrasings users use
     topics: tuple[str, ...] = ()  # e.g. email, files, mfa
+    translations: Annotated[dict[LanguageCode, FaqTranslation], AfterValidator(_by_language)] = Field(
+        default_factory=_Translations
+    )
 
 
 class ServiceDesk(_Model):
@@ -472,6 +526,9 @@ class Organisation(_Model):
     email_domains: tuple[str, ...] = ()
     # How people write numeric dates: "6/3" is 3 June (mdy) or 6 March (dmy); ymd writes the year first.
     date_order: Literal["mdy", "dmy", "ymd"] = "mdy"
+    # The language the plan's own words are written in: what a reader gets when the plan has no
+    # translation in theirs (FAQ, calendar messages, areas, exception reasons).
+    language: LanguageCode = "en"
 
     @property
     def zone(self) -> ZoneInfo:

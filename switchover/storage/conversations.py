@@ -74,6 +74,7 @@ class ConversationRef(TenantMixin, Base):
     team_name: Mapped[str | None] = mapped_column(String)
     channel_name: Mapped[str | None] = mapped_column(String)
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(35))  # the client's language, BCP 47 (es-US)
     installed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     first_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
     last_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
@@ -102,6 +103,7 @@ class ConversationRecord:
     team_name: str | None = None
     channel_name: str | None = None
     time_zone: str | None = None  # IANA name from the client's localTimezone
+    locale: str | None = None  # the client's language (activity.locale), what proactive messages are written in
     installed: bool = True
     first_seen: dt.datetime | None = None
     last_seen: dt.datetime | None = None
@@ -140,6 +142,7 @@ _KEEP_IF_MISSING = (
     "team_name",
     "channel_name",
     "time_zone",
+    "locale",
 )
 
 
