@@ -1,9 +1,11 @@
 """Date expressions as clinic staff type them, relative to "now" in the asker's zone.
 
 ``find_date_range("is my move this weekend", today)`` gives the Saturday and
-Sunday of this weekend. Handled: today, tomorrow, yesterday, tonight; this /
-next / last week, weekend, month; a weekday alone ("friday" = the coming one),
-"this friday", "next friday" (the Friday of next week); "feb 13", "13 february",
+Sunday of this weekend. Handled: today, tomorrow, yesterday, tonight; a part of today
+("this afternoon", "this arvo", "this morning"); this / next / last week, weekend, month;
+"the weekend after next"; "the next fortnight"; a weekday alone ("friday" = the coming one),
+"this friday", "next friday" (the Friday of next week), "saturday week" (British and Irish:
+the Saturday after the coming one); "feb 13", "13 february",
 "february 13th", "the 13th of february", "2/13", "2027-02-13"; a month alone after "in" /
 "during" ("in march", "in may"). Month names tolerate typos ("febuary") through rapidfuzz.
 
@@ -59,9 +61,23 @@ MONTHS = (
 _MONTH_ABBREV = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
 _WORDS = re.compile(r"[a-z0-9]+")
 # The words (besides weekday and month names) that start a date expression below.
-_CUE_WORDS = frozenset(
-    "today tonight 2day tomorrow tomorow tmrw tmr 2morrow tommorow tommorrow yesterday "
-    "weekend wknd weekned wekend weekends week wk month".split()
+_TODAY = frozenset(("today", "tonight", "tonite", "2day", "2nite", "sarvo"))
+_TOMORROW = frozenset("tomorrow tomorow tmrw tmr 2morrow tommorow tommorrow tomoz 2moro tomorra".split())
+# A part of the day after "this": "this arvo" (Australian and New Zealand for afternoon), "this avo".
+_PART_OF_DAY = {
+    "morning": "morning",
+    "afternoon": "afternoon",
+    "arvo": "afternoon",
+    "avo": "afternoon",
+    "evening": "evening",
+    "eve": "evening",
+    "night": "evening",
+}
+_CUE_WORDS = (
+    _TODAY
+    | _TOMORROW
+    | frozenset(_PART_OF_DAY)
+    | frozenset("yesterday weekend wknd weekned wekend weekends week wk month fortnight".split())
 )
 _ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
 _ISO = re.compile(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b")
@@ -206,16 +222,25 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
         prev = words[i - 1] if i > 0 else ""
         nxt = words[i + 1] if i + 1 < len(words) else ""
         phrase = f"{prev} {word}".strip()
-        if word in ("today", "tonight", "2day"):
-            return DateRange(today, today, word)
-        if word in ("tomorrow", "tomorow", "tmrw", "tmr", "2morrow", "tommorow", "tommorrow"):
+        if word in _TODAY:
+            return DateRange(today, today, "this afternoon" if word == "sarvo" else word)
+        if word in _PART_OF_DAY and prev == "this":
+            return DateRange(today, today, f"this {_PART_OF_DAY[word]}")
+        if word in _TOMORROW:
             day = today + dt.timedelta(days=1)
-            return DateRange(day, day, word)
+            return DateRange(day, day, "tomorrow")
+        if word == "fortnight" and prev in ("this", "next", "coming"):
+            # "in the next fortnight": the coming fourteen days.
+            return DateRange(today, today + dt.timedelta(days=13), "in the next fortnight")
         if word == "yesterday":
             day = today - dt.timedelta(days=1)
             return DateRange(day, day, word)
         if word in ("weekend", "wknd", "weekned", "wekend", "weekends"):
             start, end = _weekend_of(today)
+            after_next = nxt == "after" and i + 2 < len(words) and words[i + 2] == "next"
+            if after_next:
+                # "the weekend after next": two weekends on.
+                return DateRange(start + dt.timedelta(days=14), end + dt.timedelta(days=14), "the weekend after next")
             if prev == "next":
                 start, end = start + dt.timedelta(days=7), end + dt.timedelta(days=7)
             elif prev == "last":
@@ -245,6 +270,10 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
                 day = today - dt.timedelta(days=(today.weekday() - weekday) % 7 or 7)
             else:
                 day = today + dt.timedelta(days=ahead)
+            if nxt in ("week", "fortnight") and prev not in ("next", "last"):
+                # "saturday week" (British and Irish): a week after the coming Saturday; "saturday fortnight": two.
+                day += dt.timedelta(days=7 if nxt == "week" else 14)
+                return DateRange(day, day, f"{word} {nxt}")
             return DateRange(day, day, phrase if prev in ("this", "next", "last", "on") else word)
         before_of = words[i - 2] if prev == "of" and i >= 2 else ""
         # "may" is a month only next to a day ("may 8th", "the 8th of may") or after "in" ("in may").

@@ -76,6 +76,33 @@ def _names_a_drive(text: str) -> bool:
     return any(m.group(2) or m.group(1).casefold() not in "ia" for m in _DRIVE_LETTER.finditer(text))
 
 
+# A drive's letter in the plan's own name for it ("T: drive", "P:").
+_PLAN_DRIVE = re.compile(r"^\s*([a-z]):", re.IGNORECASE)
+# A letter standing alone, as typed: "when will T: stop saving", "my P folders", "documents from P".
+_LONE_LETTER = re.compile(r"(?<![\w'’:\\/.-])([A-Za-z])(:)?(?![\w'’/\\-])")
+
+
+def _plan_drive_letters(plan: Plan) -> frozenset[str]:
+    """The letters of the plan's legacy drives (folded): what "T:" or "the P folders" name."""
+    letters = set()
+    for resource in (*plan.legacy, *(r for w in plan.waves for r in w.legacy)):
+        if resource.kind == "drive" and (m := _PLAN_DRIVE.match(resource.name)):
+            letters.add(m.group(1).casefold())
+    return frozenset(letters)
+
+
+def _names_a_plan_drive(text: str, letters: frozenset[str]) -> bool:
+    """Whether ``text`` names one of the plan's drives by its letter alone: with a colon ("T:"), or as a
+    capital ("my P folders"); "I" and "A" only with a colon (they are words)."""
+    if not letters:
+        return False
+    for m in _LONE_LETTER.finditer(text):
+        letter, colon = m.group(1), m.group(2)
+        if letter.casefold() in letters and (colon or (letter.isupper() and letter not in "IA")):
+            return True
+    return False
+
+
 def _service_words(plan: Plan) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
     """The services' words, with the plan's own names for what people use today: legacy drives
     (names and aliases) as files words, and each of the plan's ``changes`` whose replacement is a
@@ -151,8 +178,10 @@ _MOVE_WORDS = frozenset(
 )
 _SELF_WORDS = frozenset("i me my mine myself am we our ours us".split())
 _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
+# "my own cutover", "our actual date": the asker's own, said against another group's ("I know Dublin is March").
+_OWN = r"(own\s+|actual\s+|personal\s+|real\s+|individual\s+)?"
 _FIRST_PERSON_MOVE = re.compile(
-    r"\b(my|our)\s+(wave|move|cutover|migration|pilot|switchover|switch|changeover|date|go\s+live|golive)\b|"
+    rf"\b(my|our)\s+{_OWN}(wave|move|cutover|migration|pilot|switchover|switch|changeover|date|go\s+live|golive)\b|"
     r"\bi\s+am\s+one\s+of\s+(them|those|us)\b|\bwave\s+(am|are)\s+(i|we)\b|"
     r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov|"
     r"\b(i|we)\s+be\s+(moved|migrated|switched)\b|"
@@ -165,7 +194,7 @@ _CAPITALS = re.compile(r"\b[^\W\d_]{2,}\b")
 _ASKS_WAVE = re.compile(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b")
 # "my wave" naming the wave in a sentence about something else ("I'm on leave when my wave moves").
 _MY_WAVE_ONLY = re.compile(r"\bmy\s+wave\s+(moves|migrates|goes|switches|is\s+moving)\b")
-_MY_SCHEDULE = re.compile(r"\bmy\s+(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn|slot|window)\b")
+_MY_SCHEDULE = re.compile(rf"\bmy\s+{_OWN}(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn|slot|window)\b")
 # "I'm a contractor, do I move?", "will we be migrated too": whether the asker moves at all, said last.
 _DO_I_MOVE = re.compile(
     r"\b(do|will|am|are|shall|should|must)\s+(i|we)\s+(also\s+)?(move|moving|migrate|migrating|switch|switching|"
@@ -179,11 +208,19 @@ _WHICH_TIME_IS_MINE = re.compile(
 # "what group am I in", "am I in the first batch": other words for a wave.
 _ASKS_MY_GROUP = re.compile(
     r"\b(which|what|wat)\s+(\w+\s+)?(batch|group|lot|phase|round|tranche|cohort)\s+(am|are)\s+(i|we)\b|"
-    r"\b(am|are)\s+(i|we)\s+in\s+(the\s+)?(\w+\s+)?(wave|batch|lot|group|phase|round|tranche|cohort)\b"
-    r"(?!\s+(chat|call|email|mail|mailbox|list|meeting|policy|drive|folder|site|channel))|"
+    r"\b(am|are)\s+(i|we)\s+(in|on|part\s+of)\s+(the\s+)?(\w+\s+)?(wave|batch|lot|group|phase|round|tranche|cohort|pilot)\b"
+    r"(?!(\s+\w+)?\s+(chat|call|email|mail|mailbox|list|meeting|policy|drive|folder|site|channel))|"
+    # "am I pilot?", "are we a pilot team?"
+    r"\b(am|are)\s+(i|we)\s+(a\s+|the\s+)?pilot(\s+(user|users|team|group))?$|"
     # "I'm in the pilot, right?": a statement asked back
     r"\b(i|we)\s+(am|are)\s+in\s+(the\s+)?(\w+\s+)?(wave|pilot|batch|group|phase|round|cohort)\s+"
     r"(right|correct|yes|yeah|eh|arent\s+i|are\s+not\s+i)$"
+)
+# "am I pilot or with everyone else in <site>?", "are we with <site> or <wave>?": which of two groups
+# the asker moves with (counted only when the plan's groups are named).
+_EITHER_GROUP = re.compile(
+    r"^(\w+\s+){0,2}?(am|are)\s+(i|we)\s+((in|on|with|part\s+of|going\s+with|moving\s+with)\s+)?(the\s+)?"
+    r"(\w+\s+){1,3}?or\s+"
 )
 _HAVE_I_MOVED = re.compile(
     r"\b((have|has|did)\s+(i|we)|will\s+(i|we)\s+have)\s+(already\s+)?(been\s+)?"
@@ -486,6 +523,7 @@ class Understander:
             for phrase in phrases:
                 known.update(phrase.split())
         self._service_words = _service_words(plan)
+        self._drive_letters = _plan_drive_letters(plan)
         for single, multi in self._service_words.values():
             known.update(single)
             known.update(w for p in multi for w in p.split())
@@ -575,12 +613,15 @@ class Understander:
             for key, (single, multi) in self._service_words.items()
             if not single.isdisjoint(token_set)
             or any(p in padded for p in multi)
-            or (key == "files" and _names_a_drive(text))
+            or (key == "files" and (_names_a_drive(text) or _names_a_plan_drive(text, self._drive_letters)))
         ]
         about_self = bool(token_set & _SELF_WORDS)
         asks_when = (
             _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES) or bool(_HOW_LONG.search(joined))
         )
+        if dates is not None and (at := _day_of_the_move(tokens, dates.text)) >= 0:
+            # "is my cutover weekend this weekend": the move's own day is no date; another may follow.
+            dates = find_date_range(" ".join(tokens[:at] + tokens[at + 1 :]), today, order=order)
         if dates is not None and _routine_day(tokens, dates.text):
             dates = None
         weak_when = bool(token_set & _WEAK_WHEN_WORDS)
@@ -590,6 +631,7 @@ class Understander:
         asks_wave = asks_wave or (about_self and bool(_ASKS_MY_GROUP.search(joined)))
         happening = bool(token_set & _HAPPENING) or "what is on" in joined or "anything on" in joined
         groups = bool(waves or sites or departments or countries)
+        asks_wave = asks_wave or (groups and not services and bool(_EITHER_GROUP.search(joined)))
 
         facet = Facet.CUTOVER
         if asks_wave:
@@ -618,6 +660,8 @@ class Understander:
             # "when's it happening for me", "is mine this weekend?", "when am I due?": a question about
             # the asker's move with nothing else to be about.
             said = {t for t in token_set if not _DAY_NUMBER.match(t)}  # "the 20th", "on 6"
+            if dates is not None:
+                said -= set(dates.text.split())  # the words of the date itself: "on the 6th of march"
             short = dates is not None and (len(tokens) <= 5 or said <= _NOTHING_ELSE | _WHICH_DAY)
             mine = (((asks_when and happening) or short) and bool(_MINE.search(joined))) or (
                 asks_when and token_set <= _NOTHING_ELSE and not token_set & _ABSENCE
@@ -756,6 +800,26 @@ def _routine_day(tokens: list[str], said: str) -> bool:
             if _ROUTINE_WORDS & set(window) and "cutover" not in window:
                 return True
     return False
+
+
+def _day_of_the_move(tokens: list[str], said: str) -> int:
+    """Where the weekday or weekend found (said alone, "saturday") is the move's own ("on cutover saturday",
+    "the migration weekend", "the friday before cutover"), not a day on the calendar; -1 if it is not."""
+    words_said = said.split()
+    if len(words_said) != 1:
+        return -1  # "this saturday", "next weekend": a day on the calendar
+    day = words_said[0]
+    if day.rstrip("s") not in _WEEKDAY_WORDS and day not in ("weekend", "weekends"):
+        return -1
+    at = tokens.index(day) if day in tokens else -1
+    if at < 0:
+        return -1
+    if at > 0 and tokens[at - 1] in _MOVE_WORDS:
+        return at  # "cutover saturday", "migration weekend"
+    after = [t for t in tokens[at + 1 : at + 4] if t not in ("the", "our", "my", "of")]
+    if len(after) >= 2 and after[0] in ("before", "after") and after[1] in _MOVE_WORDS:
+        return at  # "friday before cutover", "the monday after the switch"
+    return -1
 
 
 # Where the subject of "when does X move" ends, and the words that only say X is a group ("the Leeds office").
