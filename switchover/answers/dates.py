@@ -239,8 +239,8 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
             start, end = _weekend_of(today)
             after_next = nxt == "after" and i + 2 < len(words) and words[i + 2] == "next"
             if after_next:
-                # "the weekend after next": two weekends on.
-                return DateRange(start + dt.timedelta(days=14), end + dt.timedelta(days=14), "the weekend after next")
+                # "the weekend after next": not the coming weekend but the one after it (as "saturday week").
+                return DateRange(start + dt.timedelta(days=7), end + dt.timedelta(days=7), "the weekend after next")
             if prev == "next":
                 start, end = start + dt.timedelta(days=7), end + dt.timedelta(days=7)
             elif prev == "last":

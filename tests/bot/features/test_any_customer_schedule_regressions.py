@@ -1,0 +1,147 @@
+"""Personal schedule questions as customers other than the demo's ask them, end to end over /api/messages.
+
+One test per class of question the engine misread (issue 14), asked through the real app over HTTP
+as Teams sends it, on Trey Research's plan (UK, Ireland, Australia and New Zealand; day-first dates;
+drives T: and J:) or Wide World Importers' (Hamburg, Kraków, Monterrey, Memphis; drives P:, Q:, X:).
+The wording differs from the labelled questions': each test is about the class, not one sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from switchover.clock import ManualClock
+from tests.support.app import TeamsClient, customer_app
+from tests.support.connector import LoopbackConnector
+from tests.support.identity import LoopbackIdentity
+
+BERLIN = "Europe/Berlin"
+LONDON = "Europe/London"
+PERTH = "Australia/Perth"
+KATRIN = "katrin.classen@wideworldimporters.com"  # Hamburg Head Office: Wave 1 - Hamburg, Saturday 20 March
+OLIVER = "oliver.bramwell@treyresearch.net"  # London: Wave 1 - UK, Saturday 6 March
+RHYS = "rhys.llewellyn@treyresearch.net"  # London, Head of IT: Wave 0 - IT pilot, Saturday 20 February
+
+# A confident statement of the asker's own schedule.
+OWN_SCHEDULE = ("Your move", "your move", "Your files move", "Your email moves", "You are in")
+
+
+@pytest.fixture
+def clock_start() -> dt.datetime:
+    # Monday 1 February 2027: before every wave of both customers.
+    return dt.datetime(2027, 2, 1, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def wideworld(
+    tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
+) -> AsyncIterator[TeamsClient]:
+    home = tmp_path / "wideworld"
+    home.mkdir()
+    async with customer_app("wideworld", home, clock, identity, connector) as client:
+        yield client
+
+
+@pytest.fixture
+async def trey(
+    tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
+) -> AsyncIterator[TeamsClient]:
+    home = tmp_path / "trey"
+    home.mkdir()
+    async with customer_app("trey", home, clock, identity, connector) as client:
+        yield client
+
+
+async def _text(teams: TeamsClient, who: str, question: str, time_zone: str) -> str:
+    """The text of the one card the bot answers ``question`` with."""
+    cards = [r for r in await teams.say(who, question, time_zone=time_zone) if r.card]
+    assert len(cards) == 1, [c.card_text() for c in cards]
+    return cards[0].card_text()
+
+
+async def test_which_of_two_groups_am_i_in_gets_my_own_wave(wideworld: TeamsClient, trey: TeamsClient) -> None:
+    # "am I X or Y", X and Y the plan's groups: the asker's wave, not the schedule of the group named last.
+    for teams, who, zone, typed, wave in (
+        (trey, RHYS, LONDON, "am I pilot or with the rest of Clerkenwell?", "You are in Wave 0 - IT pilot"),
+        (trey, OLIVER, LONDON, "are we with the pilot or with Manchester?", "You are in Wave 1 - UK"),
+        (trey, RHYS, LONDON, "am i in the pilot?", "You are in Wave 0 - IT pilot"),
+        (wideworld, KATRIN, BERLIN, "am i pilot or with everybody else in hamburg", "You are in Wave 1 - Hamburg"),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert wave in text, (typed, text)
+        assert "moves with" not in text, (typed, text)
+
+
+async def test_my_own_date_said_beside_another_groups_gets_mine(wideworld: TeamsClient, trey: TeamsClient) -> None:
+    # The other group is what the asker already knows; "my own" asks for theirs.
+    for teams, who, zone, typed, day, other in (
+        (trey, OLIVER, LONDON, "when's my own move, I know Dublin goes in March", "Saturday 6 March 2027", "Dublin"),
+        (wideworld, KATRIN, BERLIN, "when is my actual cutover, Krakow is later i know", "Saturday 20 March", "Krak"),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert "Your move" in text and day in text, (typed, text)
+        assert f"{other} moves with" not in text, (typed, text)
+
+
+async def test_a_plans_drive_named_by_its_letter_alone_gets_my_files_date(
+    wideworld: TeamsClient, trey: TeamsClient
+) -> None:
+    # "T:", "my P folders": the plan's drives, so a when-question about them is the asker's files date.
+    trey_files = await _text(trey, OLIVER, "when does J: stop letting me save my work", LONDON)
+    assert "Your files move" in trey_files
+    assert "T: and J: become read-only on Friday 5 March 2027 at 17:30" in trey_files
+    hamburg = await _text(wideworld, KATRIN, "from when are my P folders read only", BERLIN)
+    assert "Your files move" in hamburg
+    assert "P: becomes read-only on Saturday 20 March 2027 at 12:00" in hamburg
+    # A lower-case letter alone is a word, not a drive: "when do i move" stays the whole move.
+    plain = await _text(trey, OLIVER, "when do i move, x", LONDON)
+    assert "Your move to Microsoft 365" in plain, plain
+
+
+async def test_is_mine_on_a_date_gets_yes_or_no(wideworld: TeamsClient, trey: TeamsClient) -> None:
+    # "mine" and a date with its month named: a yes-or-no about the asker's own move (both plans day-first).
+    for teams, who, zone, typed, start in (
+        (trey, OLIVER, LONDON, "is mine on the 6th of March?", "Yes: your move is"),
+        (trey, OLIVER, LONDON, "is ours on the 20th of March?", "No, not"),
+        (wideworld, KATRIN, BERLIN, "is mine on the 20th of march?", "Yes: your move is"),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert start in text, (typed, text)
+
+
+async def test_regional_words_for_a_day_are_read_as_that_day(trey: TeamsClient, clock: ManualClock) -> None:
+    # Monday 22 February 2027 in London; Oliver's move is Saturday 6 March.
+    clock.set(dt.datetime(2027, 2, 22, 9, 0, tzinfo=dt.UTC))
+    for typed, start in (
+        # British and Irish: "Saturday week" is the Saturday after the coming one (6 March), not 27 February.
+        ("is my move saturday week?", "Yes: your move is saturday week"),
+        ("is it the weekend after next for me", "Yes: your move is the weekend after next"),
+        ("is my migration in the next fortnight", "Yes: your move is in the next fortnight"),
+        # Australian and New Zealand: "this arvo" is this afternoon.
+        ("is my move this arvo?", "No, not this afternoon"),
+    ):
+        text = await _text(trey, OLIVER, typed, LONDON)
+        assert start in text, (typed, text)
+        assert "Saturday 6 March 2027" in text, (typed, text)
+
+
+async def test_the_cutover_saturday_is_the_moves_own_day_not_this_saturday(
+    wideworld: TeamsClient, trey: TeamsClient, clock: ManualClock
+) -> None:
+    # "on cutover saturday", "the friday before cutover": the move's own days, asking what happens then; never
+    # "No, not saturday" about the coming Saturday, nor the asker's schedule as the answer.
+    for teams, who, zone, typed in (
+        (trey, OLIVER, PERTH, "surveying out bush on cutover saturday with zero bars, will i get locked out"),
+        (wideworld, KATRIN, BERLIN, "i change my password the friday before cutover, is that ok or bad idea"),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert "No, not" not in text and "Yes:" not in text, (typed, text)
+        assert not any(s in text for s in OWN_SCHEDULE), (typed, text)
+    # A calendar day said after the move's own one is still read: Monday 1 March, the UK cutover on the 6th.
+    clock.set(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC))
+    text = await _text(trey, OLIVER, "is my cutover weekend this weekend", LONDON)
+    assert "Yes: your move is this weekend" in text, text
