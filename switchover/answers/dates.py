@@ -4,7 +4,7 @@
 Sunday of this weekend. Handled: today, tomorrow, yesterday, tonight; a part of today
 ("this afternoon", "this arvo", "this morning"); this / next / last week, weekend, month;
 "the weekend after next"; "the next fortnight"; a weekday alone ("friday" = the coming one),
-"this friday", "next friday" (the Friday of next week), "saturday week" (British and Irish:
+"this friday", "next friday" (the Friday of next week), "saturday week" (British English:
 the Saturday after the coming one); "feb 13", "13 february",
 "february 13th", "the 13th of february", "2/13", "2027-02-13"; a month alone after "in" /
 "during" ("in march", "in may"). Month names tolerate typos ("febuary") through rapidfuzz.
@@ -271,7 +271,7 @@ def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRan
             else:
                 day = today + dt.timedelta(days=ahead)
             if nxt in ("week", "fortnight") and prev not in ("next", "last"):
-                # "saturday week" (British and Irish): a week after the coming Saturday; "saturday fortnight": two.
+                # "saturday week" (British English): a week after the coming Saturday; "saturday fortnight": two.
                 day += dt.timedelta(days=7 if nxt == "week" else 14)
                 return DateRange(day, day, f"{word} {nxt}")
             return DateRange(day, day, phrase if prev in ("this", "next", "last", "on") else word)

@@ -178,7 +178,7 @@ _MOVE_WORDS = frozenset(
 )
 _SELF_WORDS = frozenset("i me my mine myself am we our ours us".split())
 _ABSENCE = frozenset("vacation leave holiday holidays pto away off sick".split())
-# "my own cutover", "our actual date": the asker's own, said against another group's ("I know Dublin is March").
+# "my own cutover", "our actual date": the asker's own, said against another group's ("I know theirs is March").
 _OWN = r"(own\s+|actual\s+|personal\s+|real\s+|individual\s+)?"
 _FIRST_PERSON_MOVE = re.compile(
     rf"\b(my|our)\s+{_OWN}(wave|move|cutover|migration|pilot|switchover|switch|changeover|date|go\s+live|golive)\b|"

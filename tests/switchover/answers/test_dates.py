@@ -197,3 +197,28 @@ def test_a_day_of_the_month_that_the_next_month_lacks_is_in_the_month_after() ->
 @pytest.mark.parametrize("text", ["on the 2 drives", "the 6 of us", "in 2nd place"])
 def test_a_number_without_its_ordinal_ending_or_the_is_no_day(text: str) -> None:
     assert find_date_range(text, WED) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "said"),
+    [
+        # Australian and New Zealand "arvo": this afternoon, said in plain words in the answer.
+        ("is my move this arvo", WED, WED, "this afternoon"),
+        ("anything on sarvo", WED, WED, "this afternoon"),
+        ("is it this morning", WED, WED, "this morning"),
+        # "morning" alone is a greeting, not a date.
+        ("morning, when do i move", None, None, None),
+        ("is it tomoz", dt.date(2027, 1, 28), dt.date(2027, 1, 28), "tomorrow"),
+        # British and Irish: "saturday week" is the Saturday after the coming one (30 January).
+        ("is it saturday week", dt.date(2027, 2, 6), dt.date(2027, 2, 6), "saturday week"),
+        ("friday fortnight?", dt.date(2027, 2, 12), dt.date(2027, 2, 12), "friday fortnight"),
+        ("the weekend after next", dt.date(2027, 2, 6), dt.date(2027, 2, 7), "the weekend after next"),
+        ("in the next fortnight", WED, dt.date(2027, 2, 9), "in the next fortnight"),
+    ],
+)
+def test_regional_words_for_a_day(text: str, start: dt.date | None, end: dt.date | None, said: str | None) -> None:
+    found = find_date_range(text, WED, order="dmy")
+    if start is None:
+        assert found is None
+        return
+    assert found is not None and (found.start, found.end, found.text) == (start, end, said)
