@@ -278,6 +278,8 @@ _ASKED_AFTER = re.compile(r"[,.;:!\-]\s*(is|am|are|do|does|did|will|can|could|wh
 # A shared mailbox by its address's first half: "orders@", "purchasing@".
 _MAILBOX = re.compile(r"([^\W_][\w.-]*)@")
 _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".split())
+# What is on then, asked of the move's own day: "what's on", "anything planned for", "the day before".
+_ON_THEN = frozenset("on anything planned scheduled events for before after".split())
 _WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
 
@@ -619,7 +621,8 @@ class Understander:
         asks_when = (
             _asks_when(tokens, text) or any(p in joined for p in _WHEN_PHRASES) or bool(_HOW_LONG.search(joined))
         )
-        if dates is not None and (at := _day_of_the_move(tokens, dates.text)) >= 0:
+        move_day = dates is not None and (at := _day_of_the_move(tokens, dates.text)) >= 0
+        if move_day:
             # "is my cutover weekend this weekend": the move's own day is no date; another may follow.
             dates = find_date_range(" ".join(tokens[:at] + tokens[at + 1 :]), today, order=order)
         if dates is not None and _routine_day(tokens, dates.text):
@@ -703,6 +706,15 @@ class Understander:
             # "I'll be up a hill with no coverage on cutover weekend": the asker says where they will be
             # and asks nothing of the date; what to do then is the FAQ's.
             intent = Intent.FAQ
+        if (
+            move_day
+            and intent is Intent.FAQ
+            and not services
+            and token_set <= _NOTHING_ELSE | _MOVE_WORDS | _WHICH_DAY | _ON_THEN
+        ):
+            # "what's on migration weekend?", "anything planned for cutover saturday": the asker's own cutover
+            # (it was "what's on this Saturday"). "What happens on cutover weekend" stays the FAQ's to explain.
+            intent = Intent.MY_SCHEDULE
         unknown_group = ""
         unknown_in_faq = False
         if intent is Intent.MY_SCHEDULE and not groups and not services:

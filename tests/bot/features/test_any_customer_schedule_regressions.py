@@ -141,6 +141,10 @@ async def test_the_cutover_saturday_is_the_moves_own_day_not_this_saturday(
         text = await _text(teams, who, typed, zone)
         assert "No, not" not in text and "Yes:" not in text, (typed, text)
         assert not any(s in text for s in OWN_SCHEDULE), (typed, text)
+    # What is on then, asked of the move's own weekend: the asker's cutover, not the coming weekend.
+    on = await _text(trey, OLIVER, "whats on migration weekend", LONDON)
+    assert "Your move" in on and "Saturday 6 March 2027" in on, on
+    assert "Nothing of the migration is planned" not in on, on
     # A calendar day said after the move's own one is still read: Monday 1 March, the UK cutover on the 6th.
     clock.set(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC))
     text = await _text(trey, OLIVER, "is my cutover weekend this weekend", LONDON)
