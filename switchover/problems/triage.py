@@ -60,6 +60,9 @@ _REWRITES = (
     (re.compile(r"\bmulti\s*-?\s*factor\b|\b2fa\b|\btwo\s*-?\s*factor\b"), " mfa "),
     (re.compile(r"\be\s*-?\s*mail\b"), "email"),
     (re.compile(r"\bwin\s*11\b|\bwindows\s*11\b"), " windows11 "),
+    # A mailbox's address ("orders@", "orders@example.com") is the mailbox, not the word: "the
+    # orders channel" or "the printer in dispatch" says nothing of a shared mailbox.
+    (re.compile(r"\b([a-z0-9][a-z0-9._-]*)@(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+)?"), r" \1 atmailbox "),
     (re.compile(r"\bcan'?t\b|\bcannot\b|\bcan not\b|\bunable to\b"), " cant "),
     (re.compile(r"\bwon'?t\b|\bwill not\b"), " wont "),
     (re.compile(r"\bdoesn'?t\b|\bdoes not\b|\bisn'?t\b|\bis not\b|\baren'?t\b|\bdon'?t\b"), " not "),
@@ -379,19 +382,35 @@ def _typo_of(word: str, candidates: tuple[str, ...]) -> str | None:
     return None if hit is None else hit[0]
 
 
-def _score(words: list[str], vocab: _Vocabulary) -> float:
-    score = 0.0
+def _spans(words: list[str], vocab: _Vocabulary) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Where the vocabulary's phrases occur in ``words``: (start, end, phrase)."""
     # Look the text's n-grams up in the vocabulary (a message has few; an area has
-    # hundreds of phrases), each phrase counted once.
+    # hundreds of phrases).
     spans: list[tuple[int, int, tuple[str, ...]]] = []
     for n in range(1, min(vocab.longest, len(words)) + 1):
         for i in range(len(words) - n + 1):
             gram = tuple(words[i : i + n])
             if gram in vocab.phrases:
                 spans.append((i, i + n, gram))
-    # A phrase inside a longer one that matched there ("outlook" in "new outlook") is
-    # that phrase's evidence, not more of its own.
-    matched = {gram for i, j, gram in spans if not any(a <= i and j <= b and b - a > j - i for a, b, _ in spans)}
+    return spans
+
+
+def _score(
+    words: list[str],
+    vocab: _Vocabulary,
+    spans: list[tuple[int, int, tuple[str, ...]]],
+    longer: Iterable[tuple[int, int]] = (),
+) -> float:
+    """The area's score from its phrases' ``spans`` in ``words``, each phrase counted once.
+
+    A phrase inside a longer one that matched there, in this area or in ``longer`` (the spans
+    other areas matched), is that phrase's evidence, not its own: "new outlook" is no more
+    Outlook, and "canteen menu" or "new phone" claim "canteen" and "phone" for the area that
+    names the longer phrase.
+    """
+    score = 0.0
+    covers = [(a, b) for a, b, _ in spans] + list(longer)
+    matched = {gram for i, j, gram in spans if not any(a <= i and j <= b and b - a > j - i for a, b in covers)}
     for phrase in matched:
         # Longer phrases are stronger evidence than their words apart.
         score += vocab.phrases[phrase] * (1.0 + 0.25 * (len(phrase) - 1))
@@ -409,7 +428,13 @@ def _score(words: list[str], vocab: _Vocabulary) -> float:
 def area_scores(plan: Plan, text: str) -> dict[str, float]:
     """Each area's score for ``text`` (higher is more likely); the catch-all only if it has keywords."""
     words = normalise(text)
-    return {key: _score(words, v) for key, v in _vocabularies(plan).items()}
+    vocabularies = _vocabularies(plan)
+    spans = {key: _spans(words, v) for key, v in vocabularies.items()}
+    multi = {key: [(i, j) for i, j, _ in found if j - i > 1] for key, found in spans.items()}
+    return {
+        key: _score(words, v, spans[key], [s for other, found in multi.items() if other != key for s in found])
+        for key, v in vocabularies.items()
+    }
 
 
 # -- meaning: how close a report is to the plan's own description of an area ------------
@@ -428,6 +453,8 @@ MEANING_FLOOR = 0.5
 MEANING_POINTS = 75.0
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
+# A keyword naming a shared mailbox by its address ("orders@") means the mailbox, not the word.
+_MAILBOX_KEYWORD = re.compile(r"^\s*([\w.-]+)@\s*$")
 
 
 def _plain_words(text: str) -> list[str]:
@@ -449,7 +476,8 @@ def _descriptions(areas: tuple[Area, ...], legacy: tuple[LegacyResource, ...]) -
     embedder = shipped_embedder()
     per_area = []
     for area in _with_legacy(areas, legacy):
-        texts = area.keywords if area.catch_all else (area.name, area.description, *area.keywords)
+        keywords = tuple(_MAILBOX_KEYWORD.sub(r"\1 mailbox", k) for k in area.keywords)
+        texts = keywords if area.catch_all else (area.name, area.description, *keywords)
         per_area.append((area.key, [v for t in texts if (v := embedder.vector(_plain_words(t))).any()]))
     most = max((len(rows) for _, rows in per_area), default=0)
     dimensions = len(embedder.vector([]))  # the zero vector: as long as any

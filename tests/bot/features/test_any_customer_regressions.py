@@ -263,6 +263,19 @@ async def test_a_report_about_this_customers_own_systems_routes_to_its_area(
         assert await _report_area(teams, person(who, customer), text) == area, text
 
 
+async def test_a_team_named_like_a_shared_mailbox_is_not_the_mailbox(wideworld: TeamsClient, trey: TeamsClient) -> None:
+    # The plans list "dispatch@" and "bids@" among the mail area's keywords: the mailbox's
+    # address, not every mention of the team; and a longer phrase of one area ("canteen menu",
+    # the intranet's) claims its word from another ("canteen", the catch-all's).
+    for teams, customer, who, text, area in (
+        (wideworld, "wideworld", KATRIN, "the dispatch channel is empty since this morning", "teams"),
+        (wideworld, "wideworld", KATRIN, "nothing sent to dispatch@ arrives", "mail"),
+        (wideworld, "wideworld", KATRIN, "the canteen menu is not on the intranet any more", "intranet"),
+        (trey, "trey", OLIVER, "the Bids channel has no messages since Friday", "teams"),
+    ):
+        assert await _report_area(teams, person(who, customer), text) == area, text
+
+
 # -- places the engine cannot find --------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ EXAMPLES = REPO / "examples"
 # Held-out half (by a hash of the text, see switchover/problems/evaluate.py): the
 # figures measured when the vocabularies and the meaning blend were tuned on the other
 # half. A change that loses one of these reports fails here.
-HELD_OUT_FLOOR = {"fabrikam": (65, 67), "wideworld": (45, 50), "trey": (51, 57)}
+HELD_OUT_FLOOR = {"fabrikam": (65, 67), "wideworld": (45, 50), "trey": (52, 57)}
 
 
 def _reports(customer: str) -> Path:
@@ -301,3 +301,53 @@ def test_an_area_known_by_its_name_alone_is_not_near_enough_to_claim_a_report():
     teams = _area("teams", "Teams & calls")
     plan = _plan(teams)
     assert nearness(plan, "Teams calls")["teams"] < MEANING_FLOOR
+
+
+# -- classes of error fixed on the pooled tune halves and reports written for the purpose -----------
+
+
+def test_a_mailbox_keyword_written_as_an_address_is_the_mailbox_not_the_word():
+    mail = _area("mail", "Mail & calendars", keywords=("dispatch@",))
+    teams = _area("teams", "Teams & calls")
+    printing = _area("printing", "Printing")
+    plan = _plan(mail, teams, printing)
+    # The address, however written, is the mailbox.
+    assert triage(plan, "dispatch@ has vanished from my folder list").area == "mail"
+    assert triage(plan, "nothing sent to dispatch@example.com arrives").area == "mail"
+    # The same word as a team, a channel or a place is not.
+    assert area_scores(plan, "the dispatch channel keeps crashing")["mail"] == 0
+    assert triage(plan, "the dispatch channel in Teams shows no new messages").area == "teams"
+    assert triage(plan, "the printer in dispatch prints blank pages").area == "printing"
+
+
+def test_a_longer_phrase_one_area_names_claims_its_words_from_another():
+    signin = _area("sign-in", "Sign-in & MFA")  # the sign-in kind knows "new phone"
+    devices = _area("devices", "Devices", keywords=("laptop", "phone"))
+    plan = _plan(signin, devices)
+    assert area_scores(plan, "I have a new phone and the approval goes to the old one")["devices"] == 0
+    assert triage(plan, "I have a new phone and the approval goes to the old one").area == "sign-in"
+    assert triage(plan, "the screen of my phone is cracked").area == "devices"
+    intranet = _area("intranet", "Intranet", keywords=("canteen menu",))
+    desk = Contact(person="kevin.obrien")
+    other = Area(key="other", name="Anything else", keywords=("canteen",), owner=desk, backup=desk, catch_all=True)
+    plan = fabrikam_plan().model_copy(update={"areas": (intranet, other)})
+    assert triage(plan, "where is the canteen menu now?").area == "intranet"
+    assert triage(plan, "the canteen is closed today").area == "other"
+
+
+@pytest.mark.parametrize(
+    ("customer", "text", "area"),
+    [
+        # A team's name that is also a shared mailbox's address ("dispatch@", "bids@").
+        ("wideworld", "the dispatch channel is empty since this morning", "teams"),
+        ("wideworld", "the printer in dispatch prints nothing", "erp-labels"),
+        ("trey", "the Bids channel has no messages since Friday", "teams"),
+        ("trey", "bids@ is missing from my mailboxes", "mail-diary"),
+        # "canteen" is the catch-all's keyword, "canteen menu" the intranet's.
+        ("wideworld", "where is the canteen menu now?", "intranet"),
+        ("trey", "I have a new phone and the approval goes to the old one", "sign-in"),
+    ],
+)
+def test_the_classes_on_the_example_customers_plans(customer, text, area):
+    plan = load_plan(EXAMPLES / customer / "plan.yaml")
+    assert triage(plan, text).area == area
