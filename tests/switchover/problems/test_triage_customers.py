@@ -351,3 +351,17 @@ def test_a_longer_phrase_one_area_names_claims_its_words_from_another():
 def test_the_classes_on_the_example_customers_plans(customer, text, area):
     plan = load_plan(EXAMPLES / customer / "plan.yaml")
     assert triage(plan, text).area == area
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Outlook says \"Let's keep your account secure\" and I don't know what to pick",
+        "it says I need to set up more security info before I can open my mail",
+        'I get "You can\'t get there from here" when I open Teams at home',
+        "Teams says my password expired, but I only set it on Monday",
+    ],
+)
+def test_what_microsofts_sign_in_pages_say_is_a_sign_in_problem_whichever_app_shows_it(text):
+    plan = load_plan(EXAMPLES / "wideworld" / "plan.yaml")
+    assert triage(plan, text).area == "access"
