@@ -346,6 +346,13 @@ LEXICON: dict[str, dict[str, float]] = {
         "smartphone": 1.5,
         "mdm": 3,
         "speakers": 1.5,
+        # The computer's own screens: a kiosk "frozen on the login screen" is the machine, not
+        # the account (a sign-in *page* in the browser stays the sign-in kind's).
+        "login screen": 2,
+        "logon screen": 2,
+        "sign in screen": 2,
+        "lock screen": 2,
+        "welcome screen": 2,
     },
     "printing": {
         "print": 3,

@@ -365,3 +365,19 @@ def test_the_classes_on_the_example_customers_plans(customer, text, area):
 def test_what_microsofts_sign_in_pages_say_is_a_sign_in_problem_whichever_app_shows_it(text):
     plan = load_plan(EXAMPLES / "wideworld" / "plan.yaml")
     assert triage(plan, text).area == "access"
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        # The machine's own screen is where a device hangs, not an account problem.
+        ("the kiosk at goods receiving is frozen at the login screen", "devices"),
+        ("my laptop is stuck on the lock screen since the update", "devices"),
+        # A sign-in page, or the account named on the screen, is still sign-in.
+        ("the login page says my password is wrong", "access"),
+        ("I can't log in, the login screen says my account is locked", "access"),
+    ],
+)
+def test_a_device_frozen_on_its_login_screen_is_the_device_not_the_account(text, area):
+    plan = load_plan(EXAMPLES / "wideworld" / "plan.yaml")
+    assert triage(plan, text).area == area
