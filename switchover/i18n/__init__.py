@@ -62,10 +62,27 @@ PSEUDO = "qps-ploc"
 # ``python -m switchover i18n``). A file belongs to exactly one domain.
 DOMAINS: dict[str, tuple[str, ...]] = {
     "cards": ("cards/",),
-    "answers": ("switchover/answers/", "switchover/timefmt.py"),
+    "questions": ("switchover/answers/lang/",),  # the reader's language in questions (word lists)
+    "answers": ("switchover/answers/", "switchover/timefmt.py", "switchover/readiness/"),
     "dialogs": ("dialogs/",),
     "problems": ("switchover/problems/",),
-    "announcements": ("switchover/announcements/", "switchover/reach/", "switchover/digest/"),
+    "people": (
+        "bot/features/core.py",
+        "bot/features/answers.py",
+        "bot/features/freetext.py",
+        "bot/features/problems.py",
+    ),
+    "announcements": ("switchover/announcements/", "switchover/delivery/", "bot/features/announcements.py"),
+    "lead": (
+        "bot/features/status.py",
+        "bot/features/reach.py",
+        "bot/features/readiness.py",
+        "bot/features/digest.py",
+        "switchover/status/",
+        "switchover/digest/",
+        "switchover/reach/",
+    ),
+    "plan": ("switchover/plan/",),
     "bot": ("bot/",),
     "switchover": ("switchover/",),
 }
