@@ -21,8 +21,8 @@ from typing import Any
 import jinja2
 import orjson
 
+from cards import i18n
 from cards.text import clip, invisible_removed, neutralise, utf16_units
-from switchover import i18n
 
 # Teams measures a bot message as UTF-16 (learn.microsoft.com, "Format your bot messages": the
 # whole payload, encoded as UTF-16, at most 100 KB; Microsoft advises staying under 80 KB). A

@@ -34,6 +34,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from cards import i18n as cards_i18n
+
 __all__ = [
     "DEFAULT",
     "DOMAINS",
@@ -214,6 +216,9 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
+
+# The card renderer sits below the domain: it gets these functions rather than importing them.
+cards_i18n.install(gettext, ngettext, pgettext)
 
 
 # -- the pseudo-locale --
