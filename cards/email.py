@@ -4,6 +4,10 @@
 every shown string cleared of invisible and bidi characters (``cards.text.invisible_removed``),
 no external resources: styles are inline in the document, there are no images, and the only links
 are the ones the view hands in (the bot's own signed links, and links the plan gives).
+
+The templates' own words go through the catalogs in the language in force (``switchover.i18n``):
+``{{ _("What you can do") }}``, ``{{ _("Sent by ... of %(organisation)s.", organisation=...) }}``; the
+values put into a translated sentence are escaped and cleared like every other value.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import jinja2
 import markupsafe
 
 from cards.text import invisible_removed
+from switchover import i18n
 
 
 def _finalize(value: Any) -> Any:
@@ -24,9 +29,27 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def _translated(text: str, variables: dict[str, Any]) -> markupsafe.Markup:
+    # The catalog's words are ours (markup-safe); each value is cleared, then escaped by Markup's %.
+    return markupsafe.Markup(text) % {k: _finalize(v) for k, v in variables.items()}
+
+
+def _gettext(message: str, **variables: Any) -> markupsafe.Markup:
+    return _translated(i18n.gettext(message), variables)
+
+
+def _ngettext(singular: str, plural: str, num: int, **variables: Any) -> markupsafe.Markup:
+    variables.setdefault("num", num)
+    return _translated(i18n.ngettext(singular, plural, num), variables)
+
+
+def _pgettext(context: str, message: str, **variables: Any) -> markupsafe.Markup:
+    return _translated(i18n.pgettext(context, message), variables)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("cards", "email"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -34,7 +57,11 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Not Jinja's newstyle callables: theirs would put a value into a sentence without _finalize.
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
+    return env
 
 
 def render_email(name: str, **view: Any) -> str:
