@@ -65,6 +65,7 @@ VIEWS: dict[str, View] = {
         "notice": t,
         "notice_color": "Attention",
         "acknowledged_text": t,
+        "language_note": t,
         "buttons": _buttons(t, n),
     },
     "faq-answer": lambda t, n: {
@@ -72,6 +73,7 @@ VIEWS: dict[str, View] = {
         "answer": t,
         "notes": _many(n, lambda i: f"{t} {i}"),
         "thanks": None,
+        "language_note": t,
         "faq_key": t,
         "question": t,
     },
@@ -210,6 +212,7 @@ VIEWS: dict[str, View] = {
         "before": _many(n, lambda i: f"{t} {i}"),
         "on_the_day_title": t,
         "on_the_day": _many(n, lambda i: f"{t} {i}"),
+        "language_note": t,
         "wave_key": t,
     },
     "status": lambda t, n: {
