@@ -17,11 +17,14 @@ Output is for people at a terminal, so this module prints.
 
 Commands defined here:
 
-- ``switchover plan check PATH [--roster CSV] [--strict]``: validate a plan file (and the readiness
-  exports its ``readiness.sources`` name), then
-  show each wave's title, cutover window and resolved member count, the champions and
+- ``switchover plan check PATH [--roster CSV] [--database-url URL] [--strict]``: validate a plan file
+  (and the readiness exports its ``readiness.sources`` name), then
+  show each wave's title, cutover window and resolved member count, the plan's languages (what each
+  translation lacks, how many people read each language: the roster's ``preferredLanguage``, the Teams
+  languages the database keeps), the champions and
   the exceptions found in the roster, and warnings (rule values no one in the roster
-  has, empty waves). Exit status 1 with every problem listed when the plan (or
+  has, empty waves, missing translations, people who will read the plan in another language).
+  Exit status 1 with every problem listed when the plan (or
   roster) is wrong; with ``--strict`` also on warnings and enabled users in no wave.
 - ``switchover plan who PATH UPN... [--roster CSV]``: each person's wave, cutover
   window and the reason (rule, champion, moved, explicit; or disabled, guest, ...).
@@ -89,6 +92,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--strict",
         action="store_true",
         help="fail (exit 1) on warnings too: rule values no one has, empty waves, enabled users in no wave",
+    )
+    check.add_argument(
+        "--database-url",
+        default=None,
+        help="also count the Teams languages of the people the bot has talked to (conversation_refs.locale)",
     )
     check.set_defaults(func=plan_check)
     who = plan_sub.add_parser(
@@ -190,7 +198,24 @@ def plan_check(args: argparse.Namespace) -> int:
         window = format_window(wave.cutover.start, wave.cutover.end, day="iso")
         print(f"  {wave.title:<40} {window:<34} hypercare until {wave.hypercare_until}  {count}".rstrip())
 
+    teams_locales: dict[str, str] = {}
+    if args.database_url:
+        try:
+            teams_locales = asyncio.run(_teams_locales(args.database_url, plan.organisation.tenant_id))
+        except Exception as exc:  # noqa: BLE001 - said to the operator, with what to do
+            print(f"cannot read the Teams languages from the database ({type(exc).__name__}: {exc})", file=sys.stderr)
+            return 1
+    language_warnings = _print_languages(plan, users, teams_locales)
+
     if roster is None:
+        if language_warnings:
+            print()
+            print("Warnings:")
+            for w in language_warnings:
+                print(f"  {w}")
+        if args.strict and language_warnings:
+            print(f"--strict: {len(language_warnings)} warning(s)", file=sys.stderr)
+            return 1
         return 0
     assignments = {u.upn: resolve_wave(plan, u) for u in users}
     not_found = []
@@ -240,7 +265,7 @@ def plan_check(args: argparse.Namespace) -> int:
         print(f"  no rule matches {u.upn} (department {u.department!r}, office {u.office!r})")
     if len(unmatched) > 20:
         print(f"  ... and {len(unmatched) - 20} more")
-    warnings = rule_warnings(plan, users)
+    warnings = rule_warnings(plan, users) + language_warnings
     if warnings:
         print()
         print("Warnings:")
@@ -255,6 +280,81 @@ def plan_check(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _print_languages(plan: Plan, users: list[DirectoryUser], teams_locales: dict[str, str]) -> list[str]:
+    """Print the plan's languages, what each lacks and how many people read it; return the warnings.
+
+    A person's language is their Teams language when the bot has talked to them (``teams_locales``, by
+    Entra object id or UPN, casefolded), else the directory's ``preferredLanguage``.
+    """
+    from switchover import i18n
+    from switchover.plan.languages import describe_missing, language_name, language_reports
+
+    known: dict[str, str] = {}
+    for u in users:
+        if u.enabled and u.preferred_language:
+            known[u.id.casefold() or u.upn.casefold()] = u.preferred_language
+    by_upn = {u.upn.casefold(): u.id.casefold() or u.upn.casefold() for u in users}
+    for who, tag in teams_locales.items():
+        known[by_upn.get(who, who)] = tag
+    reports = language_reports(plan, known.values())
+    own = plan.organisation.language
+    print()
+    translated = [r.language for r in reports if r.in_plan]
+    print(
+        f"Languages: the plan is written in {own} ({language_name(own)}); "
+        f"translations: {', '.join(translated) or 'none'}; the bot speaks {', '.join(i18n.SUPPORTED)}"
+    )
+    for r in reports:
+        if r.complete:
+            status = "complete"
+        elif r.in_plan:
+            status = f"{describe_missing(r.missing)} missing"
+        elif r.bot_speaks:
+            status = (
+                f"no translations: its readers get the bot's words in {language_name(r.language)}, "
+                f"the plan's in {language_name(own)}"
+            )
+        else:
+            status = f"neither the plan nor the bot has it: read in {language_name(own)}"
+        readers = f"; {r.readers} {'person reads' if r.readers == 1 else 'people read'} it" if r.readers else ""
+        print(f"  {r.language} ({language_name(r.language)}): {status}{readers}")
+    if known:
+        sources = "the directory's preferredLanguage" + (" and Teams" if teams_locales else "")
+        own_readers = sum(1 for tag in known.values() if tag.replace("_", "-").split("-")[0].lower() == own)
+        print(f"  {len(known)} people's language known ({sources}); {own_readers} read {language_name(own)}")
+    return [w for r in reports for w in r.warnings(own)]
+
+
+async def _teams_locales(url: str, tenant_id: str | None) -> dict[str, str]:
+    """Each person's Teams language as the bot last saw it, by Entra object id and UPN (casefolded)."""
+    import sqlalchemy as sa
+
+    from switchover.settings import async_database_url
+    from switchover.storage.conversations import ConversationRef
+    from switchover.storage.db import Database
+
+    db = Database(async_database_url(url))
+    c_ = ConversationRef.__table__.c
+    query = sa.select(c_.aad_object_id, c_.upn, c_.locale).where(c_.kind == "personal", c_.locale.is_not(None))
+    if tenant_id:
+        query = query.where(c_.tenant_id == tenant_id)
+    out: dict[str, str] = {}
+    try:
+        async with db.begin(read_only=True) as c:
+            for row in await c.execute(query.order_by(c_.last_seen)):
+                who = row.aad_object_id or row.upn
+                if who:
+                    out[who.casefold()] = row.locale
+    except sa.exc.DBAPIError as exc:
+        text = str(exc.orig).lower()
+        if "no such table" in text or "does not exist" in text or "no such column" in text:
+            return {}  # a database the app has not set up (or migrated) yet: no one's Teams language is known
+        raise
+    finally:
+        await db.dispose()
+    return out
 
 
 async def plan_apply(args: argparse.Namespace) -> int:

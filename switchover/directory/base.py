@@ -30,6 +30,9 @@ class DirectoryUser:
     usage_location: str | None = None  # ISO 3166 code Microsoft 365 licenses by ("PL")
     job_title: str | None = None
     enabled: bool = True
+    # Entra ID's preferredLanguage (ISO 639-1 with a region, "es-MX"): the language a person reads,
+    # until Teams tells us (conversation_refs.locale).
+    preferred_language: str | None = None
     user_type: str = "Member"  # Member or Guest
     manager_id: str | None = None
     groups: frozenset[str] = field(default_factory=frozenset)  # group ids and display names

@@ -8,7 +8,8 @@ blocks on the file.
 Columns are matched by name; columns this directory does not use are ignored.
 ``userPrincipalName``, ``id``, ``displayName``, ``accountEnabled`` and
 ``userType`` are required. An optional ``groups`` column (not in the Entra
-export) may list group ids or names separated by ``;``.
+export) may list group ids or names separated by ``;``; an optional ``preferredLanguage`` column
+(Entra ID's attribute, ``es-MX``) says which language a person reads.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ class RosterDirectory:
                     usage_location=get("usageLocation") or None,
                     job_title=get("jobTitle") or None,
                     enabled=bool(enabled),
+                    preferred_language=get("preferredLanguage") or None,
                     user_type="Guest" if user_type.casefold() == "guest" else "Member",
                     groups=groups,
                 )

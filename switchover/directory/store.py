@@ -66,6 +66,7 @@ _PROFILE_FIELDS = (
     "country",
     "usage_location",
     "job_title",
+    "preferred_language",
     "enabled",
     "user_type",
     "manager_id",

@@ -13,6 +13,8 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel import Locale
+
 from switchover.countries import all_countries, country_code, country_code_aliased
 from switchover.plan.model import Impact, Priority, Urgency
 from switchover.plan.normalise import suggest
@@ -162,6 +164,7 @@ def cross_check(data: dict[str, Any], ctx: ReadContext) -> None:
     _check_hours(data, ctx)
     _check_aliases(data, ctx, wave_ref)
     _check_desk(data, ctx)
+    _check_languages(data, ctx)
 
     for i, champ in _items(data, "champions"):
         wave_ref(champ.get("wave"), ("champions", i, "wave"))
@@ -579,3 +582,81 @@ def _check_cover(cover: dict[str, Any], loc: Loc, ctx: ReadContext) -> None:
 
 
 # -- desk (end) --
+
+
+# -- languages: the plan's own and its translations' (see "Languages" in docs/plan-format.md) --
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def _language_names() -> dict[str, str]:
+    """Language names (English, Spanish and Polish ones: "Spanish", "español", "hiszpański") -> code."""
+    names: dict[str, str] = {}
+    for shown_in in ("en", "es", "pl"):
+        for code, name in Locale.parse(shown_in).languages.items():
+            if _LANGUAGE_CODE.fullmatch(code):
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def _language_problem(value: Any) -> str | None:
+    """What is wrong with ``value`` as a language code (None: nothing), with the code to write instead."""
+    if not isinstance(value, str):
+        return None  # the model reports a value of the wrong type
+    text = value.strip()
+    known = Locale.parse("en").languages
+    if _LANGUAGE_CODE.fullmatch(text):
+        if text in known:
+            return None
+        return f"{value!r} is not a known language code; write its ISO 639 code, e.g. en, es or pl"
+    primary = re.split(r"[-_]", text, maxsplit=1)[0].lower()
+    if primary in known and _LANGUAGE_CODE.fullmatch(primary):
+        if text.lower() == primary:
+            return f"{value!r}: write the code in lower case: {primary!r}"
+        return f"{value!r}: write the language alone: {primary!r} (readers in every region get it)"
+    code = _language_names().get(text.casefold())
+    if code is not None:
+        return f"{value!r} is a language's name; write its code: {code!r}"
+    return f"{value!r} is not a language code; write its ISO 639 code, e.g. en, es or pl"
+
+
+def _check_languages(data: dict[str, Any], ctx: ReadContext) -> None:
+    """Language codes where the plan names a language, and translated points and buttons one for one."""
+    organisation = data.get("organisation")
+    if isinstance(organisation, dict) and "language" in organisation:
+        loc: Loc = ("organisation", "language")
+        problem = _language_problem(organisation["language"])
+        if problem and not ctx.reported(loc):
+            ctx.error(loc, problem)
+    for field in ("faq", "calendar", "areas", "exceptions"):
+        for i, item in _items(data, field):
+            translations = item.get("translations")
+            if not isinstance(translations, dict):
+                continue
+            for lang, words in translations.items():
+                loc = (field, i, "translations", lang)
+                problem = _language_problem(lang)
+                if problem and not ctx.reported(loc):
+                    ctx.error(loc, problem)
+                if field == "calendar" and isinstance(words, dict):
+                    _check_translated_lists(item, words, loc, ctx)
+
+
+def _check_translated_lists(message: dict[str, Any], words: dict[str, Any], base: Loc, ctx: ReadContext) -> None:
+    """A translation's points and buttons: one for each of the message's, in the same order."""
+    for part, one, many in (("points", "point", "points"), ("buttons", "button title", "button titles")):
+        given, original = words.get(part), message.get(part)
+        if not isinstance(given, list):
+            continue
+        expected = len(original) if isinstance(original, list) else 0
+        loc: Loc = (*base, part)
+        if len(given) == expected or ctx.reported(loc):
+            continue
+        if expected == 0:
+            ctx.error(loc, f"the message has no {part}; remove these {len(given)} or add the {part} to the message")
+            continue
+        ctx.error(
+            loc,
+            f"{len(given)} {one if len(given) == 1 else many} here but the message has {expected} "
+            f"{part[:-1] if expected == 1 else part}: write {expected}, one for each, in the same order",
+        )

@@ -383,6 +383,44 @@ def _keyed(
     return out
 
 
+def _translation_changes(subject: str, old: Any, new: Any) -> list[Change]:
+    """A part's translations, language by language: ``<subject> (es): added (...)``, ``<subject> answer (es):
+    old -> new``, ``<subject> (pl): removed (...)``; the language is in each change's ``data``."""
+    out: list[Change] = []
+    for lang in (*old, *(k for k in new if k not in old)):
+        a, b = old.get(lang), new.get(lang)
+        if a == b:
+            continue
+        data = {"language": lang}
+        if a is None:
+            out.append(Change(f"{subject} ({lang})", "added", None, words(b), data, prose=True))
+        elif b is None:
+            out.append(Change(f"{subject} ({lang})", "removed", words(a), None, data, prose=True))
+        else:
+            for change in _fields(subject, a, b):
+                out.append(
+                    Change(
+                        f"{change.subject} ({lang})",
+                        change.kind,
+                        change.old,
+                        change.new,
+                        {**change.data, **data},
+                        prose=change.prose,
+                    )
+                )
+    return out
+
+
+def _with_translations(subject: Callable[[Any], str], skip: Iterable[str] = ()) -> Callable[[Any, Any], list[Change]]:
+    """A ``changed`` for :func:`_keyed`: field by field, the translations language by language."""
+
+    def changed(a: Any, b: Any) -> list[Change]:
+        out = _fields(subject(b), a, b, skip=(*skip, "translations"))
+        return out + _translation_changes(subject(b), a.translations, b.translations)
+
+    return changed
+
+
 def _model_or_none(subject: str, old: BaseModel | None, new: BaseModel | None) -> list[Change]:
     if old == new:
         return []
@@ -468,6 +506,7 @@ def _exception_changes(old: Plan, new: Plan) -> list[Change]:
         lambda e: e.user.casefold(),
         lambda e: f"exception for {e.user}",
         summary=exc_words,
+        changed=_with_translations(lambda e: f"exception for {e.user}"),
     )
     out += _keyed(
         old.champions,
@@ -518,8 +557,8 @@ def _owner_changes(old: Plan, new: Plan) -> list[Change]:
                 lambda s: f"area {b.key} {s.priority.value}",
                 summary=words,
             )
-        out += _fields(f"area {b.key}", a, b, skip=("key", "owner", "backup", "service_levels"))
-        return out
+        out += _fields(f"area {b.key}", a, b, skip=("key", "owner", "backup", "service_levels", "translations"))
+        return out + _translation_changes(f"area {b.key}", a.translations, b.translations)
 
     out = []
     lead_names = [_person_name(old, k) for k in old.project_leads], [_person_name(new, k) for k in new.project_leads]
@@ -568,6 +607,7 @@ def _calendar_changes(old: Plan, new: Plan) -> list[Change]:
         lambda m: m.key,
         lambda m: f"calendar {m.key}",
         summary=lambda m: f"{m.title}, {_timing(m.timing)}",
+        changed=_with_translations(lambda m: f"calendar {m.key}"),
     )
 
 
@@ -628,7 +668,14 @@ def _send_changes(old: Plan, new: Plan, now: dt.datetime | None, sent: frozenset
 
 
 def _faq_changes(old: Plan, new: Plan) -> list[Change]:
-    return _keyed(old.faq, new.faq, lambda f: f.key, lambda f: f"faq {f.key}", summary=lambda f: f.question)
+    return _keyed(
+        old.faq,
+        new.faq,
+        lambda f: f.key,
+        lambda f: f"faq {f.key}",
+        summary=lambda f: f.question,
+        changed=_with_translations(lambda f: f"faq {f.key}"),
+    )
 
 
 def _service_desk_changes(old: Plan, new: Plan) -> list[Change]:

@@ -9,16 +9,28 @@ translated only in part reads the rest in the plan's language, and says so too.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from babel import Locale, UnknownLocaleError
+
+from switchover import i18n
+from switchover.i18n import gettext as _
 from switchover.plan.model import Area, CalendarMessage, CardButton, FaqEntry, Plan, WaveException
 
 __all__ = [
+    "LanguageReport",
     "LocalisedFaq",
     "LocalisedMessage",
     "area_name",
+    "describe_missing",
     "exception_reason",
+    "fallback_note",
     "faq_in",
+    "language_name",
+    "language_reports",
     "message_in",
     "missing_translations",
     "plan_languages",
@@ -162,3 +174,125 @@ def missing_translations(plan: Plan, lang: str) -> list[str]:
         if exception.reason and code not in exception.translations:
             missing.append(f"exceptions[{exception.user}].reason")
     return missing
+
+
+# -- what a plan leaves untranslated, and who reads it anyway (``switchover plan check``) --
+
+# What each place in missing_translations() names, in the singular and plural, in report order.
+_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"^faq\[[^\]]*\]$"), "FAQ entry", "FAQ entries"),
+    (re.compile(r"^calendar\[[^\]]*\]$"), "calendar message", "calendar messages"),
+    (re.compile(r"^calendar\[[^\]]*\]\.title$"), "calendar message's title", "calendar messages' titles"),
+    (re.compile(r"^calendar\[[^\]]*\]\.summary$"), "calendar message's summary", "calendar messages' summaries"),
+    (re.compile(r"^calendar\[[^\]]*\]\.points$"), "calendar message's points", "calendar messages' points"),
+    (re.compile(r"^calendar\[[^\]]*\]\.buttons$"), "calendar message's buttons", "calendar messages' buttons"),
+    (re.compile(r"^areas\[[^\]]*\]$"), "area name", "area names"),
+    (re.compile(r"^exceptions\[[^\]]*\]\.reason$"), "exception reason", "exception reasons"),
+)
+
+
+def describe_missing(missing: Iterable[str]) -> str:
+    """What :func:`missing_translations` lists, counted by kind: ``2 FAQ entries, 1 calendar message's points``."""
+    counts: Counter[int] = Counter()
+    other = 0
+    for where in missing:
+        kind = next((i for i, (pattern, _one, _many) in enumerate(_KINDS) if pattern.match(where)), None)
+        if kind is None:
+            other += 1
+        else:
+            counts[kind] += 1
+    parts = [f"{counts[i]} {one if counts[i] == 1 else many}" for i, (_p, one, many) in enumerate(_KINDS) if counts[i]]
+    if other:
+        parts.append(f"{other} other part{'s' if other != 1 else ''}")
+    return ", ".join(parts)
+
+
+def language_name(code: str, in_language: str = "en") -> str:
+    """``code``'s name as a reader of ``in_language`` writes it (``es`` in English: Spanish; in Polish:
+    hiszpański); the code itself for a language Babel does not know."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(in_language))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name or code
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageReport:
+    """One language other than the plan's, as ``switchover plan check`` reports it.
+
+    Attributes:
+        language: the language code (``es``).
+        missing: where the plan lacks it (:func:`missing_translations`).
+        in_plan: the plan has some translation in it.
+        bot_speaks: the bot's own words are translated into it (:data:`switchover.i18n.SUPPORTED`).
+        readers: how many people are known to read it (directory or Teams).
+    """
+
+    language: str
+    missing: tuple[str, ...]
+    in_plan: bool
+    bot_speaks: bool
+    readers: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.in_plan and not self.missing
+
+    def warnings(self, plan_language: str) -> list[str]:
+        """What a lead should act on: the gaps of a language the plan has started, people who will fall back."""
+        out = []
+        if self.in_plan and self.missing:
+            out.append(f"{self.language}: {describe_missing(self.missing)} missing: {', '.join(self.missing)}")
+        if self.readers and (self.missing or not self.in_plan):
+            people = f"{self.readers} {'person reads' if self.readers == 1 else 'people read'}"
+            name, fallback = language_name(self.language), language_name(plan_language)
+            if not self.in_plan:
+                what = "the whole plan" + (
+                    "" if self.bot_speaks else f", and the bot's own words are in {fallback} too"
+                )
+            else:
+                what = describe_missing(self.missing)
+            out.append(f"{people} {name} and will get {fallback} for: {what}")
+        return out
+
+
+def language_reports(plan: Plan, readers: Iterable[str | None] = ()) -> list[LanguageReport]:
+    """Every language other than the plan's that the plan has, the bot speaks, or someone reads.
+
+    ``readers``: each known person's language tag (``es-MX``; None or empty when unknown), one per person.
+    Ordered: the plan's translations, then the bot's other languages, then the rest by readers (most first).
+    """
+    own = plan.organisation.language
+    counts = Counter(code for code in map(_code, readers) if code and code != own)
+    in_plan = list(plan_languages(plan)[1:])
+    bot = [lang for lang in i18n.SUPPORTED if lang != own and lang not in in_plan]
+    rest = [lang for lang, _n in counts.most_common() if lang not in in_plan and lang not in bot]
+    return [
+        LanguageReport(
+            language=lang,
+            missing=tuple(missing_translations(plan, lang)),
+            in_plan=lang in in_plan,
+            bot_speaks=lang in i18n.SUPPORTED,
+            readers=counts[lang],
+        )
+        for lang in (*in_plan, *bot, *rest)
+    ]
+
+
+# -- the note a reader sees when the plan's words are not in their language --
+
+
+def fallback_note(shown_in: str) -> str | None:
+    """A short line in the reader's language (:func:`switchover.i18n.current`) saying that the plan's
+    words shown are in ``shown_in`` because the plan has no translation in theirs: "Shown in English:
+    not yet translated into Spanish." None when the words are in the reader's language."""
+    reader = i18n.current()
+    shown = _code(shown_in)
+    if not shown or shown == reader.code:
+        return None
+    # The pseudo-locale (catalog checks) names languages in English and itself by its tag.
+    names_in = "en" if reader.code == i18n.PSEUDO else reader.code
+    return _("Shown in {shown}: not yet translated into {reader}.").format(
+        shown=language_name(shown, names_in), reader=language_name(reader.code, names_in)
+    )
