@@ -130,3 +130,11 @@ def test_mail_never_shadows_another_users_upn() -> None:
     )
     found = roster.lookup("b@c.com")
     assert found is not None and found.display_name == "Bob"
+
+
+def test_optional_preferred_language_column() -> None:
+    roster = RosterDirectory.from_text(
+        "userPrincipalName,id,displayName,accountEnabled,userType,preferredLanguage\n"
+        "a@x.com,1,A,True,Member,es-MX\nb@x.com,2,B,True,Member,\n"
+    )
+    assert [u.preferred_language for u in roster.users] == ["es-MX", None]
