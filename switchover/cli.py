@@ -289,7 +289,7 @@ def _print_languages(plan: Plan, users: list[DirectoryUser], teams_locales: dict
     Entra object id or UPN, casefolded), else the directory's ``preferredLanguage``.
     """
     from switchover import i18n
-    from switchover.plan.languages import describe_missing, language_name, language_reports
+    from switchover.plan.languages import describe_missing, language_name, language_reports, wave_mismatches
 
     known: dict[str, str] = {}
     for u in users:
@@ -324,7 +324,7 @@ def _print_languages(plan: Plan, users: list[DirectoryUser], teams_locales: dict
         sources = "the directory's preferredLanguage" + (" and Teams" if teams_locales else "")
         own_readers = sum(1 for tag in known.values() if tag.replace("_", "-").split("-")[0].lower() == own)
         print(f"  {len(known)} people's language known ({sources}); {own_readers} read {language_name(own)}")
-    return [w for r in reports for w in r.warnings(own)]
+    return [w for r in reports for w in r.warnings(own)] + wave_mismatches(plan)
 
 
 async def _teams_locales(url: str, tenant_id: str | None) -> dict[str, str]:

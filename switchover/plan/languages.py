@@ -34,6 +34,7 @@ __all__ = [
     "message_in",
     "missing_translations",
     "plan_languages",
+    "wave_mismatches",
 ]
 
 
@@ -91,15 +92,19 @@ def message_in(message: CalendarMessage, lang: str | None, plan_language: str = 
             plan_language,
             bool(code) and code != plan_language,
         )
+    # Points and button titles are taken one for one; a wave's own entry may have more or fewer than
+    # the translation (the plan's checks keep the plan's own entries in step), so those read the plan's.
+    points_fit = t.points is not None and len(t.points) == len(message.points)
+    buttons_fit = t.buttons is not None and len(t.buttons) == len(message.buttons)
     complete = (
         t.title is not None
         and (t.summary is not None or not message.summary)
-        and (t.points is not None or not message.points)
-        and (t.buttons is not None or not message.buttons)
+        and (points_fit or not message.points)
+        and (buttons_fit or not message.buttons)
     )
-    points = t.points if t.points is not None and len(t.points) == len(message.points) else message.points
+    points = t.points if points_fit and t.points is not None else message.points
     buttons = message.buttons
-    if t.buttons is not None and len(t.buttons) == len(message.buttons):
+    if buttons_fit and t.buttons is not None:
         buttons = tuple(
             b.model_copy(update={"title": title}) for b, title in zip(message.buttons, t.buttons, strict=True)
         )
@@ -278,6 +283,25 @@ def language_reports(plan: Plan, readers: Iterable[str | None] = ()) -> list[Lan
         )
         for lang in (*in_plan, *bot, *rest)
     ]
+
+
+def wave_mismatches(plan: Plan) -> list[str]:
+    """A wave's own version of a calendar entry whose points or buttons no longer match a translation's
+    count: that wave's readers of the language get those points (or button titles) in the plan's language."""
+    out = []
+    own = plan.organisation.language
+    for wave in plan.waves:
+        if not wave.calendar:
+            continue
+        for message in plan.calendar_for(wave):
+            for lang, t in message.translations.items():
+                for part, given, has in (("points", t.points, message.points), ("buttons", t.buttons, message.buttons)):
+                    if given is not None and len(given) != len(has):
+                        out.append(
+                            f"{wave.key}/{message.key}: this wave's {part} are {len(has)}, the {lang} translation's "
+                            f"{len(given)}: its readers of {language_name(lang)} get them in {language_name(own)}"
+                        )
+    return out
 
 
 # -- the note a reader sees when the plan's words are not in their language --

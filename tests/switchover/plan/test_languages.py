@@ -269,3 +269,31 @@ calendar:
     assert [str(c) for c in changes.owners] == ["area email name (es): Correo -> Correo-e"]
     assert {c.data["language"] for c in (*changes.faq, *changes.calendar, *changes.owners)} == {"es", "pl"}
     assert diff_plans(TRANSLATED, TRANSLATED).is_empty
+
+
+def test_a_waves_own_points_that_no_longer_match_a_translation_are_named() -> None:
+    from switchover.plan.languages import message_in, wave_mismatches
+
+    text = (
+        MINIMAL.replace(
+            "    hypercare_until: 2027-02-12\n",
+            "    hypercare_until: 2027-02-12\n"
+            "    calendar:\n      - key: t-1\n        points: [Log off, Restart, Lock]\n",
+        )
+        + """\
+calendar:
+  - key: t-1
+    title: Cutover tomorrow
+    timing: {days: -1, at: "09:00"}
+    points: [Log off, Restart]
+    translations:
+      es: {title: Cambio mañana, points: [Cierre sesión, Reinicie]}
+"""
+    )
+    plan = parse_plan(text)
+    assert wave_mismatches(plan) == [
+        "wave-2/t-1: this wave's points are 3, the es translation's 2: its readers of Spanish get them in English"
+    ]
+    wave_2 = message_in(plan.calendar_for(plan.wave("wave-2"))[0], "es")
+    assert (wave_2.title, wave_2.points, wave_2.fell_back) == ("Cambio mañana", ("Log off", "Restart", "Lock"), True)
+    assert wave_mismatches(TRANSLATED) == []
