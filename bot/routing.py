@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.actions import ActionData
+from switchover.i18n import gettext
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -51,14 +52,14 @@ def fold(text: str) -> str:
 
 def _refuse_command(text: str) -> CommandHandler:
     async def refuse(turn: Turn, rest: str) -> None:
-        await turn.reply_text(text)
+        await turn.reply_text(gettext(text))  # marked with N_ where the route is registered
 
     return refuse
 
 
 def _refuse_action(text: str) -> ActionHandler:
     async def refuse(turn: Turn, data: Any) -> None:
-        await turn.reply_text(text)
+        await turn.reply_text(gettext(text))
 
     return refuse
 

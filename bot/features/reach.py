@@ -14,16 +14,17 @@ from bot.actions import ReachPeople, ReachRefresh
 from bot.routing import Router
 from bot.turn import Turn
 from cards.render import render_card
+from switchover.i18n import N_, ngettext
+from switchover.i18n import gettext as _
 from switchover.plan.model import Plan
 from switchover.reach import ReachService, ReachState, WaveReach
-from switchover.reach.model import LABELS
 from switchover.services import Services
 from switchover.timefmt import format_moment
 
-REFUSAL = "Reach figures are for the project leads."
+REFUSAL = N_("Reach figures are for the project leads.")
 NAMES = 10  # first names shown per state on the card
 PAGE_SIZE = 25
-USAGE = "Say which wave: for example `reach wave-2` (or `reach 2`)."
+USAGE = N_("Say which wave: for example `reach wave-2` (or `reach 2`).")
 
 
 def register(router: Router, services: Services) -> None:
@@ -38,14 +39,14 @@ def register(router: Router, services: Services) -> None:
     async def on_reach(turn: Turn, rest: str) -> None:
         reach = service()
         if reach is None:
-            await turn.reply_text("Reach is not available on this Switchover.")
+            await turn.reply_text(_("Reach is not available on this Switchover."))
             return
         key = wave_key(services.plan, rest)
         if key is None:
-            await turn.reply_text(USAGE)
+            await turn.reply_text(_(USAGE))
             return
         card = reach_card(await reach.wave(await tenant(turn), key), services, turn.asker.zone)
-        await turn.reply_card(card, summary=f"Reach of {services.plan.wave(key).title}")
+        await turn.reply_card(card, summary=_("Reach of {wave}").format(wave=services.plan.wave(key).title))
 
     async def on_refresh(turn: Turn, data: ReachRefresh) -> dict[str, Any]:
         reach = service()
@@ -66,23 +67,25 @@ def register(router: Router, services: Services) -> None:
         pager = []
         if page > 1:
             pager.append(
-                _button("Previous", "reach_people", {"wave": data.wave, "state": data.state, "page": page - 1})
+                _button(_("Previous"), "reach_people", {"wave": data.wave, "state": data.state, "page": page - 1})
             )
         if page < pages:
-            pager.append(_button("Next", "reach_people", {"wave": data.wave, "state": data.state, "page": page + 1}))
+            pager.append(_button(_("Next"), "reach_people", {"wave": data.wave, "state": data.state, "page": page + 1}))
         return render_card(
             "status-list",
-            title=f"{wave.wave_title}: {LABELS[state]}",
-            subtitle=f"{len(people)} {'person' if len(people) == 1 else 'people'} · page {page} of {pages}",
+            title=f"{wave.wave_title}: {state.label}",
+            subtitle=ngettext(
+                "{n} person · page {page} of {pages}", "{n} people · page {page} of {pages}", len(people)
+            ).format(n=len(people), page=page, pages=pages),
             rows=[{"title": p.name, "value": f"{p.upn} · {p.department} · {p.detail}"} for p in shown],
-            empty="Nobody.",
-            actions=[*pager, _button("Back to reach", "reach_refresh", {"wave": data.wave})],
+            empty=_("Nobody."),
+            actions=[*pager, _button(_("Back to reach"), "reach_refresh", {"wave": data.wave})],
         )
 
     router.command(
         "reach",
         on_reach,
-        help="whom the bot can message in a wave, and why not the others (`reach wave-2`)",
+        help=N_("whom the bot can message in a wave, and why not the others (`reach wave-2`)"),
         leads_only=True,
         refusal=REFUSAL,
     )
@@ -109,15 +112,21 @@ def reach_card(reach: WaveReach, services: Services, zone: ZoneInfo | None = Non
     zone = zone or services.plan.zone
     members = reach.members
     percent = round(100.0 * reach.reachable / members, 1) if members else 0.0
-    subtitle = f"{reach.reachable} of {members} can be messaged ({percent:g}%)"
+    subtitle = _("{part} of {whole} can be messaged ({percent}%)").format(
+        part=reach.reachable, whole=members, percent=f"{percent:g}"
+    )
     note = None
     if reach.install_from is not None:
         when = format_moment(reach.install_from.astimezone(zone), year=True)
         if reach.install_from <= services.clock.now():
-            note = f"The app is being installed for this wave's people through Microsoft Graph (since {when})."
+            note = _(
+                "The app is being installed for this wave's people through Microsoft Graph (since {when})."
+            ).format(when=when)
         else:
-            note = f"The app will be installed for this wave's people through Microsoft Graph from {when}."
-    counts = [{"title": LABELS[ReachState(k)], "value": str(n)} for k, n in reach.counts.items()]
+            note = _("The app will be installed for this wave's people through Microsoft Graph from {when}.").format(
+                when=when
+            )
+    counts = [{"title": ReachState(k).label, "value": str(n)} for k, n in reach.counts.items()]
     states = []
     for state in ReachState:
         people = [p for p in reach.people if p.state is state]
@@ -125,24 +134,26 @@ def reach_card(reach: WaveReach, services: Services, zone: ZoneInfo | None = Non
             continue
         names = ", ".join(p.name for p in people[:NAMES])
         if len(people) > NAMES:
-            names += f" and {len(people) - NAMES} more"
+            names += _(" and {n} more").format(n=len(people) - NAMES)
         states.append(
             {
-                "heading": f"{LABELS[state]}: {len(people)}",
+                "heading": f"{state.label}: {len(people)}",
                 "names": names + ".",
                 "button": _button(
-                    f"Show all ({len(people)})", "reach_people", {"wave": reach.wave_key, "state": state.value}
+                    _("Show all ({n})").format(n=len(people)),
+                    "reach_people",
+                    {"wave": reach.wave_key, "state": state.value},
                 ),
             }
         )
     return render_card(
         "reach",
-        title=f"Reach: {reach.wave_title}",
+        title=_("Reach: {wave}").format(wave=reach.wave_title),
         subtitle=subtitle,
         note=note,
         counts=counts,
         states=states,
-        actions=[_button("Refresh", "reach_refresh", {"wave": reach.wave_key})],
+        actions=[_button(_("Refresh"), "reach_refresh", {"wave": reach.wave_key})],
     )
 
 
@@ -153,8 +164,8 @@ def _has_wave(plan: Plan, key: str) -> bool:
 def _gone(key: str) -> dict[str, Any]:
     return render_card(
         "status-list",
-        title=f"No wave {key}",
-        subtitle="The plan has no such wave any more.",
+        title=_("No wave {wave}").format(wave=key),
+        subtitle=_("The plan has no such wave any more."),
         rows=[],
         empty="",
         actions=[],

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 from bot.routing import Router
 from bot.turn import Turn
 from cards.render import render_card
+from switchover.i18n import N_
+from switchover.i18n import gettext as _
 from switchover.readiness.report import ReadinessReport
 from switchover.services import Services
 from switchover.timefmt import format_moment
 
 NAMES_PER_WAVE = 25  # keeps the card far below Teams' message size limit
-REFUSAL = "Readiness figures are for the project leads."
+REFUSAL = N_("Readiness figures are for the project leads.")
 
 
 def register(router: Router, services: Services) -> None:
@@ -29,19 +31,21 @@ def register(router: Router, services: Services) -> None:
         report = await services.readiness.report(_wave_key(plan, rest))
         if not report.available:
             await turn.reply_text(
-                "Readiness is not known yet: it comes from Microsoft Graph (MFA registration) or from "
-                "the Entra and Intune exports named in the plan (readiness: sources), and this Switchover "
-                "has neither yet (docs/readiness-exports.md says how to download them)."
+                _(
+                    "Readiness is not known yet: it comes from Microsoft Graph (MFA registration) or from "
+                    "the Entra and Intune exports named in the plan (readiness: sources), and this Switchover "
+                    "has neither yet (docs/readiness-exports.md says how to download them)."
+                )
             )
             return
         await turn.reply_card(
-            readiness_card(report, services, turn.asker.zone), summary="Readiness per wave and department"
+            readiness_card(report, services, turn.asker.zone), summary=_("Readiness per wave and department")
         )
 
     router.command(
         "readiness",
         readiness,
-        help="who has registered MFA (and, where the plan asks, has compliant devices), per wave and department",
+        help=N_("who has registered MFA (and, where the plan asks, has compliant devices), per wave and department"),
         leads_only=True,
         refusal=REFUSAL,
     )
@@ -63,44 +67,50 @@ def readiness_card(report: ReadinessReport, services: Services, zone: ZoneInfo |
     """The lead's card: per wave, a line per department, and who has not registered (times in ``zone``,
     the lead's; else the plan's)."""
     zone = zone or services.plan.zone
-    checked = format_moment(report.checked_at.astimezone(zone)) if report.checked_at else "never"
+    checked = format_moment(report.checked_at.astimezone(zone)) if report.checked_at else _("never")
     status = getattr(services.directory, "health", None)
     devices = report.device_compliance
-    what = "MFA registration and device compliance" if devices else "MFA registration"
-    subtitle = f"{what} from {report.source or 'Microsoft Graph'}, as of {checked}."
+    what = _("MFA registration and device compliance") if devices else _("MFA registration")
+    subtitle = _("{what} from {source}, as of {checked}.").format(
+        what=what, source=report.source or "Microsoft Graph", checked=checked
+    )
     if callable(status) and status().state == "degraded":
-        subtitle += " Graph is not answering; these are the last synced figures."
+        subtitle += " " + _("Graph is not answering; these are the last synced figures.")
     total = report.total
     waves: list[dict[str, Any]] = []
     for row in report.rows:
         if not waves or waves[-1]["title"] != row.wave:
             waves.append({"title": row.wave, "rows": [], "people": [], "devices": []})
-        figures = f"{row.registered}/{row.total - row.unknown} registered ({row.percent:g}%)"
+        figures = _("{part}/{whole} registered ({percent}%)").format(
+            part=row.registered, whole=row.total - row.unknown, percent=f"{row.percent:g}"
+        )
         if row.unknown:
-            figures += f", {row.unknown} unknown"
+            figures += _(", {n} unknown").format(n=row.unknown)
         if devices:
-            figures += f"; devices {row.compliant}/{row.total - row.device_unknown} compliant"
-            figures += f" ({row.compliant_percent:g}%)"
+            figures += "; " + _("devices {part}/{whole} compliant ({percent}%)").format(
+                part=row.compliant, whole=row.total - row.device_unknown, percent=f"{row.compliant_percent:g}"
+            )
             if row.device_unknown:
-                figures += f", {row.device_unknown} unknown"
+                figures += _(", {n} unknown").format(n=row.device_unknown)
         waves[-1]["rows"].append({"department": row.department, "figures": figures})
         waves[-1]["people"].extend(row.not_registered)
         waves[-1]["devices"].extend(row.not_compliant)
     for wave in waves:
-        lines = [_names("Not registered", wave.pop("people"))]
+        lines = [_names(_("Not registered"), wave.pop("people"))]
         not_compliant = wave.pop("devices")
         if devices:
-            lines.append(_names("Devices not compliant", not_compliant))
+            lines.append(_names(_("Devices not compliant"), not_compliant))
         wave["missing"] = " ".join(line for line in lines if line)
-    total_line = f"All waves: {total.registered} of {total.total - total.unknown} registered ({total.percent:g}%)"
+    total_line = _("All waves: {part} of {whole} registered ({percent}%)").format(
+        part=total.registered, whole=total.total - total.unknown, percent=f"{total.percent:g}"
+    )
     if devices:
-        total_line += (
-            f"; {total.compliant} of {total.total - total.device_unknown} with compliant devices"
-            f" ({total.compliant_percent:g}%)"
+        total_line += "; " + _("{part} of {whole} with compliant devices ({percent}%)").format(
+            part=total.compliant, whole=total.total - total.device_unknown, percent=f"{total.compliant_percent:g}"
         )
     return render_card(
         "readiness",
-        title=f"Readiness: {what}",
+        title=_("Readiness: {what}").format(what=what),
         subtitle=subtitle,
         total=total_line,
         waves=waves,
@@ -112,5 +122,5 @@ def _names(label: str, people: list[Any]) -> str:
     if not people:
         return ""
     names = ", ".join(p.display_name for p in people[:NAMES_PER_WAVE])
-    more = f" and {len(people) - NAMES_PER_WAVE} more" if len(people) > NAMES_PER_WAVE else ""
+    more = _(" and {n} more").format(n=len(people) - NAMES_PER_WAVE) if len(people) > NAMES_PER_WAVE else ""
     return f"{label}: {names}{more}."

@@ -16,20 +16,30 @@ from bot.routing import Router
 from bot.turn import Turn
 from cards.render import render_card
 from switchover import access
+from switchover.i18n import N_, ngettext
+from switchover.i18n import gettext as _
 from switchover.plan.model import Plan
 from switchover.services import Services
 from switchover.status import (
     ReportFilter,
     StatusPicture,
     StatusService,
-    WaveState,
     WaveStatus,
     describe,
 )
+from switchover.status.words import (
+    area_in,
+    as_of,
+    open_reports_line,
+    overdue_line,
+    reach_line,
+    wave_heading,
+)
+from switchover.status.words import of as _of
 from switchover.timefmt import format_day, format_moment, format_window
 
-REFUSAL = "The migration's status is for the project leads."
-NOT_FOR_YOU = (
+REFUSAL = N_("The migration's status is for the project leads.")
+NOT_FOR_YOU = N_(
     "The migration's overall status is for the project leads and the sponsor. "
     "For your own move, ask **when is my migration**; for what you reported, say **my problems**."
 )
@@ -55,13 +65,6 @@ PHRASES = (
     "migration progress",
     "project progress",
 )
-STATE_WORDS = {
-    WaveState.UPCOMING: "upcoming",
-    WaveState.POSTPONED: "postponed",
-    WaveState.CUTOVER: "cutover in progress",
-    WaveState.HYPERCARE: "hypercare",
-    WaveState.DONE: "done",
-}
 
 
 def register(router: Router, services: Services) -> None:
@@ -93,11 +96,11 @@ def register(router: Router, services: Services) -> None:
             if rest.strip() and router.fallback_handler is not None:
                 await router.fallback_handler(turn, turn.text)  # "status of my laptop order": a question
             else:
-                await turn.reply_text(NOT_FOR_YOU)
+                await turn.reply_text(_(NOT_FOR_YOU))
             return
         await turn.reply_card(
             status_card(await picture(turn), services.plan, turn.asker.zone, buttons=lead),
-            summary="Migration status",
+            summary=_("Migration status"),
         )
 
     async def on_phrase(turn: Turn, rest: str) -> None:
@@ -116,16 +119,18 @@ def register(router: Router, services: Services) -> None:
         try:
             page = await status.people(tenant, data.wave, data.kind, data.page)
         except KeyError:
-            return list_card(f"No wave {data.wave}", "The plan has no such wave any more.", [], [], "")
+            return list_card(
+                _("No wave {wave}").format(wave=data.wave), _("The plan has no such wave any more."), [], [], ""
+            )
         wave = services.plan.wave(data.wave)
-        what = "cannot be messaged" if data.kind == "unreachable" else "not ready"
+        what = _("cannot be messaged") if data.kind == "unreachable" else _("not ready")
         rows = [{"title": p.name, "value": f"{p.department} · {p.detail}"} for p in page.items]
         return list_card(
             f"{wave.title}: {what}",
-            f"{page.total} {'person' if page.total == 1 else 'people'} · page {page.page} of {page.pages}",
+            _people_line(page.total, page.page, page.pages),
             rows,
             _pager("status_people", {"wave": data.wave, "kind": data.kind}, page.page, page.pages),
-            "Nobody: everyone in this wave is covered.",
+            _("Nobody: everyone in this wave is covered."),
         )
 
     async def on_reports(turn: Turn, data: StatusReports) -> dict[str, Any]:
@@ -141,7 +146,7 @@ def register(router: Router, services: Services) -> None:
         rows = [
             {
                 "title": f"{r.reference} {r.priority}",
-                "value": f"{r.area_name} · {r.status} · {r.owner_name} · "
+                "value": f"{r.area_name} · {_report_status(r.status)} · {r.owner_name} · "
                 f"{format_moment(r.created_at.astimezone(zone))}: {_clip(r.text, 140)}",
             }
             for r in page.items
@@ -153,13 +158,15 @@ def register(router: Router, services: Services) -> None:
             base["overdue"] = True
         return list_card(
             describe(services.plan, which),
-            f"{page.total} {'report' if page.total == 1 else 'reports'} · page {page.page} of {page.pages}",
+            ngettext("{n} report · page {page} of {pages}", "{n} reports · page {page} of {pages}", page.total).format(
+                n=page.total, page=page.page, pages=page.pages
+            ),
             rows,
             _pager("status_reports", base, page.page, page.pages),
-            "None.",
+            _("None."),
         )
 
-    router.command("status", on_status, help="where each wave stands, for leads and the sponsor")
+    router.command("status", on_status, help=N_("where each wave stands, for leads and the sponsor"))
     for phrase in PHRASES:
         router.command(phrase, on_phrase, exact=True)
     router.action("status_refresh", on_refresh, leads_only=True, refusal=REFUSAL)
@@ -177,33 +184,39 @@ def status_card(picture: StatusPicture, plan: Plan, zone: ZoneInfo | None = None
     problems = picture.problems
     note = None
     if not picture.readiness_known:
-        note = "Readiness is unknown: the directory in use cannot tell who has registered MFA."
+        note = _("Readiness is unknown: the directory in use cannot tell who has registered MFA.")
     actions: list[dict[str, Any]] = []
     if buttons:
         if problems.open:
-            actions.append(_button(f"Open reports ({problems.open})", "status_reports", {}))
+            actions.append(_button(_("Open reports ({n})").format(n=problems.open), "status_reports", {}))
         if problems.overdue:
-            actions.append(_button(f"Overdue ({len(problems.overdue)})", "status_reports", {"overdue": True}))
-        actions.append(_button("Refresh", "status_refresh", {}))
+            actions.append(
+                _button(_("Overdue ({n})").format(n=len(problems.overdue)), "status_reports", {"overdue": True})
+            )
+        actions.append(_button(_("Refresh"), "status_refresh", {}))
     return render_card(
         "status",
-        title=f"Migration status: {picture.organisation}",
-        subtitle=f"As of {format_moment(picture.at.astimezone(zone), year=True)} ({zone.key})",
+        title=_("Migration status: {organisation}").format(organisation=picture.organisation),
+        subtitle=as_of(picture.at, zone),
         note=note,
         waves=[_wave_view(w, buttons=buttons) for w in picture.waves],
-        problems_heading=f"Open problem reports: {problems.open}",
+        problems_heading=_("Open problem reports: {n}").format(n=problems.open),
         priorities=[{"title": p, "value": str(n)} for p, n in problems.by_priority.items()],
-        areas=[{"title": a.name, "value": str(a.count)} for a in problems.by_area],
-        overdue_heading=f"Overdue acknowledgements: {len(problems.overdue)}",
-        overdue=[
-            f"{o.reference} {o.priority} {o.area_name}: {o.owner_name}, {_minutes(o.overdue_minutes)} overdue"
-            for o in problems.overdue
-        ],
-        incidents_heading=f"Open major incidents: {len(problems.incidents)}",
+        areas=[{"title": area_in(plan, a.area, a.name), "value": str(a.count)} for a in problems.by_area],
+        overdue_heading=_("Overdue acknowledgements: {n}").format(n=len(problems.overdue)),
+        overdue=[overdue_line(o, plan) for o in problems.overdue],
+        incidents_heading=_("Open major incidents: {n}").format(n=len(problems.incidents)),
         incidents=[
-            f"Incident {i.id}: {i.area_name}{', ' + _wave_title(plan, i.wave) if i.wave else ''}: "
-            f"{i.reports} open {'report' if i.reports == 1 else 'reports'} since "
-            f"{format_moment(i.since.astimezone(zone))}"
+            ngettext(
+                "Incident {id}: {area}: {n} open report since {since}",
+                "Incident {id}: {area}: {n} open reports since {since}",
+                i.reports,
+            ).format(
+                id=i.id,
+                area=area_in(plan, i.area, i.area_name) + (", " + _wave_title(plan, i.wave) if i.wave else ""),
+                n=i.reports,
+                since=format_moment(i.since.astimezone(zone)),
+            )
             for i in problems.incidents
         ],
         actions=actions,
@@ -215,70 +228,78 @@ def _wave_view(wave: WaveStatus, *, buttons: bool) -> dict[str, Any]:
     cutover = format_window(wave.cutover_start.astimezone(zone), wave.cutover_end.astimezone(zone), day="long")
     cutover += f" ({_days(wave.days_to_cutover)})"
     if wave.postponed_from is not None:
-        cutover += f", moved from {format_day(wave.postponed_from.astimezone(zone))}"
+        cutover += _(", moved from {day}").format(day=format_day(wave.postponed_from.astimezone(zone)))
     facts = [
-        {"title": "Cutover", "value": cutover},
-        {"title": "Hypercare until", "value": format_day(wave.hypercare_until)},
+        {"title": _("Cutover"), "value": cutover},
+        {"title": _("Hypercare until"), "value": format_day(wave.hypercare_until)},
     ]
-    reach = wave.reach
-    facts.append(
-        {"title": "Reach", "value": f"{reach.reachable} of {reach.members} can be messaged ({reach.percent:g}%)"}
-    )
-    facts.append({"title": "Readiness", "value": _readiness(wave)})
+    facts.append({"title": _("Reach"), "value": reach_line(wave)})
+    facts.append({"title": _("Readiness"), "value": readiness_line(wave)})
     a = wave.announcement
     if a is None:
-        facts.append({"title": "Latest announcement", "value": "none sent yet"})
+        facts.append({"title": _("Latest announcement"), "value": _("none sent yet")})
     else:
         facts += [
-            {"title": "Latest announcement", "value": a.title},
-            {"title": "Delivered", "value": f"{a.delivered} of {a.recipients} ({a.delivered_percent:g}%)"},
-            {"title": "Read", "value": f"{a.read} of {a.recipients} ({a.read_percent:g}%)"},
-            {"title": "Acknowledged", "value": f"{a.acknowledged} of {a.recipients} ({a.acknowledged_percent:g}%)"},
+            {"title": _("Latest announcement"), "value": a.title},
+            {"title": _("Delivered"), "value": _of(a.delivered, a.recipients, a.delivered_percent)},
+            {"title": _("Read"), "value": _of(a.read, a.recipients, a.read_percent)},
+            {"title": _("Acknowledged"), "value": _of(a.acknowledged, a.recipients, a.acknowledged_percent)},
         ]
-    by_priority = ", ".join(f"{p} {n}" for p, n in wave.open_by_priority.items() if n)
-    facts.append({"title": "Open reports", "value": f"{wave.open_reports} ({by_priority})" if by_priority else "0"})
+    facts.append({"title": _("Open reports"), "value": open_reports_line(wave)})
+    reach = wave.reach
     view_buttons: list[dict[str, Any]] = []
     if buttons:
         unreachable = reach.members - reach.reachable
         if unreachable:
             view_buttons.append(
-                _button(f"Not reachable ({unreachable})", "status_people", {"wave": wave.key, "kind": "unreachable"})
+                _button(
+                    _("Not reachable ({n})").format(n=unreachable),
+                    "status_people",
+                    {"wave": wave.key, "kind": "unreachable"},
+                )
             )
         if wave.readiness.not_ready:
             view_buttons.append(
                 _button(
-                    f"Not ready ({wave.readiness.not_ready})",
+                    _("Not ready ({n})").format(n=wave.readiness.not_ready),
                     "status_people",
                     {"wave": wave.key, "kind": "not_ready"},
                 )
             )
         if wave.open_reports:
-            view_buttons.append(_button(f"Open reports ({wave.open_reports})", "status_reports", {"wave": wave.key}))
+            view_buttons.append(
+                _button(_("Open reports ({n})").format(n=wave.open_reports), "status_reports", {"wave": wave.key})
+            )
     return {
-        "heading": f"{wave.title}: {STATE_WORDS[wave.state]}{' (overrunning)' if wave.overrunning else ''}",
+        "heading": wave_heading(wave),
         "facts": facts,
         "buttons": view_buttons,
     }
 
 
-def _readiness(wave: WaveStatus) -> str:
+def readiness_line(wave: WaveStatus) -> str:
+    """``MFA 30 of 40 registered (75%), 2 unknown; devices ...``, in the reader's language."""
     r = wave.readiness
     if not r.known:
-        return "unknown (the directory cannot tell)"
+        return _("unknown (the directory cannot tell)")
     parts = []
     if r.mfa_asked and r.mfa_registered is not None:
         known = r.members - (r.mfa_unknown or 0)
-        text = f"MFA {r.mfa_registered} of {known} registered ({r.mfa_percent:g}%)"
+        text = _("MFA {part} of {whole} registered ({percent}%)").format(
+            part=r.mfa_registered, whole=known, percent=f"{r.mfa_percent:g}"
+        )
         if r.mfa_unknown:
-            text += f", {r.mfa_unknown} unknown"
+            text += _(", {n} unknown").format(n=r.mfa_unknown)
         parts.append(text)
     if r.devices_asked and r.devices_compliant is not None:
         known = r.members - (r.devices_unknown or 0)
-        text = f"devices {r.devices_compliant} of {known} compliant ({r.devices_percent:g}%)"
+        text = _("devices {part} of {whole} compliant ({percent}%)").format(
+            part=r.devices_compliant, whole=known, percent=f"{r.devices_percent:g}"
+        )
         if r.devices_unknown:
-            text += f", {r.devices_unknown} unknown"
+            text += _(", {n} unknown").format(n=r.devices_unknown)
         parts.append(text)
-    return "; ".join(parts) or "nothing asked by the plan"
+    return "; ".join(parts) or _("nothing asked by the plan")
 
 
 def list_card(
@@ -291,16 +312,16 @@ def list_card(
         subtitle=subtitle,
         rows=rows,
         empty=empty,
-        actions=[*pager, _button("Back to status", "status_refresh", {})],
+        actions=[*pager, _button(_("Back to status"), "status_refresh", {})],
     )
 
 
 def _pager(verb: str, data: dict[str, Any], page: int, pages: int) -> list[dict[str, Any]]:
     out = []
     if page > 1:
-        out.append(_button("Previous", verb, {**data, "page": page - 1}))
+        out.append(_button(_("Previous"), verb, {**data, "page": page - 1}))
     if page < pages:
-        out.append(_button("Next", verb, {**data, "page": page + 1}))
+        out.append(_button(_("Next"), verb, {**data, "page": page + 1}))
     return out
 
 
@@ -310,21 +331,33 @@ def _button(title: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _days(n: int) -> str:
     if n == 0:
-        return "today"
+        return _("today")
     if n == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if n == -1:
-        return "yesterday"
-    return f"in {n} days" if n > 0 else f"{-n} days ago"
+        return _("yesterday")
+    if n > 0:
+        return ngettext("in {n} day", "in {n} days", n).format(n=n)
+    return ngettext("{n} day ago", "{n} days ago", -n).format(n=-n)
 
 
-def _minutes(n: int) -> str:
-    if n < 60:
-        return f"{n} min"
-    if n < 24 * 60:
-        return f"{n // 60} h {n % 60} min" if n % 60 else f"{n // 60} h"
-    days = n // (24 * 60)
-    return f"{days} {'day' if days == 1 else 'days'}"
+def _people_line(total: int, page: int, pages: int) -> str:
+    """``12 people · page 1 of 2``."""
+    return ngettext("{n} person · page {page} of {pages}", "{n} people · page {page} of {pages}", total).format(
+        n=total, page=page, pages=pages
+    )
+
+
+# What a report's stored status reads as on a drill-down (an unknown one is shown as stored).
+REPORT_STATUS = {
+    "open": N_("open"),
+    "acknowledged": N_("acknowledged"),
+    "resolved": N_("resolved"),
+}
+
+
+def _report_status(status: str) -> str:
+    return _(REPORT_STATUS[status]) if status in REPORT_STATUS else status
 
 
 def _wave_title(plan: Plan, key: str) -> str:

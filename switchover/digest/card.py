@@ -10,17 +10,12 @@ from zoneinfo import ZoneInfo
 
 from cards.render import render_card
 from switchover.digest.change import Change
+from switchover.i18n import gettext as _
+from switchover.i18n import ngettext
 from switchover.plan.model import Plan
-from switchover.status import StatusPicture, WaveState, WaveStatus
+from switchover.status import StatusPicture, WaveStatus
+from switchover.status.words import area_in, as_of, of, open_reports_line, overdue_line, reach_line, wave_heading
 from switchover.timefmt import format_day, format_moment, format_time, format_window
-
-STATE_WORDS = {
-    WaveState.UPCOMING: "upcoming",
-    WaveState.POSTPONED: "postponed",
-    WaveState.CUTOVER: "cutover in progress",
-    WaveState.HYPERCARE: "hypercare",
-    WaveState.DONE: "done",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,35 +29,40 @@ class ChartView:
 def digest_title(picture: StatusPicture, plan: Plan, kind: str, wave: str | None) -> str:
     """``Daily digest: Org``, or for a cutover day ``Cutover started: <wave>`` / ``Cutover window ended: <wave>``."""
     if kind == "daily" or wave is None:
-        return f"Daily digest: {picture.organisation}"
+        return _("Daily digest: {organisation}").format(organisation=picture.organisation)
     try:
         title = plan.wave(wave).title
     except KeyError:
         title = wave
-    return f"{'Cutover started' if kind == 'cutover-start' else 'Cutover window ended'}: {title}"
+    if kind == "cutover-start":
+        return _("Cutover started: {wave}").format(wave=title)
+    return _("Cutover window ended: {wave}").format(wave=title)
 
 
 def change_line(change: Change, at: dt.datetime, zone: ZoneInfo) -> str:
     """``Since yesterday 08:00 PST: +14 registered MFA, 3 new P2 reports, +1 overdue``."""
     if change.since is None:
-        return "The first digest: from the next one on, it says what changed since the one before."
+        return _("The first digest: from the next one on, it says what changed since the one before.")
     since = change.since.astimezone(zone)
     today = at.astimezone(zone).date()
     if since.date() == today:
-        when = f"since {format_time(since)} today"
+        when = _("Since {time} today").format(time=format_time(since))
     elif since.date() == today - dt.timedelta(days=1):
-        when = f"since yesterday {format_time(since)}"
+        when = _("Since yesterday {time}").format(time=format_time(since))
     else:
-        when = f"since {format_moment(since)}"
+        when = _("Since {moment}").format(moment=format_moment(since))
     parts = change.parts()
-    return f"{when[0].upper()}{when[1:]}: {', '.join(parts) if parts else 'no change'}."
+    return _("{since}: {changes}.").format(since=when, changes=", ".join(parts) if parts else _("no change"))
 
 
 def digest_summary(picture: StatusPicture, change: Change, kind: str) -> str:
     """The notification's preview: the change in a few words."""
     parts = change.parts()
-    head = "Migration digest" if kind == "daily" else "Cutover digest"
-    return f"{head}: {', '.join(parts[:3])}" if parts else f"{head}: {picture.problems.open} open reports"
+    head = _("Migration digest") if kind == "daily" else _("Cutover digest")
+    if parts:
+        return f"{head}: {', '.join(parts[:3])}"
+    n = picture.problems.open
+    return f"{head}: " + _("{n} open reports").format(n=n)
 
 
 def digest_card(
@@ -83,24 +83,23 @@ def digest_card(
     return render_card(
         "digest",
         title=digest_title(picture, plan, kind, wave),
-        subtitle=f"As of {format_moment(picture.at.astimezone(zone), year=True)} ({zone.key})",
+        subtitle=as_of(picture.at, zone),
         change=change_line(change, picture.at, zone),
         chart_url=chart.url if chart is not None else None,
         chart_alt=chart.alt if chart is not None else None,
         note=None
         if picture.readiness_known
-        else "Readiness is unknown: the directory in use cannot tell who has registered MFA.",
+        else _("Readiness is unknown: the directory in use cannot tell who has registered MFA."),
         waves=[_wave_view(w) for w in picture.waves],
-        problems_heading=f"Open problem reports: {problems.open}",
+        problems_heading=_("Open problem reports: {n}").format(n=problems.open),
         priorities=[{"title": p, "value": str(n)} for p, n in problems.by_priority.items()],
-        overdue_heading=f"Overdue acknowledgements: {len(problems.overdue)}",
-        overdue=[
-            f"{o.reference} {o.priority} {o.area_name}: {o.owner_name}, {_minutes(o.overdue_minutes)} overdue"
-            for o in problems.overdue
-        ],
-        incidents_heading=f"Open major incidents: {len(problems.incidents)}",
+        overdue_heading=_("Overdue acknowledgements: {n}").format(n=len(problems.overdue)),
+        overdue=[overdue_line(o, plan) for o in problems.overdue],
+        incidents_heading=_("Open major incidents: {n}").format(n=len(problems.incidents)),
         incidents=[
-            f"Incident {i.id}: {i.area_name}: {i.reports} open {'report' if i.reports == 1 else 'reports'}"
+            ngettext(
+                "Incident {id}: {area}: {n} open report", "Incident {id}: {area}: {n} open reports", i.reports
+            ).format(id=i.id, area=area_in(plan, i.area, i.area_name), n=i.reports)
             for i in problems.incidents
         ],
     )
@@ -110,25 +109,23 @@ def _wave_view(wave: WaveStatus) -> dict[str, Any]:
     zone = ZoneInfo(wave.time_zone)
     cutover = format_window(wave.cutover_start.astimezone(zone), wave.cutover_end.astimezone(zone), day="long")
     if wave.postponed_from is not None:
-        cutover += f", moved from {format_day(wave.postponed_from.astimezone(zone))}"
-    reach = wave.reach
+        cutover += _(", moved from {day}").format(day=format_day(wave.postponed_from.astimezone(zone)))
     facts = [
-        {"title": "Cutover", "value": cutover},
-        {"title": "Reach", "value": f"{reach.reachable} of {reach.members} can be messaged ({reach.percent:g}%)"},
-        {"title": "Readiness", "value": _readiness(wave)},
+        {"title": _("Cutover"), "value": cutover},
+        {"title": _("Reach"), "value": reach_line(wave)},
+        {"title": _("Readiness"), "value": _readiness(wave)},
     ]
     a = wave.announcement
     if a is not None:
         facts.append(
             {
-                "title": "Acknowledged",
-                "value": f"{a.acknowledged} of {a.recipients} ({a.acknowledged_percent:g}%): {a.title}",
+                "title": _("Acknowledged"),
+                "value": f"{of(a.acknowledged, a.recipients, a.acknowledged_percent)}: {a.title}",
             }
         )
-    by_priority = ", ".join(f"{p} {n}" for p, n in wave.open_by_priority.items() if n)
-    facts.append({"title": "Open reports", "value": f"{wave.open_reports} ({by_priority})" if by_priority else "0"})
+    facts.append({"title": _("Open reports"), "value": open_reports_line(wave)})
     return {
-        "heading": f"{wave.title}: {STATE_WORDS[wave.state]}{' (overrunning)' if wave.overrunning else ''}",
+        "heading": wave_heading(wave),
         "facts": facts,
     }
 
@@ -136,20 +133,19 @@ def _wave_view(wave: WaveStatus) -> dict[str, Any]:
 def _readiness(wave: WaveStatus) -> str:
     r = wave.readiness
     if not r.known:
-        return "unknown (the directory cannot tell)"
+        return _("unknown (the directory cannot tell)")
     parts = []
     if r.mfa_asked and r.mfa_registered is not None:
-        parts.append(f"MFA {r.mfa_registered} of {r.members - (r.mfa_unknown or 0)} registered ({r.mfa_percent:g}%)")
+        parts.append(
+            _("MFA {part} of {whole} registered ({percent}%)").format(
+                part=r.mfa_registered, whole=r.members - (r.mfa_unknown or 0), percent=f"{r.mfa_percent:g}"
+            )
+        )
     if r.devices_asked and r.devices_compliant is not None:
         known = r.members - (r.devices_unknown or 0)
-        parts.append(f"devices {r.devices_compliant} of {known} compliant ({r.devices_percent:g}%)")
-    return "; ".join(parts) or "nothing asked by the plan"
-
-
-def _minutes(n: int) -> str:
-    if n < 60:
-        return f"{n} min"
-    if n < 24 * 60:
-        return f"{n // 60} h {n % 60} min" if n % 60 else f"{n // 60} h"
-    days = n // (24 * 60)
-    return f"{days} {'day' if days == 1 else 'days'}"
+        parts.append(
+            _("devices {part} of {whole} compliant ({percent}%)").format(
+                part=r.devices_compliant, whole=known, percent=f"{r.devices_percent:g}"
+            )
+        )
+    return "; ".join(parts) or _("nothing asked by the plan")

@@ -12,6 +12,8 @@ import datetime as dt
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
+from switchover.i18n import gettext as _
+from switchover.i18n import ngettext
 from switchover.problems.tables import reports
 from switchover.status.model import StatusPicture
 from switchover.storage.db import Database
@@ -35,19 +37,25 @@ class Change(BaseModel):
         """The change in words, most telling first: ``+14 registered MFA``, ``3 new P2 reports``, ``+1 overdue``."""
         out = []
         if self.mfa_registered:
-            out.append(f"{self.mfa_registered:+d} registered MFA")
+            out.append(_("{n} registered MFA").format(n=f"{self.mfa_registered:+d}"))
         if self.devices_compliant:
-            out.append(f"{self.devices_compliant:+d} compliant devices")
+            out.append(_("{n} compliant devices").format(n=f"{self.devices_compliant:+d}"))
         for priority, n in self.new_reports.items():
-            out.append(f"{n} new {priority} {'report' if n == 1 else 'reports'}")
+            out.append(
+                ngettext("{n} new {priority} report", "{n} new {priority} reports", n).format(n=n, priority=priority)
+            )
         if self.overdue:
-            out.append(f"{self.overdue:+d} overdue")
+            out.append(_("{n} overdue").format(n=f"{self.overdue:+d}"))
         if self.incidents:
-            out.append(f"{self.incidents:+d} open major {'incident' if abs(self.incidents) == 1 else 'incidents'}")
+            out.append(
+                ngettext("{n} open major incident", "{n} open major incidents", abs(self.incidents)).format(
+                    n=f"{self.incidents:+d}"
+                )
+            )
         if self.acknowledged:
-            out.append(f"{self.acknowledged:+d} acknowledged")
+            out.append(_("{n} acknowledged").format(n=f"{self.acknowledged:+d}"))
         if self.open_reports and not self.new_reports:
-            out.append(f"{self.open_reports:+d} open reports")
+            out.append(_("{n} open reports").format(n=f"{self.open_reports:+d}"))
         return out
 
 

@@ -28,8 +28,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_skeleton
 from pydantic import BaseModel, ConfigDict
 
+from switchover import i18n
+from switchover.i18n import gettext as _
 from switchover.links import LinkSigner
 from switchover.problems.model import EventKind
 from switchover.problems.tables import events, reports
@@ -80,10 +83,14 @@ class ChartLinks:
     base_url: str  # https://BOT_DOMAIN, else http://localhost:PORT (switchover.links.public_base)
     age: dt.timedelta = LINK_AGE
 
-    def url(self, tenant_id: str, digest_key: str, now: dt.datetime) -> str:
-        """The image's address: a token naming the stored digest, good until ``now + age``."""
+    def url(self, tenant_id: str, digest_key: str, now: dt.datetime, lang: str | None = None) -> str:
+        """The image's address: a token naming the stored digest, good until ``now + age``; with
+        ``lang`` (a reader's locale tag other than the default), the chart's words are drawn in it."""
         expires = int((now + self.age).timestamp())
-        token = self.signer.sign({"t": tenant_id, "d": digest_key, "x": expires})
+        payload: dict[str, object] = {"t": tenant_id, "d": digest_key, "x": expires}
+        if lang:
+            payload["l"] = lang
+        token = self.signer.sign(payload)
         return f"{self.base_url}/charts/{token}.png"
 
 
@@ -154,35 +161,38 @@ async def open_reports_by_day(
 def alt_text(figures: ChartFigures) -> str:
     """The chart in words, for people who cannot see it (the card's ``altText``)."""
     if not figures.readiness_known:
-        readiness = "Readiness per wave: unknown (the directory cannot tell)."
+        readiness = _("Readiness per wave: unknown (the directory cannot tell).")
     elif not figures.waves:
-        readiness = "Readiness per wave: no waves."
+        readiness = _("Readiness per wave: no waves.")
     else:
         parts = []
         for wave in figures.waves:
             said = []
             if wave.mfa is not None:
-                said.append(f"MFA {wave.mfa:g}% registered")
+                said.append(_("MFA {percent}% registered").format(percent=f"{wave.mfa:g}"))
             if wave.devices is not None:
-                said.append(f"devices {wave.devices:g}% compliant")
-            parts.append(f"{wave.title}: {', '.join(said) if said else 'nothing asked'}")
-        readiness = "Readiness per wave: " + "; ".join(parts) + "."
+                said.append(_("devices {percent}% compliant").format(percent=f"{wave.devices:g}"))
+            parts.append(f"{wave.title}: {', '.join(said) if said else _('nothing asked')}")
+        readiness = _("Readiness per wave: {waves}.").format(waves="; ".join(parts))
     counts = figures.open_reports
     if not counts:
         return readiness
     first, last = figures.days[0], figures.days[-1]
     peak = max(counts)
     peak_day = figures.days[counts.index(peak)]
-    trend = (
-        f"Open problem reports over the last {len(counts)} days: {counts[0]} on {_day(first)}, "
-        f"{counts[-1]} on {_day(last)}"
+    trend = _("Open problem reports over the last {days} days: {first} on {first_day}, {last} on {last_day}").format(
+        days=len(counts), first=counts[0], first_day=_day(first), last=counts[-1], last_day=_day(last)
     )
     if peak > max(counts[0], counts[-1]):
-        trend += f", at most {peak} on {_day(peak_day)}"
+        trend += _(", at most {n} on {day}").format(n=peak, day=_day(peak_day))
     return f"{readiness} {trend}."
 
 
 def _day(day: dt.date) -> str:
+    """``3 Feb`` (in another language, as its readers write it: ``3 feb``, ``3 lut``)."""
+    lang = i18n.current()
+    if lang.code not in (i18n.DEFAULT, i18n.PSEUDO):
+        return format_skeleton("MMMd", day, locale=lang.locale)
     return f"{day.day} {day:%b}"
 
 
@@ -238,30 +248,30 @@ def _draw(figures: ChartFigures) -> bytes:
         return t
 
     # Readiness per wave.
-    text(bars.set_title("Readiness per wave (%)", fontproperties=bold, loc="left", pad=22))
+    text(bars.set_title(_("Readiness per wave (%)"), fontproperties=bold, loc="left", pad=22))
     bars.set_ylim(0, 112)  # room for "100" over a full bar
     bars.set_yticks([0, 25, 50, 75, 100])
     waves = figures.waves
     has_devices = any(w.devices is not None for w in waves)
     if not figures.readiness_known or not waves:
         bars.set_xticks([])
-        message = "Readiness unknown" if not figures.readiness_known else "No waves"
+        message = _("Readiness unknown") if not figures.readiness_known else _("No waves")
         text(bars.text(0.5, 0.5, message, ha="center", va="center", transform=bars.transAxes, fontproperties=regular))
     else:
         width = 0.38 if has_devices else 0.6
         xs = list(range(len(waves)))
         mfa_x = [x - width / 2 for x in xs] if has_devices else xs
-        mfa = bars.bar(mfa_x, [w.mfa or 0 for w in waves], width, color=MFA_COLOUR, label="MFA registered")
+        mfa = bars.bar(mfa_x, [w.mfa or 0 for w in waves], width, color=MFA_COLOUR, label=_("MFA registered"))
         drawn = [(mfa, [w.mfa for w in waves])]
         if has_devices:
             devices = bars.bar(
                 [x + width / 2 for x in xs], [w.devices or 0 for w in waves], width, color=DEVICES_COLOUR,
-                label="Devices compliant",
+                label=_("Devices compliant"),
             )  # fmt: skip
             drawn.append((devices, [w.devices for w in waves]))
         for container, values in drawn if len(waves) <= MAX_LABELLED else ():  # more: the alt text has them
             for rect, value in zip(container, values, strict=True):
-                shown = "n/a" if value is None else f"{value:.0f}"
+                shown = _("n/a") if value is None else f"{value:.0f}"
                 text(bars.annotate(
                     shown, (rect.get_x() + rect.get_width() / 2, rect.get_height()), xytext=(0, 2),
                     textcoords="offset points", ha="center", va="bottom", fontproperties=small,
@@ -278,7 +288,14 @@ def _draw(figures: ChartFigures) -> bytes:
         label.set_fontproperties(small)
 
     # Open problem reports, last 14 days.
-    text(trend.set_title(f"Open problem reports ({len(figures.days)} days)", fontproperties=bold, loc="left", pad=10))
+    text(
+        trend.set_title(
+            _("Open problem reports ({days} days)").format(days=len(figures.days)),
+            fontproperties=bold,
+            loc="left",
+            pad=10,
+        )
+    )
     counts = figures.open_reports
     xs = list(range(len(counts)))
     trend.bar(xs, counts, 0.7, color=OPEN_COLOUR)

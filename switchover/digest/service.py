@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from pydantic import ValidationError
 
+from switchover import i18n
 from switchover.announcements import AnnouncementService
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryRequest, Recipient
@@ -131,7 +132,7 @@ class DigestService:
         self._plan = plan
         self.grace = grace
         self.charts = charts
-        self._rendered: OrderedDict[tuple[str, str], tuple[dt.datetime, bytes]] = OrderedDict()
+        self._rendered: OrderedDict[tuple[str, str, str | None], tuple[dt.datetime, bytes]] = OrderedDict()
 
     @property
     def plan(self) -> Plan:
@@ -278,14 +279,17 @@ class DigestService:
     async def _chart_view(
         self, charts: ChartLinks, tenant_id: str, key: str, picture: StatusPicture, now: dt.datetime
     ) -> ChartView:
+        """The chart's link and words in the language in force (the link tells the chart route which)."""
         by_day = await open_reports_by_day(self.db, tenant_id, picture.at, ZoneInfo(picture.time_zone))
-        return ChartView(url=charts.url(tenant_id, key, now), alt=alt_text(figures(picture, by_day)))
+        lang = i18n.current()
+        tag = lang.tag if lang.code != i18n.DEFAULT else None
+        return ChartView(url=charts.url(tenant_id, key, now, tag), alt=alt_text(figures(picture, by_day)))
 
     async def _send(self, tenant_id: str, occurrence: Occurrence, now: dt.datetime) -> None:
         plan = self.plan
         picture, change = await self.picture_and_change(tenant_id, now, before=occurrence.key)
-        recipients = await self.recipients(tenant_id)
-        chart = None
+        addressed = await self._addressed(tenant_id)
+        recipients = [r for r, _ in addressed]
         if self.charts is not None:
             # The picture is stored before any card goes: the chart's link names it.
             async with self.db.begin() as conn:
@@ -294,21 +298,29 @@ class DigestService:
                     .where(digests.c.tenant_id == tenant_id, digests.c.key == occurrence.key)
                     .values(picture=picture.model_dump(mode="json"), change=change.model_dump(mode="json"))
                 )
-            chart = await self._chart_view(self.charts, tenant_id, occurrence.key, picture, now)
-        card = digest_card(picture, change, plan, occurrence.kind, occurrence.wave, chart=chart)
-        message = OutgoingMessage(card=card, summary=digest_summary(picture, change, occurrence.kind))
-        await self.delivery.enqueue(
-            [
+        # Each recipient reads the digest in their Teams language (as last seen in their chat with the
+        # bot), else the plan's: one card per language, the same picture and figures in each.
+        messages: dict[i18n.Language, OutgoingMessage] = {}
+        requests = []
+        for r, lang in addressed:
+            if lang not in messages:
+                with i18n.use(lang):
+                    chart = None
+                    if self.charts is not None:
+                        chart = await self._chart_view(self.charts, tenant_id, occurrence.key, picture, now)
+                    card = digest_card(picture, change, plan, occurrence.kind, occurrence.wave, chart=chart)
+                    summary = digest_summary(picture, change, occurrence.kind)
+                messages[lang] = OutgoingMessage(card=card, summary=summary)
+            requests.append(
                 DeliveryRequest(
                     recipient=r,
-                    message=message,
+                    message=messages[lang],
                     purpose=PURPOSE,
                     subject_id=occurrence.key,
                     dedupe_key=f"digest:{occurrence.key}:{r.key}",
                 )
-                for r in recipients
-            ]
-        )
+            )
+        await self.delivery.enqueue(requests)
         async with self.db.begin() as conn:
             await conn.execute(
                 sa.update(digests)
@@ -326,6 +338,10 @@ class DigestService:
 
     async def recipients(self, tenant_id: str) -> list[Recipient]:
         """The plan's ``digest.to``, as people the bot can message (a stored 1:1 chat), each once."""
+        return [r for r, _ in await self._addressed(tenant_id)]
+
+    async def _addressed(self, tenant_id: str) -> list[tuple[Recipient, i18n.Language]]:
+        """:meth:`recipients`, each with the language they read: their chat's Teams locale, else the plan's."""
         plan = self.plan
         if plan.digest is None:
             return []
@@ -357,7 +373,12 @@ class DigestService:
         missing = [name for user_id, name in found.items() if user_id not in chats]
         if missing:
             log.warning("digest recipients without a chat with the bot: %s", ", ".join(missing))
-        return [Recipient(tenant_id, "user", user_id, name) for user_id, name in found.items() if user_id in chats]
+        default = plan.organisation.language
+        return [
+            (Recipient(tenant_id, "user", user_id, name), i18n.language(chats[user_id].locale, default))
+            for user_id, name in found.items()
+            if user_id in chats
+        ]
 
     # -- the chart -----------------------------------------------------------------------
 
@@ -373,14 +394,15 @@ class DigestService:
         payload = self.charts.signer.load(token, max_age=self.charts.age + dt.timedelta(days=1))
         try:
             tenant_id, key, expires = str(payload["t"]), str(payload["d"]), int(payload["x"])
-        except (KeyError, TypeError, ValueError) as exc:
+            lang = str(payload["l"]) if payload.get("l") else None
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise LinkError("invalid") from exc
         now = self.clock.now()
         if now.timestamp() > expires:
             raise LinkError("expired")
-        cached = self._rendered.get((tenant_id, key))
+        cached = self._rendered.get((tenant_id, key, lang))
         if cached is not None and now - cached[0] < CHART_CACHE_AGE:
-            self._rendered.move_to_end((tenant_id, key))
+            self._rendered.move_to_end((tenant_id, key, lang))
             return cached[1]
         async with self.db.begin(read_only=True) as conn:
             stored = (
@@ -396,8 +418,9 @@ class DigestService:
             log.warning("a stored digest's picture cannot be read for its chart", extra={"digest": key})
             raise LinkError("gone") from exc
         by_day = await open_reports_by_day(self.db, tenant_id, picture.at, ZoneInfo(picture.time_zone))
-        png = await asyncio.to_thread(render_png, figures(picture, by_day))
-        self._rendered[(tenant_id, key)] = (now, png)
+        with i18n.use(lang):  # the thread runs in a copy of this context, so in this language
+            png = await asyncio.to_thread(render_png, figures(picture, by_day))
+        self._rendered[(tenant_id, key, lang)] = (now, png)
         while len(self._rendered) > CHART_CACHE_SIZE:
             self._rendered.popitem(last=False)
         return png

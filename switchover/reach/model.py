@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from switchover.i18n import N_, ngettext
+from switchover.i18n import gettext as _
 from switchover.reach.installs import InstallRow, InstallState
 
 
@@ -32,16 +34,17 @@ class ReachState(StrEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self]
+        """The state's name in the reader's language."""
+        return _(LABELS[self])
 
 
 LABELS = {
-    ReachState.CONVERSATION: "Chat with the bot",
-    ReachState.INSTALLED: "App installed",
-    ReachState.BLOCKED: "Blocked or removed the app",
-    ReachState.NO_TEAMS: "No Teams licence or not found",
-    ReachState.DISABLED: "Account disabled",
-    ReachState.UNKNOWN: "Unknown",
+    ReachState.CONVERSATION: N_("Chat with the bot"),
+    ReachState.INSTALLED: N_("App installed"),
+    ReachState.BLOCKED: N_("Blocked or removed the app"),
+    ReachState.NO_TEAMS: N_("No Teams licence or not found"),
+    ReachState.DISABLED: N_("Account disabled"),
+    ReachState.UNKNOWN: N_("Unknown"),
 }
 
 STATES: tuple[ReachState, ...] = tuple(ReachState)
@@ -92,11 +95,11 @@ def reach_of(
     installed again since); the installation's outcome; else unknown.
     """
     if not enabled:
-        return ReachState.DISABLED, "account disabled in the directory"
+        return ReachState.DISABLED, _("account disabled in the directory")
     if refused is not None and not refused.sent_after and (chat is None or refused.refused_at >= chat.last_seen):
-        return ReachState.BLOCKED, f"Teams refused the last message ({refused.reason})"
+        return ReachState.BLOCKED, _("Teams refused the last message ({reason})").format(reason=refused.reason)
     if chat is not None and chat.installed:
-        return ReachState.CONVERSATION, "has a chat with the bot"
+        return ReachState.CONVERSATION, _("has a chat with the bot")
     installed_since = (
         install is not None
         and install.state in (InstallState.INSTALLED, InstallState.ALREADY_INSTALLED)
@@ -110,15 +113,17 @@ def reach_of(
         )
     )
     if chat is not None and not installed_since:
-        return ReachState.BLOCKED, "removed the app"
+        return ReachState.BLOCKED, _("removed the app")
     if install is None:
-        return ReachState.UNKNOWN, "has not opened the bot; no installation tried yet"
+        return ReachState.UNKNOWN, _("has not opened the bot; no installation tried yet")
     if install.state in (InstallState.INSTALLED, InstallState.ALREADY_INSTALLED):
-        return ReachState.INSTALLED, "app installed through Graph; waiting for Teams to open the chat"
+        return ReachState.INSTALLED, _("app installed through Graph; waiting for Teams to open the chat")
     if install.state is InstallState.FORBIDDEN:
-        return ReachState.NO_TEAMS, "Teams refused the installation (no Teams licence or app policy)"
+        return ReachState.NO_TEAMS, _("Teams refused the installation (no Teams licence or app policy)")
     if install.state is InstallState.NOT_FOUND:
-        return ReachState.NO_TEAMS, "no Teams account found for this user"
+        return ReachState.NO_TEAMS, _("no Teams account found for this user")
     if install.state is InstallState.FAILED:
-        return ReachState.UNKNOWN, f"installation failed after {install.attempts} attempts"
-    return ReachState.UNKNOWN, "installation under way"
+        return ReachState.UNKNOWN, ngettext(
+            "installation failed after {n} attempt", "installation failed after {n} attempts", install.attempts
+        ).format(n=install.attempts)
+    return ReachState.UNKNOWN, _("installation under way")

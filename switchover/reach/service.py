@@ -24,6 +24,7 @@ from switchover.clock import Clock
 from switchover.delivery import DeliveryStatus
 from switchover.delivery.tables import deliveries
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.i18n import gettext as _
 from switchover.membership import members_by_wave, rule_wave
 from switchover.plan.model import Plan
 from switchover.reach.installs import DrainResult, InstallQueue, InstallTarget, read_installs
@@ -130,7 +131,7 @@ class ReachService:
             state, detail = reach_of(
                 enabled=u.enabled, chat=fact, install=installs.get(u.id), refused=refused.get(u.id)
             )
-            out.append(PersonReach(u.id, u.display_name, u.upn, u.department or "No department", state, detail))
+            out.append(PersonReach(u.id, u.display_name, u.upn, u.department or _("No department"), state, detail))
         return out
 
     async def wave(self, tenant_id: str, wave_key: str) -> WaveReach:

@@ -21,8 +21,11 @@ from switchover.announcements.calendar import WaveDates
 from switchover.announcements.model import Announcement
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.i18n import current
+from switchover.i18n import gettext as _
 from switchover.membership import members_by_wave
 from switchover.plan.current import WaveMove
+from switchover.plan.languages import area_name
 from switchover.plan.model import Plan, Priority, Wave
 from switchover.problems.model import reference
 from switchover.reach import ReachService, ReachState
@@ -292,7 +295,7 @@ class StatusService:
         self, plan: Plan, tenant_id: str, now: dt.datetime, open_counts: dict[tuple[str | None, str, str], int]
     ) -> Problems:
         by_area: Counter[str] = Counter()
-        for (_, _, area), n in open_counts.items():
+        for (_wave, _priority, area), n in open_counts.items():
             by_area[area] += n
         overdue = [
             OverdueAcknowledgement(
@@ -357,7 +360,7 @@ class StatusService:
             for u in people:
                 chat = chats.get(u.id)
                 if chat is None or not chat.installed:
-                    detail = "removed the app" if chat is not None else "has not installed the app"
+                    detail = _("removed the app") if chat is not None else _("has not installed the app")
                     lines.append(_line(u, detail))
         else:
             for u in people:
@@ -406,14 +409,13 @@ def _as_planned(base: Plan, wave: Wave, move: WaveMove | None) -> tuple[Wave, Wa
 
 def describe(plan: Plan, which: ReportFilter) -> str:
     """The reports ``which`` stands for, in words ("Open P2 reports of Email in Wave 2")."""
-    words = "Overdue" if which.overdue else "Open"
-    if which.priority:
-        words += f" {which.priority}"
-    words += " reports"
+    priority = f"{which.priority} " if which.priority else ""
+    words = _("Overdue {priority}reports") if which.overdue else _("Open {priority}reports")
+    words = words.format(priority=priority)
     if which.area:
-        words += f" of {_area_name(plan, which.area)}"
+        words = _("{reports} of {area}").format(reports=words, area=_area_name(plan, which.area))
     if which.wave:
-        words += f" in {_wave_title(plan, which.wave)}"
+        words = _("{reports} in {wave}").format(reports=words, wave=_wave_title(plan, which.wave))
     return words
 
 
@@ -476,17 +478,19 @@ def _sum_priority(
     open_counts: dict[tuple[str | None, str, str], int], wave_key: str | None, *, every_wave: bool = False
 ) -> dict[str, int]:
     counts = {p.value: 0 for p in Priority}
-    for (w, priority, _), n in open_counts.items():
+    for (w, priority, _area), n in open_counts.items():
         if every_wave or w == wave_key:
             counts[priority] = counts.get(priority, 0) + n
     return counts
 
 
 def _area_name(plan: Plan, key: str) -> str:
+    """The area's name in the language in force when the plan has it (a drill-down's reader's)."""
     try:
-        return plan.area(key).name
+        area = plan.area(key)
     except KeyError:
         return key
+    return area_name(area, current().code, plan.organisation.language)
 
 
 def _wave_title(plan: Plan, key: str) -> str:
@@ -503,9 +507,9 @@ def _owner(plan: Plan, area_key: str, assignee: str | None) -> tuple[str | None,
         try:
             owner = plan.area(area_key).owner
         except KeyError:
-            return None, "nobody (unknown area)"
+            return None, _("nobody (unknown area)")
         if owner.person is None:
-            return None, str(owner.channel) if owner.channel else "the Service Desk"
+            return None, str(owner.channel) if owner.channel else _("the Service Desk")
         key = owner.person
     try:
         return key, plan.person(key).name
@@ -514,15 +518,15 @@ def _owner(plan: Plan, area_key: str, assignee: str | None) -> tuple[str | None,
 
 
 def _line(user: DirectoryUser, detail: str) -> PersonLine:
-    return PersonLine(user.id, user.display_name, user.upn, user.department or "No department", detail)
+    return PersonLine(user.id, user.display_name, user.upn, user.department or _("No department"), detail)
 
 
 def _short_to_do(text: str) -> str:
     """ "set up Microsoft Authenticator (https://...)" -> "MFA not registered"; devices likewise."""
     if "Authenticator" in text:
-        return "MFA not registered"
+        return _("MFA not registered")
     if "compliance" in text:
-        return "device not compliant"
+        return _("device not compliant")
     return text
 
 
