@@ -83,6 +83,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "switchover/status/",
         "switchover/digest/",
         "switchover/reach/",
+        "bot/email_links.py",  # the e-mail acknowledgement page
     ),
     "plan": ("switchover/plan/",),
     "bot": ("bot/",),

@@ -411,7 +411,7 @@ def describe(plan: Plan, which: ReportFilter) -> str:
     """The reports ``which`` stands for, in words ("Open P2 reports of Email in Wave 2")."""
     priority = f"{which.priority} " if which.priority else ""
     words = _("Overdue {priority}reports") if which.overdue else _("Open {priority}reports")
-    words = words.format(priority=priority)
+    words = words.format(priority=priority).strip()
     if which.area:
         words = _("{reports} of {area}").format(reports=words, area=_area_name(plan, which.area))
     if which.wave:
