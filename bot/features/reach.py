@@ -19,6 +19,7 @@ from switchover.i18n import gettext as _
 from switchover.plan.model import Plan
 from switchover.reach import ReachService, ReachState, WaveReach
 from switchover.services import Services
+from switchover.status.words import figure
 from switchover.timefmt import format_moment
 
 REFUSAL = N_("Reach figures are for the project leads.")
@@ -113,7 +114,7 @@ def reach_card(reach: WaveReach, services: Services, zone: ZoneInfo | None = Non
     members = reach.members
     percent = round(100.0 * reach.reachable / members, 1) if members else 0.0
     subtitle = _("{part} of {whole} can be messaged ({percent}%)").format(
-        part=reach.reachable, whole=members, percent=f"{percent:g}"
+        part=reach.reachable, whole=members, percent=figure(percent)
     )
     note = None
     if reach.install_from is not None:

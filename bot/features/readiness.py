@@ -17,6 +17,7 @@ from switchover.i18n import N_
 from switchover.i18n import gettext as _
 from switchover.readiness.report import ReadinessReport
 from switchover.services import Services
+from switchover.status.words import figure
 from switchover.timefmt import format_moment
 
 NAMES_PER_WAVE = 25  # keeps the card far below Teams' message size limit
@@ -82,13 +83,13 @@ def readiness_card(report: ReadinessReport, services: Services, zone: ZoneInfo |
         if not waves or waves[-1]["title"] != row.wave:
             waves.append({"title": row.wave, "rows": [], "people": [], "devices": []})
         figures = _("{part}/{whole} registered ({percent}%)").format(
-            part=row.registered, whole=row.total - row.unknown, percent=f"{row.percent:g}"
+            part=row.registered, whole=row.total - row.unknown, percent=figure(row.percent)
         )
         if row.unknown:
             figures += _(", {n} unknown").format(n=row.unknown)
         if devices:
             figures += "; " + _("devices {part}/{whole} compliant ({percent}%)").format(
-                part=row.compliant, whole=row.total - row.device_unknown, percent=f"{row.compliant_percent:g}"
+                part=row.compliant, whole=row.total - row.device_unknown, percent=figure(row.compliant_percent)
             )
             if row.device_unknown:
                 figures += _(", {n} unknown").format(n=row.device_unknown)
@@ -102,11 +103,11 @@ def readiness_card(report: ReadinessReport, services: Services, zone: ZoneInfo |
             lines.append(_names(_("Devices not compliant"), not_compliant))
         wave["missing"] = " ".join(line for line in lines if line)
     total_line = _("All waves: {part} of {whole} registered ({percent}%)").format(
-        part=total.registered, whole=total.total - total.unknown, percent=f"{total.percent:g}"
+        part=total.registered, whole=total.total - total.unknown, percent=figure(total.percent)
     )
     if devices:
         total_line += "; " + _("{part} of {whole} with compliant devices ({percent}%)").format(
-            part=total.compliant, whole=total.total - total.device_unknown, percent=f"{total.compliant_percent:g}"
+            part=total.compliant, whole=total.total - total.device_unknown, percent=figure(total.compliant_percent)
         )
     return render_card(
         "readiness",

@@ -30,6 +30,7 @@ from switchover.status import (
 from switchover.status.words import (
     area_in,
     as_of,
+    figure,
     open_reports_line,
     overdue_line,
     reach_line,
@@ -286,7 +287,7 @@ def readiness_line(wave: WaveStatus) -> str:
     if r.mfa_asked and r.mfa_registered is not None:
         known = r.members - (r.mfa_unknown or 0)
         text = _("MFA {part} of {whole} registered ({percent}%)").format(
-            part=r.mfa_registered, whole=known, percent=f"{r.mfa_percent:g}"
+            part=r.mfa_registered, whole=known, percent=figure(r.mfa_percent)
         )
         if r.mfa_unknown:
             text += _(", {n} unknown").format(n=r.mfa_unknown)
@@ -294,7 +295,7 @@ def readiness_line(wave: WaveStatus) -> str:
     if r.devices_asked and r.devices_compliant is not None:
         known = r.members - (r.devices_unknown or 0)
         text = _("devices {part} of {whole} compliant ({percent}%)").format(
-            part=r.devices_compliant, whole=known, percent=f"{r.devices_percent:g}"
+            part=r.devices_compliant, whole=known, percent=figure(r.devices_percent)
         )
         if r.devices_unknown:
             text += _(", {n} unknown").format(n=r.devices_unknown)

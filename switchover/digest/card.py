@@ -14,7 +14,16 @@ from switchover.i18n import gettext as _
 from switchover.i18n import ngettext
 from switchover.plan.model import Plan
 from switchover.status import StatusPicture, WaveStatus
-from switchover.status.words import area_in, as_of, of, open_reports_line, overdue_line, reach_line, wave_heading
+from switchover.status.words import (
+    area_in,
+    as_of,
+    figure,
+    of,
+    open_reports_line,
+    overdue_line,
+    reach_line,
+    wave_heading,
+)
 from switchover.timefmt import format_day, format_moment, format_time, format_window
 
 
@@ -138,14 +147,14 @@ def _readiness(wave: WaveStatus) -> str:
     if r.mfa_asked and r.mfa_registered is not None:
         parts.append(
             _("MFA {part} of {whole} registered ({percent}%)").format(
-                part=r.mfa_registered, whole=r.members - (r.mfa_unknown or 0), percent=f"{r.mfa_percent:g}"
+                part=r.mfa_registered, whole=r.members - (r.mfa_unknown or 0), percent=figure(r.mfa_percent)
             )
         )
     if r.devices_asked and r.devices_compliant is not None:
         known = r.members - (r.devices_unknown or 0)
         parts.append(
             _("devices {part} of {whole} compliant ({percent}%)").format(
-                part=r.devices_compliant, whole=known, percent=f"{r.devices_percent:g}"
+                part=r.devices_compliant, whole=known, percent=figure(r.devices_percent)
             )
         )
     return "; ".join(parts) or _("nothing asked by the plan")

@@ -37,6 +37,7 @@ from switchover.links import LinkSigner
 from switchover.problems.model import EventKind
 from switchover.problems.tables import events, reports
 from switchover.status.model import StatusPicture
+from switchover.status.words import figure
 from switchover.storage.db import Database
 
 PURPOSE = "chart"
@@ -169,9 +170,9 @@ def alt_text(figures: ChartFigures) -> str:
         for wave in figures.waves:
             said = []
             if wave.mfa is not None:
-                said.append(_("MFA {percent}% registered").format(percent=f"{wave.mfa:g}"))
+                said.append(_("MFA {percent}% registered").format(percent=figure(wave.mfa)))
             if wave.devices is not None:
-                said.append(_("devices {percent}% compliant").format(percent=f"{wave.devices:g}"))
+                said.append(_("devices {percent}% compliant").format(percent=figure(wave.devices)))
             parts.append(f"{wave.title}: {', '.join(said) if said else _('nothing asked')}")
         readiness = _("Readiness per wave: {waves}.").format(waves="; ".join(parts))
     counts = figures.open_reports

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from switchover.i18n import N_, current, ngettext
+from babel.numbers import format_decimal
+
+from switchover.i18n import DEFAULT, N_, PSEUDO, current, ngettext
 from switchover.i18n import gettext as _
 from switchover.plan.languages import area_name
 from switchover.plan.model import Plan
@@ -39,16 +41,24 @@ def as_of(at: dt.datetime, zone: ZoneInfo) -> str:
     return _("As of {moment} ({zone})").format(moment=format_moment(at.astimezone(zone), year=True), zone=zone.key)
 
 
+def figure(value: float) -> str:
+    """A percentage's figure as the reader writes numbers: ``73.7`` (``73,7`` in Polish), ``60``."""
+    lang = current()
+    if lang.code in (DEFAULT, PSEUDO):
+        return f"{value:g}"
+    return format_decimal(value, format="0.#", locale=lang.locale)
+
+
 def of(part: int, whole: int, percent: float) -> str:
     """``12 of 40 (30%)``."""
-    return _("{part} of {whole} ({percent}%)").format(part=part, whole=whole, percent=f"{percent:g}")
+    return _("{part} of {whole} ({percent}%)").format(part=part, whole=whole, percent=figure(percent))
 
 
 def reach_line(wave: WaveStatus) -> str:
     """``38 of 40 can be messaged (95%)``."""
     r = wave.reach
     return _("{part} of {whole} can be messaged ({percent}%)").format(
-        part=r.reachable, whole=r.members, percent=f"{r.percent:g}"
+        part=r.reachable, whole=r.members, percent=figure(r.percent)
     )
 
 
