@@ -91,6 +91,11 @@ async def test_a_polish_sponsor_gets_the_polish_card_with_the_same_figures(world
     for wave in world.plan.waves:  # the plan's own words stay as written
         assert any(t.startswith(f"{wave.title}: ") for t in texts(polish))
     assert "actions" not in polish  # still the sponsor's read-only card
+    # Areas by the plan's Polish names where it has them (reports were filed about email and printing).
+    for key in ("email", "printing-apps"):
+        area = world.plan.area(key)
+        assert area.translations["pl"].name in shown and area.name not in shown
+        assert area.name in "\n".join(texts(english))
 
     # The same figures, fact by fact (the dates aside, which Polish writes its own way), and in
     # every heading and line.
