@@ -110,6 +110,15 @@ async def test_installs_ahead_of_each_wave_and_the_lead_sees_reach(world: GraphW
     assert [r.text for r in await world.teams.say("omar.reyes", "reach wave-1")] == [
         "Reach figures are for the project leads."
     ]
+    # A lead whose Teams is in Spanish: the same counts in Spanish; a refusal in the asker's language.
+    [spanish] = [r for r in await world.teams.say(person(LEAD), "reach wave-1", locale="es-US") if r.card]
+    es_text = card_text(spanish.card)
+    assert f"se puede escribir a {len(enabled) - 1} de {len(enabled)}" in es_text
+    assert "Sin licencia de Teams o no encontrado: 1" in es_text and f"Cuenta deshabilitada: {disabled}" in es_text
+    assert "can be messaged" not in es_text and "Account disabled" not in es_text
+    assert [r.text for r in await world.teams.say("omar.reyes", "reach wave-1", locale="pl-PL")] == [
+        "Dane o zasięgu są dostępne dla kierowników projektu."
+    ]
 
     # Someone joins wave 2 after its installation began: queued on the next wake-up.
     world.clock.set(starts["wave-2"] + dt.timedelta(minutes=1))
