@@ -18,8 +18,8 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from cards import i18n
 from cards.text import invisible_removed
-from switchover import i18n
 
 
 def _finalize(value: Any) -> Any:
