@@ -17,8 +17,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from switchover import i18n
 from switchover.answers.desk import desk_line, is_about_desk
 from switchover.answers.faq import FaqIndex, FaqThresholds, FaqVerdict
+from switchover.answers.lang import LANGUAGES, gloss_for
 from switchover.answers.model import Answer, AnswerKind, Event, GroupSchedule, Person, Who
 from switchover.answers.schedule import (
     ReaderZone,
@@ -41,6 +43,7 @@ from switchover.directory.base import Directory, DirectoryUser
 from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
 from switchover.plan.current import CurrentPlan
 from switchover.plan.desks import desk_for
+from switchover.plan.languages import faq_in, plan_languages
 from switchover.plan.model import FaqEntry, Plan, Wave
 from switchover.timefmt import format_day, format_short_day, format_time, format_window
 
@@ -100,6 +103,8 @@ class AnswerEngine:
         self._built_for: Plan | None = None
         self.understander: Understander | None = None
         self.faq: FaqIndex | None = None
+        # Per reader's language other than the plan's: its understander and FAQ index (see answers.lang).
+        self._readers: dict[str, tuple[Understander, FaqIndex]] = {}
 
     async def plan_as_it_stands(self) -> Plan:
         """The plan as it stands (a lead's moves and the applied revision): what answers are given from."""
@@ -123,9 +128,50 @@ class AnswerEngine:
             users = await self.directory.all_users()
             groups = _collect_groups(plan, users)
             # Index building is CPU work; it is small (milliseconds) but keep the loop free anyway.
-            self.understander, self.faq = await asyncio.to_thread(self._build, plan, groups)
+            self.understander, self.faq, self._readers = await asyncio.to_thread(self._build_all, plan, groups)
             self._groups = groups
             self.plan = self._built_for = plan
+
+    def _build_all(
+        self, plan: Plan, groups: _Groups
+    ) -> tuple[Understander, FaqIndex, dict[str, tuple[Understander, FaqIndex]]]:
+        """The plan language's understander and FAQ index, and one of each per other language the
+        plan's FAQ is translated into or whose question words ``answers.lang`` has."""
+        understander, faq = self._build(plan, groups)
+        readers = {}
+        for lang in sorted({*plan_languages(plan), *LANGUAGES} - {plan.organisation.language}):
+            readers[lang] = self._build_reader(plan, understander, lang)
+        return understander, faq, readers
+
+    def _build_reader(self, plan: Plan, understander: Understander, lang: str) -> tuple[Understander, FaqIndex]:
+        """Reading questions in ``lang``: its question words, and the FAQ in its wording and the plan's."""
+        gloss = gloss_for(lang) or (lambda text: text)
+        entries = []
+        for entry in plan.faq:
+            t = entry.translations.get(lang)
+            if t is None:
+                entries.append(entry)
+                continue
+            said = tuple(gloss(x) for x in (t.question, *t.alternates))
+            entries.append(
+                entry.model_copy(
+                    update={"alternates": (*entry.alternates, *said), "answer": f"{entry.answer}\n{gloss(t.answer)}"}
+                )
+            )
+        faq_words = understander.speller.known | {
+            w for entry in entries for text in (entry.answer, *entry.alternates) for w in words(text)
+        }
+        reader = Understander(plan, understander.vocabulary, extra_words=faq_words, gloss=gloss_for(lang))
+        return reader, FaqIndex(entries, reader.tokens, self._thresholds)
+
+    def reader(self, lang: str | None) -> tuple[Understander, FaqIndex]:
+        """The understander and FAQ index for questions in ``lang`` (a language code; None: the plan's)."""
+        assert self.understander is not None and self.faq is not None
+        return self._readers.get((lang or "").split("-")[0], (self.understander, self.faq))
+
+    def faq_index(self, lang: str | None) -> FaqIndex:
+        """The FAQ index questions in ``lang`` are matched against."""
+        return self.reader(lang)[1]
 
     def _build(self, plan: Plan, groups: _Groups) -> tuple[Understander, FaqIndex]:
         vocabulary = Vocabulary.from_plan(
@@ -171,7 +217,8 @@ class AnswerEngine:
         now = self.clock.now()
         reader = ReaderZone.choose(who.time_zone, self.plan)
         today = now.astimezone(reader.zone).date()
-        understood = self.understander.read(question, today=today)
+        understander, _ = self.reader(i18n.current().code)
+        understood = understander.read(question, today=today)
         # The asker's own Service Desk: by their site or country when the plan has several desks.
         desk = desk_for(self.plan)
         if self.plan.service_desk.contacts:
@@ -425,15 +472,17 @@ class AnswerEngine:
 
     def _faq(self, understood: Understanding, base: dict) -> Answer:
         assert self.faq is not None
-        result = self.faq.search(understood.tokens)
+        lang = i18n.current().code
+        result = self.faq_index(lang).search(understood.tokens)
         if result.verdict is FaqVerdict.ANSWER and result.best is not None:
-            entry = result.best.entry
-            return Answer(kind=AnswerKind.FAQ, headline=entry.answer, faq=entry, confidence=result.confidence, **base)
+            entry = self._plan_entry(result.best.entry)
+            said = faq_in(entry, lang, self.plan.organisation.language).answer
+            return Answer(kind=AnswerKind.FAQ, headline=said, faq=entry, confidence=result.confidence, **base)
         if result.verdict is FaqVerdict.SUGGEST:
             return Answer(
                 kind=AnswerKind.SUGGESTIONS,
                 headline="I'm not sure I understood. Did you mean one of these?",
-                suggestions=tuple(m.entry for m in result.matches),
+                suggestions=tuple(self._plan_entry(m.entry) for m in result.matches),
                 confidence=result.confidence,
                 **base,
             )
@@ -445,6 +494,11 @@ class AnswerEngine:
             confidence=result.confidence,
             **base,
         )
+
+
+    def _plan_entry(self, indexed: FaqEntry) -> FaqEntry:
+        """The plan's own entry for one indexed with another language's wording."""
+        return next((e for e in self.plan.faq if e.key == indexed.key), indexed)
 
 
 def _wave_title(plan: Plan, key: str | None) -> str | None:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from switchover import i18n
 from switchover.answers.engine import AnswerEngine
 from switchover.answers.faq import FaqMatch, FaqThresholds, FaqVerdict, decide
 from switchover.answers.model import Answer, AnswerKind, Who
@@ -58,6 +59,7 @@ class LabelledQuestion:
     waves: tuple[str, ...] | None = None
     faq: str | None = None
     facet: str | None = None
+    locale: str | None = None  # the asker's Teams locale ("es-US"); None: the default language
 
     @property
     def kind(self) -> str:
@@ -111,6 +113,7 @@ def load_questions(path: str | Path, *, domain: str | None = None) -> list[Label
                 waves=tuple(merged["waves"]) if "waves" in merged else None,
                 faq=merged.get("faq"),
                 facet=merged.get("facet"),
+                locale=merged.get("locale"),
             )
         )
     return out
@@ -270,7 +273,8 @@ async def evaluate(
         clock.set(q.now)
         who = Who(upn=q.asker, time_zone=q.time_zone)
         started = time.perf_counter()
-        answer = await engine.answer(q.text, who)
+        with i18n.use(q.locale):
+            answer = await engine.answer(q.text, who)
         seconds = time.perf_counter() - started
         ok, got = judge(q, answer)
         report.outcomes.append(Outcome(q, answer, ok, got, seconds))
@@ -296,8 +300,11 @@ async def rank_train(
     assert engine.faq is not None and engine.understander is not None
     ranked: Ranked = []
     for q in train:
-        understood = engine.understander.read(q.text, today=q.now.date())
-        ranked.append((q, engine.faq.rank(understood.tokens)[:3] if understood.intent is Intent.FAQ else None))
+        with i18n.use(q.locale):
+            lang = i18n.current().code
+            understander, index = engine.reader(lang)
+            understood = understander.read(q.text, today=q.now.date())
+            ranked.append((q, index.rank(understood.tokens)[:3] if understood.intent is Intent.FAQ else None))
     return ranked
 
 

@@ -517,8 +517,17 @@ class Understander:
         extra_words: more words typos may be repaired towards (e.g. the FAQ's words).
     """
 
-    def __init__(self, plan: Plan, vocabulary: Vocabulary, *, extra_words: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        vocabulary: Vocabulary,
+        *,
+        extra_words: Iterable[str] = (),
+        gloss: Callable[[str], str] | None = None,
+    ) -> None:
         self.plan = plan
+        # A question in another language, said in the English words read below (see answers.lang).
+        self.gloss = gloss
         self.vocabulary = vocabulary
         known = set(vocabulary.words()) | set(extra_words) | _WHEN_WORDS | _WEAK_WHEN_WORDS | _MOVE_WORDS | _HAPPENING
         for phrases in SERVICES.values():
@@ -578,6 +587,8 @@ class Understander:
 
     def read(self, text: str, *, today: dt.date) -> Understanding:
         """Intent and slots of ``text``; ``today`` is the asker's local date."""
+        if self.gloss is not None:
+            text = self.gloss(text)
         tokens = self.tokens(text)
         joined = " ".join(tokens)
         token_set = set(tokens)

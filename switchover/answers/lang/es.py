@@ -1,0 +1,511 @@
+"""Spanish question words, said in the English the understander reads.
+
+A Spanish question is read by rewriting its question words into English ones ("¿cuándo es mi
+migración?" -> "when is my migration?"): intents, facets and date words here; names (places,
+departments, waves) are left as typed, so the plan's own names and aliases still match. Words are
+compared folded (no accents, lower case: "migracion" is "migración"), and a misspelt word close to one of
+these ("migrasion") is read as it. Only everyday Spanish lives here: nothing of any one customer's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from switchover.answers.text import fold
+
+# Several words said as one thing, longest first where they overlap. Keys are folded Spanish words.
+PHRASES: dict[str, str] = {
+    # asking when
+    "hasta cuando": "until when",
+    "para cuando": "by when",
+    "desde cuando": "since when",
+    "a partir de cuando": "since when",
+    "en que fecha": "what date",
+    "que fecha": "what date",
+    "en que dia": "what day",
+    "que dia": "what day",
+    "a que hora": "what time",
+    "que hora": "what time",
+    "cuantos dias faltan": "how many days until",
+    "cuantos dias quedan": "how many days until",
+    "cuanto falta": "how long until",
+    "cuanto tiempo falta": "how long until",
+    "cuanto dura": "how long is",
+    # whose turn: "¿cuándo me toca?" is "when is my turn"
+    "me toca": "is my turn",
+    "me toco": "is my turn",
+    "nos toca": "is our turn",
+    "nos toco": "is our turn",
+    "le toca a": "is the turn of",
+    "les toca a": "is the turn of",
+    "le toca": "is the turn of",
+    "lo mio": "mine",
+    "lo nuestro": "ours",
+    "a mi": "me",
+    "para mi": "for me",
+    "para nosotros": "for us",
+    "los de": "the",
+    "las de": "the",
+    "el de": "the",
+    "la de": "the",
+    # what is on
+    "que hay": "what is on",
+    "que pasa con": "what happens with",
+    "que pasara con": "what happens with",
+    "que va a pasar con": "what happens with",
+    "que pasa": "what is happening",
+    "que va a pasar": "what is happening",
+    "hay algo": "anything on",
+    # days
+    "este fin de semana": "this weekend",
+    "esta semana": "this week",
+    "este finde": "this weekend",
+    "el fin de semana que viene": "next weekend",
+    "el proximo fin de semana": "next weekend",
+    "fin de semana": "weekend",
+    "fines de semana": "weekends",
+    "la semana que viene": "next week",
+    "la proxima semana": "next week",
+    "la semana proxima": "next week",
+    "semana que viene": "next week",
+    "proxima semana": "next week",
+    "el mes que viene": "next month",
+    "el proximo mes": "next month",
+    "este mes": "this month",
+    "pasado manana": "in two days",
+    "esta manana": "this morning",
+    "en la manana": "in the morning",
+    "por la manana": "in the morning",
+    "de la manana": "in the morning",
+    "en la tarde": "in the afternoon",
+    "por la tarde": "in the afternoon",
+    "esta tarde": "this afternoon",
+    "esta noche": "tonight",
+    "en la noche": "at night",
+    "por la noche": "at night",
+    # services
+    "correo electronico": "email",
+    "buzon compartido": "shared mailbox",
+    "doble factor": "two factor",
+    "dos factores": "two factor",
+    "dos pasos": "two step",
+    "autenticacion multifactor": "mfa",
+    "soporte extra": "extra support",
+    "soporte adicional": "extra support",
+    "ayuda extra": "extra help",
+    "solo lectura": "read only",
+    "de solo lectura": "read only",
+    "llave de seguridad": "security key",
+    "mesa de ayuda": "service desk",
+    "soporte tecnico": "service desk",
+    "unidad compartida": "shared drive",
+    # groups
+    "recursos humanos": "human resources",
+    "operaciones clinicas": "clinical operations",
+    "oficina central": "head office",
+    "oficinas centrales": "headquarters",
+    "sede central": "headquarters",
+    # being and having
+    "tengo que": "i must",
+    "tenemos que": "we must",
+    "hay que": "we must",
+    "voy a": "i will",
+    "vamos a": "we will",
+    "van a": "will",
+    "va a": "will",
+    "se va a": "will",
+    "se van a": "will",
+    "antes de": "before",
+    "despues de": "after",
+    "en vez de": "instead of",
+    "ya no": "no longer",
+}
+
+# One word said as one or more English words.
+WORDS: dict[str, str] = {
+    # question words
+    "cuando": "when",
+    "cuándo": "when",
+    "que": "what",
+    "cual": "which",
+    "cuales": "which",
+    "como": "how",
+    "donde": "where",
+    "adonde": "where",
+    "quien": "who",
+    "quienes": "who",
+    "cuanto": "how much",
+    "cuantos": "how many",
+    "cuantas": "how many",
+    "porque": "because",
+    "fecha": "date",
+    "fechas": "dates",
+    "dia": "day",
+    "dias": "days",
+    "hora": "time",
+    "horario": "schedule",
+    "calendario": "calendar",
+    "cronograma": "schedule",
+    "programado": "planned",
+    "programada": "planned",
+    "planeado": "planned",
+    "previsto": "planned",
+    "prevista": "planned",
+    "pronto": "soon",
+    "dura": "lasts",
+    "termina": "ends",
+    "terminan": "ends",
+    "acaba": "ends",
+    "acabe": "ends",
+    "finaliza": "ends",
+    "empieza": "starts",
+    "empiezan": "starts",
+    "comienza": "starts",
+    "inicia": "starts",
+    # people
+    "yo": "i",
+    "mi": "my",
+    "mis": "my",
+    "mio": "mine",
+    "mia": "mine",
+    "me": "me",
+    "nosotros": "we",
+    "nosotras": "we",
+    "nuestro": "our",
+    "nuestra": "our",
+    "nuestros": "our",
+    "nuestras": "our",
+    "nos": "us",
+    "usted": "you",
+    "tu": "you",
+    "su": "their",
+    "sus": "their",
+    "soy": "i am",
+    "estoy": "i am",
+    "estamos": "we are",
+    "somos": "we are",
+    "trabajo": "i work",
+    "trabajamos": "we work",
+    "tengo": "i have",
+    "tenemos": "we have",
+    "debo": "i must",
+    "debemos": "we must",
+    "necesito": "i need",
+    "necesitamos": "we need",
+    "puedo": "can i",
+    "podemos": "can we",
+    "sigo": "i still",
+    "seguir": "still",
+    # being
+    "es": "is",
+    "son": "are",
+    "sera": "will be",
+    "seran": "will be",
+    "esta": "is",
+    "estan": "are",
+    "estara": "will be",
+    "hay": "is there",
+    "estar": "be",
+    "ser": "be",
+    "tener": "have",
+    "tiene": "has",
+    "tienen": "have",
+    "voy": "i am",
+    "vamos": "we are",
+    "saber": "know",
+    "dejo": "stop",
+    "poder": "can",
+    # function words
+    "el": "the",
+    "la": "the",
+    "los": "the",
+    "las": "the",
+    "lo": "it",
+    "un": "a",
+    "una": "a",
+    "de": "of",
+    "del": "of the",
+    "en": "in",
+    "a": "to",
+    "al": "to the",
+    "para": "for",
+    "por": "for",
+    "con": "with",
+    "sin": "without",
+    "y": "and",
+    "o": "or",
+    "pero": "but",
+    "si": "if",
+    "no": "not",
+    "tambien": "too",
+    "ya": "already",
+    "todavia": "still",
+    "aun": "still",
+    "otra": "other",
+    "otro": "other",
+    "se": "",
+    "le": "",
+    "les": "",
+    "oye": "",
+    "hola": "hi",
+    "buenas": "hi",
+    "buenos": "good",
+    "ayuda": "help",
+    "gracias": "thanks",
+    "porfa": "please",
+    "favor": "please",
+    "q": "what",
+    "xq": "because",
+    "pq": "because",
+    "antes": "before",
+    "despues": "after",
+    "durante": "during",
+    "hasta": "until",
+    "desde": "since",
+    "entre": "between",
+    "este": "this",
+    "esto": "this",
+    "ese": "that",
+    "esa": "that",
+    "eso": "that",
+    "proximo": "next",
+    "proxima": "next",
+    "siguiente": "next",
+    "pasado": "last",
+    "pasada": "last",
+    # days and months
+    "hoy": "today",
+    "manana": "tomorrow",
+    "ayer": "yesterday",
+    "finde": "weekend",
+    "semana": "week",
+    "mes": "month",
+    "lunes": "monday",
+    "martes": "tuesday",
+    "miercoles": "wednesday",
+    "jueves": "thursday",
+    "viernes": "friday",
+    "sabado": "saturday",
+    "sabados": "saturdays",
+    "domingo": "sunday",
+    "domingos": "sundays",
+    "enero": "january",
+    "febrero": "february",
+    "marzo": "march",
+    "abril": "april",
+    "mayo": "may",
+    "junio": "june",
+    "julio": "july",
+    "agosto": "august",
+    "septiembre": "september",
+    "setiembre": "september",
+    "octubre": "october",
+    "noviembre": "november",
+    "diciembre": "december",
+    # the move and its groups
+    "migracion": "migration",
+    "migraciones": "migrations",
+    "mudanza": "move",
+    "cambio": "switch",
+    "cambios": "changes",
+    "traslado": "move",
+    "transicion": "transition",
+    "ola": "wave",
+    "olas": "waves",
+    "oleada": "wave",
+    "tanda": "batch",
+    "grupo": "group",
+    "fase": "phase",
+    "etapa": "phase",
+    "piloto": "pilot",
+    "cero": "zero",
+    "uno": "one",
+    "dos": "two",
+    "tres": "three",
+    "cuatro": "four",
+    "primera": "first",
+    "primer": "first",
+    "primero": "first",
+    "segunda": "second",
+    "tercera": "third",
+    "cuarta": "fourth",
+    "equipo": "team",
+    "departamento": "department",
+    "area": "department",
+    "clinica": "clinic",
+    "oficina": "office",
+    "sede": "office",
+    "gente": "people",
+    "todos": "everyone",
+    "corporativa": "corporate",
+    "corporativo": "corporate",
+    "finanzas": "finance",
+    "contabilidad": "accounting",
+    "nomina": "payroll",
+    "facturacion": "billing",
+    "cobranza": "billing",
+    "recepcion": "reception",
+    "ejecutivo": "executive",
+    "ejecutiva": "executive",
+    "ejecutivos": "executives",
+    "direccion": "leadership",
+    "sistemas": "IT",
+    "informatica": "IT",
+    "ti": "IT",
+    "clinicas": "clinics",
+    # services
+    "correo": "email",
+    "correos": "email",
+    "emails": "email",
+    "buzon": "mailbox",
+    "contactos": "contacts",
+    "reuniones": "meetings",
+    "archivos": "files",
+    "archivo": "file",
+    "documentos": "documents",
+    "carpeta": "folder",
+    "carpetas": "folders",
+    "unidad": "drive",
+    "autenticador": "authenticator",
+    "autenticacion": "authentication",
+    "verificacion": "authentication",
+    "contrasena": "password",
+    "contrasenas": "password",
+    "clave": "password",
+    "hipercuidado": "hypercare",
+    "soporte": "support",
+    "celular": "phone",
+    "movil": "phone",
+    "telefono": "phone",
+    "compu": "pc",
+    "computadora": "pc",
+    "ordenador": "pc",
+    "portatil": "laptop",
+    "firma": "signature",
+    "compartido": "shared",
+    "compartida": "shared",
+    "jefe": "manager",
+    "jefa": "manager",
+    "vacaciones": "vacation",
+    "permiso": "leave",
+    "licencia": "leave",
+    "baja": "leave",
+    "turno": "shift",
+    "turnos": "shifts",
+    "perder": "lose",
+    "pierdo": "lose",
+    "perdi": "lost",
+    "borrar": "delete",
+    "borran": "delete",
+    "borro": "deleted",
+    "viejo": "old",
+    "viejos": "old",
+    "nuevo": "new",
+    "nueva": "new",
+    "caido": "down",
+    "funciona": "work",
+    "funcionan": "work",
+    "guardar": "save",
+    "abrir": "open",
+    "entrar": "sign in",
+    "iniciar": "sign in",
+    "sesion": "",
+    "usar": "use",
+    "uso": "use",
+    "instalar": "install",
+    "registrar": "register",
+    "configurar": "set up",
+    "listo": "ready",
+    "lista": "ready",
+    "llamar": "call",
+    "encuentro": "find",
+    "veo": "see",
+    "ver": "see",
+    "viendo": "seeing",
+    "necesita": "need",
+    "hacer": "do",
+    "hago": "do",
+    "pacientes": "patients",
+    "citas": "appointments",
+    "empresa": "company",
+}
+
+# Verbs of moving, by their stem: any person and tense ("migran", "migráis", "nos mudamos") is the move.
+_MOVE_VERB = re.compile(
+    r"^(migr(a|an|o|amos|ais|en|ar|aran|ara|ando|ado|ados|ada)|"
+    r"mud(a|an|o|amos|ais|en|ar|aran|ara|ando|ado|ados)|muev(o|e|en|es)|"
+    r"cambi(a|an|amos|ais|en|ar|aran|ara|ando|ado|ados|aremos)|"
+    r"pas(a|an|amos|ais|en|ar|aran|ara|ando|ado|ados|aremos)|"
+    r"traslad(a|an|o|amos|en|ar|aran|ara))$"
+)
+# Which English word each verb's stem gives.
+_MOVE_ENGLISH = (("migr", "migrate"), ("mud", "move"), ("muev", "move"), ("cambi", "switch"), ("pas", "move"))
+_WORD = re.compile(r"[^\W_]+|[^\w\s]+|\s+|_+")
+_PHRASE_SIZES = tuple(sorted({p.count(" ") + 1 for p in PHRASES}, reverse=True))
+# Known words of five letters or more, towards which a misspelt word is repaired.
+_REPAIRABLE = sorted({w for w in WORDS if len(w) >= 5} | {w for p in PHRASES for w in p.split() if len(w) >= 5})
+
+
+@lru_cache(maxsize=8192)
+def _repair(word: str) -> str:
+    """A misspelt Spanish question word read as the word it is close to ("migrasion", "cuandp")."""
+    if len(word) < 5 or word in WORDS or word.isdigit():
+        return word
+    hit = process.extractOne(word, _REPAIRABLE, scorer=fuzz.ratio, score_cutoff=84)
+    return hit[0] if hit else word
+
+
+def _move_word(word: str, before: str) -> str | None:
+    """The English for a moving verb ("migran" -> "migrate"); "me" before it makes it the asker's own."""
+    if not _MOVE_VERB.match(word):
+        return None
+    english = next(e for stem, e in _MOVE_ENGLISH if word.startswith(stem))
+    return f"i {english}" if before == "me" else f"we {english}" if before == "nos" else english
+
+
+def gloss(text: str) -> str:
+    """``text`` with its Spanish question words in English; every other word (a name) as typed.
+
+    >>> gloss("¿Cuándo es mi migración?")
+    'when is my migration?'
+    """
+    pieces = _WORD.findall(text)
+    # Words with their place among the pieces; punctuation and spaces stay where they are.
+    at = [i for i, p in enumerate(pieces) if p[0].isalnum()]
+    folded = [_repair(fold(pieces[i]) or pieces[i].casefold()) for i in at]
+    out = list(pieces)
+    k = 0
+    while k < len(at):
+        for n in _PHRASE_SIZES:
+            said = " ".join(folded[k : k + n])
+            if n > 1 and k + n <= len(at) and said in PHRASES:
+                out[at[k]] = PHRASES[said]
+                for j in range(k + 1, k + n):
+                    out[at[j]] = ""
+                    # the spaces between a phrase's words go with them
+                    for s in range(at[j - 1] + 1, at[j]):
+                        if pieces[s].isspace():
+                            out[s] = ""
+                k += n
+                break
+        else:
+            word = folded[k]
+            before = folded[k - 1] if k else ""
+            move = _move_word(word, before)
+            if move is not None:
+                if before in ("me", "nos") and k:
+                    out[at[k - 1]] = ""
+                out[at[k]] = move
+            elif word in WORDS:
+                out[at[k]] = WORDS[word]
+            elif word == "manana" or pieces[at[k]].casefold() == "mañana":
+                out[at[k]] = "tomorrow"
+            k += 1
+    said = re.sub(r"\s{2,}", " ", "".join(out).replace("¿", "").replace("¡", "")).strip()
+    return _DRIVE_AFTER.sub(r"\1 drive", said)  # "el drive H", "la unidad S": the H drive
+
+
+_DRIVE_AFTER = re.compile(r"\bdrive\s+([A-Za-z])(?![\w'’-])")
