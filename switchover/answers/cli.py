@@ -94,6 +94,16 @@ def customer_files(name: str, examples: Path = EXAMPLES) -> tuple[Path, Path, Pa
     return plan, folder / "roster.csv", questions
 
 
+def language_files(questions: Path) -> list[tuple[str, Path]]:
+    """The labelled sets in other languages next to ``questions``: ``questions.es.yaml`` as ("es", path)."""
+    found = []
+    for path in questions.parent.glob(f"{questions.stem}.*{questions.suffix}"):
+        lang = path.name[len(questions.stem) + 1 : -len(questions.suffix)]
+        if lang.isalpha() and 2 <= len(lang) <= 3:
+            found.append((lang.lower(), path))
+    return sorted(found)
+
+
 def customers(examples: Path = EXAMPLES) -> list[str]:
     """The example customers (folders with a plan.yaml), by name."""
     return sorted(p.parent.name for p in examples.glob("*/plan.yaml"))
@@ -154,7 +164,7 @@ async def faq_gaps(args: argparse.Namespace) -> int:
 
 async def answers_eval(args: argparse.Namespace) -> int:
     """Print accuracy per kind and the confusions: for one plan, one example customer, or all of them."""
-    from switchover.answers.evaluate import QuestionsError, Report, summary
+    from switchover.answers.evaluate import QuestionsError, Report, cell, summary
 
     if args.customer or args.all:
         if args.plan or args.roster or args.questions:
@@ -175,17 +185,32 @@ async def answers_eval(args: argparse.Namespace) -> int:
         plan_path, roster_path = _paths(args)
         runs = [(None, plan_path, roster_path, args.questions or plan_path.parent / "questions.yaml")]
     reports: dict[str, Report] = {}
+    by_language: dict[str, dict[str, Report]] = {}  # language -> run -> report (the plan's own set: "en")
     ranked: dict[str, Any] = {}
     for name, plan_path, roster_path, questions_path in runs:
-        if reports:
-            print()
-        try:
-            reports[name or str(plan_path)] = await _eval_one(
-                name, plan_path, roster_path, questions_path, args, ranked
-            )
-        except QuestionsError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        # The same questions in other languages live next to them (questions.es.yaml), unless a set was named.
+        sets = [("en", questions_path)]
+        if args.questions is None:
+            sets += language_files(questions_path)
+        for lang, path in sets:
+            if reports:
+                print()
+            label = name or str(plan_path)
+            try:
+                report = await _eval_one(
+                    f"{name} [{lang}]" if name and lang != "en" else name,
+                    plan_path,
+                    roster_path,
+                    path,
+                    args,
+                    ranked if lang == "en" else None,
+                )
+            except QuestionsError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            if lang == "en":
+                reports[label] = report
+            by_language.setdefault(lang, {})[label] = report
     if args.all:
         print()
         print("all customers together, per kind:")
@@ -193,6 +218,15 @@ async def answers_eval(args: argparse.Namespace) -> int:
         print()
         print("per customer:")
         print(summary(reports))
+    if len(by_language) > 1:
+        print()
+        print("per language (every customer's set in that language):")
+        print(f"{'language':<18}{'all':>16}{'train':>16}{'held-out':>16}")
+        for lang, runs_ in by_language.items():
+            pooled = Report([o for r in runs_.values() for o in r.outcomes])
+            print(
+                f"{lang:<18}" + "".join(f"{cell(*pooled.accuracy(split=s)):>16}" for s in (None, "train", "held-out"))
+            )
     if args.calibrate and len(ranked) > 1:
         from switchover.answers.evaluate import calibrate_across
 

@@ -495,7 +495,6 @@ class AnswerEngine:
             **base,
         )
 
-
     def _plan_entry(self, indexed: FaqEntry) -> FaqEntry:
         """The plan's own entry for one indexed with another language's wording."""
         return next((e for e in self.plan.faq if e.key == indexed.key), indexed)
