@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 from cards.render import render_card
+from switchover import i18n
 from switchover.answers.model import Answer, AnswerKind
 from switchover.answers.schedule import WaveSchedule
 from switchover.i18n import gettext as _
+from switchover.plan.languages import faq_in
 from switchover.plan.model import FaqEntry
 from switchover.timefmt import format_day, format_short_day, format_time
 
@@ -39,12 +41,14 @@ def faq_answer_card(
 ) -> dict[str, Any]:
     """The FAQ answer card; with ``thanks`` the vote buttons are replaced by the thank-you line.
 
-    ``notes`` follow the answer (the asker's own Service Desk, for an entry about reaching it).
+    ``notes`` follow the answer (the asker's own Service Desk, for an entry about reaching it). The entry
+    is shown in the reader's language when the plan translates it.
     """
+    said = faq_in(entry, i18n.current().code)
     return render_card(
         "faq-answer",
-        faq_question=entry.question,
-        answer=entry.answer,
+        faq_question=said.question,
+        answer=said.answer,
         notes=list(notes),
         faq_key=entry.key,
         question=question,
@@ -107,7 +111,10 @@ def answer_card(answer: Answer) -> dict[str, Any]:
         return render_card(
             "faq-suggestions",
             headline=answer.headline,
-            suggestions=[{"title": e.question, "key": e.key} for e in answer.suggestions[:MAX_SUGGESTIONS]],
+            suggestions=[
+                {"title": faq_in(e, i18n.current().code).question, "key": e.key}
+                for e in answer.suggestions[:MAX_SUGGESTIONS]
+            ],
             question=answer.question,
             footer="Or report a problem, and the right person will get back to you.",
         )

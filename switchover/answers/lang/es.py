@@ -122,6 +122,13 @@ PHRASES: dict[str, str] = {
     "despues de": "after",
     "en vez de": "instead of",
     "ya no": "no longer",
+    "para que sirve": "what is",
+    "pa que sirve": "what is",
+    "para que es": "what is",
+    "se me borro": "is gone",
+    "se me borraron": "are gone",
+    "me pueden dar": "can i get",
+    "me pueden": "can you",
 }
 
 # One word said as one or more English words.
@@ -429,6 +436,16 @@ WORDS: dict[str, str] = {
     "hacer": "do",
     "hago": "do",
     "pacientes": "patients",
+    "sistema": "system",
+    "quedaron": "are",
+    "quedo": "is",
+    "llegan": "arrive",
+    "llega": "arrive",
+    "tarde": "late",
+    "dar": "give",
+    "pueden": "can",
+    "puede": "can",
+    "pa": "for",
     "citas": "appointments",
     "empresa": "company",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import uuid
 
 from switchover.answers.store import AnswerStore, GapKind
@@ -120,3 +121,36 @@ async def test_suggestions_then_pick_and_nothing_close(teams: TeamsClient) -> No
         (GapKind.UNCLEAR, "whats the wifi password"),
         (GapKind.UNANSWERED, "can you order lunch"),
     }
+
+
+_MONTHS_EN = "january february march april may june july august september october november december".split()
+_MONTHS_ES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+
+
+def _moments(card: dict, months: list[str]) -> list[tuple[int, ...]]:  # type: ignore[type-arg]
+    """The days (day, month, year) and clock times (hour, minute) of a card's facts, in order, any language."""
+    found: list[tuple[int, ...]] = []
+    for fact in (f for block in card["body"] for item in block.get("items", ()) for f in item.get("facts", ())):
+        value = fact["value"].replace("\xa0", " ")
+        for m in re.finditer(
+            r"(\d{1,2}) (?:de )?([^\W\d]+)(?: de)? (\d{4})|(\d{1,2}):(\d{2})(?: ([ap])\. m\.)?", value
+        ):
+            if m.group(1):
+                found.append((int(m.group(1)), months.index(m.group(2).casefold()) + 1, int(m.group(3))))
+            else:
+                hour = int(m.group(4)) % 12 + (12 if m.group(6) == "p" else 0) if m.group(6) else int(m.group(4))
+                found.append((hour, int(m.group(5))))
+    return found
+
+
+async def test_the_same_question_in_spanish_gets_the_same_wave_and_dates(teams: TeamsClient) -> None:
+    for who in ("grace.okafor", "wesley.grant", "farah.ahmed"):
+        english = _card(await teams.say(who, "when is my migration", time_zone=LA))
+        spanish = _card(await teams.say(who, "¿cuándo es mi migración?", time_zone=LA, locale="es-US"))
+        waves = [
+            [a["data"]["wave"] for a in card["actions"] if a.get("verb") == "report_problem"]
+            for card in (english, spanish)
+        ]
+        assert waves[0] == waves[1] and len(waves[0]) == 1, who
+        assert _moments(english, _MONTHS_EN) == _moments(spanish, _MONTHS_ES) != [], who
+        assert "de 2027" in str(spanish) and "de 2027" not in str(english)  # the dates are said in Spanish
