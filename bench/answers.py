@@ -19,6 +19,8 @@ With ``--postgres URL`` (e.g. postgresql://postgres@127.0.0.1:5432/test) Switcho
 measured a second time on PostgreSQL ("switchover-pg"), in a database of its own that is
 created for the run and dropped after it.
 
+The same customer's labelled sets in other languages (questions.es.yaml) are measured in process too.
+
 Usage: python bench/answers.py [--quick] [--concurrency 1,50] [--postgres URL] [--customer NAME]
 The last line printed is one JSON object with every figure.
 """
@@ -48,7 +50,7 @@ sys.path.insert(0, str(REPO))
 
 from loopback import cpu_seconds, free_port, reply_times, serve_connector, wait_http  # noqa: E402
 
-from switchover.answers.cli import customer_files  # noqa: E402
+from switchover.answers.cli import customer_files, language_files  # noqa: E402
 
 # The bundled demo customer unless --customer names another (examples/NAME/).
 DEFAULT_CUSTOMER = "fabrikam"
@@ -62,7 +64,10 @@ def percentile(sorted_values: list[float], share: float) -> float:
 # -- in process -------------------------------------------------------------------
 
 
-async def in_process(repeats: int, customer: str = DEFAULT_CUSTOMER) -> dict[str, Any]:
+async def in_process(repeats: int, customer: str = DEFAULT_CUSTOMER, language: str | None = None) -> dict[str, Any]:
+    """Every labelled question answered ``repeats`` times; ``language``: the customer's set in that language
+    (questions.es.yaml), each question under its locale."""
+    from switchover import i18n
     from switchover.answers.cards import answer_card
     from switchover.answers.engine import AnswerEngine
     from switchover.answers.evaluate import load_questions, roster_domain
@@ -74,6 +79,8 @@ async def in_process(repeats: int, customer: str = DEFAULT_CUSTOMER) -> dict[str
     plan_path, roster_path, questions_path = customer_files(customer)
     plan = load_plan(plan_path)
     roster = RosterDirectory.from_csv(roster_path)
+    if language:
+        questions_path = dict(language_files(questions_path))[language]
     questions = load_questions(questions_path, domain=roster_domain(roster.users))
     clock = ManualClock(questions[0].now)
     engine = AnswerEngine(plan, roster, clock)
@@ -86,11 +93,12 @@ async def in_process(repeats: int, customer: str = DEFAULT_CUSTOMER) -> dict[str
         for q in questions:
             clock.set(q.now)
             who = Who(upn=q.asker, time_zone=q.time_zone)
-            start = time.perf_counter()
-            answer = await engine.answer(q.text, who)
-            middle = time.perf_counter()
-            answer_card(answer)
-            end = time.perf_counter()
+            with i18n.use(q.locale):
+                start = time.perf_counter()
+                answer = await engine.answer(q.text, who)
+                middle = time.perf_counter()
+                answer_card(answer)
+                end = time.perf_counter()
             answer_times.append(middle - start)
             card_times.append(end - start)
     answer_times.sort()
@@ -299,6 +307,8 @@ async def measure_server(
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"customer": args.customer, "in_process": await in_process(args.repeats, args.customer)}
+    for language, _ in language_files(customer_files(args.customer)[2]):
+        figures[f"in_process_{language}"] = await in_process(args.repeats, args.customer, language)
     levels = [int(x) for x in args.concurrency.split(",")]
     plan = {c: (args.messages // 4 if c == 1 else args.messages) for c in levels}
     with tempfile.TemporaryDirectory(prefix="switchover-answers-bench-") as tmp:
@@ -349,12 +359,14 @@ async def postgres_database(admin_url: str) -> Any:
 
 
 def print_table(figures: dict[str, Any]) -> None:
-    p = figures["in_process"]
-    print(
-        f"in process ({p['questions']} questions x {p['repeats']}): answer p50 {p['answer_p50_ms']:.2f} ms, "
-        f"p99 {p['answer_p99_ms']:.2f} ms; with card p50 {p['answer_and_card_p50_ms']:.2f} ms, "
-        f"p99 {p['answer_and_card_p99_ms']:.2f} ms; index build {p['prepare_ms']:.0f} ms"
-    )
+    for key in sorted(k for k in figures if k.startswith("in_process")):
+        p = figures[key]
+        said = f" [{key.removeprefix('in_process_')}]" if key != "in_process" else ""
+        print(
+            f"in process{said} ({p['questions']} questions x {p['repeats']}): answer p50 {p['answer_p50_ms']:.2f} ms, "
+            f"p99 {p['answer_p99_ms']:.2f} ms; with card p50 {p['answer_and_card_p50_ms']:.2f} ms, "
+            f"p99 {p['answer_and_card_p99_ms']:.2f} ms; index build {p['prepare_ms']:.0f} ms"
+        )
     print(
         f"{'server':<13} {'conc':>4} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'reply p99':>9} "
         f"{'cpu ms/msg':>10} {'x bare':>7}"
