@@ -23,6 +23,12 @@ PHRASES: dict[str, str] = {
     "para cuando": "by when",
     "desde cuando": "since when",
     "a partir de cuando": "since when",
+    "a finales de": "late",
+    "finales de": "late",
+    "a principios de": "early",
+    "principios de": "early",
+    "a mediados de": "mid",
+    "mediados de": "mid",
     "en que fecha": "what date",
     "que fecha": "what date",
     "en que dia": "what day",
@@ -104,6 +110,7 @@ PHRASES: dict[str, str] = {
     "unidad compartida": "shared drive",
     # groups
     "recursos humanos": "human resources",
+    "ciclo de ingresos": "revenue cycle",
     "operaciones clinicas": "clinical operations",
     "oficina central": "head office",
     "oficinas centrales": "headquarters",
@@ -130,6 +137,20 @@ PHRASES: dict[str, str] = {
     "me pueden dar": "can i get",
     "me pueden": "can you",
 }
+
+for _es, _en in (
+    ("lunes", "monday"),
+    ("martes", "tuesday"),
+    ("miercoles", "wednesday"),
+    ("jueves", "thursday"),
+    ("viernes", "friday"),
+    ("sabado", "saturday"),
+    ("domingo", "sunday"),
+):
+    # "el sábado que viene", "el próximo sábado": the coming Saturday (not the one of next week)
+    PHRASES[f"el {_es} que viene"] = f"on {_en}"
+    PHRASES[f"el proximo {_es}"] = f"on {_en}"
+    PHRASES[f"este {_es}"] = f"this {_en}"
 
 # One word said as one or more English words.
 WORDS: dict[str, str] = {
@@ -348,6 +369,11 @@ WORDS: dict[str, str] = {
     "gente": "people",
     "todos": "everyone",
     "corporativa": "corporate",
+    "clinico": "clinical",
+    "clinicos": "clinical",
+    "rrhh": "HR",
+    "mercadeo": "marketing",
+    "gerencia": "leadership",
     "corporativo": "corporate",
     "finanzas": "finance",
     "contabilidad": "accounting",
@@ -459,7 +485,14 @@ _MOVE_VERB = re.compile(
     r"traslad(a|an|o|amos|en|ar|aran|ara))$"
 )
 # Which English word each verb's stem gives.
-_MOVE_ENGLISH = (("migr", "migrate"), ("mud", "move"), ("muev", "move"), ("cambi", "switch"), ("pas", "move"))
+_MOVE_ENGLISH = (
+    ("migr", "migrate"),
+    ("mud", "move"),
+    ("muev", "move"),
+    ("cambi", "switch"),
+    ("pas", "move"),
+    ("traslad", "move"),
+)
 _WORD = re.compile(r"[^\W_]+|[^\w\s]+|\s+|_+")
 _PHRASE_SIZES = tuple(sorted({p.count(" ") + 1 for p in PHRASES}, reverse=True))
 # Known words of five letters or more, towards which a misspelt word is repaired.
@@ -479,7 +512,7 @@ def _move_word(word: str, before: str) -> str | None:
     """The English for a moving verb ("migran" -> "migrate"); "me" before it makes it the asker's own."""
     if not _MOVE_VERB.match(word):
         return None
-    english = next(e for stem, e in _MOVE_ENGLISH if word.startswith(stem))
+    english = next((e for stem, e in _MOVE_ENGLISH if word.startswith(stem)), "move")
     return f"i {english}" if before == "me" else f"we {english}" if before == "nos" else english
 
 
@@ -493,6 +526,9 @@ def gloss(text: str) -> str:
     # Words with their place among the pieces; punctuation and spaces stay where they are.
     at = [i for i, p in enumerate(pieces) if p[0].isalnum()]
     folded = [_repair(fold(pieces[i]) or pieces[i].casefold()) for i in at]
+    for n, i in enumerate(at):
+        if n and folded[n] in _NAME_WORDS and pieces[i][:1].isupper() and pieces[i][1:].islower():
+            folded[n] = pieces[i]  # "Los Angeles", "El Paso": a name's own words, as typed mid-sentence
     out = list(pieces)
     k = 0
     while k < len(at):
@@ -522,7 +558,25 @@ def gloss(text: str) -> str:
                 out[at[k]] = "tomorrow"
             k += 1
     said = re.sub(r"\s{2,}", " ", "".join(out).replace("¿", "").replace("¡", "")).strip()
-    return _DRIVE_AFTER.sub(r"\1 drive", said)  # "el drive H", "la unidad S": the H drive
+    said = _DRIVE_AFTER.sub(r"\1 drive", said)  # "el drive H", "la unidad S": the H drive
+    said = _WEEKDAY_NUMBER.sub(r"\1 the \2th", said)  # "el sábado 13": Saturday the 13th
+    said = _DAY_NUMBER.sub(r"the \1th", said)  # "¿qué pasa el 13?": the 13th
+    said = _GROUP_OF.sub(r"\2 \1", said)
+    # Spanish says the verb first ("¿cuándo se migra la oficina de X?"): English says who moves first.
+    return _VERB_FIRST.sub(lambda m: f"{m[1]} does {m[3].strip()} {m[2]}", said)
+
+
+# Words that begin names ("Los Angeles", "La Paz"): written with a capital mid-sentence, they are the name's.
+_NAME_WORDS = frozenset("el la los las de del san santa".split())
+# "la clínica de Portland", "el equipo de IT": the Portland clinic, the IT team.
+_GROUP_OF = re.compile(
+    r"\b(office|clinic|team|department|site) of (?:the )?([^\W\d_][\w'’-]*(?: [A-ZÁÉÍÓÚÑ][\w'’-]*)*)(?![\w'’-]| of\b)"
+)
+_WEEKDAY_NUMBER = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday) ([12]?\d|3[01])\b(?!\s*(of|/|:|\.|\d))"
+)
+_DAY_NUMBER = re.compile(r"\bthe ([12]?\d|3[01])(?=\s*($|[?!.,;]))")
+_VERB_FIRST = re.compile(r"\b(when) (migrate|move|switch) (?!(?:to|the\s+(?:wave|pilot)|wave|pilot)\b)([^?!.,;()]+)")
 
 
 _DRIVE_AFTER = re.compile(r"\bdrive\s+([A-Za-z])(?![\w'’-])")

@@ -154,3 +154,12 @@ async def test_the_same_question_in_spanish_gets_the_same_wave_and_dates(teams: 
         assert waves[0] == waves[1] and len(waves[0]) == 1, who
         assert _moments(english, _MONTHS_EN) == _moments(spanish, _MONTHS_ES) != [], who
         assert "de 2027" in str(spanish) and "de 2027" not in str(english)  # the dates are said in Spanish
+
+
+async def test_a_spanish_faq_question_gets_the_entrys_spanish_answer(teams: TeamsClient) -> None:
+    card = _card(await teams.say("nora.abbott", "¿voy a perder mis correos viejos?", time_zone=LA, locale="es-US"))
+    said = " ".join(b.get("text", "") for b in card["body"])
+    assert "Todo el correo, los elementos del calendario y los contactos se copian" in said
+    assert "All mail, calendar items and contacts" not in said
+    votes = [a["data"].get("faq_key") for a in card["actions"] if a.get("verb", "").startswith("faq_")]
+    assert votes and set(votes) == {"lose-email"}

@@ -157,3 +157,33 @@ async def test_a_spanish_faq_question_gets_the_spanish_answer(engine: AnswerEngi
         english = await translated.answer("do I need a new password", Who(upn="vanessa.fox@fabrikamhealth.com"))
     assert english.faq is not None and english.faq.key == "new-password"
     assert english.headline.startswith("No. Keep your current password")
+
+
+@pytest.mark.parametrize("verb", ["migran", "se mudan", "me muevo", "cambiamos", "se pasan", "se trasladan", "migráis"])
+def test_every_verb_of_moving_is_the_move(es: Understander, verb: str) -> None:
+    got = es.read(f"cuando {verb} los de Portland", today=TODAY)
+    assert got.intent in (Intent.GROUP_SCHEDULE, Intent.MY_SCHEDULE), (verb, got)
+
+
+def test_a_place_the_plan_does_not_have_is_never_the_askers_own_move(es: Understander) -> None:
+    got = es.read("¿cuándo se migra la oficina de Madrid?", today=TODAY)
+    assert got.intent is Intent.GROUP_SCHEDULE and "Madrid" in got.unknown_group
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("¿mi cutover es el 16?", dt.date(2027, 1, 16)),
+        ("mi migración es el sábado 16?", dt.date(2027, 1, 16)),
+        ("¿me toca el sábado que viene?", dt.date(2027, 1, 16)),
+        ("mi cambio es el próximo sábado?", dt.date(2027, 1, 16)),  # the coming one, as Spanish means it
+        ("¿es mi migración el fin de semana que viene?", dt.date(2027, 1, 23)),
+    ],
+)
+def test_a_day_asked_of_the_askers_move(es: Understander, text: str, day: dt.date) -> None:
+    got = es.read(text, today=TODAY)
+    assert got.intent is Intent.MY_SCHEDULE and got.dates is not None and got.dates.start == day, (text, got)
+
+
+def test_a_names_own_words_stay_in_it() -> None:
+    assert "Los Angeles office" in gloss("¿cuándo migra la oficina de Los Angeles?")
