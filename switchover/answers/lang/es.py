@@ -110,8 +110,6 @@ PHRASES: dict[str, str] = {
     "unidad compartida": "shared drive",
     # groups
     "recursos humanos": "human resources",
-    "ciclo de ingresos": "revenue cycle",
-    "operaciones clinicas": "clinical operations",
     "oficina central": "head office",
     "oficinas centrales": "headquarters",
     "sede central": "headquarters",
@@ -568,7 +566,7 @@ def gloss(text: str) -> str:
 
 # Words that begin names ("Los Angeles", "La Paz"): written with a capital mid-sentence, they are the name's.
 _NAME_WORDS = frozenset("el la los las de del san santa".split())
-# "la clínica de Portland", "el equipo de IT": the Portland clinic, the IT team.
+# "la clínica de Tacna", "el equipo de ventas": the Tacna clinic, the ventas team.
 _GROUP_OF = re.compile(
     r"\b(office|clinic|team|department|site) of (?:the )?([^\W\d_][\w'’-]*(?: [A-ZÁÉÍÓÚÑ][\w'’-]*)*)(?![\w'’-]| of\b)"
 )
