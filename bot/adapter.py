@@ -39,6 +39,9 @@ from botframework.connector.skills import BotFrameworkClient
 from jwt.algorithms import RSAAlgorithm
 
 from bot.connector import ConnectorPool
+from switchover import i18n
+from switchover.i18n import N_
+from switchover.i18n import gettext as _
 from switchover.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -469,14 +472,19 @@ class ReplyingTurnContext(TurnContext):
         return responses
 
 
-_CARD_ACTION_FAILED = InvokeResponse(
-    status=200,
-    body={
-        "statusCode": 500,
-        "type": "application/vnd.microsoft.error",
-        "value": {"code": "InternalError", "message": "Something went wrong on my side; please try again shortly."},
-    },
-)
+_CARD_ACTION_FAILED_TEXT = N_("Something went wrong on my side; please try again shortly.")
+
+
+def _card_action_failed() -> InvokeResponse:
+    """The answer to a card action whose turn failed, in the language in force."""
+    return InvokeResponse(
+        status=200,
+        body={
+            "statusCode": 500,
+            "type": "application/vnd.microsoft.error",
+            "value": {"code": "InternalError", "message": _(_CARD_ACTION_FAILED_TEXT)},
+        },
+    )
 
 
 def _copy_result(result: AuthenticateRequestResult) -> AuthenticateRequestResult:
@@ -533,18 +541,22 @@ def build_adapter(
             activity.type,
             exc_info=error,
         )
-        if activity.type == "message":
-            try:
-                await context.send_activity(
-                    "Sorry, something went wrong on my side while answering that. "
-                    "Please try again in a moment; if it keeps happening, call the Service Desk."
-                )
-            except Exception:
-                log.exception("could not tell the user about the failed turn")
-        elif activity.type == "invoke" and activity.name == "adaptiveCard/action":
-            # The Universal Action Model's answer to an unexpected error (HTTP 200, statusCode 500):
-            # the card shows the message instead of a failed request.
-            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=_CARD_ACTION_FAILED))
+        # The turn's language ended with the failed turn: the asker's Teams language again.
+        with i18n.use(activity.locale):
+            if activity.type == "message":
+                try:
+                    await context.send_activity(
+                        _(
+                            "Sorry, something went wrong on my side while answering that. "
+                            "Please try again in a moment; if it keeps happening, call the Service Desk."
+                        )
+                    )
+                except Exception:
+                    log.exception("could not tell the user about the failed turn")
+            elif activity.type == "invoke" and activity.name == "adaptiveCard/action":
+                # The Universal Action Model's answer to an unexpected error (HTTP 200, statusCode 500):
+                # the card shows the message instead of a failed request.
+                await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=_card_action_failed()))
 
     adapter.on_turn_error = on_turn_error
     return adapter

@@ -24,6 +24,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity
 
 from bot.connector import ConnectorError, PooledConnectorClient, same_origin
+from switchover.i18n import gettext as _
 from switchover.problems.drafts import MAX_SCREENSHOT_BYTES, DraftStore, ScreenshotRefused
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ async def take_screenshot(context: TurnContext, drafts: DraftStore, tenant_id: s
     client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
     reason = None
     if not _allowed(ref, activity.service_url or "") or not isinstance(client, PooledConnectorClient):
-        reason = "it did not come from Teams"
+        reason = _("it did not come from Teams")
     else:
         try:
             data = await client.download(ref.url, limit=MAX_SCREENSHOT_BYTES, authorize=ref.with_bot_token)
@@ -86,13 +87,15 @@ async def take_screenshot(context: TurnContext, drafts: DraftStore, tenant_id: s
         except ConnectorError as exc:
             log.warning("screenshot not fetched: %s", exc.status, extra={"reason": exc.code})
             reason = (
-                f"it is larger than {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MB"
+                _("it is larger than {size} MB").format(size=MAX_SCREENSHOT_BYTES // (1024 * 1024))
                 if exc.status == 413
-                else "Teams did not give it to me"
+                else _("Teams did not give it to me")
             )
         except ScreenshotRefused as exc:
             reason = str(exc)
-    await context.send_activity(f"I could not keep your picture ({reason}); the report goes on without it.")
+    await context.send_activity(
+        _("I could not keep your picture ({reason}); the report goes on without it.").format(reason=reason)
+    )
     return None
 
 

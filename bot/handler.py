@@ -18,6 +18,7 @@ from bot.actions import BadActionData, read_action_data
 from bot.routing import ActionHandler, NeedsLead, Router
 from bot.turn import Turn, asker_from
 from switchover import i18n
+from switchover.i18n import gettext as _
 from switchover.services import Services
 from switchover.storage.conversations import THREAD_MARK, ConversationRecord, conversation_kind
 
@@ -187,7 +188,7 @@ class SwitchoverBot(TeamsActivityHandler):
                     data = read_action_data(self.router.action_data(value["verb"]), value)
                 except BadActionData as exc:
                     log.warning("card action %r with data that does not fit: %s", value["verb"][:100], exc)
-                    await turn.reply_text(f"Sorry, I could not use that button: {exc}")
+                    await turn.reply_text(_("Sorry, I could not use that button: {problem}").format(problem=exc))
                     return
                 await on_action(turn, data)
                 return
@@ -204,7 +205,7 @@ class SwitchoverBot(TeamsActivityHandler):
         except NeedsLead:
             match = self.router.match_command(text, is_lead=await turn.is_lead())
         if match is None:
-            await turn.reply_text("I didn't catch that. Type **help** to see what I can do.")
+            await turn.reply_text(_("I didn't catch that. Type **help** to see what I can do."))
             return
         handler, rest = match
         await handler(turn, rest)
@@ -238,20 +239,24 @@ class SwitchoverBot(TeamsActivityHandler):
         verb = action.get("verb") if isinstance(action, dict) else None
         if not isinstance(verb, str) or not verb:
             log.warning("card action without a verb")
-            return card_action_error(HTTPStatus.BAD_REQUEST, "BadRequest", "This card action names no verb.")
+            return card_action_error(HTTPStatus.BAD_REQUEST, "BadRequest", _("This card action names no verb."))
         turn = Turn(turn_context, self.services)
         handler = await self._match_action(turn, verb)
         if handler is None:
             log.warning("card action with unknown verb %r", verb[:100])
-            return card_action_error(HTTPStatus.BAD_REQUEST, "BadRequest", f"Unknown action {verb[:100]!r}.")
+            return card_action_error(
+                HTTPStatus.BAD_REQUEST, "BadRequest", _("Unknown action {verb}.").format(verb=repr(verb[:100]))
+            )
         try:
             data = read_action_data(self.router.action_data(verb), action.get("data"))  # type: ignore[union-attr]
         except BadActionData as exc:
             log.warning("card action %r with data that does not fit: %s", verb, exc)
-            return card_action_error(HTTPStatus.BAD_REQUEST, "BadRequest", f"This card's data is not valid: {exc}")
+            return card_action_error(
+                HTTPStatus.BAD_REQUEST, "BadRequest", _("This card's data is not valid: {problem}").format(problem=exc)
+            )
         result = await handler(turn, data)
         if result is None:
-            return _invoke(HTTPStatus.OK, MESSAGE_CONTENT_TYPE, "Done")
+            return _invoke(HTTPStatus.OK, MESSAGE_CONTENT_TYPE, _("Done"))
         return _invoke(HTTPStatus.OK, CARD_CONTENT_TYPE, result)
 
     # -- installation and membership ----------------------------------------

@@ -16,9 +16,13 @@ from botbuilder.core import TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.schema import Activity, ActivityTypes
 
+from switchover import i18n
+from switchover.i18n import N_
+from switchover.i18n import gettext as _
+
 log = logging.getLogger(__name__)
 
-REFUSAL = (
+REFUSAL = N_(
     "Sorry, I am not set up for your organisation, so I cannot help you here. "
     "If you expected to use me, please ask your IT support."
 )
@@ -61,11 +65,13 @@ def refusal(activity: Activity, served: frozenset[str]) -> str | None:
 async def refuse(context: TurnContext) -> None:
     """The turn a refused activity gets instead of the bot's: the refusal where a reply is possible."""
     activity = context.activity
+    with i18n.use(activity.locale):  # no plan to read: the asker's Teams language, else English
+        said = _(REFUSAL)
     if activity.type == ActivityTypes.message:
-        await context.send_activity(REFUSAL)
+        await context.send_activity(said)
     elif activity.type == ActivityTypes.invoke:
         if activity.name == "adaptiveCard/action":
-            body = {"statusCode": int(HTTPStatus.OK), "type": MESSAGE_CONTENT_TYPE, "value": REFUSAL}
+            body = {"statusCode": int(HTTPStatus.OK), "type": MESSAGE_CONTENT_TYPE, "value": said}
             response = InvokeResponse(status=int(HTTPStatus.OK), body=body)
         else:
             response = InvokeResponse(status=int(HTTPStatus.FORBIDDEN), body={"error": "tenant not served"})

@@ -33,6 +33,7 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from cards.render import render_card
+from switchover.i18n import gettext as _
 from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems import views
@@ -142,13 +143,13 @@ class ReportProblemDialog(ComponentDialog):
             return await step.next(text)
         return await self._ask(
             step,
-            heading="Report a problem",
-            prompt='What is wrong? Say it in your own words, e.g. "my H drive files are missing".',
+            heading=_("Report a problem"),
+            prompt=_('What is wrong? Say it in your own words, e.g. "my H drive files are missing".'),
             text_input="text",
-            placeholder="What happened, and since when?",
+            placeholder=_("What happened, and since when?"),
             step="describe",
             field="describe",
-            choices=[{"title": "Next", "value": "1"}],
+            choices=[{"title": _("Next"), "value": "1"}],
         )
 
     async def _impact(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -169,13 +170,13 @@ class ReportProblemDialog(ComponentDialog):
             return await step.next(None)
         return await self._ask(
             step,
-            heading="Who is affected?",
-            prompt="Is it just you, or others too?",
+            heading=_("Who is affected?"),
+            prompt=_("Is it just you, or others too?"),
             text_input=None,
             placeholder="",
             step="impact",
             field="impact",
-            choices=[{"title": title, "value": i.value} for i, title in views.IMPACT_TITLES.items()],
+            choices=[{"title": _(title), "value": i.value} for i, title in views.IMPACT_TITLES.items()],
         )
 
     async def _urgency(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -186,13 +187,13 @@ class ReportProblemDialog(ComponentDialog):
             return await step.next(None)
         return await self._ask(
             step,
-            heading="How bad is it?",
-            prompt="Can you still work?",
+            heading=_("How bad is it?"),
+            prompt=_("Can you still work?"),
             text_input=None,
             placeholder="",
             step="urgency",
             field="urgency",
-            choices=[{"title": title, "value": u.value} for u, title in views.URGENCY_TITLES.items()],
+            choices=[{"title": _(title), "value": u.value} for u, title in views.URGENCY_TITLES.items()],
         )
 
     async def _confirm(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -208,7 +209,7 @@ class ReportProblemDialog(ComponentDialog):
             area=v["area"],
             impact=Impact(v["impact"]),
             urgency=Urgency(v["urgency"]),
-            intro="Here is what I understood. Correct anything that is wrong, then submit.",
+            intro=_("Here is what I understood. Correct anything that is wrong, then submit."),
             has_screenshot=bool(v.get("screenshot")),
         )
         await step.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))

@@ -20,9 +20,12 @@ from typing import Any
 from bot.actions import FaqAction
 from bot.routing import Router
 from bot.turn import Turn
+from switchover import i18n
 from switchover.answers.cards import answer_card, faq_answer_card
 from switchover.answers.model import AnswerKind, Who
 from switchover.answers.store import GapKind
+from switchover.i18n import gettext as _
+from switchover.plan.languages import faq_in
 from switchover.services import Services
 
 log = logging.getLogger(__name__)
@@ -80,9 +83,9 @@ async def _vote(turn: Turn, data: FaqAction, *, helpful: bool) -> dict[str, Any]
         turn.asker.tenant_id, question, key, helpful, turn.services.clock.now(), asker_id=_asker_id(turn)
     )
     thanks = (
-        "Thanks, glad it helped."
+        _("Thanks, glad it helped.")
         if helpful
-        else "Thanks for telling us. The project team reviews unhelpful answers; report a problem if you are stuck."
+        else _("Thanks for telling us. The project team reviews unhelpful answers; report a problem if you are stuck.")
     )
     card = faq_answer_card(entry, question, thanks=thanks)
     if turn.activity.type != "invoke":  # Action.Submit from an older client: no card to replace
@@ -107,7 +110,8 @@ async def on_pick(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
         return None
     card = faq_answer_card(entry, question or entry.question)
     if turn.activity.type != "invoke":
-        await turn.reply_card(card, summary=entry.answer[:200])
+        shown = faq_in(entry, i18n.current().code, turn.services.plan.organisation.language)
+        await turn.reply_card(card, summary=shown.answer[:200])
         return None
     return card
 

@@ -37,7 +37,10 @@ from bot.state import DatabaseStorage
 from bot.turn import Turn, asker_from
 from cards.render import render_card
 from dialogs.report_problem import STEP_VERB, ReportProblemConversation
-from switchover import access
+from switchover import access, i18n
+from switchover.i18n import N_
+from switchover.i18n import gettext as _
+from switchover.plan.languages import area_name
 from switchover.plan.model import Plan
 from switchover.problems import views
 from switchover.problems.desk import ProblemDesk
@@ -49,9 +52,17 @@ log = logging.getLogger(__name__)
 
 _LEADING_REFERENCE = re.compile(r"^\s*(?:pr\W*)?(\d{1,9})\b\W*", re.IGNORECASE)
 _LINKED = re.compile(r"^\W*(pr|inc)\W*(\d{1,9})\b(?:\W*page\W*(\d{1,4}))?", re.IGNORECASE)
-_COMMAND = re.compile(r"^\W*report(\W+a\W+problem)?\b[\s:,.!-]*", re.IGNORECASE)
+# The commands in the languages the bot speaks (typed words are matched folded: lower case, no
+# punctuation); the help card's "report a problem" and "my problems" read as these in each language.
+REPORT_WORDS = ("report a problem", "reportar un problema", "informar de un problema", "zgłoś problem")
+MINE_WORDS = ("my problems", "mis problemas", "moje problemy", "moje zgłoszenia")
+_COMMAND = re.compile(
+    r"^\W*(?:report(\W+a\W+problem)?|reportar\W+un\W+problema|informar\W+de\W+un\W+problema|zgłoś\W+problem)\b"
+    r"[\s:,.!-]*",
+    re.IGNORECASE,
+)
 
-DRAFT_NOT_FOUND = "I found no report form of yours like that. Say **report a problem** to start again."
+DRAFT_NOT_FOUND = N_("I found no report form of yours like that. Say **report a problem** to start again.")
 
 __all__ = ["PROBLEM_THRESHOLD", "register", "report_from_text"]
 
@@ -74,7 +85,11 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
     h = _Handlers(services, services.problems, conversation)
     router.command("report a problem", h.report, help="tell the right person about something that broke")
     router.command("report", h.report)
+    for words in REPORT_WORDS[1:]:
+        router.command(words, h.report)
     router.command("my problems", h.mine, help="the status of what you reported")
+    for words in MINE_WORDS[1:]:
+        router.command(words, h.mine)
     router.command("it's fixed", h.fixed)
     router.command("it is fixed", h.fixed)
     router.command("comment", h.comment)
@@ -128,8 +143,8 @@ def _someone_elses(turn: Turn, data: DialogStep) -> dict[str, Any] | None:
     if not by or by == (turn.asker.aad_object_id or turn.asker.teams_id):
         return None
     return notice(
-        "Report a problem",
-        'This is someone else\'s draft: only they can answer its questions. Say "report a problem" to start yours.',
+        _("Report a problem"),
+        _('This is someone else\'s draft: only they can answer its questions. Say "report a problem" to start yours.'),
     )
 
 
@@ -152,7 +167,7 @@ class _Handlers:
         never from anything the card carries."""
         user = await turn.user()
         key = access.plan_person(self.plan, (user.upn if user else None, user.mail if user else None, turn.asker.upn))
-        name = self.plan.person(key).name if key else (user.display_name if user else turn.asker.name) or "someone"
+        name = self.plan.person(key).name if key else (user.display_name if user else turn.asker.name) or _("someone")
         return Actor(id=turn.asker.aad_object_id or turn.asker.teams_id, name=name, person_key=key)
 
     async def reporter(self, turn: Turn) -> Reporter:
@@ -193,24 +208,24 @@ class _Handlers:
         if (refused := _someone_elses(turn, data)) is not None:
             return refused
         if not await self.conversation.resume(turn.context):
-            return notice("Report a problem", 'That question has expired. Say "report a problem" to start again.')
+            return notice(_("Report a problem"), _('That question has expired. Say "report a problem" to start again.'))
         if data.impact is not None:
-            return notice("Who is affected?", views.IMPACT_TITLES[data.impact])
+            return notice(_("Who is affected?"), _(views.IMPACT_TITLES[data.impact]))
         if data.urgency is not None:
-            return notice("How bad is it?", views.URGENCY_TITLES[data.urgency])
-        return notice("Report a problem", data.text or "Thanks.")
+            return notice(_("How bad is it?"), _(views.URGENCY_TITLES[data.urgency]))
+        return notice(_("Report a problem"), data.text or _("Thanks."))
 
     async def submit(self, turn: Turn, data: SubmitReport) -> dict[str, Any] | None:
         text = data.text.strip()
         if not text:
-            return notice("Report a problem", "Please describe the problem before submitting.")
+            return notice(_("Report a problem"), _("Please describe the problem before submitting."))
         reporter = await self.reporter(turn)
         # The card names a draft; the draft (whose it is, its screenshot) is ours. Anyone else's key,
         # or a key that never was, gets the same answer. A screenshot_url in the card is not read.
         key = data.draft or ""
         found = await self.desk.drafts.get(reporter.tenant_id, key, reporter.id)
         if found is None:
-            return notice("Report a problem", DRAFT_NOT_FOUND)
+            return notice(_("Report a problem"), _(DRAFT_NOT_FOUND))
         shot = found.screenshot
         draft = ReportDraft(
             text=text,
@@ -227,18 +242,22 @@ class _Handlers:
             log.info("problem submitted from Teams", extra={"report": report.id})
             # Their own report, just filed: the reporter's card, whatever else they are.
             return await self.desk.status_view(
-                report.tenant_id, report.id, f"Submitted. Your reference is {report.reference}."
+                report.tenant_id,
+                report.id,
+                _("Submitted. Your reference is {reference}.").format(reference=report.reference),
             )
 
         return await self._guard(turn, file())
 
     async def cancel(self, turn: Turn, data: ActionData) -> dict[str, Any] | None:
-        return notice("Report a problem", "Cancelled; nothing was reported.")
+        return notice(_("Report a problem"), _("Cancelled; nothing was reported."))
 
     async def mine(self, turn: Turn, rest: str) -> None:
         reporter = await self.reporter(turn)
         reports = await self.desk.mine(reporter.tenant_id, reporter.id)
-        await turn.reply_card(views.my_problems_card(self.plan, reports, zone=turn.asker.zone), summary="Your reports")
+        await turn.reply_card(
+            views.my_problems_card(self.plan, reports, zone=turn.asker.zone), summary=_("Your reports")
+        )
 
     async def site_counts(self, turn: Turn, rest: str) -> None:
         user = await turn.user()
@@ -246,7 +265,7 @@ class _Handlers:
             self.plan, (user.upn if user else None, user.mail if user else None, turn.asker.upn)
         )
         if not sites:
-            await turn.reply_text("That is for the plan's site champions. Say **my problems** for your own reports.")
+            await turn.reply_text(_("That is for the plan's site champions. Say **my problems** for your own reports."))
             return
         counts = await self.desk.site_counts(turn.asker.tenant_id, sites)
         lines = []
@@ -254,11 +273,13 @@ class _Handlers:
             by_status = counts.get(site, {})
             total = sum(by_status.values())
             still_open = total - by_status.get("resolved", 0)
-            lines.append(f"- **{site}**: {total} reported, {still_open} still open")
-        await turn.reply_text("Problems reported by people at your site:\n\n" + "\n".join(lines))
+            counted = i18n.ngettext("{total} reported", "{total} reported", total).format(total=total)
+            open_now = i18n.ngettext("{open} still open", "{open} still open", still_open).format(open=still_open)
+            lines.append(f"- **{site}**: {counted}, {open_now}")
+        await turn.reply_text(_("Problems reported by people at your site:") + "\n\n" + "\n".join(lines))
 
     async def _own_report(self, turn: Turn, rest: str) -> int | None:
-        wanted, _ = leading_reference(rest)
+        wanted, _rest = leading_reference(rest)
         reporter = await self.reporter(turn)
         mine = await self.desk.mine(reporter.tenant_id, reporter.id, limit=50)
         if wanted is not None:
@@ -267,7 +288,7 @@ class _Handlers:
         return open_[0].id if open_ else None
 
     async def show_command(self, turn: Turn, rest: str) -> None:
-        report_id, _ = leading_reference(rest)
+        report_id, _rest = leading_reference(rest)
         if report_id is None:
             # "problem with my printer": that is a report, not a look-up.
             await self.report(turn, turn.text)
@@ -295,26 +316,28 @@ class _Handlers:
 
         card = await self._guard(turn, act())
         if card is not None:
-            await turn.reply_card(card, summary="Linked reports")
+            await turn.reply_card(card, summary=_("Linked reports"))
 
     async def fixed(self, turn: Turn, rest: str) -> None:
         report_id = await self._own_report(turn, rest)
         if report_id is None:
-            await turn.reply_text("I found no open report of yours. Say **my problems** to see them.")
+            await turn.reply_text(_("I found no open report of yours. Say **my problems** to see them."))
             return
         report = await self.desk.reporter_fixed(turn.asker.tenant_id, report_id, await self.actor(turn))
-        await turn.reply_text(f"Great, I've closed {report.reference}. Thanks for letting us know.")
+        await turn.reply_text(
+            _("Great, I've closed {reference}. Thanks for letting us know.").format(reference=report.reference)
+        )
 
     async def comment(self, turn: Turn, rest: str) -> None:
         # The typed words, not the folded ones the router matched on.
         typed = re.sub(r"^\W*comment\b\W*", "", turn.text, count=1, flags=re.IGNORECASE)
         report_id = await self._own_report(turn, typed)
-        _, text = leading_reference(typed)
+        _ref, text = leading_reference(typed)
         if report_id is None or not text:
-            await turn.reply_text("Say **comment PR-00042 what you want to add** (see **my problems** for numbers).")
+            await turn.reply_text(_("Say **comment PR-00042 what you want to add** (see **my problems** for numbers)."))
             return
         report = await self.desk.comment(turn.asker.tenant_id, report_id, await self.actor(turn), text)
-        await turn.reply_text(f"Added to {report.reference}.")
+        await turn.reply_text(_("Added to {reference}.").format(reference=report.reference))
 
     # -- card actions ---------------------------------------------------------------------
 
@@ -322,7 +345,7 @@ class _Handlers:
         try:
             return await call
         except ProblemError as exc:
-            return notice("Not done", str(exc))
+            return notice(_("Not done"), str(exc))
 
     async def acknowledge(self, turn: Turn, data: ReportAction) -> dict[str, Any] | None:
         async def act() -> dict[str, Any]:
@@ -355,7 +378,8 @@ class _Handlers:
         async def act() -> dict[str, Any]:
             rid = data.report_id
             report = await self.desk.not_mine(turn.asker.tenant_id, rid, await self.actor(turn), data.area or None)
-            return notice(report.reference, f"Sent on to {self.plan.area(report.area).name}. Thanks.")
+            area = area_name(self.plan.area(report.area), i18n.current().code, self.plan.organisation.language)
+            return notice(report.reference, _("Sent on to {area}. Thanks.").format(area=area))
 
         return await self._guard(turn, act())
 
@@ -364,7 +388,7 @@ class _Handlers:
             rid = data.report_id
             actor = await self.actor(turn)
             report = await self.desk.reporter_fixed(turn.asker.tenant_id, rid, actor)
-            return await self.desk.view_for(report.tenant_id, rid, actor, "Thanks, closed as fixed.")
+            return await self.desk.view_for(report.tenant_id, rid, actor, _("Thanks, closed as fixed."))
 
         return await self._guard(turn, act())
 
@@ -373,7 +397,7 @@ class _Handlers:
             rid = data.report_id
             actor = await self.actor(turn)
             report = await self.desk.comment(turn.asker.tenant_id, rid, actor, data.comment)
-            said = "Reopened with your comment." if report.cycle and report.is_open else "Comment added."
+            said = _("Reopened with your comment.") if report.cycle and report.is_open else _("Comment added.")
             return await self.desk.view_for(report.tenant_id, rid, actor, said)
 
         return await self._guard(turn, act())
@@ -383,7 +407,7 @@ class _Handlers:
             rid = data.report_id
             actor = await self.actor(turn)
             report = await self.desk.reopen(turn.asker.tenant_id, rid, actor, data.why)
-            return notice(report.reference, "Reopened. Its reporter has been told, and its owner has it again.")
+            return notice(report.reference, _("Reopened. Its reporter has been told, and its owner has it again."))
 
         return await self._guard(turn, act())
 

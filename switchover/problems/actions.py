@@ -10,10 +10,13 @@ walked from the top.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from switchover import access
 from switchover.clock import Clock
+from switchover.i18n import gettext as _
+from switchover.i18n import pgettext
 from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Contact, Plan
 from switchover.problems import views
@@ -22,6 +25,36 @@ from switchover.problems.deadlines import ack_deadline, escalation_times, report
 from switchover.problems.model import Actor, EventKind, ProblemError, ProblemReport, ReportStatus, reference
 from switchover.problems.notify import Notifier
 from switchover.problems.store import ReportStore
+
+
+def not_found(reference: str) -> str:
+    """The one answer for a report that does not exist and for one the asker may not see."""
+    return _("I found no report {reference} that you can see. Say **my problems** for yours.").format(
+        reference=reference
+    )
+
+
+def not_yours(reference: str, doing: str) -> str:
+    """The answer for a report the asker may see but not do ``doing`` (one of :data:`DOING`) to."""
+    shown = DOING[doing]() if doing in DOING else doing
+    # Translators: {doing} is one of the phrases with the context "not yours to" (acknowledge, comment on...).
+    return _("{reference} is not yours to {doing}.").format(reference=reference, doing=shown)
+
+
+# What a person may not do to a report; the English words are the ones the refusal always said.
+ACKNOWLEDGE, ASSIGN, RESOLVE, SEND_ON = "acknowledge", "assign", "resolve", "send on"
+COMMENT_ON, CLOSE, REOPEN = "comment on", "close", "reopen"
+SEE_LINKED = "see the reports linked to it"
+DOING: dict[str, Callable[[], str]] = {
+    ACKNOWLEDGE: lambda: pgettext("not yours to", "acknowledge"),
+    ASSIGN: lambda: pgettext("not yours to", "assign"),
+    RESOLVE: lambda: pgettext("not yours to", "resolve"),
+    SEND_ON: lambda: pgettext("not yours to", "send on"),
+    COMMENT_ON: lambda: pgettext("not yours to", "comment on"),
+    CLOSE: lambda: pgettext("not yours to", "close"),
+    REOPEN: lambda: pgettext("not yours to", "reopen"),
+    SEE_LINKED: lambda: pgettext("not yours to", "see the reports linked to it"),
+}
 
 
 class ReportActions:
@@ -51,7 +84,7 @@ class ReportActions:
 
     async def acknowledge(self, tenant_id: str, report_id: int, actor: Actor) -> ProblemReport:
         """Stop escalation: someone accountable has it."""
-        report = await self._for_staff(tenant_id, report_id, actor, "acknowledge")
+        report = await self._for_staff(tenant_id, report_id, actor, ACKNOWLEDGE)
         if report.status is ReportStatus.OPEN:
             now = self.clock.now()
             await self._set(
@@ -65,19 +98,19 @@ class ReportActions:
                 assignee=report.assignee or actor.person_key,
             )
             report = await self.store.get(tenant_id, report_id)
-            await self.notifier.tell_reporter(report, views.acknowledged(actor.name), f"ack-c{report.cycle}")
+            await self.notifier.tell_reporter(report, lambda: views.acknowledged(actor.name), f"ack-c{report.cycle}")
         await self.notifier.refresh_cards(tenant_id, report_id)
         return await self.store.get(tenant_id, report_id)
 
     async def assign(self, tenant_id: str, report_id: int, actor: Actor, person_key: str) -> ProblemReport:
         """Hand a report to another owner or Service Desk member (acknowledges it too)."""
-        report = await self._for_staff(tenant_id, report_id, actor, "assign")
+        report = await self._for_staff(tenant_id, report_id, actor, ASSIGN)
         try:
             person = self.plan.person(person_key)
         except KeyError:
-            raise ProblemError(f"{person_key!r} is not a person in the plan") from None
+            raise ProblemError(_("{key} is not a person in the plan").format(key=repr(person_key))) from None
         if not access.is_staff(self.plan, person.key):
-            raise ProblemError(f"{person.name} works no area's reports, so cannot be given one")
+            raise ProblemError(_("{name} works no area's reports, so cannot be given one").format(name=person.name))
         if report.status is ReportStatus.ACKNOWLEDGED and report.assignee == person.key:
             return report  # already theirs: a retried assignment changes nothing and tells nobody again
         now = self.clock.now()
@@ -101,14 +134,14 @@ class ReportActions:
             suffix=f"assign-{person.key}-{now.timestamp():.0f}",
         )
         await self.notifier.tell_reporter(
-            report, views.assigned(person.name), f"assign-c{report.cycle}-{person.key}-{now.timestamp():.0f}"
+            report, lambda: views.assigned(person.name), f"assign-c{report.cycle}-{person.key}-{now.timestamp():.0f}"
         )
         await self.notifier.refresh_cards(tenant_id, report_id)
         return await self.store.get(tenant_id, report_id)
 
     async def resolve(self, tenant_id: str, report_id: int, actor: Actor, note: str) -> ProblemReport:
         """Resolve with a note the reporter sees; linked reports are resolved with it."""
-        report = await self._for_staff(tenant_id, report_id, actor, "resolve")
+        report = await self._for_staff(tenant_id, report_id, actor, RESOLVE)
         return await self.close(report, actor.name, note.strip() or "Resolved.")
 
     async def close(
@@ -133,7 +166,7 @@ class ReportActions:
             resolution_note=note,
         )
         report = await self.store.get(report.tenant_id, report.id)
-        await self.notifier.tell_reporter(report, views.resolved(report, note), f"resolved-c{report.cycle}")
+        await self.notifier.tell_reporter(report, lambda: views.resolved(report, note), f"resolved-c{report.cycle}")
         if refresh:
             await self.notifier.refresh_cards(report.tenant_id, report.id)
         for dup in await self.store.linked(report):
@@ -142,9 +175,9 @@ class ReportActions:
 
     async def not_mine(self, tenant_id: str, report_id: int, actor: Actor, area_key: str | None) -> ProblemReport:
         """Reroute to another area (the catch-all when none is given); the new owner's clock starts now."""
-        report = await self._for_staff(tenant_id, report_id, actor, "send on")
+        report = await self._for_staff(tenant_id, report_id, actor, SEND_ON)
         if not report.is_open:
-            raise ProblemError(f"{report.reference} is already resolved")
+            raise ProblemError(_("{reference} is already resolved").format(reference=report.reference))
         catch_all = self.plan.catch_all_area.key
         new_area = area_key if area_key and has_area(self.plan, area_key) else catch_all
         if new_area == report.area:
@@ -164,7 +197,7 @@ class ReportActions:
         report = await self.store.get(tenant_id, report_id)
         # Told before the chain is walked: the new area's name is what stays true whatever the chain does.
         await self.notifier.tell_reporter(
-            report, views.rerouted(self.plan, report, actor.name), f"rerouted-c{report.cycle}"
+            report, lambda: views.rerouted(self.plan, report, actor.name), f"rerouted-c{report.cycle}"
         )
         await self.chain.route_again(report)
         return await self.store.get(tenant_id, report_id)
@@ -177,16 +210,16 @@ class ReportActions:
         report, rights = await self.visible(tenant_id, report_id, actor)
         text = text.strip()[:2000]
         if not text:
-            raise ProblemError("an empty comment")
+            raise ProblemError(_("an empty comment"))
         is_reporter = rights.reporter
         if not (rights.reporter or rights.work):
-            raise ProblemError(access.not_yours(report.reference, "comment on"))
+            raise ProblemError(not_yours(report.reference, COMMENT_ON))
         await self.store.add_event(tenant_id, report_id, self.clock.now(), EventKind.COMMENTED, actor.name, text)
         if is_reporter and report.status is ReportStatus.RESOLVED:
             return await self.reopen(tenant_id, report_id, actor, text)
         if not is_reporter:
             await self.notifier.tell_reporter(
-                report, views.commented(actor.name, text), f"comment-{self.clock.now().timestamp()}"
+                report, lambda: views.commented(actor.name, text), f"comment-{self.clock.now().timestamp()}"
             )
         await self.notifier.refresh_cards(tenant_id, report_id)
         return await self.store.get(tenant_id, report_id)
@@ -195,7 +228,7 @@ class ReportActions:
         """The reporter says it is fixed: resolve it in their words."""
         report, rights = await self.visible(tenant_id, report_id, actor)
         if not (rights.reporter or rights.work):
-            raise ProblemError(access.not_yours(report.reference, "close"))
+            raise ProblemError(not_yours(report.reference, CLOSE))
         return await self.close(report, actor.name, "The reporter says it is fixed.")
 
     async def staff_reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
@@ -204,7 +237,7 @@ class ReportActions:
 
         Reopening a report that is open already changes nothing (a retried button, or two people at once).
         """
-        await self._for_staff(tenant_id, report_id, actor, "reopen")
+        await self._for_staff(tenant_id, report_id, actor, REOPEN)
         return await self.reopen(tenant_id, report_id, actor, why.strip()[:2000])
 
     async def reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
@@ -231,7 +264,9 @@ class ReportActions:
         report = await self.store.get(tenant_id, report_id)
         if not access.report_rights(self.plan, actor, report).reporter:
             # The reporter who reopened it knows; anyone else reopening it tells them.
-            await self.notifier.tell_reporter(report, views.reopened(actor.name, why), f"reopened-c{report.cycle}")
+            await self.notifier.tell_reporter(
+                report, lambda: views.reopened(actor.name, why), f"reopened-c{report.cycle}"
+            )
         await self.chain.route_again(report)
         return report
 
@@ -253,16 +288,16 @@ class ReportActions:
         try:
             report = await self.store.get(tenant_id, report_id)
         except ProblemError:
-            raise ProblemError(access.not_found(reference(report_id))) from None
+            raise ProblemError(not_found(reference(report_id))) from None
         rights = access.report_rights(self.plan, actor, report)
         if not rights.see:
-            raise ProblemError(access.not_found(report.reference))
+            raise ProblemError(not_found(report.reference))
         return report, rights
 
     async def _for_staff(self, tenant_id: str, report_id: int, actor: Actor, doing: str) -> ProblemReport:
         report, rights = await self.visible(tenant_id, report_id, actor)
         if not rights.work:
-            raise ProblemError(access.not_yours(report.reference, doing))
+            raise ProblemError(not_yours(report.reference, doing))
         return report
 
     async def _set(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from switchover.clock import Clock
 from switchover.delivery import DeliveryOutcome, DeliveryStatus
+from switchover.i18n import gettext as _
 from switchover.plan.current import CurrentPlan
 from switchover.plan.desks import desk_for
 from switchover.plan.model import Contact, EscalationTarget, Plan
@@ -84,6 +85,13 @@ def contact_name(plan: Plan, contact: Contact) -> str:
         return contact.person or "?"
 
 
+def contact_shown(plan: Plan, contact: Contact) -> str:
+    """A contact as the reader says it (:func:`contact_name` is what the timeline keeps, in the plan's words)."""
+    if contact.channel is not None:
+        return _("the {channel} channel").format(channel=contact.channel.channel)
+    return contact_name(plan, contact)
+
+
 def has_area(plan: Plan, key: str) -> bool:
     """Whether the plan has an area ``key``."""
     return any(a.key == key for a in plan.areas)
@@ -125,12 +133,16 @@ class OwnerChain:
                 start = next((i for i, h in enumerate(chain) if h.contact.person), 0)
             else:
                 not_before = next_opening(self.plan, now, schedule)
-        message = f"Your report {report.reference} is filed; "
-        message += (
-            f"the Service Desk picks it up when it opens ({views.when(not_before, self.plan.zone)})."
-            if not_before
-            else "I'm finding the right person."
-        )
+
+        def message() -> str:
+            if not_before:
+                return _(
+                    "Your report {reference} is filed; the Service Desk picks it up when it opens ({opens})."
+                ).format(reference=report.reference, opens=views.when(not_before, self.plan.zone))
+            return _("Your report {reference} is filed; I'm finding the right person.").format(
+                reference=report.reference
+            )
+
         await self.notifier.tell_reporter(report, message, "created")
         await self._send_along(report, chain, start, not_before=not_before)
         level = service_level(self.plan, report.priority, report.area)
@@ -218,30 +230,42 @@ class OwnerChain:
         return 0
 
     async def _tell_delivered(self, report: ProblemReport, hop: Hop) -> None:
-        message = f"{report.reference} is with {contact_name(self.plan, hop.contact)}"
-        if report.ack_due_at is not None:
-            message += f", to acknowledge by {views.when(report.ack_due_at, self.plan.zone)}"
-        await self.notifier.tell_reporter(report, message + ".", "delivered")
+        def message() -> str:
+            who = contact_shown(self.plan, hop.contact)
+            if report.ack_due_at is not None:
+                return _("{reference} is with {who}, to acknowledge by {due}.").format(
+                    reference=report.reference, who=who, due=views.when(report.ack_due_at, self.plan.zone)
+                )
+            return _("{reference} is with {who}.").format(reference=report.reference, who=who)
+
+        await self.notifier.tell_reporter(report, message, "delivered")
 
     async def _unrouted(self, report: ProblemReport) -> None:
         """The last step failed: mark the report, alert every project lead once, tell the reporter."""
         now = self.clock.now()
-        area = self.plan.area(report.area).name
         if not await self.store.claim_unrouted(report, now, "nobody on the chain could be reached"):
             return
         log.error("problem report could not be routed anywhere", extra={"report": report.id})
-        alert = (
-            f"**{report.reference}** ({report.priority.value}, {area}) reached nobody: its owner, backup, "
-            f"the project leads and the Service Desk channel could not be reached. It tops the problem list "
-            f"until someone takes it. Say **problem {report.reference}** to see it."
-        )
+
+        def alert() -> str:
+            return _(
+                "**{reference}** ({priority}, {area}) reached nobody: its owner, backup, the project leads and "
+                "the Service Desk channel could not be reached. It tops the problem list until someone takes "
+                "it. Say **problem {reference}** to see it."
+            ).format(
+                reference=report.reference,
+                priority=report.priority.value,
+                area=views.area_title(self.plan, report.area),
+            )
+
+        def told() -> str:
+            return _("We could not reach the {area} team about {reference}; the project lead has it.").format(
+                area=views.area_title(self.plan, report.area), reference=report.reference
+            )
+
         for key in self.plan.project_leads:
             await self.notifier.send_text(report, Contact(person=key), alert, f"unrouted-{key}")
-        await self.notifier.tell_reporter(
-            report,
-            f"We could not reach the {area} team about {report.reference}; the project lead has it.",
-            f"unrouted-c{report.cycle}",
-        )
+        await self.notifier.tell_reporter(report, told, f"unrouted-c{report.cycle}")
 
     async def _send_along(
         self, report: ProblemReport, chain: list[Hop], start: int, *, not_before: dt.datetime | None = None

@@ -24,10 +24,11 @@ from switchover import access
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine
 from switchover.directory.base import Directory
+from switchover.i18n import gettext as _
 from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Impact, Plan, Urgency
 from switchover.problems import export, views
-from switchover.problems.actions import ReportActions
+from switchover.problems.actions import SEE_LINKED, ReportActions, not_yours
 from switchover.problems.chain import OwnerChain, has_area
 from switchover.problems.deadlines import ack_deadline, escalation_times, schedule_for
 from switchover.problems.drafts import DraftStore
@@ -37,6 +38,7 @@ from switchover.problems.model import Actor, ProblemError, ProblemReport, Report
 from switchover.problems.notify import PURPOSE, STATUS_PURPOSE, Notifier
 from switchover.problems.store import ReportStore
 from switchover.problems.triage import looks_like_problem, triage
+from switchover.storage.conversations import ConversationStore
 from switchover.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,9 @@ class ProblemDesk:
         self.delivery = delivery
         self.store = ReportStore(db)
         self.drafts = DraftStore(db, clock)
-        self.notifier = notifier = Notifier(self.current, directory, delivery, self.store, clock)
+        # Each person's Teams language, for what they are sent later (the 1:1 chat's stored locale).
+        conversations = ConversationStore(db)
+        self.notifier = notifier = Notifier(self.current, directory, delivery, self.store, clock, conversations)
         self.chain = OwnerChain(self.current, self.store, notifier, clock)
         self.escalation = Escalation(self.current, self.store, notifier, clock)
         self.incidents = Incidents(self.current, self.store, notifier, clock)
@@ -90,7 +94,9 @@ class ProblemDesk:
             existing = await self._by_submission(r.tenant_id, draft.submission_key)
             if existing is not None:
                 if existing.reporter.id != r.id:
-                    raise ProblemError("I found no report form of yours like that. Say **report a problem** to start.")
+                    raise ProblemError(
+                        _("I found no report form of yours like that. Say **report a problem** to start.")
+                    )
                 return existing
         t = triage(self.plan, draft.text)
         area = draft.area if draft.area and has_area(self.plan, draft.area) else t.area
@@ -172,7 +178,9 @@ class ProblemDesk:
                         await self._file(report, now)
                     if not await self.delivery.outcomes(tenant_id, STATUS_PURPOSE, str(report_id)):
                         await self.notifier.tell_reporter(
-                            report, f"Thanks, your report is {report.reference}.", "created"
+                            report,
+                            lambda ref=report.reference: _("Thanks, your report is {reference}.").format(reference=ref),
+                            "created",
                         )
                     told += 1
                 await self.store.reply_given(tenant_id, report_id)
@@ -258,7 +266,7 @@ class ProblemDesk:
             incident = None
         if incident is None or not access.works_area(self.plan, actor.person_key, incident.area):
             # One answer for an incident that does not exist and one that is not the actor's.
-            raise ProblemError(f"I found no incident INC-{incident_id} that you work on.")
+            raise ProblemError(_("I found no incident INC-{incident} that you work on.").format(incident=incident_id))
 
     # -- what people see ------------------------------------------------------------
 
@@ -269,7 +277,7 @@ class ProblemDesk:
         sponsor, read-only), the status card for its reporter; "not found" for anyone else."""
         report, rights = await self.actions.visible(tenant_id, report_id, actor)
         if rights.reporter and not rights.work:
-            return views.status_card(self.plan, report, message or views.STATUS_TITLES[report.status])
+            return views.status_card(self.plan, report, message or views.status_title(report.status))
         return views.owner_card(self.plan, report, linked=await self.store.linked(report), actions=rights.work)
 
     async def incident_view_for(self, tenant_id: str, incident_id: int, actor: Actor) -> dict[str, Any]:
@@ -293,14 +301,20 @@ class ProblemDesk:
             members = await self.store.incident_reports(tenant_id, incident_id)
             lines = [views.incident_line(r, self.plan.zone) for r in members]
             return views.report_list_card(
-                f"Reports of major incident INC-{incident_id}", lines, page=page, say=f"linked INC-{incident_id}"
+                _("Reports of major incident INC-{incident}").format(incident=incident_id),
+                lines,
+                page=page,
+                say=f"linked INC-{incident_id}",
             )
         report, rights = await self.actions.visible(tenant_id, report_id or 0, actor)
         if rights.reporter and not rights.work:
-            raise ProblemError(access.not_yours(report.reference, "see the reports linked to it"))
+            raise ProblemError(not_yours(report.reference, SEE_LINKED))
         lines = [views.linked_line(r) for r in await self.store.linked(report)]
         return views.report_list_card(
-            f"Reports linked to {report.reference}", lines, page=page, say=f"linked {report.reference}"
+            _("Reports linked to {reference}").format(reference=report.reference),
+            lines,
+            page=page,
+            say=f"linked {report.reference}",
         )
 
     async def owner_view(self, tenant_id: str, report_id: int) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from switchover.clock import Clock
+from switchover.i18n import gettext as _
 from switchover.problems.tables import drafts, screenshots
 from switchover.storage.db import Database
 
@@ -91,10 +92,10 @@ class DraftStore:
             ScreenshotRefused: not an image (PNG, JPEG, GIF, WebP), or larger than the cap.
         """
         if len(data) > MAX_SCREENSHOT_BYTES:
-            raise ScreenshotRefused(f"it is larger than {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MB")
+            raise ScreenshotRefused(_("it is larger than {size} MB").format(size=MAX_SCREENSHOT_BYTES // (1024 * 1024)))
         content_type = image_type(data)
         if content_type is None:
-            raise ScreenshotRefused("it is not a picture (PNG, JPEG, GIF or WebP)")
+            raise ScreenshotRefused(_("it is not a picture (PNG, JPEG, GIF or WebP)"))
         token = secrets.token_urlsafe(32)
         async with self.db.begin() as c:
             await c.execute(

@@ -83,7 +83,7 @@ class Escalation:
         # Told once the step is ours: a report acknowledged meanwhile is not claimed, and the
         # dedupe key keeps a repeat harmless.
         await self.notifier.tell_reporter(
-            report, views.escalated(step.to.value, names), f"escalated-c{report.cycle}-{level}"
+            report, lambda: views.escalated(step.to.value, names), f"escalated-c{report.cycle}-{level}"
         )
         log.info("problem escalated", extra={"report": report_id, "level": level + 1, "to": step.to.value})
         await self.notifier.refresh_cards(tenant_id, report_id)

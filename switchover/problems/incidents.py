@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from switchover.clock import Clock
+from switchover.i18n import gettext as _
 from switchover.messaging import OutgoingMessage
 from switchover.plan.current import CurrentPlan
 from switchover.plan.model import Contact, Plan
@@ -77,7 +79,7 @@ class Incidents:
         if not new:
             await self.notifier.tell_reporter(
                 await self.store.get(report.tenant_id, report.id),
-                views.in_incident(report, incident_id),
+                lambda: views.in_incident(report, incident_id),
                 f"incident-{incident_id}",
             )
             await self.refresh_cards(report.tenant_id, incident_id)
@@ -91,20 +93,32 @@ class Incidents:
     async def _alert(self, report: ProblemReport, incident_id: int) -> None:
         """A new incident: its card to the area's owner and the project leads, word to every reporter."""
         members = await self.store.incident_reports(report.tenant_id, incident_id)
-        card = views.incident_card(self.plan, incident_id, report.area, report.reporter.wave, members)
         area = self.plan.area(report.area)
-        message = OutgoingMessage(card=card, summary=f"Major incident INC-{incident_id}: {area.name}")
+
+        def message() -> OutgoingMessage:
+            card = views.incident_card(self.plan, incident_id, report.area, report.reporter.wave, members)
+            summary = _("Major incident INC-{incident}: {area}").format(
+                incident=incident_id, area=views.area_title(self.plan, report.area)
+            )
+            return OutgoingMessage(card=card, summary=summary)
+
         hops = [Hop("owner", area.owner)] + [Hop("project_lead", Contact(person=k)) for k in self.plan.project_leads]
         for i, hop in enumerate(hops):
             await self.notifier.send_incident_card(report.tenant_id, incident_id, hop.role, hop.contact, i, message)
         for member in members:
             await self.notifier.tell_reporter(
-                member,
-                f"Your report {member.reference} is part of a wider problem, INC-{incident_id} (a major "
-                f"incident with {len(members) - 1} similar reports); the project lead knows, and you'll hear "
-                "here when it's fixed.",
-                f"incident-{incident_id}",
+                member, self._part_of(member, incident_id, len(members) - 1), f"incident-{incident_id}"
             )
+
+    @staticmethod
+    def _part_of(member: ProblemReport, incident_id: int, similar: int) -> Callable[[], str]:
+        def words() -> str:
+            return _(
+                "Your report {reference} is part of a wider problem, INC-{incident} (a major incident with "
+                "{similar} similar reports); the project lead knows, and you'll hear here when it's fixed."
+            ).format(reference=member.reference, incident=incident_id, similar=similar)
+
+        return words
 
     async def link_duplicate(self, report: ProblemReport) -> bool:
         """Link a report to an open one in nearly the same words; tell the reporter it is known.
@@ -122,8 +136,10 @@ class Incidents:
             await self.store.link_duplicate(report, root, self.clock.now())
             await self.notifier.tell_reporter(
                 await self.store.get(report.tenant_id, report.id),
-                f"Thanks. This is already known as {root.reference} and being looked at; "
-                "we will tell you here when it is fixed.",
+                lambda ref=root.reference: _(
+                    "Thanks. This is already known as {reference} and being looked at; "
+                    "we will tell you here when it is fixed."
+                ).format(reference=ref),
                 "linked",
             )
             await self.notifier.refresh_cards(root.tenant_id, root.id)
@@ -134,7 +150,7 @@ class Incidents:
         """One incident (:class:`ProblemError` when there is none in this tenant)."""
         incident = await self.store.incident(tenant_id, incident_id)
         if incident is None:
-            raise ProblemError(f"no incident INC-{incident_id}")
+            raise ProblemError(_("no incident INC-{incident}").format(incident=incident_id))
         return incident
 
     async def card(self, incident: Incident) -> dict[str, Any]:
@@ -150,6 +166,12 @@ class Incidents:
         if incident is None:
             return
         delivery_ids = await self.store.incident_cards(tenant_id, incident_id)
-        message = OutgoingMessage(card=await self.card(incident))
-        for delivery_id in delivery_ids:
-            await self.notifier.update(delivery_id, message)
+        members = await self.store.incident_reports(incident.tenant_id, incident.id)
+        await self.notifier.update_each(
+            delivery_ids,
+            lambda: OutgoingMessage(
+                card=views.incident_card(
+                    self.plan, incident.id, incident.area, incident.wave, members, resolved_note=incident.resolved_note
+                )
+            ),
+        )

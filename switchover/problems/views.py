@@ -3,27 +3,65 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.render import render_card
+from switchover import i18n
+from switchover.i18n import N_, pgettext
+from switchover.i18n import gettext as _
 from switchover.plan.desks import desk_for
+from switchover.plan.languages import area_name
 from switchover.plan.model import Impact, Plan, Urgency
-from switchover.problems.model import ProblemReport, ReportStatus, TimelineEntry
+from switchover.problems.model import EventKind, ProblemReport, ReportStatus, TimelineEntry
 from switchover.timefmt import format_moment
 
-IMPACT_TITLES = {Impact.ME: "Just me", Impact.SEVERAL: "Several people", Impact.SITE: "A whole site or department"}
+# Marked for the catalogs; shown translated (``_(IMPACT_TITLES[impact])``) in the reader's language.
+IMPACT_TITLES = {
+    Impact.ME: N_("Just me"),
+    Impact.SEVERAL: N_("Several people"),
+    Impact.SITE: N_("A whole site or department"),
+}
 URGENCY_TITLES = {
-    Urgency.CANT_WORK: "I can't work",
-    Urgency.DEGRADED: "It's slow or broken, but I have a workaround",
-    Urgency.QUESTION: "It's a question or something cosmetic",
+    Urgency.CANT_WORK: N_("I can't work"),
+    Urgency.DEGRADED: N_("It's slow or broken, but I have a workaround"),
+    Urgency.QUESTION: N_("It's a question or something cosmetic"),
 }
 STATUS_TITLES = {
-    ReportStatus.OPEN: "Open, waiting for acknowledgement",
-    ReportStatus.ACKNOWLEDGED: "Acknowledged, being worked on",
-    ReportStatus.RESOLVED: "Resolved",
+    ReportStatus.OPEN: N_("Open, waiting for acknowledgement"),
+    ReportStatus.ACKNOWLEDGED: N_("Acknowledged, being worked on"),
+    ReportStatus.RESOLVED: N_("Resolved"),
 }
+# What happened, as a timeline line says it (the English words are the event's name).
+EVENT_TITLES: dict[EventKind, Callable[[], str]] = {
+    EventKind.CREATED: lambda: pgettext("timeline", "created"),
+    EventKind.ROUTED: lambda: pgettext("timeline", "routed"),
+    EventKind.NOTIFIED: lambda: pgettext("timeline", "notified"),
+    EventKind.DELIVERY_FAILED: lambda: pgettext("timeline", "delivery_failed"),
+    EventKind.ACKNOWLEDGED: lambda: pgettext("timeline", "acknowledged"),
+    EventKind.ESCALATED: lambda: pgettext("timeline", "escalated"),
+    EventKind.ASSIGNED: lambda: pgettext("timeline", "assigned"),
+    EventKind.REROUTED: lambda: pgettext("timeline", "rerouted"),
+    EventKind.COMMENTED: lambda: pgettext("timeline", "commented"),
+    EventKind.LINKED: lambda: pgettext("timeline", "linked"),
+    EventKind.INCIDENT: lambda: pgettext("timeline", "incident"),
+    EventKind.RESOLVED: lambda: pgettext("timeline", "resolved"),
+    EventKind.REOPENED: lambda: pgettext("timeline", "reopened"),
+    EventKind.UNROUTED: lambda: pgettext("timeline", "unrouted"),
+}
+
+
+def status_title(status: ReportStatus) -> str:
+    """Where a report stands, in the reader's language."""
+    return _(STATUS_TITLES[status])
+
+
+def area_title(plan: Plan, key: str) -> str:
+    """An area's name as the reader reads it (the plan's translation in their language, if any)."""
+    return area_name(plan.area(key), i18n.current().code, plan.organisation.language)
+
+
 _STATUS_COLORS = {ReportStatus.OPEN: "Attention", ReportStatus.ACKNOWLEDGED: "Accent", ReportStatus.RESOLVED: "Good"}
 
 
@@ -38,9 +76,10 @@ def timeline_lines(entries: Sequence[TimelineEntry], zone: ZoneInfo, *, limit: i
     """One line per timeline entry (the newest ``limit``; None: all)."""
     lines = []
     for e in list(entries)[-limit if limit else None :]:
-        who = f" by {e.actor}" if e.actor else ""
+        kind = EVENT_TITLES[e.kind]() if e.kind in EVENT_TITLES else e.kind.value
+        happened = _("{kind} by {actor}").format(kind=kind, actor=e.actor) if e.actor else kind
         what = f": {e.detail}" if e.detail else ""
-        lines.append(f"{when(e.at, zone)}: {e.kind.value}{who}{what}")
+        lines.append(f"{when(e.at, zone)}: {happened}{what}")
     return lines
 
 
@@ -59,40 +98,42 @@ def owner_card(
 ) -> dict[str, Any]:
     """The card the accountable owner works from: the report, its timeline and the actions."""
     zone = zone or plan.zone
-    area = plan.area(report.area)
+    sure = _("{area} ({percent}% sure)").format(
+        area=area_title(plan, report.area), percent=round(report.area_confidence * 100)
+    )
     facts = [
-        {"title": "Reference", "value": report.reference},
-        {"title": "Priority", "value": report.priority.value},
-        {"title": "Area", "value": f"{area.name} ({round(report.area_confidence * 100)}% sure)"},
-        {"title": "Reporter", "value": report.reporter.name or report.reporter.upn or report.reporter.id},
-        {"title": "Wave", "value": _wave_title(plan, report.reporter.wave)},
-        {"title": "Site", "value": report.reporter.site or "-"},
-        {"title": "Department", "value": report.reporter.department or "-"},
-        {"title": "Impact", "value": IMPACT_TITLES[report.impact]},
-        {"title": "Urgency", "value": URGENCY_TITLES[report.urgency]},
-        {"title": "Reported", "value": when(report.created_at, zone)},
-        {"title": "Acknowledge by", "value": when(report.ack_due_at, zone)},
+        {"title": _("Reference"), "value": report.reference},
+        {"title": _("Priority"), "value": report.priority.value},
+        {"title": _("Area"), "value": sure},
+        {"title": _("Reporter"), "value": report.reporter.name or report.reporter.upn or report.reporter.id},
+        {"title": _("Wave"), "value": _wave_title(plan, report.reporter.wave)},
+        {"title": _("Site"), "value": report.reporter.site or "-"},
+        {"title": _("Department"), "value": report.reporter.department or "-"},
+        {"title": _("Impact"), "value": _(IMPACT_TITLES[report.impact])},
+        {"title": _("Urgency"), "value": _(URGENCY_TITLES[report.urgency])},
+        {"title": _("Reported"), "value": when(report.created_at, zone)},
+        {"title": _("Acknowledge by"), "value": when(report.ack_due_at, zone)},
     ]
     if report.assignee:
-        facts.append({"title": "Assigned to", "value": _person_name(plan, report.assignee)})
+        facts.append({"title": _("Assigned to"), "value": _person_name(plan, report.assignee)})
     if report.resolution_note:
-        facts.append({"title": "Resolution", "value": report.resolution_note})
+        facts.append({"title": _("Resolution"), "value": report.resolution_note})
     if plan.service_desk.contacts:
         r = report.reporter
         desk = desk_for(plan, site=r.site, city=r.city, country=r.country)
-        facts.append({"title": "Service Desk", "value": desk.name + (f" ({desk.phone})" if desk.phone else "")})
+        facts.append({"title": _("Service Desk"), "value": desk.name + (f" ({desk.phone})" if desk.phone else "")})
     note = internal_note(plan, report.reporter.upn)
     if note:
         # For those who work the report (owners, the Service Desk, leads); the reporter's cards never carry it.
-        facts.append({"title": "Internal note", "value": note})
+        facts.append({"title": _("Internal note"), "value": note})
     assign_choices = [
         {"title": p.name, "value": p.key}
         for p in plan.people
         if p.key in _assignable_keys(plan) and p.key != plan.sponsor
     ]
-    status_line = STATUS_TITLES[report.status]
+    status_line = status_title(report.status)
     if report.incident_id:
-        status_line += f" (part of major incident INC-{report.incident_id})"
+        status_line += " " + _("(part of major incident INC-{incident})").format(incident=report.incident_id)
     return render_card(
         "problem-owner",
         heading=f"{report.reference} {report.priority.value}: {_title(report.text)}",
@@ -113,7 +154,7 @@ def owner_card(
         incident_id=None,
         resolve_verb="problem_resolve",
         assign_choices=assign_choices,
-        area_choices=[{"title": a.name, "value": a.key} for a in plan.areas],
+        area_choices=[{"title": area_title(plan, a.key), "value": a.key} for a in plan.areas],
         catch_all_area=plan.catch_all_area.key,
     )
 
@@ -139,7 +180,7 @@ def incident_line(report: ProblemReport, zone: ZoneInfo) -> str:
     """A report of a major incident in one line, with when and where it came from."""
     return (
         f"{report.reference} {when(report.created_at, zone)}, {report.reporter.name or report.reporter.id}"
-        f" ({report.reporter.site or 'no site'}): {_title(report.text, 70)}"
+        f" ({report.reporter.site or _('no site')}): {_title(report.text, 70)}"
     )
 
 
@@ -152,7 +193,11 @@ def report_list_card(heading: str, lines: Sequence[str], *, page: int, say: str)
     page = min(max(page, 1), pages)
     return render_card(
         "report-list",
-        heading=f"{heading} ({len(lines)}; page {page} of {pages})" if pages > 1 else f"{heading} ({len(lines)})",
+        heading=_("{heading} ({count}; page {page} of {pages})").format(
+            heading=heading, count=len(lines), page=page, pages=pages
+        )
+        if pages > 1
+        else f"{heading} ({len(lines)})",
         # From this page on: the template shows LIST_PAGE of them and "and N more" with the button.
         lines=list(lines[(page - 1) * LIST_PAGE :]),
         next_say=f"{say} page {page + 1}",
@@ -161,26 +206,28 @@ def report_list_card(heading: str, lines: Sequence[str], *, page: int, say: str)
 
 def owner_summary(plan: Plan, report: ProblemReport) -> str:
     """The notification line of an owner's card: ``P1 PR-00042: Email``."""
-    return f"{report.priority.value} {report.reference}: {plan.area(report.area).name}"
+    return f"{report.priority.value} {report.reference}: {area_title(plan, report.area)}"
 
 
 def status_card(plan: Plan, report: ProblemReport, message: str, *, zone: ZoneInfo | None = None) -> dict[str, Any]:
     """What the reporter sees: the reference, where it stands, and what was last done."""
     zone = zone or plan.zone
     facts = [
-        {"title": "Reference", "value": report.reference},
-        {"title": "Status", "value": STATUS_TITLES[report.status]},
-        {"title": "Area", "value": plan.area(report.area).name},
-        {"title": "Priority", "value": report.priority.value},
-        {"title": "Reported", "value": when(report.created_at, zone)},
+        {"title": _("Reference"), "value": report.reference},
+        {"title": _("Status"), "value": status_title(report.status)},
+        {"title": _("Area"), "value": area_title(plan, report.area)},
+        {"title": _("Priority"), "value": report.priority.value},
+        {"title": _("Reported"), "value": when(report.created_at, zone)},
     ]
     if report.assignee:
-        facts.append({"title": "Being handled by", "value": _person_name(plan, report.assignee)})
+        facts.append({"title": _("Being handled by"), "value": _person_name(plan, report.assignee)})
     return render_card(
         "problem-status",
         heading=f"{report.reference}: {_title(report.text)}",
         message=message,
-        note=f"Note: {report.resolution_note}" if report.resolution_note and not report.is_open else None,
+        note=_("Note: {note}").format(note=report.resolution_note)
+        if report.resolution_note and not report.is_open
+        else None,
         facts=facts,
         open=report.is_open,
         report_id=report.id,
@@ -192,52 +239,64 @@ def status_card(plan: Plan, report: ProblemReport, message: str, *, zone: ZoneIn
 
 def acknowledged(name: str) -> str:
     """Someone accountable has the report."""
-    return f"{name} is on it."
+    return _("{name} is on it.").format(name=name)
 
 
 def assigned(name: str) -> str:
     """The report was handed to a named person."""
-    return f"Your problem is now with {name}, who will work on it."
+    return _("Your problem is now with {name}, who will work on it.").format(name=name)
 
 
 def rerouted(plan: Plan, report: ProblemReport, by: str) -> str:
     """The report was sent to another area (``report`` as it is after the move)."""
-    return (
-        f"Your problem {report.reference} was moved to the {plan.area(report.area).name} team: "
-        f"{by} found it is not theirs. The new team is asked to acknowledge it by "
-        f"{when(report.ack_due_at, plan.zone)}."
+    return _(
+        "Your problem {reference} was moved to the {area} team: {by} found it is not theirs. "
+        "The new team is asked to acknowledge it by {due}."
+    ).format(
+        reference=report.reference, area=area_title(plan, report.area), by=by, due=when(report.ack_due_at, plan.zone)
     )
 
 
 def escalated(role: str, names: Sequence[str]) -> str:
     """Nobody acknowledged the report in time; it went up a step (``role``: backup, project lead...)."""
-    who = ", ".join(names) if names else "nobody reachable yet"
-    return f"Your problem was not acknowledged in time; it is now with the {role.replace('_', ' ')}, {who}."
+    who = ", ".join(names) if names else _("nobody reachable yet")
+    shown = ROLE_TITLES[role]() if role in ROLE_TITLES else role.replace("_", " ")
+    return _("Your problem was not acknowledged in time; it is now with the {role}, {who}.").format(role=shown, who=who)
+
+
+# Who a report went up to (an escalation step's ``to``), as the reporter reads it.
+ROLE_TITLES: dict[str, Callable[[], str]] = {
+    "backup": lambda: pgettext("escalated to", "backup"),
+    "project_lead": lambda: pgettext("escalated to", "project lead"),
+    "sponsor": lambda: pgettext("escalated to", "sponsor"),
+}
 
 
 def commented(name: str, text: str) -> str:
     """A staff member's comment, word for word."""
-    return f"{name} wrote: {text}"
+    return _("{name} wrote: {text}").format(name=name, text=text)
 
 
 def resolved(report: ProblemReport, note: str) -> str:
     """The report is resolved, with the note the reporter is meant to read."""
-    return (
-        f"Your problem {report.reference} is resolved: {note} If it is not fixed for you, comment on it and it reopens."
-    )
+    return _(
+        "Your problem {reference} is resolved: {note} If it is not fixed for you, comment on it and it reopens."
+    ).format(reference=report.reference, note=note)
 
 
 def reopened(name: str, why: str) -> str:
     """Someone other than the reporter reopened the report."""
-    return f"{name} reopened your problem" + (f": {why}" if why else ".") + " It is being worked on again."
+    if why:
+        return _("{name} reopened your problem: {why} It is being worked on again.").format(name=name, why=why)
+    return _("{name} reopened your problem. It is being worked on again.").format(name=name)
 
 
 def in_incident(report: ProblemReport, incident_id: int) -> str:
     """The report joined a known major incident."""
-    return (
-        f"Thanks, your report is {report.reference}. It is part of a wider problem, INC-{incident_id} "
+    return _(
+        "Thanks, your report is {reference}. It is part of a wider problem, INC-{incident} "
         "(a known major incident that is being worked on); you'll hear here when it's fixed."
-    )
+    ).format(reference=report.reference, incident=incident_id)
 
 
 def my_problems_card(plan: Plan, reports: Sequence[ProblemReport], *, zone: ZoneInfo | None = None) -> dict[str, Any]:
@@ -246,8 +305,8 @@ def my_problems_card(plan: Plan, reports: Sequence[ProblemReport], *, zone: Zone
     items = [
         {
             "title": f"{r.reference}: {_title(r.text, 60)}",
-            "detail": f"{STATUS_TITLES[r.status]} · {plan.area(r.area).name} · {r.priority.value} · "
-            f"reported {when(r.created_at, zone)}",
+            "detail": f"{status_title(r.status)} · {area_title(plan, r.area)} · {r.priority.value} · "
+            + _("reported {when}").format(when=when(r.created_at, zone)),
             "open": r.is_open,
             "report_id": r.id,
         }
@@ -255,8 +314,8 @@ def my_problems_card(plan: Plan, reports: Sequence[ProblemReport], *, zone: Zone
     ]
     return render_card(
         "my-problems",
-        heading="Your problem reports",
-        empty='You have not reported any problems. Say "report a problem" if something is wrong.',
+        heading=_("Your problem reports"),
+        empty=_('You have not reported any problems. Say "report a problem" if something is wrong.'),
         items=items,
     )
 
@@ -274,12 +333,19 @@ def incident_card(
 ) -> dict[str, Any]:
     """The major-incident card: the project lead's alert and the owner's one card to work."""
     zone = zone or plan.zone
-    area = plan.area(area_key)
-    status = f"Resolved: {resolved_note}" if resolved_note else "Open: resolving it resolves every linked report"
+    area = area_title(plan, area_key)
+    wave = _wave_title(plan, wave_key)
+    status = (
+        _("Resolved: {note}").format(note=resolved_note)
+        if resolved_note
+        else _("Open: resolving it resolves every linked report")
+    )
     return render_card(
         "incident-alert",
-        heading=f"Major incident INC-{incident_id}: {area.name}, {_wave_title(plan, wave_key)}",
-        summary=f"{len(reports)} reports in {area.name} from {_wave_title(plan, wave_key)}.",
+        heading=_("Major incident INC-{incident}: {area}, {wave}").format(incident=incident_id, area=area, wave=wave),
+        summary=i18n.ngettext(
+            "{count} report in {area} from {wave}.", "{count} reports in {area} from {wave}.", len(reports)
+        ).format(count=len(reports), area=area, wave=wave),
         status_line=status,
         reports=[incident_line(r, zone) for r in reports],
         reports_say=f"linked INC-{incident_id}",
@@ -308,9 +374,9 @@ def confirm_card(
         area=area,
         impact=impact.value,
         urgency=urgency.value,
-        area_choices=[{"title": a.name, "value": a.key} for a in plan.areas],
-        impact_choices=[{"title": t, "value": i.value} for i, t in IMPACT_TITLES.items()],
-        urgency_choices=[{"title": t, "value": u.value} for u, t in URGENCY_TITLES.items()],
+        area_choices=[{"title": area_title(plan, a.key), "value": a.key} for a in plan.areas],
+        impact_choices=[{"title": _(t), "value": i.value} for i, t in IMPACT_TITLES.items()],
+        urgency_choices=[{"title": _(t), "value": u.value} for u, t in URGENCY_TITLES.items()],
         has_screenshot=has_screenshot,
     )
 
@@ -333,7 +399,7 @@ def _person_name(plan: Plan, key: str) -> str:
 
 def _wave_title(plan: Plan, key: str | None) -> str:
     if not key:
-        return "no wave"
+        return _("no wave")
     try:
         return plan.wave(key).title
     except KeyError:
