@@ -126,7 +126,7 @@ async def on_help(turn: Turn, rest: str) -> None:
     await turn.reply_card(await help_card(turn), summary=_("What I can do"))
 
 
-async def on_bot_added(turn: Turn, _: object) -> None:
+async def on_bot_added(turn: Turn, event: object) -> None:
     if not turn.is_personal:
         plan = turn.services.plan
         await turn.reply_text(

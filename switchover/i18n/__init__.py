@@ -209,11 +209,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def pgettext(context: str, message: str) -> str:
     """``message`` in the current language, told apart from the same words elsewhere by ``context``."""
-    return translations(current().code).pgettext(context, message)
+    found = translations(current().code)
+    if isinstance(found, _gettext.GNUTranslations):
+        # Babel's own pgettext predates Python 3.11 (it reads a removed ``_output_charset`` and would
+        # return bytes): the standard library's reads the same catalog correctly.
+        return _gettext.GNUTranslations.pgettext(found, context, message)
+    return found.pgettext(context, message)
 
 
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    return translations(current().code).npgettext(context, singular, plural, n)
+    found = translations(current().code)
+    if isinstance(found, _gettext.GNUTranslations):  # see pgettext
+        return _gettext.GNUTranslations.npgettext(found, context, singular, plural, n)
+    return found.npgettext(context, singular, plural, n)
 
 
 _ = gettext
