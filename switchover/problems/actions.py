@@ -142,7 +142,7 @@ class ReportActions:
     async def resolve(self, tenant_id: str, report_id: int, actor: Actor, note: str) -> ProblemReport:
         """Resolve with a note the reporter sees; linked reports are resolved with it."""
         report = await self._for_staff(tenant_id, report_id, actor, RESOLVE)
-        return await self.close(report, actor.name, note.strip() or "Resolved.")
+        return await self.close(report, actor.name, note.strip() or views.RESOLVED_NOTE)
 
     async def close(
         self, report: ProblemReport, actor_name: str | None, note: str, *, refresh: bool = True
@@ -229,7 +229,7 @@ class ReportActions:
         report, rights = await self.visible(tenant_id, report_id, actor)
         if not (rights.reporter or rights.work):
             raise ProblemError(not_yours(report.reference, CLOSE))
-        return await self.close(report, actor.name, "The reporter says it is fixed.")
+        return await self.close(report, actor.name, views.REPORTER_FIXED_NOTE)
 
     async def staff_reopen(self, tenant_id: str, report_id: int, actor: Actor, why: str = "") -> ProblemReport:
         """Someone who works the report (its owner or backup, the Service Desk, a lead, its assignee)

@@ -250,7 +250,7 @@ class ProblemDesk:
     async def resolve_incident(self, tenant_id: str, incident_id: int, actor: Actor, note: str) -> list[ProblemReport]:
         """Resolve a major incident: every linked report is resolved and its reporter told."""
         await self._incident_for_staff(tenant_id, incident_id, actor)
-        note = note.strip() or "Resolved."
+        note = note.strip() or views.RESOLVED_NOTE
         await self.store.resolve_incident(tenant_id, incident_id, self.clock.now(), note)
         # The owner works the one incident card; updating every member's card at once would only
         # spend the conversation's rate limit on cards nobody is looking at.

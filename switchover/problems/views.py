@@ -52,6 +52,18 @@ EVENT_TITLES: dict[EventKind, Callable[[], str]] = {
 }
 
 
+# Resolution notes the bot itself writes (stored as written, in English, for the record): each reader
+# reads them in their language. A note a person typed is shown as they typed it.
+RESOLVED_NOTE = N_("Resolved.")
+REPORTER_FIXED_NOTE = N_("The reporter says it is fixed.")
+_OWN_NOTES = frozenset({RESOLVED_NOTE, REPORTER_FIXED_NOTE})
+
+
+def note_shown(note: str) -> str:
+    """A stored resolution note as the reader reads it (the bot's own notes in their language)."""
+    return _(note) if note in _OWN_NOTES else note
+
+
 def status_title(status: ReportStatus) -> str:
     """Where a report stands, in the reader's language."""
     return _(STATUS_TITLES[status])
@@ -117,7 +129,7 @@ def owner_card(
     if report.assignee:
         facts.append({"title": _("Assigned to"), "value": _person_name(plan, report.assignee)})
     if report.resolution_note:
-        facts.append({"title": _("Resolution"), "value": report.resolution_note})
+        facts.append({"title": _("Resolution"), "value": note_shown(report.resolution_note)})
     if plan.service_desk.contacts:
         r = report.reporter
         desk = desk_for(plan, site=r.site, city=r.city, country=r.country)
@@ -225,7 +237,7 @@ def status_card(plan: Plan, report: ProblemReport, message: str, *, zone: ZoneIn
         "problem-status",
         heading=f"{report.reference}: {_title(report.text)}",
         message=message,
-        note=_("Note: {note}").format(note=report.resolution_note)
+        note=_("Note: {note}").format(note=note_shown(report.resolution_note))
         if report.resolution_note and not report.is_open
         else None,
         facts=facts,
@@ -281,7 +293,7 @@ def resolved(report: ProblemReport, note: str) -> str:
     """The report is resolved, with the note the reporter is meant to read."""
     return _(
         "Your problem {reference} is resolved: {note} If it is not fixed for you, comment on it and it reopens."
-    ).format(reference=report.reference, note=note)
+    ).format(reference=report.reference, note=note_shown(note))
 
 
 def reopened(name: str, why: str) -> str:
@@ -336,7 +348,7 @@ def incident_card(
     area = area_title(plan, area_key)
     wave = _wave_title(plan, wave_key)
     status = (
-        _("Resolved: {note}").format(note=resolved_note)
+        _("Resolved: {note}").format(note=note_shown(resolved_note))
         if resolved_note
         else _("Open: resolving it resolves every linked report")
     )
