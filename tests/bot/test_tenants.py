@@ -152,3 +152,14 @@ async def test_with_no_tenant_named_in_local_mode_any_tenant_is_served(tmp_path,
             assert (await client.say("vanessa.fox", "help"))[0].card is not None
     finally:
         await runner.cleanup()
+
+
+async def test_the_refusal_is_in_the_askers_teams_language(served: TeamsClient) -> None:
+    other = stranger(served)
+    for locale in ("es-MX", "pl-PL", "it-IT"):
+        activity = other.activity(person("vanessa.fox"), text="help", locale=locale)
+        assert (await other.post(activity)).status == 403
+    spanish, polish, italian = [r.text for r in served.connector.received]
+    assert spanish.startswith("Lo siento, no estoy configurado para su organización")
+    assert polish.startswith("Niestety nie mam konfiguracji dla Twojej organizacji")
+    assert italian == REFUSAL  # no Italian catalog: English
