@@ -140,7 +140,7 @@ async def on_bot_added(turn: Turn, event: object) -> None:
 
 
 # "help" in the languages the bot speaks (typed words are matched folded: lower case, no punctuation).
-HELP_WORDS = ("help", "what can you do", "ayuda", "qué puedes hacer", "pomoc", "co potrafisz")
+HELP_WORDS = ("help", "what can you do", "ayuda", "qué puedes hacer", "que puedes hacer", "pomoc", "co potrafisz")
 
 
 def register(router: Router, services: Services) -> None:

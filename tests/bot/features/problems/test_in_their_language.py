@@ -134,6 +134,8 @@ async def test_the_report_dialog_and_the_later_notice_follow_the_reporters_langu
     confirm = text_of(card)
     assert "Esto es lo que entendí. Corrija lo que esté mal y luego envíelo." in confirm
     assert "Solo a mí" in confirm and "Varias personas" in confirm
+    # Area names as the plan translates them.
+    assert "Correo y calendario" in confirm and "Email & calendar" not in confirm
     # The Spanish command words are not part of the description.
     assert inputs(card)["text"] == "se borraron mis archivos de la unidad H"
 
@@ -155,6 +157,7 @@ async def test_the_report_dialog_and_the_later_notice_follow_the_reporters_langu
     ]
     assert "Acknowledge by" in owner_card.card_text() and "Reference" in owner_card.card_text()
     assert "Referencia" not in owner_card.card_text()
+    assert "Email & calendar" in owner_card.card_text()
 
     # The owner acknowledges (in English); the reporter hears of it later, in Spanish.
     code, body = await world.teams.invoke_action(staff(owner), "problem_ack", {"report_id": report_id})
