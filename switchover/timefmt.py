@@ -173,5 +173,7 @@ def localise_times(text: str, sent: dt.datetime, reader: ZoneInfo) -> str:
     out = _CLOCK.sub(local_time, text)
     # The day the text means, as the reader counts days: that of its (first) time, else the sending's.
     on = moments[0] if moments else sent.astimezone(reader)
-    out = _TODAY.sub(f"on {format_day(on, year=False)}", out)
-    return _THIS_WEEKEND.sub("on the cutover weekend", out)
+    # The words put in are the reader's (``on Friday 12 March``, ``el viernes, 12 de marzo``).
+    day_words = i18n.gettext("on {day}").format(day=format_day(on, year=False))
+    out = _TODAY.sub(lambda _m: day_words, out)
+    return _THIS_WEEKEND.sub(lambda _m: i18n.gettext("on the cutover weekend"), out)

@@ -8,8 +8,9 @@ from typing import Any
 from cards.render import render_card
 from switchover import i18n
 from switchover.answers.model import Answer, AnswerKind
-from switchover.answers.schedule import WaveSchedule
+from switchover.answers.schedule import WaveSchedule, capitalised, range_words, status_words, whose_words
 from switchover.i18n import gettext as _
+from switchover.i18n import ngettext
 from switchover.plan.languages import faq_in
 from switchover.plan.model import FaqEntry
 from switchover.timefmt import format_day, format_short_day, format_time
@@ -25,14 +26,20 @@ def _phone_url(phone: str | None) -> str | None:
 
 
 def _schedule_facts(s: WaveSchedule) -> list[dict[str, str]]:
+    whose = whose_words(s.zone_whose)
     facts = [
-        {"title": "Cutover", "value": s.when},
-        {"title": "When", "value": s.distance if s.status == "upcoming" else s.status},
-        {"title": "Time zone", "value": s.zone_name + ("" if s.zone_from_teams else f" ({s.zone_whose})")},
+        {"title": _("Cutover"), "value": s.when},
+        {"title": _("When"), "value": s.distance if s.status == "upcoming" else status_words(s.status)},
+        {"title": _("Time zone"), "value": s.zone_name + ("" if s.zone_from_teams else f" ({whose})")},
     ]
     for ro in s.read_only:
-        facts.append({"title": f"{ro.label} read-only", "value": f"{format_day(ro.at)}, {format_time(ro.at)}"})
-    facts.append({"title": "Hypercare until", "value": f"{format_day(s.hypercare_until)} ({s.hypercare_distance})"})
+        facts.append(
+            {
+                "title": _("{names} read-only").format(names=ro.label),
+                "value": f"{format_day(ro.at)}, {format_time(ro.at)}",
+            }
+        )
+    facts.append({"title": _("Hypercare until"), "value": f"{format_day(s.hypercare_until)} ({s.hypercare_distance})"})
     return facts
 
 
@@ -63,7 +70,7 @@ def answer_card(answer: Answer) -> dict[str, Any]:
         notice = answer.readiness
         return render_card(
             "schedule",
-            title="Your move to Microsoft 365",
+            title=_("Your move to Microsoft 365"),
             headline=answer.headline,
             readiness_title=notice.title if notice is not None else None,
             readiness_text=notice.text if notice is not None else None,
@@ -81,26 +88,29 @@ def answer_card(answer: Answer) -> dict[str, Any]:
         for g in answer.groups:
             rows = [{"title": s.wave_title, "value": f"{s.when} ({s.distance})"} for s in g.waves]
             if not rows:
-                rows = [{"title": "Waves", "value": "nobody found who moves"}]
+                rows = [{"title": _("Waves"), "value": _("nobody found who moves")}]
             note = ""
             if g.others:
-                people = "person moves" if g.others == 1 else "people move"
-                note = f"{g.others} {people} in another wave (site champions and agreed exceptions)."
+                note = ngettext(
+                    "{n} person moves in another wave (site champions and agreed exceptions).",
+                    "{n} people move in another wave (site champions and agreed exceptions).",
+                    g.others,
+                ).format(n=g.others)
             groups.append({"label": g.label, "rows": rows, "note": note})
         return render_card(
             "group-schedule",
-            title="Migration dates",
+            title=_("Migration dates"),
             headline=answer.headline,
             groups=groups,
             notes=list(answer.notes),
         )
     if answer.kind is AnswerKind.WHATS_ON:
         rows = [{"title": format_short_day(e.when), "value": f"{e.title}: {e.detail}"} for e in answer.events]
-        label = answer.date_range.text.capitalize() if answer.date_range else "Planned"
+        label = capitalised(range_words(answer.date_range)) if answer.date_range else _("Planned")
         groups = [{"label": label, "rows": rows, "note": ""}] if rows else []
         return render_card(
             "group-schedule",
-            title="What's planned",
+            title=_("What's planned"),
             headline=answer.headline,
             groups=groups,
             notes=list(answer.notes),
@@ -116,16 +126,16 @@ def answer_card(answer: Answer) -> dict[str, Any]:
                 for e in answer.suggestions[:MAX_SUGGESTIONS]
             ],
             question=answer.question,
-            footer="Or report a problem, and the right person will get back to you.",
+            footer=_("Or report a problem, and the right person will get back to you."),
         )
     titles = {
-        AnswerKind.UNKNOWN_PERSON: "I couldn't find you",
-        AnswerKind.NO_WAVE: "You are not in a migration wave",
-        AnswerKind.GREETING: "Hi, I'm Switchover",
+        AnswerKind.UNKNOWN_PERSON: _("I couldn't find you"),
+        AnswerKind.NO_WAVE: _("You are not in a migration wave"),
+        AnswerKind.GREETING: _("Hi, I'm Switchover"),
     }
     return render_card(
         "not-found",
-        title=titles.get(answer.kind, "I don't know that one"),
+        title=titles.get(answer.kind) or _("I don't know that one"),
         message=answer.headline,
         question=answer.question,
         phone=answer.service_desk_phone,

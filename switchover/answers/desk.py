@@ -11,6 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_time as _babel_time
+from babel.dates import get_day_names
+
+from switchover import i18n
+from switchover.i18n import gettext as _
 from switchover.plan.desks import Desk
 from switchover.plan.model import FaqEntry, HoursRange, Plan
 
@@ -34,12 +39,30 @@ def _weekly(plan: Plan, desk: Desk) -> tuple[tuple[HoursRange, ...], ZoneInfo, b
     return plan.business_hours.weekly, plan.zone, False
 
 
+def _day_name(weekday: int) -> str:
+    """A weekday's name in the reader's language (``Monday``, ``lunes``, ``poniedziałek``)."""
+    lang = i18n.current()
+    if lang.code in (i18n.DEFAULT, i18n.PSEUDO):
+        return _DAY_NAMES[weekday]
+    return get_day_names("wide", context="stand-alone", locale=lang.locale)[weekday]
+
+
+def _clock(at: dt.datetime, stop: bool = False) -> str:
+    """A clock time as the reader writes it (``07:00``; ``7:00 a. m.`` in the United States' Spanish)."""
+    lang = i18n.current()
+    if stop and at.time() == dt.time(0):
+        return "24:00"
+    if lang.code in (i18n.DEFAULT, i18n.PSEUDO):
+        return f"{at:%H:%M}"
+    return _babel_time(at, "short", locale=lang.locale)
+
+
 def _days(first: int, last: int) -> str:
     if first == last:
-        return _DAY_NAMES[first]
+        return _day_name(first)
     if last == first + 1:
-        return f"{_DAY_NAMES[first]} and {_DAY_NAMES[last]}"
-    return f"{_DAY_NAMES[first]} to {_DAY_NAMES[last]}"
+        return _("{first} and {last}").format(first=_day_name(first), last=_day_name(last))
+    return _("{first} to {last}").format(first=_day_name(first), last=_day_name(last))
 
 
 def desk_hours_text(plan: Plan, desk: Desk, zone: ZoneInfo, now: dt.datetime) -> str:
@@ -47,7 +70,7 @@ def desk_hours_text(plan: Plan, desk: Desk, zone: ZoneInfo, now: dt.datetime) ->
     for the week that starts today (in ``zone``)."""
     weekly, desk_zone, always = _weekly(plan, desk)
     if always:
-        return "round the clock, every day"
+        return _("round the clock, every day")
     # The openings of the reader's coming week (today and six more days in their zone), in their zone.
     first = dt.datetime.combine(now.astimezone(zone).date(), dt.time(0), zone)
     last = first + dt.timedelta(days=7)
@@ -64,10 +87,15 @@ def desk_hours_text(plan: Plan, desk: Desk, zone: ZoneInfo, now: dt.datetime) ->
     crossing: list[tuple[int, str]] = []
     for start, end in sorted(spans, key=lambda s: (s[0].weekday(), s[0].time())):
         if start.date() == end.date() or end.time() == dt.time(0):
-            stop = "24:00" if end.time() == dt.time(0) and end.date() != start.date() else f"{end:%H:%M}"
-            by_day.setdefault(start.weekday(), []).append(f"{start:%H:%M}-{stop}")
+            stop = _clock(end, stop=end.date() != start.date())
+            by_day.setdefault(start.weekday(), []).append(f"{_clock(start)}-{stop}")
         else:
-            said = f"{_DAY_NAMES[start.weekday()]} {start:%H:%M} to {_DAY_NAMES[end.weekday()]} {end:%H:%M}"
+            said = _("{first_day} {first_time} to {last_day} {last_time}").format(
+                first_day=_day_name(start.weekday()),
+                first_time=_clock(start),
+                last_day=_day_name(end.weekday()),
+                last_time=_clock(end),
+            )
             crossing.append((start.weekday(), said))
     parts: list[tuple[int, str]] = []
     run: list[int] = []
@@ -78,12 +106,18 @@ def desk_hours_text(plan: Plan, desk: Desk, zone: ZoneInfo, now: dt.datetime) ->
             run = []
         if hours is not None:
             run.append(weekday)
-    return "; ".join(text for _, text in sorted([*parts, *crossing])) or "no regular hours"
+    return "; ".join(text for _day, text in sorted([*parts, *crossing])) or _("no regular hours")
 
 
 def desk_line(plan: Plan, desk: Desk, zone: ZoneInfo, now: dt.datetime, *, zone_from_teams: bool) -> str:
     """One sentence: the asker's desk, its number and its hours in the asker's zone."""
-    name = f"Your {desk.name}" if desk.name != "Service Desk" else "Your Service Desk"
-    phone = f": {desk.phone}" if desk.phone else ""
-    whose = "your time" if zone_from_teams else "the project's time"
-    return f"{name}{phone}, open {desk_hours_text(plan, desk, zone, now)} ({whose}, {zone.key})."
+    name = desk.name if desk.name != "Service Desk" else _("Service Desk")
+    hours = desk_hours_text(plan, desk, zone, now)
+    said = {"desk": name, "phone": desk.phone, "hours": hours, "zone": zone.key}
+    if desk.phone and zone_from_teams:
+        return _("Your {desk}: {phone}, open {hours} (your time, {zone}).").format(**said)
+    if desk.phone:
+        return _("Your {desk}: {phone}, open {hours} (the project's time, {zone}).").format(**said)
+    if zone_from_teams:
+        return _("Your {desk}, open {hours} (your time, {zone}).").format(**said)
+    return _("Your {desk}, open {hours} (the project's time, {zone}).").format(**said)

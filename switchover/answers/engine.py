@@ -25,7 +25,9 @@ from switchover.answers.model import Answer, AnswerKind, Event, GroupSchedule, P
 from switchover.answers.schedule import (
     ReaderZone,
     WaveSchedule,
+    capitalised,
     humanise_days,
+    range_words,
     read_only_moments,
     wave_schedule,
 )
@@ -40,10 +42,12 @@ from switchover.answers.understanding import (
 )
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.i18n import current as current_language
+from switchover.i18n import gettext as _
 from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
 from switchover.plan.current import CurrentPlan
 from switchover.plan.desks import desk_for
-from switchover.plan.languages import faq_in, plan_languages
+from switchover.plan.languages import exception_reason, faq_in, plan_languages
 from switchover.plan.model import FaqEntry, Plan, Wave
 from switchover.timefmt import format_day, format_short_day, format_time, format_window
 
@@ -240,7 +244,9 @@ class AnswerEngine:
         if understood.intent is Intent.GREETING:
             return Answer(
                 kind=AnswerKind.GREETING,
-                headline='Ask me about your move in your own words, e.g. "when is my move?" or "will I lose my email?"',
+                headline=_(
+                    'Ask me about your move in your own words, e.g. "when is my move?" or "will I lose my email?"'
+                ),
                 **base,
             )
         answer = self._faq(understood, base)
@@ -260,7 +266,7 @@ class AnswerEngine:
         if user is None:
             return Answer(
                 kind=AnswerKind.UNKNOWN_PERSON,
-                headline=(
+                headline=_(
                     "I couldn't find you in the migration's staff list, so I can't tell you your own dates. "
                     "The Service Desk can check for you."
                 ),
@@ -272,7 +278,9 @@ class AnswerEngine:
         if assignment.wave is None:
             return Answer(
                 kind=AnswerKind.NO_WAVE,
-                headline=f"Your account ({user.upn}) is not in any migration wave: {person.note}",
+                headline=_("Your account ({upn}) is not in any migration wave: {reason}").format(
+                    upn=user.upn, reason=person.note
+                ),
                 person=person,
                 **base,
             )
@@ -302,27 +310,48 @@ class AnswerEngine:
     def _person(self, user: DirectoryUser, assignment: WaveAssignment) -> Person:
         reason = assignment.reason
         note = ""
+        wave = assignment.wave.title if assignment.wave is not None else ""
         if reason is AssignmentReason.CHAMPION and assignment.wave is not None:
             site = assignment.champion.site if assignment.champion and assignment.champion.site else None
             usual = _rule_wave_title(self.plan, user)
-            note = (
-                f"As {'the ' + site + ' ' if site else 'a '}site champion you move early, with {assignment.wave.title}"
-            )
-            note += f"; the rest of your department moves with {usual}." if usual else "."
+            if site and usual:
+                note = _(
+                    "As the {site} site champion you move early, with {wave}; "
+                    "the rest of your department moves with {usual}."
+                ).format(site=site, wave=wave, usual=usual)
+            elif site:
+                note = _("As the {site} site champion you move early, with {wave}.").format(site=site, wave=wave)
+            elif usual:
+                note = _(
+                    "As a site champion you move early, with {wave}; the rest of your department moves with {usual}."
+                ).format(wave=wave, usual=usual)
+            else:
+                note = _("As a site champion you move early, with {wave}.").format(wave=wave)
         elif reason is AssignmentReason.MOVED and assignment.wave is not None:
             origin = _wave_title(self.plan, assignment.from_wave)
-            why = assignment.exception.reason if assignment.exception and assignment.exception.reason else ""
-            note = f"You were moved {'from ' + origin + ' ' if origin else ''}to {assignment.wave.title}"
-            note += f" ({why})." if why else "."
+            why = self._reason(assignment)
+            if origin and why:
+                note = _("You were moved from {origin} to {wave} ({reason}).").format(
+                    origin=origin, wave=wave, reason=why
+                )
+            elif origin:
+                note = _("You were moved from {origin} to {wave}.").format(origin=origin, wave=wave)
+            elif why:
+                note = _("You were moved to {wave} ({reason}).").format(wave=wave, reason=why)
+            else:
+                note = _("You were moved to {wave}.").format(wave=wave)
         elif reason is AssignmentReason.GUEST:
-            note = "guest accounts keep working as they are and are not migrated. Nothing to do for you."
+            note = _("guest accounts keep working as they are and are not migrated. Nothing to do for you.")
         elif reason is AssignmentReason.DISABLED:
-            note = "the account is disabled, so it is not migrated."
+            note = _("the account is disabled, so it is not migrated.")
         elif reason is AssignmentReason.EXCLUDED:
-            why = assignment.exception.reason if assignment.exception and assignment.exception.reason else ""
-            note = "the project excluded it from the waves" + (f" ({why})." if why else ".")
+            why = self._reason(assignment)
+            if why:
+                note = _("the project excluded it from the waves ({reason}).").format(reason=why)
+            else:
+                note = _("the project excluded it from the waves.")
         elif reason is AssignmentReason.NO_RULE:
-            note = "no wave includes your department and office yet. The Service Desk will sort it out."
+            note = _("no wave includes your department and office yet. The Service Desk will sort it out.")
         return Person(
             display_name=user.display_name,
             upn=user.upn,
@@ -332,37 +361,58 @@ class AnswerEngine:
             note=note,
         )
 
+    def _reason(self, assignment: WaveAssignment) -> str:
+        """The exception's reason as the plan writes it, in the reader's language when the plan has it."""
+        exception = assignment.exception
+        if exception is None or not exception.reason:
+            return ""
+        return exception_reason(exception, current_language().code, self.plan.organisation.language)
+
     def _personal_headline(self, understood: Understanding, s: WaveSchedule) -> str:
-        when = f"{s.when} ({s.distance})"
+        when, distance = s.when, s.distance
         if understood.dates is not None and understood.about_self:
             day = s.cutover_start.date()
-            words = understood.dates.text
+            said = range_words(understood.dates)
             if day in understood.dates:
-                return f"Yes: your move is {words}, {when}."
-            return f"No, not {words}. Your move is on {when}."
+                return _("Yes: your move is {dates}, {when} ({distance}).").format(
+                    dates=said, when=when, distance=distance
+                )
+            return _("No, not {dates}. Your move is on {when} ({distance}).").format(
+                dates=said, when=when, distance=distance
+            )
         if s.status == "done":
-            return f"Your move to Microsoft 365 was on {when}; hypercare runs until {format_day(s.hypercare_until)}."
+            return _(
+                "Your move to Microsoft 365 was on {when} ({distance}); hypercare runs until {hypercare_day}."
+            ).format(when=when, distance=distance, hypercare_day=format_day(s.hypercare_until))
         if s.status == "in progress":
-            return f"Your move is happening now: {when}."
+            return _("Your move is happening now: {when} ({distance}).").format(when=when, distance=distance)
         facet = understood.facet
         if facet is Facet.WAVE:
-            return f"You are in {s.wave_title}. Your cutover is {when}."
+            return _("You are in {wave}. Your cutover is {when} ({distance}).").format(
+                wave=s.wave_title, when=when, distance=distance
+            )
         if facet is Facet.EMAIL:
             after = _change_after(self.plan, "mail")
-            target = f" to {after}" if after else ""
-            return f"Your email moves{target} during your cutover, {when}."
+            if after:
+                return _("Your email moves to {service} during your cutover, {when} ({distance}).").format(
+                    service=after, when=when, distance=distance
+                )
+            return _("Your email moves during your cutover, {when} ({distance}).").format(when=when, distance=distance)
         if facet is Facet.MFA:
-            start = f"{format_day(s.cutover_start)}, {format_time(s.cutover_start)}"
-            return f"Set up Microsoft Authenticator before your cutover starts: {start} ({s.distance})."
+            return _("Set up Microsoft Authenticator before your cutover starts: {day}, {time} ({distance}).").format(
+                day=format_day(s.cutover_start), time=format_time(s.cutover_start), distance=distance
+            )
         if facet is Facet.HYPERCARE:
-            return f"Hypercare for {s.wave_title} ends on {format_day(s.hypercare_until)} ({s.hypercare_distance})."
+            return _("Hypercare for {wave} ends on {day} ({distance}).").format(
+                wave=s.wave_title, day=format_day(s.hypercare_until), distance=s.hypercare_distance
+            )
         drives = [ro for ro in s.read_only if ro.drives]
         if facet is Facet.FILES and drives:
-            said = "; ".join(
-                f"{ro.label} {ro.verb} read-only on {format_day(ro.at)} at {format_time(ro.at)}" for ro in drives
+            said = "; ".join(ro.read_only_sentence(format_day(ro.at), format_time(ro.at)) for ro in drives)
+            return _("Your files move during your cutover, {when} ({distance}). {read_only}.").format(
+                when=when, distance=distance, read_only=f"{said[0].upper()}{said[1:]}"
             )
-            return f"Your files move during your cutover, {when}. {said[0].upper()}{said[1:]}."
-        return f"Your move to Microsoft 365 is on {when}."
+        return _("Your move to Microsoft 365 is on {when} ({distance}).").format(when=when, distance=distance)
 
     def _group(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
         if understood.unknown_group:
@@ -388,7 +438,8 @@ class AnswerEngine:
             if counts:
                 waves, others = _main_waves(self.plan, place, "site", counts)
                 schedules = tuple(wave_schedule(self.plan, w, reader, now) for w in waves)
-                groups.append(GroupSchedule(f"{department} in {place}", "department", schedules, others))
+                label = _("{department} in {place}").format(department=department, place=place)
+                groups.append(GroupSchedule(label, "department", schedules, others))
                 understood = dataclasses.replace(understood, waves=(), sites=(), countries=(), departments=())
         for key in understood.waves:
             wave = self.plan.wave(key)
@@ -407,13 +458,16 @@ class AnswerEngine:
         parts = []
         for g in groups:
             if not g.waves and g.kind == "country":
-                parts.append(f"No one in {g.label} is in this migration's waves.")
+                parts.append(_("No one in {place} is in this migration's waves.").format(place=g.label))
                 continue
             if not g.waves:
-                parts.append(f"I don't know of anyone in {g.label} who moves.")
+                parts.append(_("I don't know of anyone in {group} who moves.").format(group=g.label))
                 continue
             whens = "; ".join(f"{s.wave_title}: {s.when} ({s.distance})" for s in g.waves)
-            parts.append(f"{g.label} moves with {whens}." if g.kind != "wave" else f"{whens}.")
+            if g.kind == "wave":
+                parts.append(f"{whens}.")
+            else:
+                parts.append(_("{group} moves with {waves}.").format(group=g.label, waves=whens))
         notes = [reader.note(self.plan)] if reader.note(self.plan) else []
         return Answer(
             kind=AnswerKind.GROUP,
@@ -436,10 +490,10 @@ class AnswerEngine:
         waves = ", ".join(w.title for w in self.plan.waves)
         return Answer(
             kind=AnswerKind.NOTHING,
-            headline=(
-                f'I don\'t know "{name}": no site, department, country or wave of this migration goes by that '
-                f'name. The waves are {waves}. Ask about one of them, or "when is my move?" for your own.'
-            ),
+            headline=_(
+                'I don\'t know "{name}": no site, department, country or wave of this migration goes by that '
+                'name. The waves are {waves}. Ask about one of them, or "when is my move?" for your own.'
+            ).format(name=name, waves=waves),
             confidence=1.0,
             **base,
         )
@@ -448,18 +502,20 @@ class AnswerEngine:
         assert understood.dates is not None
         rng = understood.dates
         events = [e for e in _events(self.plan, reader) if e.on(rng)]
-        words = rng.text
+        words = range_words(rng)
         if events:
             headline = (
-                f"{words.capitalize()}: " + "; ".join(f"{format_short_day(e.when)} {e.title}" for e in events) + "."
+                f"{capitalised(words)}: " + "; ".join(f"{format_short_day(e.when)} {e.title}" for e in events) + "."
             )
         else:
             upcoming = [e for e in _events(self.plan, reader) if e.when.date() > rng.end]
             nxt = upcoming[0] if upcoming else None
-            headline = f"Nothing of the migration is planned {words}."
+            headline = _("Nothing of the migration is planned {dates}.").format(dates=words)
             if nxt is not None:
                 days = (nxt.when.date() - now.astimezone(reader.zone).date()).days
-                headline += f" Next: {nxt.title}, {format_day(nxt.when)} ({humanise_days(days)})."
+                headline += " " + _("Next: {event}, {day} ({distance}).").format(
+                    event=nxt.title, day=format_day(nxt.when), distance=humanise_days(days)
+                )
         notes = [reader.note(self.plan)] if reader.note(self.plan) else []
         return Answer(
             kind=AnswerKind.WHATS_ON,
@@ -481,14 +537,14 @@ class AnswerEngine:
         if result.verdict is FaqVerdict.SUGGEST:
             return Answer(
                 kind=AnswerKind.SUGGESTIONS,
-                headline="I'm not sure I understood. Did you mean one of these?",
+                headline=_("I'm not sure I understood. Did you mean one of these?"),
                 suggestions=tuple(self._plan_entry(m.entry) for m in result.matches),
                 confidence=result.confidence,
                 **base,
             )
         return Answer(
             kind=AnswerKind.NOTHING,
-            headline=(
+            headline=_(
                 "Sorry, I don't have an answer to that. You can report a problem here, or call the Service Desk."
             ),
             confidence=result.confidence,
@@ -609,19 +665,20 @@ def _events(plan: Plan, reader: ReaderZone) -> list[Event]:
     for wave in plan.waves:
         start = wave.cutover.start.astimezone(zone)
         end = wave.cutover.end.astimezone(zone)
-        events.append(Event(start, wave.key, f"{wave.title} cutover", format_window(start, end, day="long"), end))
+        title = _("{wave} cutover").format(wave=wave.title)
+        events.append(Event(start, wave.key, title, format_window(start, end, day="long"), end))
         for moment in read_only_moments(plan, wave):
             ro = moment.at.astimezone(zone)
             events.append(
                 Event(
                     ro,
                     wave.key,
-                    f"{moment.label} read-only for {wave.title}",
-                    f"{format_day(ro)} from {format_time(ro)}",
+                    _("{names} read-only for {wave}").format(names=moment.label, wave=wave.title),
+                    _("{day} from {time}").format(day=format_day(ro), time=format_time(ro)),
                 )
             )
         # 17:00 where the wave's people are, on the reader's own calendar.
         hc = dt.datetime.combine(wave.hypercare_until, dt.time(17, 0), tzinfo=plan.zone_of(wave)).astimezone(zone)
-        events.append(Event(hc, wave.key, f"{wave.title} hypercare ends", format_day(hc)))
+        events.append(Event(hc, wave.key, _("{wave} hypercare ends").format(wave=wave.title), format_day(hc)))
     events.sort(key=lambda e: e.when)
     return events

@@ -6,30 +6,73 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from switchover import i18n
+from switchover.i18n import gettext as _
+from switchover.i18n import ngettext, pgettext
 from switchover.plan.model import LegacyResource, Plan, Wave
 from switchover.timefmt import format_day, format_window, localise_times, names_a_day
+
+if TYPE_CHECKING:
+    from switchover.answers.dates import DateRange
 
 
 def humanise_days(days: int) -> str:
     """A distance in calendar days as people say it: today, tomorrow, in 5 days, 2 weeks ago."""
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days == -1:
-        return "yesterday"
+        return _("yesterday")
     n = abs(days)
+    ahead = days > 0
+    # Whole phrases per unit and direction: languages put "in" and "ago" differently and decline the unit.
     if n < 14:
-        amount = f"{n} days"
-    elif n < 61:
+        if ahead:
+            return ngettext("in {n} day", "in {n} days", n).format(n=n)
+        return ngettext("{n} day ago", "{n} days ago", n).format(n=n)
+    if n < 61:
         weeks = n // 7
-        amount = f"{weeks} weeks"
-    else:
-        months = round(n / 30.4)
-        amount = f"{months} months"
-    return f"in {amount}" if days > 0 else f"{amount} ago"
+        if ahead:
+            return ngettext("in {n} week", "in {n} weeks", weeks).format(n=weeks)
+        return ngettext("{n} week ago", "{n} weeks ago", weeks).format(n=weeks)
+    months = round(n / 30.4)
+    if ahead:
+        return ngettext("in {n} month", "in {n} months", months).format(n=months)
+    return ngettext("{n} month ago", "{n} months ago", months).format(n=months)
+
+
+def range_words(days: DateRange) -> str:
+    """The days a question asked about, as an answer says them: the asker's own words in English
+    ("this weekend"), else the days themselves in the reader's words ("el sábado, 30 de enero")."""
+    if i18n.current().code == i18n.DEFAULT:
+        return days.text
+    if days.is_single_day:
+        return _("on {day}").format(day=format_day(days.start, year=False))
+    return _("from {start} to {end}").format(
+        start=format_day(days.start, year=False), end=format_day(days.end, year=False)
+    )
+
+
+def capitalised(words: str) -> str:
+    """Words opening a sentence or a label (English as it always was: ``str.capitalize``)."""
+    if i18n.current().code == i18n.DEFAULT:
+        return words.capitalize()
+    return words[:1].upper() + words[1:]
+
+
+def status_words(status: str) -> str:
+    """A schedule's status (``upcoming``, ``in progress``, ``done``) in the reader's words."""
+    if status == "upcoming":
+        return pgettext("cutover status", "upcoming")
+    if status == "in progress":
+        return pgettext("cutover status", "in progress")
+    if status == "done":
+        return pgettext("cutover status", "done")
+    return status
 
 
 def days_between(now: dt.datetime, when: dt.datetime | dt.date, zone: ZoneInfo) -> int:
@@ -39,13 +82,25 @@ def days_between(now: dt.datetime, when: dt.datetime | dt.date, zone: ZoneInfo) 
     return (day - today).days
 
 
+def whose_words(whose: str) -> str:
+    """Whose time zone the times are in ("the project's"), in the reader's words."""
+    if whose == "your office's":
+        return pgettext("whose time zone", "your office's")
+    if whose == "your wave's":
+        return pgettext("whose time zone", "your wave's")
+    if whose == "the project's":
+        return pgettext("whose time zone", "the project's")
+    return whose
+
+
 @dataclass(frozen=True, slots=True)
 class ReaderZone:
     """The zone times are shown in, and whether Teams told us or we fell back to the plan's."""
 
     zone: ZoneInfo
     from_teams: bool
-    # Whose zone it is when Teams did not say: "the project's", "your office's", "your wave's".
+    # Whose zone it is when Teams did not say: "the project's", "your office's", "your wave's" (a key;
+    # :func:`whose_words` gives it in the reader's words).
     whose: str = "the project's"
 
     @property
@@ -56,7 +111,12 @@ class ReaderZone:
         """A sentence saying which zone times are in, when we had to guess."""
         if self.from_teams:
             return ""
-        return f"Times are in {self.whose} time zone ({self.zone.key}); Teams did not tell us yours."
+        zone = self.zone.key
+        if self.whose == "your office's":
+            return _("Times are in your office's time zone ({zone}); Teams did not tell us yours.").format(zone=zone)
+        if self.whose == "your wave's":
+            return _("Times are in your wave's time zone ({zone}); Teams did not tell us yours.").format(zone=zone)
+        return _("Times are in the project's time zone ({zone}); Teams did not tell us yours.").format(zone=zone)
 
     def for_person(self, plan: Plan, office: str | None, wave: Wave) -> ReaderZone:
         """With no zone from Teams, the best guess for one person: their office's zone (``sites:``),
@@ -129,11 +189,21 @@ class ReadOnly:
         """``K:``, ``K: and M:``, ``K:, M: and the old intranet``."""
         if len(self.names) == 1:
             return self.names[0]
-        return f"{', '.join(self.names[:-1])} and {self.names[-1]}"
+        return _("{names} and {last}").format(names=", ".join(self.names[:-1]), last=self.names[-1])
 
     @property
     def verb(self) -> str:
+        """English's verb for the label (``becomes``/``become``); sentences in the catalogs use
+        :meth:`read_only_sentence` instead."""
         return "becomes" if len(self.names) == 1 else "become"
+
+    def read_only_sentence(self, day: str, time: str) -> str:
+        """``K: and M: become read-only on Friday 29 January 2027 at 18:00 PST`` in the reader's words."""
+        return ngettext(
+            "{names} becomes read-only on {day} at {time}",
+            "{names} become read-only on {day} at {time}",
+            len(self.names),
+        ).format(names=self.label, day=day, time=time)
 
     def shown_in(self, zone: ZoneInfo) -> ReadOnly:
         return ReadOnly(self.names, self.at.astimezone(zone), self.drives)
@@ -211,14 +281,15 @@ def on_the_day_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None
 # Steps depend only on the plan, the wave and the zone, and every schedule answer needs them:
 # worked out once per combination. Keyed by the plan object's identity, which the entry keeps
 # alive (a reloaded plan is a new object, so its steps are worked out anew); bounded.
-_STEPS: OrderedDict[tuple[int, str | None, str | None], tuple[Plan, tuple[str, ...]]] = OrderedDict()
+_STEPS: OrderedDict[tuple[int, str | None, str | None, str], tuple[Plan, tuple[str, ...]]] = OrderedDict()
 _STEPS_KEPT = 256
 
 
 def _steps(
     plan: Plan, wave_key: str | None, zone: ZoneInfo | None, work_out: Callable[[], tuple[str, ...]]
 ) -> tuple[str, ...]:
-    key = (id(plan), wave_key, zone.key if zone is not None else None)
+    # The reader's language too: a localised line names its day and time in the reader's words.
+    key = (id(plan), wave_key, zone.key if zone is not None else None, i18n.current().code)
     hit = _STEPS.get(key)
     if hit is not None and hit[0] is plan:
         _STEPS.move_to_end(key)

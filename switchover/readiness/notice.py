@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from switchover.i18n import gettext as _
 from switchover.timefmt import format_day
 
 
@@ -20,9 +21,14 @@ class ReadinessNotice:
     to_do: tuple[str, ...]
     cutover: dt.datetime
 
-    title = "You are not ready for your cutover yet"
+    @property
+    def title(self) -> str:
+        """``You are not ready for your cutover yet``, in the reader's language."""
+        return _("You are not ready for your cutover yet")
 
     @property
     def text(self) -> str:
         """``Before your cutover on Saturday 13 February 2027: set up Microsoft Authenticator (...).``"""
-        return f"Before your cutover on {format_day(self.cutover)}: {'; '.join(self.to_do)}."
+        return _("Before your cutover on {day}: {steps}.").format(
+            day=format_day(self.cutover), steps="; ".join(self.to_do)
+        )

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from switchover.directory.base import Directory, DirectoryUser, Readiness
+from switchover.i18n import gettext as _
 from switchover.plan.current import CurrentPlan
 from switchover.readiness.notice import ReadinessNotice
 from switchover.readiness.report import ReadinessReport, readiness_report
@@ -128,9 +129,9 @@ class ReadinessService:
             return []
         out = []
         if self.checks.mfa and readiness.mfa_registered is False:
-            out.append(f"set up Microsoft Authenticator ({MFA_SETUP_URL})")
+            out.append(_("set up Microsoft Authenticator ({url})").format(url=MFA_SETUP_URL))
         if self.checks.device_compliance and readiness.device_compliant is False:
-            out.append("bring your work device into compliance (check the Company Portal app)")
+            out.append(_("bring your work device into compliance (check the Company Portal app)"))
         return out
 
     async def notice(self, user: DirectoryUser, cutover: dt.datetime) -> ReadinessNotice | None:
@@ -203,14 +204,14 @@ class ReadinessService:
         """
         readiness = await self.readiness_for(user, fresh=True)
         if readiness is None or readiness.mfa_registered is None:
-            return None, "Thanks, noted."
+            return None, _("Thanks, noted.")
         live = await readiness_for(self.directory, user)
         if not readiness.mfa_registered and (live is None or live.mfa_registered is None):
-            return None, "Thanks, noted."
+            return None, _("Thanks, noted.")
         if readiness.mfa_registered:
-            return True, "Thanks, Microsoft Authenticator is registered for your account. You're ready for MFA."
-        return False, (
+            return True, _("Thanks, Microsoft Authenticator is registered for your account. You're ready for MFA.")
+        return False, _(
             "Microsoft 365 does not show an Authenticator registration for your account yet. "
             "If you have just finished, give it a few minutes and press the button again; "
-            "otherwise set it up at https://aka.ms/mfasetup."
-        )
+            "otherwise set it up at {url}."
+        ).format(url=MFA_SETUP_URL)
