@@ -88,7 +88,8 @@ def desk_hours_text(plan: Plan, desk: Desk, zone: ZoneInfo, now: dt.datetime) ->
     for start, end in sorted(spans, key=lambda s: (s[0].weekday(), s[0].time())):
         if start.date() == end.date() or end.time() == dt.time(0):
             stop = _clock(end, stop=end.date() != start.date())
-            by_day.setdefault(start.weekday(), []).append(f"{_clock(start)}-{stop}")
+            dash = "-" if i18n.current().code in (i18n.DEFAULT, i18n.PSEUDO) else "–"  # as Babel writes a range
+            by_day.setdefault(start.weekday(), []).append(f"{_clock(start)}{dash}{stop}")
         else:
             said = _("{first_day} {first_time} to {last_day} {last_time}").format(
                 first_day=_day_name(start.weekday()),
