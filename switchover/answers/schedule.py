@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from switchover import i18n
 from switchover.i18n import gettext as _
 from switchover.i18n import ngettext, pgettext
-from switchover.plan.model import LegacyResource, Plan, Wave
+from switchover.plan.languages import LocalisedMessage, message_in
+from switchover.plan.model import CalendarMessage, LegacyResource, Plan, Wave
 from switchover.timefmt import format_day, format_window, localise_times, names_a_day
 
 if TYPE_CHECKING:
@@ -237,6 +238,14 @@ def read_only_moments(plan: Plan, wave: Wave) -> tuple[ReadOnly, ...]:
     return tuple(sorted(moments, key=lambda m: m.at))
 
 
+def _in_reader_words(plan: Plan, message: CalendarMessage) -> tuple[LocalisedMessage, i18n.Language]:
+    """``message`` in the reader's language when the plan translates it, and the language its words
+    are in (a time or a day put into a line is written in the line's own language)."""
+    reader = i18n.current()
+    words = message_in(message, reader.code, plan.organisation.language)
+    return words, reader if words.language == reader.code else i18n.language(words.language)
+
+
 def before_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None = None) -> tuple[str, ...]:
     """What to do before cutover: the points of the calendar messages sent before it, in order, de-duplicated.
 
@@ -247,12 +256,14 @@ def before_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None = N
     calendar = plan.calendar_for(wave) if wave is not None else plan.calendar
     messages = [m for m in calendar if m.timing.days is not None and m.timing.days < 0]
     for message in sorted(messages, key=lambda m: m.timing.days or 0):
-        for point in message.points:
+        words, language = _in_reader_words(plan, message)
+        for point in words.points:
             if wave is not None:
                 written_in = plan.zone_of(wave)
                 day = wave.cutover.start.astimezone(written_in).date() + dt.timedelta(days=message.timing.days or 0)
                 sent = dt.datetime.combine(day, message.timing.at or dt.time(9, 0), tzinfo=written_in)
-                point = localise_times(point, sent, zone or written_in)
+                with i18n.use(language):
+                    point = localise_times(point, sent, zone or written_in)
             if point not in steps:
                 steps.append(point)
     return tuple(steps)
@@ -267,14 +278,16 @@ def on_the_day_steps(plan: Plan, wave: Wave | None = None, zone: ZoneInfo | None
     written_in = plan.zone_of(wave) if wave is not None else plan.zone
     for message in calendar:
         if message.timing.cutover == "start":
-            lines = [message.summary, *message.points]
+            words, language = _in_reader_words(plan, message)
+            lines = [words.summary, *words.points]
             if wave is not None and zone is not None and zone.key != written_in.key:
                 sent = wave.cutover.start.astimezone(written_in)
-                lines = [localise_times(line, sent, zone) if names_a_day(line) else line for line in lines]
+                with i18n.use(language):
+                    lines = [localise_times(line, sent, zone) if names_a_day(line) else line for line in lines]
             steps.extend(lines)
     for message in calendar:
         if message.timing.manual:
-            steps.extend(message.points)
+            steps.extend(_in_reader_words(plan, message)[0].points)
     return tuple(s for s in steps if s)
 
 
