@@ -163,3 +163,17 @@ async def test_a_spanish_faq_question_gets_the_entrys_spanish_answer(teams: Team
     assert "All mail, calendar items and contacts" not in said
     votes = [a["data"].get("faq_key") for a in card["actions"] if a.get("verb", "").startswith("faq_")]
     assert votes and set(votes) == {"lose-email"}
+
+
+async def test_the_same_question_in_spanish_teams_gets_the_same_facts_in_spanish(teams: TeamsClient) -> None:
+    # The asker's Teams is in Spanish (activity.locale): the answer's words and dates are Spanish, the
+    # wave and the times the same moments as in English.
+    english = _text(await teams.say("vanessa.fox", "when is my migration", time_zone=LA, locale="en-US"))
+    replies = await teams.say("vanessa.fox", "when is my migration", time_zone=LA, locale="es-US")
+    spanish = _text(replies)
+    assert "Wave 1 - Corporate" in english and "Wave 1 - Corporate" in spanish
+    assert "Saturday 30 January 2027, 07:00-15:00 PST" in english
+    assert "sábado, 30 de enero de 2027" in spanish and "PST" in spanish and "Saturday" not in spanish
+    assert "Su migración a Microsoft 365 es el sábado" in spanish
+    (card_reply,) = [r for r in replies if r.card]
+    assert card_reply.body["summary"].startswith("Su migración a Microsoft 365")
