@@ -42,7 +42,6 @@ from switchover.answers.understanding import (
 )
 from switchover.clock import Clock
 from switchover.directory.base import Directory, DirectoryUser
-from switchover.i18n import current as current_language
 from switchover.i18n import gettext as _
 from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
 from switchover.plan.current import CurrentPlan
@@ -221,7 +220,7 @@ class AnswerEngine:
         now = self.clock.now()
         reader = ReaderZone.choose(who.time_zone, self.plan)
         today = now.astimezone(reader.zone).date()
-        understander, _ = self.reader(i18n.current().code)
+        understander = self.reader(i18n.current().code)[0]
         understood = understander.read(question, today=today)
         # The asker's own Service Desk: by their site or country when the plan has several desks.
         desk = desk_for(self.plan)
@@ -366,7 +365,7 @@ class AnswerEngine:
         exception = assignment.exception
         if exception is None or not exception.reason:
             return ""
-        return exception_reason(exception, current_language().code, self.plan.organisation.language)
+        return exception_reason(exception, i18n.current().code, self.plan.organisation.language)
 
     def _personal_headline(self, understood: Understanding, s: WaveSchedule) -> str:
         when, distance = s.when, s.distance

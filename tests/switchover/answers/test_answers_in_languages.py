@@ -75,7 +75,7 @@ async def test_the_same_person_gets_the_same_facts_in_english_and_spanish(engine
         card = answer_card(spanish)
     texts = _card_texts(card)
     assert english.schedule.wave_title in texts
-    assert "Transición" in texts and "Cutover" not in texts
+    assert "Cambio" in texts and "Cutover" not in texts
     assert any(day in t and opens in t for t in texts)
 
 
@@ -94,7 +94,7 @@ async def test_the_wave_answer_in_spanish_and_polish(engine: AnswerEngine, tag: 
 @pytest.mark.parametrize(
     ("days", "english", "spanish", "polish"),
     [
-        (0, "today", "hoy", "dzisiaj"),
+        (0, "today", "hoy", "dziś"),
         (1, "tomorrow", "mañana", "jutro"),
         (2, "in 2 days", "en 2 días", "za 2 dni"),
         (5, "in 5 days", "en 5 días", "za 5 dni"),
