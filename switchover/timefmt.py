@@ -156,6 +156,10 @@ def localise_times(text: str, sent: dt.datetime, reader: ZoneInfo) -> str:
     "T: becomes read-only at 17:30 today." sent on Friday in Helsinki reads, in Denver,
     "T: becomes read-only at 08:30 MST on Friday 12 March"; at 02:00 in Helsinki it would be
     "at 17:00 MST on Thursday 11 March": never Helsinki's date with Denver's time.
+
+    The words put in ("on Friday 12 March", "on the cutover weekend") and the times are in the language
+    in force: call it in the language the text is written in (``with i18n.use(...)``), so a line the
+    plan does not translate reads in one language, not two.
     """
     writer = sent.tzinfo
     assert writer is not None, "sent must be timezone-aware"
