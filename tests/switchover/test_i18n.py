@@ -72,7 +72,8 @@ def test_dates_and_times_follow_the_readers_conventions() -> None:
     start, end = dt.datetime(2027, 1, 30, 7, 0, tzinfo=la), dt.datetime(2027, 1, 30, 15, 0, tzinfo=la)
     assert format_window(start, end, day="long") == "Saturday 30 January 2027, 07:00-15:00 PST"
     with i18n.use("es-US"):  # Spanish words, the United States' 12-hour clock
-        assert format_window(start, end, day="long") == "sábado, 30 de enero de 2027, 7:00 a.\u00a0m.–3:00 p.\u00a0m. PST"
+        spanish = "sábado, 30 de enero de 2027, 7:00 a.\u00a0m.–3:00 p.\u00a0m. PST"
+        assert format_window(start, end, day="long") == spanish
     with i18n.use("es-ES"):  # Spain's 24-hour clock
         assert format_moment(start) == "sáb., 30 ene. 7:00 PST"
     with i18n.use("pl-PL"):
