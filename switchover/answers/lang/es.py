@@ -40,9 +40,48 @@ PHRASES: dict[str, str] = {
     "cuanto falta": "how long until",
     "cuanto tiempo falta": "how long until",
     "cuanto dura": "how long is",
+    "cuanto tiempo": "how long",
+    "que tiempo hace": "what weather is it",
+    "que tiempo va a hacer": "what weather will it be",
     # whose turn: "¿cuándo me toca?" is "when is my turn"
     "me toca": "is my turn",
     "me toco": "is my turn",
+    "me toque": "is my turn",
+    "nos toque": "is our turn",
+    "bandeja de entrada": "inbox",
+    "sin servicio": "down",
+    "fuera de servicio": "down",
+    "de guardia": "on call",
+    "de viaje": "away travelling",
+    "de vacaciones": "on vacation",
+    "de vacas": "on vacation",
+    "de licencia": "on leave",
+    "de baja": "on leave",
+    "de permiso": "on leave",
+    "fuera de la oficina": "away",
+    "dejar de": "stop",
+    "deje de": "stop",
+    "dejo de": "stop",
+    "deja de": "stop",
+    "tengo miedo": "i worry",
+    "me preocupa": "i worry",
+    "que significa": "what does mean",
+    "que quiere decir": "what does mean",
+    "de mi parte": "myself",
+    "por mi parte": "myself",
+    "hace anos": "years ago",
+    "de cero": "from scratch",
+    "desde cero": "from scratch",
+    "del trabajo": "work",
+    "de trabajo": "work",
+    "no estoy": "i am away",
+    "no estare": "i will be away",
+    "no voy a estar": "i will be away",
+    "no vamos a estar": "we will be away",
+    "no me llega": "i do not get",
+    "no me llegan": "i do not get",
+    "no nos llegan": "we do not get",
+    "no encuentro": "i cannot find",
     "nos toca": "is our turn",
     "nos toco": "is our turn",
     "le toca a": "is the turn of",
@@ -472,7 +511,188 @@ WORDS: dict[str, str] = {
     "pa": "for",
     "citas": "appointments",
     "empresa": "company",
+    # more of the move's everyday words
+    "mensaje": "message",
+    "mensajes": "messages",
+    "bandeja": "inbox",
+    "servicio": "service",
+    "corte": "outage",
+    "caida": "outage",
+    "retraso": "delay",
+    "retrasos": "delays",
+    "pendientes": "to do",
+    "preparativos": "prepare",
+    "multifactor": "mfa",
+    "servidor": "server",
+    "plantilla": "template",
+    "agenda": "calendar",
+    "viaje": "trip",
+    "maternidad": "maternity",
+    "paternidad": "paternity",
+    "vacas": "vacation",
+    "viejita": "old",
+    "viejito": "old",
+    "vieja": "old",
+    "disculpe": "excuse me",
+    "disculpa": "excuse me",
+    "perdon": "excuse me",
+    "quiero": "i want",
+    "queria": "i wanted",
+    "tenia": "i had",
+    "teniamos": "we had",
+    "deberia": "should",
+    "deberiamos": "should",
+    "cosas": "things",
+    "cosa": "thing",
+    "algo": "anything",
+    "nada": "nothing",
+    "ningun": "any",
+    "ninguno": "any",
+    "ninguna": "any",
+    "todo": "everything",
+    "todas": "all",
+    "mas": "more",
+    "justo": "right",
+    "ojala": "hopefully",
+    "miedo": "worry",
+    "acceso": "access",
+    "permisos": "access",
+    "va": "goes",
+    "van": "go",
+    "misma": "same",
+    "esos": "those",
+    "esas": "those",
+    "estos": "these",
+    "estas": "these",
+    "empiezo": "start",
+    "empezar": "start",
+    "mismo": "same",
+    "propio": "own",
+    "propia": "own",
+    "personales": "personal",
+    "trabajar": "work",
+    "apps": "apps",
+    "aplicacion": "app",
+    "programa": "program",
+    "programas": "programs",
+    "equipos": "pcs",
+    "laptops": "laptops",
+    "dispositivo": "device",
+    "mano": "hand",
+    "numero": "number",
+    "telefonos": "phones",
 }
+
+
+# Everyday verbs of the domain by their infinitive, read in any person and tense ("pierdo", "perderé",
+# "pierda", "borrarán", "sincronizando" are lose, delete, sync): see ``_conjugations``. Keys are folded.
+VERBS: dict[str, str] = {
+    "perder": "lose",
+    "borrar": "delete",
+    "eliminar": "delete",
+    "desaparecer": "gone",
+    "caer": "down",
+    "fallar": "fail",
+    "mandar": "send",
+    "enviar": "send",
+    "recibir": "receive",
+    "llegar": "arrive",
+    "preparar": "prepare",
+    "significar": "mean",
+    "querer": "want",
+    "sincronizar": "sync",
+    "resetear": "reset",
+    "restablecer": "reset",
+    "inventar": "make up",
+    "crear": "create",
+    "recuperar": "get back",
+    "manejar": "manage",
+    "administrar": "manage",
+    "usar": "use",
+    "utilizar": "use",
+    "guardar": "save",
+    "abrir": "open",
+    "entrar": "sign in",
+    "instalar": "install",
+    "descargar": "download",
+    "configurar": "set up",
+    "conectar": "connect",
+    "acceder": "access",
+    "encontrar": "find",
+    "ver": "see",
+    "llamar": "call",
+    "hablar": "talk",
+    "contactar": "contact",
+    "funcionar": "work",
+    "servir": "work",
+    "jalar": "work",
+    "reemplazar": "replace",
+    "sustituir": "replace",
+    "renovar": "replace",
+    "actualizar": "update",
+    "viajar": "travel",
+    "deber": "must",
+    "poder": "can",
+    "tener": "have",
+    "seguir": "still",
+    "pasar": "happen",
+    "hacer": "do",
+    "dejar": "stop",
+    "volver": "again",
+    "meter": "put",
+    "poner": "put",
+    "cambiar": "switch",
+}
+# Irregular stems (stem-changing and others) and the infinitive they are forms of.
+_IRREGULAR = {
+    "pierd": "perder",
+    "quier": "querer",
+    "quis": "querer",
+    "pued": "poder",
+    "pud": "poder",
+    "podr": "poder",
+    "teng": "tener",
+    "tien": "tener",
+    "tuv": "tener",
+    "tendr": "tener",
+    "sig": "seguir",
+    "sigu": "seguir",
+    "sirv": "servir",
+    "vuelv": "volver",
+    "pong": "poner",
+    "pus": "poner",
+    "pondr": "poner",
+    "hag": "hacer",
+    "hic": "hacer",
+    "hiz": "hacer",
+    "har": "hacer",
+    "encuentr": "encontrar",
+    "cay": "caer",
+    "caig": "caer",
+}
+_ENDINGS = {
+    "ar": "o as a amos ais an e es emos en aste o amos aron are aras ara aremos aran aria arian ando ado ada ados adas"
+    " aba aban ar arlo arla arlos arlas arme arnos",
+    "er": "o es e emos eis en a as amos an i iste io imos ieron ere eras era eremos eran eria erian iendo ido ida idos"
+    " idas ia ian er erlo erla erlos erlas erme ernos yo yeron yendo",
+    "ir": "o es e imos is en a as amos an i iste io imos ieron ire iras ira iremos iran iria irian iendo ido ida idos"
+    " idas ia ian ir irlo irla irlos irlas irme irnos",
+}
+
+
+def _conjugations() -> dict[str, str]:
+    """Every form of :data:`VERBS` that regular endings make, and the irregular stems' forms: form ->
+    English. A form that is also a word of :data:`WORDS` stays that word."""
+    forms: dict[str, str] = {}
+    for verb, english in VERBS.items():
+        stem, kind = verb[:-2], verb[-2:]
+        for ending in _ENDINGS[kind].split():
+            forms.setdefault(stem + ending, english)
+    for stem, verb in _IRREGULAR.items():
+        for ending in "o as a amos an e es en ieron o e a an amos emos ia ian ido ieron".split():
+            forms.setdefault(stem + ending, VERBS[verb])
+    return {form: english for form, english in forms.items() if len(form) >= 3 and form not in WORDS}
+
 
 # Verbs of moving, by their stem: any person and tense ("migran", "migráis", "nos mudamos") is the move.
 _MOVE_VERB = re.compile(
@@ -494,6 +714,17 @@ _MOVE_ENGLISH = (
 _WORD = re.compile(r"[^\W_]+|[^\w\s]+|\s+|_+")
 _PHRASE_SIZES = tuple(sorted({p.count(" ") + 1 for p in PHRASES}, reverse=True))
 # Known words of five letters or more, towards which a misspelt word is repaired.
+_FORMS = _conjugations()
+
+
+def _singular(word: str) -> str | None:
+    """The known word a plural is of ("mensajes", "plantillas"), or None."""
+    for cut in (1, 2):
+        if len(word) > cut + 3 and word.endswith("es"[2 - cut :]) and word[:-cut] in WORDS:
+            return word[:-cut]
+    return None
+
+
 _REPAIRABLE = sorted({w for w in WORDS if len(w) >= 5} | {w for p in PHRASES for w in p.split() if len(w) >= 5})
 
 
@@ -552,10 +783,15 @@ def gloss(text: str) -> str:
                 out[at[k]] = move
             elif word in WORDS:
                 out[at[k]] = WORDS[word]
+            elif word in _FORMS:
+                out[at[k]] = _FORMS[word]
+            elif (single := _singular(word)) is not None:
+                out[at[k]] = WORDS[single]
             elif word == "manana" or pieces[at[k]].casefold() == "mañana":
                 out[at[k]] = "tomorrow"
             k += 1
     said = re.sub(r"\s{2,}", " ", "".join(out).replace("¿", "").replace("¡", "")).strip()
+    said = _DRIVE_LETTER.sub(r"\1 drive", said)  # "la H:", "en la S": the H drive
     said = _DRIVE_AFTER.sub(r"\1 drive", said)  # "el drive H", "la unidad S": the H drive
     said = _WEEKDAY_NUMBER.sub(r"\1 the \2th", said)  # "el sábado 13": Saturday the 13th
     said = _DAY_NUMBER.sub(r"the \1th", said)  # "¿qué pasa el 13?": the 13th
@@ -577,4 +813,6 @@ _DAY_NUMBER = re.compile(r"\bthe ([12]?\d|3[01])(?=\s*($|[?!.,;]))")
 _VERB_FIRST = re.compile(r"\b(when) (migrate|move|switch) (?!(?:to|the\s+(?:wave|pilot)|wave|pilot)\b)([^?!.,;()]+)")
 
 
+# A capital letter said as a drive: "H:" anywhere, or "la S" alone ("en la S tenemos...").
+_DRIVE_LETTER = re.compile(r"(?:(?<=\bthe )|(?<=\bin ))([A-HJ-Z])(?::(?!\d)|(?![\w:'’-]))(?! drive)")
 _DRIVE_AFTER = re.compile(r"\bdrive\s+([A-Za-z])(?![\w'’-])")
