@@ -512,8 +512,8 @@ WORDS: dict[str, str] = {
     "citas": "appointments",
     "empresa": "company",
     # more of the move's everyday words
-    "mensaje": "message",
-    "mensajes": "messages",
+    "mensaje": "email",  # a message, in a move of mail, is an email
+    "mensajes": "email",
     "bandeja": "inbox",
     "servicio": "service",
     "corte": "outage",

@@ -187,3 +187,63 @@ def test_a_day_asked_of_the_askers_move(es: Understander, text: str, day: dt.dat
 
 def test_a_names_own_words_stay_in_it() -> None:
     assert "Los Angeles office" in gloss("¿cuándo migra la oficina de Los Angeles?")
+
+
+@pytest.mark.parametrize(
+    ("form", "english"),
+    [
+        ("pierdo", "lose"),
+        ("perderé", "lose"),
+        ("pierdan", "lose"),
+        ("borrarán", "delete"),
+        ("sincronizando", "sync"),
+        ("sincronizaba", "sync"),
+        ("funcionará", "work"),
+        ("sirve", "work"),
+        ("recuperé", "get back"),
+    ],
+)
+def test_everyday_verbs_in_any_person_and_tense(form: str, english: str) -> None:
+    assert gloss(f"¿{form}?") == f"{english}?"
+
+
+def test_plurals_of_known_words() -> None:
+    assert gloss("las plantillas y los servidores") == "the template and the server"
+    assert gloss("los retrasos") == "the delays"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("no abre la H:", "H drive"),
+        ("qué hay en la S", "S drive"),
+        ("¿y la unidad P?", "P drive"),
+    ],
+)
+def test_a_drive_said_by_its_letter(text: str, said: str) -> None:
+    assert said in gloss(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("¿se borrarán mis mensajes con la migración?", "lose-email"),
+        ("¿perderé correos de mi bandeja de entrada?", "lose-email"),
+        ("qué pasa con la H: cuando me migren", "h-drive"),
+        ("no voy a estar de viaje ese fin de semana de la migración", "vacation"),
+    ],
+)
+async def test_spanish_wording_of_the_faq_is_answered(engine: AnswerEngine, text: str, key: str) -> None:
+    with i18n.use("es-US"):
+        answer = await engine.answer(text, Who(upn="vanessa.fox@fabrikamhealth.com"))
+    assert answer.kind is AnswerKind.FAQ and answer.faq is not None and answer.faq.key == key, (text, answer.kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["¿qué tiempo hace hoy en Seattle?", "cuántos días de vacaciones me quedan este año", "se me cayó el café"],
+)
+async def test_spanish_out_of_scope_is_not_answered_from_the_faq(engine: AnswerEngine, text: str) -> None:
+    with i18n.use("es-US"):
+        answer = await engine.answer(text, Who(upn="vanessa.fox@fabrikamhealth.com"))
+    assert answer.kind in (AnswerKind.SUGGESTIONS, AnswerKind.NOTHING), (text, answer)
