@@ -50,6 +50,7 @@ from cards.render import render_card
 from switchover.announcements.model import (
     LIST_PURPOSE,
     PURPOSE,
+    REMINDER_NOTICE,
     REMINDER_PURPOSE,
     Announcement,
     AnnouncementError,
@@ -78,7 +79,6 @@ PAGE = 40  # people per card sent to a champion, a manager or a lead (the card s
 NUDGE_BATCH = 200  # nudges claimed per run
 NUDGE_ATTEMPTS = 5  # a nudge still throttled after this many claims is recorded failed
 NUDGE_CONCURRENCY = 4
-REMINDER_NOTICE = "A reminder: you have not confirmed this yet. Please read it and press the button below."
 
 EscalateTo = Literal["champions", "managers"]
 
@@ -397,12 +397,13 @@ class Chasers:
         return [
             DeliveryRequest(
                 recipient=recipient,
-                message=OutgoingMessage(card=card, summary=f"Reminder: {announcement.title}"),
+                message=OutgoingMessage(card=shown.card, summary=f"Reminder: {announcement.title}"),
                 purpose=REMINDER_PURPOSE,
                 subject_id=announcement.id,
                 dedupe_key=f"reminder:{announcement.id}:{step}:{recipient.key}",
+                language=shown.language,
             )
-            for recipient, card in zip(recipients, cards, strict=True)
+            for recipient, shown in zip(recipients, cards, strict=True)
         ]
 
     # -- the lists to champions, managers and leads ------------------------------

@@ -18,9 +18,11 @@ import sqlalchemy as sa
 from switchover.announcements.calendar import WaveCalendar, WaveDates
 from switchover.announcements.jobs import BulkJob, BulkJobs, JobKind, Lead
 from switchover.announcements.model import (
+    GOT_IT,
     LIST_PURPOSE,
     PURPOSE,
     REMINDER_PURPOSE,
+    RESCHEDULE_SUMMARY,
     AnnouncementStatus,
     Audience,
     Button,
@@ -186,11 +188,8 @@ class Corrections:
         """The reschedule notice to the wave, due now (once: a second reschedule to the same day adds none)."""
         content = Content(
             previous_cutover=(old.start, old.end),
-            summary=(
-                "Everything else stays the same: the messages you already have now show the new date, "
-                "and reminders will come at the right time."
-            ),
-            buttons=(Button(title="Got it", verb="acknowledge"),),
+            summary=RESCHEDULE_SUMMARY,  # in each reader's language when shown
+            buttons=(Button(title=GOT_IT, verb="acknowledge"),),
         )
         tenant_id = self.store.tenant_id
         c_ = announcements.c

@@ -43,6 +43,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from switchover import i18n
 from switchover.announcements.model import PURPOSE, REMINDER_PURPOSE, Announcement, AnnouncementStatus
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
@@ -368,10 +369,12 @@ class BulkJobs:
         await self._finish_if_done(job_id)
 
     async def _card(self, announcement: Announcement, outcome: DeliveryOutcome) -> dict[str, Any]:
+        """The delivered card as it reads now, in the language it was delivered in (not the lead's)."""
         if outcome.recipient.kind == "user":
-            return await self.cards.for_user(announcement, outcome.recipient.key)
+            return await self.cards.for_user(announcement, outcome.recipient.key, language=outcome.language)
         plan = self.cards.calendar.plan
-        return render_announcement(plan, announcement, zone=plan.zone, dates=await self.cards.dates(announcement))
+        with i18n.use(self.cards.language_of(outcome.language)):
+            return render_announcement(plan, announcement, zone=plan.zone, dates=await self.cards.dates(announcement))
 
     async def _on_outcome(self, outcome: DeliveryOutcome) -> None:
         job_id = self._watched.get((outcome.purpose, outcome.subject_id))

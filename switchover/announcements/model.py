@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+from switchover.i18n import N_
+
 # The delivery engine's purpose for announcement deliveries.
 PURPOSE = "announcement"
 # The delivery engine's purposes for chasers: reminders, and the lists sent to champions or managers.
@@ -15,6 +17,16 @@ REMINDER_PURPOSE = "announcement-reminder"
 LIST_PURPOSE = "announcement-chaser-list"
 # The button verbs that acknowledge an announcement ("Got it", "I've set up Authenticator").
 ACK_VERBS = ("acknowledge", "mfa_done")
+# The bot's own words stored in an announcement's content (the "Got it" button a lead's announcement
+# carries, a reschedule notice's summary): stored as written here, shown in each reader's language.
+GOT_IT = N_("Got it")
+RESCHEDULE_SUMMARY = N_(
+    "Everything else stays the same: the messages you already have now show the new date, "
+    "and reminders will come at the right time."
+)
+# The line on a reminder's card (announcements/chasers.py).
+REMINDER_NOTICE = N_("A reminder: you have not confirmed this yet. Please read it and press the button below.")
+BOT_WORDS = frozenset({GOT_IT, RESCHEDULE_SUMMARY, REMINDER_NOTICE})
 
 
 class AnnouncementError(ValueError):

@@ -1,5 +1,6 @@
 """Sending announcements: claim what is due, resolve its audience *then* (not when it was
-scheduled), and hand one delivery per recipient, with that person's card, to the delivery engine.
+scheduled), and hand one delivery per recipient, with that person's card in their language, to the
+delivery engine (which keeps the language with the delivery, for corrections and the report).
 
 Each delivery carries the dedupe key ``announcement:<id>:<kind>:<recipient>``, so a crash in
 the middle and a second run (or a second instance) never send anyone a second copy.
@@ -141,12 +142,13 @@ class Sending:
             requests = [
                 DeliveryRequest(
                     recipient=recipient,
-                    message=OutgoingMessage(card=card, summary=announcement.title),
+                    message=OutgoingMessage(card=shown.card, summary=announcement.title),
                     purpose=PURPOSE,
                     subject_id=announcement.id,
                     dedupe_key=f"announcement:{announcement.id}:{recipient.kind}:{recipient.key}",
+                    language=shown.language,
                 )
-                for recipient, card in zip(chunk, cards, strict=True)
+                for recipient, shown in zip(chunk, cards, strict=True)
             ]
             await self.engine.enqueue(requests)
             if not await self._still_resolving(ann_id):

@@ -1,20 +1,31 @@
 """The cards announcements show: each recipient's card (calendar, free-form, reschedule notice) as
-that person should see it now (their time zone, their acknowledgement, what they must still do
-before cutover), and the lead's report card."""
+that person should see it now (their language, their time zone, their acknowledgement, what they must
+still do before cutover), and the lead's report card.
+
+A card is written in the language in force (:func:`switchover.i18n.use`): the card's own words through
+the catalogs, a calendar message's words from the plan's translations (:func:`message_in`; what the
+plan does not translate stays in its language, and the card says so). A recipient reads their stored
+Teams language (``conversation_refs.locale``), else the plan's; a send renders each distinct card once
+(per language, time zone and to-do list), not once per person.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cards.render import render_card
-from switchover.announcements.calendar import WaveCalendar, WaveDates
-from switchover.announcements.model import ACK_VERBS, Announcement
+from switchover import i18n
+from switchover.announcements.calendar import WaveCalendar, WaveDates, calendar_content
+from switchover.announcements.model import ACK_VERBS, BOT_WORDS, Announcement, Content
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import Recipient
-from switchover.plan.model import Plan
+from switchover.i18n import gettext as _
+from switchover.plan.languages import message_in
+from switchover.plan.model import CalendarMessage, Plan
 from switchover.readiness.notice import ReadinessNotice
 from switchover.storage.conversations import ConversationStore
 from switchover.timefmt import format_moment, format_window, localise_times, names_a_day
@@ -24,6 +35,75 @@ if TYPE_CHECKING:
     from switchover.readiness.service import ReadinessService
 
 REFRESH_LIMIT = 60  # Teams refreshes a card automatically for at most 60 listed users
+# Rendered in the place of a recipient's Teams id, so one render serves everyone who reads the same card.
+_REFRESH_SLOT = "refresh-user-slot"
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientCard:
+    """One recipient's card and the language it is written in (catalog code: ``en``, ``es``)."""
+
+    card: dict[str, Any]
+    language: str
+
+
+def reader_language(locale: str | None, plan: Plan) -> i18n.Language:
+    """What a recipient reads: their Teams language (``es-US``) when there is a catalog for it, else
+    the plan's (a recipient Teams never told us about, or one in a language the bot does not speak)."""
+    return i18n.language(locale or None, plan.organisation.language)
+
+
+def calendar_message(plan: Plan, announcement: Announcement) -> CalendarMessage | None:
+    """The plan's calendar entry a calendar announcement was made from (None: a free-form one, or
+    an entry gone from a reloaded plan)."""
+    if announcement.kind != "calendar" or not announcement.calendar_key or not announcement.wave_key:
+        return None
+    try:
+        wave = plan.wave(announcement.wave_key)
+    except KeyError:
+        return None
+    return next((m for m in plan.calendar_for(wave) if m.key == announcement.calendar_key), None)
+
+
+def localised(plan: Plan, announcement: Announcement) -> tuple[str, Content, bool]:
+    """The announcement's title and content in the language in force, and whether some or all of
+    them stay in the plan's language (``fell_back``).
+
+    A calendar message reads the plan's translation of its entry (:func:`message_in`), as long as
+    the words sent are still the plan's (a lead who rewrote them wrote them in one language only).
+    """
+    content = announcement.content
+    message = calendar_message(plan, announcement)
+    if message is None or (announcement.title, content.summary, tuple(content.points)) != (
+        message.title,
+        message.summary,
+        tuple(message.points),
+    ):
+        return announcement.title, content, False
+    reader = i18n.current()
+    shown = message_in(message, reader.asked or reader.code, plan.organisation.language)
+    if (shown.title, shown.summary, shown.points, shown.buttons) == (
+        message.title,
+        message.summary,
+        message.points,
+        message.buttons,
+    ):
+        return announcement.title, content, shown.fell_back
+    words = calendar_content(
+        message.model_copy(
+            update={"title": shown.title, "summary": shown.summary, "points": shown.points, "buttons": shown.buttons}
+        )
+    )
+    return (
+        shown.title,
+        content.model_copy(update={"summary": words.summary, "points": words.points, "buttons": words.buttons}),
+        shown.fell_back,
+    )
+
+
+def _bot_words(text: str) -> str:
+    """The bot's own words stored in an announcement ("Got it") in the reader's language; anything else as written."""
+    return _(text) if text in BOT_WORDS else text
 
 
 def render_announcement(
@@ -86,11 +166,14 @@ def announcement_view(
         notice: one line answering the recipient's last button press.
         notice_good: show ``notice`` as good news (else as needing attention).
     """
-    content = announcement.content
+    title, content, fell_back = localised(plan, announcement)
+    notice = _bot_words(notice) if notice else notice
     ack_text = None
     if acknowledged_at is not None:
-        ack_text = f"Acknowledged {format_moment(acknowledged_at.astimezone(zone))} - thank you"
+        ack_text = _("Acknowledged {moment} - thank you").format(moment=format_moment(acknowledged_at.astimezone(zone)))
     buttons = [b.view() for b in content.buttons]
+    if announcement.kind != "calendar":  # a calendar message's buttons are the plan's words
+        buttons = [{**b, "title": _bot_words(b["title"])} for b in buttons]
     if acknowledged_at is not None:
         buttons = [b for b in buttons if b["verb"] not in ACK_VERBS]
     refresh = list(refresh_user_ids)[:REFRESH_LIMIT]
@@ -102,12 +185,12 @@ def announcement_view(
             wave_title=plan.wave(announcement.wave_key or "").title,
             old_when=_when(old_dates, zone),
             new_when=_when(dates, zone),
-            note=content.summary,
+            note=_bot_words(content.summary),
         )
     if announcement.kind == "freeform":
         return "freeform", dict(
             announcement_id=announcement.id,
-            title=announcement.title,
+            title=title,
             body=content.body or content.summary,
             urgency=content.urgency.value,
             image_url=str(content.image_url) if content.image_url else None,
@@ -125,8 +208,8 @@ def announcement_view(
     return "announcement", dict(
         announcement_id=announcement.id,
         wave_title=wave.title if wave else None,
-        title=announcement.title,
-        when_text=f"Your cutover: {_when(dates, zone)}" if dates else None,
+        title=title,
+        when_text=_("Your cutover: {when}").format(when=_when(dates, zone)) if dates else None,
         summary=summary,
         points=points,
         buttons=buttons,
@@ -137,6 +220,8 @@ def announcement_view(
         readiness_text=readiness.text if readiness else None,
         notice=notice,
         notice_color="Good" if notice_good else "Attention",
+        # Discreetly: the plan has no (or no complete) translation in the reader's language.
+        language_note=_("Parts of this message are not available in your language yet.") if fell_back else None,
     )
 
 
@@ -217,31 +302,43 @@ class RecipientCards:
 
     async def for_recipients(
         self, announcement: Announcement, recipients: Sequence[Recipient], *, notice: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Every recipient's card, in order (their chats and to-do lists read in one pass each);
-        ``notice``: a line on every card (a reminder says it is one)."""
+    ) -> list[RecipientCard]:
+        """Every recipient's card, in order, each in the recipient's language (their chats and to-do
+        lists read in one pass each); ``notice``: a line on every card (a reminder says it is one).
+
+        People who read the same card (language, time zone, to-do list) share one render; only the
+        Teams id that refreshes it differs, and is put in each one's copy.
+        """
         user_keys = [r.key for r in recipients if r.kind == "user"]
         tenant_id = self.store.tenant_id
+        plan = self.calendar.plan
         records = await self.conversations.personal_for_users(tenant_id, user_keys) if user_keys else {}
         dates = await self.dates(announcement)
         to_do: dict[str, tuple[str, ...]] = {}
         if self.readiness is not None and self._reminds_before_cutover(announcement, dates) and user_keys:
             to_do = await self.readiness.to_do_for(user_keys)  # the last sync, in one pass
+        rendered: dict[tuple[Any, ...], dict[str, Any]] = {}
         cards = []
         for recipient in recipients:
-            record = records.get(recipient.key)
-            cards.append(
-                render_announcement(
-                    self.calendar.plan,
-                    announcement,
-                    zone=_zone(record.time_zone if record else None)
-                    or self._unknown_zone(announcement, recipient.kind),
-                    dates=dates,
-                    refresh_user_ids=[record.user_id] if record is not None and record.user_id else [],
-                    to_do=to_do.get(recipient.key, ()) if recipient.kind == "user" else (),
-                    notice=notice,
-                )
-            )
+            record = records.get(recipient.key) if recipient.kind == "user" else None
+            lang = reader_language(record.locale if record else None, plan)
+            zone = _zone(record.time_zone if record else None) or self._unknown_zone(announcement, recipient.kind)
+            steps = to_do.get(recipient.key, ()) if recipient.kind == "user" else ()
+            key = (lang, zone.key, steps)
+            card = rendered.get(key)
+            if card is None:
+                with i18n.use(lang):
+                    card = render_announcement(
+                        plan,
+                        announcement,
+                        zone=zone,
+                        dates=dates,
+                        refresh_user_ids=[_REFRESH_SLOT],
+                        to_do=steps,
+                        notice=notice,
+                    )
+                rendered[key] = card
+            cards.append(RecipientCard(_refreshed_by(card, record.user_id if record else None), lang.tag))
         return cards
 
     async def for_user(
@@ -253,20 +350,24 @@ class RecipientCards:
         time_zone: str | None = None,
         notice: str | None = None,
         notice_good: bool = False,
+        language: str | None = None,
     ) -> dict[str, Any]:
         """The card as this user should see it now (for refresh and acknowledgement).
 
-        ``notice`` answers the button they just pressed (see :func:`render_announcement`).
+        ``notice`` answers the button they just pressed (see :func:`render_announcement`);
+        ``language``: the language to write it in (a delivery's own), else the user's stored one.
         """
-        template, view = await self.view_for_user(
+        template, view, lang = await self._view(
             announcement,
             user_id,
             acknowledged_at=acknowledged_at,
             time_zone=time_zone,
             notice=notice,
             notice_good=notice_good,
+            language=language,
         )
-        return render_card(template, **view)
+        with i18n.use(lang):
+            return render_card(template, **view)
 
     async def view_for_user(
         self,
@@ -277,8 +378,32 @@ class RecipientCards:
         time_zone: str | None = None,
         notice: str | None = None,
         notice_good: bool = False,
+        language: str | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        """What this user's card shows now: the template's name and its view (the email renders it too)."""
+        """What this user's card shows now: the template's name and its view (the email renders it too),
+        written in ``language`` (a delivery's own), else in the user's stored Teams language."""
+        template, view, _lang = await self._view(
+            announcement,
+            user_id,
+            acknowledged_at=acknowledged_at,
+            time_zone=time_zone,
+            notice=notice,
+            notice_good=notice_good,
+            language=language,
+        )
+        return template, view
+
+    async def _view(
+        self,
+        announcement: Announcement,
+        user_id: str,
+        *,
+        acknowledged_at: dt.datetime | None,
+        time_zone: str | None,
+        notice: str | None,
+        notice_good: bool,
+        language: str | None,
+    ) -> tuple[str, dict[str, Any], i18n.Language]:
         if acknowledged_at is None:
             acknowledged_at = await self.store.first_acknowledgement(announcement.id, user_id)
         record = await self.conversations.personal_for_user(self.store.tenant_id, user_id)
@@ -286,17 +411,27 @@ class RecipientCards:
             _zone(time_zone) or _zone(record.time_zone if record else None) or self._unknown_zone(announcement, "user")
         )
         dates = await self.dates(announcement)
-        return announcement_view(
-            self.calendar.plan,
-            announcement,
-            zone=zone,
-            dates=dates,
-            refresh_user_ids=[record.user_id] if record is not None and record.user_id else [],
-            acknowledged_at=acknowledged_at,
-            to_do=await self._to_do(announcement, dates, user_id),
-            notice=notice,
-            notice_good=notice_good,
-        )
+        to_do = await self._to_do(announcement, dates, user_id)
+        with i18n.use(self._reader(language, record.locale if record else None)) as lang:
+            template, view = announcement_view(
+                self.calendar.plan,
+                announcement,
+                zone=zone,
+                dates=dates,
+                refresh_user_ids=[record.user_id] if record is not None and record.user_id else [],
+                acknowledged_at=acknowledged_at,
+                to_do=to_do,
+                notice=notice,
+                notice_good=notice_good,
+            )
+        return template, view, lang
+
+    def language_of(self, locale: str | None) -> i18n.Language:
+        """What a recipient with Teams language ``locale`` (None: never told) reads."""
+        return reader_language(locale, self.calendar.plan)
+
+    def _reader(self, language: str | None, stored: str | None) -> i18n.Language:
+        return reader_language(language or stored, self.calendar.plan)
 
     def _unknown_zone(self, announcement: Announcement, kind: str) -> ZoneInfo:
         """The zone for a recipient whose own Teams never told us: a wave's people are in the wave's
@@ -318,6 +453,19 @@ class RecipientCards:
         if self.readiness is None or not self._reminds_before_cutover(announcement, dates):
             return ()
         return (await self.readiness.to_do_for([user_id])).get(user_id, ())
+
+
+def _refreshed_by(card: dict[str, Any], teams_id: str | None) -> dict[str, Any]:
+    """A shared render as one recipient gets it: refreshed for them alone (or not at all, Teams id unknown)."""
+    refresh = card.get("refresh")
+    if refresh is None:
+        return card
+    own = dict(card)
+    if teams_id:
+        own["refresh"] = {**refresh, "userIds": [teams_id]}
+    else:
+        del own["refresh"]
+    return own
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

@@ -154,6 +154,9 @@ class DeliveryRequest:
     # Goes out ahead of every row queued since this moment (rows are claimed oldest due first):
     # a lead's progress message is not held behind the thousands of cards of their own Send.
     ahead_of: dt.datetime | None = None
+    # The language the message is written in (``es``): stored with the row, so a later change of
+    # the message (a correction) is written in the same language, and reports can count by it.
+    language: str | None = None
 
 
 def _first_attempt(now: dt.datetime, r: DeliveryRequest) -> dt.datetime:
@@ -199,6 +202,7 @@ class DeliveryOutcome:
     reason: str | None
     sent_at: dt.datetime | None
     read_at: dt.datetime | None
+    language: str | None = None  # what the message is written in (None: not recorded)
 
 
 class ConversationLookup(Protocol):
@@ -364,6 +368,7 @@ class DeliveryEngine:
                     "next_attempt_at": _first_attempt(now, r),
                     "attempts": 0,
                     "reopened": False,
+                    "language": r.language,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -442,6 +447,7 @@ class DeliveryEngine:
                             "activity_id": ch.of.activity_id,
                             "operation": ch.operation,
                             "original_id": ch.of.id,
+                            "language": ch.of.language,
                             "created_at": now,
                             "updated_at": now,
                         }
@@ -1172,4 +1178,5 @@ def _outcome(row: Any) -> DeliveryOutcome:
         reason=row.reason,
         sent_at=row.sent_at,
         read_at=row.read_at,
+        language=row.language,
     )

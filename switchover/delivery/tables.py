@@ -45,6 +45,9 @@ deliveries = sa.Table(
     # (migration ``0013_bulk_jobs``).
     sa.Column("operation", sa.String(10), nullable=False, server_default="send"),
     sa.Column("original_id", BigId),
+    # The language the message is written in (catalog code: en, es, pl; migration
+    # ``0020_delivery_language``): a change of the message is written in it too.
+    sa.Column("language", sa.String(16)),
     sa.UniqueConstraint("tenant_id", "dedupe_key", name="uq_delivery_outbox_dedupe"),
     sa.Index("ix_delivery_outbox_due", "status", "next_attempt_at"),
     sa.Index("ix_delivery_outbox_subject", "tenant_id", "purpose", "subject_id"),
