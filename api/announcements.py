@@ -150,6 +150,7 @@ CSV_COLUMNS = (
     "sent_at",
     "read_at",
     "acknowledged",
+    "language",  # the language the card was written in
 )
 
 

@@ -57,7 +57,10 @@ from switchover.announcements import (
     Urgency,
 )
 from switchover.announcements.calendar import campaign_id
-from switchover.announcements.model import PURPOSE
+from switchover.announcements.model import GOT_IT, PURPOSE
+from switchover.announcements.views import AudienceLanguages, language_name
+from switchover.i18n import gettext as _
+from switchover.i18n import ngettext
 from switchover.plan.model import reminder_offsets
 from switchover.plan.normalise import parse_duration
 from switchover.services import Services
@@ -281,7 +284,7 @@ class _Handlers:
             audience = parse_audience(head, {w.key for w in plan.waves})
             content = Content(
                 body=text.strip(),
-                buttons=(Button(title="Got it", verb="acknowledge"),),
+                buttons=(Button(title=GOT_IT, verb="acknowledge"),),
                 urgency=Urgency.IMPORTANT if important else Urgency.NORMAL,
                 remind_minutes=remind,
                 nudge=important,
@@ -319,18 +322,21 @@ class _Handlers:
         card = self.service.render(announcement, zone=zone, dates=dates)
         await turn.reply_card(card, summary=f"Preview: {announcement.title}")
         recipients = await self.service.resolve(announcement.audience)
+        languages = await self.service.languages(announcement, [r for r, _user in recipients])
         when = (
-            f"at {format_moment(announcement.send_at.astimezone(zone), year=True)}"
+            _("at {moment}").format(moment=format_moment(announcement.send_at.astimezone(zone), year=True))
             if announcement.send_at and announcement.send_at > self.services.clock.now()
-            else "now"
+            else _("now")
         )
+        text = ngettext(
+            "This is the preview. Send it to {audience} ({n} recipient) {when}?",
+            "This is the preview. Send it to {audience} ({n} recipients) {when}?",
+            len(recipients),
+        ).format(audience=announcement.audience.describe(), n=len(recipients), when=when)
         confirm = render_card(
             "announcement-confirm",
             announcement_id=announcement.id,
-            text=(
-                f"This is the preview. Send it to {announcement.audience.describe()} "
-                f"({len(recipients)} recipients) {when}?"
-            ),
+            text=f"{text}\n\n{_languages_line(languages)}" if recipients else text,
         )
         await turn.reply_card(confirm, summary="Send this announcement?")
 
@@ -680,6 +686,27 @@ class _Handlers:
 
 def _state_notice(data: WaveStateAction, text: str) -> dict[str, Any]:
     return render_card("wave-state-confirm", wave=data.wave, state=data.state, text=text, done=True)
+
+
+def _languages_line(languages: AudienceLanguages) -> str:
+    """The preview's languages: "Languages: English 120, Spanish 14. 3 recipients will read it in English, not in
+    their own language; Teams has not told me the language of 40 (they read English)."."""
+    counts = ", ".join(f"{language_name(code)} {n:,}" for code, n in languages.by_language.items())
+    line = _("Languages: {counts}.").format(counts=counts)
+    plan_language = language_name(languages.plan_language)
+    if languages.fall_back:
+        line += " " + ngettext(
+            "{n} recipient will read it in {language}, not in their own language.",
+            "{n} recipients will read it in {language}, not in their own language.",
+            languages.fall_back,
+        ).format(n=f"{languages.fall_back:,}", language=plan_language)
+    if languages.not_known:
+        line += " " + ngettext(
+            "Teams has not told me the language of {n} recipient: they read {language}.",
+            "Teams has not told me the language of {n} recipients: they read {language}.",
+            languages.not_known,
+        ).format(n=f"{languages.not_known:,}", language=plan_language)
+    return line
 
 
 def _people(n: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from switchover.i18n import N_
+from switchover.i18n import gettext as _
 
 # The delivery engine's purpose for announcement deliveries.
 PURPOSE = "announcement"
@@ -53,6 +54,14 @@ class Urgency(StrEnum):
 
 
 AudienceKind = Literal["wave", "department", "office", "users", "channel", "everyone"]
+_AUDIENCE_KINDS = {
+    "wave": N_("wave"),
+    "department": N_("department"),
+    "office": N_("office"),
+    "users": N_("users"),
+    "channel": N_("channel"),
+    "everyone": N_("everyone in a wave"),
+}
 
 
 class Audience(BaseModel):
@@ -84,9 +93,10 @@ class Audience(BaseModel):
                     raise ValueError(f"a channel is written 'Team / Channel', not {value!r}")
 
     def describe(self) -> str:
+        """Who it goes to, in the reader's language ("department: Finance")."""
         if self.kind == "everyone":
-            return "everyone in a wave"
-        return f"{self.kind}: {', '.join(self.values)}"
+            return _("everyone in a wave")
+        return f"{_(_AUDIENCE_KINDS[self.kind])}: {', '.join(self.values)}"
 
 
 class Button(BaseModel):

@@ -1,5 +1,6 @@
 """The figures of one announcement: recipients, sent, pending, failed and unreachable (by reason),
-read and acknowledged, per department and office, with one row per recipient for the CSV."""
+read and acknowledged, per department, office and language (the one each card was written in), with
+one row per recipient for the CSV."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from switchover.announcements.model import PURPOSE, Announcement
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import DeliveryEngine, DeliveryStatus
 from switchover.directory.base import Directory
+from switchover.i18n import N_
 from switchover.mail import EmailOutcome, EmailStatus
 
 
@@ -49,18 +51,20 @@ class Report:
     unreachable_by_reason: dict[str, int] = field(default_factory=dict)
     by_department: dict[str, dict[str, int]] = field(default_factory=dict)
     by_office: dict[str, dict[str, int]] = field(default_factory=dict)
+    # By the language each card was written in (``es``); "(unknown)" for cards sent before it was kept.
+    by_language: dict[str, dict[str, int]] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def totals(self) -> list[tuple[str, int]]:
         """The headline figures, labelled, in the order a lead reads them."""
-        return [
-            ("Recipients", self.recipients),
-            ("Sent", self.sent),
-            ("Pending", self.pending),
-            ("Failed", self.failed),
-            ("Unreachable", self.unreachable),
-            ("Read", self.read),
-            ("Acknowledged", self.acknowledged),
+        return [  # in English (the API's keys); a card shows each label translated
+            (N_("Recipients"), self.recipients),
+            (N_("Sent"), self.sent),
+            (N_("Pending"), self.pending),
+            (N_("Failed"), self.failed),
+            (N_("Unreachable"), self.unreachable),
+            (N_("Read"), self.read),
+            (N_("Acknowledged"), self.acknowledged),
         ]
 
     @property
@@ -88,6 +92,7 @@ class Report:
             "unreachable_by_reason": self.unreachable_by_reason,
             "by_department": self.by_department,
             "by_office": self.by_office,
+            "by_language": self.by_language,
         }
 
 
@@ -129,7 +134,9 @@ class Reports:
         unreachable_by: Counter[str] = Counter()
         by_dept: dict[str, Counter[str]] = defaultdict(Counter)
         by_office: dict[str, Counter[str]] = defaultdict(Counter)
+        by_language: dict[str, Counter[str]] = defaultdict(Counter)
         for o in outcomes:
+            language = language_code(o.language)
             user = await self.directory.get(o.recipient.key) if o.recipient.kind == "user" else None
             dept = (user.department if user else None) or ("(channel)" if o.recipient.kind == "channel" else "(none)")
             office = (user.office if user else None) or ("(channel)" if o.recipient.kind == "channel" else "(none)")
@@ -175,6 +182,7 @@ class Reports:
             for name, n in flags.items():
                 by_dept[dept][name] += n
                 by_office[office][name] += n
+                by_language[language][name] += n
             report.rows.append(
                 {
                     "recipient": o.recipient.key,
@@ -190,17 +198,27 @@ class Reports:
                     "sent_at": o.sent_at.isoformat() if o.sent_at else "",
                     "read_at": o.read_at.isoformat() if o.read_at else "",
                     "acknowledged": "yes" if o.recipient.key in acked else "no",
+                    "language": language,
                 }
             )
         report.failed_by_reason = dict(failed_by)
         report.unreachable_by_reason = dict(unreachable_by)
         report.by_department = {k: dict(v) for k, v in sorted(by_dept.items())}
         report.by_office = {k: dict(v) for k, v in sorted(by_office.items())}
+        report.by_language = {k: dict(v) for k, v in sorted(by_language.items())}
         return report
 
     async def on_read_receipt(self, conversation_id: str, last_read_message_id: str) -> int:
         """A read receipt from a 1:1 chat: deliveries up to that message were read (the "Read" figure)."""
         return await self.engine.mark_read(self.store.tenant_id, conversation_id, last_read_message_id)
+
+
+def language_code(tag: str | None) -> str:
+    """The language of a delivery's tag as a report groups it (``es-US`` -> ``es``)."""
+    return tag.replace("_", "-").split("-")[0].lower() if tag else UNKNOWN_LANGUAGE
+
+
+UNKNOWN_LANGUAGE = "(unknown)"
 
 
 def _reason_code(reason: str | None) -> str:

@@ -46,7 +46,7 @@ from switchover.announcements.model import (
 from switchover.announcements.reports import Report, Reports
 from switchover.announcements.sending import Sending
 from switchover.announcements.store import AnnouncementStore
-from switchover.announcements.views import RecipientCards, render_announcement, report_card
+from switchover.announcements.views import AudienceLanguages, RecipientCards, render_announcement, report_card
 from switchover.clock import Clock
 from switchover.delivery import DeliveryEngine, DeliveryOutcome, Recipient
 from switchover.directory.activity import ActivityFeed
@@ -285,6 +285,10 @@ class AnnouncementService:
     async def delivery_for(self, ann_id: str, user_id: str) -> DeliveryOutcome | None:
         """The delivery of an announcement to one user, if it was ever queued for them."""
         return await self.sending.delivery_for(ann_id, user_id)
+
+    async def languages(self, announcement: Announcement, recipients: Sequence[Recipient]) -> AudienceLanguages:
+        """The languages ``recipients`` will read ``announcement`` in (see :meth:`RecipientCards.languages`)."""
+        return await self.cards.languages(announcement, recipients)
 
     def render(
         self,

@@ -17,12 +17,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
+
 from cards.render import render_card
 from switchover import i18n
 from switchover.announcements.calendar import WaveCalendar, WaveDates, calendar_content
 from switchover.announcements.model import ACK_VERBS, BOT_WORDS, Announcement, Content
+from switchover.announcements.reports import UNKNOWN_LANGUAGE
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import Recipient
+from switchover.i18n import N_
 from switchover.i18n import gettext as _
 from switchover.plan.languages import message_in
 from switchover.plan.model import CalendarMessage, Plan
@@ -45,6 +49,24 @@ class RecipientCard:
 
     card: dict[str, Any]
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceLanguages:
+    """The languages an announcement's recipients will read it in, for the lead's preview.
+
+    Attributes:
+        by_language: recipients per language their card is written in (catalog code), most first.
+        fall_back: recipients whose own language the announcement's words are not in (the plan has no
+            complete translation for them, or a lead wrote it in one language): they read the plan's.
+        not_known: recipients whose Teams never told the bot their language (they read the plan's).
+        plan_language: the plan's own language.
+    """
+
+    by_language: dict[str, int]
+    fall_back: int
+    not_known: int
+    plan_language: str
 
 
 def reader_language(locale: str | None, plan: Plan) -> i18n.Language:
@@ -74,11 +96,7 @@ def localised(plan: Plan, announcement: Announcement) -> tuple[str, Content, boo
     """
     content = announcement.content
     message = calendar_message(plan, announcement)
-    if message is None or (announcement.title, content.summary, tuple(content.points)) != (
-        message.title,
-        message.summary,
-        tuple(message.points),
-    ):
+    if message is None or not _as_planned(announcement, message):
         return announcement.title, content, False
     reader = i18n.current()
     shown = message_in(message, reader.asked or reader.code, plan.organisation.language)
@@ -98,6 +116,16 @@ def localised(plan: Plan, announcement: Announcement) -> tuple[str, Content, boo
         shown.title,
         content.model_copy(update={"summary": words.summary, "points": words.points, "buttons": words.buttons}),
         shown.fell_back,
+    )
+
+
+def _as_planned(announcement: Announcement, message: CalendarMessage) -> bool:
+    """The announcement still says what the plan's entry says (the plan's translations apply)."""
+    content = announcement.content
+    return (announcement.title, content.summary, tuple(content.points)) == (
+        message.title,
+        message.summary,
+        tuple(message.points),
     )
 
 
@@ -240,36 +268,88 @@ def _in_readers_zone(
     return shown(summary), [shown(p) for p in points]
 
 
+# An announcement's status as a lead reads it.
+_STATUS = {
+    "draft": N_("draft"),
+    "scheduled": N_("scheduled"),
+    "manual": N_("manual"),
+    "resolving": N_("sending"),
+    "sent": N_("sent"),
+    "cancelled": N_("cancelled"),
+    "missed": N_("missed"),
+    "recalled": N_("recalled"),
+}
+
+
+def status_name(status: str) -> str:
+    """An announcement's status in the reader's language."""
+    return _(_STATUS[status]) if status in _STATUS else status
+
+
+def language_name(code: str) -> str:
+    """A language as the reader calls it (``es`` -> "Spanish", "español", "hiszpański")."""
+    if code == UNKNOWN_LANGUAGE:
+        return _("language not recorded")
+    try:
+        name = Locale.parse(code).get_display_name(i18n.current().locale)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name or code
+
+
 def report_card(report: Report, zone: ZoneInfo) -> dict[str, Any]:
-    """The report as a card for a project lead (times in ``zone``)."""
+    """The report as a card for a project lead (times in ``zone``, words in the lead's language)."""
     a = report.announcement
-    when = f" at {format_moment(a.send_at.astimezone(zone), year=True)}" if a.send_at else ""
     breakdown = [
-        f"{name}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}"
-        for name, counts in (("Failed", report.failed_by_reason), ("Unreachable", report.unreachable_by_reason))
+        f"{_(name)}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}"
+        for name, counts in (
+            (N_("Failed"), report.failed_by_reason),
+            (N_("Unreachable"), report.unreachable_by_reason),
+        )
         if counts
     ]
     if report.by_email or report.both or report.email_pending or report.email_failed:
         channels = report.as_dict()["by_channel"]
-        breakdown.insert(
-            0,
-            f"Reached: {report.reached} of {report.recipients} "
-            f"({channels['teams']} in Teams, {report.by_email} by email"
-            + (f", {report.both} both (Teams in doubt)" if report.both else "")
-            + ")"
-            + (f"; email pending {report.email_pending}" if report.email_pending else "")
-            + (f"; email failed {report.email_failed}" if report.email_failed else ""),
+        line = _("Reached: {reached} of {recipients} ({teams} in Teams, {email} by email").format(
+            reached=report.reached, recipients=report.recipients, teams=channels["teams"], email=report.by_email
         )
-    for dept, figures in report.by_department.items():
-        breakdown.append(
-            f"{dept}: {figures.get('sent', 0)}/{figures.get('recipients', 0)} sent, "
-            f"{figures.get('read', 0)} read, {figures.get('acknowledged', 0)} acknowledged"
+        if report.both:
+            line += _(", {both} both (Teams in doubt)").format(both=report.both)
+        line += ")"
+        if report.email_pending:
+            line += _("; email pending {n}").format(n=report.email_pending)
+        if report.email_failed:
+            line += _("; email failed {n}").format(n=report.email_failed)
+        breakdown.insert(0, line)
+    for what, figures_by in (("", report.by_department), ("language", report.by_language)):
+        for key, figures in figures_by.items():
+            if what == "language" and list(figures_by) == [UNKNOWN_LANGUAGE]:
+                continue  # sent before languages were kept: nothing to break down
+            name = language_name(key) if what == "language" else key
+            breakdown.append(
+                _("{name}: {sent}/{recipients} sent, {read} read, {acknowledged} acknowledged").format(
+                    name=name,
+                    sent=figures.get("sent", 0),
+                    recipients=figures.get("recipients", 0),
+                    read=figures.get("read", 0),
+                    acknowledged=figures.get("acknowledged", 0),
+                )
+            )
+    if a.send_at:
+        status_text = _("{status} at {moment}; audience {audience}").format(
+            status=status_name(a.status.value),
+            moment=format_moment(a.send_at.astimezone(zone), year=True),
+            audience=a.audience.describe(),
+        )
+    else:
+        status_text = _("{status}; audience {audience}").format(
+            status=status_name(a.status.value), audience=a.audience.describe()
         )
     return render_card(
         "announcement-report",
         title=f"{a.title} ({a.id})",
-        status_text=f"{a.status.value}{when}; audience {a.audience.describe()}",
-        totals=report.totals(),
+        status_text=status_text,
+        totals=[(_(name), value) for name, value in report.totals()],
         breakdown=breakdown[:40],
     )
 
@@ -426,6 +506,32 @@ class RecipientCards:
             )
         return template, view, lang
 
+    async def languages(self, announcement: Announcement, recipients: Sequence[Recipient]) -> AudienceLanguages:
+        """Which languages ``recipients`` will read ``announcement`` in, and how many fall back to the plan's."""
+        plan = self.calendar.plan
+        plan_language = plan.organisation.language
+        user_keys = [r.key for r in recipients if r.kind == "user"]
+        records = await self.conversations.personal_for_users(self.store.tenant_id, user_keys) if user_keys else {}
+        message = calendar_message(plan, announcement)
+        as_planned = message is not None and _as_planned(announcement, message)
+        by_language: dict[str, int] = {}
+        fall_back = not_known = 0
+        for recipient in recipients:
+            record = records.get(recipient.key) if recipient.kind == "user" else None
+            asked = record.locale if record is not None else None
+            if recipient.kind == "user" and not asked:
+                not_known += 1
+            lang = reader_language(asked, plan)
+            by_language[lang.code] = by_language.get(lang.code, 0) + 1
+            if not asked or lang.code == i18n.PSEUDO:
+                continue
+            if message is not None and as_planned:
+                fall_back += message_in(message, asked, plan_language).fell_back
+            else:
+                fall_back += _code(asked) != plan_language
+        ordered = dict(sorted(by_language.items(), key=lambda kv: (-kv[1], kv[0])))
+        return AudienceLanguages(ordered, fall_back, not_known, plan_language)
+
     def language_of(self, locale: str | None) -> i18n.Language:
         """What a recipient with Teams language ``locale`` (None: never told) reads."""
         return reader_language(locale, self.calendar.plan)
@@ -453,6 +559,10 @@ class RecipientCards:
         if self.readiness is None or not self._reminds_before_cutover(announcement, dates):
             return ()
         return (await self.readiness.to_do_for([user_id])).get(user_id, ())
+
+
+def _code(tag: str) -> str:
+    return tag.replace("_", "-").split("-")[0].lower()
 
 
 def _refreshed_by(card: dict[str, Any], teams_id: str | None) -> dict[str, Any]:
