@@ -57,10 +57,10 @@ from switchover.announcements import (
     Urgency,
 )
 from switchover.announcements.calendar import campaign_id
-from switchover.announcements.model import GOT_IT, PURPOSE
-from switchover.announcements.views import AudienceLanguages, language_name
+from switchover.announcements.model import CORRECTION, GOT_IT, PURPOSE
+from switchover.announcements.views import AudienceLanguages, language_name, status_name
+from switchover.i18n import N_, ngettext
 from switchover.i18n import gettext as _
-from switchover.i18n import ngettext
 from switchover.plan.model import reminder_offsets
 from switchover.plan.normalise import parse_duration
 from switchover.services import Services
@@ -69,7 +69,7 @@ from switchover.timefmt import format_day, format_moment, format_window
 
 log = logging.getLogger(__name__)
 
-REFUSAL = (
+REFUSAL = N_(
     "Sorry, only the project leads named in the migration plan can {what}. "
     "If something needs announcing, please ask {leads}."
 )
@@ -90,28 +90,28 @@ def register(router: Router, services: Services) -> None:
         lead(h.announce),
         help="compose an announcement",
         leads_only=True,
-        refusal=refusal("send announcements"),
+        refusal=refusal(N_("send announcements")),
     )
     router.command(
         "announcements",
         lead(h.listing),
         help="scheduled and sent announcements with their figures",
         leads_only=True,
-        refusal=refusal("see announcements"),
+        refusal=refusal(N_("see announcements")),
     )
     router.command(
         "reschedule",
         lead(h.reschedule),
         help="move a wave's cutover",
         leads_only=True,
-        refusal=refusal("reschedule waves"),
+        refusal=refusal(N_("reschedule waves")),
     )
     router.command(
         "postpone",
         lead(h.postpone),
         help="move a wave's cutover later (as reschedule)",
         leads_only=True,
-        refusal=refusal("postpone waves"),
+        refusal=refusal(N_("postpone waves")),
     )
     for phrase, state in (("cutover started", "cutover-started"), ("cutover complete", "cutover-complete")):
         router.command(
@@ -119,11 +119,11 @@ def register(router: Router, services: Services) -> None:
             lead(h.wave_state(RecordedState(state))),
             help=f"record a wave's {phrase}",
             leads_only=True,
-            refusal=refusal("change a wave's state"),
+            refusal=refusal(N_("change a wave's state")),
         )
     for verb, handler in (("wave_state_confirm", h.state_confirm), ("wave_state_cancel", h.state_cancel)):
         router.action(
-            verb, lead(handler), data=WaveStateAction, leads_only=True, refusal=refusal("change a wave's state")
+            verb, lead(handler), data=WaveStateAction, leads_only=True, refusal=refusal(N_("change a wave's state"))
         )
     # Words people also use in questions ("cancel my meeting"): for anyone but a lead, an answer.
     router.command("announcement", lead(h.report), leads_only=True)
@@ -136,7 +136,7 @@ def register(router: Router, services: Services) -> None:
     router.command("cancel chasers", lead(h.cancel_chasers), leads_only=True)
     for verb, handler in (("announce_confirm", h.confirm), ("announce_discard", h.discard)):
         router.action(
-            verb, lead(handler), data=AnnouncementAction, leads_only=True, refusal=refusal("send announcements")
+            verb, lead(handler), data=AnnouncementAction, leads_only=True, refusal=refusal(N_("send announcements"))
         )
     router.action("acknowledge", h.acknowledge, data=AnnouncementAction)
     router.action("mfa_done", h.mfa_done, data=AnnouncementAction)
@@ -157,8 +157,8 @@ def _refusal(services: Services) -> Callable[[str], str]:
 
     def refusal(what: str) -> str:
         plan = services.plan
-        leads = " or ".join(plan.person(k).name for k in plan.project_leads) or "the project lead"
-        return REFUSAL.format(what=what, leads=leads)
+        leads = _(" or ").join(plan.person(k).name for k in plan.project_leads) or _("the project lead")
+        return _(REFUSAL).format(what=_(what), leads=leads)
 
     return refusal
 
@@ -183,7 +183,7 @@ def parse_audience(text: str, plan_waves: set[str]) -> Audience:
         return Audience(kind="wave", values=(text.casefold(),))
     if text.casefold() in ("everyone", "all", "everyone in a wave"):
         return Audience(kind="everyone")
-    kind, _, rest = text.partition(" ")
+    kind, _sep, rest = text.partition(" ")
     kind = kind.casefold().rstrip("s") if kind.casefold() != "users" else "users"
     kind = {"dept": "department", "site": "office", "user": "users"}.get(kind, kind)
     if kind == "channel":
@@ -228,12 +228,12 @@ class _Handlers:
         try:
             return await self.service.get(ann_id.strip())
         except AnnouncementError as exc:
-            await turn.reply_text(f"{exc}. Type **announcements** to see them all.")
+            await turn.reply_text(_("{error}. Type **announcements** to see them all.").format(error=exc))
             return None
 
     # -- composing -------------------------------------------------------------
 
-    async def announce(self, turn: Turn, _: str) -> None:
+    async def announce(self, turn: Turn, _text: str) -> None:
         rest = _rest(turn, 1)
         plan = self.services.plan
         words = rest.split()
@@ -246,10 +246,12 @@ class _Handlers:
         head, body = (parts[0], parts[1]) if len(parts) == 2 else (rest, "")
         if not head.strip() or not body.strip():
             await turn.reply_text(
-                "To announce, write: **announce** *audience* [at YYYY-MM-DD HH:MM] **:** *title* **|** *message*\n\n"
-                "Audience: a wave (wave-3), department Finance, office <office location>, users a@x.com, b@x.com, "
-                "channel <team> / <channel>, or everyone.\n\n"
-                f"Or a calendar message for a wave: announce {' | '.join(sorted(calendar_keys))} *wave*."
+                _(
+                    "To announce, write: **announce** *audience* [at YYYY-MM-DD HH:MM] **:** *title* **|** *message*"
+                    "\n\nAudience: a wave (wave-3), department Finance, office <office location>, "
+                    "users a@x.com, b@x.com, channel <team> / <channel>, or everyone.\n\n"
+                    "Or a calendar message for a wave: announce {messages} *wave*."
+                ).format(messages=" | ".join(sorted(calendar_keys)))
             )
             return
         # "important" and "remind 2 days, 4 days" anywhere in the head, before its "at ...".
@@ -262,7 +264,9 @@ class _Handlers:
                     tuple(parse_duration(p) for p in _LIST_SEP.split(match.group(1)) if p.strip())
                 )
             except ValueError as exc:
-                await turn.reply_text(f"I can't use those reminders: {exc}. Write e.g. remind 2 days, 4 days.")
+                await turn.reply_text(
+                    _("I can't use those reminders: {error}. Write e.g. remind 2 days, 4 days.").format(error=exc)
+                )
                 return
             remind = tuple(d.minutes for d in offsets)
             head = head[: match.start()] + " " + head[match.end() :]
@@ -272,12 +276,14 @@ class _Handlers:
                 day = dt.date.fromisoformat(match.group(1))
                 at = dt.time.fromisoformat(match.group(2)) if match.group(2) else dt.time(9, 0)
             except ValueError:
-                await turn.reply_text(f"I can't read the time {match.group(0)!r}; write at YYYY-MM-DD HH:MM.")
+                await turn.reply_text(
+                    _("I can't read the time {time!r}; write at YYYY-MM-DD HH:MM.").format(time=match.group(0))
+                )
                 return
             zone = turn.asker.zone or plan.zone
             send_at = dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
             head = head[: match.start()]
-        title, _, text = body.partition("|")
+        title, _sep, text = body.partition("|")
         if not text.strip():
             title, text = title.strip()[:80], title.strip()
         try:
@@ -290,7 +296,7 @@ class _Handlers:
                 nudge=important,
             )
         except (ValueError, ValidationError) as exc:
-            await turn.reply_text(f"I couldn't use that audience: {exc}")
+            await turn.reply_text(_("I couldn't use that audience: {error}").format(error=exc))
             return
         who = (await turn.user()) or None
         draft = await self.service.create(
@@ -307,11 +313,13 @@ class _Handlers:
         try:
             announcement = await self.service.get(campaign_id(wave_key, key))
         except AnnouncementError:
-            await turn.reply_text(f"There is no {key} announcement for {wave_key}.")
+            await turn.reply_text(_("There is no {key} announcement for {wave}.").format(key=key, wave=wave_key))
             return
         if announcement.status not in (AnnouncementStatus.MANUAL, AnnouncementStatus.MISSED):
             await turn.reply_text(
-                f"{announcement.id} is {announcement.status.value}; only a manual or missed one can be sent by hand."
+                _("{id} is {status}; only a manual or missed one can be sent by hand.").format(
+                    id=announcement.id, status=status_name(announcement.status.value)
+                )
             )
             return
         await self._preview(turn, announcement)
@@ -320,7 +328,7 @@ class _Handlers:
         zone = turn.asker.zone or self.services.plan.zone
         dates = await self.service.wave_dates(announcement.wave_key) if announcement.wave_key else None
         card = self.service.render(announcement, zone=zone, dates=dates)
-        await turn.reply_card(card, summary=f"Preview: {announcement.title}")
+        await turn.reply_card(card, summary=_("Preview: {title}").format(title=announcement.title))
         recipients = await self.service.resolve(announcement.audience)
         languages = await self.service.languages(announcement, [r for r, _user in recipients])
         when = (
@@ -338,7 +346,7 @@ class _Handlers:
             announcement_id=announcement.id,
             text=f"{text}\n\n{_languages_line(languages)}" if recipients else text,
         )
-        await turn.reply_card(confirm, summary="Send this announcement?")
+        await turn.reply_card(confirm, summary=_("Send this announcement?"))
 
     async def confirm(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
         ann_id = data.announcement_id
@@ -352,16 +360,15 @@ class _Handlers:
         except AnnouncementError as exc:
             return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
         zone = turn.asker.zone or self.services.plan.zone
-        when = format_moment(done.send_at.astimezone(zone), year=True) if done.send_at else "now"
+        when = format_moment(done.send_at.astimezone(zone), year=True) if done.send_at else _("now")
         if job is not None:
             # The audience is resolved by the job, not in this turn: the answer names it, and the
             # lead hears the count on the way and at the end.
-            text = (
-                f"Sending {done.id} to {done.audience.describe()} now. "
-                "I'll tell you here how it goes and when every card has gone out."
-            )
+            text = _(
+                "Sending {id} to {audience} now. I'll tell you here how it goes and when every card has gone out."
+            ).format(id=done.id, audience=done.audience.describe())
         else:
-            text = f"Scheduled {done.id} for {when}."
+            text = _("Scheduled {id} for {when}.").format(id=done.id, when=when)
         return render_card("announcement-confirm", announcement_id=ann_id, text=text, done=True)
 
     async def discard(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
@@ -373,49 +380,55 @@ class _Handlers:
         except AnnouncementError as exc:
             return render_card("announcement-confirm", announcement_id=ann_id, text=str(exc), done=True)
         return render_card(
-            "announcement-confirm", announcement_id=ann_id, text="Discarded; nothing was sent.", done=True
+            "announcement-confirm", announcement_id=ann_id, text=_("Discarded; nothing was sent."), done=True
         )
 
     # -- reading ---------------------------------------------------------------
 
-    async def listing(self, turn: Turn, _: str) -> None:
+    async def listing(self, turn: Turn, _text: str) -> None:
         zone = turn.asker.zone or self.services.plan.zone
         items = []
         for a in await self.service.list():
             if a.status in (AnnouncementStatus.CANCELLED, AnnouncementStatus.DRAFT):
                 continue
-            when = format_moment(a.send_at.astimezone(zone)) if a.send_at else "sent by a lead"
-            detail = f"{a.status.value} - {when} - {a.audience.describe()}"
+            when = format_moment(a.send_at.astimezone(zone)) if a.send_at else _("sent by a lead")
+            detail = f"{status_name(a.status.value)} - {when} - {a.audience.describe()}"
             if a.status in (AnnouncementStatus.SENT, AnnouncementStatus.RECALLED):
                 r = await self.service.report(a.id)
-                detail += (
-                    f" - sent {r.sent}/{r.recipients}, read {r.read}, acknowledged {r.acknowledged}, "
-                    f"unreachable {r.unreachable}, failed {r.failed}"
+                detail += _(
+                    " - sent {sent}/{recipients}, read {read}, acknowledged {acknowledged}, "
+                    "unreachable {unreachable}, failed {failed}"
+                ).format(
+                    sent=r.sent,
+                    recipients=r.recipients,
+                    read=r.read,
+                    acknowledged=r.acknowledged,
+                    unreachable=r.unreachable,
+                    failed=r.failed,
                 )
             items.append({"headline": f"{a.id}: {a.title}", "detail": detail})
-        await turn.reply_card(render_card("announcement-list", items=items[:60]), summary="Announcements")
+        await turn.reply_card(render_card("announcement-list", items=items[:60]), summary=_("Announcements"))
 
-    async def report(self, turn: Turn, _: str) -> None:
+    async def report(self, turn: Turn, _text: str) -> None:
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is not None:
             report = await self.service.report(announcement.id)
-            await turn.reply_card(
-                self.service.report_card(report, turn.asker.zone), summary=f"Report: {announcement.title}"
-            )
+            summary = _("Report: {title}").format(title=announcement.title)
+            await turn.reply_card(self.service.report_card(report, turn.asker.zone), summary=summary)
 
     # -- changing ----------------------------------------------------------------
 
-    async def send(self, turn: Turn, _: str) -> None:
+    async def send(self, turn: Turn, _text: str) -> None:
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is not None:
             await self._preview(turn, announcement)
 
-    async def edit(self, turn: Turn, _: str) -> None:
+    async def edit(self, turn: Turn, _text: str) -> None:
         rest = _rest(turn, 1)
-        ann_id, _, when = rest.partition(" ")
+        ann_id, _sep, when = rest.partition(" ")
         match = _AT.search(" " + when.strip())
         if not match or not match.group(2):
-            await turn.reply_text("Write: **edit** *id* at YYYY-MM-DD HH:MM")
+            await turn.reply_text(_("Write: **edit** *id* at YYYY-MM-DD HH:MM"))
             return
         zone = turn.asker.zone or self.services.plan.zone
         send_at = dt.datetime.combine(
@@ -426,25 +439,32 @@ class _Handlers:
         except AnnouncementError as exc:
             await turn.reply_text(str(exc))
             return
-        await turn.reply_text(f"{edited.id} now goes {format_moment(send_at, year=True)}.")
+        await turn.reply_text(
+            _("{id} now goes {moment}.").format(id=edited.id, moment=format_moment(send_at, year=True))
+        )
 
-    async def cancel(self, turn: Turn, _: str) -> None:
+    async def cancel(self, turn: Turn, _text: str) -> None:
         try:
             cancelled = await self.service.cancel(_rest(turn, 1).strip())
         except AnnouncementError as exc:
-            await turn.reply_text(f"{exc}. A sent announcement can be recalled instead: **recall** *id*.")
+            await turn.reply_text(
+                _("{error}. A sent announcement can be recalled instead: **recall** *id*.").format(error=exc)
+            )
             return
-        await turn.reply_text(f"Cancelled {cancelled.id}: {cancelled.title}. Nothing was sent.")
+        await turn.reply_text(
+            _("Cancelled {id}: {title}. Nothing was sent.").format(id=cancelled.id, title=cancelled.title)
+        )
 
-    async def correct(self, turn: Turn, _: str) -> None:
+    async def correct(self, turn: Turn, _text: str) -> None:
         ann_id, sep, correction = _rest(turn, 1).partition(":")
         announcement = await self._ann(turn, ann_id)
         if announcement is None:
             return
         if not sep or not correction.strip():
-            await turn.reply_text("Write: **correct** *id* **:** *the correction*")
+            await turn.reply_text(_("Write: **correct** *id* **:** *the correction*"))
             return
-        content = announcement.content.model_copy(update={"correction": f"Correction: {correction.strip()}"})
+        # Stored with its English label: each card shows the label in its reader's language (views.py).
+        content = announcement.content.model_copy(update={"correction": f"{CORRECTION}{correction.strip()}"})
         try:
             job = await self.service.correct(announcement.id, content=content, lead=await self._lead(turn), start=False)
         except AnnouncementError as exc:
@@ -452,24 +472,27 @@ class _Handlers:
             return
         # The lead hears first; then the cards change (a restart before this: the job is taken over).
         await turn.reply_text(
-            f"Correcting {announcement.id}: updating {_cards(job.expected)} delivered in place. "
-            "I'll tell you here when they are all done."
+            _(
+                "Correcting {id}: updating {cards} delivered in place. I'll tell you here when they are all done."
+            ).format(id=announcement.id, cards=_cards(job.expected))
         )
         self.service.start_job(job)
 
-    async def recall(self, turn: Turn, _: str) -> None:
+    async def recall(self, turn: Turn, _text: str) -> None:
         try:
             job = await self.service.recall(_rest(turn, 1).strip(), lead=await self._lead(turn), start=False)
         except AnnouncementError as exc:
             await turn.reply_text(str(exc))
             return
         await turn.reply_text(
-            f"Recalling {job.announcement_ids[0]}: nothing more goes out, and {_cards(job.expected)} delivered "
-            "are being removed. I'll tell you here when they are all gone."
+            _(
+                "Recalling {id}: nothing more goes out, and {cards} delivered are being removed. "
+                "I'll tell you here when they are all gone."
+            ).format(id=job.announcement_ids[0], cards=_cards(job.expected))
         )
         self.service.start_job(job)
 
-    async def chasers(self, turn: Turn, _: str) -> None:
+    async def chasers(self, turn: Turn, _text: str) -> None:
         """``chasers <id>``: the reminders, champions' list and nudges of one announcement."""
         announcement = await self._ann(turn, _rest(turn, 1))
         if announcement is None:
@@ -477,29 +500,37 @@ class _Handlers:
         steps = await self.service.chaser_steps(announcement.id)
         if not steps:
             await turn.reply_text(
-                f"{announcement.id} has no reminders. To have them, compose with e.g. "
-                "**announce** wave-3 remind 2 days, 4 days **:** *title* **|** *message*."
+                _(
+                    "{id} has no reminders. To have them, compose with e.g. "
+                    "**announce** wave-3 remind 2 days, 4 days **:** *title* **|** *message*."
+                ).format(id=announcement.id)
             )
             return
         zone = turn.asker.zone or self.services.plan.zone
         lines = []
         for step in steps:
             when = format_moment(step.due_at.astimezone(zone))
-            what = {"nudge": "Activity-feed nudges", "reminder": f"Reminder {step.step}", "list": "Champions' lists"}
+            what = {
+                "nudge": _("Activity-feed nudges"),
+                "reminder": _("Reminder {n}").format(n=step.step),
+                "list": _("Champions' lists"),
+            }
             counts = ", ".join(f"{n} {status}" for status, n in sorted(step.deliveries.items()))
             outcome = f" ({step.outcome})" if step.outcome else ""
-            people = f", {step.people} people" if step.people is not None else ""
+            people = ", " + _people(step.people) if step.people is not None else ""
             lines.append(
                 f"- {what[step.kind.value]}: {when}, {step.state.value}{outcome}{people}"
                 + (f"; {counts}" if counts else "")
             )
         await turn.reply_text(
-            f"Chasers of {announcement.id}: {announcement.title}\n\n"
+            _("Chasers of {id}: {title}").format(id=announcement.id, title=announcement.title)
+            + "\n\n"
             + "\n".join(lines)
-            + f"\n\nTo stop them: **cancel chasers** {announcement.id}"
+            + "\n\n"
+            + _("To stop them: **cancel chasers** {id}").format(id=announcement.id)
         )
 
-    async def cancel_chasers(self, turn: Turn, _: str) -> None:
+    async def cancel_chasers(self, turn: Turn, _text: str) -> None:
         """``cancel chasers <id>``: no more reminders or lists for it."""
         announcement = await self._ann(turn, _rest(turn, 2))
         if announcement is None:
@@ -507,19 +538,21 @@ class _Handlers:
         stopped = await self.service.cancel_chasers(announcement.id)
         if stopped:
             await turn.reply_text(
-                f"Stopped the chasers of {announcement.id}: no more reminders, and no list to the champions."
+                _("Stopped the chasers of {id}: no more reminders, and no list to the champions.").format(
+                    id=announcement.id
+                )
             )
         else:
-            await turn.reply_text(f"{announcement.id} has no reminders left to stop.")
+            await turn.reply_text(_("{id} has no reminders left to stop.").format(id=announcement.id))
 
-    async def postpone(self, turn: Turn, _: str) -> None:
+    async def postpone(self, turn: Turn, _text: str) -> None:
         """``postpone wave-3 to 2027-03-06 [07:00-16:00]``: a reschedule ("to" is optional)."""
         words = _rest(turn, 1).split()
         if len(words) > 1 and words[1].casefold() == "to":
             del words[1]
         await self._reschedule(turn, words, verb="postpone")
 
-    async def reschedule(self, turn: Turn, _: str) -> None:
+    async def reschedule(self, turn: Turn, _text: str) -> None:
         await self._reschedule(turn, _rest(turn, 1).split())
 
     async def _reschedule(self, turn: Turn, words: list[str], verb: str = "reschedule") -> None:
@@ -537,8 +570,10 @@ class _Handlers:
         if wave_key not in waves or day is None:
             to = " to" if verb == "postpone" else ""
             await turn.reply_text(
-                f"Write: **{verb}** *wave*{to} *YYYY-MM-DD* [*HH:MM-HH:MM*], e.g. {verb} wave-3{to} 2027-03-06 "
-                f"07:00-16:00 (without times the window keeps its times; waves: {', '.join(sorted(waves))})."
+                _(
+                    "Write: **{verb}** *wave*{to} *YYYY-MM-DD* [*HH:MM-HH:MM*], e.g. {verb} wave-3{to} 2027-03-06 "
+                    "07:00-16:00 (without times the window keeps its times; waves: {waves})."
+                ).format(verb=verb, to=to, waves=", ".join(sorted(waves)))
             )
             return
         who = await turn.user()
@@ -553,17 +588,23 @@ class _Handlers:
                 run=False,
             )
         except ValueError as exc:
-            await turn.reply_text(f"Nothing moved: {exc}.")
+            await turn.reply_text(_("Nothing moved: {error}.").format(error=exc))
             return
         zone = turn.asker.zone or self.services.plan.zone
-        notice = "a reschedule notice is on its way to them" if result.notice_id else "nothing had been sent yet"
+        notice = _("a reschedule notice is on its way to them") if result.notice_id else _("nothing had been sent yet")
         wave = self.services.plan.wave(wave_key)
         await turn.reply_text(
-            f"{wave.title} now cuts over "
-            f"{format_window(result.new.start.astimezone(zone), result.new.end.astimezone(zone), day='long')}; "
-            f"hypercare until {format_day(wave.hypercare_until)}. "
-            f"{len(result.moved)} pending announcements "
-            f"moved; updating {_cards(result.updated_cards)} delivered in place; {notice}."
+            _(
+                "{wave} now cuts over {window}; hypercare until {hypercare}. {moved} pending announcements moved; "
+                "updating {cards} delivered in place; {notice}."
+            ).format(
+                wave=wave.title,
+                window=format_window(result.new.start.astimezone(zone), result.new.end.astimezone(zone), day="long"),
+                hypercare=format_day(wave.hypercare_until),
+                moved=len(result.moved),
+                cards=_cards(result.updated_cards),
+                notice=notice,
+            )
         )
         if result.job is not None:
             self.service.start_job(result.job)
@@ -573,26 +614,32 @@ class _Handlers:
     def wave_state(self, state: RecordedState) -> Callable[[Turn, str], Awaitable[None]]:
         """``cutover started wave-2`` / ``cutover complete wave-2``: a confirm card saying what will happen."""
 
-        async def ask(turn: Turn, _: str) -> None:
+        async def ask(turn: Turn, _text: str) -> None:
             words = _rest(turn, 2).split()
             waves = {w.key for w in self.services.plan.waves}
             wave_key = words[0].casefold() if len(words) == 1 else ""
             phrase = state.value.replace("-", " ")
             if wave_key not in waves:
                 await turn.reply_text(
-                    f"Write: **{phrase}** *wave*, e.g. {phrase} wave-2 (waves: {', '.join(sorted(waves))})."
+                    _("Write: **{phrase}** *wave*, e.g. {phrase} wave-2 (waves: {waves}).").format(
+                        phrase=phrase, waves=", ".join(sorted(waves))
+                    )
                 )
                 return
             change = await plan_change(self.service, wave_key, state)
             title = self.services.plan.wave(wave_key).title
             sends = (
-                f"send {change.announcement.id} ({change.announcement.title}) to {_people(change.recipients)}"
+                _("send {id} ({title}) to {people}").format(
+                    id=change.announcement.id, title=change.announcement.title, people=_people(change.recipients)
+                )
                 if change.announcement is not None
-                else "send nothing (the plan has no manual announcement for it that is still to go)"
+                else _("send nothing (the plan has no manual announcement for it that is still to go)")
             )
-            text = f"Record {phrase} for {title}? Status and the digest will show it, and I will {sends}."
+            text = _("Record {phrase} for {title}? Status and the digest will show it, and I will {sends}.").format(
+                phrase=phrase, title=title, sends=sends
+            )
             card = render_card("wave-state-confirm", wave=wave_key, state=state.value, text=text)
-            await turn.reply_card(card, summary=f"Record {phrase} for {title}?")
+            await turn.reply_card(card, summary=_("Record {phrase} for {title}?").format(phrase=phrase, title=title))
 
         return ask
 
@@ -600,10 +647,10 @@ class _Handlers:
         state = RecordedState(data.state)
         phrase = state.value.replace("-", " ")
         if data.wave not in {w.key for w in self.services.plan.waves}:
-            return _state_notice(data, f"There is no wave {data.wave}; nothing was recorded.")
+            return _state_notice(data, _("There is no wave {wave}; nothing was recorded.").format(wave=data.wave))
         who = await turn.user()
         change = await plan_change(self.service, data.wave, state)
-        _, job = await apply_change(
+        _applied, job = await apply_change(
             self.service,
             WaveStateStore(self.services.db),
             change,
@@ -611,14 +658,15 @@ class _Handlers:
             lead=await self._lead(turn),
         )
         title = self.services.plan.wave(data.wave).title
-        text = f"Recorded {phrase} for {title}."
+        text = _("Recorded {phrase} for {title}.").format(phrase=phrase, title=title)
         if job is not None and change.announcement is not None:
-            sending = f"{change.announcement.id} to {_people(change.recipients)}"
-            text += f" Sending {sending} now; I'll tell you here when it is done."
+            text += " " + _("Sending {id} to {people} now; I'll tell you here when it is done.").format(
+                id=change.announcement.id, people=_people(change.recipients)
+            )
         return _state_notice(data, text)
 
     async def state_cancel(self, turn: Turn, data: WaveStateAction) -> dict[str, Any] | None:
-        return _state_notice(data, "Cancelled; nothing was recorded or sent.")
+        return _state_notice(data, _("Cancelled; nothing was recorded or sent."))
 
     async def _lead(self, turn: Turn) -> Lead:
         """The lead asking, who is told in this chat how their operation ended."""
@@ -662,9 +710,9 @@ class _Handlers:
                 "acknowledgement refused: not a recipient",
                 extra={"announcement": ann_id, "user": user_id, "purpose": PURPOSE},
             )
-            return _notice(ann_id, "This announcement was not sent to you, so nothing was recorded.")
+            return _notice(ann_id, _("This announcement was not sent to you, so nothing was recorded."))
         log.warning("acknowledgement for an unknown announcement", extra={"announcement": ann_id})
-        return _notice(ann_id, "This announcement no longer exists.")
+        return _notice(ann_id, _("This announcement no longer exists."))
 
     async def refresh(self, turn: Turn, data: AnnouncementAction) -> dict[str, Any] | None:
         ann_id = data.announcement_id
@@ -710,8 +758,8 @@ def _languages_line(languages: AudienceLanguages) -> str:
 
 
 def _people(n: int) -> str:
-    return f"{n:,} {'person' if n == 1 else 'people'}"
+    return ngettext("{n} person", "{n} people", n).format(n=f"{n:,}")
 
 
 def _cards(n: int) -> str:
-    return f"{n:,} {'card' if n == 1 else 'cards'}"
+    return ngettext("{n} card", "{n} cards", n).format(n=f"{n:,}")

@@ -36,7 +36,7 @@ import datetime as dt
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -52,6 +52,8 @@ from switchover.announcements.views import RecipientCards, render_announcement
 from switchover.delivery import ChangeRequest, DeliveryEngine, DeliveryOutcome, DeliveryRequest, DeliveryStatus
 from switchover.delivery.engine import FINAL, Recipient
 from switchover.delivery.tables import deliveries
+from switchover.i18n import N_
+from switchover.i18n import gettext as _
 from switchover.messaging import OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -438,7 +440,7 @@ class BulkJobs:
                 [
                     DeliveryRequest(
                         recipient=Recipient(tenant_id, "user", row.lead_key, row.lead_name),
-                        message=OutgoingMessage(text=outcome_text(JobKind(row.kind), row.title, summary)),
+                        message=OutgoingMessage(text=await self._to_lead(row, outcome_text, summary)),
                         purpose=JOB_PURPOSE,
                         subject_id=job_id,
                         dedupe_key=f"announcement-job:{job_id}:finished",
@@ -487,7 +489,6 @@ class BulkJobs:
                 return False
             progress = await self._progress(s, row.purpose, row.subject_id)
         reported = max((_progress_step(r.dedupe_key) for r in reports), default=0)
-        kind = JobKind(row.kind)
         done = sum(n for status, n in progress.items() if DeliveryStatus(status) in FINAL)
         percent = min(100, done * 100 // max(row.expected, 1))
         step = max((p for p in PROGRESS_STEPS if percent >= p), default=0)
@@ -499,7 +500,7 @@ class BulkJobs:
             [
                 DeliveryRequest(
                     recipient=Recipient(self.store.tenant_id, "user", row.lead_key, row.lead_name),
-                    message=OutgoingMessage(text=progress_text(kind, row.title, done, row.expected, failed)),
+                    message=OutgoingMessage(text=await self._to_lead(row, progress_text, done, row.expected, failed)),
                     purpose=JOB_PURPOSE,
                     subject_id=row.id,
                     dedupe_key=f"announcement-job:{row.id}:progress:{step}",
@@ -511,6 +512,12 @@ class BulkJobs:
         return True
 
     # -- helpers ---------------------------------------------------------------
+
+    async def _to_lead(self, row: Any, text: Callable[..., str], *args: Any) -> str:
+        """What the lead is told about their operation (``text(kind, title, *args)``), in their Teams language."""
+        record = await self.cards.conversations.personal_for_user(self.store.tenant_id, row.lead_key)
+        with i18n.use(self.cards.language_of(record.locale if record is not None else None)):
+            return text(JobKind(row.kind), row.title, *args)
 
     async def _insert(
         self,
@@ -584,7 +591,7 @@ def _job(row: Any, progress: dict[str, int]) -> BulkJob:
 
 def _progress_step(dedupe_key: str) -> int:
     """The step a progress report's key names (``announcement-job:<id>:progress:50`` -> 50); 0 for other messages."""
-    head, _, step = dedupe_key.rpartition(":")
+    head, _sep, step = dedupe_key.rpartition(":")
     return int(step) if head.endswith(":progress") and step.isdigit() else 0
 
 
@@ -609,7 +616,7 @@ def _short_reason(status: str, reason: str | None) -> str:
         return status
     if reason.startswith("gave up after "):
         reason = reason.split(": ", 1)[-1]
-    code, colon, _ = reason.partition(":")
+    code, colon, _rest = reason.partition(":")
     if colon and code and " " not in code:
         return code  # "NoConversation: the bot has no conversation..."
     words = reason.split()
@@ -617,30 +624,34 @@ def _short_reason(status: str, reason: str | None) -> str:
 
 
 _WORDS = {
-    JobKind.SEND: ("Sending", "delivered", "could not be delivered"),
-    JobKind.CORRECT: ("Correction", "cards updated", "could not be updated"),
-    JobKind.RECALL: ("Recall", "cards removed", "could not be removed"),
-    JobKind.RESCHEDULE: ("Reschedule", "delivered cards updated", "could not be updated"),
+    JobKind.SEND: (N_("Sending"), N_("delivered"), N_("could not be delivered")),
+    JobKind.CORRECT: (N_("Correction"), N_("cards updated"), N_("could not be updated")),
+    JobKind.RECALL: (N_("Recall"), N_("cards removed"), N_("could not be removed")),
+    JobKind.RESCHEDULE: (N_("Reschedule"), N_("delivered cards updated"), N_("could not be updated")),
 }
 
 
 def progress_text(kind: JobKind, title: str, done: int, expected: int, not_done: int) -> str:
     """What the lead is told on the way, e.g. "Recall of X under way: 1,000 of 2,000 done (50%). ..."."""
-    what, _, not_done_words = _WORDS[kind]
+    what, _done_words, not_done_words = _WORDS[kind]
     percent = min(100, done * 100 // max(expected, 1))
-    text = f"{what} of {title} under way: {done:,} of {expected:,} done ({percent}%)"
+    text = _("{what} of {title} under way: {done} of {expected} done ({percent}%)").format(
+        what=_(what), title=title, done=f"{done:,}", expected=f"{expected:,}", percent=percent
+    )
     if not_done:
-        text += f", {not_done:,} of them {not_done_words}"
-    return text + ". I'll tell you here when it has finished."
+        text += _(", {n} of them {words}").format(n=f"{not_done:,}", words=_(not_done_words))
+    return text + _(". I'll tell you here when it has finished.")
 
 
 def outcome_text(kind: JobKind, title: str, summary: dict[str, Any]) -> str:
     """What the lead is told when their operation ends, e.g. "Recall of X finished: 1,998 cards removed, ..."."""
     what, done_words, not_done_words = _WORDS[kind]
-    text = f"{what} of {title} finished: {summary['done']:,} {done_words}"
+    text = _("{what} of {title} finished: {n} {words}").format(
+        what=_(what), title=title, n=f"{summary['done']:,}", words=_(done_words)
+    )
     if summary["not_done"]:
         why = "; ".join(f"{reason}: {n:,}" for reason, n in sorted(summary["reasons"].items(), key=lambda kv: -kv[1]))
-        text += f", {summary['not_done']:,} {not_done_words} ({why})"
+        text += f", {summary['not_done']:,} {_(not_done_words)} ({why})"
     if summary["superseded"]:
-        text += f", {summary['superseded']:,} replaced by a later change before they were made"
+        text += _(", {n} replaced by a later change before they were made").format(n=f"{summary['superseded']:,}")
     return text + "."

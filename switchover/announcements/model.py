@@ -27,6 +27,8 @@ RESCHEDULE_SUMMARY = N_(
 )
 # The line on a reminder's card (announcements/chasers.py).
 REMINDER_NOTICE = N_("A reminder: you have not confirmed this yet. Please read it and press the button below.")
+# A lead's correction is stored after this label, which each card shows in its reader's language.
+CORRECTION = "Correction: "
 BOT_WORDS = frozenset({GOT_IT, RESCHEDULE_SUMMARY, REMINDER_NOTICE})
 
 

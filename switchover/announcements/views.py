@@ -22,7 +22,7 @@ from babel import Locale, UnknownLocaleError
 from cards.render import render_card
 from switchover import i18n
 from switchover.announcements.calendar import WaveCalendar, WaveDates, calendar_content
-from switchover.announcements.model import ACK_VERBS, BOT_WORDS, Announcement, Content
+from switchover.announcements.model import ACK_VERBS, BOT_WORDS, CORRECTION, Announcement, Content
 from switchover.announcements.reports import UNKNOWN_LANGUAGE
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import Recipient
@@ -117,6 +117,13 @@ def localised(plan: Plan, announcement: Announcement) -> tuple[str, Content, boo
         content.model_copy(update={"summary": words.summary, "points": words.points, "buttons": words.buttons}),
         shown.fell_back,
     )
+
+
+def _correction(text: str | None) -> str | None:
+    """A lead's correction with its label in the reader's language (the lead's words as written)."""
+    if text and text.startswith(CORRECTION):
+        return _("Correction: {text}").format(text=text.removeprefix(CORRECTION))
+    return text
 
 
 def _as_planned(announcement: Announcement, message: CalendarMessage) -> bool:
@@ -224,7 +231,7 @@ def announcement_view(
             image_url=str(content.image_url) if content.image_url else None,
             buttons=buttons,
             acknowledged_text=ack_text,
-            correction=content.correction,
+            correction=_correction(content.correction),
             refresh_user_ids=refresh,
             notice=notice,
         )
