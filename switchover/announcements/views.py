@@ -249,7 +249,7 @@ def announcement_view(
         points=points,
         buttons=buttons,
         acknowledged_text=ack_text,
-        correction=content.correction,
+        correction=_correction(content.correction),
         refresh_user_ids=refresh,
         readiness_title=readiness.title if readiness else None,
         readiness_text=readiness.text if readiness else None,

@@ -3,63 +3,17 @@ each recipient gets, the lead's preview and report, and a correction, in the sam
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import aiohttp
-import pytest
-
-from switchover.clock import ManualClock
 from switchover.membership import resolve_wave
-from tests.support.app import FABRIKAM, Person, TeamsClient, make_settings, person, start_app
-from tests.support.connector import LoopbackConnector
-from tests.support.identity import LoopbackIdentity
+from tests.support.app import Person
 
 from .conftest import LEAD, AnnouncementsWorld, people_where
 from .test_e2e import execute_data
 
-SPANISH_TITLE = "Ya está en Microsoft 365"
-SPANISH_SUMMARY = "Su cambio está hecho. Ya está en Microsoft 365."
-# The plan's Spanish words for its manual cutover-complete message (the example plan's own may come later).
-TRANSLATION = """    translations:
-      es:
-        title: Ya está en Microsoft 365
-        summary: Su cambio está hecho. Ya está en Microsoft 365.
-        points:
-          - Inicie sesión con su contraseña de siempre y apruebe la solicitud en Microsoft Authenticator.
-          - Abra Outlook; en su teléfono, use la aplicación Outlook.
-          - "Sus archivos de la unidad H: están en OneDrive."
-          - "El recurso compartido S: de su departamento está en la pestaña Archivos de su equipo."
-"""
 
-
-def translated_plan(tmp_path: Path) -> Path:
-    text = (FABRIKAM / "plan.yaml").read_text(encoding="utf-8")
-    entry = "  - key: cutover-complete\n"
-    start = text.index(entry)
-    end = text.index("\n  - key: ", start + len(entry))
-    entry_text = text[start:end]
-    if "translations:" in entry_text:  # the example plan has its own now: use it as it is
-        return FABRIKAM / "plan.yaml"
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(text[:end] + "\n" + TRANSLATION.rstrip("\n") + text[end:], encoding="utf-8")
-    return plan
-
-
-@pytest.fixture
-async def world(
-    tmp_path: Path, clock: ManualClock, identity: LoopbackIdentity | None, connector: LoopbackConnector
-) -> AsyncIterator[AnnouncementsWorld]:
-    settings = make_settings(tmp_path, identity=identity, plan_path=translated_plan(tmp_path))
-    runner, running = await start_app(settings, clock, identity=identity)
-    try:
-        async with aiohttp.ClientSession() as session:
-            teams = TeamsClient(running, connector, session)
-            w = AnnouncementsWorld(teams, connector, clock, running, runner=runner)
-            await teams.install(person(LEAD))
-            yield w
-    finally:
-        await runner.cleanup()
+def cutover_complete(world: AnnouncementsWorld, lang: str):
+    """The plan's words of its manual cutover-complete message in ``lang``."""
+    message = next(m for m in world.services.plan.calendar if m.key == "cutover-complete")
+    return message.translations[lang] if lang != "en" else message
 
 
 async def install(world: AnnouncementsWorld, who: Person, locale: str) -> None:
@@ -77,8 +31,9 @@ async def wave_3(world: AnnouncementsWorld) -> list[Person]:
 
 
 async def test_each_recipient_reads_the_wave_announcement_in_their_language(world):
-    spanish, english, unknown = (await wave_3(world))[:3]
+    spanish, polish, english, unknown = (await wave_3(world))[:4]
     await install(world, spanish, "es-US")
+    await install(world, polish, "pl-PL")
     await install(world, english, "en-US")
     await world.teams.install(unknown)  # Teams never said: the plan's language
     world.since = len(world.connector.received)
@@ -87,7 +42,7 @@ async def test_each_recipient_reads_the_wave_announcement_in_their_language(worl
     preview, confirm = [r.card for r in replies if r.card]
     confirm_text = str(confirm)
     # The lead sees the languages present and how many fall back to the plan's.
-    assert "Languages: English " in confirm_text and "Spanish 1" in confirm_text
+    assert "Languages: English " in confirm_text and "Spanish 1" in confirm_text and "Polish 1" in confirm_text
     assert "Teams has not told me the language of" in confirm_text
     assert "will read it in English, not in their own language" not in confirm_text  # the plan has Spanish
     assert "You are on Microsoft 365" in str(preview)  # the lead's preview in the lead's language
@@ -97,19 +52,22 @@ async def test_each_recipient_reads_the_wave_announcement_in_their_language(worl
     assert status == 200
     await world.deliver()
 
-    (es_card,) = [r.card for r in world.cards_to(spanish)]
-    (en_card,) = [r.card for r in world.cards_to(english)]
-    (plain_card,) = [r.card for r in world.cards_to(unknown)]
-    assert SPANISH_TITLE in str(es_card) and SPANISH_SUMMARY in str(es_card)
-    assert "Su cambio:" in str(es_card)  # the card's own words too ("Your cutover:")
-    assert "You are on Microsoft 365" not in str(es_card)
-    assert "You are on Microsoft 365" in str(en_card) and SPANISH_TITLE not in str(en_card)
-    assert "Your cutover:" in str(en_card)
-    assert plain_card == en_card or "You are on Microsoft 365" in str(plain_card)
+    es, pl, en = (cutover_complete(world, lang) for lang in ("es", "pl", "en"))
+    (es_card,) = [str(r.card) for r in world.cards_to(spanish)]
+    (pl_card,) = [str(r.card) for r in world.cards_to(polish)]
+    (en_card,) = [str(r.card) for r in world.cards_to(english)]
+    (plain_card,) = [str(r.card) for r in world.cards_to(unknown)]
+    assert es.title in es_card and es.summary in es_card and all(p in es_card for p in es.points)
+    assert "Su cambio:" in es_card  # the card's own words too ("Your cutover:"), and its dates
+    assert en.title not in es_card and "Your cutover:" not in es_card
+    assert pl.title in pl_card and "Termin migracji:" in pl_card and en.title not in pl_card
+    assert en.title in en_card and "Your cutover:" in en_card and es.title not in en_card
+    assert en.title in plain_card and es.title not in plain_card  # Teams never said: the plan's language
 
     # The report breaks down by language (the one each card was written in).
     report = await world.service.report(ann_id)
     assert report.by_language["es"]["sent"] == 1 and report.by_language["es"]["recipients"] == 1
+    assert report.by_language["pl"]["sent"] == 1
     assert report.by_language["en"]["sent"] == 2
     assert sum(f["recipients"] for f in report.by_language.values()) == report.recipients
     replies = await world.say(LEAD, f"announcement {ann_id}")
@@ -122,10 +80,10 @@ async def test_each_recipient_reads_the_wave_announcement_in_their_language(worl
     updates = {
         r.conversation_id: r.card for r in world.connector.received[world.since :] if r.op == "update" and r.card
     }
-    assert SPANISH_TITLE in str(updates[spanish.personal_conversation])
-    assert "Outlook opens at 8:00" in str(updates[spanish.personal_conversation])
-    assert "Su cambio:" in str(updates[spanish.personal_conversation])
-    assert "You are on Microsoft 365" in str(updates[english.personal_conversation])
+    es_update, en_update = str(updates[spanish.personal_conversation]), str(updates[english.personal_conversation])
+    assert es.title in es_update and "Su cambio:" in es_update and en.title not in es_update
+    assert "Corrección: Outlook opens at 8:00" in es_update  # the lead's words as written, labelled in Spanish
+    assert en.title in en_update and "Correction: Outlook opens at 8:00" in en_update
 
 
 async def test_a_lead_announcement_shows_its_own_words_in_the_readers_language(world):
