@@ -31,12 +31,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from cards.email import render_email
-from switchover.announcements.model import ACK_VERBS, PURPOSE, AnnouncementError, AnnouncementStatus
+from switchover import i18n
+from switchover.announcements.model import ACK_VERBS, GOT_IT, PURPOSE, AnnouncementError, AnnouncementStatus
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.views import RecipientCards
 from switchover.delivery import DeliveryOutcome, DeliveryStatus
 from switchover.delivery.tables import deliveries
 from switchover.directory.base import Directory
+from switchover.i18n import gettext as _
 from switchover.links import LinkError, LinkSigner
 from switchover.mail import EmailOutbox, EmailOutcome, EmailRequest, EmailStatus, OutgoingEmail
 
@@ -207,13 +209,16 @@ class EmailFallback:
         """The subject and HTML of announcement ``ann_id`` as ``user_id``'s email shows it now."""
         announcement = await self.store.get(ann_id)
         template, view = await self.cards.view_for_user(announcement, user_id)
-        return email_subject(template, view), email_html(
-            template,
-            view,
-            links=self.links(ann_id, user_id, view.get("buttons")),
-            why=why or _why(None),
-            organisation=self.cards.calendar.plan.organisation.name,
-        )
+        record = await self.cards.conversations.personal_for_user(self.store.tenant_id, user_id)
+        # In the language the card is in: the reader's stored Teams language, else the plan's.
+        with i18n.use(self.cards.language_of(record.locale if record is not None else None)):
+            return email_subject(template, view), email_html(
+                template,
+                view,
+                links=self.links(ann_id, user_id, view.get("buttons")),
+                why=why or _why(None),
+                organisation=self.cards.calendar.plan.organisation.name,
+            )
 
     def links(self, ann_id: str, user_id: str, buttons: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
         """The card's buttons as links: the plan's links as they are, acknowledgements signed.
@@ -221,7 +226,7 @@ class EmailFallback:
         A reschedule card has no button list but asks for "Got it": it gets that link.
         """
         if buttons is None:
-            buttons = [{"title": "Got it", "verb": "acknowledge", "url": None}]
+            buttons = [{"title": _(GOT_IT), "verb": "acknowledge", "url": None}]
         out = []
         for button in buttons:
             if button.get("url"):
