@@ -88,3 +88,18 @@ def test_a_reader_without_a_stored_language_reads_the_plans(plan):
     assert lang.code == plan.organisation.language
     assert views_module.reader_language("de-DE", plan).code == plan.organisation.language  # no catalog
     assert views_module.reader_language("es-US", plan).code == "es"
+
+
+async def test_a_reader_the_plan_has_no_translation_for_is_told_discreetly(service, store, plan, directory):
+    await service.reconcile_plan()
+    ann = await service.get("wave-0/cutover-complete")
+    german, spanish, unknown = (await wave_members(plan, directory, "wave-0"))[:3]
+    await speak(store, [german.id], "de-DE")  # no catalog, no plan translation: the plan's language
+    await speak(store, [spanish.id], "es-US")
+    recipients = [Recipient(TENANT, "user", u.id, u.display_name) for u in (german, spanish, unknown)]
+    de, es, plain = (str(c.card) for c in await service.cards.for_recipients(ann, recipients))
+    message = next(m for m in plan.calendar if m.key == "cutover-complete")
+    note = "Parts of this message are not available in your language yet."
+    assert message.title in de and note in de
+    assert message.translations["es"].title in es and "Partes de este mensaje" not in es
+    assert message.title in plain and note not in plain  # Teams never said: nothing to apologise for
