@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import sqlalchemy as sa
 
 from cards.render import render_card
+from switchover import i18n
 from switchover.announcements.model import (
     LIST_PURPOSE,
     PURPOSE,
@@ -58,10 +59,11 @@ from switchover.announcements.model import (
 )
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import chasers
-from switchover.announcements.views import RecipientCards
+from switchover.announcements.views import RecipientCard, RecipientCards
 from switchover.delivery import DeliveryEngine, DeliveryRequest, DeliveryStatus, Recipient
 from switchover.directory.activity import ActivityFeed, Nudge, NudgeOutcome
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.i18n import gettext as _
 from switchover.membership import resolve_wave
 from switchover.messaging import OutgoingMessage
 from switchover.storage.db import insert_for, rowcount
@@ -397,7 +399,7 @@ class Chasers:
         return [
             DeliveryRequest(
                 recipient=recipient,
-                message=OutgoingMessage(card=shown.card, summary=f"Reminder: {announcement.title}"),
+                message=OutgoingMessage(card=shown.card, summary=_reminder(shown)),
                 purpose=REMINDER_PURPOSE,
                 subject_id=announcement.id,
                 dedupe_key=f"reminder:{announcement.id}:{step}:{recipient.key}",
@@ -625,3 +627,9 @@ def _line(recipient: Recipient, user: DirectoryUser | None) -> str:
         return name
     extra = ", ".join(x for x in (user.department, user.upn) if x)
     return f"{name} ({extra})" if extra else name
+
+
+def _reminder(shown: RecipientCard) -> str:
+    """A reminder's notification summary, in the language of its card."""
+    with i18n.use(shown.language):
+        return _("Reminder: {title}").format(title=shown.title)

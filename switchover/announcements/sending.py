@@ -142,7 +142,7 @@ class Sending:
             requests = [
                 DeliveryRequest(
                     recipient=recipient,
-                    message=OutgoingMessage(card=shown.card, summary=announcement.title),
+                    message=OutgoingMessage(card=shown.card, summary=shown.title),
                     purpose=PURPOSE,
                     subject_id=announcement.id,
                     dedupe_key=f"announcement:{announcement.id}:{recipient.kind}:{recipient.key}",

@@ -11,6 +11,7 @@ Teams language (``conversation_refs.locale``), else the plan's; a send renders e
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,10 +46,12 @@ _REFRESH_SLOT = "refresh-user-slot"
 
 @dataclass(frozen=True, slots=True)
 class RecipientCard:
-    """One recipient's card and the language it is written in (catalog code: ``en``, ``es``)."""
+    """One recipient's card, its title (the notification's summary) and the language both are written
+    in (the reader's locale tag: ``en``, ``es-US``)."""
 
     card: dict[str, Any]
     language: str
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,7 +407,7 @@ class RecipientCards:
         to_do: dict[str, tuple[str, ...]] = {}
         if self.readiness is not None and self._reminds_before_cutover(announcement, dates) and user_keys:
             to_do = await self.readiness.to_do_for(user_keys)  # the last sync, in one pass
-        rendered: dict[tuple[Any, ...], dict[str, Any]] = {}
+        rendered: dict[tuple[Any, ...], RecipientCard] = {}
         cards = []
         for recipient in recipients:
             record = records.get(recipient.key) if recipient.kind == "user" else None
@@ -412,8 +415,8 @@ class RecipientCards:
             zone = _zone(record.time_zone if record else None) or self._unknown_zone(announcement, recipient.kind)
             steps = to_do.get(recipient.key, ()) if recipient.kind == "user" else ()
             key = (lang, zone.key, steps)
-            card = rendered.get(key)
-            if card is None:
+            shared = rendered.get(key)
+            if shared is None:
                 with i18n.use(lang):
                     card = render_announcement(
                         plan,
@@ -424,8 +427,10 @@ class RecipientCards:
                         to_do=steps,
                         notice=notice,
                     )
-                rendered[key] = card
-            cards.append(RecipientCard(_refreshed_by(card, record.user_id if record else None), lang.tag))
+                    title = localised(plan, announcement)[0]
+                shared = rendered[key] = RecipientCard(card, lang.tag, title)
+            own = _refreshed_by(shared.card, record.user_id if record else None)
+            cards.append(dataclasses.replace(shared, card=own))
         return cards
 
     async def for_user(

@@ -97,9 +97,12 @@ async def test_a_reader_the_plan_has_no_translation_for_is_told_discreetly(servi
     await speak(store, [german.id], "de-DE")  # no catalog, no plan translation: the plan's language
     await speak(store, [spanish.id], "es-US")
     recipients = [Recipient(TENANT, "user", u.id, u.display_name) for u in (german, spanish, unknown)]
-    de, es, plain = (str(c.card) for c in await service.cards.for_recipients(ann, recipients))
+    shown = await service.cards.for_recipients(ann, recipients)
+    de, es, plain = (str(c.card) for c in shown)
     message = next(m for m in plan.calendar if m.key == "cutover-complete")
     note = "Parts of this message are not available in your language yet."
     assert message.title in de and note in de
     assert message.translations["es"].title in es and "Partes de este mensaje" not in es
     assert message.title in plain and note not in plain  # Teams never said: nothing to apologise for
+    # The notification's summary (the card's title) is in the reader's language too.
+    assert [c.title for c in shown] == [message.title, message.translations["es"].title, message.title]
