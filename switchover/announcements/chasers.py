@@ -63,6 +63,7 @@ from switchover.announcements.views import RecipientCard, RecipientCards
 from switchover.delivery import DeliveryEngine, DeliveryRequest, DeliveryStatus, Recipient
 from switchover.directory.activity import ActivityFeed, Nudge, NudgeOutcome
 from switchover.directory.base import Directory, DirectoryUser
+from switchover.i18n import N_, ngettext
 from switchover.i18n import gettext as _
 from switchover.membership import resolve_wave
 from switchover.messaging import OutgoingMessage
@@ -394,7 +395,7 @@ class Chasers:
     async def _reminders(
         self, announcement: Announcement, step: int, people: list[tuple[Recipient, DirectoryUser | None]]
     ) -> list[DeliveryRequest]:
-        recipients = [r for r, _ in people]
+        recipients = [r for r, _user in people]
         cards = await self.cards.for_recipients(announcement, recipients, notice=REMINDER_NOTICE)
         return [
             DeliveryRequest(
@@ -419,28 +420,30 @@ class Chasers:
         sent = announcement.started_at or announcement.send_at
         reminders = len(announcement.content.remind_minutes)
         requests = []
+        # Each champion, manager or lead reads their list in their own Teams language.
+        records = await self.cards.conversations.personal_for_users(tenant_id, sorted(by_id)) if by_id else {}
         for (target_id, why), members in sorted(groups.items()):
             target = by_id[target_id]
             members.sort(key=lambda u: (u[0].display_name or u[0].key).casefold())
             pages = [members[i : i + PAGE] for i in range(0, len(members), PAGE)]
+            record = records.get(target_id)
             for number, page in enumerate(pages, start=1):
-                card = render_card(
-                    "chaser-list",
-                    title=f"Not yet acknowledged: {announcement.title}",
-                    intro=(
-                        f"{len(members)} {'person' if len(members) == 1 else 'people'} {why} "
-                        f"{'has' if len(members) == 1 else 'have'} not acknowledged this announcement, "
-                        f"sent {format_moment(sent.astimezone(plan.zone)) if sent else 'earlier'}, "
-                        f"after {reminders} reminder{'s' if reminders != 1 else ''}. "
-                        "A word from you helps before their cutover."
-                    ),
-                    page=f"List {number} of {len(pages)}" if len(pages) > 1 else "",
-                    people=[_line(recipient, user) for recipient, user in page],
-                )
+                with i18n.use(self.cards.language_of(record.locale if record is not None else None)):
+                    summary = _("Not yet acknowledged: {title}").format(title=announcement.title)
+                    sent_text = format_moment(sent.astimezone(plan.zone)) if sent else None
+                    card = render_card(
+                        "chaser-list",
+                        title=summary,
+                        intro=_intro(len(members), why, sent_text, reminders),
+                        page=_("List {number} of {pages}").format(number=number, pages=len(pages))
+                        if len(pages) > 1
+                        else "",
+                        people=[_line(recipient, user) for recipient, user in page],
+                    )
                 requests.append(
                     DeliveryRequest(
                         recipient=Recipient(tenant_id, "user", target.id, target.display_name),
-                        message=OutgoingMessage(card=card, summary=f"Not yet acknowledged: {announcement.title}"),
+                        message=OutgoingMessage(card=card, summary=summary),
                         purpose=LIST_PURPOSE,
                         subject_id=announcement.id,
                         # One list per target and group (a champion of two sites gets two).
@@ -627,6 +630,34 @@ def _line(recipient: Recipient, user: DirectoryUser | None) -> str:
         return name
     extra = ", ".join(x for x in (user.department, user.upn) if x)
     return f"{name} ({extra})" if extra else name
+
+
+def _intro(n: int, why: str, sent: str | None, reminders: int) -> str:
+    """A chaser list's first lines, in the language in force ("45 people at Tacoma Clinic have not ...")."""
+    return (
+        ngettext(
+            "{n} person {why} has not acknowledged this announcement, sent {sent}, after {reminders}.",
+            "{n} people {why} have not acknowledged this announcement, sent {sent}, after {reminders}.",
+            n,
+        ).format(
+            n=n,
+            why=_why_shown(why),
+            sent=sent or _("earlier"),
+            reminders=ngettext("{n} reminder", "{n} reminders", reminders).format(n=reminders),
+        )
+        + " "
+        + _("A word from you helps before their cutover.")
+    )
+
+
+def _why_shown(why: str) -> str:
+    """Why these people are on the list (:meth:`Chasers.groups`'s key), in the language in force."""
+    if why.startswith("at "):
+        return _("at {site}").format(site=why.removeprefix("at "))
+    return _(why) if why in _WHY else why
+
+
+_WHY = frozenset({N_("who report to you"), N_("with no champion for their site")})
 
 
 def _reminder(shown: RecipientCard) -> str:
