@@ -633,7 +633,7 @@ def _line(recipient: Recipient, user: DirectoryUser | None) -> str:
 
 
 def _intro(n: int, why: str, sent: str | None, reminders: int) -> str:
-    """A chaser list's first lines, in the language in force ("45 people at Tacoma Clinic have not ...")."""
+    """A chaser list's first lines, in the language in force ("45 people at <site> have not ...")."""
     return (
         ngettext(
             "{n} person {why} has not acknowledged this announcement, sent {sent}, after {reminders}.",

@@ -81,6 +81,8 @@ async def test_each_delivery_keeps_its_language_and_a_correction_is_written_in_i
     report = await service.report(ann.id)
     assert set(report.by_language) == {"es", "en"}
     assert report.by_language["es"]["sent"] == 1
+    assert report.as_dict()["by_language"] == report.by_language  # GET /api/announcements/{id}
+    assert {row["recipient"]: row["language"] for row in report.rows} == {wave[0].id: "es", wave[1].id: "en"}  # CSV
 
 
 def test_a_reader_without_a_stored_language_reads_the_plans(plan):
