@@ -118,6 +118,10 @@ def _po_path(lang: str, domain: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, tuple | list) else (str(value),)
+
+
 def write_templates() -> list[Path]:
     written = []
     for domain, catalog in extract().items():
@@ -146,13 +150,14 @@ def update() -> list[Path]:
             catalog.fuzzy = False
             catalog.revision_date = _STABLE_DATE
             if lang == DEFAULT:
+                # The source language's catalog says what the code says, unless someone reworded an
+                # entry on purpose; a fuzzy guess from a similar message is never kept.
                 for message in catalog:
-                    if isinstance(message.id, tuple) and not all(message.string or ()):
-                        message.string = tuple(message.id)
-                    elif message.id and not message.string:
-                        message.string = message.id
-                    if message.id:
-                        message.flags.discard("fuzzy")
+                    if not message.id:
+                        continue
+                    if "fuzzy" in message.flags or not message.string or not all(_strings(message.string)):
+                        message.string = tuple(message.id) if isinstance(message.id, tuple) else message.id
+                    message.flags.discard("fuzzy")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(_po_bytes(catalog))
             written.append(path)
