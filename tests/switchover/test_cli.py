@@ -25,12 +25,12 @@ def test_plan_check_fabrikam(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Sat 2027-01-16 08:00-14:00" in wave_line("Wave 0 - Pilot")
     assert wave_line("Wave 0 - Pilot").endswith("14 members")
     assert wave_line("Wave 1 - Corporate").endswith("61 members")
-    assert wave_line("Wave 2 - Seattle & Tacoma clinical").endswith("86 members")
+    assert wave_line("Wave 2 - Seattle & Tacoma clinical").endswith("87 members")
     assert wave_line("Wave 3 - Spokane & Portland").endswith("76 members")
     assert "Sat 2027-02-27 07:00-16:00" in wave_line("Wave 3 - Spokane & Portland")
     assert "Grace Okafor" in out and "Tacoma Clinic" in out
     assert "moved from wave-1 to wave-3" in out and "moved from wave-3 to wave-2" in out
-    assert "243 users in the roster: 237 in a wave" in out
+    assert "244 users in the roster: 238 in a wave" in out
     assert "3 disabled, 3 guest" in out
 
 

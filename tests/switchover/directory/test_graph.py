@@ -24,14 +24,14 @@ GRACE = "grace.okafor@fabrikamhealth.com"
 async def test_full_sync_pages_with_select(graph_directory: GraphDirectory, fake_graph: FakeGraph) -> None:
     assert await graph_directory.sync() is True
     users = await graph_directory.all_users()
-    assert len(users) == len(fake_graph.data.users) == 243
+    assert len(users) == len(fake_graph.data.users) == 244
     pages = fake_graph.log("/v1.0/users", "GET")
     pages = [r for r in pages if r.path == "/v1.0/users"]
-    # 243 users in pages of at most 100: three requests, the later two by @odata.nextLink.
+    # 244 users in pages of at most 100: three requests, the later two by @odata.nextLink.
     assert [r.query.get("$skiptoken") for r in pages] == [None, "100", "200"]
     assert set(pages[0].query["$select"].split(",")) == set(USER_SELECT)
     # One transitiveMemberOf read per user.
-    assert len([r for r in fake_graph.requests if r.path.endswith("/transitiveMemberOf")]) == 243
+    assert len([r for r in fake_graph.requests if r.path.endswith("/transitiveMemberOf")]) == 244
 
 
 async def test_sync_maps_the_roster_fields(graph_directory: GraphDirectory) -> None:
@@ -133,7 +133,7 @@ async def test_outage_degrades_to_the_last_snapshot(
         assert await graph_directory.sync() is False
         grace = await graph_directory.get(GRACE)
     assert grace is not None and grace.upn == GRACE
-    assert len(await graph_directory.all_users()) == 243
+    assert len(await graph_directory.all_users()) == 244
     status = graph_directory.health()
     assert status.state == "degraded"
     assert status.describe() == "directory: degraded (last sync 09:00Z)"

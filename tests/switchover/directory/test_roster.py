@@ -26,7 +26,7 @@ def roster() -> RosterDirectory:
 
 async def test_fabrikam_roster_loads_every_row(roster: RosterDirectory) -> None:
     users = await roster.all_users()
-    assert len(users) == len(roster) == 243
+    assert len(users) == len(roster) == 244
     assert sum(u.is_guest for u in users) == 3
     assert sum(not u.enabled for u in users) == 3
 
@@ -57,7 +57,7 @@ async def test_readiness_is_unknown(roster: RosterDirectory) -> None:
 
 async def test_load_runs_in_a_thread() -> None:
     roster = await RosterDirectory.load(ROSTER)
-    assert len(roster) == 243
+    assert len(roster) == 244
 
 
 def test_bom_blank_lines_and_unknown_columns(tmp_path: Path) -> None:
