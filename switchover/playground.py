@@ -5,7 +5,10 @@ the file named by ``M365_AGENTS_PLAYGROUND_CONFIG_PATH`` (format 0.1.1: a tenant
 the bot, the signed-in ``currentUser`` and exactly five other ``users``). It has
 no time zone setting: every activity carries the time zone of the Playground's
 own process, so the persona's zone is written as a ``# localTimezone:`` comment
-that ``scripts/demo`` and the browser tests pass on as ``TZ``.
+that ``scripts/demo`` and the browser tests pass on as ``TZ``. Nor has it a language setting: every
+activity's ``locale`` is its process's (``Intl.DateTimeFormat().resolvedOptions().locale``, from
+``LC_ALL`` / ``LANG``), so a persona's Teams language (``--locale es-US``) is a ``# locale:`` comment
+passed on as ``LANG`` and ``LC_ALL`` (:func:`posix_locale`); without it the Playground's own.
 
 Everything customer-specific comes from the roster and the plan next to it
 (``examples/NAME/``): the default persona (:func:`default_persona`), the five
@@ -40,6 +43,8 @@ __all__ = [
     "config_text",
     "default_persona",
     "find_person",
+    "posix_locale",
+    "read_locale",
     "read_time_zone",
     "time_zone_of",
 ]
@@ -83,6 +88,10 @@ STATE_TIME_ZONES: dict[str, dict[str, str]] = {
     },
 }
 _TIME_ZONE_COMMENT = "# localTimezone:"
+_LOCALE_COMMENT = "# locale:"
+# A BCP 47 language tag as Teams sends it (es-US, pl-PL, zh-Hant-TW): letters, digits and hyphens only,
+# so the tag is safe on a shell's command line and in an environment variable.
+_LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 class PersonaError(LookupError):
@@ -309,15 +318,23 @@ def config_text(
     tenant_id: str | None = None,
     *,
     plan: Path | None = None,
+    locale: str | None = None,
 ) -> str:
     """The Playground config (YAML) that signs in as ``who`` with five colleagues around them.
 
     ``plan`` defaults to ``plan.yaml`` next to the roster, the roster to ``roster.csv`` next to the
     plan (one of the two is needed); ``who`` to :func:`default_persona`; ``tenant_id`` to the
-    plan's ``organisation.tenant_id``, else the Playground's own mock tenant.
+    plan's ``organisation.tenant_id``, else the Playground's own mock tenant. ``locale`` is the
+    persona's Teams language (a BCP 47 tag, ``es-US``), written as a ``# locale:`` comment;
+    ``None`` writes none (the Playground's own language).
+
+    Raises:
+        PersonaError: no such person, too few people, no plan or roster, or ``locale`` is not a language tag.
     """
     if roster is None and plan is None:
         raise PersonaError("give the plan (--plan) or the roster (--roster)")
+    if locale is not None and not _LOCALE_TAG.fullmatch(locale):
+        raise PersonaError(f"{locale!r} is not a language tag; use one like es-US or pl-PL")
     roster = roster if roster is not None else plan.parent / "roster.csv"  # type: ignore[union-attr]
     plan_path = plan if plan is not None else roster.parent / "plan.yaml"
     the_plan = _load_plan(plan_path)
@@ -350,6 +367,7 @@ def config_text(
         "# Microsoft 365 Agents Playground: who you are in the demo. Made by `switchover playground persona`;",
         "# switch persona with ./scripts/demo --as <user>, see README.md.",
         f"{_TIME_ZONE_COMMENT} {time_zone_of(me, organisation_zone)}",
+        *([f"{_LOCALE_COMMENT} {locale}"] if locale is not None else []),
         'version: "0.1.1"',
         f"tenantId: {q(tenant_id)}",
         "bot:",
@@ -411,6 +429,30 @@ def read_time_zone(config: Path) -> str:
     return PROJECT_TIME_ZONE
 
 
+def read_locale(config: Path) -> str | None:
+    """The ``# locale:`` a config file asks for (a language tag such as ``es-US``), or ``None``.
+
+    A comment that is not a language tag counts as none, so a hand-edited file cannot put anything
+    else into the Playground's environment.
+    """
+    for line in config.read_text(encoding="utf-8").splitlines():
+        if line.startswith(_LOCALE_COMMENT):
+            tag = line.removeprefix(_LOCALE_COMMENT).strip()
+            return tag if _LOCALE_TAG.fullmatch(tag) else None
+    return None
+
+
+def posix_locale(tag: str) -> str:
+    """The ``LANG`` value that makes a Node.js process speak ``tag`` (``es-US`` -> ``es_US.UTF-8``).
+
+    Node's ``Intl`` takes its default language from ``LC_ALL`` / ``LANG`` whether or not the
+    system has that locale installed.
+    """
+    language, *rest = tag.split("-")
+    region = next((part.upper() for part in rest if len(part) == 2 and part.isalpha()), "")
+    return f"{language.lower()}{'_' + region if region else ''}.UTF-8"
+
+
 # ---------------------------------------------------------------------------
 # switchover playground persona
 
@@ -436,6 +478,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     persona.add_argument(
         "--plan", type=Path, default=None, help="the plan (default: SWITCHOVER_PLAN, or plan.yaml next to the roster)"
     )
+    persona.add_argument(
+        "--locale",
+        default=None,
+        help="the persona's Teams language, a language tag such as es-US (default: the Playground's own)",
+    )
     persona.add_argument("--out", type=Path, default=None, help="file to write (default: print it)")
     persona.set_defaults(func=playground_persona)
 
@@ -450,7 +497,7 @@ def playground_persona(args: argparse.Namespace) -> int:
             from switchover.settings import Settings
 
             plan = Settings().plan_path  # type: ignore[call-arg]
-        text = config_text(args.who, args.roster, plan=plan)
+        text = config_text(args.who, args.roster, plan=plan, locale=args.locale)
     except (PersonaError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
         return 1

@@ -5,7 +5,8 @@ Reusable pieces for browser tests (fixtures in ``tests/e2e/conftest.py``):
 - :class:`BotProcess` runs the real app (``python app.py``) on a free loopback port
   with its own database and data folder.
 - :class:`PlaygroundProcess` runs the real Playground (``node_modules/.bin/agentsplayground``)
-  pointed at that bot, signed in as a roster persona, in the persona's time zone.
+  pointed at that bot, signed in as a roster persona, in the persona's time zone and, when
+  given one, Teams language (``locale="es-US"``).
 - :func:`send_and_wait` types a message into the page and waits for an answer.
 - :func:`save_screenshot` writes ``docs/screenshots/<name>.png``; call it after your
   assertions so a failing test never replaces a good picture.
@@ -32,7 +33,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Locator, Page, Playwright, Route, expect
 
-from switchover.playground import config_text, read_time_zone
+from switchover.playground import config_text, posix_locale, read_locale, read_time_zone
 from switchover.settings import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -184,7 +185,13 @@ class PlaygroundProcess(_Process):
     name = "playground"
 
     def __init__(
-        self, workdir: Path, bot: BotProcess, persona: str = "nora.abbott", *, tenant_id: str | None = None
+        self,
+        workdir: Path,
+        bot: BotProcess,
+        persona: str = "nora.abbott",
+        *,
+        tenant_id: str | None = None,
+        locale: str | None = None,
     ) -> None:
         super().__init__(workdir)
         self.bot = bot
@@ -192,8 +199,10 @@ class PlaygroundProcess(_Process):
         self.port = self.requested_port
         self.config = workdir / "playground.yml"
         # The tenant the Playground speaks for: the plan's when it names one (as ./scripts/demo does).
-        self.config.write_text(config_text(persona, bot.roster, tenant_id), encoding="utf-8")
+        self.config.write_text(config_text(persona, bot.roster, tenant_id, locale=locale), encoding="utf-8")
         self.time_zone = read_time_zone(self.config)
+        # The persona's Teams language, as ./scripts/demo passes it on; None: the Playground's own.
+        self.locale = read_locale(self.config)
 
     @property
     def url(self) -> str:
@@ -211,6 +220,9 @@ class PlaygroundProcess(_Process):
             "M365_AGENTS_PLAYGROUND_LOGFILE": str(self.workdir / "playground-events.log"),
             "TZ": self.time_zone,
         }
+        if self.locale is not None:
+            # Every activity's locale is the Playground process's language (Intl, from LC_ALL / LANG).
+            env["LANG"] = env["LC_ALL"] = posix_locale(self.locale)
         args = [str(PLAYGROUND_BIN), "-e", self.bot.endpoint, "-c", "msteams", "-p", str(self.requested_port), "--dt"]
         self._spawn(args, env, self.workdir)
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -246,9 +258,11 @@ def _loopback_only(route: Route) -> None:
 
 @contextlib.contextmanager
 def open_chat(browser: Browser, playground: PlaygroundProcess) -> Iterator[Page]:
-    """A fresh page on the Playground's personal chat, in the persona's time zone, ready to type into."""
+    """A fresh page on the Playground's personal chat, in the persona's time zone and language, ready to type into."""
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, timezone_id=playground.time_zone, locale="en-US"
+        viewport={"width": 1280, "height": 900},
+        timezone_id=playground.time_zone,
+        locale=playground.locale or "en-US",
     )
     try:
         context.route("**/*", _loopback_only)

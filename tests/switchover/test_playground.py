@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -26,6 +27,8 @@ from switchover.playground import (
     config_text,
     default_persona,
     find_person,
+    posix_locale,
+    read_locale,
     read_roster,
     read_time_zone,
     time_zone_of,
@@ -95,6 +98,60 @@ def test_find_person_by_any_name() -> None:
 def test_time_zone_follows_the_persona() -> None:
     assert "# localTimezone: America/Boise" in config_text("wesley.grant", FABRIKAM_ROSTER)  # remote worker in Boise
     assert "# localTimezone: America/Los_Angeles" in config_text("omar.reyes", FABRIKAM_ROSTER)  # Portland
+
+
+def test_the_persona_speaks_the_language_asked_for(tmp_path: Path) -> None:
+    # Marisol Gutiérrez, Front Desk at Tacoma Clinic: Wave 2 by the plan's rules, Teams in Spanish.
+    plan = load_plan(FABRIKAM_ROSTER.with_name("plan.yaml"))
+    marisol = next(u for u in RosterDirectory.from_csv(FABRIKAM_ROSTER).users if u.upn.startswith("marisol."))
+    assert resolve_wave(plan, marisol).wave.key == "wave-2"  # type: ignore[union-attr]
+    spanish = tmp_path / "es.yml"
+    spanish.write_text(config_text("marisol.gutierrez", FABRIKAM_ROSTER, locale="es-US"), encoding="utf-8")
+    assert "# locale: es-US\n" in spanish.read_text(encoding="utf-8")
+    assert read_locale(spanish) == "es-US"
+    config = yaml.safe_load(spanish.read_text(encoding="utf-8"))
+    assert config["currentUser"]["name"] == "Marisol Gutiérrez"
+    assert read_time_zone(spanish) == "America/Los_Angeles"
+    # No --locale: no comment, and the Playground keeps its own language.
+    own = tmp_path / "own.yml"
+    own.write_text(config_text("marisol.gutierrez", FABRIKAM_ROSTER), encoding="utf-8")
+    assert "# locale:" not in own.read_text(encoding="utf-8")
+    assert read_locale(own) is None
+
+
+@pytest.mark.parametrize("tag", ["es US", "es-US; rm -rf /", "$(id)", "e", "es_US", ""])
+def test_a_locale_that_is_not_a_language_tag_is_refused(tag: str, tmp_path: Path) -> None:
+    with pytest.raises(PersonaError, match="not a language tag"):
+        config_text("marisol.gutierrez", FABRIKAM_ROSTER, locale=tag)
+    # A hand-edited comment that is not a tag is no language at all (it would reach LANG).
+    edited = tmp_path / "edited.yml"
+    edited.write_text(f"# locale: {tag}\n" + config_text("nora.abbott", FABRIKAM_ROSTER), encoding="utf-8")
+    assert read_locale(edited) is None
+
+
+@pytest.mark.parametrize(
+    ("tag", "lang"),
+    [("es-US", "es_US.UTF-8"), ("pl-PL", "pl_PL.UTF-8"), ("es", "es.UTF-8"), ("zh-Hant-TW", "zh_TW.UTF-8")],
+)
+def test_posix_locale(tag: str, lang: str) -> None:
+    assert posix_locale(tag) == lang
+
+
+def test_node_speaks_the_posix_locale() -> None:
+    # What the Playground puts in every activity's locale: its process's Intl language, from LANG.
+    script = "process.stdout.write(Intl.DateTimeFormat().resolvedOptions().locale)"
+    env = {"PATH": os.environ["PATH"], "LANG": posix_locale("es-US"), "LC_ALL": posix_locale("es-US")}
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout == "es-US"
+
+
+def test_cli_writes_a_persona_in_a_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "persona.yml"
+    argv = ["playground", "persona", "marisol.gutierrez", "--roster", str(FABRIKAM_ROSTER)]
+    assert cli_main([*argv, "--locale", "es-US", "--out", str(out)]) == 0
+    assert read_locale(out) == "es-US"
+    assert cli_main([*argv, "--locale", "español"]) == 1
+    assert "not a language tag" in capsys.readouterr().err
 
 
 # What the persona and the Playground's companions are looked up by: a display name equal to one of
@@ -264,6 +321,19 @@ def test_demo_refuses_unknown_customers_before_starting_anything(customer: str) 
     assert done.returncode == 2
     assert "no example customer" in done.stderr and "wideworld" in done.stderr
     assert done.stdout == ""  # nothing set up, nothing started
+
+
+@pytest.mark.parametrize("tag", ["es US", "es-US;id", "$(id)"])
+def test_demo_refuses_a_locale_that_is_not_a_language_tag_before_starting_anything(tag: str) -> None:
+    done = subprocess.run([str(DEMO), "--as", "marisol.gutierrez", "--locale", tag], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "is not a language tag" in done.stderr
+    assert done.stdout == ""
+
+
+def test_demo_help_names_the_locale_option() -> None:
+    done = subprocess.run([str(DEMO), "--help"], capture_output=True, text=True, check=True)
+    assert "--as marisol.gutierrez --locale es-US" in done.stdout
 
 
 def test_the_config_speaks_for_the_plans_tenant_when_the_plan_names_one(tmp_path: Path) -> None:
