@@ -5,10 +5,12 @@ the file named by ``M365_AGENTS_PLAYGROUND_CONFIG_PATH`` (format 0.1.1: a tenant
 the bot, the signed-in ``currentUser`` and exactly five other ``users``). It has
 no time zone setting: every activity carries the time zone of the Playground's
 own process, so the persona's zone is written as a ``# localTimezone:`` comment
-that ``scripts/demo`` and the browser tests pass on as ``TZ``. Nor has it a language setting: every
-activity's ``locale`` is its process's (``Intl.DateTimeFormat().resolvedOptions().locale``, from
-``LC_ALL`` / ``LANG``), so a persona's Teams language (``--locale es-US``) is a ``# locale:`` comment
-passed on as ``LANG`` and ``LC_ALL`` (:func:`posix_locale`); without it the Playground's own.
+that ``scripts/demo`` and the browser tests pass on as ``TZ``. Nor has it a language setting, and
+every activity it sends says ``locale: en-US``: a persona's Teams language (``--locale es-US``) is a
+``# locale:`` comment, from which ``scripts/demo`` and the browser tests pass the Playground's
+activities to the bot through ``scripts/playground_relay.py`` (which sets that locale) and start
+the Playground with ``LANG`` / ``LC_ALL`` (:func:`posix_locale`: its own process's language).
+Without the comment, no relay: the Playground's en-US.
 
 Everything customer-specific comes from the roster and the plan next to it
 (``examples/NAME/``): the default persona (:func:`default_persona`), the five
@@ -443,7 +445,7 @@ def read_locale(config: Path) -> str | None:
 
 
 def posix_locale(tag: str) -> str:
-    """The ``LANG`` value that makes a Node.js process speak ``tag`` (``es-US`` -> ``es_US.UTF-8``).
+    """The ``LANG`` value that gives a Node.js process the language ``tag`` (``es-US`` -> ``es_US.UTF-8``).
 
     Node's ``Intl`` takes its default language from ``LC_ALL`` / ``LANG`` whether or not the
     system has that locale installed.

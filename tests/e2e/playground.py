@@ -6,7 +6,8 @@ Reusable pieces for browser tests (fixtures in ``tests/e2e/conftest.py``):
   with its own database and data folder.
 - :class:`PlaygroundProcess` runs the real Playground (``node_modules/.bin/agentsplayground``)
   pointed at that bot, signed in as a roster persona, in the persona's time zone and, when
-  given one, Teams language (``locale="es-US"``).
+  given one, Teams language (``locale="es-US"``: through :class:`RelayProcess`, as the
+  Playground itself always says en-US).
 - :func:`send_and_wait` types a message into the page and waits for an answer.
 - :func:`save_screenshot` writes ``docs/screenshots/<name>.png``; call it after your
   assertions so a failing test never replaces a good picture.
@@ -38,6 +39,7 @@ from switchover.settings import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 PLAYGROUND_BIN = REPO_ROOT / "node_modules" / ".bin" / "agentsplayground"
+RELAY_SCRIPT = REPO_ROOT / "scripts" / "playground_relay.py"
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 FABRIKAM = REPO_ROOT / "examples" / "fabrikam"
 CHROMIUM_ARGS = [
@@ -179,6 +181,36 @@ class BotProcess(_Process):
         raise ProcessFailed(f"the bot was not ready in {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}")
 
 
+class RelayProcess(_Process):
+    """``scripts/playground_relay.py``: the Playground's activities to the bot, in a persona's language."""
+
+    name = "relay"
+
+    def __init__(self, workdir: Path, bot: BotProcess, locale: str) -> None:
+        super().__init__(workdir)
+        self.bot = bot
+        self.locale = locale
+        self.port = free_port()
+
+    @property
+    def endpoint(self) -> str:
+        """Where the Playground posts instead of the bot."""
+        return f"http://127.0.0.1:{self.port}/api/messages"
+
+    def start(self) -> RelayProcess:
+        """Start the relay and wait until it answers ``/healthz``."""
+        args = [sys.executable, str(RELAY_SCRIPT), "--port", str(self.port), "--bot", self.bot.endpoint]
+        self._spawn([*args, "--locale", self.locale], dict(os.environ), self.workdir)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            self.check_alive()
+            with contextlib.suppress(OSError):
+                if _get(f"http://127.0.0.1:{self.port}/healthz")[0] == 200:
+                    return self
+            time.sleep(0.2)  # polling a child process, not waiting on the clock
+        raise ProcessFailed(f"the relay did not start in {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}")
+
+
 class PlaygroundProcess(_Process):
     """The Agents Playground serving its Teams-like page on a free port, talking to ``bot``."""
 
@@ -203,6 +235,7 @@ class PlaygroundProcess(_Process):
         self.time_zone = read_time_zone(self.config)
         # The persona's Teams language, as ./scripts/demo passes it on; None: the Playground's own.
         self.locale = read_locale(self.config)
+        self.relay: RelayProcess | None = None
 
     @property
     def url(self) -> str:
@@ -220,11 +253,22 @@ class PlaygroundProcess(_Process):
             "M365_AGENTS_PLAYGROUND_LOGFILE": str(self.workdir / "playground-events.log"),
             "TZ": self.time_zone,
         }
+        endpoint = self.bot.endpoint
         if self.locale is not None:
-            # Every activity's locale is the Playground process's language (Intl, from LC_ALL / LANG).
+            # The Playground's own language (Intl, from LC_ALL / LANG) for what it shows; its activities
+            # say en-US whatever that is, so they reach the bot through the relay, in the persona's.
             env["LANG"] = env["LC_ALL"] = posix_locale(self.locale)
-        args = [str(PLAYGROUND_BIN), "-e", self.bot.endpoint, "-c", "msteams", "-p", str(self.requested_port), "--dt"]
-        self._spawn(args, env, self.workdir)
+            self.relay = RelayProcess(self.workdir, self.bot, self.locale).start()
+            endpoint = self.relay.endpoint
+        args = [str(PLAYGROUND_BIN), "-e", endpoint, "-c", "msteams", "-p", str(self.requested_port), "--dt"]
+        try:
+            self._spawn(args, env, self.workdir)
+            return self._until_serving()
+        except BaseException:
+            self.stop()  # and the relay: a fixture never gets to stop what failed to start
+            raise
+
+    def _until_serving(self) -> PlaygroundProcess:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             self.check_alive()
@@ -238,6 +282,13 @@ class PlaygroundProcess(_Process):
                         return self
             time.sleep(0.2)  # polling a child process, not waiting on the clock
         raise ProcessFailed(f"the Playground did not start in {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}")
+
+    def stop(self) -> None:
+        """Stop the Playground, then its relay if it has one."""
+        super().stop()
+        if self.relay is not None:
+            self.relay.stop()
+            self.relay = None
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

@@ -138,7 +138,7 @@ def test_posix_locale(tag: str, lang: str) -> None:
 
 
 def test_node_speaks_the_posix_locale() -> None:
-    # What the Playground puts in every activity's locale: its process's Intl language, from LANG.
+    # The Playground's own language (its Intl default, which it reports in its internal config).
     script = "process.stdout.write(Intl.DateTimeFormat().resolvedOptions().locale)"
     env = {"PATH": os.environ["PATH"], "LANG": posix_locale("es-US"), "LC_ALL": posix_locale("es-US")}
     done = subprocess.run(["node", "-e", script], capture_output=True, text=True, env=env, check=True)
