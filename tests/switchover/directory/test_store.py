@@ -74,6 +74,6 @@ async def test_a_new_sync_replaces_the_stored_rows(
         await directory.aclose()
     stored = await DirectoryStore(database).load("fabrikam")
     assert stored is not None
-    assert len(stored.users) == 242 and stored.find(gone) is None
+    assert len(stored.users) == 243 and stored.find(gone) is None
     assert stored.synced_at == clock.now()
     assert await DirectoryStore(database).load("another-tenant") is None

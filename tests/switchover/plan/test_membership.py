@@ -245,7 +245,7 @@ def _recase(text: str | None, flips: list[bool]) -> str | None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(index=st.integers(0, 242), flips=st.lists(st.booleans(), min_size=1, max_size=8))
+@given(index=st.integers(0, 243), flips=st.lists(st.booleans(), min_size=1, max_size=8))
 def test_case_and_spacing_never_change_the_wave(
     fabrikam_plan: Plan, fabrikam_users: list[DirectoryUser], index: int, flips: list[bool]
 ) -> None:
