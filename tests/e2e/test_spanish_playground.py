@@ -145,5 +145,8 @@ def test_she_receives_the_wave_announcement_in_spanish(
         expect(finished).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     card = marisol.locator(".ac-adaptiveCard", has_text="Ya está en Microsoft 365").last
     expect(card).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    # The plan's Spanish translation of the message, under the card's own words and her date in Spanish.
+    expect(card).to_contain_text("Su cambio: sábado, 13 de febrero de 2027, 7:00 a. m.–4:00 p. m. PST")
     expect(card).to_contain_text("Inicie sesión con su contraseña de siempre")
+    expect(card).not_to_contain_text("Your move is done")
     save_screenshot(marisol, "playground-es-announcement", fit=card)
