@@ -139,15 +139,15 @@ async def test_after_the_last_reminder_each_site_champion_gets_their_people(
         return {u.display_name for u in members if any(t.startswith(f"{u.display_name} (") for t in texts)}
 
     tacoma = {u.display_name for u in members if u.office == "Tacoma Clinic"}
-    assert len(tacoma) == 45
+    assert len(tacoma) == 46
     assert names_for("grace.okafor@fabrikamhealth.com") == tacoma
-    # 45 people: two cards, 40 and 5, each saying which page it is.
+    # 46 people: two cards, 40 and 6, each saying which page it is.
     grace = [
         s for s in lists if s.conversation_id == personal_conversation(users["grace.okafor@fabrikamhealth.com"].id)
     ]
     # (Each card says which page it is: the outbox may deliver them in either order.)
     assert sorted(card_texts(s.message.card)[2] for s in grace) == ["List 1 of 2", "List 2 of 2"]
-    assert "45 people at Tacoma Clinic have not acknowledged" in card_texts(grace[0].message.card)[1]
+    assert "46 people at Tacoma Clinic have not acknowledged" in card_texts(grace[0].message.card)[1]
     seattle_left = {u.display_name for u in members if u.office == "Seattle HQ" and u.id == sorted(acked)[-1]}
     assert names_for("nadia.hassan@fabrikamhealth.com") == seattle_left
     assert names_for("elena.morales@fabrikamhealth.com") == {
@@ -353,9 +353,9 @@ async def test_with_managers_configured_each_manager_from_graph_gets_their_peopl
         to_boss = lists.pop(personal_conversation(boss.id))
         assert "10 people who report to you" in to_boss
         assert all(u.display_name in to_boss for u in tacoma[:10])
-        # The other 35 at Tacoma Clinic have no manager in Graph: their site's champion has them.
+        # The other 36 at Tacoma Clinic have no manager in Graph: their site's champion has them.
         grace = lists[personal_conversation(graph.data.upn_id("grace.okafor@fabrikamhealth.com"))]
-        assert "35 people at Tacoma Clinic" in grace
+        assert "36 people at Tacoma Clinic" in grace
         assert not any(u.display_name in grace for u in tacoma[:10])
         await svc.jobs.idle()
         await directory.aclose()
