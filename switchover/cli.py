@@ -322,7 +322,7 @@ def _print_languages(plan: Plan, users: list[DirectoryUser], teams_locales: dict
         print(f"  {r.language} ({language_name(r.language)}): {status}{readers}")
     if known:
         sources = "the directory's preferredLanguage" + (" and Teams" if teams_locales else "")
-        own_readers = sum(1 for tag in known.values() if tag.replace("_", "-").split("-")[0].lower() == own)
+        own_readers = sum(1 for tag in known.values() if i18n.primary(tag) == own)
         print(f"  {len(known)} people's language known ({sources}); {own_readers} read {language_name(own)}")
     return [w for r in reports for w in r.warnings(own)] + wave_mismatches(plan)
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from switchover import i18n
 from switchover.announcements.model import PURPOSE, Announcement
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import DeliveryEngine, DeliveryStatus
@@ -215,7 +216,7 @@ class Reports:
 
 def language_code(tag: str | None) -> str:
     """The language of a delivery's tag as a report groups it (``es-US`` -> ``es``)."""
-    return tag.replace("_", "-").split("-")[0].lower() if tag else UNKNOWN_LANGUAGE
+    return i18n.primary(tag) if tag else UNKNOWN_LANGUAGE
 
 
 UNKNOWN_LANGUAGE = "(unknown)"

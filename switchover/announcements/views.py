@@ -540,7 +540,7 @@ class RecipientCards:
             if message is not None and as_planned:
                 fall_back += message_in(message, asked, plan_language).fell_back
             else:
-                fall_back += _code(asked) != plan_language
+                fall_back += i18n.primary(asked) != plan_language
         ordered = dict(sorted(by_language.items(), key=lambda kv: (-kv[1], kv[0])))
         return AudienceLanguages(ordered, fall_back, not_known, plan_language)
 
@@ -571,10 +571,6 @@ class RecipientCards:
         if self.readiness is None or not self._reminds_before_cutover(announcement, dates):
             return ()
         return (await self.readiness.to_do_for([user_id])).get(user_id, ())
-
-
-def _code(tag: str) -> str:
-    return tag.replace("_", "-").split("-")[0].lower()
 
 
 def _refreshed_by(card: dict[str, Any], teams_id: str | None) -> dict[str, Any]:

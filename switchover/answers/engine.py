@@ -170,7 +170,7 @@ class AnswerEngine:
     def reader(self, lang: str | None) -> tuple[Understander, FaqIndex]:
         """The understander and FAQ index for questions in ``lang`` (a language code; None: the plan's)."""
         assert self.understander is not None and self.faq is not None
-        return self._readers.get((lang or "").split("-")[0], (self.understander, self.faq))
+        return self._readers.get(i18n.primary(lang), (self.understander, self.faq))
 
     def faq_index(self, lang: str | None) -> FaqIndex:
         """The FAQ index questions in ``lang`` are matched against."""

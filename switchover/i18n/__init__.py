@@ -26,7 +26,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -49,6 +49,7 @@ __all__ = [
     "ngettext",
     "npgettext",
     "pgettext",
+    "primary",
     "pseudo",
     "use",
 ]
@@ -113,7 +114,7 @@ class Language:
     @property
     def fell_back(self) -> bool:
         """Teams asked for a language there is no catalog for, so the reader gets the default one."""
-        return bool(self.asked) and _primary(self.asked) != self.code and self.code != PSEUDO
+        return bool(self.asked) and primary(self.asked) != self.code and self.code != PSEUDO
 
     @property
     def tag(self) -> str:
@@ -121,8 +122,10 @@ class Language:
         return str(self.locale).replace("_", "-")
 
 
-def _primary(tag: str) -> str:
-    return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
+def primary(tag: str | None) -> str:
+    """The language of a BCP 47 or POSIX tag, lower case: ``es-US``, ``es_MX`` and ``ES`` are ``es``
+    ("" for none). Every part of the product that keys by language reads a tag through this."""
+    return re.split(r"[-_]", (tag or "").strip(), maxsplit=1)[0].lower()
 
 
 def _babel_locale(tag: str, fallback: str) -> Locale:
@@ -132,14 +135,14 @@ def _babel_locale(tag: str, fallback: str) -> Locale:
         return Locale.parse(fallback)
 
 
-@cache
+@lru_cache(maxsize=512)  # keyed by what activities send: bounded
 def language(tag: str | None, default: str = DEFAULT) -> Language:
     """The language a reader with Teams locale ``tag`` reads: its catalog when there is one
     (``es-US``, ``es-MX`` and ``es`` all read Spanish), else ``default``'s (with English's
     conventions for a tag Babel does not know)."""
     if tag and tag.strip().lower() == PSEUDO:
         return Language(PSEUDO, Locale.parse("en"), tag)
-    code = _primary(tag) if tag else ""
+    code = primary(tag) if tag else ""
     if code in SUPPORTED:
         return Language(code, _babel_locale(tag or code, code), tag)
     if default not in SUPPORTED:  # a plan written in a language the bot has no catalog for

@@ -38,10 +38,6 @@ __all__ = [
 ]
 
 
-def _code(lang: str | None) -> str:
-    return (lang or "").split("-")[0].split("_")[0].lower()
-
-
 @dataclass(frozen=True, slots=True)
 class LocalisedFaq:
     """An FAQ entry as its reader sees it."""
@@ -56,7 +52,7 @@ class LocalisedFaq:
 
 def faq_in(entry: FaqEntry, lang: str | None, plan_language: str = "en") -> LocalisedFaq:
     """``entry`` in ``lang`` when the plan translates it, else in the plan's language."""
-    code = _code(lang)
+    code = i18n.primary(lang)
     t = entry.translations.get(code) if code and code != plan_language else None
     if t is not None:
         return LocalisedFaq(entry.key, t.question, t.answer, t.alternates, code, False)
@@ -80,7 +76,7 @@ class LocalisedMessage:
 
 def message_in(message: CalendarMessage, lang: str | None, plan_language: str = "en") -> LocalisedMessage:
     """``message`` in ``lang``: each translated part in it, the rest in the plan's language."""
-    code = _code(lang)
+    code = i18n.primary(lang)
     t = message.translations.get(code) if code and code != plan_language else None
     if t is None:
         return LocalisedMessage(
@@ -121,13 +117,13 @@ def message_in(message: CalendarMessage, lang: str | None, plan_language: str = 
 
 def area_name(area: Area, lang: str | None, plan_language: str = "en") -> str:
     """The area's name in ``lang`` when the plan has it, else as the plan writes it."""
-    t = area.translations.get(_code(lang))
+    t = area.translations.get(i18n.primary(lang))
     return t.name if t is not None else area.name
 
 
 def exception_reason(exception: WaveException, lang: str | None, plan_language: str = "en") -> str:
     """The reason shown to a person whose wave is an exception, in ``lang`` when the plan has it."""
-    t = exception.translations.get(_code(lang))
+    t = exception.translations.get(i18n.primary(lang))
     return t.reason if t is not None else exception.reason
 
 
@@ -152,7 +148,7 @@ def _messages(plan: Plan) -> list[CalendarMessage]:
 
 def missing_translations(plan: Plan, lang: str) -> list[str]:
     """What the plan does not translate into ``lang``, each as where it is (``faq[wifi].answer``)."""
-    code = _code(lang)
+    code = i18n.primary(lang)
     if code == plan.organisation.language:
         return []
     missing: list[str] = []
@@ -269,7 +265,7 @@ def language_reports(plan: Plan, readers: Iterable[str | None] = ()) -> list[Lan
     Ordered: the plan's translations, then the bot's other languages, then the rest by readers (most first).
     """
     own = plan.organisation.language
-    counts = Counter(code for code in map(_code, readers) if code and code != own)
+    counts = Counter(code for code in map(i18n.primary, readers) if code and code != own)
     in_plan = list(plan_languages(plan)[1:])
     bot = [lang for lang in i18n.SUPPORTED if lang != own and lang not in in_plan]
     rest = [lang for lang, _n in counts.most_common() if lang not in in_plan and lang not in bot]
@@ -312,7 +308,7 @@ def fallback_note(shown_in: str) -> str | None:
     words shown are in ``shown_in`` because the plan has no translation in theirs: "Shown in English:
     not yet translated into Spanish." None when the words are in the reader's language."""
     reader = i18n.current()
-    shown = _code(shown_in)
+    shown = i18n.primary(shown_in)
     if not shown or shown == reader.code:
         return None
     # The pseudo-locale (catalog checks) names languages in English and itself by its tag.

@@ -84,3 +84,15 @@ def test_the_catalogs_are_in_step_with_the_code() -> None:
     """Every marked string is extracted and translated in every supported language (`switchover i18n check`)."""
     problems = catalogs.check()
     assert problems == [], "\n".join(map(str, problems[:30]))
+
+
+@pytest.mark.parametrize(("tag", "code"), [("es-US", "es"), ("es_MX", "es"), (" PL ", "pl"), ("", ""), (None, "")])
+def test_a_tags_language_is_read_one_way_everywhere(tag: str | None, code: str) -> None:
+    assert i18n.primary(tag) == code
+
+
+def test_odd_locales_from_activities_do_not_grow_memory_without_bound() -> None:
+    """Teams (or anyone posting to /api/messages) can send any string as the locale."""
+    for n in range(3000):
+        assert i18n.language(f"x{n}-ZZ").code == "en"
+    assert i18n.language.cache_info().currsize <= 512

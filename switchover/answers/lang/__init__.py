@@ -11,6 +11,8 @@ import importlib
 from collections.abc import Callable
 from functools import cache
 
+from switchover import i18n
+
 # Languages whose question words are here (a module of that name with a ``gloss``).
 LANGUAGES = ("es",)
 
@@ -19,7 +21,7 @@ LANGUAGES = ("es",)
 def gloss_for(code: str | None) -> Callable[[str], str] | None:
     """The function that reads a question in language ``code`` as English words; None for English or a
     language without words here (its questions are read as they are)."""
-    base = (code or "").split("-")[0].split("_")[0].lower()
+    base = i18n.primary(code)
     if base not in LANGUAGES:
         return None
     return importlib.import_module(f"{__name__}.{base}").gloss
