@@ -44,10 +44,19 @@ PHRASES: dict[str, str] = {
     "que tiempo hace": "what weather is it",
     "que tiempo va a hacer": "what weather will it be",
     # whose turn: "¿cuándo me toca?" is "when is my turn"
+    # "a mí" sets the asker against others ("soy de contabilidad, ¿cuándo me toca a mí?"): their own move
+    "me toca a mi": "is my own move",
+    "nos toca a nosotros": "is our own move",
+    # said, not asked: "me toca en unas semanas" is my move being then
+    "me toca en": "my move is in",
+    "nos toca en": "our move is in",
     "me toca": "is my turn",
     "me toco": "is my turn",
-    "me toque": "is my turn",
-    "nos toque": "is our turn",
+    # the subjunctive says a time to come, not a question: "de vacaciones cuando me toque" is when my move comes
+    "cuando me toque": "when my move comes",
+    "cuando nos toque": "when our move comes",
+    "me toque": "my move comes",
+    "nos toque": "our move comes",
     "bandeja de entrada": "inbox",
     "sin servicio": "down",
     "fuera de servicio": "down",
@@ -96,6 +105,50 @@ PHRASES: dict[str, str] = {
     "las de": "the",
     "el de": "the",
     "la de": "the",
+    # who I am and where I work: "soy de contabilidad", "trabajo en la clínica"
+    "soy de": "i am in",
+    "somos de": "we are in",
+    "estoy en": "i am in",
+    "estamos en": "we are in",
+    "trabajo en": "i work in",
+    "trabajamos en": "we work in",
+    # asking whom: "¿a quién llamo?", "¿con quién hablo?"
+    "a quien": "who",
+    "a quienes": "who",
+    "con quien": "who",
+    "con quienes": "who",
+    "a quien llamo": "who do i call",
+    "a quien le llamo": "who do i call",
+    "a quien le hablo": "who do i call",
+    "a quien aviso": "who do i tell",
+    "a quien le aviso": "who do i tell",
+    "a quien le escribo": "who do i write to",
+    "con quien hablo": "who do i talk to",
+    # the impersonal "se": what is done, lost, deleted
+    "que se hace": "what is happening",
+    "que se hara": "what is happening",
+    "se pierde": "is lost",
+    "se pierden": "are lost",
+    "se borra": "is deleted",
+    "se borran": "are deleted",
+    "se borra todo": "is everything deleted",
+    "se guarda": "is kept",
+    "se guardan": "are kept",
+    # shared mail, however it is said
+    "correo compartido": "shared mailbox",
+    "correos compartidos": "shared mailboxes",
+    "buzones compartidos": "shared mailboxes",
+    "cuenta compartida": "shared mailbox",
+    "ya no veo": "i do not see anymore",
+    "ya no encuentro": "i can not find anymore",
+    "ya no puedo": "i can not anymore",
+    "no veo": "i do not see",
+    "no vemos": "we do not see",
+    "no puedo": "i can not",
+    "no podemos": "we can not",
+    "unas semanas": "a few weeks",
+    "unos dias": "a few days",
+    "unas horas": "a few hours",
     # what is on
     "que hay": "what is on",
     "que pasa con": "what happens with",
@@ -103,6 +156,7 @@ PHRASES: dict[str, str] = {
     "que va a pasar con": "what happens with",
     "que pasa": "what is happening",
     "que va a pasar": "what is happening",
+    "hay algo que": "is there anything i",
     "hay algo": "anything on",
     # days
     "este fin de semana": "this weekend",
@@ -581,6 +635,66 @@ WORDS: dict[str, str] = {
     "mano": "hand",
     "numero": "number",
     "telefonos": "phones",
+    # where one ended up: "¿en qué grupo quedé?" asks which group I am in
+    "quede": "am i",
+    "quedamos": "are we",
+    "ando": "am",
+    "andamos": "are",
+    "unos": "some",
+    "unas": "some",
+    # regional and everyday words: Mexico, the Caribbean, Spain, the US, and Spanglish
+    "ahorita": "now",
+    "ahora": "now",
+    "orita": "now",
+    "mail": "email",
+    "mails": "email",
+    "imail": "email",
+    "emilio": "email",  # Spain's joke for an email
+    "cel": "phone",
+    "celu": "phone",
+    "celulares": "phones",
+    "moviles": "phones",
+    "compus": "pcs",
+    "computador": "pc",
+    "computadoras": "pcs",
+    "ordenadores": "pcs",
+    "lap": "laptop",
+    "laptop": "laptop",
+    "nube": "cloud",
+    "enlace": "link",
+    "liga": "link",  # Mexico
+    "vinculo": "link",
+    "adjunto": "attachment",
+    "adjuntos": "attachments",
+    "junta": "meeting",  # Mexico
+    "juntas": "meetings",
+    "reunion": "meeting",
+    "usuario": "account",
+    "cuenta": "account",
+    "cuentas": "accounts",
+    "respaldo": "backup",
+    "respaldos": "backups",
+    "impresora": "printer",
+    "pantalla": "screen",
+    "red": "network",
+    "chamba": "work",  # Mexico
+    "curro": "work",  # Spain
+    "laburo": "work",  # Río de la Plata
+    "feriado": "holiday",
+    "festivo": "holiday",
+    "puente": "holiday",
+    "incapacidad": "sick leave",  # Mexico
+    "enfermo": "sick",
+    "enferma": "sick",
+    "fuera": "away",
+    "doctor": "doctor",
+    "doctora": "doctor",
+    "medico": "doctor",
+    "medica": "doctor",
+    "enfermera": "nurse",
+    "enfermero": "nurse",
+    "enfermeras": "nurses",
+    "enfermeros": "nurses",
 }
 
 
@@ -642,6 +756,28 @@ VERBS: dict[str, str] = {
     "meter": "put",
     "poner": "put",
     "cambiar": "switch",
+    # Spanglish and regional verbs: "checar" (Mexico), "chequear", "loguearse", "bajar" a file
+    "checar": "check",
+    "chequear": "check",
+    "revisar": "check",
+    "loguear": "sign in",
+    "logear": "sign in",
+    "ingresar": "sign in",
+    "bajar": "download",
+    "subir": "upload",
+    "respaldar": "back up",
+    "platicar": "talk",
+    "avisar": "tell",
+    "ayudar": "help",
+    "currar": "work",
+    "chambear": "work",
+    "imprimir": "print",
+    "reiniciar": "restart",
+    "activar": "set up",
+    "olvidar": "forget",
+    "copiar": "copy",
+    "mover": "move",
+    "quedar": "stay",
 }
 # Irregular stems (stem-changing and others) and the infinitive they are forms of.
 _IRREGULAR = {
@@ -791,6 +927,7 @@ def gloss(text: str) -> str:
                 out[at[k]] = "tomorrow"
             k += 1
     said = re.sub(r"\s{2,}", " ", "".join(out).replace("¿", "").replace("¡", "")).strip()
+    said = _SAID_TWICE.sub(r"\1", said)  # "yo soy", "quedé yo": the subject said and in the verb, once
     said = _DRIVE_LETTER.sub(r"\1 drive", said)  # "la H:", "en la S": the H drive
     said = _DRIVE_AFTER.sub(r"\1 drive", said)  # "el drive H", "la unidad S": the H drive
     said = _WEEKDAY_NUMBER.sub(r"\1 the \2th", said)  # "el sábado 13": Saturday the 13th
@@ -800,6 +937,8 @@ def gloss(text: str) -> str:
     return _VERB_FIRST.sub(lambda m: f"{m[1]} does {m[3].strip()} {m[2]}", said)
 
 
+# A subject pronoun said beside a verb that already says it ("yo soy" is "i i am").
+_SAID_TWICE = re.compile(r"\b(i|we) \1\b")
 # Words that begin names ("Los Angeles", "La Paz"): written with a capital mid-sentence, they are the name's.
 _NAME_WORDS = frozenset("el la los las de del san santa".split())
 # "la clínica de Tacna", "el equipo de ventas": the Tacna clinic, the ventas team.
