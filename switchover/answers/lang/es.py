@@ -220,6 +220,13 @@ PHRASES: dict[str, str] = {
     "despues de": "after",
     "en vez de": "instead of",
     "ya no": "no longer",
+    "de nuevo": "again",
+    "otra vez": "again",
+    "hacer login": "sign in",
+    "hacer log in": "sign in",
+    "hacer logon": "sign in",
+    "llamar para atras": "call back",  # US Spanish
+    "llamar pa tras": "call back",
     "para que sirve": "what is",
     "pa que sirve": "what is",
     "para que es": "what is",
@@ -376,9 +383,6 @@ WORDS: dict[str, str] = {
     "gracias": "thanks",
     "porfa": "please",
     "favor": "please",
-    "q": "what",
-    "xq": "because",
-    "pq": "because",
     "antes": "before",
     "despues": "after",
     "durante": "during",
@@ -695,6 +699,17 @@ WORDS: dict[str, str] = {
     "enfermero": "nurse",
     "enfermeras": "nurses",
     "enfermeros": "nurses",
+    "madrugada": "early morning",
+    "vaina": "thing",  # the Caribbean, Venezuela, Colombia
+    "vale": "ok",  # Spain
+    "vos": "you",  # voseo
+    "sabes": "do you know",
+    "sabe": "do you know",
+    "dime": "tell me",
+    "digame": "tell me",
+    "decime": "tell me",
+    "decirme": "tell me",
+    "avisen": "tell",
 }
 
 
@@ -778,6 +793,21 @@ VERBS: dict[str, str] = {
     "copiar": "copy",
     "mover": "move",
     "quedar": "stay",
+    # Spanglish verbs of US Spanish: an English verb with Spanish endings ("deletear", "forwardear")
+    "deletear": "delete",
+    "updatear": "update",
+    "apdeitear": "update",
+    "forwardear": "forward",
+    "fowardear": "forward",
+    "textear": "text",
+    "printear": "print",
+    "clickear": "click",
+    "cliquear": "click",
+    "clicar": "click",
+    "switchear": "switch",
+    "chatear": "chat",
+    "linkear": "link",
+    "loggear": "sign in",
 }
 # Irregular stems (stem-changing and others) and the infinitive they are forms of.
 _IRREGULAR = {
@@ -808,11 +838,11 @@ _IRREGULAR = {
 }
 _ENDINGS = {
     "ar": "o as a amos ais an e es emos en aste o amos aron are aras ara aremos aran aria arian ando ado ada ados adas"
-    " aba aban ar arlo arla arlos arlas arme arnos",
+    " aba aban ar arlo arla arlos arlas arme arnos arse arte arle arles andome andolo andose",
     "er": "o es e emos eis en a as amos an i iste io imos ieron ere eras era eremos eran eria erian iendo ido ida idos"
-    " idas ia ian er erlo erla erlos erlas erme ernos yo yeron yendo",
+    " idas ia ian er erlo erla erlos erlas erme ernos erse erte erle yo yeron yendo iendome iendolo iendose",
     "ir": "o es e imos is en a as amos an i iste io imos ieron ire iras ira iremos iran iria irian iendo ido ida idos"
-    " idas ia ian ir irlo irla irlos irlas irme irnos",
+    " idas ia ian ir irlo irla irlos irlas irme irnos irse irte irle iendome iendolo iendose",
 }
 
 
@@ -861,13 +891,57 @@ def _singular(word: str) -> str | None:
     return None
 
 
+_PHRASE_WORDS = frozenset(w for p in PHRASES for w in p.split())
 _REPAIRABLE = sorted({w for w in WORDS if len(w) >= 5} | {w for p in PHRASES for w in p.split() if len(w) >= 5})
+
+
+# Chat spellings of everyday words ("k pasa", "cdo me toca", "xfa"), read as the word before anything else.
+CHAT: dict[str, str] = {
+    "k": "que",
+    "ke": "que",
+    "q": "que",
+    "qe": "que",
+    "cdo": "cuando",
+    "cnd": "cuando",
+    "qndo": "cuando",
+    "kndo": "cuando",
+    "dnd": "donde",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "xfa": "porfa",
+    "xfavor": "porfa",
+    "plis": "porfa",
+    "tmb": "tambien",
+    "tb": "tambien",
+    "tmbn": "tambien",
+    "tambn": "tambien",
+    "sta": "esta",
+    "toy": "estoy",
+}
+# Diminutives ("correitos", "archivito", "cosita", "ratito"), said by the word they are of.
+_DIMINUTIVE = re.compile(r"^(\w{3,}?)(?:c)?it(o|a|os|as)$")
+
+
+def _known(word: str) -> bool:
+    return word in WORDS or word in _FORMS or word in _PHRASE_WORDS or _singular(word) is not None
+
+
+def _plain_word(word: str) -> str:
+    """A chat spelling or a diminutive as the everyday word it is ("k" -> "que", "archivitos" -> "archivos")."""
+    word = CHAT.get(word, word)
+    if not _known(word) and (m := _DIMINUTIVE.match(word)):
+        for base in (m[1] + m[2], m[1] + "c" + m[2]):
+            if _known(base):
+                return base
+    return word
 
 
 @lru_cache(maxsize=8192)
 def _repair(word: str) -> str:
     """A misspelt Spanish question word read as the word it is close to ("migrasion", "cuandp")."""
-    if len(word) < 5 or word in WORDS or word.isdigit():
+    word = _plain_word(word)
+    if len(word) < 5 or word in WORDS or word in _FORMS or word.isdigit():
         return word
     hit = process.extractOne(word, _REPAIRABLE, scorer=fuzz.ratio, score_cutoff=84)
     return hit[0] if hit else word
@@ -878,7 +952,10 @@ def _move_word(word: str, before: str) -> str | None:
     if not _MOVE_VERB.match(word):
         return None
     english = next((e for stem, e in _MOVE_ENGLISH if word.startswith(stem)), "move")
-    return f"i {english}" if before == "me" else f"we {english}" if before == "nos" else english
+    if before == "me":
+        return f"i {english}"
+    # "nos mudamos", "¿cuándo migramos?": we move
+    return f"we {english}" if before == "nos" or word.endswith("amos") else english
 
 
 def gloss(text: str) -> str:
@@ -890,7 +967,11 @@ def gloss(text: str) -> str:
     pieces = _WORD.findall(text)
     # Words with their place among the pieces; punctuation and spaces stay where they are.
     at = [i for i, p in enumerate(pieces) if p[0].isalnum()]
-    folded = [_repair(fold(pieces[i]) or pieces[i].casefold()) for i in at]
+    # A capital letter alone is a drive ("la K:", "el drive Q"), never a chat spelling of a word.
+    folded = [
+        pieces[i].casefold() if len(pieces[i]) == 1 and pieces[i].isupper() else _repair(fold(pieces[i]) or pieces[i].casefold())
+        for i in at
+    ]
     for n, i in enumerate(at):
         if n and folded[n] in _NAME_WORDS and pieces[i][:1].isupper() and pieces[i][1:].islower():
             folded[n] = pieces[i]  # "Los Angeles", "El Paso": a name's own words, as typed mid-sentence
