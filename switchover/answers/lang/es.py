@@ -220,6 +220,7 @@ PHRASES: dict[str, str] = {
     "despues de": "after",
     "en vez de": "instead of",
     "ya no": "no longer",
+    "por favor": "please",
     "de nuevo": "again",
     "otra vez": "again",
     "hacer login": "sign in",
@@ -969,7 +970,9 @@ def gloss(text: str) -> str:
     at = [i for i, p in enumerate(pieces) if p[0].isalnum()]
     # A capital letter alone is a drive ("la K:", "el drive Q"), never a chat spelling of a word.
     folded = [
-        pieces[i].casefold() if len(pieces[i]) == 1 and pieces[i].isupper() else _repair(fold(pieces[i]) or pieces[i].casefold())
+        pieces[i].casefold()
+        if len(pieces[i]) == 1 and pieces[i].isupper()
+        else _repair(fold(pieces[i]) or pieces[i].casefold())
         for i in at
     ]
     for n, i in enumerate(at):
