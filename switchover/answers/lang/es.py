@@ -63,6 +63,10 @@ PHRASES: dict[str, str] = {
     "de guardia": "on call",
     "de viaje": "away travelling",
     "de vacaciones": "on vacation",
+    "de incapacidad": "on sick leave",  # Mexico
+    "de baja medica": "on sick leave",
+    "de licencia medica": "on sick leave",
+    "de reposo": "on sick leave",
     "de vacas": "on vacation",
     "de licencia": "on leave",
     "de baja": "on leave",
@@ -91,6 +95,15 @@ PHRASES: dict[str, str] = {
     "no me llegan": "i do not get",
     "no nos llegan": "we do not get",
     "no encuentro": "i cannot find",
+    # "no me deja entrar": it does not let me in
+    "no me deja": "i can not",
+    "no me dejan": "i can not",
+    "no nos deja": "we can not",
+    "no nos dejan": "we can not",
+    "que hago": "what do i do",
+    "que hacemos": "what do we do",
+    "se me olvido": "i forgot",
+    "se me olvidaron": "i forgot",
     "nos toca": "is our turn",
     "nos toco": "is our turn",
     "le toca a": "is the turn of",
@@ -794,6 +807,9 @@ VERBS: dict[str, str] = {
     "copiar": "copy",
     "mover": "move",
     "quedar": "stay",
+    "trabajar": "work",
+    "cubrir": "cover",
+    "marcar": "call",  # a phone number
     # Spanglish verbs of US Spanish: an English verb with Spanish endings ("deletear", "forwardear")
     "deletear": "delete",
     "updatear": "update",
@@ -810,6 +826,13 @@ VERBS: dict[str, str] = {
     "linkear": "link",
     "loggear": "sign in",
 }
+# "me toca trabajar el sábado" is "I have to work on Saturday", not a question about the asker's turn:
+# tocar with an infinitive says what one has to do.
+for _inf, _en in (*VERBS.items(), ("estar", "be"), ("ir", "go"), ("venir", "come")):
+    PHRASES[f"me toca {_inf}"] = f"i have to {_en}"
+    PHRASES[f"nos toca {_inf}"] = f"we have to {_en}"
+    PHRASES[f"le toca {_inf}"] = f"has to {_en}"
+
 # Irregular stems (stem-changing and others) and the infinitive they are forms of.
 _IRREGULAR = {
     "pierd": "perder",

@@ -158,3 +158,23 @@ def test_we_in_the_verb_of_moving(es: Understander) -> None:
 def test_said_not_asked_my_turn_then_what_to_prepare(es: Understander) -> None:
     # "me toca en dos semanas" says when the move is; the question is what to prepare
     assert es.read("me toca en dos semanas, ¿hay algo que tenga que hacer antes?", today=TODAY).intent is Intent.FAQ
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("¿me toca trabajar el domingo?", "i have to work"),
+        ("nos toca estar de guardia", "we have to be on call"),
+        ("no me deja entrar al correo", "i can not sign in"),
+        ("se me olvidó la contraseña", "i forgot the password"),
+        ("estoy de incapacidad, ¿qué hago?", "i am on sick leave, what do i do"),
+    ],
+)
+def test_everyday_turns_of_phrase(text: str, said: str) -> None:
+    assert said in gloss(text)
+
+
+def test_having_to_work_on_a_day_is_no_question_about_the_askers_turn(es: Understander) -> None:
+    # "me toca trabajar el sábado" (I have to work on Saturday) against "¿me toca el sábado?" (is my move then?)
+    assert es.read("¿me toca el sábado?", today=TODAY).intent is Intent.MY_SCHEDULE
+    assert es.read("me toca trabajar el sábado de la migración, ¿qué hago?", today=TODAY).intent is Intent.FAQ
