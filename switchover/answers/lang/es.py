@@ -168,6 +168,12 @@ PHRASES: dict[str, str] = {
     "que pasara con": "what happens with",
     "que va a pasar con": "what happens with",
     "que pasa": "what is happening",
+    "que onda con": "what happens with",  # Mexico
+    "que onda": "what is happening",
+    "va a haber": "will there be",
+    "van a haber": "will there be",
+    "el finde que viene": "next weekend",
+    "el proximo finde": "next weekend",
     "que va a pasar": "what is happening",
     "hay algo que": "is there anything i",
     "hay algo": "anything on",
@@ -716,6 +722,7 @@ WORDS: dict[str, str] = {
     "madrugada": "early morning",
     "vaina": "thing",  # the Caribbean, Venezuela, Colombia
     "vale": "ok",  # Spain
+    "habra": "will there be",
     "vos": "you",  # voseo
     "sabes": "do you know",
     "sabe": "do you know",
@@ -809,6 +816,13 @@ VERBS: dict[str, str] = {
     "quedar": "stay",
     "trabajar": "work",
     "cubrir": "cover",
+    "durar": "last",
+    "arrancar": "start",
+    "comenzar": "start",
+    "empezar": "start",
+    "terminar": "end",
+    "acabar": "end",
+    "finalizar": "end",
     "marcar": "call",  # a phone number
     # Spanglish verbs of US Spanish: an English verb with Spanish endings ("deletear", "forwardear")
     "deletear": "delete",
@@ -886,11 +900,11 @@ def _conjugations() -> dict[str, str]:
 
 # Verbs of moving, by their stem: any person and tense ("migran", "migráis", "nos mudamos") is the move.
 _MOVE_VERB = re.compile(
-    r"^(migr(a|an|o|amos|ais|en|ar|aran|ara|ando|ado|ados|ada)|"
-    r"mud(a|an|o|amos|ais|en|ar|aran|ara|ando|ado|ados)|muev(o|e|en|es)|"
-    r"cambi(a|an|amos|ais|en|ar|aran|ara|ando|ado|ados|aremos)|"
-    r"pas(a|an|amos|ais|en|ar|aran|ara|ando|ado|ados|aremos)|"
-    r"traslad(a|an|o|amos|en|ar|aran|ara))$"
+    r"^(migr(a|an|o|amos|ais|en|ar|aran|ara|ando|ado|ados|ada|aron|aste|e|ado)|"
+    r"mud(a|an|o|amos|ais|en|ar|aran|ara|ando|ado|ados|aron|aste)|muev(o|e|en|es|an)|"
+    r"cambi(a|an|amos|ais|en|ar|aran|ara|ando|ado|ados|aremos|aron)|"
+    r"pas(a|an|amos|ais|en|ar|aran|ara|ando|ado|ados|aremos|aron)|"
+    r"traslad(a|an|o|amos|en|ar|aran|ara|aron|ado|ados))$"
 )
 # Which English word each verb's stem gives.
 _MOVE_ENGLISH = (
@@ -1020,6 +1034,15 @@ def gloss(text: str) -> str:
             word = folded[k]
             before = folded[k - 1] if k else ""
             move = _move_word(word, before)
+            after = folded[k + 1] if k + 1 < len(folded) else ""
+            if move is not None and before in ("me", "nos") and after in _ARTICLES:
+                # "me cambian el correo", "nos mudaron las carpetas": the thing moved is the asker's
+                # (Spanish says whose with the pronoun and "the"): "my email moves", not "I move"
+                out[at[k - 1]] = ""
+                out[at[k]] = move.split()[-1]
+                out[at[k + 1]] = "my" if before == "me" else "our"
+                k += 2
+                continue
             if move is not None:
                 if before in ("me", "nos") and k:
                     out[at[k - 1]] = ""
@@ -1046,6 +1069,7 @@ def gloss(text: str) -> str:
 
 # A subject pronoun said beside a verb that already says it ("yo soy" is "i i am").
 _SAID_TWICE = re.compile(r"\b(i|we) \1\b")
+_ARTICLES = frozenset("el la los las".split())
 # Words that begin names ("Los Angeles", "La Paz"): written with a capital mid-sentence, they are the name's.
 _NAME_WORDS = frozenset("el la los las de del san santa".split())
 # "la clínica de Tacna", "el equipo de ventas": the Tacna clinic, the ventas team.

@@ -178,3 +178,34 @@ def test_having_to_work_on_a_day_is_no_question_about_the_askers_turn(es: Unders
     # "me toca trabajar el sábado" (I have to work on Saturday) against "¿me toca el sábado?" (is my move then?)
     assert es.read("¿me toca el sábado?", today=TODAY).intent is Intent.MY_SCHEDULE
     assert es.read("me toca trabajar el sábado de la migración, ¿qué hago?", today=TODAY).intent is Intent.FAQ
+
+
+@pytest.mark.parametrize("text", ["¿ya me migraron?", "¿ya me mudaron el correo?", "¿ya nos cambiaron?"])
+def test_the_preterite_of_moving_asks_about_the_askers_move(es: Understander, text: str) -> None:
+    assert es.read(text, today=TODAY).intent is Intent.MY_SCHEDULE, gloss(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("¿qué onda con la migración?", "what happens with the migration"),
+        ("¿va a haber soporte el lunes?", "will there be support"),
+        ("¿cuánto va a durar el corte?", "last the outage"),
+        ("¿a qué hora arranca el cambio?", "what time start"),
+        ("el finde que viene", "next weekend"),
+    ],
+)
+def test_regional_ways_of_asking(text: str, said: str) -> None:
+    assert said in gloss(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("¿cuándo me pasan el correo?", "my email move"),
+        ("¿cuándo nos cambian las compus?", "our pcs switch"),
+    ],
+)
+def test_the_thing_moved_is_the_askers(text: str, said: str) -> None:
+    # "me pasan el correo" (they move my email): the pronoun says whose, the article stays "my"
+    assert said in gloss(text)
