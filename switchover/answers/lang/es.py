@@ -813,7 +813,6 @@ VERBS: dict[str, str] = {
     "olvidar": "forget",
     "copiar": "copy",
     "mover": "move",
-    "quedar": "stay",
     "trabajar": "work",
     "cubrir": "cover",
     "durar": "last",
