@@ -9,16 +9,17 @@ change that lifts every score, out-of-scope ones too, shows; ``auc`` is the chan
 question whose right entry is first scores above an out-of-scope question's best (1: fully apart).
 Held-out questions of questions.yaml are never read.
 
-Usage: python bench/faq_rank.py [--quick] [--customer NAME] [--weights 0.6,0.2,0.2] [--misses]
-``--quick``: English sets only. ``--misses``: list the FAQ questions whose right entry is not first.
+Usage: python bench/faq_rank.py [--quick] [--customer NAME] [--weights 0.6,0.2,0.2] [--set NAME=VALUE] [--misses]
+``--quick``: English sets only. ``--set``: another value of one of answers.faq's constants.
+``--misses``: list the FAQ questions whose right entry is not first.
 The last line printed is one JSON object with every figure.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import asyncio
+import datetime as dt
 import json
 import sys
 import time
@@ -133,8 +134,16 @@ async def main() -> int:
     parser.add_argument("--quick", action="store_true", help="English sets only")
     parser.add_argument("--customer", action="append", default=None, help="only this customer (repeatable)")
     parser.add_argument("--weights", default=None, help="coverage,similarity,meaning (default: the engine's)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="try a value of a constant of answers.faq"
+    )
     parser.add_argument("--misses", action="store_true", help="list FAQ questions whose right entry is not first")
     args = parser.parse_args()
+    from switchover.answers import faq
+
+    for assignment in args.set:
+        constant, value = assignment.split("=", 1)
+        setattr(faq, constant, type(getattr(faq, constant))(value))
     weights = tuple(float(w) for w in args.weights.split(",")) if args.weights else None
     names = args.customer or customers(EXAMPLES)
     figures: dict[str, Any] = {}

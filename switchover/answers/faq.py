@@ -18,6 +18,7 @@ closest questions, or say nothing matched.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -118,13 +119,18 @@ def _drive_letters(tokens: Sequence[str]) -> list[str]:
     return out
 
 
+# The synonyms by their stems, so any form of a word meets its synonym ("vanish", "vanishes", "vanishing").
+_STEM_SYNONYMS = {stem(k): v for k, v in SYNONYMS.items() if stem(k) not in SYNONYMS}
+
+
+def _synonym(token: str) -> str:
+    said = SYNONYMS.get(token)
+    return said if said is not None else _STEM_SYNONYMS.get(stem(token), token)
+
+
 def content_words(tokens: Sequence[str]) -> list[str]:
     """Stemmed, synonym-mapped words that carry meaning."""
-    return [
-        stem(SYNONYMS.get(t, t))
-        for t in _drive_letters(tokens)
-        if t not in STOPWORDS and SYNONYMS.get(t, t) not in STOPWORDS
-    ]
+    return [stem(s) for t in _drive_letters(tokens) if t not in STOPWORDS and (s := _synonym(t)) not in STOPWORDS]
 
 
 # Words that say which one of a thing ("a new laptop"): known alone, they say little of
@@ -132,6 +138,15 @@ def content_words(tokens: Sequence[str]) -> list[str]:
 # laptop" is not about the entry "Do I need a new password?").
 _MODIFIERS = frozenset(("new",))
 MODIFIER_SHARE = 0.5
+
+# What a word found only in an entry's answer counts for in coverage (one in its phrasings or topics: 1).
+ANSWER_WORD_SHARE = 0.5
+
+# The answer as evidence for meaning: the question's cosine with the nearest of the answer's sentences,
+# counted at this share ("i literally have a flip phone" is close to an answer's "no smartphone? ..."
+# sentence, not to any way of asking the entry). 0: phrasings only.
+ANSWER_MEANING_SHARE = 0.8
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 # Under this meaning (cosine), an entry that knows most but not all of the question's words must be this
 # far ahead of the runner-up to be the answer.
@@ -212,7 +227,7 @@ class FaqIndex:
         tokenize,  # noqa: ANN001 - Callable[[str], list[str]]
         thresholds: FaqThresholds | None = None,
         *,
-        weights: tuple[float, float, float] = (0.6, 0.2, 0.2),
+        weights: tuple[float, float, float] = (0.6, 0.15, 0.25),
         embedder: Embedder | None = None,
     ) -> None:
         self.entries = tuple(entries)
@@ -228,6 +243,8 @@ class FaqIndex:
         self._strong: list[set[str]] = []  # words of question, alternates, topics
         self._weak: list[set[str]] = []  # words of the answer
         phrasing_words: list[list[str]] = []  # every phrasing's words, for its sentence vector
+        sentence_words: list[list[str]] = []  # every answer sentence's words (entry i's from _sentence_starts[i])
+        self._sentence_starts: list[int] = []
         for entry in self.entries:
             phrasings = [entry.question, *entry.alternates]
             strong_words: list[str] = []
@@ -246,6 +263,9 @@ class FaqIndex:
                 # How anyone asks for the Service Desk, whatever words the plan's entry uses.
                 strong_words.extend(content_words(DESK_WORDS))
             answer_words = content_words(tokenize(entry.answer))
+            sentences = [typed for part in _SENTENCE_END.split(entry.answer) if (typed := tokenize(part))]
+            self._sentence_starts.append(len(sentence_words))
+            sentence_words.extend(sentences or [[]])
             self._phrasings.append(texts)
             self._flat_phrasings.extend(texts)
             self._phrasing_starts.append(len(self._flat_phrasings) - len(texts))
@@ -254,6 +274,7 @@ class FaqIndex:
             self._weak.append(set(answer_words) - set(strong_words))
         # One row per phrasing (entry i's from _phrasing_starts[i]): a question's cosines are one product.
         self._phrasing_vectors = self._embedder.vectors(phrasing_words)
+        self._sentence_vectors = self._embedder.vectors(sentence_words)
         n = len(self.entries)
         df: dict[str, int] = {}
         for strong, weak in zip(self._strong, self._weak, strict=True):
@@ -261,13 +282,13 @@ class FaqIndex:
                 df[w] = df.get(w, 0) + 1
         self._idf = {w: math.log((n - c + 0.5) / (c + 0.5) + 1) for w, c in df.items()}
         self._oov_idf = math.log((n + 0.5) / 0.5 + 1)
-        # Per known word, what each entry knows of it times its idf (1 in a phrasing or topic, 0.5 in
-        # the answer only): a question's coverage of every entry is then one sum of rows.
+        # Per known word, what each entry knows of it times its idf (1 in a phrasing or topic,
+        # ANSWER_WORD_SHARE in the answer only): a question's coverage of every entry is then one sum of rows.
         self._known_rows: dict[str, np.ndarray] = {}
         for w, idf in self._idf.items():
             row = np.array(
                 [
-                    1.0 if w in strong else 0.5 if w in weak else 0.0
+                    1.0 if w in strong else ANSWER_WORD_SHARE if w in weak else 0.0
                     for strong, weak in zip(self._strong, self._weak, strict=True)
                 ]
             )
@@ -302,8 +323,11 @@ class FaqIndex:
         scores = process.cdist([query], self._flat_phrasings, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
         best = np.maximum.reduceat(scores, self._phrasing_starts)
         # Meaning: the whole question as typed (function words too: "who do i ring" asks for a person).
-        cosines = self._phrasing_vectors @ self._embedder.vector(tokens)
-        meaning = np.maximum.reduceat(cosines, self._phrasing_starts)
+        asked = self._embedder.vector(tokens)
+        meaning = np.maximum.reduceat(self._phrasing_vectors @ asked, self._phrasing_starts)
+        if ANSWER_MEANING_SHARE:
+            told = np.maximum.reduceat(self._sentence_vectors @ asked, self._sentence_starts)
+            meaning = np.maximum(meaning, ANSWER_MEANING_SHARE * told)
         coverages = self._coverages(words)
         meaning = np.maximum(meaning, 0.0)
         wc, ws, wm = self.weights
