@@ -1,0 +1,105 @@
+"""The FAQ ranking finds the entry for questions in people's own words: shorthand, other forms of a
+word, and situations the entry's answer describes rather than its questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from switchover.answers import faq
+from switchover.answers.faq import FaqIndex, content_words
+from switchover.answers.text import words
+from switchover.plan.model import FaqEntry
+
+ENTRIES = (
+    FaqEntry(
+        key="signature",
+        question="Will my email signature move with me?",
+        answer="No. Set it up again in Outlook under Settings.",
+        alternates=("Do I keep my signature?",),
+        topics=("outlook",),
+    ),
+    FaqEntry(
+        key="lose-email",
+        question="Will I lose any emails?",
+        answer="No. Every message, folder and calendar item is copied before your cutover.",
+        alternates=("Is my old mail kept?",),
+        topics=("email",),
+    ),
+    FaqEntry(
+        key="no-smartphone",
+        question="How do I sign in without a smartphone?",
+        answer=(
+            "If you have no smartphone, or only a basic mobile that cannot install apps, "
+            "ask the Service Desk for a hardware key."
+        ),
+        alternates=("Can I use MFA without an app?",),
+        topics=("mfa",),
+    ),
+    FaqEntry(
+        key="app",
+        question="Which app do I install on my phone?",
+        answer="Microsoft Authenticator, from your app store.",
+        alternates=("What do I put on my mobile?",),
+        topics=("mfa",),
+    ),
+    FaqEntry(
+        key="vacation",
+        question="What if I am on vacation during my move?",
+        answer="Nothing to do: your mailbox moves without you.",
+        topics=("leave",),
+    ),
+)
+
+
+def _first(index: FaqIndex, question: str) -> str:
+    return index.rank(words(question))[0].entry.key
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("my outlook sig is missing", "signature"),
+        ("all my appts for next month", "appointments"),
+        ("is my cal safe", "calendar"),
+        ("which acct do i use", "account"),
+        ("ask my mgr", "manager"),
+    ],
+)
+def test_chat_shorthand_is_read_as_the_word_it_stands_for(typed: str, meant: str) -> None:
+    assert meant in words(typed)
+
+
+def test_an_abbreviated_question_finds_its_entry() -> None:
+    index = FaqIndex(ENTRIES, words)
+    assert _first(index, "my outlook sig is missing") == "signature"
+
+
+@pytest.mark.parametrize("form", ["vanish", "vanishes", "vanishing", "vanished", "disappears", "disappear"])
+def test_every_form_of_a_word_meets_its_synonym(form: str) -> None:
+    """"missing", "disappeared", "vanished" mean "gone"; so do the word's other forms."""
+    assert content_words([form]) == content_words(["gone"])
+
+
+def test_a_situation_the_answer_describes_ranks_that_entry_clearly_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"I only have a basic mobile" is said by the no-smartphone entry's answer, not by its questions: the
+    answer's sentences count towards meaning, so the entry is first and further ahead of the app entry."""
+    question = "i only have a basic mobile that cannot install apps"
+
+    def lead() -> tuple[str, float, float]:
+        ranked = FaqIndex(ENTRIES, words).rank(words(question))
+        return ranked[0].entry.key, ranked[0].score - ranked[1].score, ranked[0].meaning
+
+    first, with_answer, meaning = lead()
+    monkeypatch.setattr(faq, "ANSWER_MEANING_SHARE", 0.0)
+    _, without_answer, meaning_without = lead()
+    assert first == "no-smartphone"
+    assert meaning > meaning_without
+    assert with_answer > without_answer + 0.03
+
+
+def test_an_answer_sentence_does_not_lift_an_unrelated_question() -> None:
+    """Evidence from answers is counted lower than phrasings: a question about something no entry covers
+    stays far from every entry."""
+    index = FaqIndex(ENTRIES, words)
+    best = index.rank(words("where is the canteen menu for friday"))[0]
+    assert best.score < 0.3
