@@ -76,12 +76,12 @@ def test_an_abbreviated_question_finds_its_entry() -> None:
 
 @pytest.mark.parametrize("form", ["vanish", "vanishes", "vanishing", "vanished", "disappears", "disappear"])
 def test_every_form_of_a_word_meets_its_synonym(form: str) -> None:
-    """"missing", "disappeared", "vanished" mean "gone"; so do the word's other forms."""
+    """ "missing", "disappeared", "vanished" mean "gone"; so do the word's other forms."""
     assert content_words([form]) == content_words(["gone"])
 
 
 def test_a_situation_the_answer_describes_ranks_that_entry_clearly_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    """"I only have a basic mobile" is said by the no-smartphone entry's answer, not by its questions: the
+    """ "I only have a basic mobile" is said by the no-smartphone entry's answer, not by its questions: the
     answer's sentences count towards meaning, so the entry is first and further ahead of the app entry."""
     question = "i only have a basic mobile that cannot install apps"
 
