@@ -165,7 +165,7 @@ class AnswerEngine:
             w for entry in entries for text in (entry.answer, *entry.alternates) for w in words(text)
         }
         reader = Understander(plan, understander.vocabulary, extra_words=faq_words, gloss=gloss_for(lang))
-        return reader, FaqIndex(entries, reader.tokens, self._thresholds)
+        return reader, FaqIndex(entries, reader.tokens, self._thresholds, names=_legacy_names(plan))
 
     def reader(self, lang: str | None) -> tuple[Understander, FaqIndex]:
         """The understander and FAQ index for questions in ``lang`` (a language code; None: the plan's)."""
@@ -191,7 +191,7 @@ class AnswerEngine:
             for w in words(text)
         }
         understander = Understander(plan, vocabulary, extra_words=faq_words)
-        return understander, FaqIndex(plan.faq, understander.tokens, self._thresholds)
+        return understander, FaqIndex(plan.faq, understander.tokens, self._thresholds, names=_legacy_names(plan))
 
     # -- who is asking ---------------------------------------------------------
 
@@ -553,6 +553,11 @@ class AnswerEngine:
     def _plan_entry(self, indexed: FaqEntry) -> FaqEntry:
         """The plan's own entry for one indexed with another language's wording."""
         return next((e for e in self.plan.faq if e.key == indexed.key), indexed)
+
+
+def _legacy_names(plan: Plan) -> list[tuple[str, tuple[str, ...]]]:
+    """The plan's legacy drives, mailboxes and systems by name and other names, for the FAQ."""
+    return [(r.name, r.aliases) for r in (*plan.legacy, *(r for w in plan.waves for r in w.legacy)) if r.aliases]
 
 
 def _wave_title(plan: Plan, key: str | None) -> str | None:

