@@ -55,7 +55,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--examples", type=Path, default=EXAMPLES, help="where the example customers are (default: %(default)s)"
     )
     ev.add_argument("--wrong", action="store_true", help="list every miss")
-    ev.add_argument("--calibrate", action="store_true", help="grid-search FAQ thresholds on the train split")
+    ev.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="grid-search FAQ thresholds on the train split and every tuning*.yaml beside the questions",
+    )
+    ev.add_argument(
+        "--tuning",
+        action="store_true",
+        help="also answer every tuning*.yaml beside the questions and report it apart (tuning, not accuracy)",
+    )
     ev.set_defaults(func=answers_eval)
 
     ask = answers_sub.add_parser("ask", help="answer one question as someone, and show what the engine made of it")
@@ -102,6 +111,12 @@ def language_files(questions: Path) -> list[tuple[str, Path]]:
         if lang.isalpha() and 2 <= len(lang) <= 3:
             found.append((lang.lower(), path))
     return sorted(found)
+
+
+def tuning_files(questions: Path) -> list[Path]:
+    """The tuning sets next to ``questions`` (``tuning.yaml``, ``tuning.es.yaml``): labelled questions that are
+    all for tuning, never reported as accuracy."""
+    return sorted(questions.parent.glob(f"tuning*{questions.suffix}"))
 
 
 def customers(examples: Path = EXAMPLES) -> list[str]:
@@ -167,13 +182,18 @@ async def answers_eval(args: argparse.Namespace) -> int:
     from switchover.answers.evaluate import QuestionsError, Report, cell, summary
 
     if args.customer or args.all:
-        if args.plan or args.roster or args.questions:
-            print("--customer and --all take the plan, roster and questions from examples/", file=sys.stderr)
+        if args.plan or args.roster or (args.questions and not args.customer):
+            print(
+                "--customer and --all take the plan and roster from examples/ (--customer NAME --questions PATH: "
+                "another labelled set of that customer)",
+                file=sys.stderr,
+            )
             return 2
         runs = []
         for name in [args.customer] if args.customer else customers(args.examples):
             try:
-                runs.append((name, *customer_files(name, args.examples)))
+                plan_path, roster_path, questions_path = customer_files(name, args.examples)
+                runs.append((name, plan_path, roster_path, args.questions or questions_path))
             except CustomerError as exc:
                 print(f"{'error' if args.customer else 'skipped'}: {exc}", file=sys.stderr)
                 if args.customer:
@@ -227,6 +247,13 @@ async def answers_eval(args: argparse.Namespace) -> int:
             print(
                 f"{lang:<18}" + "".join(f"{cell(*pooled.accuracy(split=s)):>16}" for s in (None, "train", "held-out"))
             )
+    if (args.tuning or args.calibrate) and args.questions is None:
+        for name, plan_path, roster_path, questions_path in runs:
+            label = name or str(plan_path)
+            for path in tuning_files(questions_path):
+                rows = await _tuning_one(label, plan_path, roster_path, path, show=args.tuning, wrong=args.wrong)
+                if args.calibrate:
+                    ranked.setdefault(label, []).extend(rows)
     if args.calibrate and len(ranked) > 1:
         from switchover.answers.evaluate import calibrate_across
 
@@ -234,16 +261,38 @@ async def answers_eval(args: argparse.Namespace) -> int:
         pooled = across["pooled"]
         print()
         print(
-            f"best FAQ thresholds on every customer's train questions together: {pooled['thresholds']} "
+            f"best FAQ thresholds on every customer's train and tuning questions together: {pooled['thresholds']} "
             f"(accuracy {pooled['accuracy']:.3f}, {pooled['wrong']} confidently wrong of {pooled['questions']})"
         )
-        print("each customer with the thresholds the others' train questions choose:")
+        print(
+            "each customer left out (train + tuning FAQ and out-of-scope questions), with the thresholds "
+            "the others choose, and with the shipped ones:"
+        )
         for name, row in across["left_out"].items():
             print(
                 f"  {name}: {row['right']}/{row['questions']} right, {row['wrong']} confidently wrong "
-                f"({row['thresholds']})"
+                f"({row['thresholds']}); shipped: {row['shipped_right']} right, {row['shipped_wrong']} wrong"
             )
     return 0
+
+
+async def _tuning_one(
+    label: str, plan_path: Path, roster_path: Path, path: Path, *, show: bool, wrong: bool
+) -> list[Any]:
+    """Answer one tuning set (and print its figures, labelled as tuning, when ``show``); its FAQ and
+    out-of-scope questions ranked for calibration."""
+    from switchover.answers.evaluate import evaluate, load_questions, rank_train, roster_domain
+    from switchover.directory.roster import RosterDirectory
+    from switchover.plan.loader import load_plan
+
+    plan, roster = load_plan(plan_path), RosterDirectory.from_csv(roster_path)
+    questions = load_questions(path, domain=roster_domain(roster.users))
+    if show:
+        report = await evaluate(plan, roster, questions)
+        print()
+        print(f"{label}: TUNING SET, not accuracy: {len(questions)} questions ({path})")
+        print(report.format(show_wrong=wrong, splits=(None,)))
+    return await rank_train(plan, roster, questions, every=True)
 
 
 async def _eval_one(

@@ -45,6 +45,7 @@ KIND_OF = {
     "out_of_scope": "out_of_scope",
 }
 HELD_OUT_SHARE = 30  # percent
+SPLITS: tuple[str | None, ...] = (None, "train", "held-out")  # None: all questions
 UNKNOWN_ASKER = "nobody.known@example.invalid"
 
 
@@ -201,23 +202,24 @@ class Report:
             and any(s.key == o.question.faq for s in o.answer.suggestions)
         )
 
-    def table(self) -> list[str]:
-        """Accuracy per kind, and under each kind per labelled ``expect`` value, in all / train / held-out."""
-        lines = [f"{'kind':<18}{'all':>16}{'train':>16}{'held-out':>16}"]
+    def table(self, splits: tuple[str | None, ...] = SPLITS) -> list[str]:
+        """Accuracy per kind, and under each kind per labelled ``expect`` value, in all / train / held-out
+        (``splits``: which of those columns; ``(None,)``: all only, for a set that is all tuning)."""
+        lines = [f"{'kind':<18}" + "".join(f"{split or 'all':>16}" for split in splits)]
         for kind in (*KINDS, None):
-            lines.append(self._row(kind or "overall", kind=kind))
+            lines.append(self._row(kind or "overall", splits, kind=kind))
             expects = [e for e in EXPECTS if KIND_OF[e] == kind] if kind else []
             if len(expects) > 1:
-                lines += [self._row(f"  {e}", expect=e) for e in expects]
+                lines += [self._row(f"  {e}", splits, expect=e) for e in expects]
         return lines
 
-    def _row(self, label: str, *, kind: str | None = None, expect: str | None = None) -> str:
-        return f"{label:<18}" + "".join(
-            f"{cell(*self.accuracy(kind, split, expect=expect)):>16}" for split in (None, "train", "held-out")
-        )
+    def _row(
+        self, label: str, splits: tuple[str | None, ...], *, kind: str | None = None, expect: str | None = None
+    ) -> str:
+        return f"{label:<18}" + "".join(f"{cell(*self.accuracy(kind, split, expect=expect)):>16}" for split in splits)
 
-    def format(self, *, show_wrong: bool = False) -> str:
-        lines = self.table()
+    def format(self, *, show_wrong: bool = False, splits: tuple[str | None, ...] = SPLITS) -> str:
+        lines = self.table(splits)
         lines.append(f"FAQ questions answered with suggestions that include the right one: {self.suggested_right()}")
         if self.confusions():
             lines.append("confusions (expected -> answered: count):")
@@ -226,7 +228,8 @@ class Report:
         if show_wrong:
             lines.append("misses:")
             for o in self.wrong:
-                lines.append(f"  [{o.question.split}] {o.question.text!r} ({o.question.asker}) -> {o.got}")
+                split = f"[{o.question.split}] " if "train" in splits else ""
+                lines.append(f"  {split}{o.question.text!r} ({o.question.asker}) -> {o.got}")
         return "\n".join(lines)
 
 
@@ -288,11 +291,17 @@ Ranked = list[tuple[LabelledQuestion, list[FaqMatch] | None]]
 
 
 async def rank_train(
-    plan: Plan, directory: Directory, questions: list[LabelledQuestion], *, engine: AnswerEngine | None = None
+    plan: Plan,
+    directory: Directory,
+    questions: list[LabelledQuestion],
+    *,
+    engine: AnswerEngine | None = None,
+    every: bool = False,
 ) -> Ranked:
     """Each *train* FAQ or out-of-scope question with the FAQ's ranking (None: the engine reads it
-    as something else, so no threshold can make it right)."""
-    train = [q for q in questions if q.split == "train" and q.kind in ("faq", "out_of_scope")]
+    as something else, so no threshold can make it right). ``every``: every question, whatever its
+    split (a tuning set, which is all for tuning)."""
+    train = [q for q in questions if (every or q.split == "train") and q.kind in ("faq", "out_of_scope")]
     if not train:
         return []
     engine = engine or AnswerEngine(plan, directory, ManualClock(train[0].now))
@@ -372,5 +381,13 @@ def calibrate_across(ranked: dict[str, Ranked]) -> dict[str, Any]:
     for name, rows in ranked.items():
         others = calibrate_rankings([row for other, r in ranked.items() if other != name for row in r], grid)
         right, wrong = _score(rows, others["thresholds"])
-        left_out[name] = {"thresholds": others["thresholds"], "right": right, "wrong": wrong, "questions": len(rows)}
+        shipped_right, shipped_wrong = _score(rows, FaqThresholds())
+        left_out[name] = {
+            "thresholds": others["thresholds"],
+            "right": right,
+            "wrong": wrong,
+            "questions": len(rows),
+            "shipped_right": shipped_right,
+            "shipped_wrong": shipped_wrong,
+        }
     return {"pooled": pooled, "left_out": left_out}

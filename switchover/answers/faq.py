@@ -199,6 +199,8 @@ class FaqMatch:
     coverage: float  # idf-weighted share of the question's words the entry knows, 0..1
     meaning: float = 0.0  # cosine of the question's sentence vector with the nearest phrasing's, 0..1
     words: int = 0  # how many different content words the question has
+    similarity: float = 0.0  # rapidfuzz token-sort similarity to the nearest phrasing, 0..1
+    unknown: float = 0.0  # idf-weighted share of the question's words that no entry knows, 0..1
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,21 +326,23 @@ class FaqIndex:
     def entry(self, key: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.key == key), None)
 
-    def _coverages(self, words: list[str]) -> np.ndarray:
-        """Per entry, the idf-weighted share of ``words`` it knows (a word no entry knows weighs most)."""
-        total = 0.0
+    def _coverages(self, words: list[str]) -> tuple[np.ndarray, float]:
+        """Per entry, the idf-weighted share of ``words`` it knows (a word no entry knows weighs most),
+        and the share of the words' weight that no entry knows."""
+        total = unknown = 0.0
         rows = []
         for w in set(words):
             row = self._known_rows.get(w)
             share = MODIFIER_SHARE if w in _MODIFIERS else 1.0
             if row is None:
                 total += self._oov_idf * share
+                unknown += self._oov_idf * share
             else:
                 total += self._idf[w] * share
                 rows.append(row * share if share != 1.0 else row)
         if not rows or not total:
-            return np.zeros(len(self.entries))
-        return np.add.reduce(rows) / total
+            return np.zeros(len(self.entries)), 1.0 if total else 0.0
+        return np.add.reduce(rows) / total, unknown / total
 
     def rank(self, tokens: Sequence[str]) -> list[FaqMatch]:
         """Every entry scored against ``tokens`` (already folded and repaired), best first."""
@@ -355,15 +359,15 @@ class FaqIndex:
         if ANSWER_MEANING_SHARE:
             told = np.maximum.reduceat(self._sentence_vectors @ asked, self._sentence_starts)
             meaning = np.maximum(meaning, ANSWER_MEANING_SHARE * told)
-        coverages = self._coverages(words)
+        coverages, unknown = self._coverages(words)
         meaning = np.maximum(meaning, 0.0)
         wc, ws, wm = self.weights
         scores = wc * coverages + (ws / 100) * best + wm * meaning
         distinct = len(set(words))
         matches = [
-            FaqMatch(entry, score, coverage, near, distinct)
-            for entry, score, coverage, near in zip(
-                self.entries, scores.tolist(), coverages.tolist(), meaning.tolist(), strict=True
+            FaqMatch(entry, score, coverage, near, distinct, similarity / 100, unknown)
+            for entry, score, coverage, near, similarity in zip(
+                self.entries, scores.tolist(), coverages.tolist(), meaning.tolist(), best.tolist(), strict=True
             )
         ]
         matches.sort(key=lambda m: m.score, reverse=True)
