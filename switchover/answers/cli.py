@@ -273,6 +273,23 @@ async def answers_eval(args: argparse.Namespace) -> int:
                 f"  {name}: {row['right']}/{row['questions']} right, {row['wrong']} confidently wrong "
                 f"({row['thresholds']}); shipped: {row['shipped_right']} right, {row['shipped_wrong']} wrong"
             )
+        from switchover.answers.evaluate import calibrate_decision
+
+        model = calibrate_decision(ranked)
+        print()
+        print(
+            f"decision model on every customer's train and tuning questions together ({model['questions']}): "
+            f"answers at chance >= {model['chance']:.2f}; right / confidently wrong: rules alone "
+            f"{model['rules'][0]} / {model['rules'][1]}, with the model {model['model'][0]} / {model['model'][1]}"
+        )
+        print(f"DECISION_WEIGHTS = {model['weights']!r}")
+        print("each customer left out (the model fitted and thresholded on the others), right / confidently wrong:")
+        for name, row in model["left_out"].items():
+            print(
+                f"  {name} ({row['questions']}): rules alone {row['rules'][0]} / {row['rules'][1]}, "
+                f"model at {row['chance']:.2f} {row['model'][0]} / {row['model'][1]}, "
+                f"shipped {row['shipped'][0]} / {row['shipped'][1]}"
+            )
     return 0
 
 

@@ -17,15 +17,23 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from switchover import i18n
 from switchover.answers.engine import AnswerEngine
-from switchover.answers.faq import FaqMatch, FaqThresholds, FaqVerdict, decide
+from switchover.answers.faq import (
+    DECISION_FEATURES,
+    FaqMatch,
+    FaqThresholds,
+    FaqVerdict,
+    decide,
+    decision_features,
+)
 from switchover.answers.model import Answer, AnswerKind, Who
 from switchover.answers.understanding import Intent
 from switchover.clock import ManualClock
@@ -317,9 +325,13 @@ async def rank_train(
     return ranked
 
 
+# A decision-model threshold above 1: the model never answers (the grid calibrates the rules alone).
+RULES_ONLY = 1.01
+
+
 def _grid() -> list[FaqThresholds]:
     return [
-        FaqThresholds(answer=a / 100, margin=m, coverage=c, meaning=mean)
+        FaqThresholds(answer=a / 100, margin=m, coverage=c, meaning=mean, model=RULES_ONLY)
         for a in range(30, 86, 2)
         for m in (0.005, 0.03, 0.06, 0.1)  # never 0: a tie is never an answer
         for c in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
@@ -327,13 +339,13 @@ def _grid() -> list[FaqThresholds]:
     ]
 
 
-def _score(ranked: Ranked, t: FaqThresholds) -> tuple[int, int]:
-    """(right, confidently wrong) under ``t``."""
+def _score(ranked: Ranked, t: FaqThresholds, weights: tuple[float, ...] | None = None) -> tuple[int, int]:
+    """(right, confidently wrong) under ``t`` (and the decision model's ``weights``; default the shipped)."""
     right = wrong = 0
     for q, ranking in ranked:
         if ranking is None:
             continue
-        result = decide(ranking, t)
+        result = decide(ranking, t, weights)
         answered = result.verdict is FaqVerdict.ANSWER and result.best is not None
         ok = (answered and result.best.entry.key == q.faq) if q.kind == "faq" else not answered  # type: ignore[union-attr]
         right += ok
@@ -369,6 +381,74 @@ async def calibrate(
     are affected by the thresholds, so each is ranked once and decided per grid point.
     """
     return calibrate_rankings(await rank_train(plan, directory, questions, engine=engine))
+
+
+def fit_decision(ranked: Ranked, *, regularisation: float = 1.0) -> tuple[float, ...]:
+    """The decision model's weights (:data:`~switchover.answers.faq.DECISION_FEATURES`) fitted on ``ranked``:
+    logistic regression of "the top entry is the labelled one" (an out-of-scope question: never) on the
+    ranking's features, L2-regularised on standardised features (Newton's method, numpy only), returned
+    on the features' own scale."""
+    rows = [(decision_features(r), q.kind == "faq" and r[0].entry.key == q.faq) for q, r in ranked if r]
+    if not rows:
+        return (0.0,) * len(DECISION_FEATURES)
+    x = np.array([f for f, _ in rows])
+    y = np.array([float(ok) for _, ok in rows])
+    mean, spread = x[:, 1:].mean(axis=0), x[:, 1:].std(axis=0) + 1e-9
+    z = np.hstack([x[:, :1], (x[:, 1:] - mean) / spread])
+    penalty = regularisation * np.diag([0.0, *([1.0] * (z.shape[1] - 1))])
+    b = np.zeros(z.shape[1])
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(z @ b)))
+        step = np.linalg.solve((z * (p * (1 - p))[:, None]).T @ z + penalty, z.T @ (p - y) + penalty @ b)
+        b -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    weights = np.concatenate([[b[0] - np.sum(b[1:] * mean / spread)], b[1:] / spread])
+    return tuple(round(float(w), 4) for w in weights)
+
+
+def model_threshold(ranked: Ranked, weights: tuple[float, ...], t: FaqThresholds | None = None) -> float:
+    """The lowest chance (0.50 to 0.99) at which the decision model may answer on ``ranked`` with no more
+    confident wrong answers than the rules alone; ties (as many right) go to the stricter."""
+    t = t or FaqThresholds()
+    _, rules_wrong = _score(ranked, replace(t, model=RULES_ONLY), weights)
+    best: tuple[int, float] | None = None
+    for chance in range(99, 49, -1):
+        right, wrong = _score(ranked, replace(t, model=chance / 100), weights)
+        if wrong > rules_wrong:
+            break
+        if best is None or right > best[0]:
+            best = (right, chance / 100)
+    return best[1] if best else RULES_ONLY
+
+
+def calibrate_decision(ranked: dict[str, Ranked]) -> dict[str, Any]:
+    """The decision model fitted on every customer's questions together, with its threshold; and for each
+    customer, the model fitted and thresholded on the *others* measured on its questions, beside the
+    rules alone and the shipped model (how well the decision carries to a customer nobody tuned on)."""
+    every = [row for rows in ranked.values() for row in rows]
+    weights = fit_decision(every)
+    rules = replace(FaqThresholds(), model=RULES_ONLY)
+    left_out: dict[str, dict[str, Any]] = {}
+    for name, rows in ranked.items():
+        others = [row for other, r in ranked.items() if other != name for row in r]
+        fitted = fit_decision(others)
+        chance = model_threshold(others, fitted)
+        left_out[name] = {
+            "questions": len(rows),
+            "chance": chance,
+            "model": _score(rows, replace(FaqThresholds(), model=chance), fitted),
+            "rules": _score(rows, rules),
+            "shipped": _score(rows, FaqThresholds()),
+        }
+    return {
+        "weights": weights,
+        "chance": model_threshold(every, weights),
+        "questions": len(every),
+        "rules": _score(every, rules),
+        "model": _score(every, replace(FaqThresholds(), model=model_threshold(every, weights)), weights),
+        "left_out": left_out,
+    }
 
 
 def calibrate_across(ranked: dict[str, Ranked]) -> dict[str, Any]:

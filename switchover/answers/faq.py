@@ -226,6 +226,11 @@ class FaqThresholds:
     # phrasings says ("whats the wifi password" shares only "password" with the password entry)
     meaning: float = 0.7
     suggest: float = 0.3  # confidence at or above: suggest
+    # Otherwise answer when the decision model (:data:`DECISION_WEIGHTS`) puts the chance that the top entry
+    # is the right answer at or above this, and the top entry leads the runner-up by ``model_lead``;
+    # above 1: never (the rules above alone).
+    model: float = 0.91
+    model_lead: float = 0.05
 
 
 class FaqIndex:
@@ -389,8 +394,84 @@ class FaqIndex:
         return not _AT_WORK.isdisjoint(said) and _AWAY.isdisjoint(said) and self._away[self.entries.index(entry)]
 
 
-def decide(ranked: Sequence[FaqMatch], t: FaqThresholds) -> FaqResult:
-    """Answer, suggest or nothing, from a ranking (kept separate so calibration ranks once)."""
+# The decision model: the chance that the top entry of a ranking is the right answer, a logistic function
+# of these features of the three best matches (1, 2, 3: best first). Fitted with numpy (L2-regularised
+# logistic regression, ``evaluate.fit_decision``) on every example customer's train questions and tuning
+# sets pooled, FAQ and out-of-scope questions the engine reads as FAQ questions; a question counts as right
+# when its top entry is its labelled one. Regenerate with
+# ``switchover answers eval --all --fit-decision`` (it prints the tuple to paste here).
+DECISION_FEATURES = (
+    "bias",
+    "score",  # 1's score
+    "lead",  # 1's score - 2's
+    "coverage",  # 1's
+    "meaning",  # 1's
+    "similarity",  # 1's rapidfuzz similarity
+    "unknown",  # share of the question's word weight that no entry knows
+    "one_over_words",  # 1 / the question's content words
+    "runner_up_coverage",  # 2's coverage
+    "runner_up_meaning",  # 2's meaning
+    "coverage_lead",  # 1's coverage - the best of 2's and 3's
+    "meaning_lead",  # 1's meaning - the best of 2's and 3's
+    "similarity_lead",  # 1's similarity - the best of 2's and 3's
+    "lead_over_third",  # 1's score - 3's
+    "known_words",  # coverage x words: about how many of the question's words 1 knows
+    "words",  # the question's content words, at most 8
+)
+DECISION_WEIGHTS: tuple[float, ...] = (
+    -6.7568,
+    3.0756,
+    3.0554,
+    2.5371,
+    3.8848,
+    1.481,
+    -0.1244,
+    -1.2994,
+    3.6032,
+    -0.9415,
+    3.7168,
+    1.9559,
+    -3.8487,
+    -1.1299,
+    -0.4342,
+    0.5467,
+)
+_NO_MATCH = FaqMatch(entry=None, score=0.0, coverage=0.0)  # type: ignore[arg-type] - only its numbers are read
+
+
+def decision_features(ranked: Sequence[FaqMatch]) -> list[float]:
+    """The decision model's features (:data:`DECISION_FEATURES`) of a ranking, best first."""
+    first, second, third = (*ranked[:3], *(_NO_MATCH,) * max(0, 3 - len(ranked)))
+    words = max(first.words, 1)
+    return [
+        1.0,
+        first.score,
+        first.score - second.score,
+        first.coverage,
+        first.meaning,
+        first.similarity,
+        first.unknown,
+        1.0 / words,
+        second.coverage,
+        second.meaning,
+        first.coverage - max(second.coverage, third.coverage),
+        first.meaning - max(second.meaning, third.meaning),
+        first.similarity - max(second.similarity, third.similarity),
+        first.score - third.score,
+        first.coverage * words,
+        float(min(words, 8)),
+    ]
+
+
+def answer_chance(ranked: Sequence[FaqMatch], weights: Sequence[float] = DECISION_WEIGHTS) -> float:
+    """The decision model's chance that the top entry of ``ranked`` is the right answer, 0..1."""
+    z = sum(w * f for w, f in zip(weights, decision_features(ranked), strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def decide(ranked: Sequence[FaqMatch], t: FaqThresholds, weights: Sequence[float] | None = None) -> FaqResult:
+    """Answer, suggest or nothing, from a ranking (kept separate so calibration ranks once); ``weights``:
+    the decision model's (default :data:`DECISION_WEIGHTS`)."""
     if not ranked:
         return FaqResult(FaqVerdict.NOTHING, (), 0.0)
     best = ranked[0]
@@ -407,6 +488,13 @@ def decide(ranked: Sequence[FaqMatch], t: FaqThresholds) -> FaqResult:
     if best.meaning < WEAK_MEANING and best.coverage < 0.9 and confidence - runner_up < WEAK_MEANING_LEAD:
         understood = False
     if confidence >= t.answer and confidence - runner_up >= t.margin and understood:
+        return FaqResult(FaqVerdict.ANSWER, (best,), confidence)
+    # A tie is never an answer: the model's answers need a lead too.
+    if (
+        t.model <= 1.0
+        and confidence - runner_up >= max(t.model_lead, t.margin)
+        and answer_chance(ranked, DECISION_WEIGHTS if weights is None else weights) >= t.model
+    ):
         return FaqResult(FaqVerdict.ANSWER, (best,), confidence)
     if confidence >= t.suggest:
         # Two closest always (a choice needs two), a third when it is nearly as close.
