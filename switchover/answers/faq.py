@@ -229,7 +229,7 @@ class FaqThresholds:
     # Otherwise answer when the decision model (:data:`DECISION_WEIGHTS`) puts the chance that the top entry
     # is the right answer at or above this, and the top entry leads the runner-up by ``model_lead``;
     # above 1: never (the rules above alone).
-    model: float = 0.91
+    model: float = 0.92
     model_lead: float = 0.05
 
 
@@ -419,22 +419,22 @@ DECISION_FEATURES = (
     "words",  # the question's content words, at most 8
 )
 DECISION_WEIGHTS: tuple[float, ...] = (
-    -6.7568,
-    3.0756,
-    3.0554,
-    2.5371,
-    3.8848,
-    1.481,
-    -0.1244,
-    -1.2994,
-    3.6032,
-    -0.9415,
-    3.7168,
-    1.9559,
-    -3.8487,
-    -1.1299,
-    -0.4342,
-    0.5467,
+    -6.354,
+    3.018,
+    3.255,
+    2.7474,
+    3.182,
+    -0.08,
+    0.345,
+    -1.1316,
+    4.3085,
+    -0.093,
+    4.1987,
+    3.2925,
+    -3.4368,
+    -0.4424,
+    -0.5248,
+    0.4972,
 )
 _NO_MATCH = FaqMatch(entry=None, score=0.0, coverage=0.0)  # type: ignore[arg-type] - only its numbers are read
 
