@@ -152,3 +152,34 @@ def test_eval_with_plan_and_questions_as_before(examples: Path, capsys: pytest.C
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.startswith("2 labelled questions") and _row(out, "overall")[0] == "2/2"
+
+
+TUNING = """
+defaults: {domain: fabrikamhealth.com, tz: America/Los_Angeles, now: "2027-01-11T09:00:00-08:00"}
+questions:
+  - {q: "when is my migration", as: grace.okafor, expect: personal, wave: wave-0}
+  - {q: "what is the capital of france", as: nora.abbott, expect: out_of_scope}
+  - {q: "when is my migration", as: nora.abbott, expect: personal, wave: wave-0}
+"""
+
+
+def test_eval_tuning_sets_are_reported_apart_as_tuning(examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (examples / "alpha" / "tuning.yaml").write_text(TUNING, encoding="utf-8")
+    assert main(["answers", "eval", "--all", "--tuning", "--examples", str(examples)]) == 0
+    out = capsys.readouterr().out
+    tuning = out.split("alpha: TUNING SET, not accuracy: 3 questions")[1]
+    assert _row(tuning, "overall") == ["2/3"]  # one column: a tuning set has no train and held-out
+    # Not counted as accuracy: the per-customer summary is the questions.yaml sets' alone.
+    assert _row(out.split("per customer:")[1], "alpha")[0] == "3/5"
+    # Without --tuning the tuning set is not answered at all.
+    assert main(["answers", "eval", "--all", "--examples", str(examples)]) == 0
+    assert "TUNING" not in capsys.readouterr().out
+
+
+def test_eval_one_customer_with_another_of_its_sets(examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (examples / "alpha" / "tuning.yaml").write_text(TUNING, encoding="utf-8")
+    argv = ["answers", "eval", "--customer", "alpha", "--examples", str(examples), "--questions"]
+    assert main([*argv, str(examples / "alpha" / "tuning.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("alpha: Fabrikam Health Partners, 3 labelled questions") and _row(out, "overall")[0] == "2/3"
+    assert main(["answers", "eval", "--all", "--examples", str(examples), "--questions", "x.yaml"]) == 2
