@@ -28,14 +28,15 @@ from switchover.plan.model import Plan
 
 from .conftest import QUESTIONS
 
-# Reached on 2026-12-02 (see docs/answers.md): 267/271 overall, 77/78 held-out.
+# Reached on 2026-12-02 (see docs/answers.md): 269/271 overall, 78/78 held-out (with the FAQ decision model).
 # Raise these when the engine improves; never lower them to make a change pass.
-FLOORS = {"overall": 0.97, "held-out": 0.97, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
+FLOORS = {"overall": 0.98, "held-out": 0.98, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
 # The other example customers, whose questions no threshold was tuned on alone (overall, held-out).
 # On 2026-12-02 each gained 70 questions written without seeing the engine's answers (the earlier
 # sets had been read while tuning); on the enlarged sets: Trey 198/236 and 60/80, Wide World
 # 226/265 and 64/76 (on the earlier sets: Trey 153/166 and 47/57, Wide World 180/195 and 54/59).
-OTHER_FLOORS = {"trey": (0.83, 0.75), "wideworld": (0.85, 0.84)}
+# With the FAQ decision model (docs/answers.md): Trey 210/236 and 66/80, Wide World 231/265 and 65/76.
+OTHER_FLOORS = {"trey": (0.88, 0.82), "wideworld": (0.87, 0.85)}
 
 
 @pytest.fixture(scope="module")
