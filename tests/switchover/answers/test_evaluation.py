@@ -35,8 +35,11 @@ FLOORS = {"overall": 0.98, "held-out": 0.98, "personal": 0.98, "group": 0.98, "f
 # On 2026-12-02 each gained 70 questions written without seeing the engine's answers (the earlier
 # sets had been read while tuning); on the enlarged sets: Trey 198/236 and 60/80, Wide World
 # 226/265 and 64/76 (on the earlier sets: Trey 153/166 and 47/57, Wide World 180/195 and 54/59).
-# With the FAQ decision model (docs/answers.md): Trey 210/236 and 66/80, Wide World 231/265 and 65/76.
-OTHER_FLOORS = {"trey": (0.88, 0.82), "wideworld": (0.87, 0.85)}
+# With the FAQ decision model (docs/answers.md), regularised as leaving each customer out chooses:
+# Trey 208/236 and 64/80, Wide World 231/265 and 65/76. (A weaker regularisation read 66/80 on Trey's
+# held-out but added two confident wrong answers on Wide World left out; the held-out figure did not
+# choose.)
+OTHER_FLOORS = {"trey": (0.88, 0.80), "wideworld": (0.87, 0.85)}
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def test_fit_learns_which_side_is_right() -> None:
 
     right = [(Q("faq", "a"), [_match("a", 0.3 + i / 100), _match("b", 0.1)]) for i in range(20)]
     oos = [(Q("out_of_scope", None), [_match("a", 0.3 + i / 100), _match("b", 0.29 + i / 100)]) for i in range(20)]
-    weights = fit_decision([*right, *oos])  # type: ignore[list-item]
+    weights = fit_decision([*right, *oos], regularisation=1.0)  # type: ignore[list-item]
     assert answer_chance(right[5][1], weights) > 0.8 > 0.2 > answer_chance(oos[5][1], weights)
 
 
