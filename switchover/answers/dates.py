@@ -189,7 +189,87 @@ def _numeric_day(first: int, second: int, year: str | None, today: dt.date, *, d
         return None
 
 
-def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRange | None:  # noqa: C901 - a flat list of forms
+# A range of days: "between jan 10 and jan 20", "from 20/2 to 6/3", "19-25 april", "15.-25.03.".
+_RANGE_JOIN = re.compile(r"\s+(?:and|to|until|till|til|through|thru)\s+|\s*[-–]\s*")
+_RANGE_START = re.compile(r"\b(?:between|from)\s+")
+_DAYS_THEN_MONTH = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,})\b"
+)
+_MONTH_THEN_DAYS = re.compile(r"\b([a-z]{3,})\s+(\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*(\d{1,2})(?:st|nd|rd|th)?\b")
+_DOTTED_DAYS = re.compile(r"(?<![\d.])(\d{1,2})\.?\s*[-–]\s*(\d{1,2})\.(\d{1,2})\.?(?![\d])")
+# "the first week of march", "the last week of april": seven days of that month.
+_WEEK_OF_MONTH = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(?:week|wk)\s+(?:of|in)\s+([a-z]{3,})\b"
+)
+_NTH_WEEK = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
+# "the weekend of jan 30", "the weekend of the 30th": the weekend that day is in (or the next one).
+_WEEKEND_OF = re.compile(r"\b(?:weekend|wknd|wekend|weekned)\s+of\s+(?:the\s+)?")
+
+
+def find_date_range(text: str, today: dt.date, *, order: str = "mdy") -> DateRange | None:
+    """The first date expression in ``text``, or a range of days it names ("between jan 10 and jan 20",
+    "19-25 april", "15.-25.03.", "the first week of march", "the weekend of jan 30"), or None."""
+    return find_day_span(text, today, order=order) or _find_one(text, today, order=order)
+
+
+def find_day_span(text: str, today: dt.date, *, order: str = "mdy") -> DateRange | None:  # noqa: C901 - a flat list
+    """A range of days said with two ends ("between jan 10 and jan 20", "15.-25.03."), a week of a month
+    ("the first week of march") or the weekend of a day ("the weekend of jan 30"), or None."""
+    lowered = text.casefold()
+    if not any(c.isdigit() for c in lowered) and "week" not in lowered and "wk" not in lowered:
+        return None
+    if m := _DOTTED_DAYS.search(lowered):
+        end = _numeric_day(int(m.group(2)), int(m.group(3)), None, today, day_first=True)
+        if end is not None and 1 <= int(m.group(1)) <= end.day:
+            start = end.replace(day=int(m.group(1)))
+            return DateRange(start, end, _span_words(start, end))
+    for pattern, day_groups, month_group in ((_DAYS_THEN_MONTH, (1, 2), 3), (_MONTH_THEN_DAYS, (2, 3), 1)):
+        if (m := pattern.search(lowered)) and (month := month_of(m.group(month_group))):
+            first, last = (int(m.group(g)) for g in day_groups)
+            start = _nearest_year(month, first, today) if 1 <= first <= 31 else None
+            if start is not None and first < last:
+                try:
+                    return DateRange(start, start.replace(day=last), _span_words(start, start.replace(day=last)))
+                except ValueError:
+                    pass
+    if m := _WEEK_OF_MONTH.search(lowered):
+        month = month_of(m.group(2))
+        if month:
+            year = today.year if month >= today.month - 2 else today.year + 1
+            first, last = _month_range(year, month)
+            if m.group(1) == "last":
+                start = last - dt.timedelta(days=6)
+            else:
+                start = first + dt.timedelta(days=7 * _NTH_WEEK[m.group(1)])
+            return DateRange(start, start + dt.timedelta(days=6), f"in the {m.group(0)}")
+    if m := _WEEKEND_OF.search(lowered):
+        day = _find_one(lowered[m.end() :], today, order=order)
+        if day is not None and day.is_single_day:
+            saturday = day.start + dt.timedelta(days=(5 - day.start.weekday()) % 7)
+            if day.start.weekday() == 6:
+                saturday = day.start - dt.timedelta(days=1)
+            return DateRange(
+                saturday, saturday + dt.timedelta(days=1), f"the weekend of {day.text.removeprefix('on ')}"
+            )
+    if m := _RANGE_START.search(lowered):
+        rest = lowered[m.end() :]
+        for join in _RANGE_JOIN.finditer(rest):
+            first = _find_one(rest[: join.start()], today, order=order)
+            if first is None:
+                continue
+            second = _find_one(rest[join.end() :], today, order=order)
+            if second is not None and second.end > first.start:
+                return DateRange(first.start, second.end, _span_words(first.start, second.end))
+            break
+    return None
+
+
+def _span_words(start: dt.date, end: dt.date) -> str:
+    """ "from 15 March to 25 March": a range of days said back in English (other languages: range_words)."""
+    return f"from {start.day} {MONTHS[start.month - 1].title()} to {end.day} {MONTHS[end.month - 1].title()}"
+
+
+def _find_one(text: str, today: dt.date, *, order: str = "mdy") -> DateRange | None:  # noqa: C901 - a flat list of forms
     """The first date expression in ``text`` (already lower-cased is fine), or None.
 
     Args:

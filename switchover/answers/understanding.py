@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from switchover.answers.dates import DateRange, find_date_range
+from switchover.answers.dates import DateRange, find_date_range, find_day_span
 from switchover.answers.text import CHAT, STOPWORDS, Speller, fold, is_common_word, words
 from switchover.countries import all_countries, country_code, country_name, country_names
 from switchover.embedding import shipped_embedder
@@ -169,6 +169,10 @@ _WHEN_PHRASES = (
     "which hour",
     "which day",
     "what day",
+    # "last day I can still save to the S drive before we switch": the deadline the move sets
+    "last day",
+    "last date",
+    "final day",
 )
 # "how long do we have before the switch", "how many weeks left till we move": a count of time to the move.
 _HOW_LONG = re.compile(r"\bhow\s+(long|many\s+(days|weeks|sleeps))\b.*\b(until|till|til|before|left|to\s+go)\b")
@@ -183,7 +187,9 @@ _OWN = r"(own\s+|actual\s+|personal\s+|real\s+|individual\s+)?"
 _FIRST_PERSON_MOVE = re.compile(
     rf"\b(my|our)\s+{_OWN}(wave|move|cutover|migration|pilot|switchover|switch|changeover|date|go\s+live|golive)\b|"
     r"\bi\s+am\s+one\s+of\s+(them|those|us)\b|\bwave\s+(am|are)\s+(i|we)\b|"
-    r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(move|migrate|switch|go|cut)\b|\b(am|are)\s+(i|we)\s+mov|"
+    r"\b(migration|move|cutover|switch)\s+for\s+(me|us)\b|\b(i|we)\s+(actually\s+|really\s+|personally\s+)?(move|migrate|switch|go|cut)\b|"
+    # "when does my stuff move over": the asker's own things, moving with the asker
+    r"\bmy\s+(stuff|things|data|account|files|mailbox|email|emails)\s+(move|moves|migrate|migrates|go|goes|switch|switches)\b|\b(am|are)\s+(i|we)\s+mov|"
     r"\b(i|we)\s+be\s+(moved|migrated|switched)\b|"
     # "what time does it start for us in <our city>", "when do we in <our city> change to Outlook": the asker's place
     r"\bfor\s+(me|us)\s+(here\s+)?(in|at)\b|\bwe\s+(here\s+)?(in|at)\b"
@@ -194,7 +200,11 @@ _CAPITALS = re.compile(r"\b[^\W\d_]{2,}\b")
 _ASKS_WAVE = re.compile(r"\b(which|what|wat)\s+wave\b|\bwave\s+(am|are)\b|\bmy\s+wave\b")
 # "my wave" naming the wave in a sentence about something else ("I'm on leave when my wave moves").
 _MY_WAVE_ONLY = re.compile(r"\bmy\s+wave\s+(moves|migrates|goes|switches|is\s+moving)\b")
-_MY_SCHEDULE = re.compile(rf"\bmy\s+{_OWN}(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn|slot|window)\b")
+_MY_SCHEDULE = re.compile(
+    rf"\bmy\s+{_OWN}(migration\s+|move\s+|cutover\s+)?(schedule|date|day|turn|slot|window)\b"
+    # "my windows password" (read "window"): a thing of the asker's, not a time window
+    r"(?!\s+(password|passwords|account|login|laptop|pc|computer|machine|update|updates|version|licence|license)\b)"
+)
 # "I'm a contractor, do I move?", "will we be migrated too": whether the asker moves at all, said last.
 _DO_I_MOVE = re.compile(
     r"\b(do|will|am|are|shall|should|must)\s+(i|we)\s+(also\s+)?(move|moving|migrate|migrating|switch|switching|"
@@ -224,7 +234,17 @@ _EITHER_GROUP = re.compile(
 )
 _HAVE_I_MOVED = re.compile(
     r"\b((have|has|did)\s+(i|we)|will\s+(i|we)\s+have)\s+(already\s+)?(been\s+)?"
-    r"(moved|migrated|switched|cut\s+over|transferred)\b"
+    r"(moved|migrated|switched|cut\s+over|transferred|missed)\b|"
+    # "is my cutover finished yet", "is our move done"
+    r"\b(is|was|has)\s+(my|our)\s+(move|migration|cutover|switch|switchover|changeover)\s+(been\s+)?"
+    r"(finished|done|over|complete|completed|through)\b"
+)
+# "rest of accounting goes on the 30th, am I with them", "is the pilot on the 16th for me too", "which date
+# counts for me": whether a group's date is the asker's, asked of the asker.
+_AM_I_WITH = re.compile(
+    r"\b(am|are|do|will)\s+(i|we)\s+(go\s+|move\s+|going\s+|moving\s+)?(with|in\s+with)\s+(them|those|that\s+\w+)\b|"
+    r"\bfor\s+(me|us)\s+(too|as\s+well|also)\b|\b(counts|applies|apply|count)\s+(for|to)\s+(me|us)\b|"
+    r"\b(am|are|will)\s+(i|we|my\s+\w+)\s+(be\s+)?(part\s+of|included\s+in)\s+(the\s+)?(move|migration|cutover|switch)\b"
 )
 # A question about what to do or whether something still works on the day, not when the move is:
 # "I work nights on the cutover weekend, what do I do?", "can customers still send us mail then?".
@@ -237,7 +257,29 @@ _WHAT_TO_DO = re.compile(
     # "will our stand-ups still be in my calendar": whether a thing is still there, not when
     r"\bstill\s+be\s+(in|there|on|available|here)\b|"
     r"\b(i|we)\s+(have|work|do|am\s+on|are\s+on|am\s+working|are\s+working)\s+(a\s+|the\s+|on\s+|in\s+)?(\w+\s+)?"
-    r"(shift|shifts|rota)\b"
+    r"(shift|shifts|rota)\b|\b(i|we)\s+(am|are)\s+on\s+(nights|days|lates|earlies|call)\b|"
+    # "can I change it then", "do they have to do anything", "do I come in as normal", "will that be affected"
+    r"\bcan\s+(i|we)\b|\b(have|need)\s+to\s+do\b|\bdo\s+anything\b|\bdo\s+(i|we)\s+(come|still)\b|"
+    r"\b(affected|impacted|affect|affects|impact)\b|"
+    # where a thing is or goes: "where do I find the department share once we move"
+    r"\bwhere\s+(do|does|will|is|are|can|should|did)\b|"
+    # what the move does to a thing: "the same after the move", "anything change", "while the move is happening"
+    r"\b(the\s+same|different|change|changes)\s+(after|with|when)\b|\banything\s+changes?\b|"
+    r"\bwhile\s+(the\s+)?(\w+\s+){0,2}(is\s+|are\s+|does\s+)?(the\s+)?(move|moving|migration|migrating|cutover|switch|switching|happening)\b|"
+    # something not working: "is outlook going to be offline", "mail coming in super slow"
+    r"\b(offline|slow|outage|unavailable|down)\b|\bnot\s+(working|arriving|arrived|syncing|loading)\b|"
+    r"\bnothing\s+(in|arrived|arriving|comes|coming)\b|"
+    # a person to turn to: "who is the go to person in the Cork office for all this"
+    r"\bwho\s+is\s+(the\s+)?(\w+\s+){0,3}(person|personal|contact|champion|lead|responsible)\b|"
+    r"\bwho\s+(do|should|can)\s+(i|we)\s+(ask|call|ring|contact|talk|speak)\b|"
+    # moving into a room is not the migration: "who is moving into the empty office next to finance"
+    r"\bmov\w*\s+in(to)?\s+(the\s+)?(\w+\s+){0,2}(office|desk|room|building|space|floor)\b"
+)
+# Everyday things with dates of their own, not the move's: "when do we get paid", "when does daylight saving end",
+# "what time does the office shut", "what is on the canteen menu today".
+_ELSEWHERE = frozenset(
+    "paid payday salary payroll wages menu canteen lunch cafeteria daylight dst shut shuts close closes closed "
+    "closing open opens opening".split()
 )
 # "my account": the asker's own thing, even when a plan calls a department "accounts". A people word
 # after it ("my accounts colleagues") makes it the group again.
@@ -262,7 +304,7 @@ _NOTHING_ELSE = frozenset(
     + "lot batch group phase round tranche cohort".split()
 ) | (_SELF_WORDS | _WHEN_WORDS | _AUXILIARIES | _ASKS_ABOUT | STOPWORDS)
 # Words that only say which day: "is it this Saturday or next for me".
-_WHICH_DAY = frozenset("this next or the coming weekend week day".split()) | frozenset(
+_WHICH_DAY = frozenset("this next or the coming weekend week day one".split()) | frozenset(
     ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 )
 # A weekday that names someone's routine, not a day they ask about: "the Sunday early shift", "I work Saturdays".
@@ -538,7 +580,7 @@ class Understander:
         for single, multi in self._service_words.values():
             known.update(single)
             known.update(w for p in multi for w in p.split())
-        known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this"))
+        known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this", "person"))
         known.update(w for w in _SINGLE_WORD_CHAT if len(w) >= 5)
         self.speller = Speller(known, keep=vocabulary.kept_words())
         # Words only the FAQ knows: "when does reception move" names no group even where the FAQ
@@ -593,7 +635,11 @@ class Understander:
         joined = " ".join(tokens)
         token_set = set(tokens)
         order = self.plan.organisation.date_order
-        dates = find_date_range(joined, today, order=order) or find_date_range(text, today, order=order)
+        dates = (
+            find_day_span(text, today, order=order)
+            or find_date_range(joined, today, order=order)
+            or find_date_range(text, today, order=order)
+        )
         if dates is None and tuple(tokens) in _WHATS_ON_ALONE:
             # "what's on?" (British for "what's happening?"): the coming week.
             dates = DateRange(today, today + dt.timedelta(days=6), "in the coming week")
@@ -692,21 +738,33 @@ class Understander:
             intent = Intent.MY_SCHEDULE  # "I'm a contractor, do I move?"
         elif moving and about_self and len(tokens) <= 4:
             intent = Intent.MY_SCHEDULE  # "my migration?" / "my cutover"
-        elif moving and _MINE.search(joined) and token_set <= _NOTHING_ELSE | _MOVE_WORDS | {"live"}:
+        elif (
+            moving
+            and (_MINE.search(joined) or _FIRST_PERSON_MOVE.search(joined))
+            and token_set <= _NOTHING_ELSE | _MOVE_WORDS | {"live", "please"}
+        ):
             intent = Intent.MY_SCHEDULE  # "what's the go live for me", "the cutover for us?"
         elif token_set and token_set <= (_GREETINGS | {"there", "bot", "please", "can", "you", "what", "do"}):
             intent = Intent.GREETING
+        am_i_with = about_self and bool(_AM_I_WITH.search(joined))
+        if am_i_with and (groups or dates is not None or moving) and intent is not Intent.GREETING:
+            intent = Intent.MY_SCHEDULE  # "rest of accounting goes on the 30th, am I with them"
+            facet = Facet.WAVE if not services else facet
         if intent is Intent.GROUP_SCHEDULE and about_self and (_FIRST_PERSON_MOVE.search(joined) or asks_wave):
             intent = Intent.MY_SCHEDULE
         have_moved = about_self and bool(_HAVE_I_MOVED.search(joined))  # "will I have moved by then?"
         if intent is Intent.MY_SCHEDULE and not (asks_when or asks_wave or have_moved) and token_set & _ABSENCE:
             intent = Intent.FAQ  # "I'm on leave when my wave moves": what to do, not when
         if (
-            intent in (Intent.MY_SCHEDULE, Intent.WHATS_ON)
-            and not (asks_when or asks_wave or my_schedule)
+            intent in (Intent.MY_SCHEDULE, Intent.WHATS_ON, Intent.GROUP_SCHEDULE)
+            and not (asks_when or asks_wave or my_schedule or have_moved or am_i_with)
             and _WHAT_TO_DO.search(joined)
         ):
             intent = Intent.FAQ  # "night shift on the cutover weekend, what do I do?": what to do, not when
+        if intent in (Intent.MY_SCHEDULE, Intent.WHATS_ON, Intent.GROUP_SCHEDULE) and not (
+            moving or services or asks_wave or token_set.isdisjoint(_ELSEWHERE)
+        ):
+            intent = Intent.FAQ  # "when does daylight saving end in NZ": a date, not the move's
         if (
             intent in (Intent.MY_SCHEDULE, Intent.WHATS_ON)
             and not (asks_when or asks_wave or my_schedule or have_moved)
@@ -879,7 +937,11 @@ _CLAUSE_WHEN = re.compile(r"[,.;:?!(]\s*(when|wen|whn)\b")
 _WEEKDAY_WORDS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 
 # Words that make a question about a thing the group has, not about when the group moves.
-_THINGS = frozenset("docs documents document files file folder folders data mailbox reports report system".split())
+_THINGS = frozenset(
+    "docs documents document files file folder folders data mailbox reports report system drive drives share shares "
+    "password passwords login logins account accounts tablet tablets laptop laptops phone phones app apps timesheet "
+    "timesheets".split()
+)
 
 
 def _about_a_thing(tokens: list[str]) -> bool:

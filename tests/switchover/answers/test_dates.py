@@ -222,3 +222,72 @@ def test_regional_words_for_a_day(text: str, start: dt.date | None, end: dt.date
         assert found is None
         return
     assert found is not None and (found.start, found.end, found.text) == (start, end, said)
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "start", "end", "said"),
+    [
+        # two ends, said in words, as numbers in the organisation's order, or day-first with dots
+        (
+            "who moves between feb 2 and feb 12",
+            "mdy",
+            dt.date(2027, 2, 2),
+            dt.date(2027, 2, 12),
+            "from 2 February to 12 February",
+        ),
+        (
+            "anything planned from march 3rd to march 9th?",
+            "mdy",
+            dt.date(2027, 3, 3),
+            dt.date(2027, 3, 9),
+            "from 3 March to 9 March",
+        ),
+        (
+            "anything on between 2/3 and 14/3?",
+            "dmy",
+            dt.date(2027, 3, 2),
+            dt.date(2027, 3, 14),
+            "from 2 March to 14 March",
+        ),
+        ("whats happening 4-10 march", "mdy", dt.date(2027, 3, 4), dt.date(2027, 3, 10), "from 4 March to 10 March"),
+        ("whats happening march 4-10", "dmy", dt.date(2027, 3, 4), dt.date(2027, 3, 10), "from 4 March to 10 March"),
+        ("was ist los 4.-10.03.?", "dmy", dt.date(2027, 3, 4), dt.date(2027, 3, 10), "from 4 March to 10 March"),
+        # a week of a month, the weekend of a day
+        (
+            "anything in the second week of march",
+            "mdy",
+            dt.date(2027, 3, 8),
+            dt.date(2027, 3, 14),
+            "in the second week of march",
+        ),
+        (
+            "whats on the last week of february",
+            "mdy",
+            dt.date(2027, 2, 22),
+            dt.date(2027, 2, 28),
+            "in the last week of february",
+        ),
+        (
+            "what moves the weekend of feb 13",
+            "mdy",
+            dt.date(2027, 2, 13),
+            dt.date(2027, 2, 14),
+            "the weekend of feb 13",
+        ),
+        ("what moves the weekend of friday feb 12", "mdy", dt.date(2027, 2, 13), dt.date(2027, 2, 14), None),
+    ],
+)
+def test_a_range_of_days_is_read_whole(text: str, order: str, start: dt.date, end: dt.date, said: str | None) -> None:
+    found = find_date_range(text, WED, order=order)
+    assert found is not None, text
+    assert (found.start, found.end) == (start, end), text
+    if said is not None:
+        assert found.text == said
+
+
+@pytest.mark.parametrize(
+    "text", ["wave 1-2", "what time is it 10-12", "from 9 to 5", "between wave 1 and wave 2", "version 10.2-3.1"]
+)
+def test_numbers_that_are_no_days_make_no_range(text: str) -> None:
+    found = find_date_range(text, WED)
+    assert found is None or found.is_single_day, (text, found)
