@@ -500,7 +500,7 @@ class AnswerEngine:
     def _whats_on(self, understood: Understanding, reader: ReaderZone, now: dt.datetime, base: dict) -> Answer:
         assert understood.dates is not None
         rng = understood.dates
-        events = [e for e in _events(self.plan, reader) if e.on(rng)]
+        events = [e for e in _events(self.plan, reader) if e.on(rng) and (e.until or not understood.moves_only)]
         words = range_words(rng)
         if events:
             headline = (

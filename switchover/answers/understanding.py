@@ -323,6 +323,8 @@ _ROUTINE_WORDS = frozenset("shift shifts every work works working rota roster".s
 # What is on then, asked of the move's own day: "what's on", "anything planned for", "the day before".
 _ON_THEN = frozenset("on anything planned scheduled events for before after".split())
 _WHATS_ON_ALONE = frozenset((("what", "is", "on"), ("what", "is", "on", "now"), ("anything", "on")))
+# Asking what is on at all ("anything going on for the migration on the 23rd"), not only which waves move.
+_ANYTHING_ON = frozenset("on anything happening happen happens something events event".split())
 _HAPPENING = frozenset("happening happen happens going planned scheduled anything something events".split())
 
 _ORDINALS = {
@@ -363,6 +365,9 @@ class Understanding:
     unknown_group: str = ""
     # ... and some of its words are the FAQ's ("when does the intranet move"): an FAQ entry may answer it.
     unknown_in_faq: bool = False
+    # "which waves go live in february", "who moves between the 10th and the 20th": only the moves (cutovers)
+    # of a date range, not everything on then ("what's on in february" also has read-only times and hypercare).
+    moves_only: bool = False
 
 
 @dataclass
@@ -581,6 +586,7 @@ class Understander:
             known.update(single)
             known.update(w for p in multi for w in p.split())
         known.update(("pilot", "weekend", "tomorrow", "today", "week", "next", "this", "person"))
+        known.update(("count", "counts", "apply", "applies"))  # "which date counts for me", not "accounts"
         known.update(w for w in _SINGLE_WORD_CHAT if len(w) >= 5)
         self.speller = Speller(known, keep=vocabulary.kept_words())
         # Words only the FAQ knows: "when does reception move" names no group even where the FAQ
@@ -791,6 +797,12 @@ class Understander:
             if unknown:
                 intent, unknown_group = Intent.GROUP_SCHEDULE, _as_typed(text, unknown, self.speller.repair)
                 unknown_in_faq = not self._faq_only.isdisjoint(unknown)
+        moves_only = (
+            intent is Intent.WHATS_ON
+            and (moving or "cutovers" in token_set)
+            and not services
+            and token_set.isdisjoint(_ANYTHING_ON)
+        )
         return Understanding(
             text=text,
             intent=intent,
@@ -806,6 +818,7 @@ class Understander:
             asks_when=asks_when,
             unknown_group=unknown_group,
             unknown_in_faq=unknown_in_faq,
+            moves_only=moves_only,
         )
 
     def _unknown_subject(self, tokens: list[str], typed: list[str]) -> list[str]:
