@@ -149,3 +149,71 @@ async def test_the_cutover_saturday_is_the_moves_own_day_not_this_saturday(
     clock.set(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC))
     text = await _text(trey, OLIVER, "is my cutover weekend this weekend", LONDON)
     assert "Yes: your move is this weekend" in text, text
+
+
+async def test_my_own_move_said_more_ways_gets_my_schedule(wideworld: TeamsClient, trey: TeamsClient) -> None:
+    # Whether the move is over, "tell me my go-live", "am I with them" after another group's date, "mine the X one".
+    for teams, who, zone, typed, said in (
+        (trey, OLIVER, LONDON, "is my cutover done yet", "Your move"),
+        (wideworld, KATRIN, BERLIN, "pls tell me my go-live", "Your move"),
+        # Rhys is in the IT pilot: not with the rest of his office, and told his own date.
+        (trey, RHYS, LONDON, "the rest of Clerkenwell goes on the 6th, am I with them", "No, not on the 6th"),
+        (
+            trey,
+            RHYS,
+            LONDON,
+            "the rest of Clerkenwell goes with the UK wave, am I with them",
+            "You are in Wave 0 - IT pilot",
+        ),
+        (wideworld, KATRIN, BERLIN, "is mine the march 20 one?", "Yes: your move is"),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert said in text, (typed, text)
+        assert "moves with" not in text, (typed, text)
+
+
+def _verbs(node: object) -> set[str]:
+    """The card's action verbs (faq_helpful: an FAQ answer; faq_pick: suggestions)."""
+    if isinstance(node, dict):
+        return {v for k, v in node.items() if k == "verb" and isinstance(v, str)} | {
+            x for v in node.values() for x in _verbs(v)
+        }
+    if isinstance(node, list):
+        return {x for v in node for x in _verbs(v)}
+    return set()
+
+
+async def test_what_the_move_does_to_a_thing_is_not_answered_with_a_date(
+    wideworld: TeamsClient, trey: TeamsClient
+) -> None:
+    # An FAQ answer, suggestions, or "no answer" with a problem report: never a personal, group or date-range card.
+    for teams, who, zone, typed in (
+        (trey, OLIVER, LONDON, "is outlook going to be offline all weekend"),
+        (wideworld, KATRIN, BERLIN, "where will I find the department share once we move"),
+        (wideworld, KATRIN, BERLIN, "can customers still email the Hamburg office while the migration is happening"),
+        (trey, OLIVER, LONDON, "when does daylight saving end in the UK"),
+        (wideworld, KATRIN, BERLIN, "what time does the Hamburg office shut on friday"),
+    ):
+        cards = [r for r in await teams.say(who, typed, time_zone=zone) if r.card]
+        assert len(cards) == 1
+        text, verbs = cards[0].card_text(), _verbs(cards[0].card)
+        faq_side = bool(verbs & {"faq_helpful", "faq_pick"}) or "Sorry, I don't have an answer" in text
+        assert faq_side, (typed, text)
+        assert not any(s in text for s in (*OWN_SCHEDULE, "moves with", "Nothing of the migration is planned")), text
+
+
+async def test_a_range_of_days_names_every_move_in_it(wideworld: TeamsClient, trey: TeamsClient) -> None:
+    # Both ends of the range count: a range said with "between", with dots (day-first) or as a week of a month.
+    for teams, who, zone, typed, moves in (
+        (
+            trey,
+            OLIVER,
+            LONDON,
+            "anything on between 20/2 and 6/3?",
+            ("Wave 0 - IT pilot cutover", "Wave 1 - UK cutover"),
+        ),
+        (wideworld, KATRIN, BERLIN, "whats planned 15.-25.03.?", ("Wave 1 - Hamburg cutover",)),
+        (trey, OLIVER, LONDON, "which waves go live in the first week of march", ("Wave 1 - UK cutover",)),
+    ):
+        text = await _text(teams, who, typed, zone)
+        assert all(m in text for m in moves), (typed, text)
