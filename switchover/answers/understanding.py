@@ -57,7 +57,16 @@ SERVICES: dict[str, tuple[str, ...]] = {
         "sharepoint",
         "share drive",
     ),
-    "mfa": ("mfa", "authenticator", "authentication", "authenticator app", "two factor", "multi factor", "2 step"),
+    "mfa": (
+        "mfa",
+        "authenticator",
+        "authentication",
+        "authenticator app",
+        "two factor",
+        "multi factor",
+        "2 step",
+        "phone app",
+    ),
     "hypercare": ("hypercare", "hyper care", "support period", "extra support", "extra help", "support extra"),
 }
 

@@ -162,3 +162,9 @@ async def test_which_waves_move_in_a_range_names_the_moves_only(customer: _Custo
     assert wave.key in {e.wave_key for e in moves.events}
     assert {(e.wave_key, e.title) for e in moves.events} <= {(e.wave_key, e.title) for e in on.events}
     assert len(on.events) > len(moves.events), [e.title for e in on.events]
+
+
+async def test_the_phone_app_before_my_move_is_the_mfa_deadline(customer: _Customer) -> None:
+    answer = await customer.ask("must i have the phone app registered before my wave or after it")
+    assert answer.kind is AnswerKind.PERSONAL and answer.facet is Facet.MFA, (answer.kind, answer.headline)
+    assert answer.headline.startswith("Set up Microsoft Authenticator before your cutover")
