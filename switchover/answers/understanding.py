@@ -278,7 +278,7 @@ _WHAT_TO_DO = re.compile(
     # something not working: "is outlook going to be offline", "mail coming in super slow"
     r"\b(offline|slow|outage|unavailable|down)\b|\bnot\s+(working|arriving|arrived|syncing|loading)\b|"
     r"\bnothing\s+(in|arrived|arriving|comes|coming)\b|"
-    # a person to turn to: "who is the go to person in the Cork office for all this"
+    # a person to turn to: "who is the go-to person in our office for all this"
     r"\bwho\s+is\s+(the\s+)?(\w+\s+){0,3}(person|personal|contact|champion|lead|responsible)\b|"
     r"\bwho\s+(do|should|can)\s+(i|we)\s+(ask|call|ring|contact|talk|speak)\b|"
     # moving into a room is not the migration: "who is moving into the empty office next to finance"
