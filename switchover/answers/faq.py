@@ -419,22 +419,22 @@ DECISION_FEATURES = (
     "words",  # the question's content words, at most 8
 )
 DECISION_WEIGHTS: tuple[float, ...] = (
-    -3.3034,
-    1.211,
-    1.3637,
-    0.866,
-    2.1421,
-    0.2451,
-    -0.6226,
-    -0.4269,
-    1.1822,
-    0.6346,
-    0.8376,
-    2.4647,
-    -0.5557,
-    1.1239,
-    0.2352,
-    0.1754,
+    -3.3841,
+    1.222,
+    1.3474,
+    0.8443,
+    2.2669,
+    0.2967,
+    -0.6149,
+    -0.4801,
+    1.2269,
+    0.7317,
+    0.7862,
+    2.5428,
+    -0.543,
+    1.0946,
+    0.216,
+    0.1793,
 )
 _NO_MATCH = FaqMatch(entry=None, score=0.0, coverage=0.0)  # type: ignore[arg-type] - only its numbers are read
 
