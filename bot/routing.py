@@ -50,16 +50,27 @@ def fold(text: str) -> str:
     return " ".join(_FOLD.sub(" ", text.casefold()).split())
 
 
-def _refuse_command(text: str) -> CommandHandler:
+Refusal = str | Callable[[], str]
+"""What a lead-only route answers anyone else, written when it is sent (in the turn's language): a
+message marked with ``N_`` where the route is registered, or a function that writes it (for words
+that are not known until then, such as the leads the plan names as it stands)."""
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """The refusal in the language in force (the reader's, at the bot edge)."""
+    return refusal() if callable(refusal) else gettext(refusal)
+
+
+def _refuse_command(refusal: Refusal) -> CommandHandler:
     async def refuse(turn: Turn, rest: str) -> None:
-        await turn.reply_text(gettext(text))  # marked with N_ where the route is registered
+        await turn.reply_text(refusal_text(refusal))
 
     return refuse
 
 
-def _refuse_action(text: str) -> ActionHandler:
+def _refuse_action(refusal: Refusal) -> ActionHandler:
     async def refuse(turn: Turn, data: Any) -> None:
-        await turn.reply_text(gettext(text))
+        await turn.reply_text(refusal_text(refusal))
 
     return refuse
 
@@ -71,7 +82,7 @@ class CommandRoute:
     help: str
     leads_only: bool = False
     exact: bool = False
-    refusal: str | None = None  # what a lead-only route answers anyone else; None: the words are not a command
+    refusal: Refusal | None = None  # what a lead-only route answers anyone else; None: the words are not a command
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +90,7 @@ class ActionRoute:
     handler: ActionHandler
     data: type[ActionData] = ActionData
     leads_only: bool = False
-    refusal: str | None = None
+    refusal: Refusal | None = None
 
 
 class Router:
@@ -98,13 +109,13 @@ class Router:
         *,
         help: str = "",  # noqa: A002
         leads_only: bool = False,
-        refusal: str | None = None,
+        refusal: Refusal | None = None,
         exact: bool = False,
     ) -> None:
         """Route messages starting with ``phrase`` (folded) to ``handler``.
 
         ``leads_only`` commands run only for project leads. Anyone else gets the
-        ``refusal`` when the route has one ("announce ..." can only be a command);
+        ``refusal`` (:data:`Refusal`, written in their language when it is sent) when the route has one ("announce ..." can only be a command);
         without one the words mean what they mean in plain language ("cancel my
         meeting" is a question, not a command), so matching goes on to shorter
         commands and the fallback. ``exact`` commands match only the whole message
@@ -128,7 +139,7 @@ class Router:
         *,
         data: type[ActionData] = ActionData,
         leads_only: bool = False,
-        refusal: str | None = None,
+        refusal: Refusal | None = None,
     ) -> None:
         """Route card actions whose verb is ``verb``; the handler gets their data read as ``data``.
 

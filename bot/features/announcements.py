@@ -152,13 +152,17 @@ def _times(text: str) -> tuple[dt.time, dt.time]:
     return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
 
 
-def _refusal(services: Services) -> Callable[[str], str]:
-    """What a lead-only route answers anyone else: who to ask instead (the leads of the plan as it stands)."""
+def _refusal(services: Services) -> Callable[[str], Callable[[], str]]:
+    """What a lead-only route answers anyone else: who to ask instead (the leads of the plan as it
+    stands), written when it is sent, in the language of the turn (not the one routes were registered in)."""
 
-    def refusal(what: str) -> str:
-        plan = services.plan
-        leads = _(" or ").join(plan.person(k).name for k in plan.project_leads) or _("the project lead")
-        return _(REFUSAL).format(what=_(what), leads=leads)
+    def refusal(what: str) -> Callable[[], str]:
+        def text() -> str:
+            plan = services.plan
+            leads = _(" or ").join(plan.person(k).name for k in plan.project_leads) or _("the project lead")
+            return _(REFUSAL).format(what=_(what), leads=leads)
+
+        return text
 
     return refusal
 

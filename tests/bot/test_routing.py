@@ -94,6 +94,34 @@ async def test_a_refusal_replies_with_its_text() -> None:
     assert said == ["Readiness figures are for the project leads.", "Only leads send."]
 
 
+async def test_a_refusal_is_written_when_it_is_sent_in_the_language_of_the_turn() -> None:
+    from switchover import i18n
+
+    router = Router()
+    written: list[str] = []
+
+    def refusal() -> str:
+        written.append(i18n.current().code)
+        return i18n.gettext("the project lead")
+
+    router.command("announce", _a, leads_only=True, refusal=refusal)
+    router.action("announce_confirm", _b, leads_only=True, refusal=refusal)
+    assert written == []  # nothing is written when the route is registered
+    said: list[str] = []
+
+    class FakeTurn:
+        async def reply_text(self, text: str) -> None:
+            said.append(text)
+
+    refuse, _ = router.match_command("announce everyone", is_lead=False)
+    with i18n.use("es-MX"):
+        await refuse(FakeTurn(), "")  # type: ignore[arg-type]
+    with i18n.use("pl-PL"):
+        await router.match_action("announce_confirm", is_lead=False)(FakeTurn(), {})  # type: ignore[arg-type, misc]
+    assert written == ["es", "pl"]
+    assert said == ["el responsable del proyecto", "kierownik projektu"]
+
+
 def test_lead_only_actions_ask_who_is_pressing() -> None:
     router = Router()
     router.action("announce_confirm", _a, leads_only=True, refusal="Only leads send.")

@@ -105,3 +105,42 @@ async def test_a_lead_announcement_shows_its_own_words_in_the_readers_language(w
     assert "The car park is closed on Friday" in str(es_card)
     assert [a["title"] for a in es_card["actions"]] == ["Entendido"]  # the "Got it" button
     assert [a["title"] for a in en_card["actions"]] == ["Got it"]
+
+
+async def test_lead_only_commands_and_buttons_are_refused_in_the_askers_language(world):
+    someone = (await wave_3(world))[0]
+    plan = world.services.plan
+    leads = [plan.person(k).name for k in plan.project_leads]
+    assert leads
+
+    replies = await world.teams.say(someone, "announce wave-3 : Parking | The car park is closed", locale="es-MX")
+    (text,) = [r.text for r in replies if r.text]
+    assert text.startswith("Lo siento, solo los responsables del proyecto nombrados en el plan de migración pueden ")
+    assert "enviar anuncios" in text and all(name in text for name in leads)
+    assert "Sorry" not in text and "send announcements" not in text
+
+    replies = await world.teams.say(someone, "reschedule wave-3 2027-03-06", locale="pl-PL")
+    (text,) = [r.text for r in replies if r.text]
+    assert text.startswith("Niestety tylko kierownicy projektu wymienieni w planie migracji mogą "), text
+
+    # A lead-only button pressed from a Spanish Teams: the refusal in Spanish too.
+    activity = world.teams.activity(
+        someone,
+        type="invoke",
+        name="adaptiveCard/action",
+        value={
+            "action": {"type": "Action.Execute", "verb": "announce_confirm", "data": {"announcement_id": "x"}},
+            "trigger": "manual",
+        },
+        locale="es-US",
+    )
+    before = len(world.connector.received)
+    response = await world.teams.post(activity)
+    assert response.status == 200
+    said = str(await response.text()) + " ".join(r.text or "" for r in world.connector.received[before:])
+    assert "Lo siento, solo los responsables del proyecto" in said and "enviar anuncios" in said, said
+
+    # English Teams: English, as before.
+    replies = await world.teams.say(someone, "announce wave-3 : Parking | The car park is closed", locale="en-US")
+    (text,) = [r.text for r in replies if r.text]
+    assert text.startswith("Sorry, only the project leads named in the migration plan can send announcements.")
