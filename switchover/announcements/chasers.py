@@ -59,7 +59,7 @@ from switchover.announcements.model import (
 )
 from switchover.announcements.store import AnnouncementStore
 from switchover.announcements.tables import chasers
-from switchover.announcements.views import RecipientCard, RecipientCards
+from switchover.announcements.views import RecipientCard, RecipientCards, localised
 from switchover.delivery import DeliveryEngine, DeliveryRequest, DeliveryStatus, Recipient
 from switchover.directory.activity import ActivityFeed, Nudge, NudgeOutcome
 from switchover.directory.base import Directory, DirectoryUser
@@ -429,7 +429,8 @@ class Chasers:
             record = records.get(target_id)
             for number, page in enumerate(pages, start=1):
                 with i18n.use(self.cards.language_of(record.locale if record is not None else None)):
-                    summary = _("Not yet acknowledged: {title}").format(title=announcement.title)
+                    title = localised(self.cards.calendar.plan, announcement)[0]  # the plan's words in theirs
+                    summary = _("Not yet acknowledged: {title}").format(title=title)
                     sent_text = format_moment(sent.astimezone(plan.zone)) if sent else None
                     card = render_card(
                         "chaser-list",

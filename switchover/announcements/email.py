@@ -281,9 +281,9 @@ class EmailFallback:
 
 
 def email_subject(template: str, view: dict[str, Any]) -> str:
-    """An announcement email's subject: the card's heading."""
+    """An announcement email's subject: the card's heading (in the language in force)."""
     if template == "reschedule":
-        return f"{view['wave_title']}: your move to Microsoft 365 has a new date"
+        return _("{wave}: your move to Microsoft 365 has a new date").format(wave=view["wave_title"])
     return str(view["title"])
 
 

@@ -25,6 +25,8 @@ RESCHEDULE_SUMMARY = N_(
     "Everything else stays the same: the messages you already have now show the new date, "
     "and reminders will come at the right time."
 )
+# A reschedule notice's title (the notification's summary): stored in the plan's words, shown in each reader's.
+RESCHEDULE_TITLE = N_("{wave}: new cutover date")
 # The line on a reminder's card (announcements/chasers.py).
 REMINDER_NOTICE = N_("A reminder: you have not confirmed this yet. Please read it and press the button below.")
 # A lead's correction is stored after this label, which each card shows in its reader's language.

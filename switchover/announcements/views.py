@@ -23,13 +23,20 @@ from babel import Locale, UnknownLocaleError
 from cards.render import render_card
 from switchover import i18n
 from switchover.announcements.calendar import WaveCalendar, WaveDates, calendar_content
-from switchover.announcements.model import ACK_VERBS, BOT_WORDS, CORRECTION, Announcement, Content
+from switchover.announcements.model import (
+    ACK_VERBS,
+    BOT_WORDS,
+    CORRECTION,
+    RESCHEDULE_TITLE,
+    Announcement,
+    Content,
+)
 from switchover.announcements.reports import UNKNOWN_LANGUAGE
 from switchover.announcements.store import AnnouncementStore
 from switchover.delivery import Recipient
 from switchover.i18n import N_
 from switchover.i18n import gettext as _
-from switchover.plan.languages import message_in
+from switchover.plan.languages import fallback_note, message_in
 from switchover.plan.model import CalendarMessage, Plan
 from switchover.readiness.notice import ReadinessNotice
 from switchover.storage.conversations import ConversationStore
@@ -64,12 +71,16 @@ class AudienceLanguages:
             complete translation for them, or a lead wrote it in one language): they read the plan's.
         not_known: recipients whose Teams never told the bot their language (they read the plan's).
         plan_language: the plan's own language.
+        edited: a calendar message whose words a lead changed: the plan's translations are of the words
+            it had, so ``fall_back`` counts everyone whose language is not the plan's (they read the
+            lead's words, with the card's note), even those the plan translates it for.
     """
 
     by_language: dict[str, int]
     fall_back: int
     not_known: int
     plan_language: str
+    edited: bool = False
 
 
 def reader_language(locale: str | None, plan: Plan) -> i18n.Language:
@@ -98,10 +109,20 @@ def localised(plan: Plan, announcement: Announcement) -> tuple[str, Content, boo
     the words sent are still the plan's (a lead who rewrote them wrote them in one language only).
     """
     content = announcement.content
+    if announcement.kind == "reschedule" and announcement.wave_key:
+        try:
+            wave_title = plan.wave(announcement.wave_key).title
+        except KeyError:  # a wave gone from a reloaded plan
+            return announcement.title, content, False
+        return _(RESCHEDULE_TITLE).format(wave=wave_title), content, False
     message = calendar_message(plan, announcement)
-    if message is None or not _as_planned(announcement, message):
+    if message is None:
         return announcement.title, content, False
     reader = i18n.current()
+    if not _as_planned(announcement, message):
+        # A lead rewrote the plan's words: its translations say what the entry said, not what goes
+        # out, so every reader gets the lead's words, in the plan's language (and is told so).
+        return announcement.title, content, _reads_another_language(reader, plan.organisation.language)
     shown = message_in(message, reader.asked or reader.code, plan.organisation.language)
     if (shown.title, shown.summary, shown.points, shown.buttons) == (
         message.title,
@@ -130,13 +151,47 @@ def _correction(text: str | None) -> str | None:
 
 
 def _as_planned(announcement: Announcement, message: CalendarMessage) -> bool:
-    """The announcement still says what the plan's entry says (the plan's translations apply)."""
+    """The announcement still says what the plan's entry says (the plan's translations apply): its
+    title, summary, points and button titles."""
     content = announcement.content
-    return (announcement.title, content.summary, tuple(content.points)) == (
+    planned = calendar_content(message)
+    return (announcement.title, content.summary, tuple(content.points), [b.title for b in content.buttons]) == (
         message.title,
         message.summary,
         tuple(message.points),
+        [b.title for b in planned.buttons],
     )
+
+
+def text_edited(plan: Plan, announcement: Announcement) -> bool:
+    """A calendar announcement whose words a lead changed from the plan's entry (so the plan's
+    translations no longer apply to it)."""
+    message = calendar_message(plan, announcement)
+    return message is not None and not _as_planned(announcement, message)
+
+
+def _reads_another_language(reader: i18n.Language, plan_language: str) -> bool:
+    """A reader who asked for a language other than the plan's (Teams told us; not the pseudo-locale)."""
+    if reader.code == i18n.PSEUDO:
+        return False
+    asked = i18n.primary(reader.asked) or reader.code
+    return bool(reader.asked) and asked != i18n.primary(plan_language)
+
+
+def language_note(plan: Plan, announcement: Announcement, fell_back: bool) -> str | None:
+    """The discreet line on a calendar card whose words are not (all) in its reader's language: "Shown
+    in English: not yet translated into Spanish." when all of them are in the plan's language and the
+    bot writes in the reader's; else "Parts of this message are not available in your language yet."."""
+    if not fell_back:
+        return None
+    plan_language = plan.organisation.language
+    message = calendar_message(plan, announcement)
+    whole = message is None or text_edited(plan, announcement)
+    if not whole and message is not None:
+        reader = i18n.current()
+        whole = message_in(message, reader.asked or reader.code, plan_language).language == plan_language
+    note = fallback_note(plan_language) if whole else None
+    return note or _("Parts of this message are not available in your language yet.")
 
 
 def _bot_words(text: str) -> str:
@@ -259,7 +314,7 @@ def announcement_view(
         notice=notice,
         notice_color="Good" if notice_good else "Attention",
         # Discreetly: the plan has no (or no complete) translation in the reader's language.
-        language_note=_("Parts of this message are not available in your language yet.") if fell_back else None,
+        language_note=language_note(plan, announcement, fell_back),
     )
 
 
@@ -526,6 +581,7 @@ class RecipientCards:
         records = await self.conversations.personal_for_users(self.store.tenant_id, user_keys) if user_keys else {}
         message = calendar_message(plan, announcement)
         as_planned = message is not None and _as_planned(announcement, message)
+        edited = message is not None and not as_planned
         by_language: dict[str, int] = {}
         fall_back = not_known = 0
         for recipient in recipients:
@@ -542,14 +598,27 @@ class RecipientCards:
             else:
                 fall_back += i18n.primary(asked) != plan_language
         ordered = dict(sorted(by_language.items(), key=lambda kv: (-kv[1], kv[0])))
-        return AudienceLanguages(ordered, fall_back, not_known, plan_language)
+        return AudienceLanguages(ordered, fall_back, not_known, plan_language, edited)
 
     def language_of(self, locale: str | None) -> i18n.Language:
         """What a recipient with Teams language ``locale`` (None: never told) reads."""
         return reader_language(locale, self.calendar.plan)
 
     def _reader(self, language: str | None, stored: str | None) -> i18n.Language:
-        return reader_language(language or stored, self.calendar.plan)
+        """The language to write a card in: ``language`` (the one a delivery was written in) when given,
+        else the reader's stored Teams language. A delivery keeps the catalog it was written in (``en``
+        for a reader whose Teams is in German); while their Teams still asks for the language that fell
+        back to it, the card is rewritten as it was first written, with its note that the words are
+        not in their language."""
+        plan = self.calendar.plan
+        if not language:
+            return reader_language(stored, plan)
+        written = reader_language(language, plan)
+        if stored and not written.fell_back:
+            now = reader_language(stored, plan)
+            if now.fell_back and now.code == written.code:
+                return now
+        return written
 
     def _unknown_zone(self, announcement: Announcement, kind: str) -> ZoneInfo:
         """The zone for a recipient whose own Teams never told us: a wave's people are in the wave's
