@@ -746,7 +746,16 @@ def _languages_line(languages: AudienceLanguages) -> str:
     counts = ", ".join(f"{language_name(code)} {n:,}" for code, n in languages.by_language.items())
     line = _("Languages: {counts}.").format(counts=counts)
     plan_language = language_name(languages.plan_language)
-    if languages.fall_back:
+    if languages.fall_back and languages.edited:
+        # The plan's translations are of the entry's own words, not of the lead's: none is sent.
+        line += " " + ngettext(
+            "{n} recipient will read it in {language}, not in their own language, because its text was "
+            "edited: the plan's translations are of the text it had.",
+            "{n} recipients will read it in {language}, not in their own language, because its text was "
+            "edited: the plan's translations are of the text it had.",
+            languages.fall_back,
+        ).format(n=f"{languages.fall_back:,}", language=plan_language)
+    elif languages.fall_back:
         line += " " + ngettext(
             "{n} recipient will read it in {language}, not in their own language.",
             "{n} recipients will read it in {language}, not in their own language.",

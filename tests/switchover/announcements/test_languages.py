@@ -4,13 +4,22 @@ render per distinct card however large the audience, and the language kept with 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from switchover.announcements import Audience, Content
 from switchover.announcements import views as views_module
 from switchover.delivery import Recipient
 from switchover.membership import wave_members
 
-from .conftest import START, TENANT
+from .conftest import START, TENANT, personal_conversation
+from .test_service import card_texts
+
+PACIFIC = dt.timezone(dt.timedelta(hours=-8))  # February: PST
+PARTS = "Parts of this message are not available in your language yet."
+SHOWN_IN_ENGLISH = {
+    "es": "Se muestra en inglés: aún no se ha traducido al español.",
+    "pl": "Wyświetlane w języku: angielski. Jeszcze nie przetłumaczono na język: polski.",
+}
 
 
 async def speak(store, user_ids, locale: str) -> None:
@@ -108,3 +117,94 @@ async def test_a_reader_the_plan_has_no_translation_for_is_told_discreetly(servi
     assert message.title in plain and note not in plain  # Teams never said: nothing to apologise for
     # The notification's summary (the card's title) is in the reader's language too.
     assert [c.title for c in shown] == [message.title, message.translations["es"].title, message.title]
+
+
+async def test_corrections_and_reschedules_keep_each_card_in_its_language_and_its_note(
+    service, engine, messenger, store, plan, directory, clock
+):
+    await service.reconcile_plan()
+    german, spanish, polish, english = (await wave_members(plan, directory, "wave-3"))[:4]
+    await speak(store, [german.id], "de-DE")  # no catalog: English, with the note that it is not German
+    await speak(store, [spanish.id], "es-US")
+    await speak(store, [polish.id], "pl-PL")
+    await speak(store, [english.id], "en-US")
+    chat = {u.id: personal_conversation(u.id) for u in (german, spanish, polish, english)}
+    clock.set(dt.datetime(2027, 2, 13, 9, 0, tzinfo=PACIFIC))  # wave 3's T-14 goes
+    await service.run_due()
+    await engine.drain()
+    sent = {s.conversation_id: s.message for s in messenger.sent}
+    assert PARTS in card_texts(sent[chat[german.id]].card)
+    assert PARTS not in card_texts(sent[chat[english.id]].card)
+
+    ann = await service.get("wave-3/what-changes")
+    await service.correct(ann.id, content=ann.content.model_copy(update={"correction": "Correction: bring a laptop"}))
+    await service.jobs.idle()
+    await engine.drain()
+    await service.jobs.idle()
+    corrected = {conversation: card_texts(m.card) for conversation, _a, m in messenger.updated}
+    assert PARTS in corrected[chat[german.id]] and "Correction: bring a laptop" in corrected[chat[german.id]]
+    es = corrected[chat[spanish.id]]
+    assert "Corrección: bring a laptop" in es and plan.calendar[0].translations["es"].title in es
+    assert PARTS not in es and SHOWN_IN_ENGLISH["es"] not in es  # the plan translates it: nothing to say
+    assert PARTS not in corrected[chat[english.id]]
+
+    # The wave moves: delivered cards keep their note, and the notice's title is in each reader's language.
+    updates, before = len(messenger.updated), len(messenger.sent)
+    await service.reschedule_wave("wave-3", dt.date(2027, 3, 6), by="dana")
+    await service.jobs.idle()
+    await engine.drain()
+    await service.jobs.idle()
+    moved = {conversation: card_texts(m.card) for conversation, _a, m in messenger.updated[updates:]}
+    assert PARTS in moved[chat[german.id]] and PARTS not in moved[chat[english.id]]
+    notices = {s.conversation_id: s.message.summary for s in messenger.sent[before:]}
+    wave = plan.wave("wave-3").title
+    assert notices[chat[spanish.id]] == f"{wave}: nueva fecha del cambio"
+    assert notices[chat[polish.id]] == f"{wave}: nowy termin migracji"
+    assert notices[chat[english.id]] == notices[chat[german.id]] == f"{wave}: new cutover date"
+    stored = await service.get("wave-3/reschedule-2027-03-06")
+    assert stored.title == f"{wave}: new cutover date"  # the lead's list reads the plan's language
+
+
+async def test_a_calendar_message_a_lead_rewrote_reads_in_the_plans_language_with_the_note(
+    service, store, plan, directory
+):
+    await service.reconcile_plan()
+    ann = await service.get("wave-0/cutover-complete")
+    german, spanish, polish, english, unknown = (await wave_members(plan, directory, "wave-0"))[:5]
+    for user, locale in ((german, "de-DE"), (spanish, "es-MX"), (polish, "pl-PL"), (english, "en-GB")):
+        await speak(store, [user.id], locale)
+    people = (german, spanish, polish, english, unknown)
+    recipients = [Recipient(TENANT, "user", u.id, u.display_name) for u in people]
+    message = next(m for m in plan.calendar if m.key == "cutover-complete")
+
+    planned = await service.cards.languages(ann, recipients)
+    assert (planned.fall_back, planned.edited) == (1, False)  # the German reader only: the plan has es and pl
+
+    words = "Outlook and Teams are ready: sign in again with your usual password."
+    edited = await service.edit(ann.id, content=ann.content.model_copy(update={"summary": words}))
+    languages = await service.cards.languages(edited, recipients)
+    # Everyone whose language is not the plan's now reads the lead's words in it.
+    assert (languages.fall_back, languages.edited) == (3, True)
+
+    shown = await service.cards.for_recipients(edited, recipients)
+    de, es, pl, en, plain = (card_texts(c.card) for c in shown)
+    assert all(words in text for text in (de, es, pl, en, plain))
+    for lang, text in (("es", es), ("pl", pl)):
+        assert message.translations[lang].title not in text  # never a translation of what it used to say
+        assert message.translations[lang].summary not in text
+        assert SHOWN_IN_ENGLISH[lang] in text and PARTS not in text
+    assert "Su cambio:" in es  # the card's own words stay in the reader's language
+    assert PARTS in de
+    assert all(SHOWN_IN_ENGLISH["es"] not in t and PARTS not in t for t in (en, plain))
+    assert [c.title for c in shown] == [message.title] * 5
+
+    # A lead who changes only a button's title changes the plan's words too.
+    buttons = (await service.get("wave-3/one-week")).content.buttons
+    relabelled = await service.edit(
+        "wave-3/one-week",
+        content=(await service.get("wave-3/one-week")).content.model_copy(
+            update={"buttons": tuple(b.model_copy(update={"title": "Understood"}) for b in buttons)}
+        ),
+    )
+    (es_card,) = await service.cards.for_recipients(relabelled, recipients[1:2])
+    assert "Understood" in card_texts(es_card.card) and SHOWN_IN_ENGLISH["es"] in card_texts(es_card.card)
