@@ -144,3 +144,33 @@ async def test_lead_only_commands_and_buttons_are_refused_in_the_askers_language
     replies = await world.teams.say(someone, "announce wave-3 : Parking | The car park is closed", locale="en-US")
     (text,) = [r.text for r in replies if r.text]
     assert text.startswith("Sorry, only the project leads named in the migration plan can send announcements.")
+
+
+async def test_a_calendar_message_whose_text_a_lead_edited_is_sent_as_edited_with_the_note(world):
+    spanish, english = (await wave_3(world))[:2]
+    await install(world, spanish, "es-US")
+    await install(world, english, "en-US")
+    world.since = len(world.connector.received)
+    await world.say(LEAD, "announcements")  # the lead settles the tenant: the plan's calendar is scheduled
+    ann = await world.service.get("wave-3/cutover-complete")
+    words = "Outlook and Teams are ready: sign in again with your usual password."
+    await world.service.edit(ann.id, content=ann.content.model_copy(update={"summary": words}))
+
+    replies = await world.say(LEAD, f"send {ann.id}")
+    confirm = str([r.card for r in replies if r.card][1])
+    # The lead is told who now reads the plan's language, and why.
+    assert (
+        "1 recipient will read it in English, not in their own language, because its text was edited: "
+        "the plan's translations are of the text it had."
+    ) in confirm
+    status, _ = await world.teams.invoke_action(LEAD, "announce_confirm", {"announcement_id": ann.id})
+    assert status == 200
+    await world.deliver()
+
+    es = cutover_complete(world, "es")
+    (es_card,) = [str(r.card) for r in world.cards_to(spanish)]
+    (en_card,) = [str(r.card) for r in world.cards_to(english)]
+    assert words in es_card and es.title not in es_card and es.summary not in es_card  # never a stale translation
+    assert "Se muestra en inglés: aún no se ha traducido al español." in es_card
+    assert "Su cambio:" in es_card  # the card's own words in Spanish
+    assert words in en_card and "Se muestra" not in en_card and "Shown in" not in en_card
