@@ -139,13 +139,54 @@ def format_window(start: dt.datetime, end: dt.datetime, *, day: Literal["long", 
 # -- text written in one zone, read in another --
 
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
-_TODAY = re.compile(r"\b(today|tonight)\b", re.IGNORECASE)
-_THIS_WEEKEND = re.compile(r"\bthis weekend\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def _day_words(code: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """How text in language ``code`` speaks of the day it is sent ("today", "tonight") and of the weekend
+    it is sent in ("this weekend"): the catalogs' words, each way of saying it separated by ``|``."""
+    with i18n.use(i18n.language(code)):
+        # Translators: every word or phrase a message in your language may use for the day it is sent,
+        # separated by "|" (no spaces around it). A longer phrase is matched before a shorter one.
+        today = i18n.pgettext("words for the day a message is sent", "today|tonight")
+        # Translators: as above, for the weekend a message is sent in ("|" between ways of saying it).
+        weekend = i18n.pgettext("words for the weekend a message is sent in", "this weekend")
+    return _alternatives(today), _alternatives(weekend)
+
+
+def _alternatives(words: str) -> re.Pattern[str]:
+    """``a|b c`` as a pattern matching either, as whole words, any case, any spacing."""
+    phrases = sorted({w.strip() for w in words.split("|") if w.strip()}, key=len, reverse=True)
+    if not phrases:
+        return re.compile(r"(?!)")  # matches nothing
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _languages_to_try() -> list[tuple[str, i18n.Language]]:
+    """The catalogs' languages whose words a text may use, the one in force first (the pseudo-locale
+    reads English text), each with the language to write in when its words are the text's."""
+    lang = i18n.current()
+    own = i18n.DEFAULT if lang.code == i18n.PSEUDO else lang.code
+    out = [(own, lang)] if own in i18n.SUPPORTED else []
+    return out + [(code, i18n.language(code)) for code in i18n.SUPPORTED if code != own]
+
+
+def _text_language(text: str) -> tuple[i18n.Language, re.Pattern[str], re.Pattern[str]]:
+    """The language whose words for "today" (else "this weekend") ``text`` uses, and its patterns;
+    the language in force when it uses none."""
+    tried = [(lang, *_day_words(code)) for code, lang in _languages_to_try()]
+    for which in (1, 2):  # "today" decides before "this weekend"
+        for found in tried:
+            if found[which].search(text):
+                return found
+    return tried[0]
 
 
 def names_a_day(text: str) -> bool:
-    """The text speaks of the day it is sent ("at 17:30 today", "tonight")."""
-    return bool(_TODAY.search(text))
+    """The text speaks of the day it is sent ("at 17:30 today", "tonight", "hoy", "dziś"), in any
+    language the catalogs have."""
+    return any(_day_words(code)[0].search(text) for code, _lang in _languages_to_try())
 
 
 def localise_times(text: str, sent: dt.datetime, reader: ZoneInfo) -> str:
@@ -157,27 +198,32 @@ def localise_times(text: str, sent: dt.datetime, reader: ZoneInfo) -> str:
     "T: becomes read-only at 08:30 MST on Friday 12 March"; at 02:00 in Helsinki it would be
     "at 17:00 MST on Thursday 11 March": never Helsinki's date with Denver's time.
 
-    The words put in ("on Friday 12 March", "on the cutover weekend") and the times are in the language
-    in force: call it in the language the text is written in (``with i18n.use(...)``), so a line the
-    plan does not translate reads in one language, not two.
+    The text may be in any language the catalogs have: its words for "today", "tonight" and "this
+    weekend" are the catalogs' (``hoy``, ``esta noche``, ``este fin de semana``; ``dziś``, ``w ten
+    weekend``). The words and times put in ("on Friday 12 March", "el viernes, 12 de marzo", "on the
+    cutover weekend") are written in the language of those words, so a line the plan does not
+    translate reads in one language, not two; the language in force (``with i18n.use(...)``) decides
+    when the text is in it (its region's clock, ``es-US`` or ``es-ES``) and when it uses no such words.
     """
     writer = sent.tzinfo
     assert writer is not None, "sent must be timezone-aware"
-    day = sent.date()
-    moments: list[dt.datetime] = []
+    lang, today, weekend = _text_language(text)
+    with i18n.use(lang):
+        day = sent.date()
+        moments: list[dt.datetime] = []
 
-    def local_time(m: re.Match[str]) -> str:
-        hour, minute = int(m.group(1)), int(m.group(2))
-        if hour > 23 or minute > 59:
-            return m.group(0)
-        at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=writer).astimezone(reader)
-        moments.append(at)
-        return format_time(at)
+        def local_time(m: re.Match[str]) -> str:
+            hour, minute = int(m.group(1)), int(m.group(2))
+            if hour > 23 or minute > 59:
+                return m.group(0)
+            at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=writer).astimezone(reader)
+            moments.append(at)
+            return format_time(at)
 
-    out = _CLOCK.sub(local_time, text)
-    # The day the text means, as the reader counts days: that of its (first) time, else the sending's.
-    on = moments[0] if moments else sent.astimezone(reader)
-    # The words put in are the reader's (``on Friday 12 March``, ``el viernes, 12 de marzo``).
-    day_words = i18n.gettext("on {day}").format(day=format_day(on, year=False))
-    out = _TODAY.sub(lambda _m: day_words, out)
-    return _THIS_WEEKEND.sub(lambda _m: i18n.gettext("on the cutover weekend"), out)
+        out = _CLOCK.sub(local_time, text)
+        # The day the text means, as the reader counts days: that of its (first) time, else the sending's.
+        on = moments[0] if moments else sent.astimezone(reader)
+        # The words put in are the text's language's (``on Friday 12 March``, ``el viernes, 12 de marzo``).
+        day_words = i18n.gettext("on {day}").format(day=format_day(on, year=False))
+        out = today.sub(lambda _m: day_words, out)
+        return weekend.sub(lambda _m: i18n.gettext("on the cutover weekend"), out)

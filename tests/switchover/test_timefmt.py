@@ -93,3 +93,60 @@ def test_a_localised_line_names_the_day_and_time_of_one_moment_in_the_readers_zo
     moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(writer)).astimezone(ZoneInfo(reader))
     expected = f"Read-only at {moment:%H:%M} {moment.tzname()} on {format_day(moment, year=False)}."
     assert localise_times(line, sent, ZoneInfo(reader)) == expected
+
+
+def test_a_line_about_today_in_spanish_or_polish_gets_the_readers_day_and_time_in_its_language() -> None:
+    from switchover import i18n
+
+    helsinki, denver = ZoneInfo("Europe/Helsinki"), ZoneInfo("America/Denver")
+    sent = dt.datetime(2027, 3, 13, 6, 0, tzinfo=helsinki)  # Saturday in Helsinki, Friday evening in Denver
+    spanish = "Las unidades H: y S: pasan a ser de solo lectura hoy a las 08:00."
+    polish = "Dyski H: i S: będą dziś od 08:00 tylko do odczytu."
+    with i18n.use("es-ES"):
+        assert names_a_day(spanish) and names_a_day("La migración es esta noche.")
+        assert not names_a_day("Las unidades pasan a ser de solo lectura el día del cambio.")
+        assert localise_times(spanish, sent, denver) == (
+            "Las unidades H: y S: pasan a ser de solo lectura el viernes, 12 de marzo a las 23:00 MST."
+        )
+        assert localise_times("No restablezca su contraseña este fin de semana.", sent, denver) == (
+            "No restablezca su contraseña el fin de semana del cambio."
+        )
+    with i18n.use("es-US"):  # the region's clock
+        assert localise_times(spanish, sent, denver).endswith("el viernes, 12 de marzo a las 11:00 p.\u00a0m. MST.")
+    with i18n.use("pl-PL"):
+        assert names_a_day(polish) and names_a_day("Migracja zaczyna się dzisiaj wieczorem.")
+        assert (
+            localise_times(polish, sent, denver)
+            == "Dyski H: i S: będą w dniu piątek, 12 marca od 23:00 MST tylko do odczytu."
+        )
+        assert localise_times(polish, sent, helsinki) == (
+            "Dyski H: i S: będą w dniu sobota, 13 marca od 08:00 EET tylko do odczytu."
+        )
+        assert (
+            localise_times("Nie resetuj hasła w ten weekend.", sent, denver)
+            == "Nie resetuj hasła w weekend przełączenia."
+        )
+        # "dzisiaj wieczorem" is one phrase, not "dzisiaj" followed by a stray word.
+        assert localise_times("Migracja zaczyna się dzisiaj wieczorem.", sent, denver) == (
+            "Migracja zaczyna się w dniu piątek, 12 marca."
+        )
+
+
+def test_a_line_reads_in_one_language_whichever_language_the_reader_reads() -> None:
+    """A line the plan does not translate stays in the plan's language for a Spanish reader: the day and time
+    put in are in the line's language, not the reader's; and a Spanish line read by an English reader likewise."""
+    from switchover import i18n
+
+    helsinki, denver = ZoneInfo("Europe/Helsinki"), ZoneInfo("America/Denver")
+    sent = dt.datetime(2027, 3, 13, 6, 0, tzinfo=helsinki)
+    with i18n.use("es-MX"):
+        assert localise_times("Sign-ins are paused until 08:00 today.", sent, denver) == (
+            "Sign-ins are paused until 23:00 MST on Friday 12 March."
+        )
+    with i18n.use("en-US"):
+        assert names_a_day("La migración empieza hoy.")
+        assert (
+            localise_times("La migración empieza hoy.", sent, denver) == "La migración empieza el viernes, 12 de marzo."
+        )
+    # Words of other languages inside a word are not theirs ("hoyo", "dziśki"): nothing changes.
+    assert not names_a_day("A hoyo in the road.")

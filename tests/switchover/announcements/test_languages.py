@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+from switchover import i18n
 from switchover.announcements import Audience, Content
 from switchover.announcements import views as views_module
 from switchover.delivery import Recipient
-from switchover.membership import wave_members
+from switchover.membership import resolve_wave, wave_members
+from switchover.timefmt import format_day
 
 from .conftest import START, TENANT, personal_conversation
 from .test_service import card_texts
@@ -208,3 +211,28 @@ async def test_a_calendar_message_a_lead_rewrote_reads_in_the_plans_language_wit
     )
     (es_card,) = await service.cards.for_recipients(relabelled, recipients[1:2])
     assert "Understood" in card_texts(es_card.card) and SHOWN_IN_ENGLISH["es"] in card_texts(es_card.card)
+
+
+async def test_a_translated_line_about_today_gets_the_readers_day_and_time_in_the_readers_zone(
+    service, store, plan, directory
+):
+    """The wave's zone is Pacific; a Spanish reader in Boise (Mountain) reads "hoy a las 18:00" as their own day
+    and time, in Spanish, as an English reader there reads "at 18:00 today"."""
+    await service.reconcile_plan()
+    boise = next(u for u in await directory.all_users() if u.office == "Remote - Boise")
+    wave_key = resolve_wave(plan, boise).wave_key
+    ann = await service.get(f"{wave_key}/tomorrow")
+    recipient = Recipient(TENANT, "user", boise.id, boise.display_name)
+    (english,) = await service.cards.for_recipients(ann, [recipient])
+    await speak(store, [boise.id], "es-ES")  # Spain's Spanish: a 24-hour clock
+    (spanish,) = await service.cards.for_recipients(ann, [recipient])
+    day = (await service.cards.dates(ann)).start.astimezone(ZoneInfo("America/Boise")).date() - dt.timedelta(days=1)
+    with i18n.use("es-ES"):
+        es_day = format_day(day, year=False)
+    en, es = card_texts(english.card), card_texts(spanish.card)
+    assert f"H: and S: become read-only at 19:00 MST on {format_day(day, year=False)}." in en
+    assert f"Las unidades H: y S: pasan a ser de solo lectura el {es_day} a las 19:00 MST." in es
+    assert f"Guarde y cierre sus archivos antes de irse el {es_day}." in es
+    # A line about the weekend is left as written, in either language (only lines naming the day change).
+    assert "No restablezca su contraseña este fin de semana." in es and "Do not reset your password this weekend." in en
+    assert " hoy" not in es and "18:00" not in es
