@@ -18,6 +18,7 @@ from switchover.answers.schedule import humanise_days
 from switchover.clock import ManualClock
 from switchover.directory.roster import RosterDirectory
 from switchover.plan.model import ExceptionTranslation, MessageTranslation, Plan
+from switchover.timefmt import format_day
 
 LA = "America/Los_Angeles"
 
@@ -214,4 +215,9 @@ async def test_before_the_move_in_the_plans_spanish_and_english_unchanged_after_
     assert "H: and S: become read-only at 19:00 MST on Friday 29 January." in before.schedule.before
     seven_pm = format_time(dt.time(19, 0), "short", locale="es_US")  # 7:00 p. m.
     assert f"H: y S: pasan a solo lectura a las {seven_pm} MST." in spanish.schedule.before
-    assert points[0] in spanish.schedule.before and points[0] not in before.schedule.before
+    # "hoy" is the reader's day, in Spanish, as "today" is in English.
+    with i18n.use("es-US"):
+        friday = format_day(dt.date(2027, 1, 29), year=False)
+    assert f"Guarde y cierre sus archivos antes de irse el {friday}." in spanish.schedule.before
+    assert "Save and close your files before you leave on Friday 29 January." in before.schedule.before
+    assert points[0] not in spanish.schedule.before and points[0] not in before.schedule.before
