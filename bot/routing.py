@@ -115,10 +115,11 @@ class Router:
         """Route messages starting with ``phrase`` (folded) to ``handler``.
 
         ``leads_only`` commands run only for project leads. Anyone else gets the
-        ``refusal`` (:data:`Refusal`, written in their language when it is sent) when the route has one ("announce ..." can only be a command);
-        without one the words mean what they mean in plain language ("cancel my
-        meeting" is a question, not a command), so matching goes on to shorter
-        commands and the fallback. ``exact`` commands match only the whole message
+        ``refusal`` (:data:`Refusal`, written in their language when it is sent)
+        when the route has one ("announce ..." can only be a command); without one
+        the words mean what they mean in plain language ("cancel my meeting" is a
+        question, not a command), so matching goes on to shorter commands and the
+        fallback. ``exact`` commands match only the whole message
         ("help", but not "help desk phone number", which is a question).
         """
         words = tuple(fold(phrase).split())

@@ -98,6 +98,9 @@ class Change:
             edits = [f"adds {cut(', '.join(came))}"] if came else []
             edits += [f"drops {cut(', '.join(gone))}"] if gone else []
             return f"{self.subject}: {'; '.join(edits) or 'same items, new order'}"
+        if self.kind == "changed" and self.data.get("stale"):
+            what = ", ".join(self.data.get("fields") or ())
+            return f"{self.subject}: not updated with its {what}: its readers would get the earlier words' translation"
         if self.kind == "changed":
             return f"{self.subject}: {old} -> {new}"
         if self.kind == "moved":
@@ -416,9 +419,36 @@ def _with_translations(subject: Callable[[Any], str], skip: Iterable[str] = ()) 
 
     def changed(a: Any, b: Any) -> list[Change]:
         out = _fields(subject(b), a, b, skip=(*skip, "translations"))
-        return out + _translation_changes(subject(b), a.translations, b.translations)
+        out += _translation_changes(subject(b), a.translations, b.translations)
+        return out + _stale_translations(subject(b), a, b)
 
     return changed
+
+
+def _translatable(item: Any, name: str) -> Any:
+    """The words of ``item``'s field ``name`` that a translation gives (a calendar message's button titles)."""
+    value = getattr(item, name, None)
+    if name == "buttons" and value is not None:
+        return tuple(getattr(b, "title", b) for b in value)
+    return value
+
+
+def _stale_translations(subject: str, old: Any, new: Any) -> list[Change]:
+    """Translations left as they were while the words they translate changed: ``<subject> (es): not
+    updated with its title, summary`` (their readers would get a translation of the earlier words)."""
+    out: list[Change] = []
+    for lang, translation in new.translations.items():
+        if old.translations.get(lang) != translation:
+            continue
+        fields = [
+            name
+            for name in type(translation).model_fields
+            if getattr(translation, name) is not None and _translatable(old, name) != _translatable(new, name)
+        ]
+        if fields:
+            data = {"language": lang, "stale": True, "fields": fields}
+            out.append(Change(f"{subject} ({lang})", "changed", None, None, data))
+    return out
 
 
 def _model_or_none(subject: str, old: BaseModel | None, new: BaseModel | None) -> list[Change]:

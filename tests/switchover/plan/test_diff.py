@@ -197,7 +197,12 @@ def test_a_faq_entry_changed() -> None:
     )
     result = diff(old, new, users)
     only(result, "faq")
-    (change,) = result.faq
+    change, *stale = result.faq
+    # The Spanish and Polish answers still say 2 hours: named, so the lead updates them too.
+    assert [str(c) for c in stale] == [
+        f"faq email-down ({lang}): not updated with its answer: its readers would get the earlier words' translation"
+        for lang in ("es", "pl")
+    ]
     assert (change.subject, change.kind) == ("faq email-down answer", "changed")
     assert change.old == "Mail may arrive up to 2 hours late during the cutover window. Nothing is lost."
     assert change.new == "Mail may arrive up to 4 hours late during the cutover window. Nothing is lost."
@@ -363,3 +368,25 @@ def test_organisation_service_desk_sites_digest_and_readiness() -> None:
     rendered = result.render().splitlines()
     assert rendered[0] == "Organisation" and rendered[1] == "  short name: Fabrikam -> Fabrikam Health"
     assert "Service Desk" in rendered and "Readiness checks" in rendered
+
+
+def test_a_translation_left_as_it_was_when_the_words_it_translates_change_is_named() -> None:
+    # The lead moves the read-only time in English and in Spanish, but not in Polish.
+    old, new, users = edited(
+        "fabrikam",
+        ('"H: and S: become read-only at 18:00 today."', '"H: and S: become read-only at 17:00 today."'),
+        ("solo lectura hoy a las 18:00.", "solo lectura hoy a las 17:00."),
+    )
+    result = diff(old, new, users, now=dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    shown = lines(result.calendar)
+    assert any(line.startswith("calendar tomorrow points:") for line in shown), shown
+    assert any(line.startswith("calendar tomorrow points (es):") for line in shown), shown  # updated with it
+    assert (
+        "calendar tomorrow (pl): not updated with its points: its readers would get the earlier words' translation"
+    ) in shown
+    assert not any("(es): not updated" in line for line in shown)
+    (stale,) = [c.as_json() for c in result.calendar if c.data.get("stale")]
+    assert stale["language"] == "pl" and stale["fields"] == ["points"]
+    # A change of what a translation does not give (the timing) names no translation.
+    old, new, users = edited("fabrikam", ('timing: {days: -1, at: "15:00"}', 'timing: {days: -1, at: "14:00"}'))
+    assert not any(c.data.get("stale") for c in diff(old, new, users).calendar)
