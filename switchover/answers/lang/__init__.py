@@ -1,6 +1,6 @@
 """Question words by the reader's language: how a question in another language is read.
 
-Each language with its own words has a module here (``es``) whose ``gloss(text)`` says the question's
+Each language with its own words has a module here (``es``, ``pl``) whose ``gloss(text)`` says the question's
 words in the English the understander reads, leaving names as typed. English needs none. The seam is
 :func:`gloss_for`, keyed by a language code (``i18n.current().code``).
 """
@@ -14,7 +14,7 @@ from functools import cache
 from switchover import i18n
 
 # Languages whose question words are here (a module of that name with a ``gloss``).
-LANGUAGES = ("es",)
+LANGUAGES = ("es", "pl")
 
 
 @cache
