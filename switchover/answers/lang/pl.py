@@ -55,6 +55,7 @@ PHRASES: dict[str, str] = {
     "co bedzie z": "what happens to",
     "co z": "what about",
     "co bedzie": "what is on",
+    "co mamy": "what is on",
     "co jest w": "what is on",
     "co sie bedzie dzialo": "what is happening",
     "co sie stanie": "what happens",
@@ -761,7 +762,9 @@ STEMS: dict[str, str] = {
     "laptop": "laptop",
     "stanowisk": "pc",
     # support
-    "wsparci": "support",
+    # in a migration, support is the extra support after it ("wsparcie po migracji"); the desk is
+    # "wsparcie techniczne" (PHRASES)
+    "wsparci": "extra support",
     "pomoc": "help",
     "helpdesk": "help desk",
     "serwis": "service desk",
@@ -883,6 +886,13 @@ STEMS: dict[str, str] = {
     "wyplat": "payroll",
     "pensj": "payroll",
     "parking": "parking",
+    "parkowa": "park",
+    "zaparkowa": "park",
+    "parkuj": "park",
+    "zaparkuj": "park",
+    "wylacz": "switch off",
+    "wylaczy": "switch off",
+    "wylacza": "switch off",
     "stolowk": "canteen",
     "kantyn": "canteen",
     "jadlospis": "canteen menu",
@@ -891,6 +901,18 @@ STEMS: dict[str, str] = {
     "grafik": "shift plan",
     "jezyk": "language",
     "polsk": "polish",
+    "polska": "Poland",
+    "polsce": "Poland",
+    "polske": "Poland",
+    "niemcy": "Germany",
+    "niemczech": "Germany",
+    "niemiec": "Germany",
+    "meksyk": "Mexico",
+    "meksyku": "Mexico",
+    "stanach": "the US",
+    "austrii": "Austria",
+    "holandii": "the Netherlands",
+    "holandia": "the Netherlands",
     "niemieck": "german",
     "hiszpansk": "spanish",
     "angielsk": "english",
@@ -1122,6 +1144,7 @@ def gloss(text: str) -> str:
     said = re.sub(r"\s{2,}", " ", "".join(out)).strip()
     said = re.sub(r"^[\s,.;:]+|\s+(?=[?!.,;])", "", said)
     said = _SAID_TWICE.sub(r"\1", said)  # "ja jestem": the subject said and in the verb, once
+    said = _AM_I_LAST.sub(lambda m: f"{m[2]} {m[1]}", said)  # "w której grupie jestem?": which group am i
     said = _DRIVE_AFTER.sub(r"\1 drive", said)  # "dysk P", "na dysku Q:": the P drive
     said = _DRIVE_LETTER.sub(r"\1 drive", said)  # "na P:", "z Q:": the P drive
     said = _DOTTED_DATE.sub(_date, said)  # "21.03": 21 march
@@ -1130,6 +1153,8 @@ def gloss(text: str) -> str:
 
 
 _SAID_TWICE = re.compile(r"\b(i|we) \1\b")
+# Polish puts "jestem" last ("w której grupie jestem?"); English asks "am i" there.
+_AM_I_LAST = re.compile(r"\b(i|we) (am|are)(?=\s*(?:[?!.]|$))")
 _DRIVE_AFTER = re.compile(r"\b(?:drive|share)\s+([A-Za-z])(?::)?(?![\w'’-])")
 _DRIVE_LETTER = re.compile(r"(?:(?<=\bon )|(?<=\bwith )|(?<=\bin )|(?<=\bto ))([A-HJ-Z]):(?!\d)(?! drive)")
 _MONTHS = ("january february march april may june july august september october november december").split()
