@@ -193,3 +193,16 @@ async def test_any_drive_letter_is_a_files_question(trey: TeamsClient) -> None:
     for typed in ("when does my U drive move", "when does the M: drive go read only", "what about the k-drive"):
         assert "files" in engine.understander.read(typed, today=today).services, typed
     assert "files" not in engine.understander.read("when can I drive to the office", today=today).services
+
+
+async def test_a_question_in_polish_gets_the_askers_schedule_in_polish(wideworld: TeamsClient) -> None:
+    # A Kraków warehouse picker whose Teams is in Polish (activity.locale) asks in Polish, without diacritics.
+    replies = await wideworld.say(
+        "piotr.duda@wideworldimporters.com", "kiedy jest moja migracja?", time_zone="Europe/Warsaw", locale="pl-PL"
+    )
+    (reply,) = [r for r in replies if r.card]
+    text = reply.card_text()
+    assert "Wave 2 - Kraków" in text and "Wave 1 - Hamburg" not in text
+    assert "sobota, 10 kwietnia 2027" in text and "Saturday" not in text  # the dates are said in Polish
+    english = await _text(wideworld, "piotr.duda@wideworldimporters.com", "when is my migration?", "Europe/Warsaw")
+    assert "Saturday 10 April 2027" in english
