@@ -185,9 +185,9 @@ PHRASES: dict[str, str] = {
     "poczta elektroniczna": "email",
     "poczty elektronicznej": "email",
     "dwa etapy": "two step",
-    "dwuetapowa weryfikacja": "two step verification",
-    "weryfikacja dwuetapowa": "two step verification",
-    "weryfikacji dwuetapowej": "two step verification",
+    "dwuetapowa weryfikacja": "two step",
+    "weryfikacja dwuetapowa": "two step",
+    "weryfikacji dwuetapowej": "two step",
     "uwierzytelnianie wieloskladnikowe": "multi factor authentication",
     "uwierzytelniania wieloskladnikowego": "multi factor authentication",
     "uwierzytelnianie dwuskladnikowe": "two factor authentication",
@@ -613,8 +613,6 @@ WORDS: dict[str, str] = {
     "android": "android",
     "androidzie": "android",
     "androida": "android",
-    "fido2": "fido2",
-    "fido": "fido",
 }
 
 # Stems and the English they give, with any ending of ``_ENDINGS`` ("migracj" + "a", "i", "e", "ach", ...).
