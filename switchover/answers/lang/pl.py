@@ -64,14 +64,13 @@ PHRASES: dict[str, str] = {
     "co sie zmienia": "what changes",
     "co sie zmieni": "what changes",
     "co mam zrobic": "what do i do",
-    # "mam" with a verb is what one is to do: "kiedy mam zainstalować" is when should I install
-    "kiedy mam": "when should i",
-    "od kiedy mam": "since when should i",
-    "do kiedy mam": "until when should i",
-    "jak mam": "how do i",
-    "gdzie mam": "where do i",
-    "czy mam": "should i",
     "czy musze": "must i",
+    "po co": "why",
+    "po co mi": "why do i need",
+    "zamiast": "instead of",
+    "bedziemy mogli": "can we",
+    "bede mogl": "can i",
+    "bede mogla": "can i",
     "co mam robic": "what do i do",
     "co musze zrobic": "what must i do",
     "co robic": "what do i do",
@@ -525,6 +524,12 @@ WORDS: dict[str, str] = {
     "pojdziemy": "we move",
     "pojdzie": "moves",
     "dzieje": "is happening",
+    "padnie": "breaks down",
+    "padl": "broke down",
+    "padla": "broke down",
+    "padlo": "broke down",
+    "pada": "breaks down",
+    "mogli": "can",
     "dniach": "days",
     "najblizszy": "coming",
     "najblizsza": "coming",
@@ -953,6 +958,15 @@ STEMS: dict[str, str] = {
     "kompletacj": "picking",
     "kompletowa": "picking",
     "kompletuj": "pick",
+    "sprawdz": "check",
+    "sprawdza": "check",
+    "firmow": "company",
+    "dosta": "get",
+    "zapisuj": "save",
+    "zapisa": "save",
+    "zgubi": "lost",
+    "zgub": "lost",
+    "przesta": "stopped",
     "zakup": "purchasing",
     "zaopatrzeni": "purchasing",
     "chmur": "cloud",
@@ -1172,6 +1186,9 @@ def gloss(text: str) -> str:
             word = folded[k]
             if word in PHRASES:
                 out[at[k]] = PHRASES[word]
+            elif word in ("mam", "mamy") and k + 1 < len(folded) and _INFINITIVE.search(folded[k + 1]):
+                # "mam" with a verb is what one is to do: "kiedy mam zainstalować?" is when should I install
+                out[at[k]] = "should i" if word == "mam" else "should we"
             elif (english := _english(word, folded[k - 1] if k else "")) is not None:
                 out[at[k]] = english
             k += 1
@@ -1186,6 +1203,8 @@ def gloss(text: str) -> str:
     return said
 
 
+# An infinitive ("zainstalować", "zrobić", "przyjść"), or "się" before one.
+_INFINITIVE = re.compile(r"^(?:\w{3,}c|sie)$")
 _SAID_TWICE = re.compile(r"\b(i|we) \1\b")
 # Polish puts "jestem" last ("w której grupie jestem?"); English asks "am i" there.
 _AM_I_LAST = re.compile(r"\b(i|we) (am|are)(?=\s*(?:[?!.]|$))")
