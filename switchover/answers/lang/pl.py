@@ -56,7 +56,9 @@ PHRASES: dict[str, str] = {
     "co z": "what about",
     "co bedzie": "what is on",
     "co mamy": "what is on",
-    "co jest w": "what is on",
+    "co jest": "what is on",
+    "co jest z": "what about",
+    "co jest nie tak": "what is wrong",
     "co sie bedzie dzialo": "what is happening",
     "co sie stanie": "what happens",
     "co sie dzieje": "what is happening",
@@ -92,6 +94,7 @@ PHRASES: dict[str, str] = {
     "jesli cos": "if something",
     "gdyby cos": "if something",
     "z kim": "who do i talk to",
+    "z kim mam": "who do i",
     "kogo mam": "who do i",
     # losing things, said impersonally
     "nie dziala": "does not work",
@@ -602,7 +605,6 @@ WORDS: dict[str, str] = {
     "handlowcy": "sales reps",
     "przedstawiciel": "sales rep",
     "przedstawiciele": "sales reps",
-    "zdalnie": "from home",
     "domu": "home",
     # services (English words as typed, with Polish endings)
     "e": "",
@@ -943,6 +945,9 @@ STEMS: dict[str, str] = {
     "meksyk": "Mexico",
     "meksyku": "Mexico",
     "stanach": "the US",
+    "stany": "the US",
+    "stanow": "the US",
+    "usa": "the US",
     "austrii": "Austria",
     "holandii": "the Netherlands",
     "holandia": "the Netherlands",
@@ -958,6 +963,12 @@ STEMS: dict[str, str] = {
     "kompletacj": "picking",
     "kompletowa": "picking",
     "kompletuj": "pick",
+    "zdaln": "remote",
+    "pracownic": "staff",
+    "pracownik": "staff",
+    "rozmawia": "talk to",
+    "porozmawia": "talk to",
+    "cal": "whole",
     "sprawdz": "check",
     "sprawdza": "check",
     "firmow": "company",
@@ -1189,6 +1200,8 @@ def gloss(text: str) -> str:
             elif word in ("mam", "mamy") and k + 1 < len(folded) and _INFINITIVE.search(folded[k + 1]):
                 # "mam" with a verb is what one is to do: "kiedy mam zainstalować?" is when should I install
                 out[at[k]] = "should i" if word == "mam" else "should we"
+            elif word in ("z", "ze") and k + 1 < len(folded) and not _known(folded[k + 1]):
+                out[at[k]] = "from"  # "z Wrocławia", "ludzie z Memphis": from a place (a name, as typed)
             elif (english := _english(word, folded[k - 1] if k else "")) is not None:
                 out[at[k]] = english
             k += 1
@@ -1198,7 +1211,8 @@ def gloss(text: str) -> str:
     said = _AM_I_LAST.sub(lambda m: f"{m[2]} {m[1]}", said)  # "w której grupie jestem?": which group am i
     said = _DRIVE_AFTER.sub(r"\1 drive", said)  # "dysk P", "na dysku Q:": the P drive
     said = _DRIVE_LETTER.sub(r"\1 drive", said)  # "na P:", "z Q:": the P drive
-    said = _DOTTED_DATE.sub(_date, said)  # "21.03": 21 march
+    said = _DOTTED_DATE.sub(_date, said)
+    said = _WEEKEND_OF.sub("on ", said)  # "w weekend 10-11 kwietnia": on those days, not this weekend  # "21.03": 21 march
     said = _WEEKDAY_NUMBER.sub(r"\1 the \2th", said)
     return said
 
@@ -1210,6 +1224,7 @@ _SAID_TWICE = re.compile(r"\b(i|we) \1\b")
 _AM_I_LAST = re.compile(r"\b(i|we) (am|are)(?=\s*(?:[?!.]|$))")
 _DRIVE_AFTER = re.compile(r"\b(?:drive|share)\s+([A-Za-z])(?::)?(?![\w'’-])")
 _DRIVE_LETTER = re.compile(r"(?:(?<=\bon )|(?<=\bwith )|(?<=\bin )|(?<=\bto ))([A-HJ-Z]):(?!\d)(?! drive)")
+_WEEKEND_OF = re.compile(r"\b(?:at|on) the weekend (?=\d)")
 _MONTHS = ("january february march april may june july august september october november december").split()
 _DOTTED_DATE = re.compile(r"\b([12]?\d|3[01])\.(0?[1-9]|1[0-2])\b(?!\.\d)")
 
