@@ -1240,7 +1240,9 @@ def gloss(text: str) -> str:
     said = _DRIVE_AFTER.sub(r"\1 drive", said)  # "dysk P", "na dysku Q:": the P drive
     said = _DRIVE_LETTER.sub(r"\1 drive", said)  # "na P:", "z Q:": the P drive
     said = _DOTTED_DATE.sub(_date, said)
-    said = _WEEKEND_OF.sub("on ", said)  # "w weekend 10-11 kwietnia": on those days, not this weekend  # "21.03": 21 march
+    said = _WEEKEND_OF.sub(
+        "on ", said
+    )  # "w weekend 10-11 kwietnia": on those days, not this weekend  # "21.03": 21 march
     said = _WEEKDAY_NUMBER.sub(r"\1 the \2th", said)
     return said
 

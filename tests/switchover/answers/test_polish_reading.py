@@ -138,7 +138,8 @@ async def test_losing_mail_gets_an_entry_that_says_none_is_lost(wideworld: Answe
 
 
 @pytest.mark.parametrize(
-    "text", ["co się dzieje w ten weekend?", "co jest w przyszłym tygodniu?", "co się dzieje 10.04?", "co mamy w kwietniu?"]
+    "text",
+    ["co się dzieje w ten weekend?", "co jest w przyszłym tygodniu?", "co się dzieje 10.04?", "co mamy w kwietniu?"],
 )
 def test_what_is_on_in_a_range_said_in_polish(pl: Understander, text: str) -> None:
     assert pl.read(text, today=TODAY).intent is Intent.WHATS_ON, gloss(text)
