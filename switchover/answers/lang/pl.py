@@ -121,7 +121,7 @@ PHRASES: dict[str, str] = {
     "trzeba bedzie": "will i need",
     "nie bede": "i will not be",
     "nie bedziemy": "we will not be",
-    # who I am and where I work: "jestem z magazynu", "pracuję w Krakowie"
+    # who I am and where I work: "jestem z magazynu", "pracuję w Gdańsku"
     "jestem z": "i am in",
     "jestem w": "i am in",
     "jestesmy z": "we are in",
@@ -1229,7 +1229,7 @@ def gloss(text: str) -> str:
                 # "mam" with a verb is what one is to do: "kiedy mam zainstalować?" is when should I install
                 out[at[k]] = "should i" if word == "mam" else "should we"
             elif word in ("z", "ze") and k + 1 < len(folded) and not _known(folded[k + 1]):
-                out[at[k]] = "from"  # "z Wrocławia", "ludzie z Memphis": from a place (a name, as typed)
+                out[at[k]] = "from"  # "z Gdańska", "ludzie z Lublina": from a place (a name, as typed)
             elif (english := _english(word, folded[k - 1] if k else "")) is not None:
                 out[at[k]] = english
             k += 1
