@@ -419,22 +419,22 @@ DECISION_FEATURES = (
     "words",  # the question's content words, at most 8
 )
 DECISION_WEIGHTS: tuple[float, ...] = (
-    -3.3841,
-    1.222,
-    1.3474,
-    0.8443,
-    2.2669,
-    0.2967,
-    -0.6149,
-    -0.4801,
-    1.2269,
-    0.7317,
-    0.7862,
-    2.5428,
-    -0.543,
-    1.0946,
-    0.216,
-    0.1793,
+    -3.4662,
+    1.2578,
+    1.3743,
+    0.871,
+    2.3266,
+    0.264,
+    -0.6499,
+    -0.5048,
+    1.3163,
+    0.7623,
+    0.801,
+    2.6353,
+    -0.6843,
+    1.1577,
+    0.2137,
+    0.1826,
 )
 _NO_MATCH = FaqMatch(entry=None, score=0.0, coverage=0.0)  # type: ignore[arg-type] - only its numbers are read
 
