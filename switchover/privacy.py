@@ -10,7 +10,8 @@ What Switchover keeps about a person, by table (every feature registers its tabl
 - ``problem_drafts``, ``problem_screenshots``: reports they were confirming, pictures they attached;
 - ``announcement_acks``: the announcements they acknowledged;
 - ``announcement_chasers``: the activity-feed nudges sent to them (reminders are in the outbox);
-- ``answers_feedback``, ``answers_gaps``: the questions they asked the FAQ;
+- ``answers_feedback``, ``answers_gaps``, ``answers_picks``: the questions they asked the FAQ
+  (and the suggestions they picked);
 - ``delivery_outbox``: every message sent to them (its card is stored);
 - ``email_outbox``: every email sent to them (address and HTML);
 - ``bot_state``: their dialog state (keys carry their conversation or user id).
@@ -124,6 +125,7 @@ class PersonalData:
                 "announcement_chasers",
                 "answers_feedback",
                 "answers_gaps",
+                "answers_picks",
                 "delivery_outbox",
                 "email_outbox",
                 "bot_state",
@@ -150,6 +152,7 @@ class PersonalData:
             "announcement_chasers": t["announcement_chasers"].c.user_id.in_(object_ids),
             "answers_feedback": t["answers_feedback"].c.asker_id.in_(ids),
             "answers_gaps": t["answers_gaps"].c.asker_id.in_(ids),
+            "answers_picks": t["answers_picks"].c.asker_id.in_(ids),
             "delivery_outbox": sa.and_(
                 t["delivery_outbox"].c.recipient_kind == "user", t["delivery_outbox"].c.recipient_key.in_(ids)
             ),
@@ -234,7 +237,7 @@ class PersonalData:
         )
         deliveries, state = _table("delivery_outbox"), _table("bot_state")
         drafts, shots = _table("problem_drafts"), _table("problem_screenshots")
-        feedback, gaps = _table("answers_feedback"), _table("answers_gaps")
+        feedback, gaps, picks = _table("answers_feedback"), _table("answers_gaps"), _table("answers_picks")
         counts: dict[str, int] = {}
         async with self.db.begin(immediate=True) as c:
             old = sa.select(reports.c.id).where(reports.c.status == "resolved", reports.c.resolved_at < cutoff)
@@ -282,6 +285,7 @@ class PersonalData:
                 await c.execute(sa.delete(feedback).where(feedback.c.created_at < cutoff))
             )
             counts["answers_gaps"] = rowcount(await c.execute(sa.delete(gaps).where(gaps.c.created_at < cutoff)))
+            counts["answers_picks"] = rowcount(await c.execute(sa.delete(picks).where(picks.c.created_at < cutoff)))
         if any(counts.values()):
             log.info("old data purged", extra={"counts": counts, "cutoff": cutoff.isoformat()})
         return counts

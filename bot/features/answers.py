@@ -7,9 +7,10 @@ Routes:
   cutover, from the readiness service);
 - card actions ``faq_helpful`` / ``faq_unhelpful`` (votes, stored; the card is
   replaced by one that thanks the voter) and ``faq_pick`` (a suggestion chosen:
-  the FAQ answer replaces the suggestions).
+  the FAQ answer replaces the suggestions, and the pick is stored).
 
-Questions without a confident answer are stored as gaps for ``switchover faq gaps``.
+Questions without a confident answer are stored as gaps for ``switchover faq gaps``; picks
+(this question meant that entry) for ``switchover faq gaps`` and ``switchover faq learn``.
 """
 
 from __future__ import annotations
@@ -102,12 +103,30 @@ async def on_unhelpful(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
     return await _vote(turn, data, helpful=False)
 
 
+def _record_pick(turn: Turn, question: str, key: str) -> None:
+    """Store the pick while the answer goes out (the asker never waits for it)."""
+    try:
+        turn.services.answer_store.record_pick_soon(
+            turn.asker.tenant_id,
+            question,
+            key,
+            i18n.current().code,  # the language the question was read in, as the engine read it
+            turn.services.clock.now(),
+            asker_id=_asker_id(turn),
+        )
+    except Exception:  # the asker still gets their answer; the lead loses one pick row
+        log.exception("could not store an FAQ pick", extra={"tenant_id": turn.asker.tenant_id})
+
+
 async def on_pick(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
-    """A suggested question was chosen: show its answer in place of the suggestions."""
+    """A suggested question was chosen: show its answer in place of the suggestions, and keep the pick
+    (the question as asked meant this entry) for the lead."""
     key, question = data.faq_key, data.question
     entry = next((e for e in turn.services.plan.faq if e.key == key), None)
     if entry is None:
         return None
+    if question.strip():
+        _record_pick(turn, question, key)
     card = faq_answer_card(entry, question or entry.question)
     if turn.activity.type != "invoke":
         shown = faq_in(entry, i18n.current().code, turn.services.plan.organisation.language)

@@ -1,5 +1,5 @@
 # ruff: noqa: T201 - a command-line tool prints for the person at the terminal
-"""``switchover faq gaps``, ``switchover answers eval`` and ``switchover answers ask``.
+"""``switchover faq gaps``, ``switchover faq learn``, ``switchover answers eval`` and ``switchover answers ask``.
 
 Output is for people at a terminal, so this module prints.
 """
@@ -24,13 +24,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     faq_sub = faq.add_subparsers(dest="faq_command", metavar="SUBCOMMAND", required=True)
     gaps = faq_sub.add_parser(
         "gaps",
-        help="unanswered and unhelpful questions, with counts, newest first",
-        description="List questions users asked that the FAQ did not answer, or whose answer they found unhelpful.",
+        help="unanswered and unhelpful questions, and suggestions picked, with counts, newest first",
+        description="List questions users asked that the FAQ did not answer, or whose answer they found unhelpful, "
+        "and the suggested questions they picked (question -> entry).",
     )
     gaps.add_argument("--tenant", default=None, help="only this tenant id")
     gaps.add_argument("--limit", type=int, default=50)
     gaps.add_argument("--database-url", default=None, help="default: DATABASE_URL / the app's settings")
     gaps.set_defaults(func=faq_gaps)
+    learn = faq_sub.add_parser(
+        "learn",
+        help="phrasings people picked from suggestions, as alternates to paste into the plan",
+        description="Per FAQ entry, the phrasings people used to reach it through a suggestion that the plan's FAQ "
+        "does not yet answer with it, as a YAML fragment of alternates (a phrasing in another language under the "
+        "entry's translations). Picks whose answer was then voted not helpful are left out.",
+    )
+    _plan_args(learn)
+    learn.add_argument("--customer", default=None, metavar="NAME", help="an example customer's plan: examples/NAME/")
+    learn.add_argument("--min-count", type=int, default=1, help="only phrasings picked at least this often")
+    learn.add_argument("--tenant", default=None, help="only this tenant id")
+    learn.add_argument("--database-url", default=None, help="default: DATABASE_URL / the app's settings")
+    learn.set_defaults(func=faq_learn)
 
     answers = subparsers.add_parser("answers", help="the question-answering engine")
     answers_sub = answers.add_subparsers(dest="answers_command", metavar="SUBCOMMAND", required=True)
@@ -144,19 +158,25 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
     return plan_path, args.roster or plan_path.parent / "roster.csv"
 
 
-async def faq_gaps(args: argparse.Namespace) -> int:
-    """Print the gaps table."""
-    from switchover.answers.store import AnswerStore
+def _database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from switchover.settings import Settings, async_database_url
     from switchover.storage import Database
 
     url = async_database_url(args.database_url) if args.database_url else Settings().async_database_url  # type: ignore[call-arg]
-    db = Database(url)
+    return Database(url)
+
+
+async def faq_gaps(args: argparse.Namespace) -> int:
+    """Print the gaps table, the votes per entry and the suggestions picked."""
+    from switchover.answers.store import AnswerStore
+
+    db = _database(args)
     try:
         await db.migrate()
         store = AnswerStore(db)
         gaps = await store.gaps(tenant_id=args.tenant, limit=args.limit)
         tallies = await store.tallies(tenant_id=args.tenant)
+        picks = await store.picks(tenant_id=args.tenant, limit=args.limit)
     finally:
         await db.dispose()
     if not gaps:
@@ -174,6 +194,56 @@ async def faq_gaps(args: argparse.Namespace) -> int:
         print("Votes per FAQ entry (helpful / not helpful):")
         for t in tallies:
             print(f"  {t.faq_key:<20} {t.helpful:>4} / {t.unhelpful}")
+    if picks:
+        print()
+        print("Picked from suggestions (question -> entry), by entry, newest first:")
+        print(f"{'count':>5}  {'last picked (UTC)':<17}  {'lang':<4}  question -> entry")
+        key = None
+        for pick in picks:
+            if pick.faq_key != key:
+                key = pick.faq_key
+                print(f"  {key}")
+            question = " ".join(pick.question.split())
+            print(f"{pick.count:>5}  {pick.last_picked:%Y-%m-%d %H:%M}   {pick.language:<4}  {question[:100]} -> {key}")
+        print("(`switchover faq learn` offers these phrasings as alternates for the plan.)")
+    return 0
+
+
+async def faq_learn(args: argparse.Namespace) -> int:
+    """Print, per FAQ entry, the picked phrasings the engine does not answer with it, as YAML alternates."""
+    from switchover.answers.engine import AnswerEngine
+    from switchover.answers.learn import as_yaml, faq_lines, learn
+    from switchover.answers.store import AnswerStore
+    from switchover.clock import SystemClock
+    from switchover.directory.roster import RosterDirectory
+    from switchover.plan.loader import load_plan
+
+    if args.min_count < 1:
+        print("--min-count is at least 1", file=sys.stderr)
+        return 2
+    plan_path, roster_path = _paths(args)
+    plan = load_plan(plan_path)
+    # The roster gives the engine the plan's groups, as the app reads questions; without one, the plan alone.
+    roster = RosterDirectory.from_csv(roster_path) if roster_path.is_file() else RosterDirectory([])
+    db = _database(args)
+    try:
+        await db.migrate()
+        picks = await AnswerStore(db).picks(tenant_id=args.tenant, limit=None, min_count=args.min_count, unvoted=True)
+    finally:
+        await db.dispose()
+    engine = AnswerEngine(plan, roster, SystemClock())
+    learned = await learn(engine, picks, faq_lines(plan_path.read_text(encoding="utf-8-sig"), str(plan_path)))
+    if learned.offers:
+        print(as_yaml(learned, plan_path.name), end="")
+    else:
+        print(f"# Nothing to add: no picked phrasing (picked at least {args.min_count}x) the FAQ does not answer.")
+    if learned.answered or learned.listed:
+        print(
+            f"# Left out: {learned.answered} phrasing(s) the FAQ now answers with the entry picked, "
+            f"{learned.listed} already among the entry's phrasings."
+        )
+    for key in learned.gone:
+        print(f"# Entry {key!r} was picked but is no longer in {plan_path.name}.")
     return 0
 
 
