@@ -41,6 +41,7 @@ class EntryOffer:
     line: int | None
     alternates: list[Phrasing] = field(default_factory=list)
     translations: dict[str, list[Phrasing]] = field(default_factory=dict)
+    untranslated: set[str] = field(default_factory=set)  # languages the entry has no translation into yet
 
     @property
     def count(self) -> int:
@@ -115,6 +116,8 @@ async def learn(engine: AnswerEngine, picks: Iterable[PickSummary], lines: dict[
             offer.alternates.append(phrasing)
         else:
             offer.translations.setdefault(language, []).append(phrasing)
+            if language not in entry.translations:
+                offer.untranslated.add(language)
     return learned
 
 
@@ -149,6 +152,8 @@ def as_yaml(learned: Learned, source: str) -> str:
             lines.append("    translations:")
             for language in sorted(offer.translations):
                 lines.append(f"      {language}:")
+                if language in offer.untranslated:
+                    lines.append(f"        # the entry has no {language} translation yet: write its question: and answer: here")
                 lines.append("        alternates:")
                 lines += _items(offer.translations[language], "          ")
     return "\n".join(lines) + "\n"

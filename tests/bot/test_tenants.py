@@ -31,6 +31,7 @@ TABLES = (
     "problem_reports",
     "answers_gaps",
     "answers_feedback",
+    "answers_picks",
     "delivery_outbox",
 )
 

@@ -9,11 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from switchover.answers.evaluate import load_questions
 from switchover.answers.store import AnswerStore, GapKind
 from switchover.cli import main
-from switchover.settings import async_database_url
+from switchover.settings import REPO_ROOT, async_database_url
 from switchover.storage import Database
 
 
@@ -38,6 +39,88 @@ def test_faq_gaps_lists_questions_with_counts(tmp_path: Path, capsys: pytest.Cap
     assert "unhelpful" in lines[0] and "h-drive" in lines[0]
     assert lines[1].split()[0] == "2" and "unanswered" in lines[1]
     assert "h-drive" in out.split("Votes per FAQ entry")[1]
+
+
+def _seed(url: str, picks: list[tuple[str, str, str, int]], *, unhelpful: tuple[str, str] | None = None) -> None:
+    """Picks (question, entry, language, minutes after 09:00) by tenant "t", and one for another tenant."""
+
+    async def seed() -> None:
+        db = Database(async_database_url(url))
+        await db.migrate()
+        store = AnswerStore(db)
+        at = dt.datetime(2027, 1, 18, 9, 0, tzinfo=dt.UTC)
+        for question, key, language, minutes in picks:
+            await store.record_pick("t", question, key, language, at + dt.timedelta(minutes=minutes), asker_id="a")
+        await store.record_pick("other", "elsewhere's own question", "h-drive", "en", at)
+        if unhelpful:
+            await store.record_feedback("t", *unhelpful, False, at + dt.timedelta(hours=1))
+        await db.dispose()
+
+    asyncio.run(seed())
+
+
+def test_faq_gaps_lists_the_suggestions_picked_by_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'picks.db'}"
+    _seed(url, [("whats the wifi password", "new-password", "en", 0), ("Whats the wifi password?", "new-password", "en", 9)])
+    _seed(url, [("where will my stuff be after", "h-drive", "en", 5)])
+    assert main(["faq", "gaps", "--database-url", url, "--tenant", "t"]) == 0
+    out = capsys.readouterr().out.split("Picked from suggestions")[1]
+    rows = [line.split() for line in out.splitlines() if line.split()[:1] and line.split()[0].isdigit()]
+    # new-password's newest pick (09:09) is newer than h-drive's (09:05): it comes first, with both picks counted.
+    assert [(r[0], r[-1]) for r in rows] == [("2", "new-password"), ("1", "h-drive")]
+    assert "wifi password -> new-password" in out and "elsewhere" not in out
+
+
+def test_faq_learn_offers_what_the_faq_does_not_answer_in_the_questions_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'learn.db'}"
+    _seed(
+        url,
+        [
+            ("where will my stuff be after", "h-drive", "en", 0),  # suggestions today: offered
+            ("where will my stuff be after", "h-drive", "en", 1),
+            ("mis mensajes viejos siguen ahí?", "lose-email", "es", 2),  # Spanish: under translations: es:
+            ("wil i loose my emails", "lose-email", "en", 3),  # answered with lose-email already: left out
+            ("Will I lose any email?", "lose-email", "en", 4),  # the entry's own question
+            ("whats the wifi password", "new-password", "en", 5),  # then voted not helpful: not what they meant
+            ("a question for an entry since removed", "gone-entry", "en", 6),
+        ],
+        unhelpful=("whats the wifi password", "new-password"),
+    )
+    assert main(["faq", "learn", "--customer", "fabrikam", "--database-url", url, "--tenant", "t"]) == 0
+    out = capsys.readouterr().out
+    fragment = yaml.safe_load(out)
+    offered = {entry["key"]: entry for entry in fragment["faq"]}
+    assert set(offered) == {"h-drive", "lose-email"}
+    assert offered["h-drive"]["alternates"] == ["where will my stuff be after"]
+    assert "translations" not in offered["h-drive"]
+    assert offered["lose-email"] == {
+        "key": "lose-email",
+        "translations": {"es": {"alternates": ["mis mensajes viejos siguen ahí?"]}},
+    }
+    assert "picked 2 times" in out and "elsewhere" not in out
+    plan_lines = (REPO_ROOT / "examples" / "fabrikam" / "plan.yaml").read_text(encoding="utf-8").splitlines()
+    line = int(re.search(r"# lose-email: plan.yaml line (\d+)", out).group(1))  # type: ignore[union-attr]
+    assert plan_lines[line - 1].strip() == "- key: lose-email"
+    assert "1 phrasing(s) the FAQ now answers" in out and "1 already among" in out
+    assert "'gone-entry' was picked but is no longer in plan.yaml" in out
+
+    assert main(["faq", "learn", "--customer", "fabrikam", "--database-url", url, "--min-count", "2"]) == 0
+    fragment = yaml.safe_load(capsys.readouterr().out)
+    assert [entry["key"] for entry in fragment["faq"]] == ["h-drive"]
+
+
+def test_faq_learn_says_a_new_language_needs_the_entry_translated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'learn.db'}"
+    _seed(url, [("¿dónde acaban mis cosas del drive?", "my-drive", "es", 0)])
+    assert main(["faq", "learn", "--customer", "trey", "--database-url", url]) == 0
+    out = capsys.readouterr().out
+    assert "no es translation yet" in out
+    (entry,) = yaml.safe_load(out)["faq"]
+    assert entry["translations"]["es"]["alternates"] == ["¿dónde acaban mis cosas del drive?"]
 
 
 def test_answers_ask_shows_the_reading(capsys: pytest.CaptureFixture[str]) -> None:
