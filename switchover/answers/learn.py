@@ -153,7 +153,9 @@ def as_yaml(learned: Learned, source: str) -> str:
             for language in sorted(offer.translations):
                 lines.append(f"      {language}:")
                 if language in offer.untranslated:
-                    lines.append(f"        # the entry has no {language} translation yet: write its question: and answer: here")
+                    lines.append(
+                        f"        # no {language} translation of the entry yet: write its question: and answer: here"
+                    )
                 lines.append("        alternates:")
                 lines += _items(offer.translations[language], "          ")
     return "\n".join(lines) + "\n"

@@ -61,7 +61,8 @@ def _seed(url: str, picks: list[tuple[str, str, str, int]], *, unhelpful: tuple[
 
 def test_faq_gaps_lists_the_suggestions_picked_by_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'picks.db'}"
-    _seed(url, [("whats the wifi password", "new-password", "en", 0), ("Whats the wifi password?", "new-password", "en", 9)])
+    wifi = [("whats the wifi password", "new-password", "en", 0), ("Whats the wifi password?", "new-password", "en", 9)]
+    _seed(url, wifi)
     _seed(url, [("where will my stuff be after", "h-drive", "en", 5)])
     assert main(["faq", "gaps", "--database-url", url, "--tenant", "t"]) == 0
     out = capsys.readouterr().out.split("Picked from suggestions")[1]
@@ -118,7 +119,7 @@ def test_faq_learn_says_a_new_language_needs_the_entry_translated(
     _seed(url, [("¿dónde acaban mis cosas del drive?", "my-drive", "es", 0)])
     assert main(["faq", "learn", "--customer", "trey", "--database-url", url]) == 0
     out = capsys.readouterr().out
-    assert "no es translation yet" in out
+    assert "no es translation of the entry yet" in out
     (entry,) = yaml.safe_load(out)["faq"]
     assert entry["translations"]["es"]["alternates"] == ["¿dónde acaban mis cosas del drive?"]
 

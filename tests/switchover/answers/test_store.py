@@ -87,7 +87,8 @@ async def test_a_pick_is_written_while_the_caller_goes_on(database: Database) ->
     store.record_pick_soon("t1", "  whats the wifi password ", "new-password", "EN", T0, asker_id="aad-1")
     await store.drain()
     (pick,) = await store.picks(tenant_id="t1")
-    assert (pick.question, pick.language, pick.faq_key, pick.count) == ("whats the wifi password", "en", "new-password", 1)
+    assert (pick.question, pick.language, pick.faq_key) == ("whats the wifi password", "en", "new-password")
+    assert pick.count == 1
 
 
 async def test_a_pick_that_cannot_be_written_is_logged_not_raised(database: Database, caplog) -> None:  # type: ignore[no-untyped-def]

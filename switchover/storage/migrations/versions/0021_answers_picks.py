@@ -13,7 +13,7 @@ from switchover.storage.base import UtcDateTime
 revision = "0021_answers_picks"
 down_revision = "0001_core"
 branch_labels = ("answers_picks",)
-depends_on = ("0002_answers",)  # beside the gaps and votes it completes
+depends_on = None  # a table of its own beside the gaps and votes (0002_answers)
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
