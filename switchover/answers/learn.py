@@ -99,6 +99,8 @@ async def learn(engine: AnswerEngine, picks: Iterable[PickSummary], lines: dict[
                 learned.gone.append(pick.faq_key)
             continue
         language = i18n.primary(pick.language) or own
+        if language == i18n.PSEUDO:  # a tester's pseudo-locale: the words were the plan's
+            language = own
         if fold(pick.question) in _known(entry, language, own):
             learned.listed += 1
             continue
