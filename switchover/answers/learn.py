@@ -98,9 +98,8 @@ async def learn(engine: AnswerEngine, picks: Iterable[PickSummary], lines: dict[
             if pick.faq_key not in learned.gone:
                 learned.gone.append(pick.faq_key)
             continue
-        language = i18n.primary(pick.language) or own
-        if language == i18n.PSEUDO:  # a tester's pseudo-locale: the words were the plan's
-            language = own
+        # A tester's pseudo-locale reads the plan's own words.
+        language = own if pick.language == i18n.PSEUDO else i18n.primary(pick.language) or own
         if fold(pick.question) in _known(entry, language, own):
             learned.listed += 1
             continue
