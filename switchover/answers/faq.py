@@ -338,10 +338,15 @@ class FaqIndex:
 
     def _coverages(self, words: list[str]) -> tuple[np.ndarray, float]:
         """Per entry, the idf-weighted share of ``words`` it knows (a word no entry knows weighs most),
-        and the share of the words' weight that no entry knows."""
+        and the share of the words' weight that no entry knows.
+
+        The words are summed in sorted order and the shares rounded to 12 places, so a share is the same
+        number in every process (a set's order changes with the hash seed, and the last bit of a sum with
+        the order) and an entry that knows exactly half of the words' weight has coverage 0.5, not
+        0.4999999999999999 (``decide()`` compares coverage with 0.5)."""
         total = unknown = 0.0
         rows = []
-        for w in set(words):
+        for w in sorted(set(words)):
             row = self._known_rows.get(w)
             share = MODIFIER_SHARE if w in _MODIFIERS else 1.0
             if row is None:
@@ -352,7 +357,7 @@ class FaqIndex:
                 rows.append(row * share if share != 1.0 else row)
         if not rows or not total:
             return np.zeros(len(self.entries)), 1.0 if total else 0.0
-        return np.add.reduce(rows) / total, unknown / total
+        return np.round(np.add.reduce(rows) / total, 12), round(unknown / total, 12)
 
     def rank(self, tokens: Sequence[str]) -> list[FaqMatch]:
         """Every entry scored against ``tokens`` (already folded and repaired), best first."""

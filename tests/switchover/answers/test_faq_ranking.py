@@ -125,3 +125,38 @@ def test_an_everyday_word_of_another_name_does_not_pull_questions_to_the_entry()
     """ "home folder" names the H: drive, but "folder" alone says nothing of which entry is meant."""
     ranked = FaqIndex(DRIVES, words, names=NAMES).rank(words("the shared folder on S"))
     assert next(m for m in ranked if m.entry.key == "h-drive").coverage == 0.0
+
+
+# One process per hash seed: a set's order, and so the order of a sum over it, changes with the seed.
+_COVERAGE_IN_A_PROCESS = """
+import asyncio, datetime as dt
+from switchover.answers.cli import customer_files
+from switchover.answers.engine import AnswerEngine
+from switchover.clock import ManualClock
+from switchover.directory.roster import RosterDirectory
+from switchover.plan.loader import load_plan
+plan, roster, _ = customer_files("trey")
+now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+engine = AnswerEngine(load_plan(plan), RosterDirectory.from_csv(roster), ManualClock(now))
+asyncio.run(engine.prepare())
+understander, index = engine.reader("en")
+best = index.rank(understander.read("T drive gone read only???", today=now.date()).tokens)[0]
+print(best.entry.key, repr(best.coverage))
+"""
+
+
+def test_coverage_is_the_same_number_whatever_the_hash_seed() -> None:
+    """The entry knows exactly half of this question's word weight: 0.5 in every process (it was
+    0.4999999999999999 under some hash seeds, and ``decide()`` compares coverage with 0.5)."""
+    import os
+    import subprocess
+    import sys
+
+    seen = set()
+    for seed in ("0", "2"):  # before the fix: 0 gave 0.4999999999999999, 2 gave 0.5
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+            [sys.executable, "-c", _COVERAGE_IN_A_PROCESS], env=env, capture_output=True, text=True, check=True
+        )
+        seen.add(done.stdout.strip())
+    assert seen == {"t-drive 0.5"}
