@@ -288,27 +288,26 @@ def _order(customers: np.ndarray, train: np.ndarray) -> np.ndarray:
     return pos
 
 
-def direction_feature(rows: list[Row], vecs: np.ndarray, name: str) -> np.ndarray:
+def direction_feature(rows: list[Row], vecs: np.ndarray, name: str, regularisation: float = 10.0) -> np.ndarray:
     """The "about the move at all" score of the left-out customer's questions: their vectors projected on a
     direction fitted (L2 logistic regression, FAQ vs out-of-scope) on the other customers' questions only."""
     customers = np.array([r.customer for r in rows])
     faq = np.array([r.question.kind == "faq" for r in rows], dtype=float)
     train = customers != name
     x = np.hstack([np.ones((len(rows), 1)), vecs])
-    w = fit(x[train], faq[train], regularisation=10.0)
+    w = fit(x[train], faq[train], regularisation=regularisation)
     return x @ w
 
 
-def loco_with_direction(rows: list[Row], base: np.ndarray) -> dict[str, tuple[int, int]]:
-    """As :func:`loco`, the in-scope direction refitted without the left-out customer (and, for the
-    decision model's own fit on the others, without nothing of it either: the direction score of the
-    others' rows comes from a direction fitted on them, as it would be shipped)."""
+def loco_with_direction(rows: list[Row], base: np.ndarray, regularisation: float) -> dict[str, tuple[int, int]]:
+    """As :func:`loco`, with the in-scope direction fitted on the other customers only (the decision model
+    is then fitted on their rows' scores, as it would be shipped, and measured on the left-out one's)."""
     customers = np.array([r.customer for r in rows])
     y = np.array([r.right for r in rows], dtype=float)
     vecs = vectors(rows)
     out = {}
     for name in CUSTOMERS:
-        score = direction_feature(rows, vecs, name)[:, None]
+        score = direction_feature(rows, vecs, name, regularisation)[:, None]
         x = np.hstack([base, score])
         train, test = customers != name, customers == name
         w = fit(x[train], y[train])
@@ -342,7 +341,16 @@ def main() -> None:
         TAIL.clear()
         results[name] = loco(rows, np.hstack([base, values]))
         _print_ordering()
-    results["in-scope direction (LOCO-fitted)"] = loco_with_direction(rows, base)
+    vecs = vectors(rows)
+    customers = np.array([r.customer for r in rows])
+    faq = np.array([r.question.kind == "faq" for r in rows])
+    for l2 in (1.0, 10.0, 100.0, 1000.0):
+        # How well the direction alone tells FAQ from out-of-scope questions of the customer left out.
+        aucs = [_auc(direction_feature(rows, vecs, c, l2)[customers == c], faq[customers == c]) for c in CUSTOMERS]
+        print(
+            f"  in-scope direction, L2 {l2:g}: FAQ vs out of scope AUC, left out {', '.join(f'{a:.3f}' for a in aucs)}"
+        )
+        results[f"in-scope direction, L2 {l2:g}"] = loco_with_direction(rows, base, l2)
     results["all but direction"] = loco(rows, np.hstack([base, *extra.values()]))
     print(f"{'candidate':<36}" + "".join(f"{c:>14}" for c in CUSTOMERS) + f"{'total':>14}")
     summary = {}
