@@ -429,22 +429,22 @@ DECISION_FEATURES = (
     "words",  # the question's content words, at most 8
 )
 DECISION_WEIGHTS: tuple[float, ...] = (
-    -3.4662,
-    1.2578,
-    1.3743,
-    0.871,
-    2.3266,
-    0.264,
-    -0.6499,
-    -0.5048,
-    1.3163,
-    0.7623,
-    0.801,
-    2.6353,
-    -0.6843,
-    1.1577,
-    0.2137,
-    0.1826,
+    -3.5473,
+    1.2597,
+    1.3616,
+    0.8742,
+    2.321,
+    0.323,
+    -0.6432,
+    -0.5041,
+    1.3228,
+    0.8462,
+    0.796,
+    2.572,
+    -0.6279,
+    1.1234,
+    0.2145,
+    0.1893,
 )
 _NO_MATCH = FaqMatch(entry=None, score=0.0, coverage=0.0)  # type: ignore[arg-type] - only its numbers are read
 
