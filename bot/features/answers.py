@@ -23,6 +23,7 @@ from bot.routing import Router
 from bot.turn import Turn
 from switchover import i18n
 from switchover.answers.cards import answer_card, faq_answer_card
+from switchover.answers.lang.detect import reading_language
 from switchover.answers.model import AnswerKind, Who
 from switchover.answers.store import GapKind
 from switchover.i18n import gettext as _
@@ -53,21 +54,28 @@ async def _record_gap(turn: Turn, question: str, kind: GapKind) -> None:
 
 
 async def on_question(turn: Turn, text: str) -> None:
-    """Answer free text with the engine and reply with the answer's card."""
+    """Answer free text with the engine and reply with the answer's card.
+
+    The question is read, and answered, in the language it is written in when that is clearly another
+    one than the asker's Teams language ("¿cuándo es mi migración?" from an English Teams); for this
+    answer only: the asker's stored locale, and the rest of the turn, keep the Teams language.
+    """
     question = (text or "").strip()[:MAX_QUESTION_CHARS]
     user = await turn.user()
-    answer = await turn.services.answers.answer(question, asker_who(turn), user=user)
-    log.info(
-        "answered",
-        extra={
-            "conversation_id": turn.activity.conversation.id if turn.activity.conversation else None,
-            "intent": answer.intent.value,
-            "kind": answer.kind.value,
-            "confidence": round(answer.confidence, 3),
-        },
-    )
-    # Reply first: the asker should not wait for the gap to be written.
-    await turn.reply_card(answer_card(answer), summary=answer.summary)
+    with i18n.use(reading_language(question)) as lang:
+        answer = await turn.services.answers.answer(question, asker_who(turn), user=user)
+        log.info(
+            "answered",
+            extra={
+                "conversation_id": turn.activity.conversation.id if turn.activity.conversation else None,
+                "intent": answer.intent.value,
+                "kind": answer.kind.value,
+                "confidence": round(answer.confidence, 3),
+                "language": lang.code,
+            },
+        )
+        # Reply first: the asker should not wait for the gap to be written.
+        await turn.reply_card(answer_card(answer), summary=answer.summary)
     if answer.kind is AnswerKind.NOTHING and question:
         await _record_gap(turn, question, GapKind.UNANSWERED)
     elif answer.kind is AnswerKind.SUGGESTIONS:
@@ -75,6 +83,12 @@ async def on_question(turn: Turn, text: str) -> None:
 
 
 async def _vote(turn: Turn, data: FaqAction, *, helpful: bool) -> dict[str, Any] | None:
+    # The card voted on was written in the question's language: so is the card that replaces it.
+    with i18n.use(reading_language(data.question)):
+        return await _voted(turn, data, helpful=helpful)
+
+
+async def _voted(turn: Turn, data: FaqAction, *, helpful: bool) -> dict[str, Any] | None:
     key, question = data.faq_key, data.question
     entry = next((e for e in turn.services.plan.faq if e.key == key), None)
     if entry is None:
@@ -119,8 +133,13 @@ def _record_pick(turn: Turn, question: str, key: str) -> None:
 
 
 async def on_pick(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
-    """A suggested question was chosen: show its answer in place of the suggestions, and keep the pick
-    (the question as asked meant this entry) for the lead."""
+    """A suggested question was chosen: show its answer in place of the suggestions (in the language the
+    question was answered in), and keep the pick (the question as asked meant this entry) for the lead."""
+    with i18n.use(reading_language(data.question)):
+        return await _picked(turn, data)
+
+
+async def _picked(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
     key, question = data.faq_key, data.question
     entry = next((e for e in turn.services.plan.faq if e.key == key), None)
     if entry is None:

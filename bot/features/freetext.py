@@ -18,7 +18,9 @@ from bot.features import problems as problems_feature
 from bot.routing import Router
 from bot.turn import Turn
 from dialogs.report_problem import ReportProblemConversation
+from switchover import i18n
 from switchover.answers.cards import answer_card
+from switchover.answers.lang.detect import reading_language
 from switchover.answers.model import AnswerKind
 from switchover.problems.triage import PROBLEM_THRESHOLD
 from switchover.services import Services
@@ -32,11 +34,13 @@ def register(router: Router, services: Services, reports: ReportProblemConversat
 
     async def on_free_text(turn: Turn, text: str) -> None:
         if text.strip() and await desk.looks_like_problem(text) >= PROBLEM_THRESHOLD:
-            answer = await services.answers.answer(
-                text.strip(), answers_feature.asker_who(turn), user=await turn.user()
-            )
-            if answer.kind is AnswerKind.FAQ:
-                await turn.reply_card(answer_card(answer), summary=answer.summary)
+            # The FAQ answer in the language the report is written in; the report itself, in the Teams one.
+            with i18n.use(reading_language(text.strip())):
+                answer = await services.answers.answer(
+                    text.strip(), answers_feature.asker_who(turn), user=await turn.user()
+                )
+                if answer.kind is AnswerKind.FAQ:
+                    await turn.reply_card(answer_card(answer), summary=answer.summary)
             log.info("free text read as a problem report", extra={"tenant_id": turn.asker.tenant_id})
             await problems_feature.report_from_text(reports, turn, text)
             return

@@ -1085,3 +1085,30 @@ _VERB_FIRST = re.compile(r"\b(when) (migrate|move|switch) (?!(?:to|the\s+(?:wave
 # A capital letter said as a drive: "H:" anywhere, or "la S" alone ("en la S tenemos...").
 _DRIVE_LETTER = re.compile(r"(?:(?<=\bthe )|(?<=\bin ))([A-HJ-Z])(?::(?!\d)|(?![\w:'’-]))(?! drive)")
 _DRIVE_AFTER = re.compile(r"\bdrive\s+([A-Za-z])(?![\w'’-])")
+
+
+# -- telling a Spanish question from an English one (switchover.answers.lang.detect) --
+
+# Function and question words only Spanish writes (folded): a few of them make a question Spanish.
+MARKERS = frozenset(
+    """
+    por para es dia dias
+    esta estan estoy estamos estas esto este ese esa eso de del los las mis su sus tu yo nosotros
+    nuestro nuestra nuestros nuestras usted ustedes se le les lo nos te ya tambien pero hay tengo
+    tiene tienen puedo puede pueden voy vamos van soy somos sera seran hoy manana semana mes pasa
+    migracion migran migra cambian cambio correo correos oficina equipo una unos unas al mas sobre
+    hola gracias favor ahora todavia aun ningun nada algo todo todos hasta desde entre sin
+    """.split()
+)
+# Question words (folded), the surest sign of a Spanish question: half as much again as a marker.
+QUESTION_WORDS = frozenset(
+    "cuando que cual cuales como donde adonde quien quienes cuanto cuantos cuantas porque".split()
+)
+# Words Spanish writes that English also writes, or that begin place names ("mi", "El Paso", "La Paz"):
+# half the weight of a marker.
+SHARED = frozenset("mi me el la con son un uno y o va a no si".split())
+# Letters and punctuation that only a Spanish question has (among the languages read here).
+LETTERS = "áéíóúñü"
+PUNCTUATION = "¿¡"
+# Every word the glosser knows (folded): with the markers, what a Spanish question is recognised by.
+VOCABULARY = frozenset(WORDS) | frozenset(_FORMS) | _PHRASE_WORDS

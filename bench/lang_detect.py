@@ -1,0 +1,96 @@
+"""The question-language detector on every labelled set: what would switch language, and how fast.
+
+Every examples/*/questions*.yaml and tuning*.yaml set is read twice:
+
+- as from an English (en-US) Teams, its ``locale`` stripped: a set in another language
+  (``questions.es.yaml``, or a question with ``locale: es-..``) should be detected as that language;
+  an English set must never switch (``wrongly switched`` 0);
+- a set in another language is also read in its own language's Teams (its ``locale``): it must never
+  switch to a third language (also ``wrongly switched``).
+
+Counts are per set and split (train / held-out, as ``switchover answers evaluate`` splits). ``--wrong``
+lists the misses of tuning sets and train splits only (held-out questions are never listed).
+The last line printed is one JSON object with every figure.
+
+Usage: python bench/lang_detect.py [--wrong] [--train]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from switchover import i18n  # noqa: E402
+from switchover.answers.evaluate import load_questions, roster_domain  # noqa: E402
+from switchover.answers.lang.detect import written_in  # noqa: E402
+from switchover.directory.roster import RosterDirectory  # noqa: E402
+
+EXAMPLES = REPO / "examples"
+
+
+def _sets() -> list[tuple[str, Path]]:
+    """(language of the file name, path) of every labelled set."""
+    out = []
+    for path in sorted([*EXAMPLES.glob("*/questions*.yaml"), *EXAMPLES.glob("*/tuning*.yaml")]):
+        parts = path.name.split(".")
+        out.append((parts[1] if len(parts) == 3 else "en", path))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--wrong", action="store_true", help="list misses (tuning sets and train splits only)")
+    parser.add_argument("--train", action="store_true", help="leave the held-out splits out (while tuning)")
+    args = parser.parse_args()
+    figures: dict[str, dict[str, int]] = {}
+    timings: list[float] = []
+    for file_lang, path in _sets():
+        domain = roster_domain(RosterDirectory.from_csv(path.parent / "roster.csv")._users)
+        tuning = path.name.startswith("tuning")
+        for q in load_questions(path, domain=domain):
+            lang = i18n.primary(q.locale) if q.locale else file_lang
+            split = "tuning" if tuning else q.split
+            if args.train and split == "held-out":
+                continue
+            key = f"{path.parent.name}/{path.name} {split}"
+            row = figures.setdefault(key, {"questions": 0, "detected": 0, "wrongly switched": 0})
+            row["questions"] += 1
+            started = time.perf_counter()
+            as_english = written_in(q.text, "en-US")
+            timings.append(time.perf_counter() - started)
+            miss = None
+            if lang == "en":
+                row["wrongly switched"] += as_english is not None
+                if as_english is not None:
+                    miss = f"switched to {as_english}"
+            else:
+                own = written_in(q.text, q.locale or lang)
+                row["detected"] += as_english == lang
+                row["wrongly switched"] += own is not None
+                if as_english != lang:
+                    miss = f"not detected ({as_english})"
+                elif own is not None:
+                    miss = f"switched to {own} from its own language"
+            if args.wrong and miss and split != "held-out":
+                print(f"  {key}: {miss}: {q.text!r}")
+    print(f"{'set / split':42} {'questions':>9} {'detected':>9} {'wrongly switched':>17}")
+    for key, row in figures.items():
+        print(f"{key:42} {row['questions']:>9} {row['detected']:>9} {row['wrongly switched']:>17}")
+    timings.sort()
+    micro = {
+        "median_us": round(timings[len(timings) // 2] * 1e6, 1),
+        "p99_us": round(timings[int(len(timings) * 0.99)] * 1e6, 1),
+    }
+    print(f"detection per question: median {micro['median_us']} µs, p99 {micro['p99_us']} µs")
+    print(json.dumps({"sets": figures, "detection": micro}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
