@@ -19,8 +19,8 @@ The evidence is counted in words, cheaply (set look-ups; this runs on every ques
   "ś") weighs a half more; the language's own punctuation ("¿", "¡") weighs 1, once;
 - English has its function words (:data:`ENGLISH`: "when", "is", "my", "the", "will").
 
-Names are not evidence: a capitalised word inside the sentence ("when is Monterrey moving", "the San
-José clinic", "Kraków") or a run of capitalised words ("La Paz office") counts for no language.
+Names are not evidence: a capitalised word inside the sentence ("when is Valparaíso moving", "the San
+José clinic", "Łódź") or a run of capitalised words ("La Paz office") counts for no language.
 
 A question switches language only when another language has at least :data:`MIN_EVIDENCE` points from
 at least two words (or one word and its punctuation), more than twice the English words, and more than
@@ -119,7 +119,7 @@ def _words(text: str) -> list[tuple[str, str]]:
     for i, word in enumerate(typed):
         capital = word[:1].isupper() and not word.isupper()
         if capital and i > 0:
-            continue  # a name: "when is Monterrey moving", "the San José clinic"
+            continue  # a name: "when is Valparaíso moving", "the San José clinic"
         if capital and i + 1 < len(typed) and typed[i + 1][:1].isupper():
             continue  # a name first: "La Paz office", "Los Angeles when"
         out.append((word, _fold(word)))
