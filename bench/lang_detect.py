@@ -10,14 +10,20 @@ Every examples/*/questions*.yaml and tuning*.yaml set is read twice:
 
 Counts are per set and split (train / held-out, as ``switchover answers evaluate`` splits). ``--wrong``
 lists the misses of tuning sets and train splits only (held-out questions are never listed).
+With ``--answers``, every set in another language is also answered by the engine twice: in its own
+Teams language (its ``locale``), and from an English (en-US) Teams through the detector, as the bot
+edge does it (``reading_language``); right answers per split, as ``switchover answers evaluate`` judges.
+
 The last line printed is one JSON object with every figure.
 
-Usage: python bench/lang_detect.py [--wrong] [--train]
+Usage: python bench/lang_detect.py [--wrong] [--train] [--answers]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
 import json
 import sys
 import time
@@ -27,9 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from switchover import i18n  # noqa: E402
-from switchover.answers.evaluate import load_questions, roster_domain  # noqa: E402
-from switchover.answers.lang.detect import written_in  # noqa: E402
+from switchover.answers.evaluate import LabelledQuestion, evaluate, load_questions, roster_domain  # noqa: E402
+from switchover.answers.lang.detect import reading_language, written_in  # noqa: E402
 from switchover.directory.roster import RosterDirectory  # noqa: E402
+from switchover.plan.loader import load_plan  # noqa: E402
 
 EXAMPLES = REPO / "examples"
 
@@ -43,17 +50,37 @@ def _sets() -> list[tuple[str, Path]]:
     return out
 
 
+async def _answers(path: Path, questions: list[LabelledQuestion], lang: str, splits: tuple[str, ...]) -> dict:
+    """Right answers of a set in language ``lang``: in its own Teams language, and from an English Teams."""
+    plan = load_plan(path.parent / "plan.yaml")
+    directory = RosterDirectory.from_csv(path.parent / "roster.csv")
+    english = i18n.language("en-US")
+    own = [q if q.locale else dataclasses.replace(q, locale=lang) for q in questions]
+    detected = [dataclasses.replace(q, locale=reading_language(q.text, english).tag) for q in questions]
+    out = {}
+    for name, asked in (("own Teams language", own), ("English Teams, detected", detected)):
+        report = await evaluate(plan, directory, asked)
+        out[name] = {split: report.accuracy(split=None if split == "all" else split) for split in splits}
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--wrong", action="store_true", help="list misses (tuning sets and train splits only)")
     parser.add_argument("--train", action="store_true", help="leave the held-out splits out (while tuning)")
+    parser.add_argument("--answers", action="store_true", help="answer sets in other languages both ways")
     args = parser.parse_args()
     figures: dict[str, dict[str, int]] = {}
+    answered: dict[str, dict] = {}
     timings: list[float] = []
     for file_lang, path in _sets():
         domain = roster_domain(RosterDirectory.from_csv(path.parent / "roster.csv")._users)
         tuning = path.name.startswith("tuning")
-        for q in load_questions(path, domain=domain):
+        questions = load_questions(path, domain=domain)
+        if args.answers and file_lang != "en":
+            splits = ("all",) if tuning else (("train",) if args.train else ("train", "held-out"))
+            answered[f"{path.parent.name}/{path.name}"] = asyncio.run(_answers(path, questions, file_lang, splits))
+        for q in questions:
             lang = i18n.primary(q.locale) if q.locale else file_lang
             split = "tuning" if tuning else q.split
             if args.train and split == "held-out":
@@ -88,7 +115,11 @@ def main() -> int:
         "p99_us": round(timings[int(len(timings) * 0.99)] * 1e6, 1),
     }
     print(f"detection per question: median {micro['median_us']} µs, p99 {micro['p99_us']} µs")
-    print(json.dumps({"sets": figures, "detection": micro}))
+    for name, ways in answered.items():
+        for way, splits in ways.items():
+            said = ", ".join(f"{split} {right}/{total}" for split, (right, total) in splits.items())
+            print(f"{name}, {way}: right {said}")
+    print(json.dumps({"sets": figures, "detection": micro, "answers": answered}))
     return 0
 
 

@@ -13,8 +13,9 @@ The evidence is counted in words, cheaply (set look-ups; this runs on every ques
   ``QUESTION_WORDS`` ("cuándo", "qué", "dónde"), weight 1.5, ``MARKERS`` (other function words: "es",
   "de", "para"...), weight 1, and ``SHARED``
   (words that are also English or begin place names: "mi", "la", "el", "con"), weight one half; and the
-  glosser's own vocabulary (``VOCABULARY``, else the keys of its ``WORDS`` and ``PHRASES``): a known word
-  of four letters or more that is not English ("migración", "correo", "contraseña") weighs 1;
+  glosser's own vocabulary (``VOCABULARY``, else the keys of its ``WORDS`` and ``PHRASES``, and its
+  ``knows(word)`` for words known by stem and ending: "migracji"): a known word of four letters or more
+  that is not English ("migración", "correo", "contraseña") weighs 1;
 - a word of the language that is written with the language's own letters (``LETTERS``: "á", "ñ"; "ł",
   "ś") weighs a half more; the language's own punctuation ("¿", "¡") weighs 1, once;
 - English has its function words (:data:`ENGLISH`: "when", "is", "my", "the", "will").
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -59,10 +61,11 @@ LOANWORDS = frozenset(
     """
     laptop laptops apps app doctor email emails mail mails red lap use usa via area agenda extra factor
     move prepare final total normal plan plans hotel once son sin con pan come fin ola ser hay ven dos
-    vale login logout password drive teams outlook online chat link backup
+    vale login logout password drive teams outlook online chat link backup data halo wifi okej problem
     """.split()
 )
 
+_NOT_EVIDENCE = ENGLISH | LOANWORDS
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
@@ -75,15 +78,24 @@ class _Evidence:
     markers: frozenset[str]
     shared: frozenset[str]
     vocabulary: frozenset[str]
+    knows: Callable[[str], bool] | None  # a word known otherwise (by its stem and ending)
     letters: str
     punctuation: str
 
 
 def _vocabulary(module: ModuleType) -> frozenset[str]:
+    """The glosser's words that say its language: four letters or more, and neither English nor a word
+    its own glosses write ("service" and "desk" glossed as themselves are English said in Polish)."""
     said = getattr(module, "VOCABULARY", None)
     if said is None:
         said = {*getattr(module, "WORDS", {}), *(w for p in getattr(module, "PHRASES", {}) for w in p.split())}
-    return frozenset(w for w in said if len(w) >= 4 and w not in ENGLISH and w not in LOANWORDS)
+    glossed = {
+        w
+        for table in (getattr(module, "WORDS", {}), getattr(module, "PHRASES", {}))
+        for english in table.values()
+        for w in english.split()
+    }
+    return frozenset(w for w in said if len(w) >= 4 and w not in ENGLISH and w not in LOANWORDS and w not in glossed)
 
 
 @cache
@@ -99,6 +111,7 @@ def _languages() -> tuple[_Evidence, ...]:
                 markers=frozenset(getattr(module, "MARKERS", ())) - shared - ENGLISH,
                 shared=shared,
                 vocabulary=_vocabulary(module),
+                knows=getattr(module, "knows", None),
                 letters=getattr(module, "LETTERS", ""),
                 punctuation=getattr(module, "PUNCTUATION", ""),
             )
@@ -162,6 +175,8 @@ def read(text: str) -> Reading:
             if folded in lang.questions:
                 weight = 1.5
             elif folded in lang.markers or folded in lang.vocabulary:
+                weight = 1.0
+            elif lang.knows is not None and len(folded) >= 4 and folded not in _NOT_EVIDENCE and lang.knows(folded):
                 weight = 1.0
             elif folded in lang.shared:
                 weight = 0.5

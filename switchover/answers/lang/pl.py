@@ -1266,3 +1266,33 @@ def _date(m: re.Match[str]) -> str:
 _WEEKDAY_NUMBER = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday) ([12]?\d|3[01])\b(?!\s*(of|/|:|\.|\d|[a-z]))"
 )
+
+
+# -- telling a Polish question from an English one (switchover.answers.lang.detect) --
+
+# Question words (folded), the surest sign of a Polish question.
+QUESTION_WORDS = frozenset("kiedy gdzie czy dlaczego ile kto ktory ktora ktore jaki jaka jakie jakim komu kogo".split())
+# Other function words only Polish writes (folded).
+MARKERS = frozenset(
+    """
+    jest sa jestem jestes bedzie beda bede byl byla bylo moja moj moje mojego mojej moim moich mnie mna
+    nasz nasza nasze naszego naszej nam nas nami wasz wasza pan pani prosze sie nie tak juz jeszcze tez
+    przez od dla przed bez oraz albo lub ale bo ze za jutro dzis dzisiaj wczoraj teraz zaraz kiedys
+    mam mamy masz moge mozna trzeba musze chce ktos cos nic tego tej ten jego jej ich
+    """.split()
+)
+# Words Polish writes that English (or Spanish) also writes, or letters alone: half a marker's weight.
+SHARED = frozenset("co jak na po mi ma w z i o a ja".split())
+LETTERS = "ąćęłńśźżó"
+PUNCTUATION = ""
+# Words the glosser knows whole (folded); words known by stem and ending are found by :func:`knows`.
+VOCABULARY = frozenset(WORDS) | _PHRASE_WORDS
+
+
+def knows(word: str) -> bool:
+    """A folded word known by a stem and a Polish ending ("migracji", "maila"); not a bare stem, which
+    may be an English word ("problem", "laptop")."""
+    for cut in range(len(word) - 1, 2, -1):
+        if word[:cut] in STEMS and word[cut:] in _ENDINGS:
+            return True
+    return False

@@ -33,6 +33,19 @@ def test_a_spanish_question_from_an_english_teams_is_read_in_spanish(question: s
 @pytest.mark.parametrize(
     "question",
     [
+        "kiedy jest moja migracja?",
+        "kiedy przenoszą mój dysk P?",
+        "czy stracę maile po migracji",
+        "Dzień dobry, kiedy się przenosimy?",
+    ],
+)
+def test_a_polish_question_from_an_english_teams_is_read_in_polish(question: str) -> None:
+    assert written_in(question, "en-GB") == "pl"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "when is Monterrey moving",
         "when is el paso moving",
         "when does the San José clinic move?",
@@ -47,6 +60,9 @@ def test_a_spanish_question_from_an_english_teams_is_read_in_spanish(question: s
         "when do I get a new laptop con windows",
         "my mi casa es su casa poster fell off the wall",
         "when does los angeles move",
+        "is the Kraków office moving on Monday?",
+        "service desk number?",
+        "my co-workers in Łódź, when do they move?",
         "",
         "2027-01-30",
     ],
@@ -66,6 +82,10 @@ def test_names_are_no_evidence_and_words_of_spanish_are() -> None:
 
 def test_a_question_in_the_teams_language_is_not_switched() -> None:
     assert written_in("¿cuándo es mi migración?", "es-MX") is None
+    assert written_in("kiedy jest moja migracja?", "pl-PL") is None
+    # One language read here from a Teams in another: Spanish from a Polish Teams, and back.
+    assert written_in("¿cuándo es mi migración?", "pl-PL") == "es"
+    assert written_in("kiedy jest moja migracja?", "es-ES") == "pl"
     # English from a Spanish Teams is answered in Spanish: the Teams language was the person's choice.
     assert written_in("when is my migration?", "es-US") is None
 
