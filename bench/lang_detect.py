@@ -8,8 +8,8 @@ Every examples/*/questions*.yaml and tuning*.yaml set is read twice:
 - a set in another language is also read in its own language's Teams (its ``locale``): it must never
   switch to a third language (also ``wrongly switched``).
 
-Counts are per set and split (train / held-out, as ``switchover answers evaluate`` splits). ``--wrong``
-lists the misses of tuning sets and train splits only (held-out questions are never listed).
+Counts are per set and split (train / held-out, as ``switchover answers evaluate`` splits every set,
+tuning sets too). ``--wrong`` lists the misses of train splits only (held-out questions are never listed).
 With ``--answers``, every set in another language is also answered by the engine twice: in its own
 Teams language (its ``locale``), and from an English (en-US) Teams through the detector, as the bot
 edge does it (``reading_language``); right answers per split, as ``switchover answers evaluate`` judges.
@@ -66,7 +66,7 @@ async def _answers(path: Path, questions: list[LabelledQuestion], lang: str, spl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--wrong", action="store_true", help="list misses (tuning sets and train splits only)")
+    parser.add_argument("--wrong", action="store_true", help="list misses (train splits only)")
     parser.add_argument("--train", action="store_true", help="leave the held-out splits out (while tuning)")
     parser.add_argument("--answers", action="store_true", help="answer sets in other languages both ways")
     args = parser.parse_args()
@@ -75,14 +75,13 @@ def main() -> int:
     timings: list[float] = []
     for file_lang, path in _sets():
         domain = roster_domain(RosterDirectory.from_csv(path.parent / "roster.csv")._users)
-        tuning = path.name.startswith("tuning")
         questions = load_questions(path, domain=domain)
         if args.answers and file_lang != "en":
-            splits = ("all",) if tuning else (("train",) if args.train else ("train", "held-out"))
+            splits = ("train",) if args.train else ("train", "held-out")
             answered[f"{path.parent.name}/{path.name}"] = asyncio.run(_answers(path, questions, file_lang, splits))
         for q in questions:
             lang = i18n.primary(q.locale) if q.locale else file_lang
-            split = "tuning" if tuning else q.split
+            split = q.split
             if args.train and split == "held-out":
                 continue
             key = f"{path.parent.name}/{path.name} {split}"
