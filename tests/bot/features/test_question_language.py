@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from tests.bot.features.test_answers import _MONTHS_EN, _MONTHS_ES, _card, _moments
-from tests.support.app import TeamsClient, person
+from tests.support.app import TeamsClient, customer_app, person
 
 LA = "America/Los_Angeles"
 
@@ -58,3 +58,19 @@ async def test_a_spanish_faq_answer_and_its_vote_from_an_english_teams_are_in_sp
     helpful = next(a for a in card["actions"] if a.get("verb") == "faq_helpful")
     status, body = await teams.invoke_action("nora.abbott", "faq_helpful", helpful["data"])
     assert status == 200 and "Gracias, nos alegra que le haya servido." in str(body["value"])
+
+
+async def test_a_polish_question_from_an_english_teams_gets_the_schedule_in_polish(
+    tmp_path,
+    clock,
+    identity,
+    connector,  # type: ignore[no-untyped-def]
+) -> None:
+    # A Kraków warehouse picker who keeps Teams in English (en-GB) asks in Polish: the same wave, in Polish.
+    async with customer_app("wideworld", tmp_path, clock, identity, connector) as wideworld:
+        who, zone = "piotr.duda@wideworldimporters.com", "Europe/Warsaw"
+        english = _said(_card(await wideworld.say(who, "when is my migration?", time_zone=zone, locale="en-GB")))
+        polish = _said(_card(await wideworld.say(who, "kiedy jest moja migracja?", time_zone=zone, locale="en-GB")))
+        assert "Wave 2 - Kraków" in english and "Wave 2 - Kraków" in polish
+        assert "Saturday 10 April 2027" in english
+        assert "sobota, 10 kwietnia 2027" in polish and "Saturday" not in polish
