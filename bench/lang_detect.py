@@ -16,7 +16,7 @@ edge does it (``reading_language``); right answers per split, as ``switchover an
 
 The last line printed is one JSON object with every figure.
 
-Usage: python bench/lang_detect.py [--wrong] [--train] [--answers]
+Usage: python bench/lang_detect.py [--quick] [--wrong] [--train] [--answers]
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def main() -> int:
     parser.add_argument("--wrong", action="store_true", help="list misses (train splits only)")
     parser.add_argument("--train", action="store_true", help="leave the held-out splits out (while tuning)")
     parser.add_argument("--answers", action="store_true", help="answer sets in other languages both ways")
+    parser.add_argument("--quick", action="store_true", help="the same as without it (detection is quick)")
     args = parser.parse_args()
     figures: dict[str, dict[str, int]] = {}
     answered: dict[str, dict] = {}
