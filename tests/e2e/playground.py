@@ -3,11 +3,14 @@
 Reusable pieces for browser tests (fixtures in ``tests/e2e/conftest.py``):
 
 - :class:`BotProcess` runs the real app (``python app.py``) on a free loopback port
-  with its own database and data folder.
+  with its own database and data folder; :class:`ShippedBot` runs it as the installed
+  module does (``app.main()``).
 - :class:`PlaygroundProcess` runs the real Playground (``node_modules/.bin/agentsplayground``)
   pointed at that bot, signed in as a roster persona, in the persona's time zone and, when
   given one, Teams language (``locale="es-US"``: through :class:`RelayProcess`, as the
   Playground itself always says en-US).
+- :func:`started` starts any of them and stops it for sure; :class:`Processes` starts a
+  module's bots and Playgrounds and stops them all at its end (the ``processes`` fixture).
 - :func:`send_and_wait` types a message into the page and waits for an answer.
 - :func:`save_screenshot` writes ``docs/screenshots/<name>.png``; call it after your
   assertions so a failing test never replaces a good picture.
@@ -28,8 +31,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Locator, Page, Playwright, Route, expect
@@ -54,6 +58,8 @@ CHROMIUM_ARGS = [
 START_TIMEOUT_S = 90.0
 ANSWER_TIMEOUT_MS = 30_000
 MESSAGE_BOX = "[role=textbox][contenteditable=true]"
+# The project lead of the Fabrikam demo (the lead commands are hers).
+LEAD = "dana.whitfield@northwindmsp.com"
 
 
 class ProcessFailed(RuntimeError):
@@ -181,6 +187,17 @@ class BotProcess(_Process):
         raise ProcessFailed(f"the bot was not ready in {START_TIMEOUT_S:.0f} s:\n{_tail(self.log_path)}")
 
 
+# The app as shipped: imported as the module ``app`` and started with ``app.main()``.
+LAUNCH = f"import sys, app; sys.path.insert(0, {str(REPO_ROOT)!r}); app.main()"
+
+
+class ShippedBot(BotProcess):
+    """:class:`BotProcess` started as the app module (``app.main()``), the repository on ``PYTHONPATH``."""
+
+    def _spawn(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        super()._spawn([sys.executable, "-c", LAUNCH], {**env, "PYTHONPATH": str(REPO_ROOT)}, cwd)
+
+
 class RelayProcess(_Process):
     """``scripts/playground_relay.py``: the Playground's activities to the bot, in a persona's language."""
 
@@ -289,6 +306,76 @@ class PlaygroundProcess(_Process):
         if self.relay is not None:
             self.relay.stop()
             self.relay = None
+
+
+class _Startable(Protocol):
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
+
+
+P = TypeVar("P", bound=_Startable)
+
+
+@contextlib.contextmanager
+def started(process: P) -> Iterator[P]:
+    """Start ``process`` (a bot, a Playground and its relay) and stop it on the way out, even if it never got ready."""
+    try:
+        process.start()
+        yield process
+    finally:
+        process.stop()
+
+
+class Processes:
+    """A module's bots and Playgrounds, each in a folder of its own, stopped together (last started first).
+
+    Args:
+        folder: where each bot gets its working folder; a Playground works in a subfolder of its bot's.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._stack = contextlib.ExitStack()
+
+    def bot(self, name: str = "bot", *, shipped: bool = True, **options: Path) -> BotProcess:
+        """A running bot in ``<folder>/<name>``: the app as shipped (:class:`ShippedBot`), or ``python app.py``.
+
+        ``options`` go to :class:`BotProcess` (``plan``, ``roster``).
+        """
+        workdir = self.folder / name
+        workdir.mkdir(parents=True, exist_ok=True)
+        kind = ShippedBot if shipped else BotProcess
+        return self._stack.enter_context(started(kind(workdir, **options)))
+
+    def playground(
+        self,
+        bot: BotProcess,
+        persona: str,
+        *,
+        folder: str | None = None,
+        prepare: Callable[[PlaygroundProcess], None] | None = None,
+        **options: str | None,
+    ) -> PlaygroundProcess:
+        """A running Playground talking to ``bot``, signed in as ``persona``.
+
+        Args:
+            bot: the bot it talks to.
+            persona: a roster person (``"nora.abbott"``, an email address).
+            folder: its subfolder of the bot's folder (default: the persona's first name).
+            prepare: called with the Playground after its config is written and before it starts.
+            **options: for :class:`PlaygroundProcess` (``tenant_id``, ``locale``).
+        """
+        workdir = bot.workdir / (folder or re.split(r"[.@]", persona)[0])
+        workdir.mkdir(exist_ok=True)
+        playground = PlaygroundProcess(workdir, bot, persona, **options)
+        if prepare is not None:
+            prepare(playground)
+        return self._stack.enter_context(started(playground))
+
+    def close(self) -> None:
+        """Stop everything started here."""
+        self._stack.close()
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

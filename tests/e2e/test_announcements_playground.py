@@ -7,47 +7,15 @@ comes from here.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, expect
 
-from switchover.settings import REPO_ROOT
-from tests.e2e.playground import (
-    ANSWER_TIMEOUT_MS,
-    BotProcess,
-    PlaygroundProcess,
-    open_chat,
-    save_screenshot,
-    send_and_wait,
-)
+from tests.e2e.playground import ANSWER_TIMEOUT_MS, PlaygroundProcess, open_chat, save_screenshot, send_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# The app as shipped (announcements are one of its features).
-LAUNCH = f"import sys, app; sys.path.insert(0, {str(REPO_ROOT)!r}); app.main()"
-
-
-class AnnouncementsBot(BotProcess):
-    def _spawn(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        super()._spawn([sys.executable, "-c", LAUNCH], {**env, "PYTHONPATH": str(REPO_ROOT)}, cwd)
-
-
-@pytest.fixture(scope="module")
-def lead_playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundProcess]:
-    folder = tmp_path_factory.mktemp("announcements-e2e")
-    bot = AnnouncementsBot(folder).start()
-    try:
-        (folder / "dana").mkdir()
-        playground = PlaygroundProcess(folder / "dana", bot, persona="dana.whitfield@northwindmsp.com").start()
-        try:
-            yield playground
-        finally:
-            playground.stop()
-    finally:
-        bot.stop()
+# ``lead_playground`` (tests/e2e/conftest.py): the app as shipped (announcements are one of its
+# features), and Dana Whitfield in a Playground.
 
 
 def test_lead_previews_and_sends_the_cutover_complete_card(

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.playground import BotProcess, PlaygroundProcess, open_chat, save_screenshot, send_and_wait
+from tests.e2e.playground import PlaygroundProcess, Processes, open_chat, save_screenshot, send_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def boise_playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundProcess]:
-    """Its own bot and Playground, signed in as Wesley Grant (Revenue Cycle, Remote - Boise)."""
-    workdir: Path = tmp_path_factory.mktemp("e2e-answers")
-    bot = BotProcess(workdir)
-    bot.start()
-    try:
-        playground = PlaygroundProcess(workdir, bot, persona="wesley.grant")
-        try:
-            yield playground.start()
-        finally:
-            playground.stop()
-    finally:
-        bot.stop()
+def boise_playground(processes: Processes) -> PlaygroundProcess:
+    """Its own bot (``python app.py``) and Playground, signed in as Wesley Grant (Revenue Cycle, Remote - Boise)."""
+    return processes.playground(processes.bot(shipped=False), "wesley.grant")
 
 
 @pytest.fixture

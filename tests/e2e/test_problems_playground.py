@@ -6,18 +6,14 @@ The screenshots in ``docs/screenshots/`` come from here.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from switchover.settings import REPO_ROOT
 from tests.e2e.playground import (
     ANSWER_TIMEOUT_MS,
     BotProcess,
     PlaygroundProcess,
+    Processes,
     open_chat,
     save_screenshot,
     send_and_wait,
@@ -25,50 +21,21 @@ from tests.e2e.playground import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# The app as shipped (problem reports and their API are among its features).
-LAUNCH = f"import sys, app; sys.path.insert(0, {str(REPO_ROOT)!r}); app.main()"
 
-
-class ProblemsBot(BotProcess):
-    def _spawn(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        super()._spawn([sys.executable, "-c", LAUNCH], {**env, "PYTHONPATH": str(REPO_ROOT)}, cwd)
+@pytest.fixture(scope="module")
+def problems_bot(processes: Processes) -> BotProcess:
+    """The app as shipped (problem reports and their API are among its features)."""
+    return processes.bot()
 
 
 @pytest.fixture(scope="module")
-def problems_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("problems-e2e")
+def nora_playground(processes: Processes, problems_bot: BotProcess) -> PlaygroundProcess:
+    return processes.playground(problems_bot, "nora.abbott")
 
 
 @pytest.fixture(scope="module")
-def problems_bot(problems_dir: Path) -> Iterator[BotProcess]:
-    bot = ProblemsBot(problems_dir)
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
-
-
-def _playground(folder: Path, bot: BotProcess, persona: str) -> PlaygroundProcess:
-    folder.mkdir(exist_ok=True)
-    return PlaygroundProcess(folder, bot, persona=persona).start()
-
-
-@pytest.fixture(scope="module")
-def nora_playground(problems_dir: Path, problems_bot: BotProcess) -> Iterator[PlaygroundProcess]:
-    process = _playground(problems_dir / "nora", problems_bot, "nora.abbott")
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-@pytest.fixture(scope="module")
-def luis_playground(problems_dir: Path, problems_bot: BotProcess) -> Iterator[PlaygroundProcess]:
-    process = _playground(problems_dir / "luis", problems_bot, "luis.ortega")
-    try:
-        yield process
-    finally:
-        process.stop()
+def luis_playground(processes: Processes, problems_bot: BotProcess) -> PlaygroundProcess:
+    return processes.playground(problems_bot, "luis.ortega")
 
 
 def click(page: Page, card_text: str, button: str) -> None:

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from switchover.playground import find_person, read_roster
-from switchover.settings import REPO_ROOT
 from tests.e2e.playground import (
     ANSWER_TIMEOUT_MS,
+    LEAD,
     BotProcess,
     PlaygroundProcess,
+    Processes,
     open_chat,
     save_screenshot,
     send_and_wait,
@@ -32,55 +31,35 @@ from tests.e2e.playground import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# The app as shipped (announcements are one of its features).
-LAUNCH = f"import sys, app; sys.path.insert(0, {str(REPO_ROOT)!r}); app.main()"
 MARISOL = "marisol.gutierrez"
-DANA = "dana.whitfield@northwindmsp.com"
-
-
-class SpanishDemoBot(BotProcess):
-    def _spawn(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        super()._spawn([sys.executable, "-c", LAUNCH], {**env, "PYTHONPATH": str(REPO_ROOT)}, cwd)
 
 
 @pytest.fixture(scope="module")
-def spanish_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
-    bot = SpanishDemoBot(tmp_path_factory.mktemp("spanish-e2e"))
-    try:
-        yield bot.start()
-    finally:
-        bot.stop()
+def spanish_bot(processes: Processes) -> BotProcess:
+    """The app as shipped (announcements are one of its features)."""
+    return processes.bot()
 
 
 @pytest.fixture(scope="module")
-def marisol_playground(spanish_bot: BotProcess) -> Iterator[PlaygroundProcess]:
-    folder = spanish_bot.workdir / "marisol"
-    folder.mkdir()
-    playground = PlaygroundProcess(folder, spanish_bot, persona=MARISOL, locale="es-US")
-    try:
-        yield playground.start()
-    finally:
-        playground.stop()
+def marisol_playground(processes: Processes, spanish_bot: BotProcess) -> PlaygroundProcess:
+    return processes.playground(spanish_bot, MARISOL, locale="es-US")
 
 
-@pytest.fixture(scope="module")
-def dana_playground(spanish_bot: BotProcess) -> Iterator[PlaygroundProcess]:
-    folder = spanish_bot.workdir / "dana"
-    folder.mkdir()
-    playground = PlaygroundProcess(folder, spanish_bot, persona=DANA)
-    # Every Playground names its personal chat "personal-chat", and the bot keeps one reference per
-    # conversation: in Teams each person's chat with the bot has its own id, so give Dana's hers, or
-    # her turns would take Marisol's conversation over and the announcement would not reach Marisol.
+def chat_of_her_own(playground: PlaygroundProcess) -> None:
+    """Every Playground names its personal chat "personal-chat", and the bot keeps one reference per
+    conversation: in Teams each person's chat with the bot has its own id, so give Dana's hers, or
+    her turns would take Marisol's conversation over and the announcement would not reach Marisol."""
     text = playground.config.read_text(encoding="utf-8")
     playground.config.write_text(
         text.replace('personalChat:\n  id: "personal-chat"', 'personalChat:\n  id: "personal-chat-dana"'),
         encoding="utf-8",
     )
     assert '"personal-chat-dana"' in playground.config.read_text(encoding="utf-8")
-    try:
-        yield playground.start()
-    finally:
-        playground.stop()
+
+
+@pytest.fixture(scope="module")
+def dana_playground(processes: Processes, spanish_bot: BotProcess) -> PlaygroundProcess:
+    return processes.playground(spanish_bot, LEAD, prepare=chat_of_her_own)
 
 
 def stored_locale(bot: BotProcess, who: str) -> str | None:
