@@ -25,9 +25,16 @@ So:
   A worker whose claim ran out while it waited (a long Retry-After pause) finds
   the row taken at the ``sending`` mark and leaves it alone;
 * a worker that is *cancelled* (shutdown, task cancelled) finishes the send it
-  had started and records it: the send and its record run shielded;
+  had started and records it: the send and its record run shielded, and its
+  claim transactions run to completion (one cut off half way is left to the
+  driver's clean-up, and a connection still holding SQLite's write lock makes
+  every outcome write wait for it);
+* a live worker whose outcome write fails (the database busy or briefly away)
+  writes it again, with backoff, for up to half the lease: the request went out, so
+  the row must not be left ``sending`` for the in-doubt recovery to resend;
 * only a hard stop (SIGKILL, power loss) after a row was marked ``sending`` and
-  before the write of its outcome leaves a row in ``sending`` past its lease:
+  before the write of its outcome (or a database that stays unwritable for half
+  the lease) leaves a row in ``sending`` past its lease:
   the window is one HTTP request plus one commit (the connector's 30 s timeout
   is well inside the lease, so a live worker's send never outlasts it). Such a
   row may not have been sent at all, or its request may have reached Teams.
@@ -83,7 +90,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -96,6 +103,12 @@ from switchover.storage.batch import GroupWriter
 from switchover.storage.db import rowcount
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Retrying the write of a send's outcome (see DeliveryEngine._record): first wait, longest wait (s).
+RECORD_RETRY_FIRST = 0.05
+RECORD_RETRY_CAP = 5.0
 
 
 class DeliveryStatus(StrEnum):
@@ -339,6 +352,32 @@ class DeliveryEngine:
         assert count is not None  # _run_updates counts every statement  # noqa: S101
         return count
 
+    async def _record(self, row: Any, statement: Any) -> int:
+        """Write what became of a row whose request has gone out (or was answered), insisting.
+
+        Until it lands the row stays ``sending``, and once its lease runs out the in-doubt
+        recovery would send it again: a duplicate message, while this worker knows what
+        happened. So a failed write (SQLite busy past its timeout, a dropped PostgreSQL
+        connection) is tried again, with backoff, for up to half the lease (real time).
+        """
+        deadline = time.monotonic() + self.lease.total_seconds() / 2
+        delay = RECORD_RETRY_FIRST
+        while True:
+            try:
+                return await self._update_row(statement)
+            except Exception:
+                if time.monotonic() + delay > deadline:
+                    log.exception("delivery outcome could not be recorded", extra={"delivery": row.id})
+                    raise
+                log.warning(
+                    "delivery outcome not recorded yet; writing it again",
+                    exc_info=True,
+                    extra={"delivery": row.id, "in_seconds": delay},
+                )
+            # Real time, never an injected sleep: moving a test's clock here would run out the lease.
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECORD_RETRY_CAP)
+
     # -- enqueueing ------------------------------------------------------------
 
     async def enqueue(self, requests: Sequence[DeliveryRequest]) -> list[int]:
@@ -468,9 +507,9 @@ class DeliveryEngine:
         Returns:
             How many rows this call worked on.
         """
-        await self._recover_interrupted()
+        await _to_completion(self._recover_interrupted())
         limit = self.batch_size if max_items is None else min(max_items, self.batch_size)
-        rows = await self._claim(limit)
+        rows = await _to_completion(self._claim(limit))
         if not rows:
             return 0
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -503,9 +542,12 @@ class DeliveryEngine:
                 while True:
                     await low.wait()
                     low.clear()
-                    await self._recover_interrupted()
+                    # Run to completion even if this worker is cancelled meanwhile: a transaction cut off
+                    # half way is left to the driver's clean-up, and while its connection holds SQLite's
+                    # write lock the outcome writes of the sends still on the wire wait for it.
+                    await _to_completion(self._recover_interrupted())
                     # Claim little ahead: a claimed row waiting in the queue is a row no other worker may take.
-                    rows = await self._claim(min(self.batch_size, 2 * self.concurrency))
+                    rows = await _to_completion(self._claim(min(self.batch_size, 2 * self.concurrency)))
                     if not rows:
                         return
                     worked += len(rows)
@@ -847,10 +889,11 @@ class DeliveryEngine:
                 await self._retry_later(row, _reason(exc), exc.retry_after, attempts_done=row.attempts + 1)
             elif exc.kind is FailureKind.GONE and row.operation == "delete" and exc.status == 404:
                 # Nothing left to delete (deleted already, or the chat is gone): the card is not shown.
-                await self._update_row(
+                await self._record(
+                    row,
                     sa.update(deliveries)
                     .where(c.id == row.original_id)
-                    .values(status=DeliveryStatus.RECALLED.value, reason="recalled", updated_at=self.clock.now())
+                    .values(status=DeliveryStatus.RECALLED.value, reason="recalled", updated_at=self.clock.now()),
                 )
                 await self._finish(
                     row, DeliveryStatus.SENT, reason=f"already gone: {_reason(exc)}"[:500], activity_id=row.activity_id
@@ -869,7 +912,7 @@ class DeliveryEngine:
             original = {"message": row.message, "updated_at": now}
         else:
             original = {"status": DeliveryStatus.RECALLED.value, "reason": "recalled", "updated_at": now}
-        await self._update_row(sa.update(deliveries).where(c.id == row.original_id).values(**original))
+        await self._record(row, sa.update(deliveries).where(c.id == row.original_id).values(**original))
         await self._finish(row, DeliveryStatus.SENT, activity_id=row.activity_id, target=target)
 
     async def _reopen_and_send(
@@ -967,7 +1010,7 @@ class DeliveryEngine:
         if target is not None:
             values["target"] = target_to_json(target)
             values["conversation_id"] = target.conversation_id
-        await self._update_row(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        await self._record(row, sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
         log.info(
             "delivery will be retried", extra={"delivery": row.id, "in_seconds": round(delay, 3), "reason": reason}
         )
@@ -997,7 +1040,7 @@ class DeliveryEngine:
                 values["reason"] = sa.case((c.reason.like("resent:%"), c.reason))
         if target is not None:
             values.update(target=target_to_json(target), conversation_id=target.conversation_id)
-        await self._update_row(sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
+        await self._record(row, sa.update(deliveries).where(deliveries.c.id == row.id).values(**values))
         if status is not DeliveryStatus.SENT:
             log.warning(
                 "delivery not sent",
@@ -1151,6 +1194,27 @@ async def _all_or_none(coroutines: list[Any]) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _to_completion(coroutine: Awaitable[T]) -> T:
+    """Await ``coroutine`` in a task of its own that a cancellation of the caller does not cut short.
+
+    The caller's cancellation is raised once the task is done (its result dropped).
+    """
+    task = asyncio.ensure_future(coroutine)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError as exc:
+            if task.done():
+                raise
+            cancelled = exc
+        else:
+            break
+    if cancelled is not None:
+        raise cancelled
+    return result
 
 
 def _not_after(activity_id: str | None, last_read: str) -> bool:

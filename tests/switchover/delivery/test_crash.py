@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import sqlite3
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from switchover.delivery import DeliveryStatus
 
@@ -79,3 +82,37 @@ async def test_hard_crash_inside_the_send_window_follows_the_in_doubt_policy(mak
     else:
         assert counts[crashed_on] == 1
         assert doubtful.status is DeliveryStatus.IN_DOUBT
+
+
+async def test_a_send_whose_outcome_write_fails_for_a_while_is_recorded_and_never_resent(
+    make_engine, store, messenger, clock
+):
+    """Under load SQLite can answer "database is locked" after its busy timeout. The message has
+    gone out: the worker writes its outcome again until it lands, instead of leaving the row
+    ``sending`` for the in-doubt recovery to resend once the lease runs out."""
+    recipients = await add_users(store, 3)
+    first = make_engine(worker_id="first", concurrency=1)
+    await first.enqueue(requests_for(recipients))
+    update_row = first._update_row
+    failures = 0
+
+    async def locked_after_the_first_send(statement):
+        nonlocal failures
+        # The writes are: mark, (send), outcome, mark, ...: the first outcome fails three times.
+        if len(messenger.sent) == 1 and failures < 3 and "sent_at" in str(statement):
+            failures += 1
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+        return await update_row(statement)
+
+    first._update_row = locked_after_the_first_send
+    await first.drain()
+    assert failures == 3
+    outcomes = await first.outcomes(TENANT, "announcement", "ann-1")
+    assert [o.status for o in outcomes] == [DeliveryStatus.SENT] * 3
+    assert all(o.reason is None for o in outcomes)
+
+    # A restart after the lease would have run out: nothing is left in doubt, nothing is sent again.
+    clock.advance(dt.timedelta(minutes=5))
+    await make_engine(worker_id="second").drain()
+    assert set(messenger.per_conversation().values()) == {1}
+    assert len(messenger.sent) == 3

@@ -230,6 +230,9 @@ async def test_cancel_a_scheduled_announcement_before_it_goes(world, clock):
 
 
 async def test_restart_in_the_middle_of_a_broadcast_sends_everyone_exactly_once(world):
+    """The worker is stopped (cancelled, as at a shutdown), not killed: the sends it had started finish
+    and are recorded, however slowly the database answers, so nobody gets the card twice. A hard kill
+    between a send and its record is the one window left (tests/switchover/delivery/test_crash.py)."""
     clinical = people_where(officeLocation="Portland Clinic")[:30]
     for p in clinical:
         await world.teams.install(p)
