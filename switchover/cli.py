@@ -196,7 +196,7 @@ def plan_check(args: argparse.Namespace) -> int:
     for wave in plan.waves:
         count = f"{len(members[wave.key]):4d} members" if roster is not None else ""
         window = format_window(wave.cutover.start, wave.cutover.end, day="iso")
-        print(f"  {wave.title:<40} {window:<34} hypercare until {wave.hypercare_until}  {count}".rstrip())
+        print(f"  {wave.plan_title:<40} {window:<34} hypercare until {wave.hypercare_until}  {count}".rstrip())
 
     teams_locales: dict[str, str] = {}
     if args.database_url:
@@ -229,7 +229,7 @@ def plan_check(args: argparse.Namespace) -> int:
             print(f"  {champ.user:<45} NOT IN ROSTER")
             continue
         a = assignments[user.upn]
-        print(f"  {user.display_name:<25} {champ.site or '':<16} -> {a.wave.title if a.wave else 'no wave'}")
+        print(f"  {user.display_name:<25} {champ.site or '':<16} -> {a.wave.plan_title if a.wave else 'no wave'}")
 
     print()
     print("Exceptions:")
@@ -418,7 +418,7 @@ def plan_who(args: argparse.Namespace) -> int:
             print(f"{user.display_name} <{user.upn}>: no wave ({a.explain()})")
         else:
             window = format_window(a.wave.cutover.start, a.wave.cutover.end, day="iso")
-            print(f"{user.display_name} <{user.upn}>: {a.wave.title}, {window} ({a.explain()})")
+            print(f"{user.display_name} <{user.upn}>: {a.wave.plan_title}, {window} ({a.explain()})")
     return status
 
 

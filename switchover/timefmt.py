@@ -24,6 +24,7 @@ from switchover import i18n
 __all__ = [
     "DAY_NAMES",
     "MONTH_NAMES",
+    "format_date",
     "format_day",
     "format_moment",
     "format_short_day",
@@ -79,6 +80,14 @@ def format_day(when: dt.datetime | dt.date, *, year: bool = True) -> str:
         return _babel_date(when, _long_day_pattern(str(lang.locale)), locale=lang.locale)
     day = f"{DAY_NAMES[when.weekday()]} {when.day} {MONTH_NAMES[when.month - 1]}"
     return f"{day} {when.year}" if year else day
+
+
+def format_date(when: dt.date) -> str:
+    """A date on its own, as a lead writes one to the bot: ``2027-01-30``; in another language, as its
+    readers write a date in a sentence (``30 ene 2027``, ``30 sty 2027``)."""
+    if (lang := _foreign()) is not None:
+        return _babel_date(when, "medium", locale=lang.locale)
+    return when.isoformat()
 
 
 def format_short_day(when: dt.datetime | dt.date) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from switchover.announcements.calendar import WaveCalendar, WaveDates
-from switchover.announcements.jobs import BulkJob, BulkJobs, JobKind, Lead
+from switchover.announcements.jobs import BulkJob, BulkJobs, JobKind, Lead, reschedule_title
 from switchover.announcements.model import (
     GOT_IT,
     LIST_PURPOSE,
@@ -171,7 +171,7 @@ class Corrections:
         job = None
         notice_id = None
         if delivered:
-            title = f"{plan.wave(wave_key).title} to {new_day.isoformat()}"
+            title = reschedule_title(plan.wave(wave_key), new_day)
             notice_id = f"{wave_key}/reschedule-{new_day.isoformat()}"
             # The notice is due now; the job sends it once the cards' updates are queued.
             await self._store_notice(notice_id, wave_key, old, now=now, by=by)
@@ -207,7 +207,7 @@ class Corrections:
                         id=notice_id,
                         kind="reschedule",
                         wave_key=wave_key,
-                        title=RESCHEDULE_TITLE.format(wave=self.calendar.plan.wave(wave_key).title),
+                        title=RESCHEDULE_TITLE.format(wave=self.calendar.plan.wave(wave_key).plan_title),
                         content=content.model_dump(mode="json"),
                         audience=Audience(kind="wave", values=(wave_key,)).model_dump(mode="json"),
                         send_at=now,

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
@@ -55,6 +56,8 @@ from switchover.delivery.tables import deliveries
 from switchover.i18n import N_
 from switchover.i18n import gettext as _
 from switchover.messaging import OutgoingMessage
+from switchover.plan.model import Plan, Wave
+from switchover.timefmt import format_date
 
 log = logging.getLogger(__name__)
 
@@ -517,7 +520,7 @@ class BulkJobs:
         """What the lead is told about their operation (``text(kind, title, *args)``), in their Teams language."""
         record = await self.cards.conversations.personal_for_user(self.store.tenant_id, row.lead_key)
         with i18n.use(self.cards.language_of(record.locale if record is not None else None)):
-            return text(JobKind(row.kind), row.title, *args)
+            return text(JobKind(row.kind), shown_title(JobKind(row.kind), row.title, self.cards.calendar.plan), *args)
 
     async def _insert(
         self,
@@ -571,6 +574,34 @@ class BulkJobs:
                 )
                 or 0
             )
+
+
+# -- a reschedule's title: kept in the plan's words, shown in the lead's --
+
+_RESCHEDULED = re.compile(r"^(?P<wave>.+) to (?P<day>\d{4}-\d{2}-\d{2})$")
+
+
+def reschedule_title(wave: Wave, day: dt.date) -> str:
+    """A reschedule job's title as it is kept (the job's row, the API, logs): ``Wave 3 - Spokane to 2027-03-06``."""
+    return f"{wave.plan_title} to {day.isoformat()}"
+
+
+def shown_title(kind: JobKind, title: str, plan: Plan) -> str:
+    """A job's kept ``title`` as the lead reads it now: a reschedule's wave and day in the lead's language
+    (:func:`switchover.i18n.current`) and date format ("Ola 3 - Spokane al 6 mar 2027"); any other title
+    is the announcement's, as its author wrote it. A wave no longer in the plan under that title keeps
+    the words it was kept with."""
+    m = _RESCHEDULED.match(title) if kind is JobKind.RESCHEDULE else None
+    if m is None:
+        return title
+    try:
+        day = dt.date.fromisoformat(m["day"])
+    except ValueError:
+        return title
+    wave = next((w for w in plan.waves if w.plan_title == m["wave"]), None)
+    # Translators: a reschedule in the lead's messages about it: the wave and the day it now moves on,
+    # e.g. "Reschedule of Wave 3 - Spokane to 2027-03-06 finished: ...".
+    return _("{wave} to {day}").format(wave=wave.title if wave is not None else m["wave"], day=format_date(day))
 
 
 def _job(row: Any, progress: dict[str, int]) -> BulkJob:

@@ -466,7 +466,7 @@ def _model_or_none(subject: str, old: BaseModel | None, new: BaseModel | None) -
 
 def _wave_changes(old_plan: Plan, new_plan: Plan) -> list[Change]:
     def summary(plan: Plan) -> Callable[[Wave], str]:
-        return lambda w: f"{w.title}, {_window(plan, w)}"
+        return lambda w: f"{w.plan_title}, {_window(plan, w)}"
 
     def changed(a: Wave, b: Wave) -> list[Change]:
         out = []

@@ -138,6 +138,8 @@ def plan_languages(plan: Plan) -> tuple[str, ...]:
         found.update(area.translations)
     for exception in plan.exceptions:
         found.update(exception.translations)
+    for wave in plan.waves:
+        found.update(wave.translations)
     lang = plan.organisation.language
     return (lang, *sorted(found - {lang}))
 
@@ -174,6 +176,9 @@ def missing_translations(plan: Plan, lang: str) -> list[str]:
     for exception in plan.exceptions:
         if exception.reason and code not in exception.translations:
             missing.append(f"exceptions[{exception.user}].reason")
+    for wave in plan.waves:
+        if code not in wave.translations:
+            missing.append(f"waves[{wave.key}].name")
     return missing
 
 
@@ -189,6 +194,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"^calendar\[[^\]]*\]\.buttons$"), "calendar message's buttons", "calendar messages' buttons"),
     (re.compile(r"^areas\[[^\]]*\]$"), "area name", "area names"),
     (re.compile(r"^exceptions\[[^\]]*\]\.reason$"), "exception reason", "exception reasons"),
+    (re.compile(r"^waves\[[^\]]*\]\.name$"), "wave name", "wave names"),
 )
 
 

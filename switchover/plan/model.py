@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from switchover import i18n
+from switchover.i18n import gettext as _
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -63,6 +66,12 @@ class AreaTranslation(_Model):
 
 class ExceptionTranslation(_Model):
     reason: str
+
+
+class WaveTranslation(_Model):
+    """A wave's name in another language (its number is written by the bot: "Ola 3 - ...")."""
+
+    name: str
 
 
 class Duration(_Model):
@@ -256,9 +265,28 @@ class Wave(_Model):
     # This wave's own wording or timing of calendar entries, by key (Plan.calendar_for).
     calendar: tuple[CalendarOverride, ...] = ()
     # -- end time zones and per-wave calendar --
+    translations: Annotated[dict[LanguageCode, WaveTranslation], AfterValidator(_by_language)] = Field(
+        default_factory=_Translations
+    )
 
     @property
     def title(self) -> str:
+        """The wave as a reader sees it, in the language being written (:func:`switchover.i18n.current`):
+        "Wave 3 - Spokane & Portland", "Ola 3 - ..." with the plan's translation of its name when it has one.
+
+        For what is shown at the moment it is written. What is kept (a stored announcement's or job's
+        title, an export, a log, a key, the words questions are matched on) takes :attr:`plan_title`.
+        """
+        reader = i18n.current().code
+        t = self.translations.get(reader)
+        # Translators: a wave's title on every card: its number, then its name from the plan
+        # ("Wave 3 - Spokane & Portland"). "Wave" is the migration's word for one group of people moved
+        # together on one cutover weekend: use the word IT projects in your language use for it.
+        return _("Wave {number} - {name}").format(number=self.number, name=t.name if t is not None else self.name)
+
+    @property
+    def plan_title(self) -> str:
+        """The wave as the plan writes it, in no reader's language: "Wave 3 - Spokane & Portland"."""
         return f"Wave {self.number} - {self.name}"
 
 

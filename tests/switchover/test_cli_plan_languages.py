@@ -18,9 +18,9 @@ from tests.switchover.plan.conftest import MINIMAL
 REPO = Path(__file__).resolve().parents[2]
 
 PLAN = (
-    MINIMAL.replace("    backup: bob.boss\n", "    backup: bob.boss\n    translations: {es: {name: Correo}}\n").replace(
-        "    catch_all: true\n", "    catch_all: true\n    translations: {es: {name: Otra cosa}}\n"
-    )
+    MINIMAL.replace("    name: First\n", "    name: First\n    translations: {es: {name: Primera}}\n")
+    .replace("    backup: bob.boss\n", "    backup: bob.boss\n    translations: {es: {name: Correo}}\n")
+    .replace("    catch_all: true\n", "    catch_all: true\n    translations: {es: {name: Otra cosa}}\n")
     + """\
 faq:
   - key: wifi
@@ -79,12 +79,12 @@ def test_plan_check_lists_each_languages_gaps_and_who_falls_back(plan_dir: Path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Languages: the plan is written in en (English); translations: es; the bot speaks en, es, pl" in out
-    assert "  es (Spanish): 1 FAQ entry missing; 2 people read it" in out
+    assert "  es (Spanish): 1 FAQ entry, 1 wave name missing; 2 people read it" in out
     assert "  pl (Polish): no translations: its readers get the bot's words in Polish, the plan's in English;" in out
     assert "4 people's language known (the directory's preferredLanguage); 1 read English" in out  # not the disabled
     warnings = out.split("Warnings:\n", 1)[1].splitlines()
-    assert "  es: 1 FAQ entry missing: faq[mail]" in warnings
-    assert "  2 people read Spanish and will get English for: 1 FAQ entry" in warnings
+    assert "  es: 1 FAQ entry, 1 wave name missing: faq[mail], waves[wave-2].name" in warnings
+    assert "  2 people read Spanish and will get English for: 1 FAQ entry, 1 wave name" in warnings
     assert "  1 person reads Polish and will get English for: the whole plan" in warnings
     assert not any("German" in line for line in warnings)  # Gone's account is disabled
 
@@ -97,7 +97,7 @@ def test_strict_fails_on_missing_translations(plan_dir: Path) -> None:
     complete = PLAN.replace(
         "    answer: Yes.\n",
         "    answer: Yes.\n    translations:\n      es: {question: ¿Conservo mi correo?, answer: Sí.}\n",
-    )
+    ).replace("    name: Second\n", "    name: Second\n    translations: {es: {name: Segunda}}\n")
     (plan_dir / "plan.yaml").write_text(complete, encoding="utf-8")
     (plan_dir / "roster.csv").write_text(ROSTER.replace("pl-PL", "es-ES"), encoding="utf-8")
     result = run("plan", "check", str(plan_dir / "plan.yaml"), "--strict", cwd=plan_dir)

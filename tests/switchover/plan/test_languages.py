@@ -34,9 +34,10 @@ MESSAGE = CalendarMessage.model_validate(
 
 
 TRANSLATED = parse_plan(
-    MINIMAL.replace("    backup: bob.boss\n", "    backup: bob.boss\n    translations: {es: {name: Correo}}\n").replace(
-        "    catch_all: true\n", "    catch_all: true\n    translations: {es: {name: Otra cosa}}\n"
-    )
+    MINIMAL.replace("    name: First\n", "    name: First\n    translations: {es: {name: Primera}}\n")
+    .replace("    name: Second\n", "    name: Second\n    translations: {es: {name: Segunda}}\n")
+    .replace("    backup: bob.boss\n", "    backup: bob.boss\n    translations: {es: {name: Correo}}\n")
+    .replace("    catch_all: true\n", "    catch_all: true\n    translations: {es: {name: Otra cosa}}\n")
     + """\
 faq:
   - key: wifi
@@ -104,6 +105,7 @@ def test_what_is_missing_is_counted_by_kind() -> None:
     missing = ["faq[wifi]", "faq[mail]", "calendar[t-1].points", "calendar[t-7]", "areas[email]"]
     assert describe_missing(missing) == "2 FAQ entries, 1 calendar message, 1 calendar message's points, 1 area name"
     assert describe_missing(["exceptions[a@x.com].reason"]) == "1 exception reason"
+    assert describe_missing(["waves[wave-1].name", "waves[wave-2].name", "faq[x]"]) == "1 FAQ entry, 2 wave names"
     assert describe_missing([]) == ""
 
 
@@ -297,3 +299,33 @@ calendar:
     wave_2 = message_in(plan.calendar_for(plan.wave("wave-2"))[0], "es")
     assert (wave_2.title, wave_2.points, wave_2.fell_back) == ("Cambio mañana", ("Log off", "Restart", "Lock"), True)
     assert wave_mismatches(TRANSLATED) == []
+
+
+# -- a wave's title in the reader's language --
+
+
+def test_a_waves_title_is_written_in_the_language_in_force_and_its_name_as_the_plan_translates_it() -> None:
+    from switchover import i18n
+
+    first, second = TRANSLATED.waves
+    assert first.title == first.plan_title == "Wave 1 - First"  # outside any reader's language: English
+    with i18n.use("es-MX"):
+        assert (first.title, second.title) == ("Ola 1 - Primera", "Ola 2 - Segunda")
+        assert first.plan_title == "Wave 1 - First"  # what is kept does not change with the reader
+    with i18n.use("pl-PL"):
+        assert first.title == "Etap 1 - First"  # no Polish name in the plan: the plan's
+    with i18n.use("en-GB"):
+        assert first.title == "Wave 1 - First"
+
+
+def test_wave_names_are_counted_among_what_a_language_misses_and_old_plans_load_as_they_were(fabrikam_plan) -> None:  # noqa: ANN001
+    assert "waves[wave-1].name" not in missing_translations(TRANSLATED, "es")
+    assert "waves[wave-1].name" in missing_translations(TRANSLATED, "pl")
+    assert all(not w.translations for w in fabrikam_plan.waves)  # no translations: nothing else changes
+    assert [f"waves[{w.key}].name" for w in fabrikam_plan.waves] == [
+        m for m in missing_translations(fabrikam_plan, "es") if m.startswith("waves[")
+    ]
+    only_waves = parse_plan(
+        MINIMAL.replace("    name: First\n", "    name: First\n    translations: {pl: {name: Pierwszy}}\n")
+    )
+    assert plan_languages(only_waves)[1:] == ("pl",)
