@@ -224,3 +224,82 @@ def test_a_word_left_outside_the_catalogs_of_an_email_is_caught() -> None:
         "Was",
         "Now",
     ]
+
+
+# -- a wave's title, as the domain writes it --
+#
+# The samples above hand every title in as data; a wave's title is not all data: "Wave 3 - " is the
+# bot's words and only the name is the plan's. So the cards that show one are rendered here from a
+# plan (its wave names marked as data) by the code that writes them for a reader.
+
+_WAVE_WORD = re.compile(r"\bWave\b")
+_TITLE = re.compile(f"{i18n.PSEUDO_OPEN}[^{i18n.PSEUDO_CLOSE}]*«Corporate»[^{i18n.PSEUDO_CLOSE}]*{i18n.PSEUDO_CLOSE}")
+
+
+def _wave_cards() -> Iterator[tuple[str, dict[str, Any]]]:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from switchover.announcements.calendar import WaveDates
+    from switchover.announcements.model import Announcement, AnnouncementStatus, Audience, Content
+    from switchover.announcements.views import render_announcement
+    from switchover.answers.cards import answer_card
+    from switchover.answers.model import Answer, AnswerKind
+    from switchover.answers.schedule import ReaderZone, wave_schedule
+    from switchover.answers.understanding import Intent
+    from switchover.plan.loader import load_plan
+    from tests.switchover.plan.conftest import EXAMPLE
+
+    plan = load_plan(EXAMPLE / "plan.yaml")
+    plan = plan.model_copy(update={"waves": tuple(w.model_copy(update={"name": f"«{w.name}»"}) for w in plan.waves)})
+    wave = plan.waves[1]
+    zone = ZoneInfo("America/Los_Angeles")
+    now = dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC)
+    schedule = wave_schedule(plan, wave, ReaderZone(zone, True), now)
+    yield "schedule", answer_card(Answer(AnswerKind.PERSONAL, Intent.MY_SCHEDULE, "«q»", "«h»", schedule=schedule))
+    dates = WaveDates(wave.cutover.start, wave.cutover.end)
+    for kind, calendar_key, previous in (
+        ("calendar", plan.calendar[0].key, None),
+        ("reschedule", None, (wave.cutover.start - dt.timedelta(days=7), wave.cutover.end - dt.timedelta(days=7))),
+    ):
+        announcement = Announcement(
+            id=f"{wave.key}/x",
+            tenant_id="t",
+            kind=kind,
+            wave_key=wave.key,
+            calendar_key=calendar_key,
+            title="«title»",
+            content=Content(summary="«summary»", previous_cutover=previous),
+            audience=Audience(kind="wave", values=(wave.key,)),
+            send_at=now,
+            status=AnnouncementStatus.SENT,
+            created_by=None,
+            created_at=now,
+            started_at=now,
+        )
+        yield kind, render_announcement(plan, announcement, zone=zone, dates=dates)
+
+
+def _untranslated_wave(card: dict[str, Any]) -> list[str]:
+    """Each visible text that shows the word "Wave" outside the catalogs' words."""
+    return [text for _where, text in shown_texts(card) if _WAVE_WORD.search(_PSEUDO.sub(" ", _DATA.sub(" ", text)))]
+
+
+def test_a_waves_title_on_a_card_is_in_the_readers_words_and_the_plans_name() -> None:
+    with i18n.use(i18n.PSEUDO):
+        cards = list(_wave_cards())
+    assert [name for name, _card in cards] == ["schedule", "calendar", "reschedule"]
+    for name, card in cards:
+        # The title is on the card: the plan's name inside the bot's (pseudo-translated) words.
+        assert any(_TITLE.search(text) for _where, text in shown_texts(card)), name
+        assert _untranslated_wave(card) == [], f"{name}: a wave's title left outside the catalogs"
+
+
+def test_a_wave_title_written_outside_the_catalogs_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from switchover.plan.model import Wave
+
+    monkeypatch.setattr(Wave, "title", Wave.plan_title)  # "Wave 1 - ..." as the plan writes it
+    with i18n.use(i18n.PSEUDO):
+        cards = list(_wave_cards())
+    for name, card in cards:
+        assert _untranslated_wave(card), name

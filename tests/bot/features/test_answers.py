@@ -167,11 +167,12 @@ async def test_a_spanish_faq_question_gets_the_entrys_spanish_answer(teams: Team
 
 async def test_the_same_question_in_spanish_teams_gets_the_same_facts_in_spanish(teams: TeamsClient) -> None:
     # The asker's Teams is in Spanish (activity.locale): the answer's words and dates are Spanish, the
-    # wave and the times the same moments as in English.
+    # wave the same one (its title in Spanish, with the plan's Spanish name) and the times the same moments.
     english = _text(await teams.say("vanessa.fox", "when is my migration", time_zone=LA, locale="en-US"))
     replies = await teams.say("vanessa.fox", "when is my migration", time_zone=LA, locale="es-US")
     spanish = _text(replies)
-    assert "Wave 1 - Corporate" in english and "Wave 1 - Corporate" in spanish
+    assert "Wave 1 - Corporate" in english and "Ola 1 - Oficinas corporativas" in spanish
+    assert "Wave" not in spanish and "Corporate" not in spanish
     assert "Saturday 30 January 2027, 07:00-15:00 PST" in english
     assert "sábado, 30 de enero de 2027" in spanish and "PST" in spanish and "Saturday" not in spanish
     assert "Su migración a Microsoft 365 es el sábado" in spanish

@@ -153,19 +153,23 @@ async def test_corrections_and_reschedules_keep_each_card_in_its_language_and_it
 
     # The wave moves: delivered cards keep their note, and the notice's title is in each reader's language.
     updates, before = len(messenger.updated), len(messenger.sent)
-    await service.reschedule_wave("wave-3", dt.date(2027, 3, 6), by="dana")
+    with i18n.use("es-US"):  # a Spanish-speaking lead moves it: what is kept stays in the plan's words
+        await service.reschedule_wave("wave-3", dt.date(2027, 3, 6), by="dana")
     await service.jobs.idle()
     await engine.drain()
     await service.jobs.idle()
     moved = {conversation: card_texts(m.card) for conversation, _a, m in messenger.updated[updates:]}
     assert PARTS in moved[chat[german.id]] and PARTS not in moved[chat[english.id]]
     notices = {s.conversation_id: s.message.summary for s in messenger.sent[before:]}
-    wave = plan.wave("wave-3").title
-    assert notices[chat[spanish.id]] == f"{wave}: nueva fecha del cambio"
-    assert notices[chat[polish.id]] == f"{wave}: nowy termin migracji"
-    assert notices[chat[english.id]] == notices[chat[german.id]] == f"{wave}: new cutover date"
+    # The wave's title too: the bot's word for a wave and the plan's name in the reader's language.
+    assert notices[chat[spanish.id]] == "Ola 3 - Spokane y Portland: nueva fecha del cambio"
+    assert notices[chat[polish.id]] == "Fala 3 - Spokane i Portland: nowy termin migracji"
+    english_notice = "Wave 3 - Spokane & Portland: new cutover date"
+    assert notices[chat[english.id]] == notices[chat[german.id]] == english_notice
     stored = await service.get("wave-3/reschedule-2027-03-06")
-    assert stored.title == f"{wave}: new cutover date"  # the lead's list reads the plan's language
+    assert stored.title == english_notice  # the lead's list reads the plan's language
+    (job,) = [j for j in await service.jobs.recent() if j.kind.value == "reschedule"]
+    assert job.title == "Wave 3 - Spokane & Portland to 2027-03-06"  # kept as the plan writes it
 
 
 async def test_a_calendar_message_a_lead_rewrote_reads_in_the_plans_language_with_the_note(

@@ -56,8 +56,13 @@ async def test_the_same_person_gets_the_same_facts_in_english_and_spanish(engine
     spanish = await _ask(engine, "es-US", "when is my move", who)
     assert english.kind is spanish.kind is AnswerKind.PERSONAL
     assert english.schedule is not None and spanish.schedule is not None
-    # The same wave and the same moments, in the same zone.
-    assert spanish.schedule.wave_title == english.schedule.wave_title
+    # The same wave (its title in the reader's words, with the plan's Spanish name) and the same moments,
+    # in the same zone.
+    assert spanish.schedule.wave_key == english.schedule.wave_key == "wave-1"
+    assert (english.schedule.wave_title, spanish.schedule.wave_title) == (
+        "Wave 1 - Corporate",
+        "Ola 1 - Oficinas corporativas",
+    )
     assert spanish.schedule.cutover_start == english.schedule.cutover_start
     assert spanish.schedule.cutover_end == english.schedule.cutover_end
     assert spanish.schedule.zone_name == english.schedule.zone_name == LA
@@ -75,20 +80,21 @@ async def test_the_same_person_gets_the_same_facts_in_english_and_spanish(engine
     with i18n.use("es-US"):
         card = answer_card(spanish)
     texts = _card_texts(card)
-    assert english.schedule.wave_title in texts
+    assert spanish.schedule.wave_title in texts and english.schedule.wave_title not in texts
     assert "Cambio" in texts and "Cutover" not in texts
     assert any(day in t and opens in t for t in texts)
 
 
 @pytest.mark.parametrize(
-    ("tag", "words"),
-    [("es-US", "Usted está en"), ("pl-PL", "Fala:")],
+    ("tag", "words", "title"),
+    [("es-US", "Usted está en", "Ola 1 - Oficinas corporativas"), ("pl-PL", "Fala:", "Fala 1 - Biura centrali")],
 )
-async def test_the_wave_answer_in_spanish_and_polish(engine: AnswerEngine, tag: str, words: str) -> None:
+async def test_the_wave_answer_in_spanish_and_polish(engine: AnswerEngine, tag: str, words: str, title: str) -> None:
     english = await _ask(engine, "en", "which wave am i in", Who(upn=upn("vanessa.fox"), time_zone=LA))
     other = await _ask(engine, tag, "which wave am i in", Who(upn=upn("vanessa.fox"), time_zone=LA))
     assert english.schedule is not None and other.schedule is not None
-    assert other.headline.startswith(words) and english.schedule.wave_title in other.headline
+    assert other.schedule.wave_key == english.schedule.wave_key
+    assert other.headline.startswith(words) and other.schedule.wave_title == title and title in other.headline
     assert other.headline != english.headline
 
 
@@ -173,7 +179,7 @@ async def test_under_the_pseudo_locale_only_data_is_unmarked(
     assert answer.kind is AnswerKind.PERSONAL and answer.schedule is not None and answer.person is not None
     s = answer.schedule
     data = [
-        *(w.title for w in fabrikam_plan.waves),
+        *(w.name for w in fabrikam_plan.waves),  # the plan's words; "Wave 3 - " is the bot's
         *(c.site for c in fabrikam_plan.champions if c.site),
         *(e.reason for e in fabrikam_plan.exceptions),
         *(n for ro in s.read_only for n in ro.names),

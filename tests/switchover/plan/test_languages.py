@@ -313,7 +313,7 @@ def test_a_waves_title_is_written_in_the_language_in_force_and_its_name_as_the_p
         assert (first.title, second.title) == ("Ola 1 - Primera", "Ola 2 - Segunda")
         assert first.plan_title == "Wave 1 - First"  # what is kept does not change with the reader
     with i18n.use("pl-PL"):
-        assert first.title == "Etap 1 - First"  # no Polish name in the plan: the plan's
+        assert first.title == "Fala 1 - First"  # no Polish name in the plan: the plan's
     with i18n.use("en-GB"):
         assert first.title == "Wave 1 - First"
 

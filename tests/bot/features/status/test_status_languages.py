@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from switchover import i18n
 from switchover.plan.model import Impact, Urgency
 from tests.cards.schema import schema_errors
 from tests.support.app import person
@@ -88,8 +89,11 @@ async def test_a_polish_sponsor_gets_the_polish_card_with_the_same_figures(world
         assert english_words not in shown, english_words
     for polish_words in ("Zasięg", "Gotowość", "Przełączenie", "można napisać do", "Otwarte zgłoszenia problemów"):
         assert polish_words in shown
-    for wave in world.plan.waves:  # the plan's own words stay as written
-        assert any(t.startswith(f"{wave.title}: ") for t in texts(polish))
+    for wave in world.plan.waves:  # each wave's title in Polish, with the plan's Polish name for it
+        with i18n.use("pl-PL"):
+            title = wave.title
+        assert title.startswith(f"Fala {wave.number} - ") and title != wave.plan_title
+        assert any(t.startswith(f"{title}: ") for t in texts(polish))
     assert "actions" not in polish  # still the sponsor's read-only card
     # Areas by the plan's Polish names where it has them (reports were filed about email and printing).
     for key in ("email", "printing-apps"):
