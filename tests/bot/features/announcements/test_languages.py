@@ -3,11 +3,14 @@ each recipient gets, the lead's preview and report, and a correction, in the sam
 
 from __future__ import annotations
 
+import datetime as dt
+
+from scheduler.jobs import announcements_due
 from switchover.membership import resolve_wave
 from tests.support.app import Person
 
 from .conftest import LEAD, AnnouncementsWorld, people_where
-from .test_e2e import execute_data
+from .test_e2e import PACIFIC, execute_data
 
 
 def cutover_complete(world: AnnouncementsWorld, lang: str):
@@ -63,6 +66,10 @@ async def test_each_recipient_reads_the_wave_announcement_in_their_language(worl
     assert pl.title in pl_card and "Termin migracji:" in pl_card and en.title not in pl_card
     assert en.title in en_card and "Your cutover:" in en_card and es.title not in en_card
     assert en.title in plain_card and es.title not in plain_card  # Teams never said: the plan's language
+    # The wave's title: the bot's word for a wave and the plan's name for it, in the reader's language.
+    assert "Ola 3 - Spokane y Portland" in es_card and "Wave 3" not in es_card
+    assert "Fala 3 - Spokane i Portland" in pl_card and "Wave 3" not in pl_card
+    assert "Wave 3 - Spokane & Portland" in en_card and "Wave 3 - Spokane & Portland" in plain_card
 
     # The report breaks down by language (the one each card was written in).
     report = await world.service.report(ann_id)
@@ -83,6 +90,7 @@ async def test_each_recipient_reads_the_wave_announcement_in_their_language(worl
     es_update, en_update = str(updates[spanish.personal_conversation]), str(updates[english.personal_conversation])
     assert es.title in es_update and "Su cambio:" in es_update and en.title not in es_update
     assert "Corrección: Outlook opens at 8:00" in es_update  # the lead's words as written, labelled in Spanish
+    assert "Ola 3 - Spokane y Portland" in es_update and "Wave 3" not in es_update
     assert en.title in en_update and "Correction: Outlook opens at 8:00" in en_update
 
 
@@ -174,3 +182,24 @@ async def test_a_calendar_message_whose_text_a_lead_edited_is_sent_as_edited_wit
     assert "Se muestra en inglés: aún no se ha traducido al español." in es_card
     assert "Su cambio:" in es_card  # the card's own words in Spanish
     assert words in en_card and "Se muestra" not in en_card and "Shown in" not in en_card
+
+
+async def test_a_spanish_leads_reschedule_is_reported_in_spanish_and_kept_in_the_plans_words(world, clock):
+    # The lead's Teams is in Spanish: the messages about the bulk job name the wave and its new day in
+    # Spanish (the date as Spanish writes one); the job as kept (the API, the lead's list) is the plan's.
+    pilot = people_where(department="Information Technology")
+    for p in pilot:
+        await world.teams.install(p)
+    clock.set(dt.datetime(2027, 1, 9, 9, 0, tzinfo=PACIFIC))  # the pilot's "one week to go"
+    assert "wave-0/one-week" in await announcements_due(world.services)
+    await world.deliver()
+    world.since = len(world.connector.received)
+
+    replies = await world.teams.say(LEAD, "reschedule wave-0 2027-01-23", locale="es-US")
+    assert any("Ola 0 - Piloto" in r.text for r in replies), [r.text for r in replies]
+    await world.deliver()
+    assert world.told_lead() == [
+        f"La reprogramación de Ola 0 - Piloto al 23 ene. 2027 terminó: {len(pilot)} tarjetas entregadas actualizadas."
+    ]
+    (job,) = [j for j in await world.service.recent_jobs() if j.kind.value == "reschedule"]
+    assert job.title == "Wave 0 - Pilot to 2027-01-23"
