@@ -582,13 +582,14 @@ _RESCHEDULED = re.compile(r"^(?P<wave>.+) to (?P<day>\d{4}-\d{2}-\d{2})$")
 
 
 def reschedule_title(wave: Wave, day: dt.date) -> str:
-    """A reschedule job's title as it is kept (the job's row, the API, logs): ``Wave 3 - Spokane to 2027-03-06``."""
+    """A reschedule job's title as it is kept (the job's row, the API, logs):
+    ``Wave 3 - North offices to 2027-03-06``."""
     return f"{wave.plan_title} to {day.isoformat()}"
 
 
 def shown_title(kind: JobKind, title: str, plan: Plan) -> str:
     """A job's kept ``title`` as the lead reads it now: a reschedule's wave and day in the lead's language
-    (:func:`switchover.i18n.current`) and date format ("Ola 3 - Spokane al 6 mar 2027"); any other title
+    (:func:`switchover.i18n.current`) and date format ("Ola 3 - Oficinas del norte al 6 mar. 2027"); any other title
     is the announcement's, as its author wrote it. A wave no longer in the plan under that title keeps
     the words it was kept with."""
     m = _RESCHEDULED.match(title) if kind is JobKind.RESCHEDULE else None
@@ -600,7 +601,7 @@ def shown_title(kind: JobKind, title: str, plan: Plan) -> str:
         return title
     wave = next((w for w in plan.waves if w.plan_title == m["wave"]), None)
     # Translators: a reschedule in the lead's messages about it: the wave and the day it now moves on,
-    # e.g. "Reschedule of Wave 3 - Spokane to 2027-03-06 finished: ...".
+    # e.g. "Reschedule of Wave 3 - North offices to 2027-03-06 finished: ...".
     return _("{wave} to {day}").format(wave=wave.title if wave is not None else m["wave"], day=format_date(day))
 
 

@@ -470,8 +470,8 @@ def _wave_changes(old_plan: Plan, new_plan: Plan) -> list[Change]:
 
     def changed(a: Wave, b: Wave) -> list[Change]:
         out = []
-        if a.title != b.title:
-            out.append(Change(f"{b.key} title", "changed", a.title, b.title))
+        if a.plan_title != b.plan_title:
+            out.append(Change(f"{b.key} title", "changed", a.plan_title, b.plan_title))
         old_zone, new_zone = old_plan.zone_of(a), new_plan.zone_of(b)
         if a.cutover != b.cutover or old_zone != new_zone:
             old_w, new_w = _window(old_plan, a), _window(new_plan, b)
@@ -509,10 +509,10 @@ def _wave_changes(old_plan: Plan, new_plan: Plan) -> list[Change]:
             )
         if a.legacy != b.legacy:
             out += _keyed(a.legacy, b.legacy, lambda r: r.name.casefold(), lambda r: f"{b.key} legacy {r.name}")
-        out += _fields(
-            b.key, a, b, skip=("key", "number", "name", "cutover", "hypercare_until", "include", "calendar", "legacy")
-        )
-        return out
+        own = ("key", "number", "name", "cutover", "hypercare_until", "include", "calendar", "legacy", "translations")
+        out += _fields(b.key, a, b, skip=own)
+        out += _translation_changes(b.key, a.translations, b.translations)
+        return out + _stale_translations(b.key, a, b)
 
     return _keyed(
         old_plan.waves,

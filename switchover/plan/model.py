@@ -69,7 +69,7 @@ class ExceptionTranslation(_Model):
 
 
 class WaveTranslation(_Model):
-    """A wave's name in another language (its number is written by the bot: "Ola 3 - ...")."""
+    """A wave's name in another language (its number is written by the bot: "Ola 3 - Oficinas del norte")."""
 
     name: str
 
@@ -272,7 +272,7 @@ class Wave(_Model):
     @property
     def title(self) -> str:
         """The wave as a reader sees it, in the language being written (:func:`switchover.i18n.current`):
-        "Wave 3 - Spokane & Portland", "Ola 3 - ..." with the plan's translation of its name when it has one.
+        "Wave 3 - North offices", "Ola 3 - Oficinas del norte" with the plan's translation of its name when it has one.
 
         For what is shown at the moment it is written. What is kept (a stored announcement's or job's
         title, an export, a log, a key, the words questions are matched on) takes :attr:`plan_title`.
@@ -280,13 +280,13 @@ class Wave(_Model):
         reader = i18n.current().code
         t = self.translations.get(reader)
         # Translators: a wave's title on every card: its number, then its name from the plan
-        # ("Wave 3 - Spokane & Portland"). "Wave" is the migration's word for one group of people moved
+        # ("Wave 3 - North offices"). "Wave" is the migration's word for one group of people moved
         # together on one cutover weekend: use the word IT projects in your language use for it.
         return _("Wave {number} - {name}").format(number=self.number, name=t.name if t is not None else self.name)
 
     @property
     def plan_title(self) -> str:
-        """The wave as the plan writes it, in no reader's language: "Wave 3 - Spokane & Portland"."""
+        """The wave as the plan writes it, in no reader's language: "Wave 3 - North offices"."""
         return f"Wave {self.number} - {self.name}"
 
 

@@ -390,3 +390,17 @@ def test_a_translation_left_as_it_was_when_the_words_it_translates_change_is_nam
     # A change of what a translation does not give (the timing) names no translation.
     old, new, users = edited("fabrikam", ('timing: {days: -1, at: "15:00"}', 'timing: {days: -1, at: "14:00"}'))
     assert not any(c.data.get("stale") for c in diff(old, new, users).calendar)
+
+
+def test_a_waves_name_and_its_translations_are_diffed_like_the_plans_other_words() -> None:
+    # The lead renames wave 3 and its Spanish name, not its Polish one.
+    old, new, users = edited(
+        "fabrikam",
+        ("    name: Spokane & Portland\n", "    name: Spokane, Portland & Bend\n"),
+        ("es: {name: Spokane y Portland}", 'es: {name: "Spokane, Portland y Bend"}'),
+    )
+    shown = lines(diff(old, new, users, now=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)).waves)
+    assert "wave-3 title: Wave 3 - Spokane & Portland -> Wave 3 - Spokane, Portland & Bend" in shown, shown
+    assert "wave-3 name (es): Spokane y Portland -> Spokane, Portland y Bend" in shown, shown
+    assert "wave-3 (pl): not updated with its name: its readers would get the earlier words' translation" in shown
+    assert not any("(es): not updated" in line for line in shown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from switchover import i18n
 from switchover.plan.languages import faq_in, message_in, missing_translations, plan_languages
 from switchover.plan.loader import PlanError, parse_plan
 from switchover.plan.model import CalendarMessage, FaqEntry
@@ -321,10 +322,15 @@ def test_a_waves_title_is_written_in_the_language_in_force_and_its_name_as_the_p
 def test_wave_names_are_counted_among_what_a_language_misses_and_old_plans_load_as_they_were(fabrikam_plan) -> None:  # noqa: ANN001
     assert "waves[wave-1].name" not in missing_translations(TRANSLATED, "es")
     assert "waves[wave-1].name" in missing_translations(TRANSLATED, "pl")
-    assert all(not w.translations for w in fabrikam_plan.waves)  # no translations: nothing else changes
-    assert [f"waves[{w.key}].name" for w in fabrikam_plan.waves] == [
-        m for m in missing_translations(fabrikam_plan, "es") if m.startswith("waves[")
+    assert not any(m.startswith("waves[") for m in missing_translations(fabrikam_plan, "es"))  # it names them all
+    old = parse_plan(MINIMAL)  # a plan written before waves had translations loads as it did
+    assert all(not w.translations for w in old.waves) and plan_languages(old) == ("en",)
+    assert [m for m in missing_translations(old, "es") if m.startswith("waves[")] == [
+        "waves[wave-1].name",
+        "waves[wave-2].name",
     ]
+    with i18n.use("es"):
+        assert old.waves[0].title == "Ola 1 - First"  # the bot's word in Spanish, the plan's name
     only_waves = parse_plan(
         MINIMAL.replace("    name: First\n", "    name: First\n    translations: {pl: {name: Pierwszy}}\n")
     )
