@@ -91,8 +91,9 @@ def test_her_teams_language_reaches_the_bot(marisol: Page, spanish_bot: BotProce
 
 def test_she_asks_for_her_schedule_in_spanish(marisol: Page) -> None:
     # Wave 2 moves on Saturday 13 February 2027, 07:00-16:00 Pacific; Tacoma is in Pacific time.
-    send_and_wait(marisol, "¿cuándo es mi migración?", "Wave 2 - Seattle & Tacoma clinical")
-    card = marisol.locator(".ac-adaptiveCard", has_text="Wave 2 - Seattle & Tacoma clinical").last
+    # Her wave's title in Spanish: the bot's word for a wave and the plan's Spanish name for it.
+    send_and_wait(marisol, "¿cuándo es mi migración?", "Ola 2 - Clínicas de Seattle y Tacoma")
+    card = marisol.locator(".ac-adaptiveCard", has_text="Ola 2 - Clínicas de Seattle y Tacoma").last
     # Her date in Spanish words and conventions (Babel's es), the card's own words in Spanish, and
     # the plan's Spanish points (its translations) under them.
     expect(card).to_contain_text("sábado, 13 de febrero de 2027, 7:00 a. m.–4:00 p. m. PST")
@@ -126,6 +127,7 @@ def test_she_receives_the_wave_announcement_in_spanish(
     expect(card).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     # The plan's Spanish translation of the message, under the card's own words and her date in Spanish.
     expect(card).to_contain_text("Su cambio: sábado, 13 de febrero de 2027, 7:00 a. m.–4:00 p. m. PST")
+    expect(card).to_contain_text("Ola 2 - Clínicas de Seattle y Tacoma")
     expect(card).to_contain_text("Inicie sesión con su contraseña de siempre")
     expect(card).not_to_contain_text("Your move is done")
     save_screenshot(marisol, "playground-es-announcement", fit=card)
