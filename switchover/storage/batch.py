@@ -15,6 +15,9 @@ contention a batch is one row and costs what a plain write costs. A batch that
 fails is retried a row at a time, so one bad row fails only its own caller.
 A caller that is cancelled while waiting does not take its row back: it is
 written anyway (the write was asked for; the answer was merely not awaited).
+If that write then fails, nobody is left to be told: the failure is logged once,
+as an error naming the writer and the row lost (and asyncio never reports a
+"Future exception was never retrieved" for it).
 A COMMIT that fails ambiguously (the database got it, the answer was lost) is
 retried row by row like any failure, so such a batch may be written twice:
 fine for counters like FAQ gaps, not for rows that must be unique (give those a
@@ -29,7 +32,9 @@ row count, say); each caller gets its own row's count back from :meth:`GroupWrit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -93,7 +98,23 @@ class GroupWriter(Generic[T]):
             self._flusher = loop.create_task(
                 self._flush(), name=f"group-writer:{self._name}", context=contextvars.Context()
             )
-        return await asyncio.shield(done)
+        try:
+            return await asyncio.shield(done)
+        except asyncio.CancelledError:
+            # The row is still written; if that fails, its error has nobody to go to but the log.
+            done.add_done_callback(functools.partial(self._unheard, row))
+            raise
+
+    def _unheard(self, row: T, done: asyncio.Future[int | None]) -> None:
+        """The outcome of a row whose caller stopped waiting: retrieve its error and log what was lost."""
+        if done.cancelled():
+            return
+        error = done.exception()
+        if error is not None:
+            log.error(
+                "group write failed after its caller stopped waiting: the row is lost",
+                extra={"writer": self._name, "row": _describe(row), "error": repr(error)},
+            )
 
     async def drain(self) -> None:
         """Wait until every row added so far has been written (or has failed)."""
@@ -143,3 +164,13 @@ def _settle(done: asyncio.Future[int | None], count: int | None, error: BaseExce
         done.set_result(count)
     else:
         done.set_exception(error)
+
+
+def _describe(row: object) -> str:
+    """A row for a log line: its repr, an SQL statement with its bound values, at most 500 characters."""
+    text = repr(row)
+    if hasattr(row, "compile"):
+        with contextlib.suppress(Exception):
+            compiled = row.compile()
+            text = f"{compiled} {compiled.params}"
+    return text[:500]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -165,3 +166,59 @@ async def test_an_immediate_writer_takes_the_sqlite_write_lock_at_begin(sqlite_d
         event.remove(sqlite_database.engine.sync_engine, "before_cursor_execute", seen)
     assert begins == ["BEGIN DEFERRED", "BEGIN IMMEDIATE"]
     assert await stored(sqlite_database) == ["question 1", "question 2"]
+
+
+async def test_a_failed_row_whose_caller_was_cancelled_is_logged_once_and_its_error_retrieved(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The row of a cancelled caller is still written; when that write fails, asyncio must not report
+    "Future exception was never retrieved" (nobody would know which row), and the log says what was lost."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: unhandled.append(context))
+    writing = asyncio.Event()
+    refuse = asyncio.Event()
+
+    async def refused(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+        writing.set()
+        await refuse.wait()
+        raise RuntimeError("the database refused the batch")
+
+    writer = GroupWriter(database, refused, name="lossy")
+    try:
+        caller = asyncio.create_task(writer.add(gap(1)))
+        await writing.wait()
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        del caller
+        refuse.set()
+        await writer.drain()
+        await asyncio.sleep(0)  # the done callbacks run
+        gc.collect()  # an unretrieved exception is reported when its future is collected
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert [c.get("message") for c in unhandled] == []
+    lost = [r for r in caplog.records if "caller stopped waiting" in r.getMessage()]
+    assert len(lost) == 1
+    assert lost[0].levelname == "ERROR"
+    assert lost[0].writer == "lossy"  # type: ignore[attr-defined]
+    assert "question 1" in lost[0].row  # type: ignore[attr-defined]
+    assert "refused the batch" in lost[0].error  # type: ignore[attr-defined]
+
+
+async def test_a_cancelled_callers_row_that_is_written_logs_nothing(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = GroupWriter(database, insert_gaps, name="test")
+    caller = asyncio.create_task(writer.add(gap(1)))
+    await asyncio.sleep(0)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    await writer.drain()
+    await asyncio.sleep(0)
+    assert await stored(database) == ["question 1"]
+    assert not [r for r in caplog.records if "caller stopped waiting" in r.getMessage()]
