@@ -66,6 +66,9 @@ SERVICES = web.AppKey("services", Services)
 POOL = web.AppKey("connector_pool", ConnectorPool)
 WAKEUPS = web.AppKey("wakeups", Wakeups)
 ROUTER = web.AppKey("router", Router)
+# How long a stop waits for the sends on the wire (the connector's own timeout is 30 s; most
+# platforms give a stopping process 30 s before they kill it).
+DELIVERY_STOP_SECONDS = 20.0
 
 
 def create_app(
@@ -352,15 +355,14 @@ async def owed_replies_settled(services: Services) -> None:
 
 @contextlib.asynccontextmanager
 async def delivery_worker(engine: DeliveryEngine) -> AsyncIterator[None]:
-    """Run the delivery engine's worker while inside; on the way out, stop it and record the sends it had started."""
+    """Run the delivery engine's worker while inside; on the way out (before the database is disposed)
+    stop claiming, let the sends it had started finish and be recorded (for up to ``DELIVERY_STOP_SECONDS``),
+    write every pending outcome and release the rows it had claimed but not started."""
     worker = asyncio.create_task(engine.run_forever(), name="delivery-worker")
     try:
         yield
     finally:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
-        await engine.wait_in_flight()
+        await engine.shutdown(worker, grace=DELIVERY_STOP_SECONDS)
 
 
 @contextlib.asynccontextmanager

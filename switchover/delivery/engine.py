@@ -337,6 +337,8 @@ class DeliveryEngine:
         self._callbacks: dict[str, list[OutcomeCallback]] = defaultdict(list)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        # Set by :meth:`shutdown`: claim nothing more, start no send, give up waits for a slot.
+        self._stopping = asyncio.Event()
         # Every send needs two small row updates (``sending`` before, the outcome after).
         # Sixteen workers each committing on their own would queue for SQLite's single write
         # lock; committing whatever is pending in one transaction (group commit) keeps the
@@ -539,9 +541,11 @@ class DeliveryEngine:
         async def produce() -> None:
             nonlocal worked
             try:
-                while True:
+                while not self._stopping.is_set():
                     await low.wait()
                     low.clear()
+                    if self._stopping.is_set():
+                        return
                     # Run to completion even if this worker is cancelled meanwhile: a transaction cut off
                     # half way is left to the driver's clean-up, and while its connection holds SQLite's
                     # write lock the outcome writes of the sends still on the wire wait for it.
@@ -561,7 +565,8 @@ class DeliveryEngine:
             while (row := await queue.get()) is not None:
                 if queue.qsize() < self.concurrency:
                     low.set()
-                await self._work(row)
+                if not self._stopping.is_set():  # else left claimed, for shutdown to release
+                    await self._work(row)
 
         await _all_or_none([produce(), *(consume() for _ in range(self.concurrency))])
         return worked
@@ -572,7 +577,7 @@ class DeliveryEngine:
         Rows scheduled for later (``not_before`` in the future, never tried) do not
         hold ``drain`` up. With ``until_idle=False`` it makes one pass only.
         """
-        while True:
+        while not self._stopping.is_set():
             worked = await self._pipeline()
             if worked:
                 continue
@@ -584,8 +589,8 @@ class DeliveryEngine:
             await self._sleep(max(wait, 0.001))
 
     async def run_forever(self, *, poll: float = 1.0) -> None:
-        """Work the outbox until cancelled (the app's background worker)."""
-        while True:
+        """Work the outbox until :meth:`shutdown` (or cancelled): the app's background worker."""
+        while not self._stopping.is_set():
             try:
                 worked = await self._pipeline()
             except asyncio.CancelledError:
@@ -596,6 +601,8 @@ class DeliveryEngine:
             if worked:
                 continue
             self._wake.clear()
+            if self._stopping.is_set():
+                return
             wait = await self._seconds_until_due()
             # Never a zero wait: a due row another worker holds would make this loop spin.
             timeout = poll if wait is None else min(poll, max(wait, 0.05))
@@ -608,6 +615,54 @@ class DeliveryEngine:
     def wake(self) -> None:
         """Tell :meth:`run_forever` there may be new work."""
         self._wake.set()
+
+    async def shutdown(self, worker: asyncio.Task[Any] | None = None, *, grace: float = 20.0) -> None:
+        """Stop cleanly, before the database is disposed (the app's shutdown).
+
+        In order: claim nothing more and start no send; let ``worker`` (the task running
+        :meth:`run_forever`) finish the sends it had started and record them; write every
+        pending row update; release the rows still ``claimed`` by this engine (none of them is
+        in flight: a send starts only from a ``sending`` mark, which a released row can no longer
+        take), so another worker or the next start sends them at once, not after the lease.
+
+        ``grace`` (seconds) bounds the wait for the sends; past it the worker and its sends are
+        cancelled (a send still on the wire is then the in-doubt case of a hard stop, logged).
+        """
+        deadline = time.monotonic() + grace
+        self._stopping.set()
+        self._wake.set()
+        self._freed()
+        if worker is not None and not worker.done():
+            await asyncio.wait({worker}, timeout=max(deadline - time.monotonic(), 0))
+            if not worker.done():
+                log.warning("delivery worker did not stop in time; cancelling it", extra={"worker": self.worker_id})
+                worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=max(deadline - time.monotonic(), 0))
+        if self._in_flight:
+            log.error(
+                "deliveries still sending at shutdown: cancelled; in doubt after their lease",
+                extra={"worker": self.worker_id, "count": len(self._in_flight)},
+            )
+            for task in list(self._in_flight):
+                task.cancel()
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        await self._row_updates.drain()
+        c = deliveries.c
+        async with self.db.begin(immediate=True) as s:
+            result = await s.execute(
+                sa.update(deliveries)
+                .where(c.status == DeliveryStatus.CLAIMED.value, c.claimed_by == self.worker_id)
+                .values(
+                    status=DeliveryStatus.PENDING.value,
+                    claimed_by=None,
+                    claimed_until=None,
+                    updated_at=self.clock.now(),
+                )
+            )
+            released = rowcount(result)
+        log.info("delivery stopped", extra={"worker": self.worker_id, "released": released})
 
     async def wait_in_flight(self) -> None:
         """Wait for sends already started (they finish even when their worker is cancelled)."""
@@ -722,11 +777,16 @@ class DeliveryEngine:
         # Retry-After, the hourly window) must never pass inside ``sending``, where an expired
         # lease would make another worker resend a message that may be on its way. The slot
         # itself is taken after the mark is committed (``_depart``), when the request leaves.
-        await self._admit(row.tenant_id, target.conversation_id)
+        if not await self._admit(row.tenant_id, target.conversation_id):
+            return  # stopping: the row stays claimed until shutdown releases it
+        mark = asyncio.ensure_future(self._mark_sending(row, target))
         try:
-            marked = await self._mark_sending(row, target)
+            marked = await asyncio.shield(mark)
         except BaseException:
             self._release(row.tenant_id, target.conversation_id)  # nothing will leave
+            # Cancelled: the mark is still written (the group writer does not take it back), and a
+            # row left ``sending`` would be resent, or held, after its lease. Nothing was sent: put it back.
+            await _to_completion(self._unmark(mark, row))
             raise
         if not marked:
             self._release(row.tenant_id, target.conversation_id)
@@ -747,14 +807,34 @@ class DeliveryEngine:
         self.limiter.done(tenant_id, conversation_id)
         self._freed()
 
-    async def _admit(self, tenant_id: str, conversation_id: str) -> None:
-        """Wait until a request to this conversation may be made ready, and reserve its place."""
-        while (wait := self.limiter.admit(tenant_id, conversation_id)) != 0:
-            await self._wait_for_room(wait)
+    async def _unmark(self, mark: asyncio.Future[bool], row: Any) -> None:
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            if await mark:
+                await self._put_back(row)
 
-    async def _wait_for_room(self, wait: float | None) -> None:
+    async def _admit(self, tenant_id: str, conversation_id: str) -> bool:
+        """Wait until a request to this conversation may be made ready, and reserve its place;
+        False (nothing reserved) if the engine is stopping."""
+        while (wait := self.limiter.admit(tenant_id, conversation_id)) != 0:
+            if self._stopping.is_set():
+                return False
+            await self._wait_for_room(wait, stoppable=True)
+        return True
+
+    async def _wait_for_room(self, wait: float | None, *, stoppable: bool = False) -> None:
+        """Wait ``wait`` seconds, or for a slot to be freed; a ``stoppable`` wait ends at shutdown too."""
         if wait is not None:
-            await self._sleep(wait)
+            if not stoppable:
+                await self._sleep(wait)
+                return
+            sleep = asyncio.ensure_future(self._sleep(wait))
+            stop = asyncio.ensure_future(self._stopping.wait())
+            try:
+                await asyncio.wait({sleep, stop}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in (sleep, stop):
+                    waiter.cancel()
+                await asyncio.gather(sleep, stop, return_exceptions=True)
             return
         # The room is all taken by requests admitted or on their way: no time to sleep for, so wait
         # (in real time, never moving an injected clock) until one of them is done, leaves or is
@@ -783,11 +863,12 @@ class DeliveryEngine:
         latest = self._pace() + self.lease.total_seconds() / 4
         try:
             while (wait := self.limiter.depart(tenant, conversation)) != 0:
-                if self._pace() + (wait or 0.0) > latest:
+                # Stopping, or too long a wait: the request has not left, so nothing was sent.
+                if self._stopping.is_set() or self._pace() + (wait or 0.0) > latest:
                     self._release(tenant, conversation)
                     await self._put_back(row)
                     return False
-                await self._wait_for_room(wait)
+                await self._wait_for_room(wait, stoppable=True)
         except BaseException:
             self._release(tenant, conversation)
             raise
@@ -810,7 +891,9 @@ class DeliveryEngine:
                 updated_at=now,
             )
         )
-        log.info("delivery put back before sending: 429s hold the tenant back", extra={"delivery": row.id})
+        log.info(
+            "delivery put back before sending (429s hold the tenant back, or stopping)", extra={"delivery": row.id}
+        )
 
     def _throttled(self, tenant_id: str, conversation_id: str, exc: DeliveryError) -> None:
         """Teams answered 429: that conversation waits ``Retry-After``; the tenant slows down."""

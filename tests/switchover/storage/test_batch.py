@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from typing import Any
 
