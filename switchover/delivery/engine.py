@@ -29,6 +29,10 @@ So:
   claim transactions run to completion (one cut off half way is left to the
   driver's clean-up, and a connection still holding SQLite's write lock makes
   every outcome write wait for it);
+* a clean stop (:meth:`DeliveryEngine.shutdown`, the app's shutdown) claims nothing more,
+  lets the sends on the wire finish and be recorded (bounded), puts back marked rows whose
+  request has not left, writes every pending row update and releases the rows still only
+  ``claimed`` by this engine, before the database goes: nothing waits for a lease;
 * a live worker whose outcome write fails (the database busy or briefly away)
   writes it again, with backoff, for up to half the lease: the request went out, so
   the row must not be left ``sending`` for the in-doubt recovery to resend;
