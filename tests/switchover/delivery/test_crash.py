@@ -116,3 +116,32 @@ async def test_a_send_whose_outcome_write_fails_for_a_while_is_recorded_and_neve
     await make_engine(worker_id="second").drain()
     assert set(messenger.per_conversation().values()) == {1}
     assert len(messenger.sent) == 3
+
+
+async def test_a_worker_cancelled_while_its_sending_mark_is_written_puts_the_row_back(make_engine, store, messenger):
+    """The group writer writes a cancelled caller's mark anyway: left ``sending``, the row would be held in
+    doubt (never sent) or resent after its lease. Nothing was sent, so it goes back to ``pending`` at once."""
+    recipients = await add_users(store, 1)
+    first = make_engine(worker_id="first", concurrency=1, in_doubt="hold")
+    await first.enqueue(requests_for(recipients))
+    writing, go = asyncio.Event(), asyncio.Event()
+    write = first._row_updates._write
+
+    async def slow_mark(conn, statements):
+        if any(s.compile().params.get("status") == DeliveryStatus.SENDING.value for s in statements):
+            writing.set()
+            await go.wait()
+        return await write(conn, statements)
+
+    first._row_updates._write = slow_mark
+    task = asyncio.create_task(first.drain())
+    await writing.wait()
+    task.cancel()
+    go.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    [outcome] = await first.outcomes(TENANT, "announcement", "ann-1")
+    assert (outcome.status, outcome.attempts, messenger.sent) == (DeliveryStatus.PENDING, 0, [])
+
+    await make_engine(worker_id="second", in_doubt="hold").drain()  # no lease to wait out
+    assert messenger.per_conversation() == {user_conversation(0): 1}
