@@ -18,10 +18,10 @@ from switchover.clock import ManualClock
 from switchover.delivery import DeliveryRequest, DeliveryStatus, Recipient
 from switchover.messaging import OutgoingMessage
 from switchover.storage import ConversationRecord
-from tests.api.test_exports import database_url
 from tests.support.app import TENANT_ID, make_settings
 from tests.support.connector import LoopbackConnector
 from tests.support.db import BACKENDS
+from tests.support.db import app_database_url as database_url
 
 START = dt.datetime(2027, 1, 2, 17, 0, tzinfo=dt.UTC)
 PEOPLE = 40

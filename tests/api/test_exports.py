@@ -5,29 +5,25 @@ token's tenant."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 import json
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 import jsonschema
 import pytest
-from sqlalchemy.engine import make_url
 
 from switchover.api_tokens import token_hash
 from switchover.membership import members_by_wave
 from switchover.problems.model import ReportDraft, Reporter
 from tests.bot.features.announcements.conftest import LEAD, AnnouncementsWorld, people_where
 from tests.support.app import TENANT_ID, TeamsClient, make_settings, person, start_app
-from tests.support.db import BACKENDS, postgres_admin_url
+from tests.support.db import BACKENDS
+from tests.support.db import app_database_url as database_url
 
 READ = "read-token-for-exports"
 WRITE = "write-token-for-exports"
@@ -82,25 +78,6 @@ class Exports(AnnouncementsWorld):
     async def document(self) -> dict[str, Any]:
         async with self.session.get(self.app.url + "/api/openapi.json") as resp:
             return await resp.json()
-
-
-@contextlib.asynccontextmanager
-async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """The app's database: a SQLite file, or a PostgreSQL database of its own, dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'switchover.db'}"
-        return
-    admin_url = make_url(postgres_admin_url())
-    name = f"switchover_test_exports_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(admin_url.set(drivername="postgresql").render_as_string(hide_password=False))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield admin_url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(params=BACKENDS)

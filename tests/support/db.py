@@ -289,3 +289,22 @@ async def sqlite_database(tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated SQLite database in a temp folder."""
     async with sqlite_database_at(tmp_path / "db") as db:
         yield db
+
+
+@asynccontextmanager
+async def app_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The app's database: a SQLite file, or a PostgreSQL database of its own, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'switchover.db'}"
+        return
+    admin_url = make_url(postgres_admin_url())
+    name = f"switchover_test_app_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(admin_url.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield admin_url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
