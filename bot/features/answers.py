@@ -6,8 +6,10 @@ Routes:
   question: the engine answers it (a personal answer says what the asker must still do before
   cutover, from the readiness service);
 - card actions ``faq_helpful`` / ``faq_unhelpful`` (votes, stored; the card is
-  replaced by one that thanks the voter) and ``faq_pick`` (a suggestion chosen:
-  the FAQ answer replaces the suggestions, and the pick is stored).
+  replaced by one that thanks the voter; after "Not helpful" it also offers the next closest
+  entries for the question as ``faq_pick`` buttons, a problem report and the asker's Service Desk)
+  and ``faq_pick`` (a suggestion chosen: the FAQ answer replaces the suggestions, and the pick is
+  stored).
 
 Questions without a confident answer are stored as gaps for ``switchover faq gaps``; picks
 (this question meant that entry) for ``switchover faq gaps`` and ``switchover faq learn``.
@@ -22,11 +24,13 @@ from bot.actions import FaqAction
 from bot.routing import Router
 from bot.turn import Turn
 from switchover import i18n
-from switchover.answers.cards import answer_card, faq_answer_card
+from switchover.answers.cards import answer_card, faq_answer_card, faq_other_answers_card
 from switchover.answers.lang.detect import reading_language
-from switchover.answers.model import AnswerKind, Who
+from switchover.answers.model import Answer, AnswerKind, Who
 from switchover.answers.store import GapKind
+from switchover.answers.understanding import Intent
 from switchover.i18n import gettext as _
+from switchover.plan.desks import desk_for
 from switchover.plan.languages import faq_in
 from switchover.services import Services
 
@@ -97,16 +101,36 @@ async def _voted(turn: Turn, data: FaqAction, *, helpful: bool) -> dict[str, Any
     await turn.services.answer_store.record_feedback(
         turn.asker.tenant_id, question, key, helpful, turn.services.clock.now(), asker_id=_asker_id(turn)
     )
-    thanks = (
-        _("Thanks, glad it helped.")
-        if helpful
-        else _("Thanks for telling us. The project team reviews unhelpful answers; report a problem if you are stuck.")
-    )
-    card = faq_answer_card(entry, question, thanks=thanks)
+    if helpful:
+        thanks = _("Thanks, glad it helped.")
+        card = faq_answer_card(entry, question, thanks=thanks)
+    else:
+        thanks = _(
+            "Thanks for telling us. The project team reviews unhelpful answers; report a problem if you are stuck."
+        )
+        card = faq_other_answers_card(entry, question, thanks, await _other_answers(turn, question, key))
     if turn.activity.type != "invoke":  # Action.Submit from an older client: no card to replace
         await turn.reply_card(card, summary=thanks)
         return None
     return card
+
+
+async def _other_answers(turn: Turn, question: str, rejected: str) -> Answer:
+    """The next closest entries for ``question`` after ``rejected``, and the asker's Service Desk; only
+    the Service Desk when the card carries no question or the entries cannot be ranked."""
+    engine = turn.services.answers
+    if question.strip():
+        try:
+            return await engine.other_answers(question, rejected, asker_who(turn))
+        except Exception:  # the vote is stored and thanked for; the asker still gets report / Service Desk
+            log.exception("could not rank other FAQ answers", extra={"tenant_id": turn.asker.tenant_id})
+    return Answer(
+        kind=AnswerKind.NOTHING,
+        intent=Intent.FAQ,
+        question=question,
+        headline="",
+        service_desk_phone=desk_for(engine.plan).phone,
+    )
 
 
 async def on_helpful(turn: Turn, data: FaqAction) -> dict[str, Any] | None:

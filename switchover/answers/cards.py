@@ -63,6 +63,29 @@ def faq_answer_card(
     )
 
 
+def faq_other_answers_card(entry: FaqEntry, question: str, thanks: str, others: Answer) -> dict[str, Any]:
+    """The card that replaces an FAQ answer voted "Not helpful": the answer with the thank-you line, the
+    other closest entries for the question (``others.suggestions``, from
+    :meth:`AnswerEngine.other_answers`) as buttons that pick them (``faq_pick``), a problem report, and
+    the asker's Service Desk (``others.service_desk_phone``).
+    """
+    lang = i18n.current().code
+    said = faq_in(entry, lang)
+    return render_card(
+        "faq-answer",
+        faq_question=said.question,
+        answer=said.answer,
+        notes=[],
+        faq_key=entry.key,
+        question=question,
+        thanks=thanks,
+        others=[{"title": faq_in(e, lang).question, "key": e.key} for e in others.suggestions[:MAX_SUGGESTIONS]],
+        others_title=others.headline,
+        phone=others.service_desk_phone,
+        phone_url=_phone_url(others.service_desk_phone),
+    )
+
+
 def answer_card(answer: Answer) -> dict[str, Any]:
     """The card for any answer the engine gives."""
     if answer.kind is AnswerKind.PERSONAL and answer.schedule is not None:

@@ -45,7 +45,7 @@ from switchover.directory.base import Directory, DirectoryUser
 from switchover.i18n import gettext as _
 from switchover.membership import AssignmentReason, WaveAssignment, resolve_wave
 from switchover.plan.current import CurrentPlan
-from switchover.plan.desks import desk_for
+from switchover.plan.desks import Desk, desk_for
 from switchover.plan.languages import exception_reason, faq_in, plan_languages
 from switchover.plan.model import FaqEntry, Plan, Wave
 from switchover.timefmt import format_day, format_short_day, format_time, format_window
@@ -54,6 +54,9 @@ if TYPE_CHECKING:
     from switchover.readiness.service import ReadinessService
 
 log = logging.getLogger(__name__)
+
+# After "Not helpful": the other entries offered, at most (each must score the suggestion threshold).
+MAX_OTHER_ANSWERS = 3
 
 
 @dataclass
@@ -222,12 +225,7 @@ class AnswerEngine:
         today = now.astimezone(reader.zone).date()
         understander = self.reader(i18n.current().code)[0]
         understood = understander.read(question, today=today)
-        # The asker's own Service Desk: by their site or country when the plan has several desks.
-        desk = desk_for(self.plan)
-        if self.plan.service_desk.contacts:
-            user = await self.find(who) if user is False else user
-            if isinstance(user, DirectoryUser):
-                desk = desk_for(self.plan, site=user.office, city=user.city, country=user.country_name)
+        desk, user = await self._desk(who, user)
         phone = desk.phone
         base: dict[str, Any] = {"question": question, "intent": understood.intent, "service_desk_phone": phone}
         log.debug("answers.understood", extra={"intent": understood.intent.value, "facet": understood.facet.value})
@@ -253,6 +251,48 @@ class AnswerEngine:
             line = desk_line(self.plan, desk, reader.zone, now, zone_from_teams=reader.from_teams)
             answer = dataclasses.replace(answer, notes=(*answer.notes, line))
         return answer
+
+    async def _desk(self, who: Who, user: DirectoryUser | None | bool) -> tuple[Desk, DirectoryUser | None | bool]:
+        """The asker's own Service Desk: by their site or country when the plan has several desks; and the
+        asker as looked up for it (``user`` unchanged when the plan has one desk)."""
+        desk = desk_for(self.plan)
+        if self.plan.service_desk.contacts:
+            user = await self.find(who) if user is False else user
+            if isinstance(user, DirectoryUser):
+                desk = desk_for(self.plan, site=user.office, city=user.city, country=user.country_name)
+        return desk, user
+
+    async def other_answers(
+        self, question: str, rejected: str, who: Who, *, user: DirectoryUser | None | bool = False
+    ) -> Answer:
+        """What else to offer someone who said the answer ``rejected`` (an FAQ key) did not help with
+        ``question``: the next closest entries of the engine's ranking for it (``suggestions``, at most
+        :data:`MAX_OTHER_ANSWERS`; kind ``suggestions``, or ``nothing`` with no headline when no other
+        entry is close enough), and their own Service Desk's phone.
+
+        The question is read in the current language, as :meth:`answer` read it. An entry is close enough
+        when it scores at least the suggestion threshold (``FaqThresholds.suggest``), the score at which the
+        engine offers an entry as a suggestion at all.
+        """
+        await self._follow_plan()
+        assert self.understander is not None and self.faq is not None
+        reader = ReaderZone.choose(who.time_zone, self.plan)
+        today = self.clock.now().astimezone(reader.zone).date()
+        understander, index = self.reader(i18n.current().code)
+        understood = understander.read(question, today=today)
+        bar = index.thresholds.suggest
+        close = [m for m in index.rank(understood.tokens) if m.entry.key != rejected and m.score >= bar]
+        others = tuple(self._plan_entry(m.entry) for m in close[:MAX_OTHER_ANSWERS])
+        desk, _user = await self._desk(who, user)
+        return Answer(
+            kind=AnswerKind.SUGGESTIONS if others else AnswerKind.NOTHING,
+            intent=understood.intent,
+            question=question,
+            headline=_("These answers may be closer to what you asked:") if others else "",
+            suggestions=others,
+            confidence=close[0].score if close else 0.0,
+            service_desk_phone=desk.phone,
+        )
 
     def _personal(
         self,

@@ -76,6 +76,10 @@ VIEWS: dict[str, View] = {
         "language_note": t,
         "faq_key": t,
         "question": t,
+        "others_title": t,
+        "others": _many(n, lambda i: {"title": f"{t} {i}", "key": f"k{i}"}),
+        "phone": t,
+        "phone_url": "tel:+15550100",
     },
     "faq-suggestions": lambda t, n: {
         "headline": t,
