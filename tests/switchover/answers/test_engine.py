@@ -209,3 +209,21 @@ async def test_drive_letters_tell_h_and_s_apart(engine: AnswerEngine) -> None:
     assert h.faq is not None and h.faq.key == "h-drive"
     s = await engine.answer("what happens to the s drive", who)
     assert s.faq is not None and s.faq.key == "s-drive"
+
+
+@pytest.mark.parametrize("question", ["wil i loose my emails", "whats the wifi password", "can you order lunch"])
+async def test_other_answers_are_the_ranking_after_the_rejected_entry_above_the_suggestion_bar(
+    engine: AnswerEngine, question: str
+) -> None:
+    who = Who(upn=upn("nora.abbott"), time_zone=LA)
+    await engine.prepare()
+    index = engine.faq_index("en")
+    today = engine.clock.now().date()
+    ranked = index.rank(engine.reader("en")[0].read(question, today=today).tokens)
+    rejected = ranked[0].entry.key
+    expected = [m.entry.key for m in ranked[1:] if m.score >= index.thresholds.suggest][:3]
+    others = await engine.other_answers(question, rejected, who)
+    assert [e.key for e in others.suggestions] == expected and rejected not in expected
+    assert others.kind is (AnswerKind.SUGGESTIONS if expected else AnswerKind.NOTHING)
+    assert bool(others.headline) == bool(expected)
+    assert others.service_desk_phone == "+1 206 555 0100"
