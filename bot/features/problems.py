@@ -51,11 +51,13 @@ from switchover.services import Services
 log = logging.getLogger(__name__)
 
 _LEADING_REFERENCE = re.compile(r"^\s*(?:pr\W*)?(\d{1,9})\b\W*", re.IGNORECASE)
-_LINKED = re.compile(r"^\W*(pr|inc)\W*(\d{1,9})\b(?:\W*page\W*(\d{1,4}))?", re.IGNORECASE)
+_LINKED = re.compile(r"^\W*(pr|inc)\W*(\d{1,9})\b(?:\W*(?:page|p[aá]gina|strona)\W*(\d{1,4}))?", re.IGNORECASE)
 # The commands in the languages the bot speaks (typed words are matched folded: lower case, no
 # punctuation); the help card's "report a problem" and "my problems" read as these in each language.
 REPORT_WORDS = ("report a problem", "reportar un problema", "informar de un problema", "zgłoś problem")
 MINE_WORDS = ("my problems", "mis problemas", "moje problemy", "moje zgłoszenia")
+# "linked PR-00042 [page 2]", what "Show them all" under a list of linked reports posts (views.linked_say).
+LINKED_WORDS = ("linked", "vinculados", "powiązane")
 _COMMAND = re.compile(
     r"^\W*(?:report(\W+a\W+problem)?|reportar\W+un\W+problema|informar\W+de\W+un\W+problema|zgłoś\W+problem)\b"
     r"[\s:,.!-]*",
@@ -95,7 +97,8 @@ def register(router: Router, services: Services) -> ReportProblemConversation:
     router.command("comment", h.comment)
     router.command("site problems", h.site_counts, help="for site champions: how many problems your site reported")
     router.command("problem", h.show_command, help="problem PR-00042: where a report stands")
-    router.command("linked", h.linked)
+    for words in LINKED_WORDS:
+        router.command(words, h.linked)
     router.action("report_problem", h.start_from_card, data=StartReport)
     router.action(STEP_VERB, h.dialog_step, data=DialogStep)
     router.action("problem_submit", h.submit, data=SubmitReport)

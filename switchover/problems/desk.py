@@ -304,7 +304,7 @@ class ProblemDesk:
                 _("Reports of major incident INC-{incident}").format(incident=incident_id),
                 lines,
                 page=page,
-                say=f"linked INC-{incident_id}",
+                say=views.linked_say(f"INC-{incident_id}"),
             )
         report, rights = await self.actions.visible(tenant_id, report_id or 0, actor)
         if rights.reporter and not rights.work:
@@ -314,7 +314,7 @@ class ProblemDesk:
             _("Reports linked to {reference}").format(reference=report.reference),
             lines,
             page=page,
-            say=f"linked {report.reference}",
+            say=views.linked_say(report.reference),
         )
 
     async def owner_view(self, tenant_id: str, report_id: int) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def owner_card(
         facts=facts,
         screenshot_url=report.screenshot_url,
         linked=[linked_line(r) for r in linked],
-        linked_say=f"linked {report.reference}",
+        linked_say=linked_say(report.reference),
         # All of it: the card shows the newest entries and says how many earlier ones it leaves out.
         timeline=timeline_lines(report.timeline, zone, limit=None),
         actions=actions and report.status is not ReportStatus.RESOLVED,
@@ -181,6 +181,14 @@ def internal_note(plan: Plan, upn: str | None) -> str:
     if person is not None and person.note:
         notes.append(person.note)
     return " ".join(notes)
+
+
+def linked_say(reference: str) -> str:
+    """What "Show them all" under a list of linked reports posts, in the reader's language: the
+    ``linked`` command (``linked PR-00042``, ``linked INC-7``), which the bot reads in each language."""
+    return pgettext("a command a button posts as the reader's own message", "linked {reference}").format(
+        reference=reference
+    )
 
 
 def linked_line(report: ProblemReport) -> str:
@@ -212,7 +220,9 @@ def report_list_card(heading: str, lines: Sequence[str], *, page: int, say: str)
         else f"{heading} ({len(lines)})",
         # From this page on: the template shows LIST_PAGE of them and "and N more" with the button.
         lines=list(lines[(page - 1) * LIST_PAGE :]),
-        next_say=f"{say} page {page + 1}",
+        next_say=pgettext("a command a button posts as the reader's own message", "{command} page {page}").format(
+            command=say, page=page + 1
+        ),
     )
 
 
@@ -360,7 +370,7 @@ def incident_card(
         ).format(count=len(reports), area=area, wave=wave),
         status_line=status,
         reports=[incident_line(r, zone) for r in reports],
-        reports_say=f"linked INC-{incident_id}",
+        reports_say=linked_say(f"INC-{incident_id}"),
         actions=actions and resolved_note is None,
         incident_id=incident_id,
     )

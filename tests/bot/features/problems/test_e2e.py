@@ -220,3 +220,29 @@ async def test_show_them_all_lists_the_linked_reports_for_staff_only(world):
     # A reporter does not get other people's reports.
     sent = await world.teams.say(person("ian.jensen"), f"linked {first.reference}")
     assert sent and second.reference not in " ".join(text_of(r.card) + r.text for r in sent)
+
+
+async def test_show_them_all_posts_the_readers_words_and_the_bot_reads_them(world):
+    from switchover import i18n
+    from switchover.problems import views
+
+    text = "the shared drive on floor two is gone and nobody on the floor can open any file"
+    for who in ("ian.jensen", "nora.abbott"):
+        await world.teams.install(person(who))
+        await world.report(who, text, area="files", impact="several")
+    await world.deliver()
+    [first] = await world.desk.mine(TENANT_ID, person("ian.jensen").aad_object_id)
+    [second] = await world.desk.mine(TENANT_ID, person("nora.abbott").aad_object_id)
+    for lang, locale, word, page in (("es", "es-US", "vinculados", "página"), ("pl", "pl-PL", "powiązane", "strona")):
+        # What the button posts for a Spanish or Polish reader, pressed: their words, the same list.
+        with i18n.use(lang):
+            pressed = views.linked_say(first.reference)
+            next_page = views.report_list_card("x", ["y"] * 30, page=1, say=pressed)
+        assert pressed == f"{word} {first.reference}"
+        assert [b["actions"][0]["data"]["msteams"]["value"] for b in next_page["body"] if b["type"] == "ActionSet"] == [
+            f"{pressed} {page} 2"
+        ]
+        for said in (pressed, f"{pressed} {page} 1"):
+            sent = await world.teams.say(staff("luis.ortega"), said, locale=locale)
+            card = next(r.card for r in sent if r.card)
+            assert second.reference in text_of(card), (lang, said)
