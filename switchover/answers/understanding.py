@@ -414,6 +414,8 @@ class Vocabulary:
             vocab.wave_numbers[wave.number] = wave.key
             vocab._add(vocab.wave_names, wave.name, wave.key)
             vocab._add(vocab.wave_names, wave.plan_title, wave.key)
+            for translated in wave.translations.values():  # "¿cuándo migra Cracovia?": the plan's own words for it
+                vocab._add(vocab.wave_names, translated.name, wave.key)
             site_names.update(wave.sites)
             for rule in wave.include:
                 site_names.update(rule.offices)

@@ -238,3 +238,21 @@ def test_zmiana_is_a_shift_or_the_change(text: str, said: str) -> None:
 async def test_questions_about_something_else_get_no_schedule(wideworld: AnswerEngine, text: str) -> None:
     answer = await _ask(wideworld, text)
     assert answer.kind not in (AnswerKind.PERSONAL, AnswerKind.GROUP, AnswerKind.WHATS_ON), (text, gloss(text))
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "wave"),
+    [
+        ("es-MX", "¿cuándo migra Cracovia?", "krakow"),  # the plan's Spanish name for the Kraków wave
+        ("es-MX", "y el piloto de TI cuándo es", "pilot"),
+        ("pl-PL", "kiedy pilotaż IT?", "pilot"),
+    ],
+)
+async def test_a_wave_asked_by_its_name_in_the_readers_language(
+    wideworld: AnswerEngine, locale: str, text: str, wave: str
+) -> None:
+    await wideworld.prepare()
+    with i18n.use(locale):
+        answer = await wideworld.answer(text, KRAKOW)
+    assert answer.kind is AnswerKind.GROUP, text
+    assert {s.wave_key for g in answer.groups for s in g.waves} == {wave}
