@@ -30,6 +30,7 @@ from switchover.answers.evaluate import (
     DECISION_REGULARISATION,
     RULES_ONLY,
     LabelledQuestion,
+    fit_logistic,
     load_questions,
     roster_domain,
 )
@@ -191,17 +192,7 @@ CANDIDATES: dict[str, Callable[[Row], list[float]]] = {
 
 def fit(x: np.ndarray, y: np.ndarray, regularisation: float = DECISION_REGULARISATION) -> np.ndarray:
     """``evaluate.fit_decision``'s fit (column 0 the bias), on a feature matrix."""
-    mean, spread = x[:, 1:].mean(axis=0), x[:, 1:].std(axis=0) + 1e-9
-    z = np.hstack([x[:, :1], (x[:, 1:] - mean) / spread])
-    penalty = regularisation * np.diag([0.0, *([1.0] * (z.shape[1] - 1))])
-    b = np.zeros(z.shape[1])
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-(z @ b)))
-        step = np.linalg.solve((z * (p * (1 - p))[:, None]).T @ z + penalty, z.T @ (p - y) + penalty @ b)
-        b -= step
-        if np.abs(step).max() < 1e-10:
-            break
-    return np.concatenate([[b[0] - np.sum(b[1:] * mean / spread)], b[1:] / spread])
+    return fit_logistic(x, y, regularisation=regularisation)
 
 
 @dataclass

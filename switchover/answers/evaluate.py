@@ -390,16 +390,9 @@ async def calibrate(
     return calibrate_rankings(await rank_train(plan, directory, questions, engine=engine))
 
 
-def fit_decision(ranked: Ranked, *, regularisation: float = DECISION_REGULARISATION) -> tuple[float, ...]:
-    """The decision model's weights (:data:`~switchover.answers.faq.DECISION_FEATURES`) fitted on ``ranked``:
-    logistic regression of "the top entry is the labelled one" (an out-of-scope question: never) on the
-    ranking's features, L2-regularised on standardised features (Newton's method, numpy only), returned
-    on the features' own scale."""
-    rows = [(decision_features(r), q.kind == "faq" and r[0].entry.key == q.faq) for q, r in ranked if r]
-    if not rows:
-        return (0.0,) * len(DECISION_FEATURES)
-    x = np.array([f for f, _ in rows])
-    y = np.array([float(ok) for _, ok in rows])
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, regularisation: float = DECISION_REGULARISATION) -> np.ndarray:
+    """Logistic regression of ``y`` (0/1) on the rows of ``x`` (column 0 the bias, 1.0), L2-regularised on
+    standardised features (the bias is not held), by Newton's method; weights on the features' own scale."""
     mean, spread = x[:, 1:].mean(axis=0), x[:, 1:].std(axis=0) + 1e-9
     z = np.hstack([x[:, :1], (x[:, 1:] - mean) / spread])
     penalty = regularisation * np.diag([0.0, *([1.0] * (z.shape[1] - 1))])
@@ -410,7 +403,20 @@ def fit_decision(ranked: Ranked, *, regularisation: float = DECISION_REGULARISAT
         b -= step
         if np.abs(step).max() < 1e-10:
             break
-    weights = np.concatenate([[b[0] - np.sum(b[1:] * mean / spread)], b[1:] / spread])
+    return np.concatenate([[b[0] - np.sum(b[1:] * mean / spread)], b[1:] / spread])
+
+
+def fit_decision(ranked: Ranked, *, regularisation: float = DECISION_REGULARISATION) -> tuple[float, ...]:
+    """The decision model's weights (:data:`~switchover.answers.faq.DECISION_FEATURES`) fitted on ``ranked``:
+    logistic regression of "the top entry is the labelled one" (an out-of-scope question: never) on the
+    ranking's features, L2-regularised on standardised features (Newton's method, numpy only), returned
+    on the features' own scale."""
+    rows = [(decision_features(r), q.kind == "faq" and r[0].entry.key == q.faq) for q, r in ranked if r]
+    if not rows:
+        return (0.0,) * len(DECISION_FEATURES)
+    x = np.array([f for f, _ in rows])
+    y = np.array([float(ok) for _, ok in rows])
+    weights = fit_logistic(x, y, regularisation=regularisation)
     return tuple(round(float(w), 4) for w in weights)
 
 
