@@ -79,6 +79,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also answer every tuning*.yaml beside the questions and report it apart (tuning, not accuracy)",
     )
+    ev.add_argument(
+        "--blind",
+        action="store_true",
+        help="also answer every blind*.yaml beside the questions (sets nobody tuning has read) and report "
+        "their accuracy per kind only: never their misses, so they stay blind",
+    )
     ev.set_defaults(func=answers_eval)
 
     ask = answers_sub.add_parser("ask", help="answer one question as someone, and show what the engine made of it")
@@ -122,6 +128,21 @@ def language_files(questions: Path) -> list[tuple[str, Path]]:
     found = []
     for path in questions.parent.glob(f"{questions.stem}.*{questions.suffix}"):
         lang = path.name[len(questions.stem) + 1 : -len(questions.suffix)]
+        if lang.isalpha() and 2 <= len(lang) <= 3:
+            found.append((lang.lower(), path))
+    return sorted(found)
+
+
+def blind_files(questions: Path) -> list[tuple[str, Path]]:
+    """The blind sets next to ``questions``: ``blind.yaml`` as ("en", path), ``blind.es.yaml`` as ("es", path).
+
+    A blind set is written from the plan and roster alone by someone who saw neither the engine nor any
+    other set, and is only ever answered for its totals: no tuning reads it, and the report never lists
+    its misses (docs/answers.md, "Blind sets")."""
+    found = []
+    for path in questions.parent.glob(f"blind*{questions.suffix}"):
+        middle = path.name[len("blind") : -len(questions.suffix)]
+        lang = middle[1:] if middle.startswith(".") else ("en" if not middle else "")
         if lang.isalpha() and 2 <= len(lang) <= 3:
             found.append((lang.lower(), path))
     return sorted(found)
@@ -317,6 +338,20 @@ async def answers_eval(args: argparse.Namespace) -> int:
             print(
                 f"{lang:<18}" + "".join(f"{cell(*pooled.accuracy(split=s)):>16}" for s in (None, "train", "held-out"))
             )
+    if args.blind and args.questions is None:
+        blind: dict[str, dict[str, Report]] = {}  # customer -> language -> report
+        for name, plan_path, roster_path, questions_path in runs:
+            label = name or str(plan_path)
+            for lang, path in blind_files(questions_path):
+                blind.setdefault(label, {})[lang] = await _blind_one(label, lang, plan_path, roster_path, path)
+        if blind:
+            print()
+            print("BLIND sets, per customer and language (accuracy; misses never listed):")
+            print(f"{'customer':<18}{'language':<10}{'questions':>10}{'right':>16}")
+            for label, sets in blind.items():
+                for lang, report in sets.items():
+                    right, total = report.accuracy()
+                    print(f"{label:<18}{lang:<10}{total:>10}{cell(right, total):>16}")
     if (args.tuning or args.calibrate) and args.questions is None:
         for name, plan_path, roster_path, questions_path in runs:
             label = name or str(plan_path)
@@ -380,6 +415,21 @@ async def _tuning_one(
         print(f"{label}: TUNING SET, not accuracy: {len(questions)} questions ({path})")
         print(report.format(show_wrong=wrong, splits=(None,)))
     return await rank_train(plan, roster, questions, every=True)
+
+
+async def _blind_one(label: str, lang: str, plan_path: Path, roster_path: Path, path: Path):  # type: ignore[no-untyped-def]
+    """Answer one blind set and print its accuracy per kind, and nothing that names a question or an entry."""
+    from switchover.answers.evaluate import evaluate, load_questions, roster_domain
+    from switchover.directory.roster import RosterDirectory
+    from switchover.plan.loader import load_plan
+
+    plan, roster = load_plan(plan_path), RosterDirectory.from_csv(roster_path)
+    questions = load_questions(path, domain=roster_domain(roster.users))
+    report = await evaluate(plan, roster, questions)
+    print()
+    print(f"{label} [{lang}]: BLIND set, {len(questions)} questions ({path})")
+    print("\n".join(report.table(splits=(None,))))
+    return report
 
 
 async def _eval_one(

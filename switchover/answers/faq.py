@@ -429,22 +429,22 @@ DECISION_FEATURES = (
     "words",  # the question's content words, at most 8
 )
 DECISION_WEIGHTS: tuple[float, ...] = (
-    -3.5463,
-    1.2593,
-    1.3608,
-    0.8739,
-    2.321,
-    0.3194,
-    -0.6414,
-    -0.5054,
-    1.3238,
-    0.8488,
-    0.7951,
-    2.5722,
-    -0.6243,
-    1.1245,
-    0.2143,
-    0.1893,
+    -3.4998,
+    1.2757,
+    1.3354,
+    0.8778,
+    2.3831,
+    0.2792,
+    -0.6388,
+    -0.4514,
+    1.3515,
+    0.832,
+    0.7813,
+    2.5566,
+    -0.7016,
+    1.085,
+    0.2089,
+    0.1806,
 )
 _NO_MATCH = FaqMatch(entry=None, score=0.0, coverage=0.0)  # type: ignore[arg-type] - only its numbers are read
 

@@ -30,7 +30,10 @@ from .conftest import QUESTIONS
 
 # Reached on 2026-12-02 (see docs/answers.md): 269/271 overall, 78/78 held-out (with the FAQ decision model).
 # Raise these when the engine improves; never lower them to make a change pass.
-FLOORS = {"overall": 0.98, "held-out": 0.98, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
+# Lowered once, on 2026-12-03, for a measurement fault rather than a change: eight of the plan's FAQ
+# alternates were held-out questions word for word, so those questions were recited, not understood.
+# Without them (test_question_sets.py now forbids it): 266/271 overall, 76/78 held-out.
+FLOORS = {"overall": 0.98, "held-out": 0.97, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
 # The other example customers, whose questions no threshold was tuned on alone (overall, held-out).
 # On 2026-12-02 each gained 70 questions written without seeing the engine's answers (the earlier
 # sets had been read while tuning); on the enlarged sets: Trey 198/236 and 60/80, Wide World
