@@ -322,44 +322,47 @@ async def test_with_managers_configured_each_manager_from_graph_gets_their_peopl
     from tests.support.fake_graph import FakeGraph, StaticTokenCredential
 
     async with FakeGraph() as graph:
-        client = build_graph_client(StaticTokenCredential(), base_url=graph.base_url, timeout_seconds=5)
+        # A sync reads every user and their readiness: give a loaded CI machine the production timeout.
+        client = build_graph_client(StaticTokenCredential(), base_url=graph.base_url)
         directory = GraphDirectory(client, clock=clock, tenant_id=TENANT)
-        await directory.sync()
-        members = await wave_members(plan, directory, "wave-2")
-        tacoma = [u for u in members if u.office == "Tacoma Clinic"]
-        boss = next(u for u in await directory.all_users() if u.upn == "omar.reyes@fabrikamhealth.com")
-        for user in tacoma[:10]:
-            graph.data.managers[user.id] = boss.id
-        await directory.sync()
-        svc = AnnouncementService(
-            database,
-            with_reminders(plan, *remind_days),
-            directory,
-            store,
-            engine,
-            clock,
-            tenant_id=TENANT,
-            escalate_to="managers",
-        )
-        await sent_wave_2(svc, engine, clock)
-        messenger.sent.clear()
-        clock.set(W2_SENT + 3 * DAY)
-        await svc.chasers_due()
-        await engine.drain()
-        lists: dict[str, str] = {}
-        for sent in messenger.sent:
-            if sent.message.summary.startswith("Not yet acknowledged"):
-                lists[sent.conversation_id] = lists.get(sent.conversation_id, "") + sent.text
-        to_boss = lists.pop(personal_conversation(boss.id))
-        assert "10 people who report to you" in to_boss
-        assert all(u.display_name in to_boss for u in tacoma[:10])
-        # The other 36 at Tacoma Clinic have no manager in Graph: their site's champion has them.
-        grace = lists[personal_conversation(graph.data.upn_id("grace.okafor@fabrikamhealth.com"))]
-        assert "36 people at Tacoma Clinic" in grace
-        assert not any(u.display_name in grace for u in tacoma[:10])
-        await svc.jobs.idle()
-        await directory.aclose()
-        await close_graph_client(client)
+        try:
+            assert await directory.sync(), "the fake Graph did not answer the sync"
+            members = await wave_members(plan, directory, "wave-2")
+            tacoma = [u for u in members if u.office == "Tacoma Clinic"]
+            boss = next(u for u in await directory.all_users() if u.upn == "omar.reyes@fabrikamhealth.com")
+            for user in tacoma[:10]:
+                graph.data.managers[user.id] = boss.id
+            assert await directory.sync(), "the fake Graph did not answer the sync"
+            svc = AnnouncementService(
+                database,
+                with_reminders(plan, *remind_days),
+                directory,
+                store,
+                engine,
+                clock,
+                tenant_id=TENANT,
+                escalate_to="managers",
+            )
+            await sent_wave_2(svc, engine, clock)
+            messenger.sent.clear()
+            clock.set(W2_SENT + 3 * DAY)
+            await svc.chasers_due()
+            await engine.drain()
+            lists: dict[str, str] = {}
+            for sent in messenger.sent:
+                if sent.message.summary.startswith("Not yet acknowledged"):
+                    lists[sent.conversation_id] = lists.get(sent.conversation_id, "") + sent.text
+            to_boss = lists.pop(personal_conversation(boss.id))
+            assert "10 people who report to you" in to_boss
+            assert all(u.display_name in to_boss for u in tacoma[:10])
+            # The other 36 at Tacoma Clinic have no manager in Graph: their site's champion has them.
+            grace = lists[personal_conversation(graph.data.upn_id("grace.okafor@fabrikamhealth.com"))]
+            assert "36 people at Tacoma Clinic" in grace
+            assert not any(u.display_name in grace for u in tacoma[:10])
+            await svc.jobs.idle()
+        finally:
+            await directory.aclose()
+            await close_graph_client(client)
 
 
 async def test_a_recall_removes_the_reminders_too_and_stops_what_is_left(

@@ -228,8 +228,11 @@ def test_fabrikam_faq_word_for_word(fabrikam_plan: Plan) -> None:
     assert len(expected) == 15
     got = [(f.question, f.answer) for f in fabrikam_plan.faq]
     assert got == expected
+    # Every entry carries other wordings and topics. Two at least: alternates that were held-out
+    # questions word for word were taken out (test_question_sets forbids them), which left
+    # before-move with two.
     for entry in fabrikam_plan.faq:
-        assert len(entry.alternates) >= 3 and entry.topics, entry.key
+        assert len(entry.alternates) >= 2 and entry.topics, entry.key
 
 
 # -- precise errors --------------------------------------------------------------
