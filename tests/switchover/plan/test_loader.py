@@ -228,11 +228,10 @@ def test_fabrikam_faq_word_for_word(fabrikam_plan: Plan) -> None:
     assert len(expected) == 15
     got = [(f.question, f.answer) for f in fabrikam_plan.faq]
     assert got == expected
-    # Every entry carries other wordings and topics. Two at least: alternates that were held-out
-    # questions word for word were taken out (test_question_sets forbids them), which left
-    # before-move with two.
+    # Every entry carries another wording and topics. Some carry only one or two since alternates that
+    # were held-out questions word for word were taken out (test_question_sets forbids them).
     for entry in fabrikam_plan.faq:
-        assert len(entry.alternates) >= 2 and entry.topics, entry.key
+        assert entry.alternates and entry.topics, entry.key
 
 
 # -- precise errors --------------------------------------------------------------
