@@ -66,9 +66,9 @@ SERVICES = web.AppKey("services", Services)
 POOL = web.AppKey("connector_pool", ConnectorPool)
 WAKEUPS = web.AppKey("wakeups", Wakeups)
 ROUTER = web.AppKey("router", Router)
-# How long a stop waits for the sends on the wire (the connector's own timeout is 30 s; most
-# platforms give a stopping process 30 s before they kill it).
-DELIVERY_STOP_SECONDS = 20.0
+# How long a stop waits for the sends on the wire, Teams and email together (the connector's own
+# timeout is 30 s; most platforms give a stopping process 30 s before they kill it).
+OUTBOX_STOP_SECONDS = 20.0
 
 
 def create_app(
@@ -141,11 +141,11 @@ def create_app(
             await stack.enter_async_context(answers_ready(services))
             await announcements_reconciled(services)
             await owed_replies_settled(services)
-            if start_scheduler:
-                await stack.enter_async_context(delivery_worker(services.delivery))
-                if services.email is not None:
-                    await stack.enter_async_context(email_worker(services.email))
             await stack.enter_async_context(directory_synced(services.directory, services.clock))
+            if start_scheduler:
+                # Entered after the directory: on the way out the outboxes stop first, while the Graph
+                # client the email outbox sends through is still open.
+                await stack.enter_async_context(outbox_workers(services.delivery, services.email))
             schedule(services)
             if start_scheduler:
                 wakeups.start()
@@ -354,27 +354,35 @@ async def owed_replies_settled(services: Services) -> None:
 
 
 @contextlib.asynccontextmanager
-async def delivery_worker(engine: DeliveryEngine) -> AsyncIterator[None]:
-    """Run the delivery engine's worker while inside; on the way out (before the database is disposed)
-    stop claiming, let the sends it had started finish and be recorded (for up to ``DELIVERY_STOP_SECONDS``),
-    write every pending outcome and release the rows it had claimed but not started."""
-    worker = asyncio.create_task(engine.run_forever(), name="delivery-worker")
+async def outbox_workers(
+    delivery: DeliveryEngine, email: EmailOutbox | None, *, grace: float | None = None
+) -> AsyncIterator[None]:
+    """Run the Teams delivery engine's worker and the email outbox's worker while inside.
+
+    On the way out (before the database is disposed) both stop together, under one grace
+    (``OUTBOX_STOP_SECONDS`` in all, not each): they claim nothing more, the sends they had started
+    finish and are recorded, every pending outcome is written, and the rows they had claimed but
+    not sent go back to ``pending`` for the next start. A send still on the wire past the grace is
+    cut off (see :meth:`DeliveryEngine.shutdown` and :meth:`EmailOutbox.shutdown`).
+    """
+    stops: list[tuple[str, Any, asyncio.Task[None]]] = [
+        ("delivery", delivery, asyncio.create_task(delivery.run_forever(), name="delivery-worker"))
+    ]
+    if email is not None:
+        stops.append(("email", email, asyncio.create_task(email.run_forever(), name="email-worker")))
     try:
         yield
     finally:
-        await engine.shutdown(worker, grace=DELIVERY_STOP_SECONDS)
-
-
-@contextlib.asynccontextmanager
-async def email_worker(outbox: EmailOutbox) -> AsyncIterator[None]:
-    """Run the email outbox's worker while inside (a claimed email a stop leaves is sent after its lease)."""
-    worker = asyncio.create_task(outbox.run_forever(), name="email-worker")
-    try:
-        yield
-    finally:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
+        seconds = OUTBOX_STOP_SECONDS if grace is None else grace
+        # Together, so one grace bounds the whole stop; each stops even if the other fails to.
+        results = await asyncio.gather(
+            *(outbox.shutdown(worker, grace=seconds) for _, outbox, worker in stops), return_exceptions=True
+        )
+        failed = [(name, r) for (name, _, _), r in zip(stops, results, strict=True) if isinstance(r, BaseException)]
+        for name, error in failed:
+            log.error("the %s outbox did not stop cleanly", name, exc_info=error)
+        if failed:
+            raise failed[0][1]
 
 
 @contextlib.asynccontextmanager

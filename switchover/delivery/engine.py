@@ -94,11 +94,12 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from switchover.aio import to_completion as _to_completion
 from switchover.clock import Clock
 from switchover.delivery.limits import RateLimiter, TeamsLimits
 from switchover.delivery.tables import deliveries
@@ -107,8 +108,6 @@ from switchover.storage.batch import GroupWriter
 from switchover.storage.db import rowcount
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 # Retrying the write of a send's outcome (see DeliveryEngine._record): first wait, longest wait (s).
 RECORD_RETRY_FIRST = 0.05
@@ -1281,27 +1280,6 @@ async def _all_or_none(coroutines: list[Any]) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _to_completion(coroutine: Awaitable[T]) -> T:
-    """Await ``coroutine`` in a task of its own that a cancellation of the caller does not cut short.
-
-    The caller's cancellation is raised once the task is done (its result dropped).
-    """
-    task = asyncio.ensure_future(coroutine)
-    cancelled: asyncio.CancelledError | None = None
-    while True:
-        try:
-            result = await asyncio.shield(task)
-        except asyncio.CancelledError as exc:
-            if task.done():
-                raise
-            cancelled = exc
-        else:
-            break
-    if cancelled is not None:
-        raise cancelled
-    return result
 
 
 def _not_after(activity_id: str | None, last_read: str) -> bool:

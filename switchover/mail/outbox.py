@@ -12,10 +12,17 @@ Row life cycle::
                                         \\-> pending (429/5xx/no answer: after Retry-After, else backoff)
                                         \\-> failed (4xx, or still failing after ``max_attempts``)
 
-A worker that stops after claiming leaves a ``claimed`` row; when its lease runs out any worker
+A worker killed after claiming leaves a ``claimed`` row; when its lease runs out any worker
 claims it again. Graph's ``sendMail`` has no idempotency key, so a worker killed between
 Graph's 202 and the write of ``sent`` makes that one email go twice: the window is one HTTP
 request and one commit, and a second copy beats a missed cutover notice.
+
+A clean stop (:meth:`EmailOutbox.shutdown`, the app's shutdown) claims nothing more and starts no
+send, lets the sends on the wire finish and be recorded (bounded by a grace), and puts back to
+``pending`` the rows it had claimed but not sent (their attempt given back), so the next start
+sends them at once instead of after their lease. A send still on the wire when the grace is over
+is cut off: its row goes back to ``pending`` too (Graph may have taken it: that email may arrive
+twice, and the log says so); it is never recorded as sent.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -34,9 +42,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from switchover.aio import to_completion
 from switchover.clock import Clock
 from switchover.mail.sender import MailError, MailSender, OutgoingEmail
 from switchover.mail.tables import emails
+from switchover.storage.db import rowcount
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +141,10 @@ class EmailOutbox:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._callbacks: dict[str, list[OutcomeCallback]] = defaultdict(list)
         self._wake = asyncio.Event()
+        # Set by :meth:`shutdown`: claim nothing more, start no send.
+        self._stopping = asyncio.Event()
+        # Sends started and not yet recorded: the task, and the id of its row.
+        self._in_flight: dict[asyncio.Task[None], int] = {}
 
     @property
     def enabled(self) -> bool:
@@ -216,9 +230,11 @@ class EmailOutbox:
 
     async def run_once(self) -> int:
         """Claim the emails that are due, send them, record the outcomes; how many were worked."""
-        if self.sender is None:
+        if self.sender is None or self._stopping.is_set():
             return 0
-        rows = await self._claim(self.batch_size)
+        # Run to completion even if this worker is cancelled meanwhile: a claim cut off half way would
+        # be left to the driver's clean-up, holding SQLite's write lock while the outcome writes wait.
+        rows = await to_completion(self._claim(self.batch_size))
         if not rows:
             return 0
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -226,8 +242,9 @@ class EmailOutbox:
             queue.put_nowait(row)
 
         async def worker() -> None:
-            while not queue.empty():
-                await self._work(queue.get_nowait())
+            # Stopping: the rows left in the queue stay claimed, for shutdown to put back.
+            while not queue.empty() and not self._stopping.is_set():
+                await self._send_tracked(queue.get_nowait())
 
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(rows)))))
         return len(rows)
@@ -238,7 +255,7 @@ class EmailOutbox:
         Rows another worker holds are not waited for (their lease is for a worker that stopped:
         :meth:`run_forever` takes them over once it runs out).
         """
-        while True:
+        while not self._stopping.is_set():
             if await self.run_once():
                 continue
             wait = await self._seconds_until_due(leases=False)
@@ -247,8 +264,8 @@ class EmailOutbox:
             await self._sleep(max(wait, 0.001))
 
     async def run_forever(self, *, poll: float = 5.0) -> None:
-        """Work the outbox until cancelled (the app's background worker)."""
-        while True:
+        """Work the outbox until :meth:`shutdown` (or cancelled): the app's background worker."""
+        while not self._stopping.is_set():
             try:
                 worked = await self.run_once()
             except asyncio.CancelledError:
@@ -259,6 +276,8 @@ class EmailOutbox:
             if worked:
                 continue
             self._wake.clear()
+            if self._stopping.is_set():  # shutdown sets the wake after the stop: checked after the clear
+                return
             wait = await self._seconds_until_due()
             timeout = poll if wait is None else min(poll, max(wait, 0.05))
             with contextlib.suppress(TimeoutError):
@@ -268,6 +287,72 @@ class EmailOutbox:
     def wake(self) -> None:
         """Tell :meth:`run_forever` there may be new work."""
         self._wake.set()
+
+    async def shutdown(self, worker: asyncio.Task[Any] | None = None, *, grace: float = 20.0) -> None:
+        """Stop cleanly, before the database is disposed (the app's shutdown).
+
+        In order: claim nothing more and start no send; let ``worker`` (the task running
+        :meth:`run_forever`) finish the sends it had started and record them, for up to ``grace``
+        seconds in all; cut off the sends still on the wire after that; put back to ``pending`` every
+        row this outbox still holds ``claimed``, so the next start (or another instance) sends it at
+        once rather than after its lease. A row never sent gets its attempt back; a row whose send was
+        cut off keeps it, with a reason saying it may arrive twice (Graph may have taken it). Nothing
+        unsent is recorded as sent, and nothing claimed is left for the lease.
+        """
+        deadline = time.monotonic() + grace
+        self._stopping.set()
+        self._wake.set()
+        if worker is not None and not worker.done():
+            await asyncio.wait({worker}, timeout=max(deadline - time.monotonic(), 0))
+            if not worker.done():
+                log.warning("email worker did not stop in time; cancelling it", extra={"worker": self.worker_id})
+                worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=max(deadline - time.monotonic(), 0))
+        cut_off: list[int] = []
+        if self._in_flight:
+            cut_off = sorted(self._in_flight.values())
+            log.error(
+                "emails still sending at shutdown: cut off and put back; they may arrive twice",
+                extra={"worker": self.worker_id, "emails": cut_off},
+            )
+            tasks = list(self._in_flight)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        released = await to_completion(self._put_back_claimed(cut_off))
+        log.info("email stopped", extra={"worker": self.worker_id, "released": released, "cut_off": len(cut_off)})
+
+    async def _put_back_claimed(self, cut_off: Sequence[int]) -> int:
+        """Every row still ``claimed`` by this outbox back to ``pending``, due as it was; how many."""
+        c = emails.c
+        now = self.clock.now()
+        mine = sa.and_(c.status == EmailStatus.CLAIMED.value, c.claimed_by == self.worker_id)
+        back = {"status": EmailStatus.PENDING.value, "claimed_by": None, "claimed_until": None, "updated_at": now}
+        async with self.db.begin(immediate=True) as s:
+            interrupted = 0
+            if cut_off:
+                result = await s.execute(
+                    sa.update(emails)
+                    .where(mine, c.id.in_(list(cut_off)))
+                    .values(**back, reason="stopped while sending: may arrive twice")
+                )
+                interrupted = rowcount(result)
+            # Claimed, never sent: the claim counted an attempt that was not made.
+            result = await s.execute(sa.update(emails).where(mine).values(**back, attempts=c.attempts - 1))
+            return interrupted + rowcount(result)
+
+    async def _send_tracked(self, row: Any) -> None:
+        """Send one claimed row in a task of its own, which :meth:`shutdown` waits for (then cuts off)."""
+        task = asyncio.create_task(self._work(row), name=f"email-send:{row.id}")
+        self._in_flight[task] = row.id
+        task.add_done_callback(self._sent)
+        # Shielded: a cancelled worker still records the send it started (shutdown waits for it).
+        await asyncio.shield(task)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
 
     async def _seconds_until_due(self, *, leases: bool = True) -> float | None:
         c = emails.c
@@ -338,19 +423,18 @@ class EmailOutbox:
             ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(row.attempts - 1, 0)))
             retry_after = self._rng.uniform(ceiling / 2, ceiling)
         now = self.clock.now()
-        async with self.db.begin(immediate=True) as s:
-            await s.execute(
-                sa.update(emails)
-                .where(emails.c.id == row.id, emails.c.claimed_by == self.worker_id)
-                .values(
-                    status=EmailStatus.PENDING.value,
-                    next_attempt_at=now + dt.timedelta(seconds=retry_after),
-                    claimed_by=None,
-                    claimed_until=None,
-                    reason=reason[:500],
-                    updated_at=now,
-                )
+        await self._write_outcome(
+            sa.update(emails)
+            .where(emails.c.id == row.id, emails.c.claimed_by == self.worker_id)
+            .values(
+                status=EmailStatus.PENDING.value,
+                next_attempt_at=now + dt.timedelta(seconds=retry_after),
+                claimed_by=None,
+                claimed_until=None,
+                reason=reason[:500],
+                updated_at=now,
             )
+        )
         log.info("email will be retried", extra={"email": row.id, "in_seconds": round(retry_after, 3)})
 
     async def _finish(self, row: Any, status: EmailStatus, reason: str | None) -> None:
@@ -364,8 +448,7 @@ class EmailOutbox:
         }
         if status is EmailStatus.SENT:
             values["sent_at"] = now
-        async with self.db.begin(immediate=True) as s:
-            await s.execute(sa.update(emails).where(emails.c.id == row.id).values(**values))
+        await self._write_outcome(sa.update(emails).where(emails.c.id == row.id).values(**values))
         if status is not EmailStatus.SENT:
             log.warning("email not sent", extra={"email": row.id, "purpose": row.purpose, "reason": reason})
         callbacks = self._callbacks.get(row.purpose)
@@ -376,6 +459,16 @@ class EmailOutbox:
                     await callback(outcome)
                 except Exception:
                     log.exception("email outcome callback failed", extra={"email": row.id})
+
+    async def _write_outcome(self, statement: Any) -> None:
+        """Write what Graph answered; run to completion, so a stop that cuts the send's task off
+        once Graph has answered does not lose the answer (a sent email recorded as unsent goes twice)."""
+
+        async def write() -> None:
+            async with self.db.begin(immediate=True) as s:
+                await s.execute(statement)
+
+        await to_completion(write())
 
     # -- reading -------------------------------------------------------------------
 

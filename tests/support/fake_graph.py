@@ -12,6 +12,7 @@ transitive membership matters), and some users have Intune devices.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import random
@@ -225,6 +226,9 @@ class FakeGraph:
         self.faults: deque[Fault] = deque()
         self.down = False  # every request answers 503 while True
         self.mail: list[SentMail] = []  # every email sendMail accepted (202), in order
+        self.mail_arrivals = 0  # sendMail requests that reached the handler (answered or not yet)
+        self.mail_latency = 0.0  # seconds sendMail takes to answer (a slow mailbox: a send on the wire)
+        self._mail_arrived = asyncio.Condition()
         # Installs answered 429 at random (seeded), as Graph throttles Teams writes per app per tenant.
         self.install_throttle_ratio = 0.0
         self.install_retry_after = 1
@@ -252,6 +256,11 @@ class FakeGraph:
     def log(self, path_part: str = "", method: str | None = None) -> list[LoggedRequest]:
         """Requests seen whose path contains ``path_part``."""
         return [r for r in self.requests if path_part in r.path and (method is None or r.method == method)]
+
+    async def wait_for_mail(self, arrivals: int, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until ``arrivals`` sendMail requests have reached the fake (answered or still on the wire)."""
+        async with self._mail_arrived:
+            await asyncio.wait_for(self._mail_arrived.wait_for(lambda: self.mail_arrivals >= arrivals), timeout)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -439,6 +448,11 @@ class FakeGraph:
     async def _send_mail(self, request: web.Request) -> web.Response:
         """``sendMail`` as documented: ``{message: {subject, body: {contentType, content}, toRecipients}}``, 202."""
         mailbox = request.match_info["key"]
+        async with self._mail_arrived:
+            self.mail_arrivals += 1
+            self._mail_arrived.notify_all()
+        if self.mail_latency:
+            await asyncio.sleep(self.mail_latency)
         if self.data.user_by_key(mailbox) is None and mailbox not in self.data.mailboxes:
             return _error(404, "ErrorInvalidUser", f"The requested user '{mailbox}' is invalid.")
         body = await request.json()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -155,3 +156,63 @@ async def test_without_a_sender_emails_wait(database, clock):
     assert not outbox.enabled
     await outbox.drain()
     assert (await outbox.get(email_id)).status is EmailStatus.PENDING
+
+
+async def test_a_stop_lets_the_sends_on_the_wire_finish_and_puts_the_claimed_rest_back(database, sender, graph, clock):
+    outbox = outbox_for(database, sender, clock, concurrency=2, worker_id="stopping")
+    ids = await outbox.enqueue([request(n) for n in range(5)])
+    graph.mail_latency = 0.5  # a slow mailbox: two sends are on the wire, three wait claimed
+    worker = asyncio.create_task(outbox.run_forever())
+    await graph.wait_for_mail(2, timeout=30)
+    started = time.monotonic()
+    await outbox.shutdown(worker, grace=10)
+    assert time.monotonic() - started < 5  # the sends on the wire were waited for, not the grace
+    assert worker.done()
+
+    on_the_wire = [await outbox.get(i) for i in ids[:2]]
+    assert [(o.status, o.attempts) for o in on_the_wire] == [(EmailStatus.SENT, 1)] * 2
+    put_back = [await outbox.get(i) for i in ids[2:]]
+    # Back to pending at once (no lease to wait for), the attempt the claim counted given back.
+    assert [(o.status, o.attempts, o.sent_at) for o in put_back] == [(EmailStatus.PENDING, 0, None)] * 3
+    assert graph.mail_arrivals == 2 and len(graph.mail) == 2
+
+    graph.mail_latency = 0.0
+    restarted = outbox_for(database, sender, clock, worker_id="restarted")
+    await restarted.drain()  # the same moment: no lease ran out
+    assert sorted(m.to[0] for m in graph.mail) == sorted(f"person{n}@example.org" for n in range(5))
+    assert {(await restarted.get(i)).status for i in ids} == {EmailStatus.SENT}
+
+
+async def test_a_send_still_on_the_wire_after_the_grace_is_put_back_never_recorded_sent(database, sender, graph, clock):
+    outbox = outbox_for(database, sender, clock, concurrency=1, worker_id="stopping")
+    [email_id] = await outbox.enqueue([request(1)])
+    graph.mail_latency = 2.0
+    worker = asyncio.create_task(outbox.run_forever())
+    await graph.wait_for_mail(1, timeout=30)
+    started = time.monotonic()
+    await outbox.shutdown(worker, grace=0.2)
+    assert time.monotonic() - started < 1.5  # the grace bounds the stop
+    cut_off = await outbox.get(email_id)
+    assert (cut_off.status, cut_off.sent_at) == (EmailStatus.PENDING, None)
+    assert cut_off.attempts == 1 and "may arrive twice" in (cut_off.reason or "")
+
+    graph.mail_latency = 0.0
+    restarted = outbox_for(database, sender, clock, worker_id="restarted")
+    await restarted.drain()
+    sent = await restarted.get(email_id)
+    assert (sent.status, sent.attempts) == (EmailStatus.SENT, 2)
+    assert "person1@example.org" in [m.to[0] for m in graph.mail]
+
+
+async def test_a_stop_with_nothing_in_flight_returns_at_once(database, sender, graph, clock):
+    outbox = outbox_for(database, sender, clock)
+    [email_id] = await outbox.enqueue([request(1)])
+    await outbox.drain()
+    worker = asyncio.create_task(outbox.run_forever(poll=30))
+    await asyncio.sleep(0.2)  # the worker finds nothing due and waits to be woken
+    started = time.monotonic()
+    await outbox.shutdown(worker, grace=20)
+    assert time.monotonic() - started < 1.0
+    assert worker.done() and not worker.cancelled()  # it stopped of itself, not cut off
+    assert (await outbox.get(email_id)).status is EmailStatus.SENT
+    assert await outbox.run_once() == 0  # a stopped outbox claims nothing more
