@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from switchover.answers.text import fold
 from switchover.storage.base import Base, TenantMixin, UtcDateTime
-from switchover.storage.batch import GroupWriter
+from switchover.storage.batch import GroupWriter, WriteInterrupted
 from switchover.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,8 @@ class AnswerStore:
         """Store a question the FAQ did not answer well."""
         question = question.strip()[:MAX_QUESTION]
         folded = fold(question)[:500] or "(empty)"
-        await self._gaps.add(
+        await _add(
+            self._gaps,
             {
                 "tenant_id": tenant_id,
                 "kind": kind.value,
@@ -176,7 +177,7 @@ class AnswerStore:
                 "faq_key": faq_key,
                 "asker_id": asker_id,
                 "created_at": at,
-            }
+            },
         )
 
     async def record_pick(
@@ -191,7 +192,8 @@ class AnswerStore:
     ) -> None:
         """Store a suggestion chosen: ``question`` (as asked, read in ``language``) meant ``faq_key``."""
         question = question.strip()[:MAX_QUESTION]
-        await self._picks.add(
+        await _add(
+            self._picks,
             {
                 "tenant_id": tenant_id,
                 "question": question,
@@ -200,7 +202,7 @@ class AnswerStore:
                 "faq_key": faq_key,
                 "asker_id": asker_id,
                 "created_at": at,
-            }
+            },
         )
 
     def record_pick_soon(
@@ -355,3 +357,24 @@ class AnswerStore:
         async with self.db.begin(read_only=True) as conn:
             rows = (await conn.execute(stmt.order_by(AnswerFeedback.faq_key))).all()
         return [FeedbackTally(key, int(h or 0), int(n) - int(h or 0)) for key, h, n in rows]
+
+
+async def _add(writer: GroupWriter[dict[str, Any]], row: dict[str, Any]) -> None:
+    """Insert one gap or pick row through its group writer.
+
+    A write cut off before its COMMIT (:class:`WriteInterrupted`, ``maybe_written`` False) surely
+    stored nothing: it is written again, once. One cut off after its COMMIT started may be stored
+    already; these rows have no unique key, so writing it again could count that question twice:
+    it is logged as in doubt instead, and not written again.
+    """
+    try:
+        await writer.add(row)
+    except WriteInterrupted as exc:
+        if exc.maybe_written:
+            log.warning(
+                "answers row may or may not be stored (its write was cut off during COMMIT); not written again",
+                extra={"writer": exc.writer, "tenant": row.get("tenant_id"), "created_at": row.get("created_at")},
+            )
+            return
+        log.info("answers row not stored (its write was cut off); writing it again", extra={"writer": exc.writer})
+        await writer.add(row)

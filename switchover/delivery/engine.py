@@ -104,7 +104,7 @@ from switchover.clock import Clock
 from switchover.delivery.limits import RateLimiter, TeamsLimits
 from switchover.delivery.tables import deliveries
 from switchover.messaging import ConversationTarget, DeliveryError, FailureKind, Messenger, OutgoingMessage
-from switchover.storage.batch import GroupWriter
+from switchover.storage.batch import GroupWriter, WriteInterrupted
 from switchover.storage.db import rowcount
 
 log = logging.getLogger(__name__)
@@ -370,14 +370,20 @@ class DeliveryEngine:
         while True:
             try:
                 return await self._update_row(statement)
-            except Exception:
+            except Exception as exc:
+                # An outcome sets the row's fields by id, so writing it again is safe even when the
+                # first write may have landed (WriteInterrupted.maybe_written): it sets the same values.
                 if time.monotonic() + delay > deadline:
                     log.exception("delivery outcome could not be recorded", extra={"delivery": row.id})
                     raise
                 log.warning(
                     "delivery outcome not recorded yet; writing it again",
                     exc_info=True,
-                    extra={"delivery": row.id, "in_seconds": delay},
+                    extra={
+                        "delivery": row.id,
+                        "in_seconds": delay,
+                        "maybe_written": exc.maybe_written if isinstance(exc, WriteInterrupted) else False,
+                    },
                 )
             # Real time, never an injected sleep: moving a test's clock here would run out the lease.
             await asyncio.sleep(delay)
@@ -812,7 +818,14 @@ class DeliveryEngine:
 
     async def _unmark(self, mark: asyncio.Future[bool], row: Any) -> None:
         with contextlib.suppress(Exception, asyncio.CancelledError):
-            if await mark:
+            try:
+                marked = await mark
+            except WriteInterrupted as exc:
+                # A mark cut off once its COMMIT had started may have landed: put the row back (guarded
+                # by the mark, so a no-op if it did not land) rather than leave it ``sending`` for the
+                # in-doubt recovery to resend a message that never left.
+                marked = exc.maybe_written
+            if marked:
                 await self._put_back(row)
 
     async def _admit(self, tenant_id: str, conversation_id: str) -> bool:

@@ -27,6 +27,14 @@ such a row is then reported as not updated, the safe answer).
 
 The write function may report what each row did, one count per row (an UPDATE's
 row count, say); each caller gets its own row's count back from :meth:`GroupWriter.add`.
+
+A flush that is cancelled half way (the task writing the batches cancelled: a shutdown, a
+timeout) answers every caller still waiting with :class:`WriteInterrupted`, which says whether
+that caller's row may have been written: ``maybe_written=True`` for the rows of the transaction
+whose COMMIT had been started (the database may have it, the answer was lost), False for the rows
+of a transaction cut off before its COMMIT (rolled back) and for the rows not yet in a transaction.
+So a caller retries a row only when it surely was not written, and a row that may have been is
+reported as such instead of being written twice, or given up, without a word.
 """
 
 from __future__ import annotations
@@ -48,6 +56,27 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Writes a batch on a connection inside its transaction; may return one count per row, in order.
 WriteBatch = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[int] | None]]
+
+
+class WriteInterrupted(Exception):
+    """The flush writing a caller's row was cancelled before the row's fate was known.
+
+    Attributes:
+        writer: the writer's name.
+        maybe_written: True when the row's transaction had started its COMMIT (the database may
+            have it: writing it again may duplicate it); False when it surely was not written
+            (rolled back, or never sent): it may be written again.
+    """
+
+    def __init__(self, writer: str, *, maybe_written: bool) -> None:
+        what = (
+            "its COMMIT had started: the row may have been written"
+            if maybe_written
+            else "before its COMMIT: the row was not written"
+        )
+        super().__init__(f"{writer}: the group write was cancelled {what}")
+        self.writer = writer
+        self.maybe_written = maybe_written
 
 
 class GroupWriter(Generic[T]):
@@ -76,6 +105,7 @@ class GroupWriter(Generic[T]):
         self._immediate = immediate
         self._pending: list[tuple[T, asyncio.Future[int | None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._committing = False  # the transaction being written has started its COMMIT
         self.batches = 0  # transactions committed (for tests and benchmarks)
         self.rows = 0  # rows committed
 
@@ -84,6 +114,10 @@ class GroupWriter(Generic[T]):
 
         Returns:
             The row's count as the write function reported it, None if it reports none.
+
+        Raises:
+            WriteInterrupted: the flush was cancelled before the row's fate was known; its
+                ``maybe_written`` says whether the row may have been written.
         """
         if self._db.holds_write_turn:
             # The batch needs SQLite's write turn, which this task holds until it returns.
@@ -110,48 +144,91 @@ class GroupWriter(Generic[T]):
         if done.cancelled():
             return
         error = done.exception()
-        if error is not None:
+        if isinstance(error, WriteInterrupted):
+            log.error(
+                "group write cancelled after its caller stopped waiting: the row may have been written, or not"
+                if error.maybe_written
+                else "group write cancelled after its caller stopped waiting: the row was not written and is lost",
+                extra={"writer": self._name, "row": _describe(row), "maybe_written": error.maybe_written},
+            )
+        elif error is not None:
             log.error(
                 "group write failed after its caller stopped waiting: the row is lost",
                 extra={"writer": self._name, "row": _describe(row), "error": repr(error)},
             )
 
     async def drain(self) -> None:
-        """Wait until every row added so far has been written (or has failed)."""
+        """Wait until every row added so far has been written (or has failed, or was interrupted)."""
         while self._flusher is not None and not self._flusher.done():
-            await asyncio.shield(self._flusher)
+            # wait, not shield: a flush that was cancelled is not this caller's cancellation.
+            await asyncio.wait({self._flusher})
 
     async def _flush(self) -> None:
-        while self._pending:
-            batch = self._pending[: self._max_batch]
-            del self._pending[: self._max_batch]
-            try:
-                counts = await self._commit([row for row, _ in batch])
-            except Exception as exc:  # noqa: BLE001 - sorted out row by row below
-                if len(batch) == 1:
-                    _settle(batch[0][1], None, exc)
-                    continue
-                log.warning(
-                    "group write failed; retrying its rows one at a time",
-                    extra={"writer": self._name, "rows": len(batch), "error": str(exc)},
-                )
-                for row, done in batch:
-                    try:
-                        [count] = await self._commit([row])
-                    except Exception as row_exc:  # noqa: BLE001 - handed to that row's caller
-                        _settle(done, None, row_exc)
-                    else:
+        batch: list[tuple[T, asyncio.Future[int | None]]] = []
+        in_transaction: list[tuple[T, asyncio.Future[int | None]]] = []
+        try:
+            while self._pending:
+                batch = self._pending[: self._max_batch]
+                del self._pending[: self._max_batch]
+                in_transaction = batch
+                try:
+                    counts = await self._commit([row for row, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - sorted out row by row below
+                    if len(batch) == 1:
+                        _settle(batch[0][1], None, exc)
+                        continue
+                    log.warning(
+                        "group write failed; retrying its rows one at a time",
+                        extra={"writer": self._name, "rows": len(batch), "error": str(exc)},
+                    )
+                    for row, done in batch:
+                        in_transaction = [(row, done)]
+                        try:
+                            [count] = await self._commit([row])
+                        except Exception as row_exc:  # noqa: BLE001 - handed to that row's caller
+                            _settle(done, None, row_exc)
+                        else:
+                            _settle(done, count, None)
+                else:
+                    for (_, done), count in zip(batch, counts, strict=True):
                         _settle(done, count, None)
-            else:
-                for (_, done), count in zip(batch, counts, strict=True):
-                    _settle(done, count, None)
+        except asyncio.CancelledError:
+            self._interrupted(in_transaction, batch)
+            raise
+
+    def _interrupted(
+        self,
+        in_transaction: list[tuple[T, asyncio.Future[int | None]]],
+        batch: list[tuple[T, asyncio.Future[int | None]]],
+    ) -> None:
+        """The flush was cancelled: tell every caller still waiting whether its row may have been written."""
+        maybe = self._committing
+        unsure = not_written = 0
+        for _, done in in_transaction:
+            if not done.done():
+                _settle(done, None, WriteInterrupted(self._name, maybe_written=maybe))
+                unsure += maybe
+                not_written += not maybe
+        for _, done in [*batch, *self._pending]:
+            if not done.done():
+                _settle(done, None, WriteInterrupted(self._name, maybe_written=False))
+                not_written += 1
+        self._pending.clear()  # not written: their callers may add them again (a new flush)
+        log.warning(
+            "group write cancelled",
+            extra={"writer": self._name, "maybe_written": unsure, "not_written": not_written},
+        )
 
     async def _commit(self, rows: list[T]) -> list[int | None]:
         """Write ``rows`` in one transaction; returns one count per row (None where none was reported)."""
+        self._committing = False
         async with self._db.begin(immediate=self._immediate) as conn:
             counts = await self._write(conn, rows)
             if counts is not None and len(counts) != len(rows):  # a bug in the write function: roll back
                 raise RuntimeError(f"{self._name}: the write reported {len(counts)} counts for {len(rows)} rows")
+            # From here the transaction's end is its COMMIT: cancelled from now on, the database may have it.
+            self._committing = True
+        self._committing = False
         self.batches += 1
         self.rows += len(rows)
         return [None] * len(rows) if counts is None else list(counts)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchover.answers.store import AnswerStore, GapKind
 from switchover.storage import Database
@@ -114,3 +120,41 @@ async def test_picks_follow_the_askers_privacy_like_gaps(database: Database) -> 
     purged = await data.purge(dt.timedelta(days=30), T0 + dt.timedelta(days=45))
     assert purged["answers_picks"] == 1
     assert [p.question for p in await store.picks()] == ["is my h drive safe"]
+
+
+def _cut_off_once(store: AnswerStore, *, after_commit_started: bool) -> None:
+    """The gap writer's first flush is cancelled (a shutdown): before its COMMIT, or once it started."""
+    write = store._gaps._write
+    calls = 0
+
+    async def cut_off(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> Any:
+        nonlocal calls
+        calls += 1
+        counts = await write(conn, rows)
+        if calls == 1:
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()
+            if not after_commit_started:
+                await asyncio.sleep(0)  # cancelled here, inside the transaction: rolled back
+        return counts
+
+    store._gaps._write = cut_off  # type: ignore[method-assign]
+
+
+async def test_a_gap_surely_not_written_is_written_again(database: Database) -> None:
+    store = AnswerStore(database)
+    _cut_off_once(store, after_commit_started=False)
+    await store.record_gap("t1", "can you order lunch", GapKind.UNANSWERED, T0)
+    (gap,) = await store.gaps(tenant_id="t1")
+    assert gap.count == 1  # written once, by the second try
+
+
+async def test_a_gap_that_may_be_written_is_not_written_twice(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = AnswerStore(database)
+    _cut_off_once(store, after_commit_started=True)
+    await store.record_gap("t1", "can you order lunch", GapKind.UNANSWERED, T0)  # the asker is not failed
+    assert [g.count for g in await store.gaps(tenant_id="t1")] in ([], [1])  # never 2
+    assert [r for r in caplog.records if "may or may not be stored" in r.getMessage()]

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from switchover.delivery import DeliveryStatus
+from switchover.storage.batch import WriteInterrupted
 
 from .conftest import TENANT, add_users, requests_for, user_conversation
 
@@ -145,3 +146,31 @@ async def test_a_worker_cancelled_while_its_sending_mark_is_written_puts_the_row
 
     await make_engine(worker_id="second", in_doubt="hold").drain()  # no lease to wait out
     assert messenger.per_conversation() == {user_conversation(0): 1}
+
+
+async def test_a_sending_mark_whose_commit_was_cut_off_is_not_left_sending(make_engine, store, messenger):
+    """The group writer's flush is cancelled (a shutdown) once the mark's COMMIT has started: the mark may
+    have landed (WriteInterrupted.maybe_written). Nothing was sent, so the row is put back (a no-op if the
+    mark did not land) rather than left ``sending`` for the in-doubt recovery to hold or resend."""
+    recipients = await add_users(store, 1)
+    first = make_engine(worker_id="first", concurrency=1, in_doubt="hold")
+    await first.enqueue(requests_for(recipients))
+    write = first._row_updates._write
+
+    async def cut_off_at_commit(conn, statements):
+        counts = await write(conn, statements)
+        if any(s.compile().params.get("status") == DeliveryStatus.SENDING.value for s in statements):
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()  # lands at the COMMIT's wait
+        return counts
+
+    first._row_updates._write = cut_off_at_commit
+    with pytest.raises(WriteInterrupted) as interrupted:
+        await asyncio.wait_for(first.drain(), timeout=30)
+    assert interrupted.value.maybe_written
+    [outcome] = await first.outcomes(TENANT, "announcement", "ann-1")
+    assert messenger.sent == []
+    assert outcome.status in (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)  # never SENDING: nothing left
+    if outcome.status is DeliveryStatus.PENDING:  # the mark landed and was put back, its attempt given back
+        assert outcome.attempts == 0

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchover.answers.store import AnswerGap
 from switchover.storage import Database
-from switchover.storage.batch import GroupWriter
+from switchover.storage.batch import GroupWriter, WriteInterrupted
 from switchover.storage.db import rowcount
 
 T0 = dt.datetime(2027, 1, 18, 9, 0, tzinfo=dt.UTC)
@@ -222,3 +222,71 @@ async def test_a_cancelled_callers_row_that_is_written_logs_nothing(
     await asyncio.sleep(0)
     assert await stored(database) == ["question 1"]
     assert not [r for r in caplog.records if "caller stopped waiting" in r.getMessage()]
+
+
+async def test_a_flush_cancelled_before_its_commit_tells_every_caller_nothing_was_written(database: Database) -> None:
+    """Cancelled mid-write (a shutdown, a timeout): the rows of the transaction being written and the rows
+    still waiting for the next one are surely not written, and every caller is told so (none hangs)."""
+    writing = asyncio.Event()
+
+    async def slow(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+        await conn.execute(insert(AnswerGap), list(rows))  # sent to the database, not committed
+        writing.set()
+        await asyncio.Event().wait()
+
+    writer = GroupWriter(database, slow, name="cut")
+    first = [asyncio.create_task(writer.add(gap(n))) for n in range(2)]
+    await writing.wait()
+    later = asyncio.create_task(writer.add(gap(2)))  # waits for the next transaction
+    await asyncio.sleep(0)
+    assert writer._flusher is not None
+    writer._flusher.cancel()
+    results = await asyncio.gather(*first, later, return_exceptions=True)
+    assert all(isinstance(r, WriteInterrupted) for r in results), results
+    assert [r.maybe_written for r in results] == [False, False, False]  # type: ignore[union-attr]
+    await writer.drain()  # a cancelled flush is not the drainer's cancellation
+    assert await stored(database) == []  # rolled back: written again, nothing is doubled
+
+    writer._write = insert_gaps  # the callers write them again, as told they may
+    await asyncio.gather(*(writer.add(gap(n)) for n in range(3)))
+    assert sorted(await stored(database)) == ["question 0", "question 1", "question 2"]
+
+
+async def test_a_flush_cancelled_once_its_commit_started_says_the_rows_may_be_written(database: Database) -> None:
+    async def cancelled_at_commit(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+        await conn.execute(insert(AnswerGap), list(rows))
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()  # lands at the next wait: the COMMIT's
+
+    writer = GroupWriter(database, cancelled_at_commit, name="cut")
+    results = await asyncio.gather(*(writer.add(gap(n)) for n in range(2)), return_exceptions=True)
+    assert all(isinstance(r, WriteInterrupted) and r.maybe_written for r in results), results
+    assert "may have been written" in str(results[0])
+    await writer.drain()
+    # The database may or may not have it: either both rows or none (one transaction), never half.
+    assert await stored(database) in ([], ["question 0", "question 1"])
+
+
+async def test_a_row_cut_off_after_its_caller_stopped_waiting_is_logged_as_in_doubt(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    writing = asyncio.Event()
+
+    async def slow(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+        writing.set()
+        await asyncio.Event().wait()
+
+    writer = GroupWriter(database, slow, name="cut")
+    caller = asyncio.create_task(writer.add(gap(1)))
+    await writing.wait()
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert writer._flusher is not None
+    writer._flusher.cancel()
+    await writer.drain()
+    await asyncio.sleep(0)  # the done callbacks run
+    lost = [r for r in caplog.records if "caller stopped waiting" in r.getMessage()]
+    assert len(lost) == 1 and "not written" in lost[0].getMessage()
+    assert lost[0].maybe_written is False  # type: ignore[attr-defined]
