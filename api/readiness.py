@@ -1,6 +1,7 @@
 """Readiness and reach over HTTP, for dashboards and scripts.
 
-``GET /api/readiness[?wave=<key>]``: MFA registration per wave and department.
+``GET /api/readiness[?wave=<key>]``: MFA registration per wave and department, each row naming its
+wave by key (``wave_key``) and by title (``wave``, for display).
 ``POST /api/install`` with ``{"wave": "<key>"}`` or ``{"users": ["upn", ...]}``: install
 the Teams app for those people through Graph; answers who could not be reached and why
 (404 when the directory is not Graph or ``TEAMS_APP_CATALOG_ID`` is unset).
@@ -92,10 +93,52 @@ def setup(app: web.Application, services: Services) -> None:
     app.router.add_get("/api/readiness", readiness)
     app.router.add_post("/api/install", install)
     schema = Install.model_json_schema()
-    add_fragment(app, OPENAPI_PATHS, {"Install": schema})
+    add_fragment(app, OPENAPI_PATHS, {"Install": schema, "ReadinessRow": READINESS_ROW})
 
 
 _OBJECT: dict[str, Any] = {"type": "object"}
+_PEOPLE: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "upn": {"type": "string"}, "name": {"type": "string"}},
+        "required": ["id", "upn", "name"],
+    },
+}
+# One wave and department (or, for ``total``, every wave and department). A row is the wave's by its
+# plan key (``wave_key``: two waves may be named alike, and a renamed wave keeps its key); ``wave``
+# is its title as shown.
+READINESS_ROW: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "wave_key": {
+            "type": ["string", "null"],
+            "description": "the plan's wave key (null in the total)",
+            "example": "wave-2",
+        },
+        "wave": {"type": "string", "description": "the wave's title, for display", "example": "Wave 2 - Tacoma"},
+        "department": {"type": "string"},
+        "total": {"type": "integer"},
+        "mfa_registered": {"type": "integer"},
+        "mfa_unknown": {"type": "integer"},
+        "mfa_registered_percent": {"type": "number"},
+        "not_registered": _PEOPLE,
+        "devices_compliant": {"type": "integer"},
+        "devices_unknown": {"type": "integer"},
+        "devices_compliant_percent": {"type": "number"},
+        "not_compliant": _PEOPLE,
+    },
+    "required": [
+        "wave_key",
+        "wave",
+        "department",
+        "total",
+        "mfa_registered",
+        "mfa_unknown",
+        "mfa_registered_percent",
+        "not_registered",
+    ],
+}
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/readiness": {
         "get": {
@@ -110,8 +153,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                         "properties": {
                             "available": {"type": "boolean"},
                             "checked_at": {"type": ["string", "null"], "format": "date-time"},
-                            "total": _OBJECT,
-                            "rows": {"type": "array", "items": _OBJECT},
+                            "total": {"$ref": "#/components/schemas/ReadinessRow"},
+                            "rows": {"type": "array", "items": {"$ref": "#/components/schemas/ReadinessRow"}},
                             "directory": _OBJECT,
                         },
                         "required": ["available", "total", "rows", "directory"],

@@ -80,8 +80,8 @@ def readiness_card(report: ReadinessReport, services: Services, zone: ZoneInfo |
     total = report.total
     waves: list[dict[str, Any]] = []
     for row in report.rows:
-        if not waves or waves[-1]["title"] != row.wave:
-            waves.append({"title": row.wave, "rows": [], "people": [], "devices": []})
+        if not waves or waves[-1]["key"] != row.wave_key:
+            waves.append({"key": row.wave_key, "title": row.wave, "rows": [], "people": [], "devices": []})
         figures = _("{part}/{whole} registered ({percent}%)").format(
             part=row.registered, whole=row.total - row.unknown, percent=figure(row.percent)
         )

@@ -30,10 +30,15 @@ def _wave_of(plan: Plan, assignment: Any) -> Wave | None:
 
 @dataclass
 class ReadinessCount:
-    """MFA registration (and Intune device compliance) counts for one wave and department."""
+    """MFA registration (and Intune device compliance) counts for one wave and department.
 
-    wave: str  # wave title, or "No wave"
+    A row is the wave's by its plan ``key`` (``wave_key``), which a revision never changes; ``wave``
+    is its title, for display only (it follows the reader's language and the wave's name as it stands).
+    """
+
+    wave: str  # the wave's title as shown, or "All waves" for the total
     department: str
+    wave_key: str | None = None  # the plan's wave key; None for the total
     total: int = 0
     registered: int = 0
     unknown: int = 0
@@ -57,6 +62,7 @@ class ReadinessCount:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "wave_key": self.wave_key,
             "wave": self.wave,
             "department": self.department,
             "total": self.total,
@@ -137,10 +143,11 @@ async def readiness_report(
         if wave is None or (wave_key is not None and wave.key != wave_key):
             continue
         dept = user.department or "No department"
-        key = (wave.title, dept)
+        # By the wave's key, never its title: two waves may be named alike, and a renamed wave is still one wave.
+        key = (wave.key, dept)
         row = rows.get(key)
         if row is None:
-            row = rows[key] = ReadinessCount(wave.title, dept)
+            row = rows[key] = ReadinessCount(wave.title, dept, wave_key=wave.key)
             sort_key[key] = (order.get(wave.key, len(order)), dept.casefold())
         row.total += 1
         r = await (lookup(user) if lookup is not None else directory.readiness(user.id))

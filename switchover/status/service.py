@@ -446,7 +446,7 @@ def _wave_readiness(
         return WaveReadiness(
             known=False, members=len(people), mfa_asked=checks.mfa, devices_asked=checks.device_compliance
         )
-    rows = [r for r in report.rows if r.wave == wave.title]
+    rows = [r for r in report.rows if r.wave_key == wave.key]  # by key: the title may have changed meanwhile
     total = sum(r.total for r in rows)
     registered = sum(r.registered for r in rows)
     unknown = sum(r.unknown for r in rows)

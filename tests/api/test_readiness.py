@@ -27,6 +27,10 @@ async def test_api_readiness_per_wave_and_department(world: GraphWorld) -> None:
     assert body["directory"]["state"] == "ok"
     status, one = await world.api("/api/readiness?wave=wave-1")
     assert status == 200 and {r["wave"] for r in one["rows"]} == {"Wave 1 - Corporate"}
+    # Each row names its wave by the plan's key too (the title is for display); the total names none.
+    assert {r["wave_key"] for r in one["rows"]} == {"wave-1"} and one["total"]["wave_key"] is None
+    titles = {w.key: w.title for w in world.app.services.plan.waves}
+    assert all(r["wave"] == titles[r["wave_key"]] for r in body["rows"])
     assert (await world.api("/api/readiness", token="wrong"))[0] == 401
     assert (await world.api("/api/readiness", token=None))[0] == 401
     assert (await world.api("/api/readiness?wave=wave-9"))[0] == 404

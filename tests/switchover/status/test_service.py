@@ -195,3 +195,26 @@ async def test_readiness_is_unknown_not_zero_when_the_directory_cannot_tell(data
     assert (wave.readiness.known, wave.readiness.mfa_registered, wave.readiness.not_ready) == (False, None, None)
     card = str(status_card(picture, service.plan, buttons=True))
     assert "unknown (the directory cannot tell)" in card and "Not ready" not in card
+
+
+async def test_a_wave_renamed_while_the_picture_is_built_keeps_its_readiness(database: Database) -> None:
+    """A revision renaming wave 2 lands between the picture reading the plan and the readiness report:
+    the wave's figures are still its own (rows are matched by wave key, not by title)."""
+    from switchover.plan.current import CurrentPlan
+
+    service, _ = await world(database)
+    plan = service.plan
+    waves = tuple(w.model_copy(update={"name": "Clinics"}) if w.key == "wave-2" else w for w in plan.waves)
+    renamed = plan.model_copy(update={"waves": waves})
+    assert renamed.wave("wave-2").title != plan.wave("wave-2").title  # type: ignore[union-attr]
+    report = service.readiness.report
+
+    async def renamed_meanwhile(wave_key: str | None = None):  # type: ignore[no-untyped-def]
+        service.readiness.current = CurrentPlan.of(renamed)  # another instance's revision
+        return await report(wave_key)
+
+    service.readiness.report = renamed_meanwhile  # type: ignore[method-assign]
+    wave = (await service.picture(TENANT)).wave("wave-2")
+    assert wave.readiness.members == WAVE2
+    assert wave.readiness.mfa_unknown == sum(1 for i in range(WAVE2) if i % 10 == 9)
+    assert wave.readiness.mfa_registered == sum(1 for i in range(WAVE2) if i % 10 != 9 and i % 4 != 0)
