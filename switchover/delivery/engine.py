@@ -56,6 +56,15 @@ and recorded exactly as sends are, so a correction or a recall of thousands of c
 the rate limit in the background and picks up where it was after a restart. A change done
 ends ``sent``; the original delivery then carries the new message, or is ``recalled``.
 
+Order. One recipient's rows go one at a time, in the order they were queued (id order among
+those due): a row is claimed only when no other row of the same person (or channel) is in flight
+and no earlier one is still to go (:func:`_in_turn`). A row put back after a 429 or a failure keeps
+its retry time and its place, so the ones behind it wait; a row that ends failed, unreachable,
+cancelled or in doubt lets the next one go; a row scheduled for later holds nothing up until it is
+due. So "List 1 of 2" arrives before "List 2 of 2", and a reminder after its announcement. The
+check is made in the claim itself (on PostgreSQL under per-recipient advisory locks), so it holds
+across workers and instances; different recipients never wait for one another.
+
 Outcome writes of concurrent sends are committed together (group commit, through
 :class:`switchover.storage.batch.GroupWriter`), each caller still waiting for its own
 commit, so the order above holds.
@@ -679,10 +688,12 @@ class DeliveryEngine:
             await asyncio.gather(*list(self._in_flight), return_exceptions=True)
 
     async def _seconds_until_due(self) -> float | None:
+        # A row waiting behind an earlier one of its recipient is not due work: the worker sending
+        # that one goes on with it (counting it would make an idle worker poll at its shortest wait).
         async with self.db.begin(read_only=True) as s:
             nxt = await s.scalar(
                 sa.select(sa.func.min(deliveries.c.next_attempt_at)).where(
-                    deliveries.c.status == DeliveryStatus.PENDING.value
+                    deliveries.c.status == DeliveryStatus.PENDING.value, _in_turn(self.clock.now())
                 )
             )
         if nxt is None:
@@ -697,6 +708,7 @@ class DeliveryEngine:
                 sa.select(sa.func.min(c.next_attempt_at)).where(
                     c.status == DeliveryStatus.PENDING.value,
                     sa.or_(c.attempts > 0, c.next_attempt_at <= now),
+                    _in_turn(now),  # one behind an earlier row of its recipient goes when that one is done
                 )
             )
             lease_end = await s.scalar(
@@ -737,20 +749,45 @@ class DeliveryEngine:
             )
 
     async def _claim(self, limit: int) -> list[Any]:
+        """Claim up to ``limit`` due rows, oldest due first, each one its recipient's next in line.
+
+        At most one row per recipient is claimed, and only when none of that recipient's earlier
+        rows is still to go (:func:`_in_turn`). On PostgreSQL the picked rows are locked (``SKIP
+        LOCKED``: two workers pick different rows), then their recipients (transaction advisory
+        locks, tried: a recipient another worker is claiming for is left to it), and the update
+        checks the rows again under those locks with a fresh snapshot, so two workers claiming
+        at once never both put a row of one recipient in flight. On SQLite the whole claim
+        holds the write lock.
+        """
         now = self.clock.now()
         c = deliveries.c
-        claimable = sa.or_(
-            sa.and_(c.status == DeliveryStatus.PENDING.value, c.next_attempt_at <= now),
-            sa.and_(c.status == DeliveryStatus.CLAIMED.value, c.claimed_until < now),
-        )
+        due = sa.and_(c.status == DeliveryStatus.PENDING.value, c.next_attempt_at <= now)
+        lapsed = sa.and_(c.status == DeliveryStatus.CLAIMED.value, c.claimed_until < now)
+        claimable = sa.and_(sa.or_(due, lapsed), _in_turn(now))
         async with self.db.begin(immediate=True) as s:
-            pick = sa.select(c.id).where(claimable).order_by(c.next_attempt_at, c.id).limit(limit)
-            if self.db.dialect == "postgresql":
-                pick = pick.with_for_update(skip_locked=True)
-            ids = [r.id for r in await s.execute(pick)]
+            # Due rows and lapsed claims are picked apart: each walks the index on (status,
+            # next_attempt_at, id) in order and stops after ``limit`` rows in turn, where one query
+            # over both would check the turn of every due row before sorting them.
+            picked: list[Any] = []
+            for which in (due, lapsed):
+                pick = (
+                    sa.select(c.id, c.next_attempt_at, c.tenant_id, c.recipient_kind, c.recipient_key)
+                    .where(which, _in_turn(now))
+                    .order_by(c.next_attempt_at, c.id)
+                    .limit(limit)
+                )
+                if self.db.dialect == "postgresql":
+                    pick = pick.with_for_update(skip_locked=True)
+                picked.extend((await s.execute(pick)).all())
+            picked = sorted(picked, key=lambda r: (r.next_attempt_at, r.id))[:limit]
+            if self.db.dialect == "postgresql" and picked:
+                locked = await _lock_recipients(s, {_recipient_lock_key(r) for r in picked})
+                picked = [r for r in picked if _recipient_lock_key(r) in locked]
+            ids = [r.id for r in picked]
             if not ids:
                 return []
-            # The condition is repeated so a row another worker took meanwhile is not taken twice.
+            # The condition is repeated so a row another worker took meanwhile is not taken twice (and,
+            # on PostgreSQL, read afresh under the recipients' locks).
             result = await s.execute(
                 sa.update(deliveries)
                 .where(c.id.in_(ids), claimable)
@@ -1273,6 +1310,64 @@ class DeliveryEngine:
             if ids:
                 await s.execute(sa.update(deliveries).where(c.id.in_(ids)).values(read_at=now, updated_at=now))
         return len(ids)
+
+
+_UNFINISHED = (DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value, DeliveryStatus.SENDING.value)
+
+
+def _in_turn(now: dt.datetime) -> Any:
+    """The row is its recipient's next to go: no other row for the same recipient is in flight,
+    and no earlier one (lower id) is still to go.
+
+    One person's (or channel's) messages thus arrive in the order they were queued, one at a time:
+    "List 1 of 2" before "List 2 of 2", an announcement before its reminder. An earlier row still
+    to go is one waiting its turn (due, or put back after a 429 or a failure until its retry time:
+    it keeps its place) or lapsed in a claim; a row scheduled for later (``not_before`` still to
+    come) holds nothing up until it is due. A row that ended (sent, failed, unreachable, cancelled,
+    in doubt) holds nothing up either. Different recipients never wait for one another.
+    """
+    c = deliveries.c
+    other = deliveries.alias("other_delivery")
+    o = other.c
+    ahead = (
+        sa.select(o.id)
+        .where(
+            o.tenant_id == c.tenant_id,
+            o.recipient_kind == c.recipient_kind,
+            o.recipient_key == c.recipient_key,
+            o.status.in_(_UNFINISHED),
+            o.id != c.id,
+            sa.or_(
+                o.status == DeliveryStatus.SENDING.value,
+                sa.and_(o.status == DeliveryStatus.CLAIMED.value, o.claimed_until >= now),
+                sa.and_(o.id < c.id, sa.or_(o.not_before.is_(None), o.not_before <= now)),
+            ),
+        )
+        .correlate(deliveries)
+        .exists()
+    )
+    return ~ahead
+
+
+# Advisory locks of the delivery claim: (this class, hash of the recipient) on PostgreSQL.
+_RECIPIENT_LOCK_CLASS = 0x5344  # "SD"
+
+
+def _recipient_lock_key(row: Any) -> str:
+    return f"{row.tenant_id}\x1f{row.recipient_kind}\x1f{row.recipient_key}"
+
+
+async def _lock_recipients(s: Any, keys: set[str]) -> set[str]:
+    """Try to take each recipient's claim lock until the transaction ends (PostgreSQL); the keys locked.
+
+    Tried, never waited for: a recipient another worker is claiming for right now is left to it.
+    Two recipients whose keys hash alike only take turns.
+    """
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    key = sa.func.unnest(sa.bindparam("keys", sorted(keys), type_=ARRAY(sa.Text))).column_valued("recipient")
+    statement = sa.select(key).where(sa.func.pg_try_advisory_xact_lock(_RECIPIENT_LOCK_CLASS, sa.func.hashtext(key)))
+    return set((await s.execute(statement)).scalars())
 
 
 async def _run_updates(conn: AsyncConnection, statements: Sequence[Any]) -> list[int]:

@@ -49,9 +49,13 @@ deliveries = sa.Table(
     # ``0020_delivery_language``): a change of the message is written in it too.
     sa.Column("language", sa.String(16)),
     sa.UniqueConstraint("tenant_id", "dedupe_key", name="uq_delivery_outbox_dedupe"),
-    sa.Index("ix_delivery_outbox_due", "status", "next_attempt_at"),
+    # With ``id`` (migration ``0022_delivery_recipient``): the claim walks it in queue order and stops early.
+    sa.Index("ix_delivery_outbox_due", "status", "next_attempt_at", "id"),
     sa.Index("ix_delivery_outbox_subject", "tenant_id", "purpose", "subject_id"),
     sa.Index("ix_delivery_outbox_conversation", "tenant_id", "conversation_id"),
     sa.Index("ix_delivery_outbox_subject_status", "tenant_id", "purpose", "subject_id", "status"),
     sa.Index("ix_delivery_outbox_original", "original_id"),
+    # A recipient's rows still to go, for the claim's "next in line" check (migration
+    # ``0022_delivery_recipient``): one person's messages go one at a time, in queue order.
+    sa.Index("ix_delivery_outbox_recipient", "tenant_id", "recipient_kind", "recipient_key", "status", "id"),
 )

@@ -235,10 +235,8 @@ async def test_update_retries_throttling(make_engine, store, messenger):
 async def test_read_receipt_marks_deliveries_up_to_that_message(make_engine, store, messenger):
     [jo] = await add_users(store, 1)
     engine = make_engine()
-    # One after the other, as a person receives them: drained together, the two sends
-    # race and "the first" may get the later activity id.
+    # Queued together: they still reach the person one after the other, the first first.
     first = await engine.enqueue(requests_for([jo], subject="ann-1"))
-    await engine.drain()
     second = await engine.enqueue(requests_for([jo], subject="ann-2"))
     await engine.drain()
     first_activity = (await engine.get(first[0])).activity_id

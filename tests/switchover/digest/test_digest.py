@@ -286,9 +286,7 @@ async def test_the_change_line_counts_what_happened_since_the_previous_digest(
     async with app_for(settings, clock, identity, connector) as (_, app, teams):
         await install_recipients(teams, LEAD, SPONSOR)
         assert await run_at(app, clock, at(MONDAY, 8, 0, 30)) == ["2027-02-15T08:00/daily"]
-        # Delivered when due, as the running worker does: two digests queued together for one person are
-        # sent side by side and may reach Teams in either order.
-        await deliver(app, clock)
+        # Not delivered yet: Tuesday's digest is queued behind it and still reaches the lead second.
         # Two reports during Monday: a P2 (one person can't work) and a P3 (degraded).
         clock.set(at(MONDAY, 10, 0))
         users = {u.upn: u for u in await app.services.directory.all_users()}
