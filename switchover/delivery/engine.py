@@ -786,11 +786,16 @@ class DeliveryEngine:
             ids = [r.id for r in picked]
             if not ids:
                 return []
-            # The condition is repeated so a row another worker took meanwhile is not taken twice (and,
-            # on PostgreSQL, read afresh under the recipients' locks).
+            # On PostgreSQL the condition is repeated, read afresh under the recipients' locks, so a row
+            # another worker took (or a recipient it put in flight) meanwhile is not taken. SQLite's
+            # claim has held the write lock since BEGIN: nothing changed since the pick, and repeating
+            # the condition there would have the planner walk every due row instead of these ids.
+            which = [c.id.in_(ids)]
+            if self.db.dialect == "postgresql":
+                which.append(claimable)
             result = await s.execute(
                 sa.update(deliveries)
-                .where(c.id.in_(ids), claimable)
+                .where(*which)
                 .values(
                     status=DeliveryStatus.CLAIMED.value,
                     claimed_by=self.worker_id,
