@@ -9,7 +9,12 @@ Routes:
   replaced by one that thanks the voter; after "Not helpful" it also offers the next closest
   entries for the question as ``faq_pick`` buttons, a problem report and the asker's Service Desk)
   and ``faq_pick`` (a suggestion chosen: the FAQ answer replaces the suggestions, and the pick is
-  stored).
+  stored);
+- card actions under a best match (one likely entry offered as a guess): ``faq_best_yes`` ("Yes,
+  that's it": stored as a pick of that entry, and the card becomes the answer with a thank-you line)
+  and ``faq_best_no`` ("No, something else": stored as a "Not helpful" vote, and the card becomes the
+  other closest entries to pick from, or a problem report and the asker's Service Desk when none is
+  close).
 
 Questions without a confident answer are stored as gaps for ``switchover faq gaps``; picks
 (this question meant that entry) for ``switchover faq gaps`` and ``switchover faq learn``.
@@ -24,7 +29,12 @@ from bot.actions import FaqAction
 from bot.routing import Router
 from bot.turn import Turn
 from switchover import i18n
-from switchover.answers.cards import answer_card, faq_answer_card, faq_other_answers_card
+from switchover.answers.cards import (
+    answer_card,
+    best_match_rejected_card,
+    faq_answer_card,
+    faq_other_answers_card,
+)
 from switchover.answers.lang.detect import reading_language
 from switchover.answers.model import Answer, AnswerKind, Who
 from switchover.answers.store import GapKind
@@ -178,8 +188,49 @@ async def _picked(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
     return card
 
 
+async def on_best_yes(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
+    """Pressing "Yes, that's it" under a best match: the question meant this entry. Kept as a pick (for
+    ``switchover faq learn``: the phrasing may become one of the entry's alternates), and the card becomes
+    the answer with a thank-you line, in the language the question was answered in."""
+    with i18n.use(reading_language(data.question)):
+        key, question = data.faq_key, data.question
+        entry = next((e for e in turn.services.plan.faq if e.key == key), None)
+        if entry is None:
+            log.warning("best match confirmed for an FAQ entry the plan does not have", extra={"faq_key": key})
+            return None
+        if question.strip():
+            _record_pick(turn, question, key)
+        thanks = _("Thanks, glad it helped.")
+        card = faq_answer_card(entry, question or entry.question, thanks=thanks)
+        if turn.activity.type != "invoke":  # Action.Submit from an older client: no card to replace
+            await turn.reply_card(card, summary=thanks)
+            return None
+        return card
+
+
+async def on_best_no(turn: Turn, data: FaqAction) -> dict[str, Any] | None:
+    """Pressing "No, something else" under a best match: stored as a "Not helpful" vote on the entry (and a
+    gap), and the card becomes the other closest entries for the question to pick from (``faq_pick``), or,
+    when none is close, a problem report and the asker's own Service Desk; in the language of the question."""
+    with i18n.use(reading_language(data.question)):
+        key, question = data.faq_key, data.question
+        if any(e.key == key for e in turn.services.plan.faq):
+            await turn.services.answer_store.record_feedback(
+                turn.asker.tenant_id, question, key, False, turn.services.clock.now(), asker_id=_asker_id(turn)
+            )
+        else:
+            log.warning("best match set aside for an FAQ entry the plan does not have", extra={"faq_key": key})
+        card = best_match_rejected_card(await _other_answers(turn, question, key))
+        if turn.activity.type != "invoke":
+            await turn.reply_card(card, summary=_("Thanks for telling us."))
+            return None
+        return card
+
+
 def register(router: Router, services: Services) -> None:
     """Route the FAQ card actions to their handlers."""
     router.action("faq_helpful", on_helpful, data=FaqAction)
     router.action("faq_unhelpful", on_unhelpful, data=FaqAction)
     router.action("faq_pick", on_pick, data=FaqAction)
+    router.action("faq_best_yes", on_best_yes, data=FaqAction)
+    router.action("faq_best_no", on_best_no, data=FaqAction)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -86,6 +87,38 @@ def faq_other_answers_card(entry: FaqEntry, question: str, thanks: str, others: 
     )
 
 
+def best_match_card(entry: FaqEntry, question: str, *, notes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One likely FAQ entry offered as a best guess: "This may be what you are asking:", the entry's question
+    and answer in the reader's language (``notes`` after it), and "Yes, that's it" (``faq_best_yes``) /
+    "No, something else" (``faq_best_no``)."""
+    said = faq_in(entry, i18n.current().code)
+    return render_card(
+        "faq-best-match",
+        faq_question=said.question,
+        answer=said.answer,
+        notes=list(notes),
+        faq_key=entry.key,
+        question=question,
+    )
+
+
+def best_match_rejected_card(others: Answer) -> dict[str, Any]:
+    """What replaces a best match the asker set aside ("No, something else"): the other closest entries for
+    the question (``others``, from :meth:`AnswerEngine.other_answers`) to pick from, with a problem report;
+    when none is close, the problem report and the asker's Service Desk."""
+    if others.kind is AnswerKind.SUGGESTIONS and others.suggestions:
+        return answer_card(others)
+    return answer_card(
+        dataclasses.replace(
+            others,
+            kind=AnswerKind.NOTHING,
+            headline=_(
+                "Sorry, I don't have an answer to that. You can report a problem here, or call the Service Desk."
+            ),
+        )
+    )
+
+
 def answer_card(answer: Answer) -> dict[str, Any]:
     """The card for any answer the engine gives."""
     if answer.kind is AnswerKind.PERSONAL and answer.schedule is not None:
@@ -140,6 +173,8 @@ def answer_card(answer: Answer) -> dict[str, Any]:
         )
     if answer.kind is AnswerKind.FAQ and answer.faq is not None:
         return faq_answer_card(answer.faq, answer.question, notes=answer.notes)
+    if answer.kind is AnswerKind.BEST_MATCH and answer.faq is not None:
+        return best_match_card(answer.faq, answer.question, notes=answer.notes)
     if answer.kind is AnswerKind.SUGGESTIONS and answer.suggestions:
         return render_card(
             "faq-suggestions",

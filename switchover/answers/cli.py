@@ -352,6 +352,7 @@ async def answers_eval(args: argparse.Namespace) -> int:
                 for lang, report in sets.items():
                     right, total = report.accuracy()
                     print(f"{label:<18}{lang:<10}{total:>10}{cell(right, total):>16}")
+    tuning: dict[str, Any] = {}  # customer -> its tuning sets' rankings (the best match is chosen on these alone)
     if (args.tuning or args.calibrate) and args.questions is None:
         for name, plan_path, roster_path, questions_path in runs:
             label = name or str(plan_path)
@@ -359,6 +360,7 @@ async def answers_eval(args: argparse.Namespace) -> int:
                 rows = await _tuning_one(label, plan_path, roster_path, path, show=args.tuning, wrong=args.wrong)
                 if args.calibrate:
                     ranked.setdefault(label, []).extend(rows)
+                    tuning.setdefault(label, []).extend(rows)
     if args.calibrate and len(ranked) > 1:
         from switchover.answers.evaluate import calibrate_across
 
@@ -395,7 +397,32 @@ async def answers_eval(args: argparse.Namespace) -> int:
                 f"model at {row['chance']:.2f} {row['model'][0]} / {row['model'][1]}, "
                 f"shipped {row['shipped'][0]} / {row['shipped'][1]}"
             )
+    if args.calibrate and len(tuning) > 1:
+        _print_best_match(tuning)
     return 0
+
+
+def _print_best_match(tuning: dict[str, Any]) -> None:
+    """The best-match threshold and lead chosen on the tuning sets alone, and each customer left out."""
+    from switchover.answers.evaluate import calibrate_best_match
+    from switchover.answers.faq import FaqThresholds
+
+    chosen = calibrate_best_match(tuning)
+    pooled, shipped = chosen["pooled"], FaqThresholds()
+    print()
+    print(
+        f"best match on every customer's tuning sets together ({pooled['questions']} FAQ and out-of-scope "
+        f"questions): chance >= {pooled['best_match']:.2f}, lead >= {pooled['lead']}; right / stated wrong: "
+        f"without best matches {pooled['without'][0]} / {pooled['without'][1]}, "
+        f"with {pooled['right']} / {pooled['wrong']} (shipped: {shipped.best_match:.2f}, {shipped.best_match_lead})"
+    )
+    print("each customer left out (chosen on the other customers' tuning sets), right / stated wrong:")
+    for name, row in chosen["left_out"].items():
+        print(
+            f"  {name} ({row['questions']}): chance >= {row['best_match']:.2f}, lead >= {row['lead']}: "
+            f"{row['chosen'][0]} / {row['chosen'][1]}; without best matches {row['without'][0]} / "
+            f"{row['without'][1]}; shipped {row['shipped'][0]} / {row['shipped'][1]}"
+        )
 
 
 async def _tuning_one(
@@ -502,6 +529,8 @@ async def answers_ask(args: argparse.Namespace) -> int:
     print(answer.headline)
     for note in answer.notes:
         print(f"  note: {note}")
+    if answer.kind.value == "best_match" and answer.faq is not None:
+        print(f"  best match: {answer.faq.question}")
     for entry in answer.suggestions:
-        print(f"  did you mean: {entry.question}")
+        print(f"  {'or else' if answer.kind.value == 'best_match' else 'did you mean'}: {entry.question}")
     return 0

@@ -3,7 +3,7 @@
 ``AnswerEngine(plan, directory, clock).answer("when is my move", asker)``
 identifies the asker in the directory, reads the question (intent + slots),
 and builds an :class:`Answer`: a personal schedule, other groups' schedules,
-what is on in a date range, an FAQ answer, FAQ suggestions, or an honest
+what is on in a date range, an FAQ answer, an FAQ entry as a best match, FAQ suggestions, or an honest
 "I don't know" with the Service Desk. Cards are rendered by the bot edge.
 """
 
@@ -573,6 +573,18 @@ class AnswerEngine:
             entry = self._plan_entry(result.best.entry)
             said = faq_in(entry, lang, self.plan.organisation.language).answer
             return Answer(kind=AnswerKind.FAQ, headline=said, faq=entry, confidence=result.confidence, **base)
+        if result.verdict is FaqVerdict.BEST_MATCH and result.best is not None:
+            # One likely entry: its answer, which the card words as a guess for the asker to confirm.
+            entry = self._plan_entry(result.best.entry)
+            said = faq_in(entry, lang, self.plan.organisation.language).answer
+            return Answer(
+                kind=AnswerKind.BEST_MATCH,
+                headline=said,
+                faq=entry,
+                suggestions=tuple(self._plan_entry(m.entry) for m in result.matches[1:]),
+                confidence=result.confidence,
+                **base,
+            )
         if result.verdict is FaqVerdict.SUGGEST:
             return Answer(
                 kind=AnswerKind.SUGGESTIONS,

@@ -135,6 +135,8 @@ def judge(q: LabelledQuestion, a: Answer) -> tuple[bool, str]:
         got = f"personal:{a.wave_key}"
     elif a.kind is AnswerKind.FAQ and a.faq is not None:
         got = f"faq:{a.faq.key}"
+    elif a.kind is AnswerKind.BEST_MATCH and a.faq is not None:
+        got = f"best_match:{a.faq.key}"
     elif a.kind is AnswerKind.GROUP:
         got = "group:" + ",".join(sorted({s.wave_key for g in a.groups for s in g.waves}))
     elif a.kind is AnswerKind.WHATS_ON:
@@ -148,8 +150,9 @@ def judge(q: LabelledQuestion, a: Answer) -> tuple[bool, str]:
     elif q.expect == "whats_on":
         ok = a.kind is AnswerKind.WHATS_ON and got == "whats_on:" + ",".join(sorted(q.waves or ()))
     elif q.expect == "faq":
-        ok = a.kind is AnswerKind.FAQ and a.faq is not None and a.faq.key == q.faq
-    else:  # out of scope: anything but a confident answer is right
+        # A best match is a stated answer: right on the labelled entry, wrong on any other.
+        ok = a.kind in (AnswerKind.FAQ, AnswerKind.BEST_MATCH) and a.faq is not None and a.faq.key == q.faq
+    else:  # out of scope: anything but a stated answer (an FAQ answer, a best match) is right
         ok = a.kind in (AnswerKind.NOTHING, AnswerKind.SUGGESTIONS, AnswerKind.GREETING)
     return ok, got
 
@@ -210,6 +213,15 @@ class Report:
             and any(s.key == o.question.faq for s in o.answer.suggestions)
         )
 
+    def best_matches(self, split: str | None = None) -> tuple[int, int]:
+        """(right, wrong) among the questions answered with a best match (``split``: one split only)."""
+        rows = [
+            o
+            for o in self.outcomes
+            if o.answer.kind is AnswerKind.BEST_MATCH and (split is None or o.question.split == split)
+        ]
+        return sum(o.ok for o in rows), sum(not o.ok for o in rows)
+
     def table(self, splits: tuple[str | None, ...] = SPLITS) -> list[str]:
         """Accuracy per kind, and under each kind per labelled ``expect`` value, in all / train / held-out
         (``splits``: which of those columns; ``(None,)``: all only, for a set that is all tuning)."""
@@ -229,6 +241,8 @@ class Report:
     def format(self, *, show_wrong: bool = False, splits: tuple[str | None, ...] = SPLITS) -> str:
         lines = self.table(splits)
         lines.append(f"FAQ questions answered with suggestions that include the right one: {self.suggested_right()}")
+        right, wrong = self.best_matches()
+        lines.append(f"best matches: {right} right, {wrong} wrong (included in the figures above)")
         if self.confusions():
             lines.append("confusions (expected -> answered: count):")
             for (expected, got), n in self.confusions().most_common():
@@ -327,6 +341,8 @@ async def rank_train(
 
 # A decision-model threshold above 1: the model never answers (the grid calibrates the rules alone).
 RULES_ONLY = 1.01
+# A best-match threshold above 1: never a best match (the answer thresholds are calibrated without them).
+NO_BEST_MATCH = 1.01
 
 
 # How strongly the decision model is held towards no opinion (L2, on standardised features): chosen by
@@ -338,7 +354,7 @@ DECISION_REGULARISATION = 30.0
 
 def _grid() -> list[FaqThresholds]:
     return [
-        FaqThresholds(answer=a / 100, margin=m, coverage=c, meaning=mean, model=RULES_ONLY)
+        FaqThresholds(answer=a / 100, margin=m, coverage=c, meaning=mean, model=RULES_ONLY, best_match=NO_BEST_MATCH)
         for a in range(30, 86, 2)
         for m in (0.005, 0.03, 0.06, 0.1)  # never 0: a tie is never an answer
         for c in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
@@ -353,7 +369,8 @@ def _score(ranked: Ranked, t: FaqThresholds, weights: tuple[float, ...] | None =
         if ranking is None:
             continue
         result = decide(ranking, t, weights)
-        answered = result.verdict is FaqVerdict.ANSWER and result.best is not None
+        # A best match is a stated answer, right or wrong like any other.
+        answered = result.verdict in (FaqVerdict.ANSWER, FaqVerdict.BEST_MATCH) and result.best is not None
         ok = (answered and result.best.entry.key == q.faq) if q.kind == "faq" else not answered  # type: ignore[union-attr]
         right += ok
         wrong += answered and not ok
@@ -422,8 +439,9 @@ def fit_decision(ranked: Ranked, *, regularisation: float = DECISION_REGULARISAT
 
 def model_threshold(ranked: Ranked, weights: tuple[float, ...], t: FaqThresholds | None = None) -> float:
     """The lowest chance (0.50 to 0.99) at which the decision model may answer on ``ranked`` with no more
-    confident wrong answers than the rules alone; ties (as many right) go to the stricter."""
-    t = t or FaqThresholds()
+    confident wrong answers than the rules alone; ties (as many right) go to the stricter. Best matches are
+    left out (they are chosen afterwards, on top of the answers: :func:`calibrate_best_match`)."""
+    t = replace(t or FaqThresholds(), best_match=NO_BEST_MATCH)
     _, rules_wrong = _score(ranked, replace(t, model=RULES_ONLY), weights)
     best: tuple[int, float] | None = None
     for chance in range(99, 49, -1):
@@ -441,7 +459,9 @@ def calibrate_decision(ranked: dict[str, Ranked]) -> dict[str, Any]:
     rules alone and the shipped model (how well the decision carries to a customer nobody tuned on)."""
     every = [row for rows in ranked.values() for row in rows]
     weights = fit_decision(every)
-    rules = replace(FaqThresholds(), model=RULES_ONLY)
+    # The model's confident answers alone: best matches are measured by calibrate_best_match.
+    answers = replace(FaqThresholds(), best_match=NO_BEST_MATCH)
+    rules = replace(answers, model=RULES_ONLY)
     left_out: dict[str, dict[str, Any]] = {}
     for name, rows in ranked.items():
         others = [row for other, r in ranked.items() if other != name for row in r]
@@ -450,16 +470,16 @@ def calibrate_decision(ranked: dict[str, Ranked]) -> dict[str, Any]:
         left_out[name] = {
             "questions": len(rows),
             "chance": chance,
-            "model": _score(rows, replace(FaqThresholds(), model=chance), fitted),
+            "model": _score(rows, replace(answers, model=chance), fitted),
             "rules": _score(rows, rules),
-            "shipped": _score(rows, FaqThresholds()),
+            "shipped": _score(rows, answers),
         }
     return {
         "weights": weights,
         "chance": model_threshold(every, weights),
         "questions": len(every),
         "rules": _score(every, rules),
-        "model": _score(every, replace(FaqThresholds(), model=model_threshold(every, weights)), weights),
+        "model": _score(every, replace(answers, model=model_threshold(every, weights)), weights),
         "left_out": left_out,
     }
 
@@ -474,7 +494,7 @@ def calibrate_across(ranked: dict[str, Ranked]) -> dict[str, Any]:
     for name, rows in ranked.items():
         others = calibrate_rankings([row for other, r in ranked.items() if other != name for row in r], grid)
         right, wrong = _score(rows, others["thresholds"])
-        shipped_right, shipped_wrong = _score(rows, FaqThresholds())
+        shipped_right, shipped_wrong = _score(rows, replace(FaqThresholds(), best_match=NO_BEST_MATCH))
         left_out[name] = {
             "thresholds": others["thresholds"],
             "right": right,
@@ -482,5 +502,58 @@ def calibrate_across(ranked: dict[str, Ranked]) -> dict[str, Any]:
             "questions": len(rows),
             "shipped_right": shipped_right,
             "shipped_wrong": shipped_wrong,
+        }
+    return {"pooled": pooled, "left_out": left_out}
+
+
+def _best_match_grid() -> list[FaqThresholds]:
+    shipped = FaqThresholds()
+    return [
+        replace(shipped, best_match=chance / 100, best_match_lead=lead)
+        for chance in range(30, 88, 2)
+        for lead in (0.005, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15)  # never 0: a tie is never a best match
+    ]
+
+
+def calibrate_best_match_rankings(ranked: Ranked, grid: list[FaqThresholds] | None = None) -> dict[str, Any]:
+    """The best-match threshold and lead that do best on ``ranked``, on top of the shipped answer thresholds
+    and decision model: most right, each stated wrong answer (a wrong entry, or a best match or answer to
+    an out-of-scope question) costing :data:`WRONG_ANSWER_COST`, as for the answer thresholds; ties go to
+    the stricter setting (higher chance, then longer lead). No best match at all is a candidate too."""
+    off = replace(FaqThresholds(), best_match=NO_BEST_MATCH)
+    best: dict[str, Any] = {"key": None}
+    for t in [off, *(grid or _best_match_grid())]:
+        right, wrong = _score(ranked, t)
+        key = (right - (WRONG_ANSWER_COST - 1) * wrong, t.best_match, t.best_match_lead)
+        if best["key"] is None or key > best["key"]:
+            best = {"key": key, "thresholds": t, "right": right, "wrong": wrong}
+    right, wrong = _score(ranked, off)
+    return {
+        "best_match": best["thresholds"].best_match,
+        "lead": best["thresholds"].best_match_lead,
+        "right": best["right"],
+        "wrong": best["wrong"],
+        "without": (right, wrong),
+        "questions": len(ranked),
+    }
+
+
+def calibrate_best_match(ranked: dict[str, Ranked]) -> dict[str, Any]:
+    """The best-match threshold and lead chosen on every customer's rows together (meant for the tuning
+    sets alone), and for each customer, the ones chosen on the *others* measured on its rows, beside no
+    best match and the shipped setting (how well the choice carries to a customer it has never seen)."""
+    grid = _best_match_grid()
+    pooled = calibrate_best_match_rankings([row for rows in ranked.values() for row in rows], grid)
+    left_out: dict[str, dict[str, Any]] = {}
+    for name, rows in ranked.items():
+        others = calibrate_best_match_rankings([row for other, r in ranked.items() if other != name for row in r], grid)
+        chosen = replace(FaqThresholds(), best_match=others["best_match"], best_match_lead=others["lead"])
+        left_out[name] = {
+            "best_match": others["best_match"],
+            "lead": others["lead"],
+            "questions": len(rows),
+            "chosen": _score(rows, chosen),
+            "without": _score(rows, replace(FaqThresholds(), best_match=NO_BEST_MATCH)),
+            "shipped": _score(rows, FaqThresholds()),
         }
     return {"pooled": pooled, "left_out": left_out}

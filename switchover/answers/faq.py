@@ -9,10 +9,12 @@ phrasing's (a small static embedding model, see ``embedding``), which sees that
 "will my password stay the same" asks "do I need a new password?". A word no entry
 knows ("wifi", "lunch") weighs heavily against coverage, and an answer needs
 enough coverage, so an out-of-scope question sharing one word with an entry
-("what's the wifi password") is not answered with that entry.
+("what's the wifi password") is not answered with that entry (it may still be offered
+as a best match: a guess, which the asker can set aside).
 
-Three outcomes, by calibrated thresholds: answer, suggest the two or three
-closest questions, or say nothing matched.
+Four outcomes, by calibrated thresholds: answer; a best match (the top entry offered as a best guess,
+for the asker to confirm or set aside); suggest the two or three closest questions; or say nothing
+matched.
 """
 
 from __future__ import annotations
@@ -188,6 +190,7 @@ def _other_names(
 
 class FaqVerdict(StrEnum):
     ANSWER = "answer"  # confident: show the answer
+    BEST_MATCH = "best_match"  # likely: show the top entry as a best guess, to confirm or set aside
     SUGGEST = "suggest"  # close: show the nearest questions as buttons
     NOTHING = "nothing"  # nothing close: say so, offer a problem report / the Service Desk
 
@@ -236,6 +239,12 @@ class FaqThresholds:
     # above 1: never (the rules above alone).
     model: float = 0.86
     model_lead: float = 0.05
+    # Otherwise offer the top entry as a best match (its answer, worded as a guess, with "Yes, that's it" /
+    # "No, something else") when the decision model's chance is at or above this and the top entry leads the
+    # runner-up by ``best_match_lead``; above 1: never. Chosen on the tuning sets alone, leaving each
+    # customer out in turn (``evaluate.calibrate_best_match``, docs/answers.md "Best match").
+    best_match: float = 0.52
+    best_match_lead: float = 0.05
 
 
 class FaqIndex:
@@ -389,11 +398,12 @@ class FaqIndex:
         return matches
 
     def search(self, tokens: Sequence[str]) -> FaqResult:
-        """Decide: answer, suggest or nothing."""
+        """Decide: answer, best match, suggest or nothing."""
         ranked = self.rank(tokens)
         result = decide(ranked, self.thresholds)
         best = result.best
-        if result.verdict is FaqVerdict.ANSWER and best is not None and self._at_work_not_away(tokens, best.entry):
+        stated = result.verdict in (FaqVerdict.ANSWER, FaqVerdict.BEST_MATCH)
+        if stated and best is not None and self._at_work_not_away(tokens, best.entry):
             close = [*ranked[:2], *(m for m in ranked[2:3] if m.score >= self.thresholds.suggest * 0.8)]
             return FaqResult(FaqVerdict.SUGGEST, tuple(close), result.confidence)
         return result
@@ -480,8 +490,8 @@ def answer_chance(ranked: Sequence[FaqMatch], weights: Sequence[float] = DECISIO
 
 
 def decide(ranked: Sequence[FaqMatch], t: FaqThresholds, weights: Sequence[float] | None = None) -> FaqResult:
-    """Answer, suggest or nothing, from a ranking (kept separate so calibration ranks once); ``weights``:
-    the decision model's (default :data:`DECISION_WEIGHTS`)."""
+    """Answer, best match, suggest or nothing, from a ranking (kept separate so calibration ranks once);
+    ``weights``: the decision model's (default :data:`DECISION_WEIGHTS`)."""
     if not ranked:
         return FaqResult(FaqVerdict.NOTHING, (), 0.0)
     best = ranked[0]
@@ -499,13 +509,21 @@ def decide(ranked: Sequence[FaqMatch], t: FaqThresholds, weights: Sequence[float
         understood = False
     if confidence >= t.answer and confidence - runner_up >= t.margin and understood:
         return FaqResult(FaqVerdict.ANSWER, (best,), confidence)
-    # A tie is never an answer: the model's answers need a lead too.
-    if (
-        t.model <= 1.0
-        and confidence - runner_up >= max(t.model_lead, t.margin)
-        and answer_chance(ranked, DECISION_WEIGHTS if weights is None else weights) >= t.model
-    ):
-        return FaqResult(FaqVerdict.ANSWER, (best,), confidence)
+    # A tie is never an answer: the model's answers, and its best matches, need a lead too.
+    lead = confidence - runner_up
+    chance: float | None = None
+    if t.model <= 1.0 and lead >= max(t.model_lead, t.margin):
+        chance = answer_chance(ranked, DECISION_WEIGHTS if weights is None else weights)
+        if chance >= t.model:
+            return FaqResult(FaqVerdict.ANSWER, (best,), confidence)
+    if t.best_match <= 1.0 and lead >= max(t.best_match_lead, t.margin):
+        if chance is None:
+            chance = answer_chance(ranked, DECISION_WEIGHTS if weights is None else weights)
+        if chance >= t.best_match:
+            # The entry, then the others close enough to be suggested (what "No, something else" offers).
+            return FaqResult(
+                FaqVerdict.BEST_MATCH, (best, *(m for m in ranked[1:3] if m.score >= t.suggest)), confidence
+            )
     if confidence >= t.suggest:
         # Two closest always (a choice needs two), a third when it is nearly as close.
         close = [*ranked[:2], *(m for m in ranked[2:3] if m.score >= t.suggest * 0.8)]

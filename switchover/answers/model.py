@@ -26,6 +26,7 @@ class AnswerKind(StrEnum):
     GROUP = "group"  # other people's schedules (site, department, wave)
     WHATS_ON = "whats_on"  # what happens in a date range
     FAQ = "faq"  # a confident FAQ answer
+    BEST_MATCH = "best_match"  # one likely FAQ entry, offered as a best guess to confirm or set aside
     SUGGESTIONS = "suggestions"  # the closest FAQ questions, to pick from
     NOTHING = "nothing"  # nothing close: offer a problem report / the Service Desk
     GREETING = "greeting"  # hi / help
@@ -94,7 +95,8 @@ class Answer:
         person: the asker as found (``personal``, ``no_wave``).
         groups: for ``group``.
         events / date_range: for ``whats_on``.
-        faq: for ``faq``; suggestions: for ``suggestions``.
+        faq: for ``faq`` and ``best_match``; suggestions: for ``suggestions`` (for ``best_match``: the
+            other entries close enough to suggest, best first).
         notes: extra sentences (zone fallback, exceptions).
         service_desk_phone: for "call the Service Desk" offers.
         readiness: for ``personal`` before the cutover: what the asker must still do

@@ -47,6 +47,8 @@ MALFORMED: list[tuple[str, dict[str, Any], str]] = [
     ("faq_helpful", {"faq_key": ["lose-email"]}, "faq_key"),
     ("faq_unhelpful", {"faq_key": "lose-email", "question": {"q": 1}}, "question"),
     ("faq_pick", {"faq_key": 1e23}, "faq_key"),
+    ("faq_best_yes", {"faq_key": {"key": "lose-email"}}, "faq_key"),
+    ("faq_best_no", {"faq_key": "lose-email", "question": ["q"]}, "question"),
     ("acknowledge", {"announcement_id": {"id": "wave-1/one-week"}}, "announcement_id"),
     ("mfa_done", {"announcement_id": 2**63}, "announcement_id"),
     ("announcement_refresh", {"announcement_id": None}, "announcement_id"),

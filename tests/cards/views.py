@@ -81,6 +81,13 @@ VIEWS: dict[str, View] = {
         "phone": t,
         "phone_url": "tel:+15550100",
     },
+    "faq-best-match": lambda t, n: {
+        "faq_question": t,
+        "answer": t,
+        "notes": _many(n, lambda i: f"{t} {i}"),
+        "faq_key": t,
+        "question": t,
+    },
     "faq-suggestions": lambda t, n: {
         "headline": t,
         "footer": t,

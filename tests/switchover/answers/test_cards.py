@@ -32,7 +32,7 @@ HOSTILE = [
     "\u202eunicode \U0001f600 \u00e9\u00e8 \u4e2d\u6587 \x00\x1f",
     "' OR 1=1 --",
 ]
-TEMPLATES = ["schedule", "group-schedule", "faq-answer", "faq-suggestions", "not-found"]
+TEMPLATES = ["schedule", "group-schedule", "faq-answer", "faq-best-match", "faq-suggestions", "not-found"]
 
 
 def _texts(card: Any) -> list[str]:
@@ -63,7 +63,8 @@ QUESTIONS = {
     AnswerKind.GROUP: ("when does the front desk move", None),
     AnswerKind.WHATS_ON: ("whats happening this weekend", None),
     AnswerKind.FAQ: ("will i lose my emails", None),
-    AnswerKind.SUGGESTIONS: ("whats the wifi password", None),
+    AnswerKind.BEST_MATCH: ("can I still read mail during the weekend of the move", None),
+    AnswerKind.SUGGESTIONS: ("who do I talk to if something goes wrong", None),
     AnswerKind.NOTHING: ("can you order lunch", None),
     AnswerKind.UNKNOWN_PERSON: ("when is my move", "stranger@example.com"),
     AnswerKind.NO_WAVE: ("when is my move", "logan.chang@fabrikamhealth.com"),
@@ -168,6 +169,7 @@ def test_any_text_in_every_template(text: str) -> None:
             groups=[{"label": text, "rows": [{"title": text, "value": text}], "note": text}],
         ),
         "faq-answer": dict(faq_question=text, answer=text, faq_key=text, question=text, thanks=None, notes=[text]),
+        "faq-best-match": dict(faq_question=text, answer=text, faq_key=text, question=text, notes=[text]),
         "faq-suggestions": dict(headline=text, footer=text, question=text, suggestions=[{"title": text, "key": text}]),
         "not-found": dict(title=text, message=text, question=text, phone=text, phone_url="tel:" + text),
     }

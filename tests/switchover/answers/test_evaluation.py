@@ -33,7 +33,11 @@ from .conftest import QUESTIONS
 # Lowered once, on 2026-12-03, for a measurement fault rather than a change: eight of the plan's FAQ
 # alternates were held-out questions word for word, so those questions were recited, not understood.
 # Without them (test_question_sets.py now forbids it): 266/271 overall, 76/78 held-out.
-FLOORS = {"overall": 0.98, "held-out": 0.97, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.94}
+# Lowered on 2026-12-03 for the best match (docs/answers.md, "Best match"), a trade chosen on the tuning sets
+# alone: the demo's out-of-scope questions that share the FAQ's words now get their nearest entry as a
+# stated guess, 34/35 -> 32/35 (one of the three misses held-out), while its FAQ questions went 94/98 -> 95/98;
+# overall 266/271 -> 265/271, held-out 76/78 unchanged. The other customers gained (OTHER_FLOORS).
+FLOORS = {"overall": 0.97, "held-out": 0.97, "personal": 0.98, "group": 0.98, "faq": 0.93, "out_of_scope": 0.91}
 # The other example customers, whose questions no threshold was tuned on alone (overall, held-out).
 # On 2026-12-02 each gained 70 questions written without seeing the engine's answers (the earlier
 # sets had been read while tuning); on the enlarged sets: Trey 198/236 and 60/80, Wide World
@@ -42,7 +46,8 @@ FLOORS = {"overall": 0.98, "held-out": 0.97, "personal": 0.98, "group": 0.98, "f
 # Trey 208/236 and 64/80, Wide World 231/265 and 65/76. (A weaker regularisation read 66/80 on Trey's
 # held-out but added two confident wrong answers on Wide World left out; the held-out figure did not
 # choose.)
-OTHER_FLOORS = {"trey": (0.88, 0.80), "wideworld": (0.87, 0.85)}
+# With the best match (2026-12-03): Trey 218/236 and 69/80, Wide World 237/265 and 65/76.
+OTHER_FLOORS = {"trey": (0.92, 0.86), "wideworld": (0.89, 0.85)}
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +114,8 @@ def test_shipped_faq_thresholds_are_what_every_customers_train_questions_choose(
 
 def test_out_of_scope_never_gets_a_personal_or_group_answer(report: Report) -> None:
     wrong = [o for o in report.outcomes if o.question.kind == "out_of_scope" and not o.ok]
-    assert all(o.got.startswith("faq:") for o in wrong), [(o.question.text, o.got) for o in wrong]
+    # Only ever an FAQ entry: answered, or offered as a best match.
+    assert all(o.got.startswith(("faq:", "best_match:")) for o in wrong), [(o.question.text, o.got) for o in wrong]
 
 
 def test_answers_are_fast(report: Report) -> None:

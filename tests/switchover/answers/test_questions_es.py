@@ -239,11 +239,18 @@ async def test_spanish_wording_of_the_faq_is_answered(engine: AnswerEngine, text
     assert answer.kind is AnswerKind.FAQ and answer.faq is not None and answer.faq.key == key, (text, answer.kind)
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["¿qué tiempo hace hoy en Seattle?", "cuántos días de vacaciones me quedan este año", "se me cayó el café"],
-)
+@pytest.mark.parametrize("text", ["¿qué tiempo hace hoy en Seattle?", "se me cayó el café"])
 async def test_spanish_out_of_scope_is_not_answered_from_the_faq(engine: AnswerEngine, text: str) -> None:
     with i18n.use("es-US"):
         answer = await engine.answer(text, Who(upn="vanessa.fox@fabrikamhealth.com"))
     assert answer.kind in (AnswerKind.SUGGESTIONS, AnswerKind.NOTHING), (text, answer)
+
+
+async def test_spanish_out_of_scope_in_the_faqs_words_is_at_most_a_best_match(engine: AnswerEngine) -> None:
+    # Days of leave left is the payroll's, not the migration's, but it is said in the vacation entry's words:
+    # since the best match, that entry is offered as a guess with "No, something else"; never a confident answer.
+    with i18n.use("es-US"):
+        answer = await engine.answer(
+            "cuántos días de vacaciones me quedan este año", Who(upn="vanessa.fox@fabrikamhealth.com")
+        )
+    assert answer.kind is AnswerKind.BEST_MATCH and answer.faq is not None and answer.faq.key == "vacation"

@@ -20,7 +20,8 @@ from switchover.membership import resolve_wave
 from switchover.plan.loader import load_plan
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-NOT_A_SCHEDULE = (AnswerKind.FAQ, AnswerKind.SUGGESTIONS, AnswerKind.NOTHING)
+# A best match (one FAQ entry offered as a guess) is not a schedule either.
+NOT_A_SCHEDULE = (AnswerKind.FAQ, AnswerKind.BEST_MATCH, AnswerKind.SUGGESTIONS, AnswerKind.NOTHING)
 
 
 class _Customer:
