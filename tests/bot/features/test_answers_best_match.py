@@ -11,8 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+import yaml
+
 from switchover.answers.model import AnswerKind, Who
 from switchover.answers.store import AnswerStore, GapKind
+from tests.bot.features.test_answers_learn import _faq_learn
 from tests.cards.schema import schema_errors
 from tests.support.app import TeamsClient, person
 
@@ -50,7 +54,9 @@ def _best_match(card: dict[str, Any], key: str, question: str) -> dict[str, dict
     return buttons
 
 
-async def test_a_question_near_an_entry_gets_it_as_a_best_match_and_yes_keeps_the_pick(teams: TeamsClient) -> None:
+async def test_a_question_near_an_entry_gets_it_as_a_best_match_and_yes_keeps_the_pick(
+    teams: TeamsClient, capsys: pytest.CaptureFixture[str]
+) -> None:
     card = _card(await teams.say("nora.abbott", NEAR, time_zone=LA))
     buttons = _best_match(card, "email-down", NEAR)
     entry = next(e for e in teams.app.services.plan.faq if e.key == "email-down")
@@ -69,6 +75,9 @@ async def test_a_question_near_an_entry_gets_it_as_a_best_match_and_yes_keeps_th
     (pick,) = await store.picks(tenant_id=teams.tenant_id)
     assert (pick.question, pick.faq_key, pick.language) == (NEAR, "email-down", "en")
     assert await store.gaps(tenant_id=teams.tenant_id) == []
+    # `switchover faq learn` offers the phrasing as an alternate: with it, the entry is a confident answer.
+    (offer,) = yaml.safe_load(await _faq_learn(teams, capsys, "--customer", "fabrikam"))["faq"]
+    assert offer == {"key": "email-down", "alternates": [NEAR]}
 
 
 async def test_no_something_else_offers_the_other_closest_entries_and_keeps_the_vote(teams: TeamsClient) -> None:
