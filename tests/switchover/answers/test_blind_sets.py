@@ -18,9 +18,10 @@ from switchover.answers.evaluate import Report, evaluate, load_questions, roster
 from switchover.directory.roster import RosterDirectory
 from switchover.plan.loader import load_plan
 
-# Measured on 2026-12-03 (`switchover answers eval --all --blind`), the first time each set was answered.
+# Measured with `switchover answers eval --all --blind`: first answered on 2026-12-03 (0.69, 0.67, 0.74, 0.70),
+# raised the same day once the best match shipped (its thresholds chosen on the tuning sets alone).
 # Raise these when the engine improves; never lower them to make a change pass.
-FLOORS = {("fabrikam", "en"): 0.69, ("fabrikam", "es"): 0.67, ("trey", "en"): 0.74, ("wideworld", "en"): 0.70}
+FLOORS = {("fabrikam", "en"): 0.77, ("fabrikam", "es"): 0.73, ("trey", "en"): 0.82, ("wideworld", "en"): 0.76}
 REFERENCE = "fabrikam"  # the demo customer the engine grew up on
 CUSTOMER_GAP = 0.03  # issue "any customer": within 3 points of the demo customer
 LANGUAGE_GAP = 0.05  # issue "languages": within 5 points of English on the same plan
