@@ -116,7 +116,7 @@ READINESS_ROW: dict[str, Any] = {
             "description": "the plan's wave key (null in the total)",
             "example": "wave-2",
         },
-        "wave": {"type": "string", "description": "the wave's title, for display", "example": "Wave 2 - Tacoma"},
+        "wave": {"type": "string", "description": "the wave's title, for display", "example": "Wave 2"},
         "department": {"type": "string"},
         "total": {"type": "integer"},
         "mfa_registered": {"type": "integer"},
