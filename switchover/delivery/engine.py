@@ -109,6 +109,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from switchover.aio import to_completion as _to_completion
+from switchover.aio import wind_down
 from switchover.clock import Clock
 from switchover.delivery.limits import RateLimiter, TeamsLimits
 from switchover.delivery.tables import deliveries
@@ -650,14 +651,7 @@ class DeliveryEngine:
         self._stopping.set()
         self._wake.set()
         self._freed()
-        if worker is not None and not worker.done():
-            await asyncio.wait({worker}, timeout=max(deadline - time.monotonic(), 0))
-            if not worker.done():
-                log.warning("delivery worker did not stop in time; cancelling it", extra={"worker": self.worker_id})
-                worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
-        if self._in_flight:
-            await asyncio.wait(set(self._in_flight), timeout=max(deadline - time.monotonic(), 0))
+        await wind_down(worker, self._in_flight, deadline, log=log, name="delivery", worker_id=self.worker_id)
         if self._in_flight:
             log.error(
                 "deliveries still sending at shutdown: cancelled; in doubt after their lease",

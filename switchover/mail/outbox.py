@@ -42,7 +42,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from switchover.aio import to_completion
+from switchover.aio import to_completion, wind_down
 from switchover.clock import Clock
 from switchover.mail.sender import MailError, MailSender, OutgoingEmail
 from switchover.mail.tables import emails
@@ -302,14 +302,7 @@ class EmailOutbox:
         deadline = time.monotonic() + grace
         self._stopping.set()
         self._wake.set()
-        if worker is not None and not worker.done():
-            await asyncio.wait({worker}, timeout=max(deadline - time.monotonic(), 0))
-            if not worker.done():
-                log.warning("email worker did not stop in time; cancelling it", extra={"worker": self.worker_id})
-                worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
-        if self._in_flight:
-            await asyncio.wait(set(self._in_flight), timeout=max(deadline - time.monotonic(), 0))
+        await wind_down(worker, self._in_flight, deadline, log=log, name="email", worker_id=self.worker_id)
         cut_off: list[int] = []
         if self._in_flight:
             cut_off = sorted(self._in_flight.values())

@@ -92,42 +92,35 @@ def test_fit_learns_which_side_is_right() -> None:
 
 
 @pytest.fixture(scope="module")
-def pooled() -> dict[str, list]:
-    """Every example customer's train questions and tuning sets, ranked (what --all --calibrate pools)."""
+def ranked() -> dict[str, tuple[list, list]]:
+    """Every example customer's train questions and tuning sets, each ranked once: (train, tuning)."""
 
-    async def rank() -> dict[str, list]:
-        out: dict[str, list] = {}
+    async def rank() -> dict[str, tuple[list, list]]:
+        out: dict[str, tuple[list, list]] = {}
         for customer in CUSTOMERS:
             plan_path, roster_path, questions_path = customer_files(customer)
             plan, roster = load_plan(plan_path), RosterDirectory.from_csv(roster_path)
             domain = roster_domain(roster.users)
-            rows = await rank_train(plan, roster, load_questions(questions_path, domain=domain))
+            train = await rank_train(plan, roster, load_questions(questions_path, domain=domain))
+            tuned: list = []
             for path in tuning_files(questions_path):
-                rows += await rank_train(plan, roster, load_questions(path, domain=domain), every=True)
-            out[customer] = rows
+                tuned += await rank_train(plan, roster, load_questions(path, domain=domain), every=True)
+            out[customer] = (train, tuned)
         return out
 
     return asyncio.run(rank())
 
 
 @pytest.fixture(scope="module")
-def tuning() -> dict[str, list]:
-    """Every example customer's tuning sets alone, ranked (what --all --calibrate chooses the best match on)."""
+def pooled(ranked: dict[str, tuple[list, list]]) -> dict[str, list]:
+    """Train questions and tuning sets together, per customer (what --all --calibrate pools)."""
+    return {customer: [*train, *tuned] for customer, (train, tuned) in ranked.items()}
 
-    async def rank() -> dict[str, list]:
-        out: dict[str, list] = {}
-        for customer in CUSTOMERS:
-            plan_path, roster_path, questions_path = customer_files(customer)
-            plan, roster = load_plan(plan_path), RosterDirectory.from_csv(roster_path)
-            domain = roster_domain(roster.users)
-            out[customer] = [
-                row
-                for path in tuning_files(questions_path)
-                for row in await rank_train(plan, roster, load_questions(path, domain=domain), every=True)
-            ]
-        return out
 
-    return asyncio.run(rank())
+@pytest.fixture(scope="module")
+def tuning(ranked: dict[str, tuple[list, list]]) -> dict[str, list]:
+    """The tuning sets alone, per customer (what --all --calibrate chooses the best match on)."""
+    return {customer: tuned for customer, (_, tuned) in ranked.items()}
 
 
 def test_shipped_weights_and_chance_are_what_the_pooled_questions_fit(pooled: dict[str, list]) -> None:
