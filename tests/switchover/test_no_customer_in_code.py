@@ -20,7 +20,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-ENGINE = ("switchover", "cards", "bot")
+ENGINE = ("switchover", "cards", "bot", "api", "dialogs", "scheduler")
 
 # Names every organisation may have, or Microsoft 365 / migration words the engine must know.
 GENERIC = frozenset(
